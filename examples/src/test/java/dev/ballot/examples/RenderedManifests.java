@@ -38,7 +38,7 @@ final class RenderedManifests {
 
   final List<Map<String, Object>> objects;
 
-  private RenderedManifests(List<Map<String, Object>> objects) {
+  RenderedManifests(List<Map<String, Object>> objects) {
     this.objects = objects;
   }
 
