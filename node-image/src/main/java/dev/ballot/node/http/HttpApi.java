@@ -76,6 +76,8 @@ public final class HttpApi implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "request " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed", e);
             answerError(ex, 500, "internal", "the node failed to serve the request: " + e, null);
+        } finally {
+            RouteSupport.forget(ex);
         }
     }
 

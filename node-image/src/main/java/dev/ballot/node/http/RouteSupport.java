@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +16,11 @@ import java.util.concurrent.TimeoutException;
 
 /** What the route classes share: waiting on the driver and sending non-leader requests to the leader. */
 abstract class RouteSupport {
-    /** Exchange attribute holding the request body once read, so a forward can replay it. */
-    static final String BODY_ATTRIBUTE = "ballot.body";
+    /**
+     * Request bodies once read, so a forward can replay them. Not exchange attributes: the JDK
+     * server keeps those per context, shared by all concurrent exchanges.
+     */
+    private static final Map<HttpExchange, byte[]> BODIES = new ConcurrentHashMap<>();
 
     protected final NodeInfo info;
     protected final LeaderForwarder forwarder;
@@ -27,13 +31,17 @@ abstract class RouteSupport {
     }
 
     protected byte[] body(HttpExchange ex) throws IOException {
-        Object cached = ex.getAttribute(BODY_ATTRIBUTE);
-        if (cached instanceof byte[] b) {
-            return b;
+        byte[] cached = BODIES.get(ex);
+        if (cached != null) {
+            return cached;
         }
         byte[] b = Exchanges.body(ex);
-        ex.setAttribute(BODY_ATTRIBUTE, b);
+        BODIES.put(ex, b);
         return b;
+    }
+
+    static void forget(HttpExchange ex) {
+        BODIES.remove(ex);
     }
 
     protected com.fasterxml.jackson.databind.node.ObjectNode jsonBody(HttpExchange ex) throws IOException {
@@ -92,7 +100,7 @@ abstract class RouteSupport {
         if (LeaderForwarder.wasForwarded(ex)) {
             throw new ApiException(503, "not_leader", null, "this node is not the leader either (views differ during an election); retry shortly");
         }
-        byte[] body = ex.getAttribute(BODY_ATTRIBUTE) instanceof byte[] b ? b : Exchanges.body(ex);
+        byte[] body = body(ex);
         if (!forwarder.forward(ex, address, body, info.selfName(), info.requestTimeout())) {
             throw new ApiException(503, "leader_unreachable", null, "the leader " + name + " at " + address
                     + " cannot be reached; retry shortly (a new leader will be elected if it is down)");

@@ -290,6 +290,16 @@ public final class NodeRuntime implements AutoCloseable {
         thread.join();
     }
 
+    /** Run {@code work} on the driver thread (tests use it to act as the engine would). */
+    CompletableFuture<Void> runOnDriver(Runnable work) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        submit(future, () -> {
+            work.run();
+            future.complete(null);
+        });
+        return future;
+    }
+
     // ---------------------------------------------------------------- driver thread
 
     private void submit(CompletableFuture<?> future, Runnable work) {
