@@ -31,6 +31,7 @@ public final class ProbeTracker {
   private int consecutiveSuccesses;
   private int consecutiveFailures;
   private boolean passing;
+  private boolean inFlight;
 
   public ProbeTracker(Spec spec, long containerStartedAtMs, boolean initiallyPassing) {
     this.spec = spec;
@@ -43,15 +44,27 @@ public final class ProbeTracker {
   }
 
   public boolean due(long nowMs) {
+    if (inFlight) {
+      return false;
+    }
     if (nowMs < containerStartedAtMs + spec.initialDelayMs()) {
       return false;
     }
     return lastRunAtMs < 0 || nowMs >= lastRunAtMs + spec.periodMs();
   }
 
+  /** Marks a probe as sent at nowMs: no other is due until its result is recorded and a period has passed. */
+  public void begin(long nowMs) {
+    lastRunAtMs = nowMs;
+    inFlight = true;
+  }
+
   /** Records one result; returns true when the probe's verdict changed. */
   public boolean record(boolean success, long nowMs) {
-    lastRunAtMs = nowMs;
+    if (!inFlight) {
+      lastRunAtMs = nowMs;
+    }
+    inFlight = false;
     boolean before = passing;
     if (success) {
       consecutiveFailures = 0;

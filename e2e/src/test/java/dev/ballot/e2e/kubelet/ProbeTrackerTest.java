@@ -19,6 +19,15 @@ class ProbeTrackerTest {
   }
 
   @Test
+  void aProbeInFlightIsNotSentAgainAndItsPeriodCountsFromItsStart() {
+    ProbeTracker t = new ProbeTracker(spec, 0, false);
+    t.begin(2_000);
+    assertThat(t.due(5_000)).isFalse();
+    t.record(true, 5_000);
+    assertThat(t.due(5_000)).isTrue();
+  }
+
+  @Test
   void readinessNeedsSuccessThresholdConsecutiveSuccesses() {
     ProbeTracker t = new ProbeTracker(spec, 0, false);
     assertThat(t.record(true, 2_000)).isFalse();
