@@ -204,8 +204,8 @@ public final class FileNodeStorage implements NodeStorage {
             byte[] bytes = Files.readAllBytes(file);
             WalFormat.Scan scan = WalFormat.scan(file, seq, bytes, last);
             if (scan.tornBytes() > 0 && repair) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: dropping a torn tail of {1} bytes at offset {2} "
-                        + "(a write cut short by a crash; it was never acknowledged)", file, scan.tornBytes(), scan.validEnd());
+                LOG.log(System.Logger.Level.WARNING, file + ": dropping a torn tail of " + scan.tornBytes() + " bytes at offset " + scan.validEnd() + " "
+                        + "(a write cut short by a crash; it was never acknowledged)");
                 if (scan.validEnd() < WalFormat.SEGMENT_HEADER) {
                     Files.delete(file);
                     Durable.syncDirectory(dir);
