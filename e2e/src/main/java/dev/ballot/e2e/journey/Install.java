@@ -34,7 +34,10 @@ public final class Install implements Scenario {
     if (!r.check(est.ok(), "CRD " + CRD + " not established: " + est)) {
       return;
     }
-    if (ctx.cluster().operatorMode() == Cluster.OperatorMode.LOCAL_PROCESS) {
+    if (ctx.cluster().operatorMode() == Cluster.OperatorMode.EXTERNAL) {
+      k.run("-n", OPERATOR_NS, "scale", "deployment/" + OPERATOR_SA, "--replicas=0");
+      r.put("operator", "external");
+    } else if (ctx.cluster().operatorMode() == Cluster.OperatorMode.LOCAL_PROCESS) {
       k.run("-n", OPERATOR_NS, "scale", "deployment/" + OPERATOR_SA, "--replicas=0");
       Kubectl.Result token = k.run("-n", OPERATOR_NS, "create", "token", OPERATOR_SA, "--duration=24h");
       if (!r.check(token.ok(), "cannot mint a token for ServiceAccount " + OPERATOR_SA + ": " + token)) {
