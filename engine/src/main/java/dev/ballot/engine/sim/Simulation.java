@@ -248,7 +248,7 @@ public final class Simulation implements SimView {
             }
             checkLinearizability();
         } catch (InvariantViolation v) {
-            violation = new Violation(seed, events, v.invariant(), v.getMessage());
+            violation = new Violation(seed, events, v.invariant(), v.detail());
         } catch (RuntimeException ex) {
             violation = new Violation(seed, events, "engine exception", ex.toString()
                     + (ex.getStackTrace().length > 0 ? " at " + ex.getStackTrace()[0] : ""));

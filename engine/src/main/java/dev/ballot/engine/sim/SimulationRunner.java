@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /** Runs the simulator over many seeds and sums up; {@code ballot-node simulate} is a thin shell over it. */
 public final class SimulationRunner {
-    public static final int DEFAULT_STEPS = 3000;
+    public static final int DEFAULT_STEPS = 5000;
     public static final String JAR = "java -jar node-image/target/ballot-node.jar";
 
     private SimulationRunner() {
