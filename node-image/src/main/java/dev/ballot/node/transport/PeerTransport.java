@@ -43,6 +43,8 @@ public final class PeerTransport implements AutoCloseable {
     private static final int HANDSHAKE_TIMEOUT_MS = 5_000;
     private static final int CONNECT_TIMEOUT_MS = 3_000;
     private static final int READ_BUFFER = 64 << 10;
+    /** Inbound connections beyond this are closed at once: each costs a thread, and a cluster needs a handful. */
+    static final int MAX_INBOUND_CONNECTIONS = 256;
 
     private final long selfId;
     private final String clusterId;
@@ -56,6 +58,7 @@ public final class PeerTransport implements AutoCloseable {
     private final AtomicLong unknownPeerDrops = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
     private volatile Consumer<Message> inbound;
+    volatile int maxInbound = MAX_INBOUND_CONNECTIONS;
     private volatile boolean closed;
 
     public PeerTransport(long selfId, String clusterId, MessageCodec codec, TransportOptions options) {
@@ -215,11 +218,17 @@ public final class PeerTransport implements AutoCloseable {
                 }
                 return;
             }
-            inboundSockets.add(socket);
             if (closed) {
                 closeQuietly(socket);
                 return;
             }
+            if (inboundSockets.size() >= maxInbound) {
+                refuse(String.valueOf(socket.getRemoteSocketAddress()), "too many inbound peer connections (limit "
+                        + maxInbound + ")");
+                closeQuietly(socket);
+                continue;
+            }
+            inboundSockets.add(socket);
             spawn("ballot-peer-in-" + socket.getRemoteSocketAddress(), () -> readLoop(socket));
         }
     }

@@ -230,6 +230,22 @@ class PeerTransportTest {
     }
 
     @Test
+    void inboundConnectionsAreCapped() throws Exception {
+        LogCapture logs = logs();
+        Node a = node(1);
+        a.transport.maxInbound = 2;
+        try (Socket s1 = new Socket(a.address.host(), a.address.port());
+             Socket s2 = new Socket(a.address.host(), a.address.port());
+             Socket s3 = new Socket(a.address.host(), a.address.port())) {
+            s3.setSoTimeout(10_000);
+            assertThat(s3.getInputStream().read()).as("the third connection is closed at once").isEqualTo(-1);
+            assertThat(logs.messages).anyMatch(m -> m.startsWith("WARNING closing peer connection from /127.0.0.1:")
+                    && m.endsWith(": too many inbound peer connections (limit 2)"));
+            assertThat(s1.isClosed() || s2.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void aMessageTooLargeForAFrameIsDroppedAndCounted() throws Exception {
         LogCapture logs = logs();
         Node a = node(1);
