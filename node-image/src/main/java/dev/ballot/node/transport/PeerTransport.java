@@ -114,18 +114,18 @@ public final class PeerTransport implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (watchdog == null) {
+            watchdog = new Thread(this::watchWrites, "ballot-peer-watchdog");
+            watchdog.setDaemon(true);
+            threads.add(watchdog);
+            watchdog.start();
+        }
         for (Map.Entry<Long, HostPort> e : peers.entrySet()) {
             long id = e.getKey();
             if (id == selfId) {
                 continue;
             }
             PeerLink link = links.get(id);
-            if (watchdog == null) {
-                watchdog = new Thread(this::watchWrites, "ballot-peer-watchdog");
-                watchdog.setDaemon(true);
-                threads.add(watchdog);
-                watchdog.start();
-            }
             if (link == null) {
                 link = new PeerLink(id, e.getValue());
                 links.put(id, link);
