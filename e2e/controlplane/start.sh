@@ -17,7 +17,7 @@ STATE="${1:-$(mktemp -d /tmp/ballot-cp.XXXXXX)}"
 mkdir -p "$STATE"/{pki,pids,logs,etcd}
 STATE="$(cd "$STATE" && pwd)"
 
-"$HERE/build.sh" >&2
+[[ -n "${BALLOT_CP_NO_BUILD:-}" ]] || "$HERE/build.sh" >&2
 for tool in openssl kubectl; do
   command -v "$tool" >/dev/null || { echo "controlplane: '$tool' is missing (apt-get install ${tool/kubectl/kubernetes-client})" >&2; exit 2; }
 done
@@ -75,6 +75,9 @@ launch etcd "$BIN/etcd" --name ballot-e2e --data-dir "$STATE/etcd" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
   --initial-cluster "ballot-e2e=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
 
+# the API server gives up on an etcd that does not answer for a while; start it once etcd listens
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ETCD_PORT") 2>/dev/null && break; sleep 0.1; done
+
 launch kube-apiserver "$BIN/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
@@ -126,7 +129,9 @@ until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get --raw /readyz >/dev/null 
 done
 # The default namespace's ServiceAccount is made by the controller manager; wait so pods can be created.
 until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get serviceaccount default -n default >/dev/null 2>&1; do
-  if (( $(date +%s) > deadline )); then echo "controlplane: controller manager made no default ServiceAccount; see $STATE/logs" >&2; exit 1; fi
+  if (( $(date +%s) > deadline )); then
+    echo "controlplane: controller manager made no default ServiceAccount; see $STATE/logs" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1
+  fi
   sleep 0.5
 done
 echo "controlplane: ready in $(( ($(date +%s%N) - started) / 1000000 ))ms at $API_URL (state $STATE)" >&2

@@ -1,6 +1,7 @@
 package dev.ballot.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,6 +166,17 @@ class DeployRenderTest {
     } finally {
       RenderedManifests.deleteTree(dir);
     }
+  }
+
+  @Test
+  void theCrdFitsClientSideApplysAnnotation() {
+    // kubectl apply -k (client-side) stores the whole object as JSON in an annotation of at most 262144 bytes.
+    assumeTrue(RenderedManifests.crdsLanded(), "crds/ is not on this branch yet: the size of the real CRD is what matters");
+    int bytes = Json.write(rendered.get("CustomResourceDefinition", "electionclusters.ballot.dev"))
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    System.out.println("CRD as JSON: " + bytes + " bytes (client-side apply limit 262144)");
+    assertThat(bytes).as("the CRD's JSON size; above 262144 document `kubectl apply --server-side -k deploy/`")
+        .isLessThan(262_144);
   }
 
   static Map<String, Object> operatorContainer(Map<String, Object> deployment) {
