@@ -1,6 +1,7 @@
 package dev.ballot.operator.reconciler;
 
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.arc.Unremovable;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,6 +12,7 @@ import java.util.UUID;
  * identity $POD_NAME, else $HOSTNAME, else a random name so a local process needs no environment.
  */
 @Singleton
+@Unremovable
 public class OperatorLeaderElection extends LeaderElectionConfiguration {
     public static final String LEASE_NAME = "ballot-operator";
 
