@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Starts etcd, kube-apiserver, kube-controller-manager and kube-scheduler on 127.0.0.1 with freshly
+# generated certificates, RBAC authorization and service-account signing keys. All state lives under
+# one directory (argument 1, or a new temp dir); stop everything with `stop.sh <dir>`.
+#
+# Writes into <dir>:
+#   admin.kubeconfig        system:masters client certificate
+#   env                     APISERVER_URL=..., KUBECONFIG=... (sourceable)
+#   pids/*.pid, logs/*.log  one per component
+# Needs the binaries from build.sh (it runs it when they are missing) and openssl, kubectl.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+K8S_VERSION="${BALLOT_K8S_VERSION:-v1.34.4}"
+BIN="${BALLOT_CACHE:-$HOME/.cache/ballot}/k8s-$K8S_VERSION/bin"
+STATE="${1:-$(mktemp -d /tmp/ballot-cp.XXXXXX)}"
+mkdir -p "$STATE"/{pki,pids,logs,etcd}
+STATE="$(cd "$STATE" && pwd)"
+
+[[ -n "${BALLOT_CP_NO_BUILD:-}" ]] || "$HERE/build.sh" >&2
+for tool in openssl kubectl; do
+  command -v "$tool" >/dev/null || { echo "controlplane: '$tool' is missing (apt-get install ${tool/kubectl/kubernetes-client})" >&2; exit 2; }
+done
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT="${BALLOT_APISERVER_PORT:-$(free_port)}"
+KCM_PORT=$(free_port); SCHED_PORT=$(free_port)
+API_URL="https://127.0.0.1:$API_PORT"
+
+# ---- certificates --------------------------------------------------------------------------------
+PKI="$STATE/pki"
+ossl() { openssl "$@" >/dev/null 2>&1; }
+ossl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=ballot-e2e-ca" \
+  -keyout "$PKI/ca.key" -out "$PKI/ca.crt"
+sign() { # name subject [san]
+  local name=$1 subj=$2 san=${3:-}
+  ossl req -newkey rsa:2048 -nodes -subj "$subj" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
+  local ext="$PKI/$name.ext"
+  { echo "basicConstraints=CA:FALSE"; echo "keyUsage=digitalSignature,keyEncipherment"
+    if [[ -n "$san" ]]; then echo "extendedKeyUsage=serverAuth,clientAuth"; echo "subjectAltName=$san"
+    else echo "extendedKeyUsage=clientAuth"; fi; } > "$ext"
+  ossl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 30 -extfile "$ext" -out "$PKI/$name.crt"
+}
+sign apiserver "/CN=kube-apiserver" \
+  "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+sign admin "/O=system:masters/CN=ballot-admin"
+sign controller-manager "/CN=system:kube-controller-manager"
+sign scheduler "/CN=system:kube-scheduler"
+ossl genrsa -out "$PKI/sa.key" 2048
+ossl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
+
+kubeconfig() { # file user
+  local f="$STATE/$1.kubeconfig" u=$2
+  KUBECONFIG="$f" kubectl config set-cluster ballot-e2e --server="$API_URL" \
+    --certificate-authority="$PKI/ca.crt" --embed-certs=true >/dev/null
+  KUBECONFIG="$f" kubectl config set-credentials "$u" --client-certificate="$PKI/$u.crt" \
+    --client-key="$PKI/$u.key" --embed-certs=true >/dev/null
+  KUBECONFIG="$f" kubectl config set-context ballot-e2e --cluster=ballot-e2e --user="$u" >/dev/null
+  KUBECONFIG="$f" kubectl config use-context ballot-e2e >/dev/null
+}
+kubeconfig admin admin
+kubeconfig controller-manager controller-manager
+kubeconfig scheduler scheduler
+
+launch() { # name cmd...
+  local name=$1; shift
+  nohup "$@" > "$STATE/logs/$name.log" 2>&1 &
+  echo $! > "$STATE/pids/$name.pid"
+}
+started=$(date +%s%N)
+
+launch etcd "$BIN/etcd" --name ballot-e2e --data-dir "$STATE/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "ballot-e2e=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync --log-level warn
+
+# the API server gives up on an etcd that does not answer for a while; start it once etcd listens
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ETCD_PORT") 2>/dev/null && break; sleep 0.1; done
+
+launch kube-apiserver "$BIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+  --endpoint-reconciler-type none \
+  --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
+  --client-ca-file "$PKI/ca.crt" \
+  --authorization-mode RBAC \
+  --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --api-audiences https://kubernetes.default.svc.cluster.local \
+  --service-cluster-ip-range 10.0.0.0/24 \
+  --allow-privileged=true \
+  --profiling=false
+
+launch kube-controller-manager "$BIN/kube-controller-manager" \
+  --kubeconfig "$STATE/controller-manager.kubeconfig" \
+  --authentication-kubeconfig "$STATE/controller-manager.kubeconfig" \
+  --authorization-kubeconfig "$STATE/controller-manager.kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port "$KCM_PORT" \
+  --leader-elect=false --use-service-account-credentials=true \
+  --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+  --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" \
+  --service-cluster-ip-range 10.0.0.0/24 \
+  --controllers '*,-bootstrapsigner,-tokencleaner,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller'
+
+launch kube-scheduler "$BIN/kube-scheduler" \
+  --kubeconfig "$STATE/scheduler.kubeconfig" \
+  --authentication-kubeconfig "$STATE/scheduler.kubeconfig" \
+  --authorization-kubeconfig "$STATE/scheduler.kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
+
+cat > "$STATE/env" <<ENV
+APISERVER_URL=$API_URL
+KUBECONFIG=$STATE/admin.kubeconfig
+BALLOT_CP_STATE=$STATE
+ENV
+
+# Ready when the API server answers /readyz and has created its bootstrap RBAC roles.
+deadline=$(( $(date +%s) + ${BALLOT_CP_START_TIMEOUT:-120} ))
+until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get --raw /readyz >/dev/null 2>&1 \
+   && KUBECONFIG="$STATE/admin.kubeconfig" kubectl get clusterrole system:kube-scheduler >/dev/null 2>&1; do
+  for c in etcd kube-apiserver; do
+    kill -0 "$(cat "$STATE/pids/$c.pid")" 2>/dev/null || { echo "controlplane: $c exited; log tail:" >&2; tail -20 "$STATE/logs/$c.log" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1; }
+  done
+  if (( $(date +%s) > deadline )); then
+    echo "controlplane: API server not ready in time; see $STATE/logs" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1
+  fi
+  sleep 0.5
+done
+# The default namespace's ServiceAccount is made by the controller manager; wait so pods can be created.
+until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get serviceaccount default -n default >/dev/null 2>&1; do
+  if (( $(date +%s) > deadline )); then
+    echo "controlplane: controller manager made no default ServiceAccount; see $STATE/logs" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1
+  fi
+  sleep 0.5
+done
+echo "controlplane: ready in $(( ($(date +%s%N) - started) / 1000000 ))ms at $API_URL (state $STATE)" >&2
+echo "$STATE"

@@ -1,0 +1,489 @@
+package dev.ballot.e2e.kubelet;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIPBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Runs one pod (one UID) as local processes, one per container, and keeps its API status true:
+ * phase, pod IP, conditions and container statuses. Probes run on the shared scheduler; restarts follow
+ * the pod's restartPolicy with a short back-off.
+ */
+final class PodRunner {
+  private static final Logger LOG = Logger.getLogger(PodRunner.class.getName());
+  private static final long MAX_BACKOFF_MS = 10_000;
+
+  private final KubernetesClient client;
+  private final KubeletContext ctx;
+  private final ScheduledExecutorService scheduler;
+  private final HttpClient http;
+  final String uid;
+  final String namespace;
+  final String name;
+  final String ip;
+  private volatile Pod pod;
+  private final Path podDir;
+  private final Map<String, ContainerRun> containers = new LinkedHashMap<>();
+  private final Map<String, Map<String, Path>> mountsByContainer = new HashMap<>();
+  private String startTime;
+  private String phase = "Pending";
+  private volatile boolean terminating;
+  private String lastPublished;
+
+  PodRunner(KubernetesClient client, KubeletContext ctx, ScheduledExecutorService scheduler, HttpClient http, Pod pod) {
+    this.client = client;
+    this.ctx = ctx;
+    this.scheduler = scheduler;
+    this.http = http;
+    this.pod = pod;
+    this.uid = pod.getMetadata().getUid();
+    this.namespace = pod.getMetadata().getNamespace();
+    this.name = pod.getMetadata().getName();
+    this.ip = ctx.addresses().allocate(uid);
+    this.podDir = ctx.stateDir().resolve("pods").resolve(namespace + "_" + name + "_" + uid);
+    for (Container c : pod.getSpec().getContainers()) {
+      containers.put(c.getName(), new ContainerRun(c));
+    }
+  }
+
+  Pod pod() {
+    return pod;
+  }
+
+  void update(Pod latest) {
+    this.pod = latest;
+  }
+
+  synchronized boolean ready() {
+    return !terminating && phase.equals("Running") && containers.values().stream().allMatch(ContainerRun::ready);
+  }
+
+  boolean terminating() {
+    return terminating;
+  }
+
+  /** Prepares volumes and starts every container; called once. */
+  void start() {
+    startTime = now();
+    try {
+      Files.createDirectories(podDir.resolve("logs"));
+      prepareVolumes();
+    } catch (RuntimeException | IOException e) {
+      LOG.warning(() -> "pod " + namespace + "/" + name + ": cannot prepare volumes: " + e.getMessage());
+      synchronized (this) {
+        containers.values().forEach(r -> { r.waitingReason = "CreateContainerConfigError"; r.waitingMessage = e.getMessage(); });
+      }
+      publish();
+      scheduler.schedule(this::start, 2, TimeUnit.SECONDS);
+      return;
+    }
+    synchronized (this) {
+      phase = "Running";
+    }
+    containers.values().forEach(this::launch);
+  }
+
+  private void launch(ContainerRun run) {
+    synchronized (this) {
+      if (terminating) {
+        return;
+      }
+      try {
+        ContainerLaunch.Launch launch = ContainerLaunch.of(pod, run.spec, ip, ctx.hostIp(),
+            mountsByContainer.getOrDefault(run.spec.getName(), Map.of()), ctx.images(), ctx.lookups(client));
+        ProcessBuilder pb = new ProcessBuilder(launch.command());
+        pb.environment().keySet().retainAll(List.of("PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR", "USER"));
+        pb.environment().putAll(launch.env());
+        pb.directory(podDir.toFile());
+        Path log = podDir.resolve("logs").resolve(run.spec.getName() + "-" + run.restartCount + ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        run.stopping = false;
+        run.process = pb.start();
+        run.state = ContainerRun.State.RUNNING;
+        run.startedAt = now();
+        run.startedAtMs = System.currentTimeMillis();
+        run.exitCode = null;
+        run.readiness = run.spec.getReadinessProbe() != null
+            ? new ProbeTracker(ContainerRun.probeSpec(run.spec.getReadinessProbe()), run.startedAtMs, false) : null;
+        run.liveness = run.spec.getLivenessProbe() != null
+            ? new ProbeTracker(ContainerRun.probeSpec(run.spec.getLivenessProbe()), run.startedAtMs, true) : null;
+        Process p = run.process;
+        LOG.info(() -> "pod " + namespace + "/" + name + " container " + run.spec.getName() + " started pid "
+            + p.pid() + " at " + ip + ": " + String.join(" ", launch.command()));
+        p.onExit().thenRun(() -> exited(run, p));
+      } catch (IllegalArgumentException | IOException e) {
+        run.state = ContainerRun.State.WAITING;
+        run.waitingReason = e instanceof IOException ? "RunContainerError" : "CreateContainerConfigError";
+        run.waitingMessage = e.getMessage();
+        LOG.warning(() -> "pod " + namespace + "/" + name + ": " + e.getMessage());
+      }
+    }
+    publish();
+  }
+
+  private void exited(ContainerRun run, Process p) {
+    long delay;
+    synchronized (this) {
+      if (run.process != p) {
+        return;
+      }
+      run.exitCode = p.exitValue();
+      run.finishedAt = now();
+      run.terminatedReason = run.exitCode == 0 ? "Completed" : run.exitCode == 137 ? "Killed" : "Error";
+      run.state = ContainerRun.State.TERMINATED;
+      if (terminating) {
+        publishLater();
+        return;
+      }
+      String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+      boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && run.exitCode != 0);
+      if (!restart) {
+        boolean allDone = containers.values().stream().allMatch(r -> r.state == ContainerRun.State.TERMINATED);
+        if (allDone) {
+          boolean allOk = containers.values().stream().allMatch(r -> r.exitCode != null && r.exitCode == 0);
+          phase = allOk ? "Succeeded" : "Failed";
+          ctx.addresses().release(uid);
+        }
+        publishLater();
+        return;
+      }
+      run.lastState = run.terminatedState();
+      run.restartCount++;
+      run.state = ContainerRun.State.WAITING;
+      run.waitingReason = run.restartCount > 1 ? "CrashLoopBackOff" : "ContainerCreating";
+      delay = run.restartCount <= 1 ? 0 : Math.min(MAX_BACKOFF_MS, 250L << Math.min(run.restartCount, 8));
+    }
+    publishLater();
+    scheduler.schedule(() -> launch(run), delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Kills a container's process with SIGKILL (a crash, for fault scenarios); restartPolicy then applies. */
+  synchronized long killContainer(String containerName) {
+    ContainerRun run = containerName == null ? containers.values().iterator().next() : containers.get(containerName);
+    if (run == null || run.process == null || !run.process.isAlive()) {
+      throw new IllegalStateException("pod " + namespace + "/" + name + " has no running container " + containerName);
+    }
+    long pid = run.process.pid();
+    run.process.destroyForcibly();
+    return pid;
+  }
+
+  /** Runs due probes; called by the kubelet's probe loop. */
+  void probe() {
+    List<Runnable> checks = new ArrayList<>();
+    long nowMs = System.currentTimeMillis();
+    synchronized (this) {
+      if (terminating) {
+        return;
+      }
+      for (ContainerRun run : containers.values()) {
+        if (run.state != ContainerRun.State.RUNNING) {
+          continue;
+        }
+        Process p = run.process;
+        if (run.readiness != null && run.readiness.due(nowMs)) {
+          ProbeTracker t = run.readiness;
+          t.begin(nowMs);
+          checks.add(() -> {
+            boolean ok = httpProbe(run.spec.getReadinessProbe().getHttpGet(), run.readiness.spec().timeoutMs());
+            boolean changed;
+            synchronized (this) {
+              changed = run.process == p && t == run.readiness && recordFresh(t, ok);
+            }
+            if (changed) {
+              publish();
+            }
+          });
+        }
+        if (run.liveness != null && run.liveness.due(nowMs)) {
+          ProbeTracker t = run.liveness;
+          t.begin(nowMs);
+          checks.add(() -> {
+            boolean ok = httpProbe(run.spec.getLivenessProbe().getHttpGet(), run.liveness.spec().timeoutMs());
+            boolean failed;
+            synchronized (this) {
+              failed = run.process == p && t == run.liveness && recordFresh(t, ok) && !t.passing();
+            }
+            if (failed) {
+              LOG.info(() -> "pod " + namespace + "/" + name + " container " + run.spec.getName() + " failed liveness; restarting");
+              stopProcess(run, graceSeconds(), false);
+            }
+          });
+        }
+      }
+    }
+    checks.forEach(c -> scheduler.execute(c));
+  }
+
+  private static boolean recordFresh(ProbeTracker t, boolean ok) {
+    return t.record(ok, System.currentTimeMillis());
+  }
+
+  private boolean httpProbe(HTTPGetAction get, long timeoutMs) {
+    if (get == null) {
+      return true; // exec and tcp probes are not run here; treat as passing
+    }
+    int port = get.getPort().getIntVal() != null ? get.getPort().getIntVal() : namedPort(get.getPort().getStrVal());
+    String host = get.getHost() == null || get.getHost().isEmpty() ? ip : get.getHost();
+    String path = get.getPath() == null ? "/" : get.getPath();
+    try {
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+          .timeout(Duration.ofMillis(Math.max(200, timeoutMs))).GET().build();
+      int code = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+      return code >= 200 && code < 400;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private int namedPort(String portName) {
+    for (Container c : pod.getSpec().getContainers()) {
+      if (c.getPorts() != null) {
+        for (var p : c.getPorts()) {
+          if (portName.equals(p.getName())) {
+            return p.getContainerPort();
+          }
+        }
+      }
+    }
+    throw new IllegalArgumentException("probe port '" + portName + "' is not a named container port of pod " + name);
+  }
+
+  long graceSeconds() {
+    Long fromDeletion = pod.getMetadata().getDeletionGracePeriodSeconds();
+    if (fromDeletion != null) {
+      return fromDeletion;
+    }
+    Long spec = pod.getSpec().getTerminationGracePeriodSeconds();
+    return spec == null ? 30 : spec;
+  }
+
+  /** Stops every container (SIGTERM, SIGKILL after the grace period) and frees the pod's address. */
+  void terminate(long graceSeconds) {
+    synchronized (this) {
+      terminating = true;
+    }
+    List<Thread> stoppers = new ArrayList<>();
+    for (ContainerRun run : containers.values()) {
+      Thread t = new Thread(() -> stopProcess(run, graceSeconds, true), "stop-" + name + "-" + run.spec.getName());
+      t.start();
+      stoppers.add(t);
+    }
+    for (Thread t : stoppers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    ctx.addresses().release(uid);
+  }
+
+  private void stopProcess(ContainerRun run, long graceSeconds, boolean forGood) {
+    Process p;
+    synchronized (this) {
+      p = run.process;
+      run.stopping = forGood;
+    }
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    p.destroy(); // SIGTERM
+    try {
+      if (!p.waitFor(Math.max(0, graceSeconds), TimeUnit.SECONDS)) {
+        p.destroyForcibly(); // SIGKILL
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- volumes ----------------------------------------------------------------------------------
+
+  private void prepareVolumes() throws IOException {
+    Map<String, Path> byVolume = new HashMap<>();
+    List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
+    for (Volume v : volumes) {
+      Path dir;
+      if (v.getPersistentVolumeClaim() != null) {
+        dir = ctx.claimDir(namespace, v.getPersistentVolumeClaim().getClaimName());
+      } else if (v.getHostPath() != null) {
+        dir = Path.of(v.getHostPath().getPath());
+      } else {
+        dir = podDir.resolve("volumes").resolve(v.getName());
+      }
+      Files.createDirectories(dir);
+      byVolume.put(v.getName(), dir);
+    }
+    for (Container c : pod.getSpec().getContainers()) {
+      Map<String, Path> mounts = new HashMap<>();
+      if (c.getVolumeMounts() != null) {
+        for (VolumeMount m : c.getVolumeMounts()) {
+          Path dir = byVolume.get(m.getName());
+          if (dir == null) {
+            throw new IllegalArgumentException("volumeMount '" + m.getName() + "' names no volume of the pod");
+          }
+          mounts.put(m.getMountPath(), m.getSubPath() == null || m.getSubPath().isEmpty() ? dir : dir.resolve(m.getSubPath()));
+        }
+      }
+      mountsByContainer.put(c.getName(), mounts);
+    }
+    // file contents may name container paths (a data_dir in the config): rewrite with all mounts of the pod
+    Map<String, Path> allMounts = new HashMap<>();
+    mountsByContainer.values().forEach(allMounts::putAll);
+    for (Volume v : volumes) {
+      Map<String, String> files = null;
+      List<KeyToPath> items = null;
+      if (v.getConfigMap() != null) {
+        ConfigMap cm = client.configMaps().inNamespace(namespace).withName(v.getConfigMap().getName()).get();
+        if (cm == null && !Boolean.TRUE.equals(v.getConfigMap().getOptional())) {
+          throw new IllegalArgumentException("configmap \"" + v.getConfigMap().getName() + "\" not found");
+        }
+        files = cm == null ? Map.of() : cm.getData() == null ? Map.of() : cm.getData();
+        items = v.getConfigMap().getItems();
+      } else if (v.getSecret() != null) {
+        Secret s = client.secrets().inNamespace(namespace).withName(v.getSecret().getSecretName()).get();
+        if (s == null && !Boolean.TRUE.equals(v.getSecret().getOptional())) {
+          throw new IllegalArgumentException("secret \"" + v.getSecret().getSecretName() + "\" not found");
+        }
+        Map<String, String> decoded = new HashMap<>();
+        if (s != null && s.getData() != null) {
+          s.getData().forEach((k, b64) -> decoded.put(k, new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8)));
+        }
+        files = decoded;
+        items = v.getSecret().getItems();
+      }
+      if (files == null) {
+        continue;
+      }
+      Path dir = byVolume.get(v.getName());
+      Map<String, String> targets = new LinkedHashMap<>();
+      if (items != null && !items.isEmpty()) {
+        for (KeyToPath item : items) {
+          if (files.containsKey(item.getKey())) {
+            targets.put(item.getPath(), files.get(item.getKey()));
+          }
+        }
+      } else {
+        targets.putAll(files);
+      }
+      for (var e : targets.entrySet()) {
+        Path file = dir.resolve(e.getKey());
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, ContainerLaunch.rewritePaths(e.getValue(), allMounts));
+      }
+    }
+  }
+
+  // ---- status -----------------------------------------------------------------------------------
+
+  private void publishLater() {
+    scheduler.execute(this::publish);
+  }
+
+  void publish() {
+    PodStatus status;
+    synchronized (this) {
+      if (terminating && phase.equals("Running")) {
+        return; // the pod is going away; its deletion finishes the story
+      }
+      status = buildStatus();
+    }
+    String json = Serialization.asJson(Map.of("status", status));
+    synchronized (this) {
+      if (json.equals(lastPublished)) {
+        return;
+      }
+      lastPublished = json;
+    }
+    try {
+      client.pods().inNamespace(namespace).withName(name).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        LOG.warning(() -> "pod " + namespace + "/" + name + ": status patch failed: " + e.getMessage());
+        synchronized (this) {
+          lastPublished = null;
+        }
+      }
+    }
+  }
+
+  private PodStatus buildStatus() {
+    boolean containersReady = containers.values().stream().allMatch(ContainerRun::ready);
+    String ts = now();
+    List<PodCondition> conditions = List.of(
+        condition("PodReadyToStartContainers", true, ts),
+        condition("Initialized", true, ts),
+        condition("Ready", containersReady && phase.equals("Running"), ts),
+        condition("ContainersReady", containersReady, ts),
+        condition("PodScheduled", true, ts));
+    List<ContainerStatus> statuses = containers.values().stream().map(ContainerRun::status).toList();
+    return new PodStatusBuilder().withPhase(phase).withHostIP(ctx.hostIp())
+        .withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(ctx.hostIp()).build())
+        .withPodIP(phase.equals("Running") || phase.equals("Pending") ? ip : null)
+        .withPodIPs(new PodIPBuilder().withIp(ip).build())
+        .withStartTime(startTime).withConditions(conditions).withContainerStatuses(statuses)
+        .withQosClass(pod.getStatus() != null ? pod.getStatus().getQosClass() : null).build();
+  }
+
+  private PodCondition condition(String type, boolean value, String ts) {
+    // keep the transition time while the value is unchanged, as the kubelet does
+    String since = ts;
+    if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+      for (PodCondition c : pod.getStatus().getConditions()) {
+        if (c.getType().equals(type) && c.getStatus().equals(value ? "True" : "False") && c.getLastTransitionTime() != null) {
+          since = c.getLastTransitionTime();
+        }
+      }
+    }
+    return new PodConditionBuilder().withType(type).withStatus(value ? "True" : "False").withLastTransitionTime(since)
+        .withReason(value ? null : type.equals("Ready") || type.equals("ContainersReady") ? "ContainersNotReady" : null)
+        .build();
+  }
+
+  static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.ballot.e2e.provider;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A running cluster the journey drives with kubectl (as a user) and fabric8 (to observe). */
+public interface Cluster extends AutoCloseable {
+  /** kubeconfig with cluster-admin rights, for the user's kubectl. */
+  Path adminKubeconfig();
+
+  KubernetesClient admin();
+
+  /**
+   * Where the operator runs: its Deployment in the cluster, a local process the harness starts, or
+   * somewhere the harness does not manage (a sandbox already runs one; its Deployment stays at 0).
+   */
+  enum OperatorMode { IN_CLUSTER, LOCAL_PROCESS, EXTERNAL }
+
+  OperatorMode operatorMode();
+
+  /**
+   * Starts the operator as a local process with the given kubeconfig (its ServiceAccount's), when
+   * {@link #operatorMode()} is LOCAL_PROCESS. Returns the process handle, stopped on close.
+   */
+  default Process startOperator(Path operatorKubeconfig, Map<String, String> env) throws Exception {
+    throw new UnsupportedOperationException("the operator runs in the cluster on this provider");
+  }
+
+  /** An address on this machine where the pod's port answers (the pod IP, or a port-forward). */
+  InetSocketAddress reach(Pod pod, int port) throws Exception;
+
+  /** Kills the pod's main process with SIGKILL, as a crash would (or the nearest the provider can do). */
+  String crash(Pod pod) throws Exception;
+
+  @Override
+  void close();
+}

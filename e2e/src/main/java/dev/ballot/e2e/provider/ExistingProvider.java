@@ -1,0 +1,78 @@
+package dev.ballot.e2e.provider;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Any cluster KUBECONFIG points at. The operator runs in the cluster from deploy/ (its image must be
+ * pullable there), unless BALLOT_E2E_OPERATOR=external says someone already runs it (a sandbox).
+ */
+public final class ExistingProvider implements ClusterProvider {
+  private final Path repo;
+
+  public ExistingProvider(Path repo) {
+    this.repo = repo;
+  }
+
+  @Override
+  public String name() {
+    return "existing";
+  }
+
+  @Override
+  public Optional<String> unavailableReason() {
+    String kc = System.getenv("KUBECONFIG");
+    if (kc == null || kc.isEmpty()) {
+      return Optional.of("KUBECONFIG is not set; point it at the cluster to test (e.g. the sandbox's admin.kubeconfig)");
+    }
+    if (!Files.isRegularFile(Path.of(kc.split(":")[0]))) {
+      return Optional.of("KUBECONFIG=" + kc + " names no file");
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Cluster start() throws Exception {
+    Path kc = Path.of(System.getenv("KUBECONFIG").split(":")[0]);
+    KubernetesClient admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kc))).build();
+    PodAccess access = new PodAccess(admin);
+    return new Cluster() {
+      @Override
+      public Path adminKubeconfig() {
+        return kc;
+      }
+
+      @Override
+      public KubernetesClient admin() {
+        return admin;
+      }
+
+      @Override
+      public OperatorMode operatorMode() {
+        return "external".equals(System.getenv("BALLOT_E2E_OPERATOR")) ? OperatorMode.EXTERNAL : OperatorMode.IN_CLUSTER;
+      }
+
+      @Override
+      public InetSocketAddress reach(Pod pod, int port) throws Exception {
+        return access.reach(pod, port);
+      }
+
+      @Override
+      public String crash(Pod pod) {
+        return access.crash(pod);
+      }
+
+      @Override
+      public void close() {
+        access.close();
+        admin.close();
+      }
+    };
+  }
+}
