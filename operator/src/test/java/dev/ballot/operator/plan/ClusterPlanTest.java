@@ -36,9 +36,8 @@ class ClusterPlanTest {
     }
 
     @Test
-    void raftConfigListsVotersAndLearnersByPeerDns() {
+    void raftConfigListsVotersByPeerDns() {
         ElectionClusterSpec spec = spec(Protocol.Raft, 3);
-        spec.learners = 1;
         String yaml = new ClusterPlan("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()
                 .get("ballot.yaml");
         assertThat(yaml).contains("""
@@ -48,8 +47,6 @@ class ClusterPlanTest {
                     - "ec-raft-0.ec-raft-peers.default.svc:2380"
                     - "ec-raft-1.ec-raft-peers.default.svc:2380"
                     - "ec-raft-2.ec-raft-peers.default.svc:2380"
-                  learners:
-                    - "ec-raft-3.ec-raft-peers.default.svc:2380"
                   election_timeout_min: "150ms"
                   election_timeout_max: "300ms"
                   heartbeat_interval: "50ms"
