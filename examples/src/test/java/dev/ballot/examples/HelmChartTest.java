@@ -1,0 +1,134 @@
+package dev.ballot.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Renders deploy/helm/ballot-operator with the real helm binary and checks it installs the same operator as
+ * deploy/ (kustomize): same objects, same RBAC, same pod; plus the values users turn.
+ */
+class HelmChartTest {
+
+  private static final Path CHART = RepoFiles.ROOT.resolve("deploy/helm/ballot-operator");
+  private static Path helm;
+
+  @BeforeAll
+  static void findHelm() {
+    var found = Tools.find("helm", "BALLOT_HELM");
+    assumeTrue(found.isPresent(), "helm is not on PATH nor in ~/go/bin: install it (go install helm.sh/helm/v3/cmd/helm@v3.22.0)"
+        + " to render the chart; deploy/ is still checked by DeployRenderTest");
+    helm = found.get();
+  }
+
+  private static Tools.Run template(String... extra) {
+    List<String> cmd = new ArrayList<>(List.of(helm.toString(), "template", "ballot", CHART.toString(),
+        "--namespace", "ballot-system", "--include-crds"));
+    cmd.addAll(List.of(extra));
+    return Tools.run(cmd, RepoFiles.ROOT, 120);
+  }
+
+  private static RenderedManifests render(String... extra) {
+    Tools.Run run = template(extra);
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    return new RenderedManifests(RepoFiles.documents(run.stdout()));
+  }
+
+  @Test
+  void lintPasses() {
+    List<String> cmd = List.of(helm.toString(), "lint", "--strict", CHART.toString());
+    Tools.Run run = Tools.run(cmd, RepoFiles.ROOT, 120);
+    assertThat(run.exitCode()).as(run.describe(cmd) + run.stdout()).isZero();
+  }
+
+  @Test
+  void defaultsRenderTheSameOperatorAsKustomize() {
+    RenderedManifests chart = render();
+    RenderedManifests kustomize = RenderedManifests.deploy();
+
+    // Helm leaves the namespace to --create-namespace; the CRD comes from the chart's crds/ once it is copied there.
+    List<String> expected = kustomize.ids().stream()
+        .filter(id -> !id.startsWith("Namespace/"))
+        .filter(id -> Files.isDirectory(CHART.resolve("crds")) || !id.startsWith("CustomResourceDefinition/"))
+        .collect(Collectors.toList());
+    assertThat(chart.ids()).containsExactlyInAnyOrderElementsOf(expected);
+
+    for (String kind : List.of("ClusterRole", "Role")) {
+      for (Map<String, Object> role : kustomize.ofKind(kind)) {
+        String name = RenderedManifests.name(role);
+        assertThat(chart.get(kind, name).get("rules")).as("rules of %s %s", kind, name).isEqualTo(role.get("rules"));
+      }
+    }
+    for (String kind : List.of("ClusterRoleBinding", "RoleBinding")) {
+      for (Map<String, Object> binding : kustomize.ofKind(kind)) {
+        String name = RenderedManifests.name(binding);
+        assertThat(chart.get(kind, name).get("subjects")).isEqualTo(binding.get("subjects"));
+        assertThat(chart.get(kind, name).get("roleRef")).isEqualTo(binding.get("roleRef"));
+      }
+    }
+    Map<String, Object> chartDeployment = chart.get("Deployment", "ballot-operator");
+    Map<String, Object> kustomizeDeployment = kustomize.get("Deployment", "ballot-operator");
+    for (String path : List.of("spec.replicas", "spec.selector", "spec.strategy", "spec.template.spec")) {
+      assertThat(RepoFiles.at(chartDeployment, path)).as(path).isEqualTo(RepoFiles.at(kustomizeDeployment, path));
+    }
+    assertThat(chart.get("Service", "ballot-operator-metrics").get("spec"))
+        .isEqualTo(kustomize.get("Service", "ballot-operator-metrics").get("spec"));
+    assertThat(chart.get("PodDisruptionBudget", "ballot-operator").get("spec"))
+        .isEqualTo(kustomize.get("PodDisruptionBudget", "ballot-operator").get("spec"));
+  }
+
+  @Test
+  void watchNamespacesBindTheRolePerNamespaceInsteadOfClusterWide() {
+    RenderedManifests chart = render("--set", "watchNamespaces={team-a,team-b}");
+    assertThat(chart.ids()).contains("RoleBinding/team-a/ballot-operator", "RoleBinding/team-b/ballot-operator",
+        "ClusterRoleBinding//ballot-operator-crd-reader");
+    assertThat(chart.ids()).doesNotContain("ClusterRoleBinding//ballot-operator");
+    assertThat(RepoFiles.at(chart.get("RoleBinding", "ballot-operator"), "roleRef.name")).isEqualTo("ballot-operator");
+    Map<String, Object> env = DeployRenderTest.env(DeployRenderTest.operatorContainer(chart.get("Deployment", "ballot-operator")));
+    assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", "team-a,team-b");
+  }
+
+  @Test
+  void imageReplicasAndResourcesAreValues() {
+    RenderedManifests chart = render("--set", "image.repository=registry.example/ballot/operator", "--set", "image.tag=9.9.9",
+        "--set", "replicas=3", "--set", "resources.limits.memory=1Gi");
+    Map<String, Object> deployment = chart.get("Deployment", "ballot-operator");
+    Map<String, Object> container = DeployRenderTest.operatorContainer(deployment);
+    assertThat(container.get("image")).isEqualTo("registry.example/ballot/operator:9.9.9");
+    assertThat(RepoFiles.at(deployment, "spec.replicas")).isEqualTo(3);
+    assertThat(RepoFiles.at(container, "resources.limits.memory")).isEqualTo("1Gi");
+  }
+
+  @Test
+  void oneReplicaWithoutLeaderElectionDropsTheLeaseRoleAndThePdb() {
+    RenderedManifests chart = render("--set", "leaderElection.enabled=false", "--set", "replicas=1");
+    assertThat(chart.ids()).doesNotContain("Role/ballot-system/ballot-operator-leader-election",
+        "RoleBinding/ballot-system/ballot-operator-leader-election", "PodDisruptionBudget/ballot-system/ballot-operator");
+    Map<String, Object> env = DeployRenderTest.env(DeployRenderTest.operatorContainer(chart.get("Deployment", "ballot-operator")));
+    assertThat(env).containsEntry("BALLOT_OPERATOR_LEADER_ELECTION_ENABLED", "false");
+  }
+
+  @Test
+  void twoActiveOperatorsAreRefusedWithAMessageThatNamesTheFix() {
+    Tools.Run run = template("--set", "leaderElection.enabled=false");
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.stderr()).contains("leaderElection.enabled is false").contains("Set leaderElection.enabled=true or replicas=1");
+  }
+
+  @Test
+  void theChartsCrdIsTheGeneratedOne() {
+    Path chartCrd = CHART.resolve("crds/electionclusters.ballot.dev-v1.yml");
+    assumeTrue(Files.isRegularFile(RepoFiles.CRD) && Files.isRegularFile(chartCrd),
+        "crds/ or the chart's copy is not on this branch yet");
+    assertThat(RepoFiles.read(chartCrd)).as("copy crds/electionclusters.ballot.dev-v1.yml to %s", chartCrd)
+        .isEqualTo(RepoFiles.read(RepoFiles.CRD));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.ballot.node.config;
+
+import dev.ballot.engine.Member;
+import dev.ballot.engine.Membership;
+import dev.ballot.engine.Protocol;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One node's validated configuration.
+ *
+ * @param members        every member in id order, this node included
+ * @param peerListen     where this node accepts peer connections (Raft peer port, ZAB quorum port)
+ * @param electionListen ZAB election port; null for Raft
+ * @param clientListen   where the HTTP API listens
+ * @param raft           set for Raft, null for ZAB
+ * @param zab            set for ZAB, null for Raft
+ */
+public record NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                         HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                         RaftTiming raft, ZabTiming zab) {
+    /** The node's logical clock: the engine is ticked this often. */
+    public static final Duration TICK = Duration.ofMillis(10);
+
+    public NodeConfig {
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(clusterId, "clusterId");
+        Objects.requireNonNull(nodeName, "nodeName");
+        members = List.copyOf(members);
+        Objects.requireNonNull(peerListen, "peerListen");
+        Objects.requireNonNull(clientListen, "clientListen");
+        Objects.requireNonNull(dataDir, "dataDir");
+        if ((raft == null) == (zab == null)) {
+            throw new IllegalArgumentException("exactly one of raft and zab timing must be set");
+        }
+        if ((protocol == Protocol.RAFT) != (raft != null)) {
+            throw new IllegalArgumentException("timing does not match protocol " + protocol);
+        }
+        if (members.stream().noneMatch(m -> m.id() == nodeId)) {
+            throw new IllegalArgumentException("node " + nodeId + " is not among the members");
+        }
+    }
+
+    public PeerSpec self() {
+        return member(nodeId).orElseThrow();
+    }
+
+    public Optional<PeerSpec> member(long id) {
+        return members.stream().filter(m -> m.id() == id).findFirst();
+    }
+
+    public Optional<PeerSpec> memberNamed(String name) {
+        return members.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
+    /** The members other than this node. */
+    public List<PeerSpec> peers() {
+        return members.stream().filter(m -> m.id() != nodeId).toList();
+    }
+
+    /** The initial configuration for the engine; a member's address is its peer address. */
+    public Membership initialMembership() {
+        return Membership.of(members.stream()
+                .map(m -> new Member(m.id(), m.kind(), m.peerAddress().toString()))
+                .toList());
+    }
+
+    static int ticks(Duration d, Duration tick) {
+        long t = Math.round((double) d.toNanos() / tick.toNanos());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, t));
+    }
+}

@@ -1,0 +1,312 @@
+package dev.ballot.node.config;
+
+import dev.ballot.engine.MemberKind;
+import dev.ballot.engine.Protocol;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/** The seed's Raft YAML ({@code raft:} with cluster_id, node_id, listen_address, peers, timeouts) plus Ballot's keys. */
+final class RaftYamlParser {
+    static final List<String> KEYS = List.of("cluster_id", "node_id", "listen_address", "peers",
+            "election_timeout_min", "election_timeout_max", "heartbeat_interval",
+            "client_address", "advertise_address", "data_dir");
+    static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String source;
+    private final Map<String, String> env;
+    private final Map<String, Setting> settings = new LinkedHashMap<>();
+    private int raftLine;
+
+    RaftYamlParser(String source, Map<String, String> env) {
+        this.source = source;
+        this.env = env;
+    }
+
+    NodeConfig parse(String text) throws ConfigException {
+        readYaml(text);
+        applyEnvironment();
+        return build();
+    }
+
+    private void readYaml(String text) throws ConfigException {
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new java.io.StringReader(text));
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw new ConfigException(source, "", line, "not valid YAML: " + e.getProblem(),
+                    "fix the YAML syntax (indent with spaces, quote values that contain ': ')");
+        } catch (YAMLException e) {
+            throw new ConfigException(source, "", 0, "not valid YAML: " + e.getMessage(), "fix the YAML syntax");
+        }
+        if (!(root instanceof MappingNode top)) {
+            throw new ConfigException(source, "", 1, "the document is not a mapping",
+                    "start the file with 'raft:' and indent its keys under it");
+        }
+        MappingNode raft = null;
+        for (NodeTuple t : top.getValue()) {
+            String key = scalarKey(t, "");
+            if (!key.equals("raft")) {
+                throw new ConfigException(source, key, line(t.getKeyNode()), "unknown top-level key",
+                        "put every setting under 'raft:'; the only top-level key is 'raft'");
+            }
+            if (!(t.getValueNode() instanceof MappingNode m)) {
+                throw new ConfigException(source, "raft", line(t.getKeyNode()), "'raft' is not a mapping",
+                        "indent the settings (cluster_id, node_id, ...) under 'raft:'");
+            }
+            raft = m;
+            raftLine = line(t.getKeyNode());
+        }
+        if (raft == null) {
+            throw new ConfigException(source, "raft", 0, "no 'raft:' section", "start the file with 'raft:'");
+        }
+        for (NodeTuple t : raft.getValue()) {
+            String key = scalarKey(t, "raft.");
+            String display = "raft." + key;
+            int line = line(t.getKeyNode());
+            if (!KEYS.contains(key)) {
+                throw new ConfigException(source, display, line, "unknown key", Suggest.unknownKeyFix(key, KEYS));
+            }
+            if (settings.containsKey(key)) {
+                throw new ConfigException(source, display, line,
+                        "set twice (first on line " + settings.get(key).line() + ")", "keep one of the two lines");
+            }
+            Node value = t.getValueNode();
+            if (key.equals("peers")) {
+                if (!(value instanceof SequenceNode seq)) {
+                    throw new ConfigException(source, display, line, "not a list",
+                            "write one '- \"host:port\"' line per member under 'peers:'");
+                }
+                List<String> items = new ArrayList<>();
+                for (Node item : seq.getValue()) {
+                    if (!(item instanceof ScalarNode s)) {
+                        throw new ConfigException(source, display, line(item), "a list item is not a plain value",
+                                "write each peer as \"host:port\"");
+                    }
+                    items.add(s.getValue());
+                }
+                settings.put(key, new Setting(display, String.join(",", items), items, line, source));
+            } else {
+                if (!(value instanceof ScalarNode s)) {
+                    throw new ConfigException(source, display, line, "not a single value",
+                            "write '" + key + ": <value>' on one line");
+                }
+                if (s.getValue().isBlank()) {
+                    throw new ConfigException(source, display, line, "empty value",
+                            "give it a value or remove the line to use the default");
+                }
+                settings.put(key, Setting.scalar(display, s.getValue(), line, source));
+            }
+        }
+    }
+
+    private String scalarKey(NodeTuple t, String prefix) throws ConfigException {
+        if (!(t.getKeyNode() instanceof ScalarNode s)) {
+            throw new ConfigException(source, prefix, line(t.getKeyNode()), "a key is not a plain name",
+                    "use plain keys such as 'cluster_id'");
+        }
+        return s.getValue();
+    }
+
+    private static int line(Node n) {
+        return n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+    }
+
+    private void applyEnvironment() throws ConfigException {
+        for (String key : KEYS) {
+            Setting override = EnvOverrides.lookup(key, "raft." + key, env);
+            if (override == null) {
+                continue;
+            }
+            if (key.equals("peers")) {
+                List<String> items = Arrays.stream(override.value().split(",")).map(String::trim)
+                        .filter(s -> !s.isEmpty()).toList();
+                override = new Setting(override.key(), override.value(), items, 0, override.source());
+            }
+            settings.put(key, override);
+        }
+    }
+
+    private Setting required(String key, String fix) throws ConfigException {
+        Setting s = settings.get(key);
+        if (s == null) {
+            throw new ConfigException(source, "raft." + key, raftLine, "missing", fix);
+        }
+        return s;
+    }
+
+    private Setting optional(String key, String defaultValue) {
+        Setting s = settings.get(key);
+        return s != null ? s : Setting.scalar("raft." + key, defaultValue, 0, source + " (default)");
+    }
+
+    private static HostPort address(Setting s) throws ConfigException {
+        try {
+            return HostPort.parse(s.value());
+        } catch (IllegalArgumentException e) {
+            throw s.error(e.getMessage(), "write host:port, e.g. \"10.0.0.1:2380\"");
+        }
+    }
+
+    private NodeConfig build() throws ConfigException {
+        Setting clusterSetting = required("cluster_id", "add 'cluster_id: \"my-cluster\"' under 'raft:' (or set BALLOT_CLUSTER_ID)");
+        String clusterId = clusterSetting.value().trim();
+        if (!CLUSTER_ID.matcher(clusterId).matches()) {
+            throw clusterSetting.error("'" + clusterId + "' is not a valid cluster id",
+                    "use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        Setting listenSetting = required("listen_address",
+                "add 'listen_address: \"<this node's ip>:2380\"' (or set BALLOT_LISTEN_ADDRESS)");
+        HostPort listen = address(listenSetting);
+        Setting advertiseSetting = settings.get("advertise_address");
+        HostPort advertise = advertiseSetting == null ? null : address(advertiseSetting);
+        Setting clientSetting = optional("client_address", "0.0.0.0:2379");
+        HostPort client = address(clientSetting);
+        Setting dataSetting = optional("data_dir", "./data");
+        Path dataDir = ConfigLoader.path(dataSetting);
+
+        Setting peersSetting = required("peers", "add 'peers:' with one '- \"host:port\"' per member, this node included");
+        if (peersSetting.items().isEmpty()) {
+            throw peersSetting.error("the list is empty", "list every member's host:port, this node included");
+        }
+        List<PeerSpec> members = new ArrayList<>();
+        List<Integer> peerLines = new ArrayList<>();
+        for (int i = 0; i < peersSetting.items().size(); i++) {
+            String item = peersSetting.items().get(i);
+            int line = peersSetting.line() == 0 ? 0 : peersSetting.line() + 1 + i;
+            Setting one = new Setting("raft.peers[" + i + "]", item, List.of(), line, peersSetting.source());
+            HostPort peer = address(one);
+            long id = i + 1L;
+            String name = MemberNames.nameOf(peer, id);
+            for (int j = 0; j < members.size(); j++) {
+                PeerSpec other = members.get(j);
+                if (other.peerAddress().sameAs(peer)) {
+                    throw one.error("'" + peer + "' is listed twice (also peers[" + j + "])",
+                            "list every member once");
+                }
+                if (other.name().equals(name)) {
+                    throw one.error("'" + peer + "' and peers[" + j + "] '" + other.peerAddress()
+                                    + "' both get the member name '" + name + "'",
+                            "give members host names whose first labels differ, or use IP addresses");
+                }
+            }
+            members.add(new PeerSpec(id, name, MemberKind.VOTER, peer, null, peer.withPort(client.port())));
+            peerLines.add(line);
+        }
+
+        PeerSpec self = findSelf(members, listenSetting, listen, advertiseSetting, advertise);
+        checkPorts(listenSetting, listen, clientSetting, client);
+        RaftTiming timing = timing();
+        return new NodeConfig(Protocol.RAFT, clusterId, self.id(), self.name(), members, listen, null, client,
+                dataDir, timing, null);
+    }
+
+    private PeerSpec findSelf(List<PeerSpec> members, Setting listenSetting, HostPort listen,
+                              Setting advertiseSetting, HostPort advertise) throws ConfigException {
+        List<PeerSpec> byAddress = members.stream()
+                .filter(m -> m.peerAddress().sameAs(listen) || m.peerAddress().sameAs(advertise)).toList();
+        Setting nodeIdSetting = settings.get("node_id");
+        String names = String.join(", ", members.stream().map(PeerSpec::name).toList());
+        if (nodeIdSetting != null) {
+            String nodeId = nodeIdSetting.value().trim();
+            PeerSpec self = members.stream().filter(m -> m.name().equals(nodeId)).findFirst()
+                    .orElseGet(() -> numeric(nodeId, members));
+            if (self == null) {
+                throw nodeIdSetting.error("'" + nodeId + "' names no member of peers (members: " + names + ")",
+                        "set node_id to this node's member name (the first DNS label of its peer host, or node-<position>"
+                                + " for an IP), or fix the peers list");
+            }
+            for (PeerSpec other : byAddress) {
+                if (other.id() != self.id()) {
+                    Setting which = other.peerAddress().sameAs(listen) ? listenSetting : advertiseSetting;
+                    throw which.error("'" + which.value() + "' is member " + other.name() + " but node_id '" + nodeId
+                                    + "' is member " + self.name(),
+                            "make node_id and " + which.key().substring(5) + " name the same member");
+                }
+            }
+            return self;
+        }
+        if (byAddress.size() == 1) {
+            return byAddress.get(0);
+        }
+        if (byAddress.isEmpty()) {
+            throw listenSetting.error("no node_id, and '" + listen + "'"
+                            + (advertise != null ? " / advertise_address '" + advertise + "'" : "")
+                            + " matches no entry of peers (members: " + names + ")",
+                    "set node_id to this node's member name (BALLOT_NODE_ID), or make listen_address or advertise_address"
+                            + " equal to this node's entry in peers");
+        }
+        throw listenSetting.error("listen_address and advertise_address match two different members ("
+                        + byAddress.get(0).name() + ", " + byAddress.get(1).name() + ")",
+                "set node_id to say which member this node is");
+    }
+
+    private static PeerSpec numeric(String nodeId, List<PeerSpec> members) {
+        if (!nodeId.matches("\\d{1,9}")) {
+            return null;
+        }
+        long id = Long.parseLong(nodeId);
+        return members.stream().filter(m -> m.id() == id).findFirst().orElse(null);
+    }
+
+    private static void checkPorts(Setting listenSetting, HostPort listen, Setting clientSetting, HostPort client)
+            throws ConfigException {
+        boolean overlap = listen.isWildcard() || client.isWildcard() || listen.sameAs(client.withPort(listen.port()));
+        if (overlap && listen.port() == client.port()) {
+            throw clientSetting.error("port " + client.port() + " is also listen_address's port (" + listenSetting.value() + ")",
+                    "use a different port for the client API, e.g. 2379");
+        }
+    }
+
+    private RaftTiming timing() throws ConfigException {
+        RaftTiming d = RaftTiming.DEFAULTS;
+        Setting minS = optional("election_timeout_min", Durations.format(d.electionTimeoutMin()));
+        Setting maxS = optional("election_timeout_max", Durations.format(d.electionTimeoutMax()));
+        Setting hbS = optional("heartbeat_interval", Durations.format(d.heartbeatInterval()));
+        Duration min = Durations.parse(minS);
+        Duration max = Durations.parse(maxS);
+        Duration hb = Durations.parse(hbS);
+        Duration tick = NodeConfig.TICK;
+        if (hb.compareTo(tick) < 0) {
+            throw hbS.error(Durations.format(hb) + " is shorter than the node's " + Durations.format(tick) + " tick",
+                    "use at least " + Durations.format(tick) + ", e.g. \"50ms\"");
+        }
+        if (max.compareTo(MAX_TIMEOUT) > 0) {
+            throw maxS.error(Durations.format(max) + " is longer than " + MAX_TIMEOUT.toSeconds() + "s",
+                    "use an election timeout of at most 60s; typical values are 150ms-300ms or 1s-2s");
+        }
+        if (min.compareTo(max) >= 0) {
+            throw minS.error("election_timeout_min (" + Durations.format(min) + ") is not below election_timeout_max ("
+                            + Durations.format(max) + ")",
+                    "make election_timeout_min smaller than election_timeout_max, e.g. 150ms and 300ms");
+        }
+        if (max.minus(min).compareTo(tick) < 0) {
+            throw maxS.error("election_timeout_max is less than one " + Durations.format(tick) + " tick above the minimum,"
+                            + " so timeouts cannot be randomized",
+                    "widen the range, e.g. max = 2 x min");
+        }
+        if (hb.multipliedBy(3).compareTo(min) > 0) {
+            throw hbS.error("heartbeat_interval (" + Durations.format(hb) + ") is not well below election_timeout_min ("
+                            + Durations.format(min) + "); followers would start elections between heartbeats",
+                    "make heartbeat_interval at most a third of election_timeout_min, e.g. 50ms with 150ms");
+        }
+        return new RaftTiming(min, max, hb);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.ballot.node.demo;
+
+import dev.ballot.engine.Protocol;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The local failover demo: a real cluster under a steady write load, its leader killed with SIGKILL
+ * again and again (and restarted), then every acknowledged write read back linearizably.
+ */
+public final class FailoverDemo {
+    /** What one run measured. */
+    public record Result(int failovers, int writesAcked, int writesLost, List<Long> unavailableMs) {
+        public long p50() {
+            return Percentiles.of(unavailableMs, 50);
+        }
+
+        public long p99() {
+            return Percentiles.of(unavailableMs, 99);
+        }
+    }
+
+    /** A step that did not happen in time; the message says which, and where the node logs are. */
+    public static final class DemoFailure extends Exception {
+        public DemoFailure(String message) {
+            super(message);
+        }
+    }
+
+    private final Protocol protocol;
+    private final int size;
+    private final int failovers;
+    private final DemoTiming timing;
+    private final int writers;
+    private final List<String> jvmOptions;
+    private final PrintStream out;
+
+    public FailoverDemo(Protocol protocol, int size, int failovers, DemoTiming timing, int writers,
+                        List<String> jvmOptions, PrintStream out) {
+        this.protocol = protocol;
+        this.size = size;
+        this.failovers = failovers;
+        this.timing = timing;
+        this.writers = writers;
+        this.jvmOptions = jvmOptions;
+        this.out = out;
+    }
+
+    public Result run(Path workDir) throws IOException, InterruptedException, DemoFailure {
+        try (LocalCluster cluster = new LocalCluster(protocol, size, timing, workDir, jvmOptions)) {
+            out.println("# cluster protocol=" + protocol.wireName() + " nodes=" + size + " " + timing.describe(protocol)
+                    + " members=" + cluster.clientAddresses() + " logs=" + workDir);
+            cluster.startAll();
+            waitFor("all nodes ready", Duration.ofSeconds(60), () -> allReady(cluster), cluster);
+            KvClient client = new KvClient(cluster.clientAddresses(), Duration.ofMillis(300));
+            List<Long> unavailable = new ArrayList<>();
+            List<WriteLoad.Ack> acks;
+            try (WriteLoad load = new WriteLoad(client, writers, "demo-" + Long.toHexString(System.nanoTime())).start()) {
+                for (int n = 1; n <= failovers; n++) {
+                    waitFor("all nodes ready and writes flowing before failover " + n, Duration.ofSeconds(60),
+                            () -> allReady(cluster) && System.nanoTime() - load.lastAckNanos() < 100_000_000L, cluster);
+                    LocalCluster.Leader old = waitForLeader(cluster, 0, Duration.ofSeconds(30));
+                    long killedAt = System.nanoTime();
+                    cluster.kill(old.id());
+                    long[] firstAck = {-1};
+                    waitFor("an acknowledged write after killing " + cluster.node(old.id()).name(), Duration.ofSeconds(30),
+                            () -> (firstAck[0] = load.firstAckStartedAfter(killedAt)) > 0, cluster);
+                    long ms = (firstAck[0] - killedAt) / 1_000_000;
+                    LocalCluster.Leader now = waitForLeader(cluster, old.id(), Duration.ofSeconds(30));
+                    unavailable.add(ms);
+                    out.println("failover protocol=" + protocol.wireName() + " n=" + n + " old=" + old.id() + " new="
+                            + now.id() + " term=" + now.term() + " unavailable_ms=" + ms);
+                    cluster.start(old.id());
+                }
+                waitFor("all nodes ready after the last failover", Duration.ofSeconds(60), () -> allReady(cluster), cluster);
+                load.close();
+                acks = load.acks();
+            }
+            int lost = verify(client, acks);
+            return new Result(failovers, acks.size(), lost, unavailable);
+        }
+    }
+
+    /** Read every acknowledged write back, linearizably, in parallel; the count of missing or wrong values. */
+    private int verify(KvClient client, List<WriteLoad.Ack> acks) throws InterruptedException, DemoFailure {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> checks = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            for (WriteLoad.Ack a : acks) {
+                checks.add(pool.submit(() -> {
+                    Optional<String> v = client.get(a.key(), deadline);
+                    if (v.isEmpty() || !v.get().equals(a.value())) {
+                        out.println("lost key=" + a.key() + " expected=" + a.value() + " found=" + v.orElse("<absent>"));
+                        return false;
+                    }
+                    return true;
+                }));
+            }
+            int lost = 0;
+            for (Future<Boolean> f : checks) {
+                try {
+                    if (!f.get()) {
+                        lost++;
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new DemoFailure("reading back acknowledged writes failed: " + e.getCause().getMessage());
+                }
+            }
+            return lost;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static boolean allReady(LocalCluster cluster) {
+        return cluster.nodes().stream().allMatch(n -> cluster.ready(n.id()));
+    }
+
+    private static LocalCluster.Leader waitForLeader(LocalCluster cluster, long notId, Duration timeout)
+            throws InterruptedException, DemoFailure {
+        LocalCluster.Leader[] found = {null};
+        waitFor("a leader other than node-" + notId, timeout, () -> {
+            Optional<LocalCluster.Leader> l = cluster.leader();
+            l.filter(x -> x.id() != notId).ifPresent(x -> found[0] = x);
+            return found[0] != null;
+        }, cluster);
+        return found[0];
+    }
+
+    static void waitFor(String what, Duration timeout, BooleanSupplier condition, LocalCluster cluster)
+            throws InterruptedException, DemoFailure {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new DemoFailure("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                        + "; node logs: " + cluster.workDir());
+            }
+            Thread.sleep(10); // polling interval of a condition with a deadline, not a guess at timing
+        }
+    }
+
+    public static Path tempWorkDir(Protocol protocol) throws IOException {
+        return Files.createTempDirectory("ballot-demo-" + protocol.wireName() + "-");
+    }
+}

@@ -1,0 +1,341 @@
+package dev.ballot.node.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.engine.Protocol;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * Real node processes on this machine: {@code java -cp <this program> ... run --config <file>}.
+ *
+ * <p>Each node gets its own loopback address (127.0.R.1, 127.0.R.2, ...; all of 127/8 is local on
+ * Linux) and the same ports, because the config formats give every member the peer host with the
+ * cluster's client port, exactly as pods do. R is random so concurrent clusters do not collide.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One member process. */
+    public static final class Node {
+        final long id;
+        final String host;
+        final Path dataDir;
+        final Path config;
+        final Path log;
+        volatile Process process;
+
+        Node(long id, String host, Path dataDir, Path config, Path log) {
+            this.id = id;
+            this.host = host;
+            this.dataDir = dataDir;
+            this.config = config;
+            this.log = log;
+        }
+
+        public long id() {
+            return id;
+        }
+
+        public String name() {
+            return "node-" + id;
+        }
+
+        public Path log() {
+            return log;
+        }
+
+        public boolean running() {
+            Process p = process;
+            return p != null && p.isAlive();
+        }
+    }
+
+    /** Who leads, as the live nodes report it. */
+    public record Leader(long id, long term) {
+    }
+
+    private final Protocol protocol;
+    private final Path workDir;
+    private final List<String> jvmOptions;
+    private final Map<Long, Node> nodes = new LinkedHashMap<>();
+    private final int clientPort;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofMillis(200)).build();
+
+    public LocalCluster(Protocol protocol, int size, DemoTiming timing, Path workDir, List<String> jvmOptions)
+            throws IOException {
+        this.protocol = protocol;
+        this.workDir = workDir;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        String prefix = pickSubnet(size);
+        int[] ports = freePorts(prefix, size, 3);
+        this.clientPort = ports[0];
+        int peerPort = ports[1];
+        int electionPort = ports[2];
+        String clusterId = "demo-" + protocol.wireName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffff);
+        for (long id = 1; id <= size; id++) {
+            String host = prefix + id;
+            Path dataDir = Files.createDirectories(workDir.resolve("node-" + id + "-data"));
+            Path config = workDir.resolve(protocol == Protocol.RAFT ? "node-" + id + ".yaml" : "node-" + id + ".cfg");
+            String text = protocol == Protocol.RAFT
+                    ? raftConfig(clusterId, id, size, prefix, peerPort, dataDir, timing)
+                    : zabConfig(clusterId, id, size, prefix, peerPort, electionPort, dataDir, timing);
+            Files.writeString(config, text.replace("CLIENT", Integer.toString(clientPort)));
+            nodes.put(id, new Node(id, host, dataDir, config, workDir.resolve("node-" + id + ".log")));
+        }
+    }
+
+    static String raftConfig(String clusterId, long self, int size, String prefix, int peerPort, Path dataDir,
+                             DemoTiming t) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("raft:\n");
+        sb.append("  cluster_id: \"").append(clusterId).append("\"\n");
+        sb.append("  node_id: \"node-").append(self).append("\"\n");
+        sb.append("  listen_address: \"").append(prefix).append(self).append(':').append(peerPort).append("\"\n");
+        sb.append("  peers:\n");
+        for (long id = 1; id <= size; id++) {
+            sb.append("    - \"").append(prefix).append(id).append(':').append(peerPort).append("\"\n");
+        }
+        sb.append("  election_timeout_min: \"").append(t.electionMin().toMillis()).append("ms\"\n");
+        sb.append("  election_timeout_max: \"").append(t.electionMax().toMillis()).append("ms\"\n");
+        sb.append("  heartbeat_interval: \"").append(t.heartbeat().toMillis()).append("ms\"\n");
+        sb.append("  client_address: \"").append(prefix).append(self).append(":CLIENT\"\n");
+        sb.append("  data_dir: \"").append(dataDir.toAbsolutePath()).append("\"\n");
+        return sb.toString();
+    }
+
+    static String zabConfig(String clusterId, long self, int size, String prefix, int peerPort, int electionPort,
+                            Path dataDir, DemoTiming t) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("tickTime=").append(t.zabTick().toMillis()).append('\n');
+        sb.append("initLimit=").append(t.initLimit()).append('\n');
+        sb.append("syncLimit=").append(t.syncLimit()).append('\n');
+        sb.append("dataDir=").append(dataDir.toAbsolutePath()).append('\n');
+        sb.append("clusterId=").append(clusterId).append('\n');
+        sb.append("nodeId=node-").append(self).append('\n');
+        sb.append("bindHost=").append(prefix).append(self).append('\n');
+        sb.append("clientAddress=").append(prefix).append(self).append(":CLIENT\n");
+        for (long id = 1; id <= size; id++) {
+            sb.append("server.").append(id).append('=').append(prefix).append(id).append(':').append(peerPort)
+                    .append(':').append(electionPort).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A random 127.0.R. prefix whose first addresses can be bound. */
+    private static String pickSubnet(int size) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String prefix = "127.0." + ThreadLocalRandom.current().nextInt(2, 250) + ".";
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(prefix + size), 0));
+                return prefix;
+            } catch (IOException e) {
+                // try another
+            }
+        }
+        throw new IOException("no bindable 127.0.R.x loopback subnet found");
+    }
+
+    /** {@code count} ports free on every node address. */
+    private static int[] freePorts(String prefix, int size, int count) throws IOException {
+        int[] out = new int[count];
+        int found = 0;
+        for (int attempt = 0; attempt < 500 && found < count; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 45_000);
+            boolean free = true;
+            for (int i = 0; i < found; i++) {
+                free &= out[i] != port;
+            }
+            for (int id = 1; id <= size && free; id++) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new InetSocketAddress(InetAddress.getByName(prefix + id), port));
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                out[found++] = port;
+            }
+        }
+        if (found < count) {
+            throw new IOException("could not find " + count + " free ports on " + prefix + "1-" + size);
+        }
+        return out;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public List<Node> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    public Node node(long id) {
+        return nodes.get(id);
+    }
+
+    public String clientAddress(long id) {
+        return nodes.get(id).host + ":" + clientPort;
+    }
+
+    public List<String> clientAddresses() {
+        return nodes.keySet().stream().map(this::clientAddress).toList();
+    }
+
+    public void startAll() throws IOException {
+        for (Node n : nodes.values()) {
+            start(n.id);
+        }
+    }
+
+    public void start(long id) throws IOException {
+        Node n = nodes.get(id);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.ballot.node.cli.BallotNode");
+        cmd.add("run");
+        cmd.add("--config");
+        cmd.add(n.config.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("BALLOT_"));
+        n.process = pb.start();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already synced. */
+    public void kill(long id) throws InterruptedException {
+        Process p = nodes.get(id).process;
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    /** SIGTERM and wait: the node hands off leadership and exits. Returns the exit code. */
+    public int terminate(long id, Duration timeout) throws InterruptedException {
+        Process p = nodes.get(id).process;
+        if (p == null) {
+            return -1;
+        }
+        p.destroy();
+        if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+        return p.exitValue();
+    }
+
+    /** The node's {@code /v1/status}, or empty when it does not answer quickly. */
+    public Optional<JsonNode> status(long id) {
+        return get(id, "/v1/status").filter(r -> r.statusCode() == 200).map(r -> {
+            try {
+                return JSON.readTree(r.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    public boolean ready(long id) {
+        return get(id, "/readyz").map(r -> r.statusCode() == 200).orElse(false);
+    }
+
+    private Optional<HttpResponse<String>> get(long id, String path) {
+        if (!nodes.get(id).running()) {
+            return Optional.empty();
+        }
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + clientAddress(id) + path))
+                    .timeout(Duration.ofMillis(500)).GET().build();
+            return Optional.of(http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The leader the running nodes agree on: a node that says it leads, in the highest term any
+     * running node reports, and whom a majority of the cluster names as leader.
+     */
+    public Optional<Leader> leader() {
+        Map<Long, Integer> votes = new LinkedHashMap<>();
+        Map<Long, Long> terms = new LinkedHashMap<>();
+        for (Node n : nodes.values()) {
+            Optional<JsonNode> st = status(n.id);
+            if (st.isEmpty() || st.get().get("leaderId").isNull()) {
+                continue;
+            }
+            long leader = Long.parseLong(st.get().get("leaderId").asText().substring("node-".length()));
+            votes.merge(leader, 1, Integer::sum);
+            terms.merge(leader, st.get().get("term").asLong(), Math::max);
+        }
+        int majority = nodes.size() / 2 + 1;
+        return votes.entrySet().stream().filter(e -> e.getValue() >= majority)
+                .max(Comparator.comparing(e -> terms.get(e.getKey())))
+                .map(e -> new Leader(e.getKey(), terms.get(e.getKey())));
+    }
+
+    @Override
+    public void close() {
+        for (Node n : nodes.values()) {
+            Process p = n.process;
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+        for (Node n : nodes.values()) {
+            Process p = n.process;
+            if (p != null) {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** Removes a work directory (data, configs, logs). */
+    public record Cleanup(Path dir) implements Runnable {
+        @Override
+        public void run() {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // best effort: it is a temp dir
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.ballot.node.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.engine.Member;
+import dev.ballot.engine.MemberKind;
+import dev.ballot.engine.MemberProgress;
+import dev.ballot.engine.Membership;
+import dev.ballot.engine.MembershipChange;
+import dev.ballot.engine.Protocol;
+import dev.ballot.node.server.MemberDirectory;
+import dev.ballot.node.server.RuntimeStatus;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code /v1/admin/...}: leadership transfer and one-at-a-time membership changes, all idempotent. */
+final class AdminRoutes extends RouteSupport {
+    /** A transfer target further behind the leader's last index than this is "not caught up" (409). */
+    static final long MAX_TRANSFER_LAG = 100;
+
+    AdminRoutes(NodeInfo info, LeaderForwarder forwarder) {
+        super(info, forwarder);
+    }
+
+    void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        if (path.equals("/v1/admin/transfer-leadership")) {
+            Exchanges.requireMethod(ex, "POST");
+            transfer(ex);
+        } else if (path.equals("/v1/admin/members")) {
+            Exchanges.requireMethod(ex, "POST", "GET");
+            if (ex.getRequestMethod().equals("GET")) {
+                Exchanges.sendJson(ex, 200, configuration(info.runtime().status().membership()));
+            } else {
+                addMember(ex);
+            }
+        } else if (path.startsWith("/v1/admin/members/") && path.endsWith("/promote")) {
+            Exchanges.requireMethod(ex, "POST");
+            String name = path.substring("/v1/admin/members/".length(), path.length() - "/promote".length());
+            promote(ex, name);
+        } else if (path.startsWith("/v1/admin/members/") && path.indexOf('/', "/v1/admin/members/".length()) < 0) {
+            Exchanges.requireMethod(ex, "DELETE");
+            remove(ex, path.substring("/v1/admin/members/".length()));
+        } else {
+            throw new ApiException(404, "not_found", "path", "no admin endpoint at " + path
+                    + "; see docs/node-api.md (transfer-leadership, members, members/{id}/promote)");
+        }
+    }
+
+    private void transfer(HttpExchange ex) throws IOException {
+        ObjectNode req = jsonBody(ex);
+        long target = 0;
+        JsonNode to = req.get("to");
+        if (to != null && !to.isNull()) {
+            if (!to.isTextual() || to.textValue().isBlank()) {
+                throw ApiException.badRequest("to", "\"to\" must be a member name such as \"node-2\", or omit it for the most caught-up voter");
+            }
+            target = resolve(to.textValue(), "to");
+        }
+        RuntimeStatus st = info.runtime().status();
+        if (target != 0 && st.leaderId() == target) {
+            Exchanges.sendJson(ex, 200, leaderAnswer(st));
+            return;
+        }
+        if (target != 0 && !st.membership().isVoter(target)) {
+            throw new ApiException(409, "not_voter", "to", to.textValue() + " is not a voter; promote it first or choose a voter");
+        }
+        if (routedToLeader(ex)) {
+            return;
+        }
+        if (target != 0) {
+            long lag = lagOf(st, target);
+            if (lag > MAX_TRANSFER_LAG) {
+                throw new ApiException(409, "not_caught_up", "to", to.textValue() + " is " + lag
+                        + " entries behind the leader; wait for it to catch up or omit \"to\"");
+            }
+        } else if (st.membership().voterIds().size() < 2) {
+            throw new ApiException(409, "no_target", "to", "there is no other voter to hand leadership to; add and promote one first");
+        }
+        boolean started = await(info.runtime().transferLeadership(target));
+        if (!started) {
+            throw new ApiException(409, "transfer_refused", "to", "the leader refused the transfer (another transfer or a "
+                    + "membership change is in flight, or the target is not caught up); retry shortly");
+        }
+        long self = info.runtime().id();
+        long wanted = target;
+        RuntimeStatus after;
+        try {
+            after = info.runtime().awaitStatus(s -> s.leaderId() != 0 && s.leaderId() != self
+                    && (wanted == 0 || s.leaderId() == wanted), info.requestTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "stopping", null, "the node is stopping");
+        }
+        if (after.leaderId() == 0 || after.leaderId() == self || (wanted != 0 && after.leaderId() != wanted)) {
+            throw new ApiException(504, "deadline", null, "leadership did not move within "
+                    + info.requestTimeout().toMillis() + " ms; check /v1/status and retry");
+        }
+        Exchanges.sendJson(ex, 200, leaderAnswer(after));
+    }
+
+    private static long lagOf(RuntimeStatus st, long id) {
+        for (MemberProgress m : st.node().members()) {
+            if (m.id() == id) {
+                return m.matchIndex() < 0 ? Long.MAX_VALUE : Math.max(0, st.node().lastLogIndex() - m.matchIndex());
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private Map<String, Object> leaderAnswer(RuntimeStatus st) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("leader", info.directory().name(st.leaderId()));
+        body.put("leaderAddress", info.directory().clientAddress(st.leaderId()).orElse(null));
+        body.put("term", st.node().term());
+        return body;
+    }
+
+    private void addMember(HttpExchange ex) throws IOException {
+        ObjectNode req = jsonBody(ex);
+        String name = requiredText(req, "id", "the new member's name, e.g. \"my-cluster-3\"");
+        String address = requiredText(req, "address", "the new member's peer address host:port, e.g. \"my-cluster-3.my-cluster-peers:2380\"");
+        if (!address.matches("^[^:\\s]+:\\d{1,5}(:\\d{1,5})?$")) {
+            throw ApiException.badRequest("address", "address must be host:port (ZAB: host:peerPort:electionPort), got '" + address + "'");
+        }
+        String kindName = requiredText(req, "kind", "\"learner\" (Raft) or \"observer\" (ZAB)");
+        MemberKind kind;
+        if (kindName.equals("learner") && info.protocol() == Protocol.RAFT) {
+            kind = MemberKind.LEARNER;
+        } else if (kindName.equals("observer") && info.protocol() == Protocol.ZAB) {
+            kind = MemberKind.OBSERVER;
+        } else {
+            throw ApiException.badRequest("kind", "kind must be " + (info.protocol() == Protocol.RAFT ? "\"learner\"" : "\"observer\"")
+                    + " on a " + info.protocol().wireName() + " cluster (add as non-voter, then promote), got '" + kindName + "'");
+        }
+        long id = memberId(req, name);
+        Membership current = info.runtime().status().membership();
+        Optional<Member> existing = current.member(id);
+        if (existing.isPresent() && !existing.get().address().equals(address)) {
+            throw new ApiException(409, "member_conflict", "address", "member id " + id + " already exists with address "
+                    + existing.get().address() + "; remove it first or use another id");
+        }
+        if (existing.isPresent() && existing.get().kind() == MemberKind.VOTER) {
+            Exchanges.sendJson(ex, 200, configuration(current));
+            return;
+        }
+        if (routedToLeader(ex)) {
+            return;
+        }
+        String clientAddress = req.hasNonNull("clientAddress") ? req.get("clientAddress").asText()
+                : MemberDirectory.hostOfAddress(address) + ":" + info.directory().defaultClientPort();
+        info.directory().register(new MemberDirectory.Entry(id, name, address, clientAddress));
+        MembershipChange.Type type = kind == MemberKind.LEARNER ? MembershipChange.Type.ADD_LEARNER : MembershipChange.Type.ADD_OBSERVER;
+        Membership after = await(info.runtime().changeMembership(new MembershipChange(type, id, address)));
+        Exchanges.sendJson(ex, 200, configuration(after));
+    }
+
+    private long memberId(ObjectNode req, String name) {
+        JsonNode explicit = req.get("memberId");
+        if (explicit != null && !explicit.isNull()) {
+            if (!explicit.canConvertToLong() || explicit.asLong() <= 0) {
+                throw ApiException.badRequest("memberId", "memberId must be a positive integer");
+            }
+            return explicit.asLong();
+        }
+        return info.directory().idOf(name).or(() -> MemberDirectory.idForNewName(name)).orElseThrow(() ->
+                ApiException.badRequest("id", "cannot derive a member id from '" + name
+                        + "': use a name ending in -<ordinal> (pod) or node-<id>, or give \"memberId\""));
+    }
+
+    private void promote(HttpExchange ex, String name) throws IOException {
+        long id = resolve(name, "id");
+        Membership current = info.runtime().status().membership();
+        if (current.isVoter(id)) {
+            Exchanges.sendJson(ex, 200, configuration(current));
+            return;
+        }
+        if (!current.contains(id)) {
+            throw new ApiException(404, "unknown_member", "id", name + " is not in the configuration; add it first with POST /v1/admin/members");
+        }
+        if (routedToLeader(ex)) {
+            return;
+        }
+        Membership after = await(info.runtime().changeMembership(new MembershipChange(MembershipChange.Type.PROMOTE, id, null)));
+        Exchanges.sendJson(ex, 200, configuration(after));
+    }
+
+    private void remove(HttpExchange ex, String name) throws IOException {
+        Optional<Long> id = info.directory().idOf(name);
+        Membership current = info.runtime().status().membership();
+        if (id.isEmpty() || !current.contains(id.get())) {
+            Exchanges.sendJson(ex, 200, configuration(current));
+            return;
+        }
+        if (routedToLeader(ex)) {
+            return;
+        }
+        Membership after = await(info.runtime().changeMembership(new MembershipChange(MembershipChange.Type.REMOVE, id.get(), null)));
+        Exchanges.sendJson(ex, 200, configuration(after));
+    }
+
+    private long resolve(String name, String field) {
+        return info.directory().idOf(name).orElseThrow(() -> new ApiException(404, "unknown_member", field,
+                "no member named '" + name + "'; see GET /v1/status for the member names"));
+    }
+
+    private static String requiredText(ObjectNode req, String field, String what) {
+        JsonNode n = req.get(field);
+        if (n == null || n.isNull() || !n.isTextual() || n.textValue().isBlank()) {
+            throw ApiException.badRequest(field, "give \"" + field + "\": " + what);
+        }
+        return n.textValue();
+    }
+
+    private Map<String, Object> configuration(Membership m) {
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (Member member : m.members()) {
+            Map<String, Object> mv = new LinkedHashMap<>();
+            mv.put("id", info.directory().name(member.id()));
+            mv.put("memberId", member.id());
+            mv.put("address", member.address());
+            mv.put("kind", member.kind().wireName());
+            members.add(mv);
+        }
+        return Map.of("members", members);
+    }
+}

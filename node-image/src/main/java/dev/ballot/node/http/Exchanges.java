@@ -1,0 +1,116 @@
+package dev.ballot.node.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Reading requests and writing JSON answers on the JDK's HttpExchange. */
+final class Exchanges {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_BODY_BYTES = 1 << 20;
+
+    private Exchanges() {
+    }
+
+    static byte[] body(HttpExchange ex) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new ApiException(413, "body_too_large", "body",
+                        "the request body exceeds " + MAX_BODY_BYTES + " bytes; send a smaller value");
+            }
+            return bytes;
+        }
+    }
+
+    /** The body as a JSON object; an empty body is an empty object. */
+    static ObjectNode jsonBody(HttpExchange ex) throws IOException {
+        return parseObject(body(ex));
+    }
+
+    static ObjectNode parseObject(byte[] bytes) {
+        if (bytes.length == 0 || new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+            return JSON.createObjectNode();
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new ApiException(400, "bad_json", "body", "the body is not valid JSON (" + e.getOriginalMessage()
+                    + where + "); send a JSON object");
+        } catch (IOException e) {
+            throw new ApiException(400, "bad_json", "body", "the body could not be read as JSON: " + e.getMessage());
+        }
+        if (!(node instanceof ObjectNode obj)) {
+            throw new ApiException(400, "bad_json", "body", "the body must be a JSON object, got " + node.getNodeType());
+        }
+        return obj;
+    }
+
+    static Map<String, String> query(HttpExchange ex) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String raw = ex.getRequestURI().getRawQuery();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            out.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    static void sendJson(HttpExchange ex, int status, Object body) throws IOException {
+        send(ex, status, "application/json", JSON.writeValueAsBytes(body));
+    }
+
+    static void send(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        if (status == 204 || ex.getRequestMethod().equals("HEAD")) {
+            ex.sendResponseHeaders(status, -1);
+        } else {
+            ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
+        ex.close();
+    }
+
+    static Map<String, Object> error(String code, String message, String field) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        if (field != null) {
+            body.put("field", field);
+        }
+        return body;
+    }
+
+    static void requireMethod(HttpExchange ex, String... allowed) {
+        for (String m : allowed) {
+            if (m.equals(ex.getRequestMethod())) {
+                return;
+            }
+        }
+        ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
+        throw new ApiException(405, "method_not_allowed", "method", ex.getRequestMethod() + " is not allowed on "
+                + ex.getRequestURI().getPath() + "; use " + String.join(" or ", allowed));
+    }
+}

@@ -1,0 +1,152 @@
+package dev.ballot.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ballot.node.metrics.NodeMetrics;
+import dev.ballot.node.server.RequestFailure;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The node's one HTTP port (client, admin, status, health, metrics) on the JDK's built-in server.
+ * Handlers block while the driver works, so the executor is an unbounded pool of daemon threads.
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
+
+    static {
+        // The JDK server leaves Nagle on: a response written in two parts then waits ~40 ms for a
+        // delayed ACK, which a forwarded write pays twice. Must be set before the first server exists.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    private final NodeInfo info;
+    private final NodeMetrics metrics;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final KvRoutes kv;
+    private final AdminRoutes admin;
+    private final StatusRoutes status;
+    private final RouteSupport routing;
+
+    public HttpApi(NodeInfo info, NodeMetrics metrics, InetSocketAddress bind) throws IOException {
+        this.info = info;
+        this.metrics = metrics;
+        LeaderForwarder forwarder = new LeaderForwarder();
+        this.kv = new KvRoutes(info, forwarder);
+        this.admin = new AdminRoutes(info, forwarder);
+        this.status = new StatusRoutes(info);
+        this.routing = new RouteSupport(info, forwarder) { };
+        this.server = HttpServer.create(bind, 512);
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ballot-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::dispatch);
+    }
+
+    public HttpApi start() {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void dispatch(HttpExchange ex) {
+        try {
+            route(ex);
+        } catch (ApiException e) {
+            answerError(ex, e.status(), e.code(), e.getMessage(), e.field());
+        } catch (RequestFailure e) {
+            answerFailure(ex, e);
+        } catch (IOException e) {
+            // The client went away mid-answer.
+            ex.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "request " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed", e);
+            answerError(ex, 500, "internal", "the node failed to serve the request: " + e, null);
+        } finally {
+            RouteSupport.forget(ex);
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        if (path.startsWith(KvRoutes.PREFIX)) {
+            kv.handle(ex);
+        } else if (path.equals("/v1/status")) {
+            status.status(ex);
+        } else if (path.equals("/v1/status/events")) {
+            status.events(ex);
+        } else if (path.startsWith("/v1/admin/")) {
+            admin.handle(ex);
+        } else if (path.equals("/healthz")) {
+            status.healthz(ex);
+        } else if (path.equals("/readyz")) {
+            status.readyz(ex);
+        } else if (path.equals("/metrics")) {
+            Exchanges.requireMethod(ex, "GET");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            metrics.scrape(out);
+            Exchanges.send(ex, 200, metrics.contentType(), out.toByteArray());
+        } else {
+            throw new ApiException(404, "not_found", "path", "no endpoint at " + path
+                    + "; see docs/node-api.md (/v1/kv/{key}, /v1/status, /v1/admin/..., /healthz, /readyz, /metrics)");
+        }
+    }
+
+    private void answerFailure(HttpExchange ex, RequestFailure f) {
+        switch (f.reason()) {
+            case NOT_LEADER -> {
+                try {
+                    // The view was stale when the request started: route it now.
+                    routing.sendToLeader(ex, f.leaderHint());
+                } catch (ApiException e) {
+                    answerError(ex, e.status(), e.code(), e.getMessage(), e.field());
+                } catch (IOException e) {
+                    ex.close();
+                }
+            }
+            case BUSY -> answerError(ex, 503, "busy", f.getMessage(), null);
+            case OUTCOME_UNKNOWN -> answerError(ex, 503, "outcome_unknown", f.getMessage(), null);
+            case STOPPED -> answerError(ex, 503, "stopping", f.getMessage() + "; retry on another member", null);
+        }
+    }
+
+    private void answerError(HttpExchange ex, int code, String error, String message, String field) {
+        if (ex.getResponseCode() != -1) {
+            ex.close(); // headers already sent: nothing more can be said
+            return;
+        }
+        try {
+            Map<String, Object> body = Exchanges.error(error, message, field);
+            long leader = info.runtime().status().leaderId();
+            if (leader != 0 && leader != info.runtime().id()) {
+                body.put("leader", info.directory().name(leader));
+                info.directory().clientAddress(leader).ifPresent(a -> body.put("leaderAddress", a));
+            }
+            Exchanges.sendJson(ex, code, body);
+        } catch (IOException e) {
+            ex.close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.ballot.node.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.engine.kv.KvCommand;
+import dev.ballot.engine.kv.KvResult;
+import dev.ballot.engine.kv.KvStateMachine.Versioned;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code /v1/kv/{key}}: put, get, delete and compare-and-set on the replicated map. */
+final class KvRoutes extends RouteSupport {
+    static final String PREFIX = "/v1/kv/";
+    static final int MAX_KEY_BYTES = 1024;
+
+    KvRoutes(NodeInfo info, LeaderForwarder forwarder) {
+        super(info, forwarder);
+    }
+
+    void handle(HttpExchange ex) throws IOException {
+        String rawKey = ex.getRequestURI().getRawPath().substring(PREFIX.length());
+        String method = ex.getRequestMethod();
+        if (method.equals("POST") && rawKey.endsWith("/cas")) {
+            cas(ex, key(rawKey.substring(0, rawKey.length() - 4)));
+            return;
+        }
+        Exchanges.requireMethod(ex, "GET", "HEAD", "PUT", "DELETE");
+        String key = key(rawKey);
+        switch (method) {
+            case "GET", "HEAD" -> get(ex, key);
+            case "PUT" -> put(ex, key);
+            default -> delete(ex, key);
+        }
+    }
+
+    static String key(String raw) {
+        String key;
+        try {
+            key = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("key", "the key is not valid percent-encoding: " + e.getMessage());
+        }
+        if (key.isEmpty()) {
+            throw ApiException.badRequest("key", "the key is empty; use /v1/kv/<key>");
+        }
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_KEY_BYTES) {
+            throw ApiException.badRequest("key", "the key is " + bytes + " bytes long; keys are at most "
+                    + MAX_KEY_BYTES + " bytes (UTF-8): use a shorter key");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            if (Character.isISOControl(key.charAt(i))) {
+                throw ApiException.badRequest("key", "the key contains a control character at position " + i
+                        + "; use printable characters");
+            }
+        }
+        return key;
+    }
+
+    private void put(HttpExchange ex, String key) throws IOException {
+        byte[] value = body(ex);
+        if (routedToLeader(ex)) {
+            return;
+        }
+        KvResult r = await(info.runtime().propose(KvCommand.put(info.runtime().newRequestId(), key, value)));
+        answerRevision(ex, r.revision());
+    }
+
+    private void delete(HttpExchange ex, String key) throws IOException {
+        body(ex);
+        if (routedToLeader(ex)) {
+            return;
+        }
+        KvResult r = await(info.runtime().propose(KvCommand.delete(info.runtime().newRequestId(), key)));
+        answerRevision(ex, r.revision());
+    }
+
+    private void cas(HttpExchange ex, String key) throws IOException {
+        ObjectNode req = jsonBody(ex);
+        if (!req.has("expect")) {
+            throw ApiException.badRequest("expect", "give \"expect\": the current value you expect, or null when the key must be absent");
+        }
+        byte[] expect = textOrNull(req.get("expect"), "expect");
+        byte[] value = textOrNull(req.get("value"), "value");
+        if (value == null) {
+            throw ApiException.badRequest("value", "give \"value\": the new value as a string");
+        }
+        if (routedToLeader(ex)) {
+            return;
+        }
+        KvResult r = await(info.runtime().propose(KvCommand.cas(info.runtime().newRequestId(), key, expect, value)));
+        if (r.succeeded()) {
+            answerRevision(ex, r.revision());
+            return;
+        }
+        Map<String, Object> body = Exchanges.error("compare_failed",
+                "the key's current value is not the expected one; read \"current\" and retry with it as \"expect\"", "expect");
+        body.put("current", r.current() == null ? null : new String(r.current(), StandardCharsets.UTF_8));
+        Exchanges.sendJson(ex, 409, body);
+    }
+
+    private static byte[] textOrNull(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.badRequest(field, "\"" + field + "\" must be a string or null, got " + node.getNodeType());
+        }
+        return node.textValue().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void get(HttpExchange ex, String key) throws IOException {
+        String consistency = Exchanges.query(ex).getOrDefault("consistency", "linearizable");
+        Optional<Versioned> found;
+        switch (consistency) {
+            case "serializable" -> found = await(info.runtime().readLocal(kv -> kv.get(key)));
+            case "linearizable" -> {
+                if (routedToLeader(ex)) {
+                    return;
+                }
+                found = await(info.runtime().readLinearizable(kv -> kv.get(key)));
+            }
+            default -> throw ApiException.badRequest("consistency", "consistency must be linearizable (default) or serializable, got '"
+                    + consistency + "'");
+        }
+        if (found.isEmpty()) {
+            throw new ApiException(404, "not_found", "key", "the key '" + key + "' is absent");
+        }
+        ex.getResponseHeaders().set("Ballot-Revision", Long.toString(found.get().revision()));
+        Exchanges.send(ex, 200, "application/octet-stream", found.get().value());
+    }
+
+    private static void answerRevision(HttpExchange ex, long revision) throws IOException {
+        ex.getResponseHeaders().set("Ballot-Revision", Long.toString(revision));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("revision", revision);
+        Exchanges.sendJson(ex, 200, body);
+    }
+}

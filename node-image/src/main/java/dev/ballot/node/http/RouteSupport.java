@@ -1,0 +1,121 @@
+package dev.ballot.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.node.server.RequestFailure;
+import dev.ballot.node.server.RuntimeStatus;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** What the route classes share: waiting on the driver and sending non-leader requests to the leader. */
+abstract class RouteSupport {
+    /**
+     * Request bodies once read, so a forward can replay them. Not exchange attributes: the JDK
+     * server keeps those per context, shared by all concurrent exchanges.
+     */
+    private static final Map<HttpExchange, byte[]> BODIES = new ConcurrentHashMap<>();
+
+    protected final NodeInfo info;
+    protected final LeaderForwarder forwarder;
+
+    RouteSupport(NodeInfo info, LeaderForwarder forwarder) {
+        this.info = info;
+        this.forwarder = forwarder;
+    }
+
+    protected byte[] body(HttpExchange ex) throws IOException {
+        byte[] cached = BODIES.get(ex);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] b = Exchanges.body(ex);
+        BODIES.put(ex, b);
+        return b;
+    }
+
+    static void forget(HttpExchange ex) {
+        BODIES.remove(ex);
+    }
+
+    protected com.fasterxml.jackson.databind.node.ObjectNode jsonBody(HttpExchange ex) throws IOException {
+        return Exchanges.parseObject(body(ex));
+    }
+
+    /** Wait for the driver's answer within the request deadline. */
+    protected <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(info.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new ApiException(504, "timeout", null, "no answer within " + info.requestTimeout().toMillis()
+                    + " ms (no quorum?); the request may still take effect; retry, or check /v1/status");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RequestFailure rf) {
+                throw rf;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "stopping", null, "the node is stopping; retry on another member");
+        }
+    }
+
+    /** True when this node must not serve the request itself: it forwarded, redirected or refused it. */
+    protected boolean routedToLeader(HttpExchange ex) throws IOException {
+        RuntimeStatus st = info.runtime().status();
+        if (st.isLeader()) {
+            return false;
+        }
+        sendToLeader(ex, st.leaderId());
+        return true;
+    }
+
+    /** Forward to the leader, redirect (307) when the client asks so, or answer 503 no_leader. */
+    protected void sendToLeader(HttpExchange ex, long leaderHint) throws IOException {
+        long self = info.runtime().id();
+        long leader = leaderHint != 0 ? leaderHint : info.runtime().status().leaderId();
+        if (leader == 0 || leader == self) {
+            throw new ApiException(503, "no_leader", null,
+                    "no leader is known (an election is in progress or there is no quorum); retry shortly");
+        }
+        String address = info.directory().clientAddress(leader).orElse(null);
+        String name = info.directory().name(leader);
+        if (address == null) {
+            throw new ApiException(503, "no_leader", null, "the leader " + name + " has no known client address; retry on it directly");
+        }
+        if (LeaderForwarder.clientWantsRedirect(ex)) {
+            ex.getResponseHeaders().set("Location", "http://" + address + ex.getRequestURI().getRawPath()
+                    + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+            Exchanges.sendJson(ex, 307, withLeader(Exchanges.error("not_leader",
+                    "this node is not the leader; repeat the request at " + address, null), leader));
+            return;
+        }
+        if (LeaderForwarder.wasForwarded(ex)) {
+            throw new ApiException(503, "not_leader", null, "this node is not the leader either (views differ during an election); retry shortly");
+        }
+        byte[] body = body(ex);
+        if (!forwarder.forward(ex, address, body, info.selfName(), info.requestTimeout())) {
+            throw new ApiException(503, "leader_unreachable", null, "the leader " + name + " at " + address
+                    + " cannot be reached; retry shortly (a new leader will be elected if it is down)");
+        }
+    }
+
+    Map<String, Object> withLeader(Map<String, Object> error, long leader) {
+        if (leader != 0) {
+            error.put("leader", info.directory().name(leader));
+            info.directory().clientAddress(leader).ifPresent(a -> error.put("leaderAddress", a));
+        }
+        return error;
+    }
+
+    static String encodePath(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,131 @@
+package dev.ballot.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.engine.Protocol;
+import dev.ballot.node.server.RuntimeListener;
+import dev.ballot.node.server.RuntimeStatus;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code /v1/status}, its event stream, {@code /healthz} and {@code /readyz}. */
+final class StatusRoutes {
+    static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    /** A follower further behind its commit index than this, in entries, is not ready. */
+    static final long MAX_APPLY_LAG = 1000;
+    /** A follower that has not heard from its leader for this long is not ready. */
+    static final long MAX_LEADER_SILENCE_MS = 3000;
+
+    private final NodeInfo info;
+
+    StatusRoutes(NodeInfo info) {
+        this.info = info;
+    }
+
+    void status(HttpExchange ex) throws IOException {
+        Exchanges.requireMethod(ex, "GET", "HEAD");
+        Exchanges.sendJson(ex, 200, StatusView.of(info, info.runtime().status()));
+    }
+
+    /**
+     * Server-sent events: a status event at connect, one at every visible change, and one every
+     * {@link #HEARTBEAT} so clients notice a dead stream. Holds one HTTP thread per subscriber.
+     */
+    void events(HttpExchange ex) throws IOException {
+        Exchanges.requireMethod(ex, "GET");
+        LinkedBlockingQueue<RuntimeStatus> changes = new LinkedBlockingQueue<>();
+        AtomicBoolean open = new AtomicBoolean(true);
+        RuntimeListener listener = new RuntimeListener() {
+            @Override
+            public void onStatus(RuntimeStatus previous, RuntimeStatus current, boolean changed) {
+                if (changed && open.get()) {
+                    changes.add(current);
+                }
+            }
+        };
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        info.runtime().addListener(listener);
+        try (OutputStream out = ex.getResponseBody()) {
+            writeEvent(out, info.runtime().status());
+            while (info.runtime().isAlive()) {
+                RuntimeStatus next = changes.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    // Coalesce a burst into its latest state, but never skip a change entirely.
+                    writeEvent(out, next);
+                } else {
+                    writeEvent(out, info.runtime().status());
+                }
+            }
+        } catch (IOException e) {
+            // The subscriber went away.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            open.set(false);
+            info.runtime().removeListener(listener);
+            ex.close();
+        }
+    }
+
+    private void writeEvent(OutputStream out, RuntimeStatus st) throws IOException {
+        byte[] json = Exchanges.JSON.writeValueAsBytes(StatusView.of(info, st));
+        out.write("event: status\ndata: ".getBytes(StandardCharsets.UTF_8));
+        out.write(json);
+        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    void healthz(HttpExchange ex) throws IOException {
+        Exchanges.requireMethod(ex, "GET", "HEAD");
+        if (info.runtime().isAlive()) {
+            Exchanges.sendJson(ex, 200, Map.of("status", "ok"));
+        } else {
+            String why = info.runtime().status().failure();
+            Exchanges.sendJson(ex, 503, Exchanges.error("unhealthy", why == null ? "the node is stopping" : why, null));
+        }
+    }
+
+    void readyz(HttpExchange ex) throws IOException {
+        Exchanges.requireMethod(ex, "GET", "HEAD");
+        String reason = notReadyReason(info.runtime().isAlive(), info.runtime().status());
+        if (reason == null) {
+            Exchanges.sendJson(ex, 200, Map.of("status", "ready"));
+        } else {
+            Exchanges.sendJson(ex, 503, Exchanges.error("not_ready", reason, null));
+        }
+    }
+
+    /** Why a node should get no client traffic, or null when it is ready. Pure, so it is table-tested. */
+    static String notReadyReason(boolean alive, RuntimeStatus st) {
+        if (!alive) {
+            return "the node's driver is not running" + (st.failure() == null ? "" : ": " + st.failure());
+        }
+        if (!st.membership().contains(st.node().id())) {
+            return "this node is not a member of the current configuration; add it with POST /v1/admin/members";
+        }
+        if (st.leaderId() == 0) {
+            return "no leader is known (election in progress or no quorum)";
+        }
+        long commit = st.node().commitIndex();
+        long applied = st.node().appliedIndex();
+        // ZAB indexes are zxids: only counters within one epoch can be subtracted.
+        boolean comparable = st.node().protocol() == Protocol.RAFT || (commit >>> 32) == (applied >>> 32);
+        long lag = commit - applied;
+        if (comparable && lag > MAX_APPLY_LAG) {
+            return "applying committed entries: " + lag + " behind the commit index";
+        }
+        long silence = st.millisSinceLeaderContact();
+        if (silence > MAX_LEADER_SILENCE_MS) {
+            return "no word from the leader for " + silence + " ms";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.ballot.node.metrics;
+
+import dev.ballot.engine.MemberProgress;
+import dev.ballot.engine.NodeStatus;
+import dev.ballot.node.server.MemberDirectory;
+import dev.ballot.node.server.RuntimeListener;
+import dev.ballot.node.server.RuntimeStatus;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.Supplier;
+
+/**
+ * The node's Prometheus metrics. Counters and histograms are fed by the driver (as a
+ * {@link RuntimeListener}) and by storage (fsync timings); gauges read the latest published status
+ * when scraped, so they cost nothing between scrapes.
+ */
+public final class NodeMetrics implements RuntimeListener {
+    private static final double[] LATENCY_BOUNDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Counter elections;
+    private final Counter leaderChanges;
+    private final Histogram commitLatency;
+    private final Histogram fsyncLatency;
+    private final Histogram persistLatency;
+
+    public NodeMetrics(Supplier<RuntimeStatus> status, MemberDirectory directory) {
+        elections = Counter.builder().name("ballot_elections_total")
+                .help("Elections this node started (became candidate, pre-candidate or looking)").register(registry);
+        leaderChanges = Counter.builder().name("ballot_leader_changes_total")
+                .help("Times this node saw a new leader").register(registry);
+        commitLatency = Histogram.builder().name("ballot_commit_latency_seconds")
+                .help("From proposing a client write to applying it, on the leader")
+                .classicUpperBounds(LATENCY_BOUNDS).classicOnly().register(registry);
+        fsyncLatency = Histogram.builder().name("ballot_fsync_latency_seconds")
+                .help("One fsync of the write-ahead log").classicUpperBounds(LATENCY_BOUNDS).classicOnly().register(registry);
+        persistLatency = Histogram.builder().name("ballot_persist_latency_seconds")
+                .help("Persisting one batch (entries and hard state, one sync for the batch)")
+                .classicUpperBounds(LATENCY_BOUNDS).classicOnly().register(registry);
+        GaugeWithCallback.builder().name("ballot_term").help("Raft term or ZAB epoch")
+                .callback(cb -> cb.call(status.get().node().term())).register(registry);
+        GaugeWithCallback.builder().name("ballot_is_leader").help("1 on the leader, 0 elsewhere")
+                .callback(cb -> cb.call(status.get().isLeader() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("ballot_has_leader").help("1 when a leader is known")
+                .callback(cb -> cb.call(status.get().leaderId() != 0 ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("ballot_commit_index").help("Commit index (zxid for ZAB)")
+                .callback(cb -> cb.call(status.get().node().commitIndex())).register(registry);
+        GaugeWithCallback.builder().name("ballot_applied_index").help("Applied index (zxid for ZAB)")
+                .callback(cb -> cb.call(status.get().node().appliedIndex())).register(registry);
+        GaugeWithCallback.builder().name("ballot_last_log_index").help("Last log index (zxid for ZAB)")
+                .callback(cb -> cb.call(status.get().node().lastLogIndex())).register(registry);
+        GaugeWithCallback.builder().name("ballot_peer_lag_entries")
+                .help("On the leader: entries each member is behind the leader's last index")
+                .labelNames("peer").callback(cb -> {
+                    NodeStatus st = status.get().node();
+                    if (!st.isLeader()) {
+                        return;
+                    }
+                    for (MemberProgress m : st.members()) {
+                        if (m.id() != st.id() && m.matchIndex() >= 0) {
+                            cb.call(Math.max(0, st.lastLogIndex() - m.matchIndex()), directory.name(m.id()));
+                        }
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("ballot_peer_last_contact_seconds")
+                .help("On the leader: time since each member last answered")
+                .labelNames("peer").callback(cb -> {
+                    NodeStatus st = status.get().node();
+                    if (!st.isLeader()) {
+                        return;
+                    }
+                    for (MemberProgress m : st.members()) {
+                        if (m.id() != st.id() && m.ticksSinceContact() >= 0) {
+                            cb.call(m.ticksSinceContact() * 0.010, directory.name(m.id()));
+                        }
+                    }
+                }).register(registry);
+    }
+
+    @Override
+    public void onStatus(RuntimeStatus previous, RuntimeStatus current, boolean changed) {
+        if (!changed || previous == null) {
+            return;
+        }
+        String role = current.node().role();
+        if (!role.equals(previous.node().role())
+                && (role.equals("candidate") || role.equals("precandidate") || role.equals("looking"))) {
+            elections.inc();
+        }
+        if (current.leaderId() != 0 && current.leaderId() != previous.leaderId()) {
+            leaderChanges.inc();
+        }
+    }
+
+    @Override
+    public void onCommitted(long nanos) {
+        commitLatency.observe(nanos / 1e9);
+    }
+
+    @Override
+    public void onPersisted(long nanos) {
+        persistLatency.observe(nanos / 1e9);
+    }
+
+    /** Storage calls this with each fsync's duration. */
+    public void fsync(long nanos) {
+        fsyncLatency.observe(nanos / 1e9);
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    public void scrape(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+}

@@ -1,0 +1,547 @@
+package dev.ballot.node.server;
+
+import dev.ballot.engine.ConsensusNode;
+import dev.ballot.engine.EntryType;
+import dev.ballot.engine.LogEntry;
+import dev.ballot.engine.Member;
+import dev.ballot.engine.MemberKind;
+import dev.ballot.engine.Membership;
+import dev.ballot.engine.MembershipChange;
+import dev.ballot.engine.Message;
+import dev.ballot.engine.NodeStatus;
+import dev.ballot.engine.PersistedState;
+import dev.ballot.engine.Proposal;
+import dev.ballot.engine.ReadState;
+import dev.ballot.engine.Ready;
+import dev.ballot.engine.Snapshot;
+import dev.ballot.engine.kv.KvCommand;
+import dev.ballot.engine.kv.KvResult;
+import dev.ballot.engine.kv.KvStateMachine;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one thread that owns a {@link ConsensusNode} and its state machine. Everything reaches the
+ * engine through its queue: timer ticks, peer messages, client requests. After each batch it drains
+ * the engine's Ready work in the order the engine demands: persist (one sync for the whole batch,
+ * so concurrent writes share an fsync), send, apply, answer, advance.
+ */
+public final class NodeRuntime implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeRuntime.class.getName());
+
+    /** Tuning that is not protocol configuration. */
+    public record Options(Duration tick, long snapshotEvery) {
+        public static Options defaults() {
+            return new Options(Duration.ofMillis(10), 10_000);
+        }
+    }
+
+    private record PendingWrite(long requestId, long startNanos, CompletableFuture<KvResult> future) {
+    }
+
+    private record PendingRead<T>(Function<KvStateMachine, T> query, CompletableFuture<T> future) {
+        void answer(KvStateMachine kv) {
+            try {
+                future.complete(query.apply(kv));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        }
+    }
+
+    private final ConsensusNode node;
+    private final Durability durability;
+    private final Outbox outbox;
+    private final Options options;
+    private final KvStateMachine kv = new KvStateMachine();
+    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final List<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong requestIds;
+    private final Thread thread;
+    private final Object statusMonitor = new Object();
+
+    // Driver-thread state.
+    private final TreeMap<Long, PendingWrite> pendingWrites = new TreeMap<>();
+    private final TreeMap<Long, CompletableFuture<Membership>> pendingChanges = new TreeMap<>();
+    private final Map<Long, PendingRead<?>> awaitingReadState = new HashMap<>();
+    private final TreeMap<Long, List<PendingRead<?>>> awaitingApply = new TreeMap<>();
+    private long applied;
+    private long appliedTerm;
+    private long lastSnapshotIndex;
+    private long leaderContactNanos = System.nanoTime();
+    private Instant leaderSince;
+    private volatile boolean running = true;
+    private volatile RuntimeStatus status;
+
+    public NodeRuntime(ConsensusNode node, PersistedState restored, Durability durability, Outbox outbox,
+                       Options options) {
+        this.node = Objects.requireNonNull(node, "node");
+        this.durability = Objects.requireNonNull(durability, "durability");
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
+        this.options = options;
+        // Request ids must not repeat across restarts or nodes: a repeat could match someone else's entry.
+        this.requestIds = new AtomicLong(new SecureRandom().nextLong() & 0x3fff_ffff_ffff_ffffL);
+        if (restored != null && restored.snapshot() != null) {
+            Snapshot s = restored.snapshot();
+            kv.restore(s.data());
+            applied = s.index();
+            appliedTerm = s.term();
+            lastSnapshotIndex = s.index();
+        }
+        this.status = snapshotStatus(null);
+        this.thread = new Thread(this::loop, "ballot-driver-" + node.id());
+        this.thread.setDaemon(true);
+    }
+
+    public NodeRuntime start() {
+        thread.start();
+        return this;
+    }
+
+    public long id() {
+        return node.id();
+    }
+
+    public void addListener(RuntimeListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(RuntimeListener listener) {
+        listeners.remove(listener);
+    }
+
+    public RuntimeStatus status() {
+        return status;
+    }
+
+    public boolean isAlive() {
+        return running && thread.isAlive() && status.failure() == null;
+    }
+
+    /** Called by the transport's receive threads. */
+    public void deliver(Message message) {
+        if (running) {
+            inbox.add(() -> {
+                if (message.from() == status.leaderId()) {
+                    leaderContactNanos = System.nanoTime();
+                }
+                node.step(message);
+            });
+        }
+    }
+
+    public long newRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    /** Propose a key-value command; completes once it is applied (committed), or fails with {@link RequestFailure}. */
+    public CompletableFuture<KvResult> propose(KvCommand command) {
+        CompletableFuture<KvResult> future = new CompletableFuture<>();
+        submit(future, () -> {
+            Proposal p = node.propose(command.encode());
+            if (p.accepted()) {
+                pendingWrites.put(p.index(), new PendingWrite(command.requestId(), System.nanoTime(), future));
+            } else {
+                future.completeExceptionally(refusal(p));
+            }
+        });
+        return future;
+    }
+
+    /** A linearizable read: confirmed by a quorum, answered once applied up to the read index. */
+    public <T> CompletableFuture<T> readLinearizable(Function<KvStateMachine, T> query) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        submit(future, () -> {
+            long id = newRequestId();
+            if (node.requestRead(id)) {
+                awaitingReadState.put(id, new PendingRead<>(query, future));
+            } else {
+                future.completeExceptionally(new RequestFailure(RequestFailure.Reason.NOT_LEADER,
+                        node.status().leaderId(), "not the leader"));
+            }
+        });
+        return future;
+    }
+
+    /** A serializable read of this node's own state machine, possibly stale. */
+    public <T> CompletableFuture<T> readLocal(Function<KvStateMachine, T> query) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        submit(future, () -> new PendingRead<>(query, future).answer(kv));
+        return future;
+    }
+
+    /** Ask the engine to hand leadership to {@code target} (0: most caught-up); completes with the engine's answer. */
+    public CompletableFuture<Boolean> transferLeadership(long target) {
+        CompletableFuture<Boolean> future = new CompletableFuture<>();
+        submit(future, () -> future.complete(node.transferLeadership(target)));
+        return future;
+    }
+
+    /**
+     * Propose one membership step. Completes with the configuration once the step is applied, or at
+     * once when the configuration already reflects it (so repeating a request is harmless).
+     */
+    public CompletableFuture<Membership> changeMembership(MembershipChange change) {
+        CompletableFuture<Membership> future = new CompletableFuture<>();
+        submit(future, () -> {
+            Membership current = node.membership();
+            if (alreadyDone(current, change)) {
+                future.complete(current);
+                return;
+            }
+            Proposal p = node.proposeMembership(change);
+            if (p.accepted()) {
+                pendingChanges.put(p.index(), future);
+            } else {
+                future.completeExceptionally(refusal(p));
+            }
+        });
+        return future;
+    }
+
+    static boolean alreadyDone(Membership current, MembershipChange change) {
+        Optional<Member> member = current.member(change.memberId());
+        return switch (change.type()) {
+            case ADD_LEARNER -> member.isPresent() && member.get().kind() == MemberKind.LEARNER;
+            case ADD_OBSERVER -> member.isPresent() && member.get().kind() == MemberKind.OBSERVER;
+            case PROMOTE -> member.isPresent() && member.get().kind() == MemberKind.VOTER;
+            case REMOVE -> member.isEmpty();
+        };
+    }
+
+    /** Wait until the published status satisfies {@code condition}; returns the last status either way. */
+    public RuntimeStatus awaitStatus(Predicate<RuntimeStatus> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (statusMonitor) {
+            while (true) {
+                RuntimeStatus s = status;
+                long left = deadline - System.nanoTime();
+                if (condition.test(s) || left <= 0 || !running) {
+                    return s;
+                }
+                TimeUnit.NANOSECONDS.timedWait(statusMonitor, left);
+            }
+        }
+    }
+
+    /**
+     * On shutdown: a leader hands leadership to the most caught-up voter and waits, bounded, for a
+     * new leader so clients see a clean handover instead of an election timeout.
+     */
+    public boolean handOffLeadership(Duration timeout) throws InterruptedException {
+        if (!status.isLeader() || status.membership().voterIds().size() < 2) {
+            return false;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                transferLeadership(0).get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                return false;
+            }
+            long self = node.id();
+            RuntimeStatus s = awaitStatus(st -> st.leaderId() != 0 && st.leaderId() != self,
+                    Duration.ofNanos(Math.min(deadline - System.nanoTime(), 500_000_000L)));
+            if (s.leaderId() != 0 && s.leaderId() != self) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        inbox.add(() -> running = false);
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        running = false;
+        synchronized (statusMonitor) {
+            statusMonitor.notifyAll();
+        }
+    }
+
+    /** Blocks until the driver thread ends (after {@link #close()} or a fatal storage error). */
+    public void join() throws InterruptedException {
+        thread.join();
+    }
+
+    /** Run {@code work} on the driver thread (tests use it to act as the engine would). */
+    CompletableFuture<Void> runOnDriver(Runnable work) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        submit(future, () -> {
+            work.run();
+            future.complete(null);
+        });
+        return future;
+    }
+
+    // ---------------------------------------------------------------- driver thread
+
+    private void submit(CompletableFuture<?> future, Runnable work) {
+        if (!running) {
+            future.completeExceptionally(new RequestFailure(RequestFailure.Reason.STOPPED, 0, "node is stopping"));
+            return;
+        }
+        inbox.add(work);
+    }
+
+    private RequestFailure refusal(Proposal p) {
+        return p.outcome() == Proposal.Outcome.BUSY
+                ? new RequestFailure(RequestFailure.Reason.BUSY, p.leaderHint(),
+                "the leader is transferring leadership or changing membership; retry shortly")
+                : new RequestFailure(RequestFailure.Reason.NOT_LEADER, p.leaderHint(), "not the leader");
+    }
+
+    private void loop() {
+        long tickNanos = options.tick().toNanos();
+        long nextTick = System.nanoTime() + tickNanos;
+        long nextSweep = System.nanoTime() + 1_000_000_000L;
+        List<Runnable> batch = new ArrayList<>();
+        String failure = null;
+        try {
+            drainReady();
+            publish();
+            while (running) {
+                long now = System.nanoTime();
+                Runnable first = inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    inbox.drainTo(batch, 4096);
+                    for (Runnable r : batch) {
+                        r.run();
+                    }
+                    batch.clear();
+                }
+                now = System.nanoTime();
+                if (now >= nextTick) {
+                    node.tick();
+                    nextTick += tickNanos;
+                    if (now - nextTick > 5 * tickNanos) {
+                        // We were descheduled for long; do not replay a burst of ticks that would fire elections.
+                        nextTick = now + tickNanos;
+                    }
+                }
+                drainReady();
+                if (now >= nextSweep) {
+                    sweepAbandoned();
+                    nextSweep = now + 1_000_000_000L;
+                }
+                publish();
+            }
+        } catch (InterruptedException e) {
+            failure = "driver interrupted";
+        } catch (RuntimeException | Error e) {
+            failure = "driver stopped: " + e;
+            LOG.log(Level.SEVERE, "driver loop failed; the node stops serving", e);
+        } finally {
+            running = false;
+            RequestFailure stopped = new RequestFailure(RequestFailure.Reason.STOPPED, 0,
+                    failure == null ? "node is stopping" : failure);
+            failAll(stopped);
+            // Work queued after the stop is dropped; its callers time out on their own deadlines.
+            inbox.clear();
+            status = snapshotStatus(failure == null ? null : failure);
+            synchronized (statusMonitor) {
+                statusMonitor.notifyAll();
+            }
+        }
+    }
+
+    private void drainReady() {
+        while (node.hasReady()) {
+            Ready rd = node.ready();
+            if (rd.mustSync()) {
+                long t0 = System.nanoTime();
+                durability.persist(rd);
+                long took = System.nanoTime() - t0;
+                for (RuntimeListener l : listeners) {
+                    l.onPersisted(took);
+                }
+            }
+            if (rd.snapshot() != null && rd.snapshot().index() > applied) {
+                installSnapshot(rd.snapshot());
+            }
+            for (Message m : rd.messages()) {
+                outbox.send(m);
+            }
+            for (LogEntry e : rd.committed()) {
+                apply(e);
+            }
+            for (ReadState rs : rd.readStates()) {
+                PendingRead<?> pr = awaitingReadState.remove(rs.requestId());
+                if (pr == null) {
+                    continue;
+                }
+                if (rs.index() <= applied) {
+                    pr.answer(kv);
+                } else {
+                    awaitingApply.computeIfAbsent(rs.index(), i -> new ArrayList<>()).add(pr);
+                }
+            }
+            answerReadsUpTo(applied);
+            node.advance(rd);
+            maybeSnapshot();
+        }
+    }
+
+    private void installSnapshot(Snapshot s) {
+        kv.restore(s.data());
+        applied = s.index();
+        appliedTerm = s.term();
+        lastSnapshotIndex = s.index();
+        RequestFailure lost = new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, 0,
+                "a snapshot from the leader replaced this node's log; the outcome is unknown");
+        failUpTo(pendingWrites, applied, lost);
+        failUpTo(pendingChanges, applied, lost);
+    }
+
+    private void apply(LogEntry e) {
+        if (e.index() <= applied) {
+            return; // already in the restored snapshot
+        }
+        KvResult result = kv.apply(e);
+        applied = e.index();
+        appliedTerm = e.term();
+        PendingWrite w = pendingWrites.remove(e.index());
+        if (w != null) {
+            if (result != null && result.requestId() == w.requestId()) {
+                w.future().complete(result);
+                long took = System.nanoTime() - w.startNanos();
+                for (RuntimeListener l : listeners) {
+                    l.onCommitted(took);
+                }
+            } else {
+                w.future().completeExceptionally(new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN,
+                        node.status().leaderId(), "leadership changed and another entry took this index; retry"));
+            }
+        }
+        CompletableFuture<Membership> change = pendingChanges.remove(e.index());
+        if (change != null) {
+            if (e.type() == EntryType.CONFIG) {
+                change.complete(node.membership());
+            } else {
+                change.completeExceptionally(new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN,
+                        node.status().leaderId(), "leadership changed before the membership change committed; retry"));
+            }
+        }
+        // Entries of an index this node proposed but that a new leader never kept (ZAB zxids skip).
+        RequestFailure lost = new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, node.status().leaderId(),
+                "leadership changed before the write committed; retry");
+        failUpTo(pendingWrites, applied, lost);
+        failUpTo(pendingChanges, applied, lost);
+    }
+
+    private static <V> void failUpTo(TreeMap<Long, V> pending, long index, RequestFailure failure) {
+        if (pending.isEmpty() || pending.firstKey() > index) {
+            return;
+        }
+        Iterator<V> it = pending.headMap(index, true).values().iterator();
+        while (it.hasNext()) {
+            V v = it.next();
+            if (v instanceof PendingWrite w) {
+                w.future().completeExceptionally(failure);
+            } else if (v instanceof CompletableFuture<?> f) {
+                f.completeExceptionally(failure);
+            }
+            it.remove();
+        }
+    }
+
+    private void answerReadsUpTo(long index) {
+        while (!awaitingApply.isEmpty() && awaitingApply.firstKey() <= index) {
+            for (PendingRead<?> pr : awaitingApply.pollFirstEntry().getValue()) {
+                pr.answer(kv);
+            }
+        }
+    }
+
+    private void maybeSnapshot() {
+        if (options.snapshotEvery() <= 0 || applied - lastSnapshotIndex < options.snapshotEvery()) {
+            return;
+        }
+        byte[] data = kv.snapshot();
+        durability.saveSnapshot(new Snapshot(applied, appliedTerm, node.membership(), data));
+        node.compact(applied, data);
+        lastSnapshotIndex = applied;
+    }
+
+    private void sweepAbandoned() {
+        pendingWrites.values().removeIf(w -> w.future().isDone());
+        pendingChanges.values().removeIf(CompletableFuture::isDone);
+        awaitingReadState.values().removeIf(r -> r.future().isDone());
+        awaitingApply.values().forEach(l -> l.removeIf(r -> r.future().isDone()));
+        awaitingApply.values().removeIf(List::isEmpty);
+    }
+
+    private void failAll(RequestFailure failure) {
+        pendingWrites.values().forEach(w -> w.future().completeExceptionally(failure));
+        pendingWrites.clear();
+        pendingChanges.values().forEach(f -> f.completeExceptionally(failure));
+        pendingChanges.clear();
+        awaitingReadState.values().forEach(r -> r.future().completeExceptionally(failure));
+        awaitingReadState.clear();
+        awaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(failure)));
+        awaitingApply.clear();
+    }
+
+    private void publish() {
+        RuntimeStatus previous = status;
+        RuntimeStatus current = snapshotStatus(null);
+        boolean lostLeadership = previous.isLeader() && (!current.isLeader() || current.node().term() != previous.node().term());
+        if (lostLeadership) {
+            RequestFailure lost = new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, current.leaderId(),
+                    "this node lost leadership before the request completed; the outcome is unknown, retry");
+            failAll(lost);
+        }
+        boolean changed = current.differsVisiblyFrom(previous);
+        status = current;
+        for (RuntimeListener l : listeners) {
+            try {
+                l.onStatus(previous, current, changed);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "status listener failed", e);
+            }
+        }
+        synchronized (statusMonitor) {
+            statusMonitor.notifyAll();
+        }
+    }
+
+    private RuntimeStatus snapshotStatus(String failure) {
+        NodeStatus st = node.status();
+        RuntimeStatus previous = status;
+        if (previous == null || previous.leaderId() != st.leaderId()) {
+            leaderSince = st.leaderId() == 0 ? null : Instant.now();
+            leaderContactNanos = System.nanoTime();
+        }
+        if (st.isLeader()) {
+            leaderContactNanos = System.nanoTime();
+        }
+        return new RuntimeStatus(st, node.membership(), leaderSince, leaderContactNanos, System.nanoTime(), failure);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.ballot.node.server;
+
+import dev.ballot.engine.PersistedState;
+import dev.ballot.engine.kv.KvCommand;
+import dev.ballot.engine.kv.KvResult;
+import dev.ballot.engine.kv.KvStateMachine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class NodeRuntimeTest {
+    private final List<NodeRuntime> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        started.forEach(NodeRuntime::close);
+    }
+
+    private NodeRuntime start(FakeConsensusNode node, Durability durability, long snapshotEvery) {
+        NodeRuntime rt = new NodeRuntime(node, PersistedState.EMPTY, durability, m -> true,
+                new NodeRuntime.Options(Duration.ofMillis(10), snapshotEvery)).start();
+        started.add(rt);
+        return rt;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aWriteCompletesWithItsRevisionOnceAppliedAndIsReadBackLinearizably() throws Exception {
+        NodeRuntime rt = start(FakeConsensusNode.singleLeader(), new RecordingDurability(), 0);
+        KvResult r = rt.propose(KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS);
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.revision()).isEqualTo(1);
+        Optional<KvStateMachine.Versioned> read = rt.readLinearizable(kv -> kv.get("a")).get(5, TimeUnit.SECONDS);
+        assertThat(read).hasValueSatisfying(v -> assertThat(v.value()).isEqualTo(bytes("1")));
+        assertThat(rt.readLocal(kv -> kv.get("absent")).get(5, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
+    void concurrentWritesShareOneSyncPerBatch() throws Exception {
+        RecordingDurability durability = new RecordingDurability();
+        durability.persistDelayMillis = 20;
+        NodeRuntime rt = start(FakeConsensusNode.singleLeader(), durability, 0);
+        List<CompletableFuture<KvResult>> writes = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            writes.add(rt.propose(KvCommand.put(rt.newRequestId(), "k" + i, bytes("v"))));
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertThat(durability.entries).hasSize(200);
+        assertThat(durability.persists.get()).as("group commit: syncs for 200 writes").isLessThan(50);
+    }
+
+    @Test
+    void aFollowerRefusesWritesAndReadsNamingTheLeader() {
+        FakeConsensusNode follower = new FakeConsensusNode(2, FakeConsensusNode.singleLeader().membership(), 7);
+        NodeRuntime rt = start(follower, new RecordingDurability(), 0);
+        assertThatThrownBy(() -> rt.propose(KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOfSatisfying(RequestFailure.class, f -> {
+                    assertThat(f.reason()).isEqualTo(RequestFailure.Reason.NOT_LEADER);
+                    assertThat(f.leaderHint()).isEqualTo(7);
+                });
+        assertThatThrownBy(() -> rt.readLinearizable(kv -> kv.get("a")).get(5, TimeUnit.SECONDS))
+                .cause().isInstanceOf(RequestFailure.class);
+    }
+
+    @Test
+    void takesASnapshotAndCompactsEveryNAppliedEntries() throws Exception {
+        FakeConsensusNode node = FakeConsensusNode.singleLeader();
+        RecordingDurability durability = new RecordingDurability();
+        NodeRuntime rt = start(node, durability, 10);
+        for (int i = 0; i < 25; i++) {
+            rt.propose(KvCommand.put(rt.newRequestId(), "k" + i, bytes("v" + i))).get(5, TimeUnit.SECONDS);
+        }
+        assertThat(durability.snapshots).extracting(s -> s.index()).containsExactly(10L, 20L);
+        assertThat(node.compactedAt).isEqualTo(20);
+        KvStateMachine restored = new KvStateMachine();
+        restored.restore(durability.snapshots.get(1).data());
+        assertThat(restored.size()).isEqualTo(20);
+    }
+
+    @Test
+    void restoresTheStateMachineFromTheSnapshotItRestartsWith() throws Exception {
+        KvStateMachine before = new KvStateMachine();
+        before.apply(new dev.ballot.engine.LogEntry(1, 1, dev.ballot.engine.EntryType.COMMAND,
+                KvCommand.put(1, "kept", bytes("yes")).encode()));
+        dev.ballot.engine.Snapshot snap = new dev.ballot.engine.Snapshot(1, 1,
+                FakeConsensusNode.singleLeader().membership(), before.snapshot());
+        NodeRuntime rt = new NodeRuntime(FakeConsensusNode.singleLeader(),
+                new PersistedState(dev.ballot.engine.HardState.EMPTY, snap, List.of()), new RecordingDurability(),
+                m -> true, NodeRuntime.Options.defaults()).start();
+        started.add(rt);
+        assertThat(rt.readLocal(kv -> kv.get("kept")).get(5, TimeUnit.SECONDS)).isPresent();
+    }
+
+    @Test
+    void losingLeadershipFailsWaitingWritesAsOutcomeUnknown() throws Exception {
+        FakeConsensusNode node = FakeConsensusNode.singleLeader();
+        RecordingDurability durability = new RecordingDurability();
+        NodeRuntime rt = start(node, durability, 0);
+        node.commitImmediately = false;
+        CompletableFuture<KvResult> write = rt.propose(KvCommand.put(rt.newRequestId(), "x", bytes("1")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> durability.entries.size() == 1);
+        assertThat(write).isNotDone();
+        rt.runOnDriver(() -> node.becomeFollowerOf(9, 2)).get(5, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).cause()
+                .isInstanceOfSatisfying(RequestFailure.class, f -> {
+                    assertThat(f.reason()).isEqualTo(RequestFailure.Reason.OUTCOME_UNKNOWN);
+                    assertThat(f.leaderHint()).isEqualTo(9);
+                });
+        await().atMost(Duration.ofSeconds(5)).until(() -> rt.status().leaderId() == 9);
+        assertThat(rt.status().node().term()).isEqualTo(2);
+    }
+
+    @Test
+    void handOffMovesLeadershipAndReturnsOnceANewLeaderIsSeen() throws Exception {
+        FakeConsensusNode node = new FakeConsensusNode(1, dev.ballot.engine.Membership.voters(1, 2, 3), 1);
+        NodeRuntime rt = start(node, new RecordingDurability(), 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> rt.status().isLeader());
+        assertThat(rt.handOffLeadership(Duration.ofSeconds(2))).isTrue();
+        assertThat(rt.status().leaderId()).isEqualTo(2);
+    }
+
+    @Test
+    void ticksTheEngineFromItsOwnClock() {
+        FakeConsensusNode node = FakeConsensusNode.singleLeader();
+        start(node, new RecordingDurability(), 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.ticks.get() >= 10);
+    }
+
+    @Test
+    void aStorageFailureStopsTheDriverAndIsReported() {
+        Durability failing = new Durability() {
+            @Override
+            public void persist(dev.ballot.engine.Ready ready) {
+                throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
+            }
+
+            @Override
+            public void saveSnapshot(dev.ballot.engine.Snapshot snapshot) {
+            }
+        };
+        NodeRuntime rt = start(FakeConsensusNode.singleLeader(), failing, 0);
+        CompletableFuture<KvResult> write = rt.propose(KvCommand.put(rt.newRequestId(), "a", bytes("1")));
+        assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(RequestFailure.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !rt.isAlive());
+        assertThat(rt.status().failure()).contains("disk full");
+    }
+}
