@@ -89,11 +89,11 @@ class HelmChartTest {
   void watchNamespacesBindTheRolePerNamespaceInsteadOfClusterWide() {
     RenderedManifests chart = render("--set", "watchNamespaces={team-a,team-b}");
     assertThat(chart.ids()).contains("RoleBinding/team-a/ballot-operator", "RoleBinding/team-b/ballot-operator",
-        "ClusterRoleBinding//ballot-operator-crd-reader");
+        "RoleBinding/ballot-system/ballot-operator-leader-election");
     assertThat(chart.ids()).doesNotContain("ClusterRoleBinding//ballot-operator");
     assertThat(RepoFiles.at(chart.get("RoleBinding", "ballot-operator"), "roleRef.name")).isEqualTo("ballot-operator");
     Map<String, Object> env = DeployRenderTest.env(DeployRenderTest.operatorContainer(chart.get("Deployment", "ballot-operator")));
-    assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", "team-a,team-b");
+    assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_ELECTIONCLUSTER_NAMESPACES", "team-a,team-b");
   }
 
   @Test
