@@ -135,13 +135,4 @@ class HelmChartTest {
     assertThat(name.exitCode()).isNotZero();
     assertThat(name.stderr()).contains("/watchNamespaces/0").contains("'Team_A' does not match pattern");
   }
-
-  @Test
-  void theChartsCrdIsTheGeneratedOne() {
-    Path chartCrd = CHART.resolve("crds/electionclusters.ballot.dev-v1.yml");
-    assumeTrue(Files.isRegularFile(RepoFiles.CRD) && Files.isRegularFile(chartCrd),
-        "crds/ or the chart's copy is not on this branch yet");
-    assertThat(RepoFiles.read(chartCrd)).as("copy crds/electionclusters.ballot.dev-v1.yml to %s", chartCrd)
-        .isEqualTo(RepoFiles.read(RepoFiles.CRD));
-  }
 }
