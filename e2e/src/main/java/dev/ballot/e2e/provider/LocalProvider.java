@@ -90,7 +90,10 @@ public final class LocalProvider implements ClusterProvider {
         repo.resolve("node-image/target/ballot-node.jar"), ProcessHandle.current().info().command().orElse("java"), jvm);
     ProcessKubelet kubelet = new ProcessKubelet(admin,
         new ProcessKubelet.Options(kubeletDir, nodes, images, "cluster.local", K8S_VERSION));
+    long t1 = System.nanoTime();
     kubelet.start();
+    System.err.printf("local: control plane %d ms, process kubelet %d ms (nodes %s)%n", controlPlaneMs,
+        (System.nanoTime() - t1) / 1_000_000, nodes);
     return new LocalCluster(repo, state, cpDir, kubeconfig, admin, kubelet, controlPlaneMs, given == null);
   }
 

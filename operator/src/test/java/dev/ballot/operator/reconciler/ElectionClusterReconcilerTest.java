@@ -91,6 +91,13 @@ class ElectionClusterReconcilerTest {
                 () -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("raft-a").get(),
                 s -> s != null);
         assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        for (var child : List.of(peers, clientSvc, cm, pdb)) {
+            assertThat(child.getMetadata().getOwnerReferences()).as(child.getMetadata().getName()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(ec.getMetadata().getUid()));
+            assertThat(child.getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/managed-by", "ballot-operator")
+                    .containsEntry("app.kubernetes.io/instance", "raft-a");
+        }
 
         ElectionCluster withStatus = awaitStatus("raft-a", c -> c.getStatus() != null
                 && c.getStatus().observedGeneration != null);
