@@ -66,6 +66,15 @@ public final class KubeletSmoke implements Scenario {
     get(ctx, web0, "/write?" + note);
     long t1 = System.currentTimeMillis();
     k.run("-n", NS, "delete", "pod", "web-0", "--wait=true");
+    // the StatefulSet controller recreates web-0 a moment after the old one is gone
+    long until = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < until) {
+      Pod p = pod("web-0", ctx);
+      if (p != null && !p.getMetadata().getUid().equals(web0.getMetadata().getUid())) {
+        break;
+      }
+      Thread.sleep(100);
+    }
     Kubectl.Result back = k.run(150, "-n", NS, "wait", "--for=condition=Ready", "pod/web-0", "--timeout=120s");
     r.put("recreate_ready_ms", System.currentTimeMillis() - t1);
     if (r.check(back.ok(), "web-0 did not come back: " + back)) {
