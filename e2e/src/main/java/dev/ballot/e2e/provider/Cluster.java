@@ -13,8 +13,11 @@ public interface Cluster extends AutoCloseable {
 
   KubernetesClient admin();
 
-  /** Where the operator runs. */
-  enum OperatorMode { IN_CLUSTER, LOCAL_PROCESS }
+  /**
+   * Where the operator runs: its Deployment in the cluster, a local process the harness starts, or
+   * somewhere the harness does not manage (a sandbox already runs one; its Deployment stays at 0).
+   */
+  enum OperatorMode { IN_CLUSTER, LOCAL_PROCESS, EXTERNAL }
 
   OperatorMode operatorMode();
 

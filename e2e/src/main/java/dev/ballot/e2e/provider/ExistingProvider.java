@@ -55,7 +55,7 @@ public final class ExistingProvider implements ClusterProvider {
 
       @Override
       public OperatorMode operatorMode() {
-        return OperatorMode.IN_CLUSTER;
+        return "external".equals(System.getenv("BALLOT_E2E_OPERATOR")) ? OperatorMode.EXTERNAL : OperatorMode.IN_CLUSTER;
       }
 
       @Override

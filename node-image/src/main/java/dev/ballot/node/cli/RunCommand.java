@@ -1,14 +1,60 @@
 package dev.ballot.node.cli;
 
-import java.util.concurrent.Callable;
+import dev.ballot.node.config.ConfigException;
+import dev.ballot.node.config.ConfigLoader;
+import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.server.NodeProcess;
+import dev.ballot.node.storage.CorruptStorageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder until its issue lands: exits 2 so nobody mistakes it for working. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run one cluster member from a config file.")
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ballot-node run --config FILE}: one cluster member until SIGTERM. Exit codes: 0 after a
+ * clean stop, 2 for a bad configuration, 3 for storage that cannot be trusted, 1 otherwise.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run one cluster member from a config file "
+        + "(the seed's Raft YAML or a ZooKeeper-style file); BALLOT_* environment variables override any key.")
 public final class RunCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "Raft YAML or ZooKeeper-style config file")
+    Path config;
+
     @Override
-    public Integer call() {
-        System.err.println("ballot-node run: not built yet");
-        return 2;
+    public Integer call() throws Exception {
+        NodeConfig cfg;
+        try {
+            cfg = ConfigLoader.load(config, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("ballot-node run: " + e.getMessage());
+            return 2;
+        }
+        NodeProcess node;
+        try {
+            node = NodeProcess.start(cfg);
+        } catch (CorruptStorageException e) {
+            System.err.println("ballot-node run: " + e.getMessage());
+            return 3;
+        } catch (IOException e) {
+            System.err.println("ballot-node run: cannot start: " + e.getMessage());
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            node.shutdown();
+            System.err.flush();
+            // Everything is closed and synced: exit 0 rather than the JVM's 143 for "killed by SIGTERM".
+            Runtime.getRuntime().halt(0);
+        }, "ballot-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        node.awaitTermination();
+        String failure = node.runtime().status().failure();
+        if (failure != null) {
+            System.err.println("ballot-node run: " + failure);
+            node.close();
+            return 1;
+        }
+        return 0;
     }
 }

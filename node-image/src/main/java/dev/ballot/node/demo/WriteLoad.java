@@ -51,9 +51,17 @@ public final class WriteLoad implements AutoCloseable {
                     lastAckNanos.accumulateAndGet(now, Math::max);
                     break;
                 }
-                Thread.onSpinWait();
+                pause(); // a failed attempt fails in microseconds (refused, no leader): do not burn the CPU the election needs
             }
             seq++;
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

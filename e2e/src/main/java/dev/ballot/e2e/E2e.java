@@ -1,0 +1,113 @@
+package dev.ballot.e2e;
+
+import dev.ballot.e2e.journey.Journey;
+import dev.ballot.e2e.journey.JourneyContext;
+import dev.ballot.e2e.journey.Kubectl;
+import dev.ballot.e2e.journey.ScenarioResult;
+import dev.ballot.e2e.provider.Cluster;
+import dev.ballot.e2e.provider.ClusterProvider;
+import dev.ballot.e2e.provider.LocalProvider;
+import dev.ballot.e2e.provider.Providers;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry point of e2e/run and e2e/sandbox.
+ * <pre>
+ *   run [--provider local|existing|k3s] [--only name,name]   the journey; one line per scenario
+ *   sandbox                                                  local control plane + operator + example, until stopped
+ * </pre>
+ */
+public final class E2e {
+  private E2e() {}
+
+  public static void main(String[] args) throws Exception {
+    Path repo = Path.of(Optional.ofNullable(System.getenv("BALLOT_REPO")).orElse(".")).toAbsolutePath().normalize();
+    String mode = args.length > 0 ? args[0] : "run";
+    String provider = "local";
+    List<String> only = List.of();
+    for (int i = 1; i < args.length; i++) {
+      switch (args[i]) {
+        case "--provider" -> provider = args[++i];
+        case "--only" -> only = List.of(args[++i].split(","));
+        default -> {
+          System.err.println("unknown argument " + args[i] + "; usage: run [--provider local|existing|k3s] [--only a,b] | sandbox");
+          System.exit(2);
+        }
+      }
+    }
+    int code = switch (mode) {
+      case "run" -> run(repo, provider, only);
+      case "sandbox" -> sandbox(repo);
+      default -> {
+        System.err.println("unknown mode " + mode + "; use run or sandbox");
+        yield 2;
+      }
+    };
+    System.exit(code);
+  }
+
+  static int run(Path repo, String providerName, List<String> only) throws Exception {
+    ClusterProvider provider = Providers.byName(providerName, repo);
+    Optional<String> why = provider.unavailableReason();
+    if (why.isPresent()) {
+      System.out.println("e2e provider=" + providerName + " skipped: " + why.get());
+      System.out.println("e2e scenarios=0 passed=0 failed=0");
+      return providerName.equals("k3s") ? 0 : 2;
+    }
+    long t0 = System.currentTimeMillis();
+    try (Cluster cluster = provider.start()) {
+      // Ctrl-C or a CI timeout still stops every process the run started (close is idempotent)
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "e2e-cleanup"));
+      long upMs = System.currentTimeMillis() - t0;
+      System.out.println("e2e provider=" + providerName + " cluster_up_ms=" + upMs
+          + (cluster instanceof LocalProvider.LocalCluster lc ? " controlplane_start_ms=" + lc.controlPlaneStartMs()
+          + " state=" + lc.stateDir() : ""));
+      Kubectl kubectl = new Kubectl(cluster.adminKubeconfig(), repo);
+      JourneyContext ctx = new JourneyContext(cluster, kubectl, repo, "ballot-e2e");
+      Journey journey = Journey.standard();
+      if (!only.isEmpty()) {
+        List<String> keep = only;
+        journey = new Journey(journey.scenarios().stream()
+            .filter(s -> keep.contains(s.name())).toList());
+      }
+      List<ScenarioResult> results = journey.run(ctx, System.out);
+      long passed = results.stream().filter(ScenarioResult::passed).count();
+      System.out.println("e2e scenarios=" + results.size() + " passed=" + passed + " failed=" + (results.size() - passed));
+      return passed == results.size() ? 0 : 1;
+    }
+  }
+
+  static int sandbox(Path repo) throws Exception {
+    LocalProvider provider = new LocalProvider(repo);
+    Optional<String> why = provider.unavailableReason();
+    if (why.isPresent()) {
+      System.err.println("sandbox: " + why.get());
+      return 2;
+    }
+    LocalProvider.LocalCluster cluster = provider.start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("sandbox: stopping");
+      cluster.close();
+      stopped.countDown();
+    }));
+    Kubectl kubectl = new Kubectl(cluster.adminKubeconfig(), repo);
+    JourneyContext ctx = new JourneyContext(cluster, kubectl, repo, "default");
+    Journey setup = new Journey(Journey.standard().scenarios().stream()
+        .filter(s -> s.name().equals("install") || s.name().equals("create-raft")).toList());
+    List<ScenarioResult> results = setup.run(ctx, System.err);
+    System.out.println();
+    System.out.println("Ballot sandbox is up" + (results.stream().allMatch(ScenarioResult::passed) ? "" : " (setup had failures, see above)"));
+    System.out.println("  export KUBECONFIG=" + cluster.adminKubeconfig());
+    System.out.println("  kubectl get ec -A");
+    System.out.println(kubectl.run("get", "ec", "-A").out());
+    System.out.println("State and logs: " + cluster.stateDir() + "  (pods: kubelet/pods/*/logs, operator.log)");
+    System.out.println("Stop with Ctrl-C (or kill " + ProcessHandle.current().pid() + ").");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}

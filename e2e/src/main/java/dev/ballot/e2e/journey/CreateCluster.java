@@ -1,0 +1,51 @@
+package dev.ballot.e2e.journey;
+
+import java.util.List;
+
+/** Applies an example ElectionCluster and waits, with kubectl, until it is Ready and shows a leader and term. */
+public final class CreateCluster implements Scenario {
+  private final String scenario;
+  private final String example;
+  final String clusterName;
+
+  public CreateCluster(String scenario, String example, String clusterName) {
+    this.scenario = scenario;
+    this.example = example;
+    this.clusterName = clusterName;
+  }
+
+  @Override
+  public String name() {
+    return scenario;
+  }
+
+  @Override
+  public List<String> needs() {
+    return List.of("install");
+  }
+
+  @Override
+  public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
+    long t0 = System.currentTimeMillis();
+    Kubectl k = ctx.kubectl();
+    Kubectl.Result apply = k.run("apply", "-n", ctx.namespace(), "-f", ctx.repo().resolve(example).toString());
+    if (!r.check(apply.ok(), "kubectl apply -f " + example + " failed: " + apply)) {
+      return;
+    }
+    Kubectl.Result wait = k.run(330, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
+        "electioncluster/" + clusterName, "--timeout=300s");
+    r.put("ready_ms", System.currentTimeMillis() - t0);
+    if (!r.check(wait.ok(), "not Ready within 300 s: " + wait)) {
+      k.run("get", "-n", ctx.namespace(), "ec,sts,pods,pvc", "-o", "wide");
+      return;
+    }
+    Kubectl.Result get = k.run("get", "ec", clusterName, "-n", ctx.namespace());
+    r.check(get.ok(), "kubectl get ec failed: " + get);
+    var leader = ctx.leader(clusterName);
+    if (r.check(leader.isPresent(), "status names no leader and term")) {
+      r.put("leader", leader.get().leader()).put("term", leader.get().term());
+      r.check(get.out().contains(leader.get().leader()), "`kubectl get ec` does not show the leader " + leader.get().leader());
+    }
+    r.put("pods", ctx.members(clusterName).size());
+  }
+}

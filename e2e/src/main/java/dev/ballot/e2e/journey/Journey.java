@@ -1,0 +1,57 @@
+package dev.ballot.e2e.journey;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The ordered scenarios of the user journey; rolling-update and scaling scenarios slot into {@link #standard()}. */
+public final class Journey {
+  private final List<Scenario> scenarios;
+
+  public Journey(List<Scenario> scenarios) {
+    this.scenarios = scenarios;
+  }
+
+  public static Journey standard() {
+    CreateCluster raft = new CreateCluster("create-raft", "examples/raft-3.yaml", "raft-3");
+    CreateCluster zab = new CreateCluster("create-zab", "examples/zab-5-observer.yaml", "zab-5");
+    return new Journey(List.of(
+        new KubeletSmoke(), new Install(), raft, zab,
+        new LeaderFailover("leader-failover-raft", raft),
+        new LeaderFailover("leader-failover-zab", zab),
+        new RejectInvalid(),
+        new DeleteClusters(List.of(raft, zab))));
+  }
+
+  public List<Scenario> scenarios() {
+    return scenarios;
+  }
+
+  /** Runs every scenario in order, printing one line each on out; returns the results. */
+  public List<ScenarioResult> run(JourneyContext ctx, PrintStream out) {
+    List<ScenarioResult> results = new ArrayList<>();
+    for (Scenario s : scenarios) {
+      ScenarioResult r = new ScenarioResult(s.name());
+      List<String> unmet = s.needs().stream()
+          .filter(n -> ctx.results().get(n) == null || !ctx.results().get(n).passed()).toList();
+      long t0 = System.currentTimeMillis();
+      if (!unmet.isEmpty()) {
+        r.fail("needs " + String.join(",", unmet) + " which did not pass");
+      } else {
+        System.err.println("=== scenario " + s.name());
+        try {
+          s.run(ctx, r);
+        } catch (Exception e) {
+          e.printStackTrace();
+          r.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+      }
+      r.put("duration_ms", System.currentTimeMillis() - t0);
+      ctx.results().put(s.name(), r);
+      results.add(r);
+      out.println(r.line());
+      out.flush();
+    }
+    return results;
+  }
+}

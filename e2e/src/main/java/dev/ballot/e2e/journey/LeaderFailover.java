@@ -1,0 +1,97 @@
+package dev.ballot.e2e.journey;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A client keeps writing while the leader's process is killed with SIGKILL. Measures how long until the
+ * ElectionCluster's status names a new leader with a higher term (status_lag_ms), then reads back every
+ * acknowledged write (acked_lost must be 0).
+ */
+public final class LeaderFailover implements Scenario {
+  static final long STATUS_LAG_BUDGET_MS = 2_000;
+  private final String scenario;
+  private final CreateCluster created;
+
+  public LeaderFailover(String scenario, CreateCluster created) {
+    this.scenario = scenario;
+    this.created = created;
+  }
+
+  @Override
+  public String name() {
+    return scenario;
+  }
+
+  @Override
+  public List<String> needs() {
+    return List.of(created.name());
+  }
+
+  @Override
+  public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
+    String ec = created.clusterName;
+    Optional<JourneyContext.LeaderView> before = ctx.leader(ec);
+    if (!r.check(before.isPresent(), "status names no leader before the fault")) {
+      return;
+    }
+    Pod leaderPod = ctx.cluster().admin().pods().inNamespace(ctx.namespace()).withName(before.get().leader()).get();
+    if (!r.check(leaderPod != null, "the leader " + before.get().leader() + " is not a pod of the cluster")) {
+      return;
+    }
+    List<InetSocketAddress> members = ctx.memberAddresses(ec);
+    KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(60)).start();
+    Thread.sleep(1_000);
+    int ackedBeforeKill = writer.ackedCount();
+    List<InetSocketAddress> survivors = new ArrayList<>(members);
+    survivors.remove(ctx.cluster().reach(leaderPod, JourneyContext.CLIENT_PORT));
+    long killedAt = System.currentTimeMillis();
+    java.util.concurrent.CompletableFuture<Long> engineLag = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return new MemberWatch().awaitNewLeader(survivors, before.get().leader(), before.get().term(), killedAt, killedAt + 30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1L;
+      }
+    });
+    String how = ctx.cluster().crash(leaderPod);
+    System.err.println("killed leader " + before.get().leader() + " (term " + before.get().term() + "): " + how);
+    long lag = -1;
+    Optional<JourneyContext.LeaderView> after = Optional.empty();
+    long deadline = killedAt + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      after = ctx.leader(ec);
+      if (after.isPresent() && !after.get().leader().equals(before.get().leader()) && after.get().term() > before.get().term()) {
+        lag = System.currentTimeMillis() - killedAt;
+        break;
+      }
+      Thread.sleep(20);
+    }
+    Thread.sleep(1_000); // keep writing under the new leader
+    writer.stopAndJoin();
+    long engine = engineLag.get();
+    r.put("status_lag_ms", lag).put("engine_lag_ms", engine).put("old_leader", before.get().leader()).put("old_term", before.get().term());
+    after.ifPresent(a -> r.put("new_leader", a.leader()).put("new_term", a.term()));
+    Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
+        "electioncluster/" + ec, "--timeout=180s");
+    List<String> lost = writer.verify(ctx.memberAddresses(ec));
+    r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures())
+        .put("max_write_gap_ms", writer.maxGapMs()).put("acked_lost", lost.size());
+    r.check(lag >= 0, "status named no new leader with a higher term within 30 s");
+    r.check(lag <= STATUS_LAG_BUDGET_MS, "status_lag_ms " + lag + " > " + STATUS_LAG_BUDGET_MS);
+    r.check(ackedBeforeKill > 0, "no write was acknowledged before the fault");
+    r.check(writer.ackedCount() > ackedBeforeKill, "no write was acknowledged after the fault");
+    r.check(lost.isEmpty(), "acknowledged writes lost: " + String.join(", ", lost.subList(0, Math.min(5, lost.size()))));
+    r.check(ready.ok(), "the cluster did not become Ready again after the restart: " + ready);
+  }
+
+  static List<String> names(List<Pod> pods) {
+    List<String> out = new ArrayList<>();
+    pods.forEach(p -> out.add(p.getMetadata().getName()));
+    return out;
+  }
+}

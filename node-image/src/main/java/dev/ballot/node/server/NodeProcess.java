@@ -1,0 +1,221 @@
+package dev.ballot.node.server;
+
+import dev.ballot.engine.ConsensusNode;
+import dev.ballot.engine.Member;
+import dev.ballot.engine.Membership;
+import dev.ballot.engine.MessageCodec;
+import dev.ballot.engine.PersistedState;
+import dev.ballot.engine.Protocol;
+import dev.ballot.engine.Ready;
+import dev.ballot.engine.Snapshot;
+import dev.ballot.engine.raft.RaftCodec;
+import dev.ballot.engine.zab.ZabCodec;
+import dev.ballot.node.config.HostPort;
+import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.config.PeerSpec;
+import dev.ballot.node.http.HttpApi;
+import dev.ballot.node.http.NodeInfo;
+import dev.ballot.node.metrics.NodeMetrics;
+import dev.ballot.node.storage.CorruptStorageException;
+import dev.ballot.node.storage.FileNodeStorage;
+import dev.ballot.node.storage.NodeStorage;
+import dev.ballot.node.transport.PeerTransport;
+import dev.ballot.node.transport.TransportOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+/**
+ * One running member: storage, engine, driver, peer transport and HTTP API, opened in that order
+ * and closed in reverse. {@link #shutdown()} is what SIGTERM runs.
+ */
+public final class NodeProcess implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeProcess.class.getName());
+    public static final String VERSION = "0.1.0";
+    /** How long a stopping leader waits for its successor before it just leaves. */
+    public static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(2);
+
+    private final NodeConfig config;
+    private final NodeStorage storage;
+    private final PeerTransport transport;
+    private final NodeRuntime runtime;
+    private final HttpApi api;
+    private final MemberDirectory directory;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime runtime, HttpApi api,
+                        MemberDirectory directory) {
+        this.config = config;
+        this.storage = storage;
+        this.transport = transport;
+        this.runtime = runtime;
+        this.api = api;
+        this.directory = directory;
+    }
+
+    public static NodeProcess start(NodeConfig config) throws IOException, CorruptStorageException {
+        AtomicReference<NodeMetrics> metricsRef = new AtomicReference<>();
+        FileNodeStorage storage = FileNodeStorage.open(config.dataDir(), config.clusterId(), config.nodeId(), nanos -> {
+            NodeMetrics m = metricsRef.get();
+            if (m != null) {
+                m.fsync(nanos);
+            }
+        });
+        PeerTransport transport = null;
+        NodeRuntime runtime = null;
+        try {
+            PersistedState persisted = storage.load();
+            ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
+            MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
+            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
+            runtime = new NodeRuntime(engine, persisted, durability(storage), transport::send, NodeRuntime.Options.defaults());
+
+            List<MemberDirectory.Entry> entries = new ArrayList<>();
+            for (PeerSpec p : config.members()) {
+                entries.add(new MemberDirectory.Entry(p.id(), p.name(), EngineFactory.peerAddress(p), p.clientAddress().toString()));
+            }
+            MemberDirectory directory = new MemberDirectory(entries, config.clientListen().port());
+            NodeMetrics metrics = new NodeMetrics(runtime::status, directory);
+            metricsRef.set(metrics);
+            runtime.addListener(metrics);
+            PeerTransport t = transport;
+            runtime.addListener(new RuntimeListener() {
+                @Override
+                public void onStatus(RuntimeStatus previous, RuntimeStatus current, boolean changed) {
+                    if (changed && previous != null) {
+                        LOG.info(() -> "role " + current.node().role() + " term " + current.node().term() + " leader "
+                                + (current.leaderId() == 0 ? "none" : directory.name(current.leaderId()))
+                                + " last " + current.node().lastLogIndex() + " commit " + current.node().commitIndex());
+                    }
+                    if (previous == null || !previous.membership().equals(current.membership())) {
+                        directory.learn(current.membership());
+                        t.setPeers(peers(current.membership(), config.nodeId()));
+                    }
+                }
+            });
+
+            List<HostPort> listen = new ArrayList<>();
+            listen.add(config.peerListen());
+            if (config.electionListen() != null) {
+                listen.add(config.electionListen());
+            }
+            transport.start(listen, runtime::deliver);
+            transport.setPeers(peers(runtime.status().membership(), config.nodeId()));
+            directory.learn(runtime.status().membership());
+            NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
+            HttpApi api = new HttpApi(info, metrics,
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port())).start();
+            runtime.start();
+            LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
+                    + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
+                    + ", data in " + config.dataDir());
+            return new NodeProcess(config, storage, transport, runtime, api, directory);
+        } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (runtime != null) {
+                runtime.close();
+            }
+            if (transport != null) {
+                transport.close();
+            }
+            storage.close();
+            throw e;
+        }
+    }
+
+    /** Where to dial each other member: its peer (quorum) port. */
+    static Map<Long, HostPort> peers(Membership membership, long self) {
+        Map<Long, HostPort> out = new HashMap<>();
+        for (Member m : membership.members()) {
+            if (m.id() == self || m.address().isEmpty()) {
+                continue;
+            }
+            String a = m.address();
+            try {
+                // host:port, or host:peerPort:electionPort for ZAB (a [v6] host keeps its colons)
+                int first = a.indexOf(':', a.startsWith("[") ? a.indexOf(']') : 0);
+                int second = first < 0 ? -1 : a.indexOf(':', first + 1);
+                out.put(m.id(), HostPort.parse(second < 0 ? a : a.substring(0, second)));
+            } catch (RuntimeException e) {
+                LOG.warning("member " + m.id() + " has an address that is not host:port: '" + m.address() + "'; not dialling it");
+            }
+        }
+        return out;
+    }
+
+    private static Durability durability(NodeStorage storage) {
+        return new Durability() {
+            @Override
+            public void persist(Ready ready) {
+                try {
+                    storage.persist(ready);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("persisting to stable storage failed; the node stops (a retried fsync can lose data)", e);
+                }
+            }
+
+            @Override
+            public void saveSnapshot(Snapshot snapshot) {
+                try {
+                    storage.saveSnapshot(snapshot);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("saving a snapshot failed", e);
+                }
+            }
+        };
+    }
+
+    public NodeRuntime runtime() {
+        return runtime;
+    }
+
+    public int clientPort() {
+        return api.port();
+    }
+
+    /** Blocks until the driver stops (shutdown, or a fatal storage error). */
+    public void awaitTermination() throws InterruptedException {
+        runtime.join();
+    }
+
+    /** SIGTERM: hand leadership off (bounded), then close everything. */
+    public void shutdown() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (runtime.handOffLeadership(HANDOFF_TIMEOUT)) {
+                // stderr, not JUL: the logging system resets itself in its own shutdown hook.
+                System.err.println("ballot-node " + config.nodeName() + ": handed leadership to "
+                        + directory.name(runtime.status().leaderId()) + " (term " + runtime.status().node().term() + ") before stopping");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeAll();
+    }
+
+    @Override
+    public void close() {
+        if (stopped.compareAndSet(false, true)) {
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
+        api.close();
+        runtime.close();
+        transport.close();
+        storage.close();
+        System.err.println("ballot-node " + config.nodeName() + ": stopped");
+    }
+}

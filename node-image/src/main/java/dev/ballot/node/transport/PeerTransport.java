@@ -1,0 +1,550 @@
+package dev.ballot.node.transport;
+
+import dev.ballot.engine.MalformedMessageException;
+import dev.ballot.engine.Message;
+import dev.ballot.engine.MessageCodec;
+import dev.ballot.node.config.HostPort;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Messages between members over TCP. Each member dials every peer it sends to (one outbound connection per peer, used
+ * only for sending) and accepts the peers' connections (used only for receiving). Both ends start with a handshake
+ * frame naming their cluster id and member id; a connection from another cluster, or to an address that turns out to
+ * be another member, is refused and logged.
+ *
+ * <p>{@link #send} never blocks: each peer has a bounded queue; when it is full the message is dropped and counted
+ * (consensus protocols retransmit). A lost connection is re-dialled with exponential backoff and jitter. Garbage,
+ * truncated, oversized or undecodable input closes that one connection and is logged; it never reaches the caller.
+ */
+public final class PeerTransport implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PeerTransport.class.getName());
+    private static final int HANDSHAKE_TIMEOUT_MS = 5_000;
+    private static final int CONNECT_TIMEOUT_MS = 3_000;
+    private static final int READ_BUFFER = 64 << 10;
+    /** Inbound connections beyond this are closed at once: each costs a thread, and a cluster needs a handful. */
+    static final int MAX_INBOUND_CONNECTIONS = 256;
+
+    private final long selfId;
+    private final String clusterId;
+    private final MessageCodec codec;
+    private final TransportOptions options;
+    private final Map<Long, PeerLink> links = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicLong> received = new ConcurrentHashMap<>();
+    private final List<ServerSocket> servers = new CopyOnWriteArrayList<>();
+    private final Set<Socket> inboundSockets = ConcurrentHashMap.newKeySet();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final AtomicLong unknownPeerDrops = new AtomicLong();
+    private final AtomicLong refusedConnections = new AtomicLong();
+    private volatile Consumer<Message> inbound;
+    volatile int maxInbound = MAX_INBOUND_CONNECTIONS;
+    /** A write that makes no progress for this long means the peer stopped reading (or vanished): reconnect. */
+    volatile long writeStallNanos = TimeUnit.SECONDS.toNanos(5);
+    private Thread watchdog;
+    private volatile boolean closed;
+
+    public PeerTransport(long selfId, String clusterId, MessageCodec codec, TransportOptions options) {
+        if (selfId <= 0) {
+            throw new IllegalArgumentException("selfId must be positive, got " + selfId);
+        }
+        this.selfId = selfId;
+        this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.options = Objects.requireNonNull(options, "options");
+        new Handshake(clusterId, selfId).toFrame(); // validates the cluster id's length now, not on first connect
+    }
+
+    /** Listens on every address (Raft: the peer port; ZAB: quorum and election ports) and delivers to {@code inbound}. */
+    public synchronized void start(List<HostPort> listen, Consumer<Message> inbound) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("transport is closed");
+        }
+        if (this.inbound != null) {
+            throw new IllegalStateException("transport already started");
+        }
+        this.inbound = Objects.requireNonNull(inbound, "inbound");
+        for (HostPort address : listen) {
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            try {
+                server.bind(new InetSocketAddress(address.host(), address.port()), 128);
+            } catch (IOException e) {
+                server.close();
+                close();
+                throw new IOException("cannot listen for peers on " + address + ": " + e.getMessage()
+                        + " (is another process using the port, or is the host not an address of this machine?)", e);
+            }
+            servers.add(server);
+            spawn("ballot-peer-accept-" + address, () -> acceptLoop(server));
+        }
+    }
+
+    /** The addresses actually bound, in the order given to {@link #start} (ports resolved when 0 was asked). */
+    public List<HostPort> boundAddresses() {
+        List<HostPort> list = new ArrayList<>();
+        for (ServerSocket s : servers) {
+            list.add(new HostPort(s.getInetAddress().getHostAddress(), s.getLocalPort()));
+        }
+        return list;
+    }
+
+    /** The peers to send to, by member id (this node's own id is ignored). Links to removed peers are closed. */
+    public synchronized void setPeers(Map<Long, HostPort> peers) {
+        if (closed) {
+            return;
+        }
+        if (watchdog == null) {
+            watchdog = new Thread(this::watchWrites, "ballot-peer-watchdog");
+            watchdog.setDaemon(true);
+            threads.add(watchdog);
+            watchdog.start();
+        }
+        for (Map.Entry<Long, HostPort> e : peers.entrySet()) {
+            long id = e.getKey();
+            if (id == selfId) {
+                continue;
+            }
+            PeerLink link = links.get(id);
+            if (link == null) {
+                link = new PeerLink(id, e.getValue());
+                links.put(id, link);
+                PeerLink started = link;
+                spawn("ballot-peer-send-" + id, started::run);
+            } else {
+                link.retarget(e.getValue());
+            }
+        }
+        for (Long id : new ArrayList<>(links.keySet())) {
+            if (!peers.containsKey(id)) {
+                links.remove(id).shutdown();
+            }
+        }
+    }
+
+    /** Queues a message for {@code message.to()}; false when dropped (unknown peer, full queue, transport closed). */
+    public boolean send(Message message) {
+        if (closed) {
+            return false;
+        }
+        PeerLink link = links.get(message.to());
+        if (link == null) {
+            unknownPeerDrops.incrementAndGet();
+            return false;
+        }
+        if (!link.queue.offer(message)) {
+            link.dropped.incrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public Map<Long, PeerLinkStats> stats() {
+        Map<Long, PeerLinkStats> out = new TreeMap<>();
+        for (PeerLink l : links.values()) {
+            AtomicLong r = received.get(l.id);
+            out.put(l.id, new PeerLinkStats(l.address, l.connected, l.queue.size(), l.sent.get(), l.dropped.get(),
+                    r == null ? 0 : r.get(), l.connectAttempts.get(), l.lastError));
+        }
+        return out;
+    }
+
+    /** Messages for ids that are not peers. */
+    public long unknownPeerDrops() {
+        return unknownPeerDrops.get();
+    }
+
+    /** Inbound connections closed for a bad handshake, another cluster, bad frames or undecodable messages. */
+    public long refusedConnections() {
+        return refusedConnections.get();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (ServerSocket s : servers) {
+            closeQuietly(s);
+        }
+        for (Socket s : inboundSockets) {
+            closeQuietly(s);
+        }
+        for (PeerLink l : links.values()) {
+            l.shutdown();
+        }
+        Thread w;
+        synchronized (this) {
+            w = watchdog;
+        }
+        if (w != null) {
+            w.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void spawn(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+        threads.removeIf(x -> !x.isAlive() && x != t);
+    }
+
+    /** Closes connections whose writes make no progress, which TCP alone would only notice after many minutes. */
+    private void watchWrites() {
+        while (!closed) {
+            try {
+                Thread.sleep(Math.max(10, TimeUnit.NANOSECONDS.toMillis(writeStallNanos) / 4));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (PeerLink l : links.values()) {
+                long since = l.writingSince;
+                if (since != 0 && now - since > writeStallNanos) {
+                    l.stalled();
+                }
+            }
+        }
+    }
+
+    // ---- receiving ----
+
+    private void acceptLoop(ServerSocket server) {
+        while (!closed) {
+            Socket socket;
+            try {
+                socket = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.ERROR, "peer listener " + server.getLocalSocketAddress() + " failed: " + e);
+                }
+                return;
+            }
+            if (closed) {
+                closeQuietly(socket);
+                return;
+            }
+            if (inboundSockets.size() >= maxInbound) {
+                refuse(String.valueOf(socket.getRemoteSocketAddress()), "too many inbound peer connections (limit "
+                        + maxInbound + ")");
+                closeQuietly(socket);
+                continue;
+            }
+            inboundSockets.add(socket);
+            spawn("ballot-peer-in-" + socket.getRemoteSocketAddress(), () -> readLoop(socket));
+        }
+    }
+
+    private void readLoop(Socket socket) {
+        String remote = String.valueOf(socket.getRemoteSocketAddress());
+        long peer = 0;
+        try (socket) {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+            InputStream in = socket.getInputStream();
+            FrameDecoder decoder = new FrameDecoder(options.maxFrameBytes());
+            byte[] buf = new byte[READ_BUFFER];
+            Handshake hello = Handshake.decode(readFrame(in, decoder, buf));
+            OutputStream out = socket.getOutputStream();
+            out.write(new Handshake(clusterId, selfId).toFrame().encode());
+            out.flush();
+            if (!hello.clusterId().equals(clusterId)) {
+                refuse(remote, "it belongs to cluster '" + hello.clusterId() + "' (member " + hello.memberId()
+                        + "), this node to cluster '" + clusterId + "'");
+                return;
+            }
+            if (hello.memberId() == selfId) {
+                refuse(remote, "it claims this node's own member id " + selfId + " (two members with one id?)");
+                return;
+            }
+            peer = hello.memberId();
+            socket.setSoTimeout(0);
+            AtomicLong counter = received.computeIfAbsent(peer, k -> new AtomicLong());
+            LOG.log(System.Logger.Level.DEBUG, "member " + peer + " connected from " + remote);
+            while (!closed) {
+                Frame frame = readFrame(in, decoder, buf);
+                if (frame.type() != Frame.Type.MESSAGE) {
+                    throw new FrameException("unexpected " + frame.type() + " frame after the handshake");
+                }
+                Message message;
+                try {
+                    message = codec.decode(frame.payload());
+                } catch (MalformedMessageException e) {
+                    throw new FrameException("undecodable message: " + e.getMessage());
+                } catch (RuntimeException e) {
+                    throw new FrameException("undecodable message (codec threw " + e + ")");
+                }
+                if (message.from() != peer) {
+                    throw new FrameException("a message claims to be from member " + message.from()
+                            + " on the connection of member " + peer);
+                }
+                counter.incrementAndGet();
+                if (message.to() != selfId) {
+                    LOG.log(System.Logger.Level.DEBUG, "dropping a message for member " + message.to() + " from " + peer);
+                    continue;
+                }
+                try {
+                    inbound.accept(message);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "the inbound handler failed on a message from member " + peer, e);
+                }
+            }
+        } catch (FrameException e) {
+            refuse(remote + (peer > 0 ? " (member " + peer + ")" : ""), e.getMessage());
+        } catch (SocketTimeoutException e) {
+            refuse(remote, "no handshake within " + HANDSHAKE_TIMEOUT_MS + " ms");
+        } catch (EOFException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " ended: " + e.getMessage());
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " failed: " + e);
+            }
+        } finally {
+            inboundSockets.remove(socket);
+        }
+    }
+
+    private void refuse(String remote, String why) {
+        refusedConnections.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "closing peer connection from " + remote + ": " + why);
+    }
+
+    /** Reads until the decoder yields a frame; EOF inside a frame is reported as a truncated frame. */
+    private static Frame readFrame(InputStream in, FrameDecoder decoder, byte[] buf) throws IOException, FrameException {
+        while (true) {
+            Frame f = decoder.next();
+            if (f != null) {
+                return f;
+            }
+            int n = in.read(buf);
+            if (n < 0) {
+                if (decoder.buffered() > 0) {
+                    throw new FrameException("connection ended inside a frame (" + decoder.buffered()
+                            + " bytes of a truncated frame)");
+                }
+                throw new EOFException("connection closed by the peer");
+            }
+            decoder.feed(buf, 0, n);
+        }
+    }
+
+    // ---- sending ----
+
+    private final class PeerLink {
+        final long id;
+        final ArrayBlockingQueue<Message> queue = new ArrayBlockingQueue<>(options.sendQueueCapacity());
+        final AtomicLong sent = new AtomicLong();
+        final AtomicLong dropped = new AtomicLong();
+        final AtomicLong connectAttempts = new AtomicLong();
+        final SplittableRandom random = new SplittableRandom();
+        volatile HostPort address;
+        volatile boolean connected;
+        volatile String lastError;
+        volatile boolean stopped;
+        volatile Socket socket;
+        volatile Thread thread;
+        /** System.nanoTime() of the last progress of the current write, 0 when not writing. */
+        volatile long writingSince;
+        volatile String stallReason;
+
+        PeerLink(long id, HostPort address) {
+            this.id = id;
+            this.address = address;
+        }
+
+        void retarget(HostPort newAddress) {
+            if (!newAddress.equals(address)) {
+                address = newAddress;
+                Socket s = socket;
+                if (s != null) {
+                    closeQuietly(s); // the sender reconnects to the new address
+                }
+            }
+        }
+
+        void stalled() {
+            Socket s = socket;
+            if (s != null) {
+                stallReason = "member " + id + " at " + address + ": a write stalled for more than "
+                        + TimeUnit.NANOSECONDS.toMillis(writeStallNanos) + " ms (the peer is not reading); reconnecting";
+                closeQuietly(s);
+            }
+        }
+
+        void shutdown() {
+            stopped = true;
+            Socket s = socket;
+            if (s != null) {
+                closeQuietly(s);
+            }
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+
+        void run() {
+            thread = Thread.currentThread();
+            long backoff = options.reconnectBackoffMin().toNanos();
+            long maxBackoff = options.reconnectBackoffMax().toNanos();
+            boolean loggedDown = false;
+            String lastLogged = null;
+            while (!stopped && !closed) {
+                HostPort target = address;
+                try (Socket s = new Socket()) {
+                    socket = s;
+                    if (stopped) {
+                        return;
+                    }
+                    connectAttempts.incrementAndGet();
+                    s.setTcpNoDelay(true);
+                    s.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MS);
+                    s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+                    OutputStream out = new BufferedOutputStream(s.getOutputStream(), READ_BUFFER);
+                    out.write(new Handshake(clusterId, selfId).toFrame().encode());
+                    out.flush();
+                    Handshake reply = Handshake.decode(readFrame(s.getInputStream(), new FrameDecoder(options.maxFrameBytes()),
+                            new byte[256]));
+                    if (!reply.clusterId().equals(clusterId)) {
+                        throw new RefusedPeer("the peer at " + target + " belongs to cluster '" + reply.clusterId()
+                                + "' (member " + reply.memberId() + "), this node to cluster '" + clusterId + "'");
+                    }
+                    if (reply.memberId() != id) {
+                        throw new RefusedPeer("the peer at " + target + " is member " + reply.memberId()
+                                + ", expected member " + id + " (check the member addresses)");
+                    }
+                    s.setSoTimeout(0);
+                    connected = true;
+                    lastError = null;
+                    backoff = options.reconnectBackoffMin().toNanos();
+                    if (loggedDown) {
+                        LOG.log(System.Logger.Level.INFO, "connected to member " + id + " at " + target);
+                        loggedDown = false;
+                    }
+                    pump(out);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException | FrameException e) {
+                    connected = false;
+                    if (stopped || closed) {
+                        return;
+                    }
+                    String stall = stallReason;
+                    stallReason = null;
+                    String why = stall != null ? stall
+                            : e instanceof RefusedPeer ? e.getMessage() : "member " + id + " at " + target + ": " + e;
+                    lastError = why;
+                    // Log when the link goes down or the reason changes, not on every retry.
+                    if (!loggedDown || !why.equals(lastLogged)) {
+                        LOG.log(e instanceof RefusedPeer || e instanceof FrameException ? System.Logger.Level.WARNING
+                                : System.Logger.Level.INFO, "cannot reach peer: " + why + "; retrying with backoff");
+                        loggedDown = true;
+                        lastLogged = why;
+                    }
+                } finally {
+                    connected = false;
+                    socket = null;
+                    writingSince = 0;
+                }
+                try {
+                    long sleep = backoff / 2 + random.nextLong(backoff / 2 + 1); // jitter: [backoff/2, backoff]
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                backoff = Math.min(maxBackoff, backoff * 2);
+            }
+        }
+
+        /** Sends queued messages, flushing whenever the queue runs dry so a burst goes out in few packets. */
+        private void pump(OutputStream out) throws IOException, InterruptedException {
+            while (!stopped && !closed) {
+                Message m = queue.poll(1, TimeUnit.SECONDS);
+                if (m == null) {
+                    continue;
+                }
+                writingSince = System.nanoTime();
+                do {
+                    byte[] payload;
+                    try {
+                        payload = codec.encode(m);
+                    } catch (RuntimeException e) {
+                        dropped.incrementAndGet();
+                        LOG.log(System.Logger.Level.ERROR, "cannot encode a message for member " + id + ": " + e);
+                        continue;
+                    }
+                    if (payload.length + Frame.MIN_LENGTH > options.maxFrameBytes()) {
+                        dropped.incrementAndGet();
+                        LOG.log(System.Logger.Level.WARNING, "dropping a message of " + payload.length + " bytes for member "
+                                + id + ": larger than maxFrameBytes " + options.maxFrameBytes());
+                        continue;
+                    }
+                    byte[] frame = new Frame(Frame.Type.MESSAGE, payload).encode();
+                    // In slices, so the watchdog sees progress on a big frame and only fires when the peer stops reading.
+                    for (int off = 0; off < frame.length; off += READ_BUFFER) {
+                        out.write(frame, off, Math.min(READ_BUFFER, frame.length - off));
+                        writingSince = System.nanoTime();
+                    }
+                    sent.incrementAndGet();
+                } while ((m = queue.poll()) != null);
+                out.flush();
+                writingSince = 0;
+            }
+        }
+    }
+
+    private static final class RefusedPeer extends IOException {
+        RefusedPeer(String message) {
+            super(message);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing on shutdown or after an error; nothing left to report
+        }
+    }
+
+    /** For tests: the links' ids. */
+    Map<Long, HostPort> peers() {
+        Map<Long, HostPort> m = new HashMap<>();
+        links.forEach((k, v) -> m.put(k, v.address));
+        return m;
+    }
+}

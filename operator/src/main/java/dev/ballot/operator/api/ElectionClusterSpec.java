@@ -1,0 +1,77 @@
+package dev.ballot.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
+
+/** What the user asks for. The operator never writes it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "self.protocol == 'Raft' || !has(self.learners) || self.learners == 0",
+        message = "spec.learners is for Raft only: set spec.learners to 0, or use spec.observers with protocol Zab")
+@ValidationRule(value = "self.protocol == 'Zab' || !has(self.observers) || self.observers == 0",
+        message = "spec.observers is for Zab only: set spec.observers to 0, or use spec.learners with protocol Raft")
+public class ElectionClusterSpec {
+
+    @Required
+    @JsonPropertyDescription("Consensus protocol run by every member: Raft or Zab. Immutable: to change it, create a new"
+            + " cluster and move the data.")
+    @ValidationRule(value = "self == oldSelf",
+            message = "spec.protocol is immutable: keep its old value, or create a new ElectionCluster")
+    public Protocol protocol;
+
+    @SpecReplicas
+    @Default("3")
+    @Min(1)
+    @ValidationRule(value = "self >= 1", message = "spec.replicas must be at least 1: set it to 1, 3 or 5 voters")
+    @JsonPropertyDescription("Number of voting members. Odd counts (1, 3, 5) tolerate the most failures per member;"
+            + " an even count is allowed but tolerates no more failures than one member fewer, and the operator"
+            + " warns about it.")
+    public Integer replicas;
+
+    @Default("0")
+    @Min(0)
+    @JsonPropertyDescription("Raft only: number of non-voting learners that replicate the log but do not vote."
+            + " Learner pods take the ordinals after the voters.")
+    public Integer learners;
+
+    @Default("0")
+    @Min(0)
+    @JsonPropertyDescription("Zab only: number of observers (ZooKeeper's non-voting members). Observer pods take the"
+            + " ordinals after the voters.")
+    public Integer observers;
+
+    @Default("ballot/node:0.1.0")
+    @JsonPropertyDescription("Container image of the Ballot node.")
+    public String image;
+
+    @JsonPropertyDescription("Informative version of the node software in the image; shown in events and used by"
+            + " rollouts to describe what changes.")
+    public String version;
+
+    @JsonPropertyDescription("Raft election timing. Used when protocol is Raft.")
+    public RaftTiming raft;
+
+    @JsonPropertyDescription("ZAB timing, with ZooKeeper's meaning. Used when protocol is Zab.")
+    public ZabTiming zab;
+
+    @JsonPropertyDescription("Persistent storage of each member (one PersistentVolumeClaim per pod).")
+    public StorageSpec storage;
+
+    @JsonPropertyDescription("Compute resources of the node container (core/v1 ResourceRequirements).")
+    public ResourceRequirements resources;
+
+    @JsonPropertyDescription("Overrides applied to every member pod: labels, annotations, scheduling and security.")
+    public PodTemplateOverrides podTemplate;
+
+    @JsonPropertyDescription("How the operator rolls members when the pod template changes.")
+    public UpdateStrategy updateStrategy;
+
+    @Default("false")
+    @JsonPropertyDescription("When true the operator observes and reports status but changes nothing in the cluster.")
+    public Boolean paused;
+}

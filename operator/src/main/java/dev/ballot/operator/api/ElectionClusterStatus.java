@@ -1,0 +1,61 @@
+package dev.ballot.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed. Written only through the status subresource. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ElectionClusterStatus {
+    @JsonPropertyDescription("metadata.generation of the spec this status describes. Conditions are about that spec"
+            + " only; when it lags metadata.generation the operator has not processed the latest edit yet.")
+    public Long observedGeneration;
+
+    @JsonPropertyDescription("Human-friendly summary (Pending, Running, Updating, Degraded, Stalled, Paused)."
+            + " Informative only: read the conditions for health.")
+    public String phase;
+
+    @JsonPropertyDescription("Name of the member (= pod name) that currently leads, as reported by the members.")
+    public String leader;
+
+    @JsonPropertyDescription("Raft term or ZAB epoch of the current leader.")
+    public Long term;
+
+    @JsonPropertyDescription("When the current leader took office (RFC 3339).")
+    public String leaderSince;
+
+    @JsonPropertyDescription("How many leader changes the operator has seen for this cluster.")
+    public Long leaderChanges;
+
+    @StatusReplicas
+    @JsonPropertyDescription("Number of voting members the operator runs (the scale subresource reads it).")
+    public Integer replicas;
+
+    @JsonPropertyDescription("Number of member pods that Kubernetes reports ready.")
+    public Integer readyReplicas;
+
+    @JsonPropertyDescription("Number of member pods that run the current pod template.")
+    public Integer updatedReplicas;
+
+    @LabelSelector
+    @JsonPropertyDescription("Label selector of the member pods (for the scale subresource and autoscalers).")
+    public String selector;
+
+    @JsonPropertyDescription("Every member as it reports itself; an unreachable member is listed with"
+            + " reachable false.")
+    public List<MemberStatus> members = new ArrayList<>();
+
+    @JsonPropertyDescription("Quorum arithmetic over the voters.")
+    public QuorumStatus quorum;
+
+    @JsonPropertyDescription("What the operator will do next to reach the spec, and what blocks it.")
+    public RolloutStatus rollout;
+
+    @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
+            + " reason and message.")
+    public List<Condition> conditions = new ArrayList<>();
+}

@@ -1,0 +1,185 @@
+package dev.ballot.operator.members;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.plan.MemberEndpoint;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches every member of every tracked cluster over HTTP and triggers a reconcile of a cluster as soon as one of
+ * its members reports a different role, term, leader or membership, or stops answering. The reconciler reads the
+ * latest observations with {@link #observations}; nothing here ever blocks or fails a reconcile.
+ */
+public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionCluster>
+        implements ResourceEventAware<ElectionCluster> {
+    public static final String NAME = "member-status";
+    private static final Logger LOG = Logger.getLogger(MemberStatusEventSource.class);
+
+    private final MemberWatchSettings settings;
+    private final ObjectMapper json = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final Map<ResourceID, Map<String, MemberLink>> links = new ConcurrentHashMap<>();
+    private final Map<ResourceID, Map<String, MemberObservation>> latest = new ConcurrentHashMap<>();
+    private ExecutorService httpExecutor;
+    private HttpClient http;
+    private ScheduledExecutorService ticker;
+
+    public MemberStatusEventSource(MemberWatchSettings settings) {
+        super(Void.class, NAME);
+        this.settings = settings;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (isRunning()) {
+            return;
+        }
+        httpExecutor = Executors.newCachedThreadPool(daemon("ballot-member-http"));
+        // The JDK client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
+        http = HttpClient.newBuilder()
+                .connectTimeout(settings.requestTimeout())
+                .executor(httpExecutor)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        ticker = Executors.newSingleThreadScheduledExecutor(daemon("ballot-member-ticker"));
+        long period = settings.pollInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::tickAll, 0, Math.max(50, period), TimeUnit.MILLISECONDS);
+        super.start();
+    }
+
+    @Override
+    public synchronized void stop() {
+        super.stop();
+        links.values().forEach(m -> m.values().forEach(MemberLink::close));
+        links.clear();
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        if (httpExecutor != null) {
+            httpExecutor.shutdownNow();
+        }
+    }
+
+    /**
+     * Makes the set of watched members of {@code cluster} equal to {@code members}: opens links to new members,
+     * closes links to members that left. Cheap when nothing changed; safe to call on every reconcile.
+     */
+    public void track(ResourceID cluster, List<MemberEndpoint> members) {
+        String namespace = cluster.getNamespace().orElse("default");
+        Map<String, MemberLink> current = links.computeIfAbsent(cluster, k -> new ConcurrentHashMap<>());
+        Map<String, URI> wanted = new HashMap<>();
+        for (MemberEndpoint m : members) {
+            wanted.put(m.name(), MemberUrls.base(settings.urlTemplate(), cluster.getName(), namespace, m));
+        }
+        current.entrySet().removeIf(e -> {
+            URI uri = wanted.get(e.getKey());
+            if (uri == null || !uri.equals(e.getValue().base())) {
+                e.getValue().close();
+                Map<String, MemberObservation> obs = latest.get(cluster);
+                if (obs != null) {
+                    obs.remove(e.getKey());
+                }
+                return true;
+            }
+            return false;
+        });
+        wanted.forEach((name, uri) -> current.computeIfAbsent(name, n -> {
+            MemberLink link = new MemberLink(n, uri, http, json, settings.requestTimeout(),
+                    settings.staleStreamAfter(), obs -> record(cluster, obs));
+            if (ticker != null && !ticker.isShutdown()) {
+                ticker.execute(() -> link.tick(System.nanoTime()));
+            }
+            return link;
+        }));
+    }
+
+    /** The latest observation of each watched member of {@code cluster}, by member name. */
+    public Map<String, MemberObservation> observations(ResourceID cluster) {
+        Map<String, MemberObservation> obs = latest.get(cluster);
+        return obs == null ? Map.of() : Map.copyOf(obs);
+    }
+
+    /** Stops watching a cluster. */
+    public void forget(ResourceID cluster) {
+        Map<String, MemberLink> removed = links.remove(cluster);
+        if (removed != null) {
+            removed.values().forEach(MemberLink::close);
+        }
+        latest.remove(cluster);
+    }
+
+    public Set<ResourceID> trackedClusters() {
+        return Set.copyOf(links.keySet());
+    }
+
+    /** Observations are read through {@link #observations}, not as secondary resources. */
+    @Override
+    public Set<Void> getSecondaryResources(ElectionCluster primary) {
+        return Set.of();
+    }
+
+    @Override
+    public void onResourceDeleted(ElectionCluster resource) {
+        forget(ResourceID.fromResource(resource));
+    }
+
+    private void record(ResourceID cluster, MemberObservation observation) {
+        Map<String, MemberLink> clusterLinks = links.get(cluster);
+        if (clusterLinks == null || !clusterLinks.containsKey(observation.name())) {
+            return;
+        }
+        Map<String, MemberObservation> obs = latest.computeIfAbsent(cluster, k -> new ConcurrentHashMap<>());
+        MemberObservation previous = obs.put(observation.name(), observation);
+        if (previous == null || !Objects.equals(previous.significantPart(), observation.significantPart())) {
+            LOG.debugf("member %s of %s changed: %s", observation.name(), cluster, observation.significantPart());
+            if (isRunning() && getEventHandler() != null) {
+                getEventHandler().handleEvent(new Event(cluster));
+            }
+        }
+    }
+
+    private void tickAll() {
+        long now = System.nanoTime();
+        for (Map<String, MemberLink> clusterLinks : links.values()) {
+            for (MemberLink link : clusterLinks.values()) {
+                try {
+                    link.tick(now);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "member link %s failed to tick", link);
+                }
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        var counter = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Durations as used by the watcher, from the operator's configuration. */
+    public record MemberWatchSettings(String urlTemplate, Duration pollInterval, Duration requestTimeout,
+                                      Duration staleStreamAfter) {
+    }
+}

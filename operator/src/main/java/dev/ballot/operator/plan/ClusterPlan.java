@@ -1,0 +1,288 @@
+package dev.ballot.operator.plan;
+
+import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.PodTemplateOverrides;
+import dev.ballot.operator.api.Protocol;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired children of one ElectionCluster, built from its spec alone. Pure: no client, no clock. Owner references
+ * are added by the dependent resources.
+ */
+public final class ClusterPlan {
+    public static final String CONFIG_HASH_ANNOTATION = "ballot.dev/config-hash";
+    public static final int NODE_UID = 10001;
+
+    private final String name;
+    private final String namespace;
+    private final EffectiveSpec spec;
+    private final NodeConfig config;
+
+    public ClusterPlan(String name, String namespace, EffectiveSpec spec) {
+        this.name = name;
+        this.namespace = namespace;
+        this.spec = spec;
+        this.config = NodeConfig.render(name, namespace, spec);
+    }
+
+    public static ClusterPlan of(ElectionCluster cluster) {
+        return new ClusterPlan(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
+                EffectiveSpec.of(cluster.getSpec()));
+    }
+
+    public EffectiveSpec spec() {
+        return spec;
+    }
+
+    public NodeConfig nodeConfig() {
+        return config;
+    }
+
+    /** Members in ordinal order: the pods the StatefulSet makes. */
+    public List<MemberEndpoint> members() {
+        List<MemberEndpoint> members = new ArrayList<>();
+        for (int i = 0; i < spec.pods(); i++) {
+            members.add(new MemberEndpoint(Names.pod(name, i), i + 1, spec.isVoter(i),
+                    Names.peerHost(name, namespace, i)));
+        }
+        return members;
+    }
+
+    public Service peerService() {
+        List<ServicePort> ports = new ArrayList<>();
+        ports.add(servicePort("client", NodeConfig.CLIENT_PORT));
+        if (spec.protocol() == Protocol.Zab) {
+            ports.add(servicePort("zab-quorum", NodeConfig.ZAB_QUORUM_PORT));
+            ports.add(servicePort("zab-election", NodeConfig.ZAB_ELECTION_PORT));
+        } else {
+            ports.add(servicePort("raft", NodeConfig.RAFT_PORT));
+        }
+        return new ServiceBuilder()
+                .withMetadata(meta(Names.peerService(name)))
+                .withNewSpec()
+                .withClusterIP("None")
+                .withPublishNotReadyAddresses(true)
+                .withSelector(Names.selectorLabels(name))
+                .withPorts(ports)
+                .endSpec()
+                .build();
+    }
+
+    public Service clientService() {
+        return new ServiceBuilder()
+                .withMetadata(meta(Names.clientService(name)))
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(Names.selectorLabels(name))
+                .withPorts(servicePort("client", NodeConfig.CLIENT_PORT))
+                .endSpec()
+                .build();
+    }
+
+    public ConfigMap configMap() {
+        return new ConfigMapBuilder()
+                .withMetadata(meta(Names.configMap(name)))
+                .withData(Map.of(config.fileName(), config.content()))
+                .build();
+    }
+
+    public PodDisruptionBudget podDisruptionBudget() {
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(meta(Names.podDisruptionBudget(name)))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(QuorumMath.maxUnavailable(spec.voters())))
+                .withNewSelector().withMatchLabels(Names.selectorLabels(name)).endSelector()
+                .endSpec()
+                .build();
+    }
+
+    public StatefulSet statefulSet() {
+        PodTemplateOverrides o = spec.podTemplate();
+        Map<String, String> podLabels = new LinkedHashMap<>();
+        if (o.labels != null) {
+            podLabels.putAll(o.labels);
+        }
+        podLabels.putAll(Names.labels(name));
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        if (o.annotations != null) {
+            podAnnotations.putAll(o.annotations);
+        }
+        podAnnotations.put(CONFIG_HASH_ANNOTATION, configHash());
+
+        return new StatefulSetBuilder()
+                .withMetadata(meta(Names.statefulSet(name)))
+                .withNewSpec()
+                .withServiceName(Names.peerService(name))
+                .withReplicas(spec.pods())
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+                .withNewSelector().withMatchLabels(Names.selectorLabels(name)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
+                .withNewSpec()
+                .withEnableServiceLinks(false)
+                .withAutomountServiceAccountToken(false)
+                .withTerminationGracePeriodSeconds(30L)
+                .withSecurityContext(o.securityContext != null ? o.securityContext : restrictedPodSecurity())
+                .withAffinity(o.affinity)
+                .withTolerations(o.tolerations)
+                .withTopologySpreadConstraints(o.topologySpreadConstraints)
+                .withPriorityClassName(o.priorityClassName)
+                .withNodeSelector(o.nodeSelector)
+                .addNewContainer()
+                .withName("node")
+                .withImage(spec.image())
+                .withArgs("run", "--config", config.path())
+                .withPorts(containerPorts())
+                .withEnv(env())
+                .withResources(spec.resources())
+                .withReadinessProbe(httpProbe("/readyz", 0, 2, 3))
+                .withLivenessProbe(httpProbe("/healthz", 0, 10, 6))
+                .withStartupProbe(httpProbe("/healthz", 0, 2, 60))
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("config").withMountPath(NodeConfig.MOUNT_DIR).withReadOnly(true)
+                .endVolumeMount()
+                .addNewVolumeMount().withName("data").withMountPath(NodeConfig.DATA_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("config").withNewConfigMap().withName(Names.configMap(name)).endConfigMap()
+                .endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec()
+                .endTemplate()
+                .withVolumeClaimTemplates(dataClaim())
+                .endSpec()
+                .build();
+    }
+
+    /** Hash of the node configuration: a config change changes the pod template, so members are rolled. */
+    public String configHash() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(config.content().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        }
+    }
+
+    /** Claim templates as the user owns them: no status, no server-side kind/apiVersion noise. */
+    public static List<PersistentVolumeClaim> withoutServerFields(List<PersistentVolumeClaim> claims) {
+        List<PersistentVolumeClaim> out = new ArrayList<>();
+        for (PersistentVolumeClaim c : claims) {
+            out.add(new PersistentVolumeClaimBuilder(c).withStatus(null).build());
+        }
+        return out;
+    }
+
+    PersistentVolumeClaim dataClaim() {
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data").withLabels(Names.labels(name)).endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(spec.storageClassName())
+                .withNewResources().addToRequests("storage", new Quantity(spec.storageSize())).endResources()
+                .endSpec()
+                .build();
+    }
+
+    static PodSecurityContext restrictedPodSecurity() {
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser((long) NODE_UID)
+                .withRunAsGroup((long) NODE_UID)
+                .withFsGroup((long) NODE_UID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    private List<ContainerPort> containerPorts() {
+        List<ContainerPort> ports = new ArrayList<>();
+        ports.add(containerPort("client", NodeConfig.CLIENT_PORT));
+        if (spec.protocol() == Protocol.Zab) {
+            ports.add(containerPort("zab-quorum", NodeConfig.ZAB_QUORUM_PORT));
+            ports.add(containerPort("zab-election", NodeConfig.ZAB_ELECTION_PORT));
+        } else {
+            ports.add(containerPort("raft", NodeConfig.RAFT_PORT));
+        }
+        return ports;
+    }
+
+    private List<EnvVar> env() {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(fieldRef("POD_NAME", "metadata.name"));
+        env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
+        env.add(fieldRef("POD_IP", "status.podIP"));
+        env.add(new EnvVar("BALLOT_NODE_ID", "$(POD_NAME)", null));
+        if (spec.protocol() == Protocol.Zab) {
+            env.add(new EnvVar("BALLOT_BIND_HOST", "$(POD_IP)", null));
+        } else {
+            env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfig.RAFT_PORT, null));
+        }
+        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfig.CLIENT_PORT, null));
+        env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfig.DATA_DIR, null));
+        return env;
+    }
+
+    private ObjectMeta meta(String childName) {
+        return new ObjectMetaBuilder().withName(childName).withNamespace(namespace).withLabels(Names.labels(name))
+                .build();
+    }
+
+    private static EnvVar fieldRef(String envName, String path) {
+        return new EnvVarBuilder().withName(envName).withNewValueFrom().withNewFieldRef().withFieldPath(path)
+                .endFieldRef().endValueFrom().build();
+    }
+
+    private static ServicePort servicePort(String portName, int port) {
+        return new ServicePortBuilder().withName(portName).withPort(port).withTargetPort(new IntOrString(portName))
+                .withProtocol("TCP").build();
+    }
+
+    private static ContainerPort containerPort(String portName, int port) {
+        return new ContainerPortBuilder().withName(portName).withContainerPort(port).withProtocol("TCP").build();
+    }
+
+    private static Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("client")).endHttpGet()
+                .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
+                .withFailureThreshold(failureThreshold).build();
+    }
+}

@@ -1,0 +1,268 @@
+package dev.ballot.operator.reconciler;
+
+import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.ElectionClusterStatus;
+import dev.ballot.operator.members.MemberStatusEventSource;
+import dev.ballot.operator.plan.ClusterPlan;
+import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.plan.Names;
+import dev.ballot.operator.plan.SpecValidator;
+import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.PodView;
+import dev.ballot.operator.status.StatusBuilder;
+import dev.ballot.operator.status.StatusConditions;
+import dev.ballot.operator.status.WorkloadView;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.quarkiverse.operatorsdk.annotations.AdditionalRBACRules;
+import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles an ElectionCluster: validates the spec, applies the children through the managed workflow (unless
+ * paused or invalid), watches the members over HTTP, and writes a status computed by {@link StatusBuilder}.
+ */
+@Workflow(explicitInvocation = true, dependents = {
+    @Dependent(name = "config", type = ConfigMapDependent.class),
+    @Dependent(name = "peer-service", type = PeerServiceDependent.class),
+    @Dependent(name = "client-service", type = ClientServiceDependent.class),
+    @Dependent(name = "statefulset", type = StatefulSetDependent.class, dependsOn = {"config", "peer-service"}),
+    @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class)})
+@ControllerConfiguration(name = ElectionClusterReconciler.NAME)
+@AdditionalRBACRules({
+    @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
+    @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"}),
+    @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})})
+public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
+    public static final String NAME = "electioncluster";
+    private static final Logger LOG = Logger.getLogger(ElectionClusterReconciler.class);
+    private static final Set<String> POD_PROBLEMS = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+            "CreateContainerConfigError", "CreateContainerError");
+
+    private final OperatorSettings settings;
+    private final KubernetesClient client;
+    private final RolloutExecutor rollout;
+    private volatile MemberStatusEventSource members;
+
+    public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client) {
+        this.settings = settings;
+        this.client = client;
+        this.rollout = new RolloutExecutor(client, settings);
+    }
+
+    @Override
+    public List<EventSource<?, ElectionCluster>> prepareEventSources(EventSourceContext<ElectionCluster> context) {
+        members = new MemberStatusEventSource(new MemberStatusEventSource.MemberWatchSettings(
+                settings.memberUrlTemplate(), settings.memberPollInterval(), settings.memberRequestTimeout(),
+                settings.memberStreamStaleAfter()));
+        InformerEventSource<Pod, ElectionCluster> pods = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, ElectionCluster.class)
+                        .withName("pods")
+                        .withLabelSelector(Names.MANAGED_SELECTOR)
+                        .withSecondaryToPrimaryMapper(pod -> {
+                            String cluster = pod.getMetadata().getLabels() == null ? null
+                                    : pod.getMetadata().getLabels().get(Names.LABEL_INSTANCE);
+                            return cluster == null ? Set.of()
+                                    : Set.of(new ResourceID(cluster, pod.getMetadata().getNamespace()));
+                        })
+                        .build(), context);
+        return List.of(members, pods);
+    }
+
+    @Override
+    public UpdateControl<ElectionCluster> reconcile(ElectionCluster cluster, Context<ElectionCluster> context) {
+        ResourceID id = ResourceID.fromResource(cluster);
+        String name = cluster.getMetadata().getName();
+        Optional<StatefulSet> sts = context.getSecondaryResource(StatefulSet.class);
+
+        List<String> problems = new ArrayList<>(SpecValidator.problems(name, cluster.getSpec()));
+        if (problems.isEmpty()) {
+            problems.addAll(immutableFieldProblems(cluster, sts));
+        }
+        EffectiveSpec spec = problems.isEmpty() ? EffectiveSpec.of(cluster.getSpec()) : null;
+        ClusterPlan plan = spec == null ? null : ClusterPlan.of(cluster);
+
+        if (plan != null) {
+            if (!spec.paused()) {
+                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+                sts = context.getSecondaryResource(StatefulSet.class);
+            }
+            members.track(id, plan.members());
+        }
+
+        Map<String, PodView> pods = new HashMap<>();
+        context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), podView(p)));
+        StatusBuilder.Report report = StatusBuilder.build(new StatusBuilder.Observed(
+                name,
+                Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L),
+                spec,
+                problems,
+                SpecValidator.warnings(cluster.getSpec()),
+                plan == null ? List.of() : plan.members(),
+                sts.map(ElectionClusterReconciler::workloadView).orElse(WorkloadView.MISSING),
+                pods,
+                members.observations(id),
+                cluster.getStatus(),
+                Names.selector(name),
+                Instant.now()));
+
+        List<Decision> decisions = new ArrayList<>(report.decisions());
+        if (spec != null && !spec.paused() && settings.rolloutExecute()) {
+            rollout.execute(cluster, report.rollout(), report.status()).ifPresent(decisions::add);
+        }
+        decisions.forEach(d -> EventRecorder.record(client, cluster, d));
+
+        UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
+                ? UpdateControl.noUpdate()
+                : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
+        return control.rescheduleAfter(settings.statusRefreshInterval());
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<ElectionCluster> updateErrorStatus(ElectionCluster cluster,
+                                                                       Context<ElectionCluster> context,
+                                                                       Exception e) {
+        LOG.warnf(e, "reconcile of %s/%s failed", cluster.getMetadata().getNamespace(),
+                cluster.getMetadata().getName());
+        ElectionClusterStatus status = cluster.getStatus() == null ? new ElectionClusterStatus()
+                : Serialization.clone(cluster.getStatus());
+        long gen = Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L);
+        List<io.fabric8.kubernetes.api.model.Condition> next = new ArrayList<>();
+        for (String type : StatusConditions.TYPES) {
+            var old = StatusConditions.find(status.conditions, type);
+            if (StatusConditions.RECONCILING.equals(type)) {
+                next.add(StatusConditions.condition(type, true, gen, "Retrying",
+                        "reconcile failed and will be retried: " + rootMessage(e)));
+            } else if (old != null) {
+                next.add(old);
+            }
+        }
+        status.conditions = StatusConditions.withTransitionTimes(status.conditions, next, Instant.now());
+        return ErrorStatusUpdateControl.patchStatus(statusPatch(cluster, status, context));
+    }
+
+    /** Checks the API server's CEL transition rules would make, for servers or CRDs without them. */
+    private static List<String> immutableFieldProblems(ElectionCluster cluster, Optional<StatefulSet> sts) {
+        List<String> problems = new ArrayList<>();
+        if (sts.isEmpty() || sts.get().getSpec() == null) {
+            return problems;
+        }
+        EffectiveSpec spec = EffectiveSpec.of(cluster.getSpec());
+        ClusterPlan plan = ClusterPlan.of(cluster);
+        var containers = sts.get().getSpec().getTemplate().getSpec().getContainers();
+        if (!containers.isEmpty() && containers.get(0).getArgs() != null
+                && !containers.get(0).getArgs().contains(plan.nodeConfig().path())) {
+            problems.add("spec.protocol is immutable (the members run " + containers.get(0).getArgs()
+                    + "): restore the old protocol, or create a new ElectionCluster");
+        }
+        List<PersistentVolumeClaim> claims = sts.get().getSpec().getVolumeClaimTemplates();
+        if (claims != null && !claims.isEmpty() && claims.get(0).getSpec() != null) {
+            var spec0 = claims.get(0).getSpec();
+            Quantity actual = spec0.getResources() == null || spec0.getResources().getRequests() == null ? null
+                    : spec0.getResources().getRequests().get("storage");
+            if (actual != null && SpecValidator.shrinks(actual.toString(), spec.storageSize())) {
+                problems.add("spec.storage.size " + spec.storageSize() + " is smaller than the volumes' " + actual
+                        + ": volumes never shrink; set it back to at least " + actual);
+            }
+            if (spec0.getStorageClassName() != null && spec.storageClassName() != null
+                    && !spec0.getStorageClassName().equals(spec.storageClassName())) {
+                problems.add("spec.storage.storageClassName is immutable once set (the volumes use "
+                        + spec0.getStorageClassName() + "): restore it");
+            }
+        }
+        return problems;
+    }
+
+    private static WorkloadView workloadView(StatefulSet sts) {
+        var status = sts.getStatus();
+        if (status == null) {
+            return new WorkloadView(true, 0, 0, null, false);
+        }
+        long generation = Optional.ofNullable(sts.getMetadata().getGeneration()).orElse(0L);
+        long observed = Optional.ofNullable(status.getObservedGeneration()).orElse(-1L);
+        return new WorkloadView(true, Optional.ofNullable(status.getReadyReplicas()).orElse(0),
+                Optional.ofNullable(status.getUpdatedReplicas()).orElse(0), status.getUpdateRevision(),
+                observed >= generation);
+    }
+
+    private static PodView podView(Pod pod) {
+        var labels = pod.getMetadata().getLabels();
+        String revision = labels == null ? null : labels.get("controller-revision-hash");
+        boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        String problem = null;
+        if (pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null) {
+            for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+                if (cs.getState() != null && cs.getState().getWaiting() != null
+                        && POD_PROBLEMS.contains(cs.getState().getWaiting().getReason())) {
+                    problem = cs.getState().getWaiting().getReason()
+                            + Optional.ofNullable(cs.getState().getWaiting().getMessage()).map(m -> " (" + m + ")")
+                            .orElse("");
+                }
+            }
+        }
+        return new PodView(pod.getMetadata().getName(), revision, ready,
+                pod.getMetadata().getDeletionTimestamp() != null, problem);
+    }
+
+    private static boolean sameStatus(ElectionClusterStatus a, ElectionClusterStatus b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return Objects.equals(Serialization.asJson(a), Serialization.asJson(b));
+    }
+
+    /**
+     * The object handed to JOSDK for the status patch. With server-side apply it is a fresh object carrying only
+     * status (so the operator owns nothing else); without it a copy of the resource, of which JOSDK patches status.
+     */
+    private static ElectionCluster statusPatch(ElectionCluster cluster, ElectionClusterStatus status,
+                                               Context<ElectionCluster> context) {
+        boolean ssa = context.getControllerConfiguration().getConfigurationService().useSSAToPatchPrimaryResource();
+        ElectionCluster patch;
+        if (ssa) {
+            patch = new ElectionCluster();
+            patch.setMetadata(new ObjectMetaBuilder().withName(cluster.getMetadata().getName())
+                    .withNamespace(cluster.getMetadata().getNamespace()).build());
+        } else {
+            patch = Serialization.clone(cluster);
+        }
+        patch.setStatus(status);
+        return patch;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.ballot.operator.reconciler;
+
+import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.plan.ClusterPlan;
+import dev.ballot.operator.plan.Names;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** The cluster's StatefulSet `statefulSet`, as {@link ClusterPlan#statefulSet()} describes it. */
+@KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
+public class StatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, ElectionCluster> {
+    public StatefulSetDependent() {
+        super(StatefulSet.class);
+    }
+
+    @Override
+    protected StatefulSet desired(ElectionCluster cluster, Context<ElectionCluster> context) {
+        StatefulSet desired = ClusterPlan.of(cluster).statefulSet();
+        // volumeClaimTemplates are immutable on a StatefulSet: keep what exists; volume growth is a PVC edit.
+        context.getSecondaryResource(StatefulSet.class)
+                .filter(actual -> actual.getSpec() != null && actual.getSpec().getVolumeClaimTemplates() != null)
+                .ifPresent(actual -> desired.getSpec()
+                        .setVolumeClaimTemplates(ClusterPlan.withoutServerFields(
+                                actual.getSpec().getVolumeClaimTemplates())));
+        return desired;
+    }
+}

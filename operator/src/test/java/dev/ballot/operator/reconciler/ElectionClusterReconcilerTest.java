@@ -1,0 +1,302 @@
+package dev.ballot.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.ElectionClusterSpec;
+import dev.ballot.operator.api.MemberStatus;
+import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.RaftTiming;
+import dev.ballot.operator.status.StatusConditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The operator against the fabric8 mock API server (CRUD mode, no SSA) and loopback fake members. */
+@QuarkusTest
+@WithKubernetesTestServer
+@WithTestResource(FakeMembersResource.class)
+class ElectionClusterReconcilerTest {
+    private static final Duration CHILDREN_TIMEOUT = Duration.ofSeconds(20);
+
+    @Inject
+    KubernetesClient client;
+
+    @Test
+    void creatingAClusterMakesItsChildren() {
+        ElectionCluster ec = create("raft-a", raft(3));
+        String ns = ec.getMetadata().getNamespace();
+
+        StatefulSet sts = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.apps().statefulSets().inNamespace(ns).withName("raft-a").get(), s -> s != null);
+        assertThat(sts.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getKind()).isEqualTo("ElectionCluster"));
+        var spec = sts.getSpec();
+        assertThat(spec.getReplicas()).isEqualTo(3);
+        assertThat(spec.getServiceName()).isEqualTo("raft-a-peers");
+        assertThat(spec.getUpdateStrategy().getType()).isEqualTo("OnDelete");
+        assertThat(spec.getPodManagementPolicy()).isEqualTo("Parallel");
+        assertThat(spec.getVolumeClaimTemplates()).singleElement().satisfies(c -> {
+            assertThat(c.getMetadata().getName()).isEqualTo("data");
+            assertThat(c.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("1Gi");
+        });
+        var pod = spec.getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        var node = pod.getContainers().get(0);
+        assertThat(node.getName()).isEqualTo("node");
+        assertThat(node.getArgs()).containsExactly("run", "--config", "/etc/ballot/ballot.yaml");
+        assertThat(node.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(node.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(node.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(node.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(node.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(node.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("BALLOT_LISTEN_ADDRESS");
+            assertThat(e.getValue()).isEqualTo("$(POD_IP):2380");
+        });
+
+        Service peers = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.services().inNamespace(ns).withName("raft-a-peers").get(), s -> s != null);
+        assertThat(peers.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(peers.getSpec().getPublishNotReadyAddresses()).isTrue();
+        assertThat(peers.getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(2379, 2380);
+        Service clientSvc = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.services().inNamespace(ns).withName("raft-a-client").get(), s -> s != null);
+        assertThat(clientSvc.getSpec().getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getName()).isEqualTo("client"));
+        ConfigMap cm = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.configMaps().inNamespace(ns).withName("raft-a-config").get(), s -> s != null);
+        assertThat(cm.getData().get("ballot.yaml"))
+                .contains("raft-a-2.raft-a-peers." + ns + ".svc:2380")
+                .contains("election_timeout_min: \"150ms\"");
+        PodDisruptionBudget pdb = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("raft-a").get(),
+                s -> s != null);
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        for (var child : List.of(peers, clientSvc, cm, pdb)) {
+            assertThat(child.getMetadata().getOwnerReferences()).as(child.getMetadata().getName()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(ec.getMetadata().getUid()));
+            assertThat(child.getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/managed-by", "ballot-operator")
+                    .containsEntry("app.kubernetes.io/instance", "raft-a");
+        }
+
+        ElectionCluster withStatus = awaitStatus("raft-a", c -> c.getStatus() != null
+                && c.getStatus().observedGeneration != null);
+        assertThat(withStatus.getStatus().selector).isEqualTo(
+                "app.kubernetes.io/name=ballot-node,app.kubernetes.io/instance=raft-a");
+        assertThat(condition(withStatus, StatusConditions.READY).getStatus()).isEqualTo("False");
+    }
+
+    @Test
+    void statusFollowsTheMembers() {
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> voters = List.of("raft-b-0", "raft-b-1", "raft-b-2");
+        fake.report(ns, "raft-b-0", "leader", 3, "raft-b-0", voters);
+        fake.report(ns, "raft-b-1", "follower", 3, "raft-b-0", voters);
+        fake.down(ns, "raft-b-2");
+        create("raft-b", raft(3));
+
+        ElectionCluster seen = awaitStatus("raft-b", c -> c.getStatus() != null
+                && "raft-b-0".equals(c.getStatus().leader) && member(c, "raft-b-2") != null
+                && Boolean.FALSE.equals(member(c, "raft-b-2").reachable));
+        assertThat(seen.getStatus().term).isEqualTo(3L);
+        assertThat(seen.getStatus().quorum.healthy).isEqualTo(2);
+        assertThat(seen.getStatus().quorum.required).isEqualTo(2);
+        assertThat(member(seen, "raft-b-0").role).isEqualTo("leader");
+        assertThat(member(seen, "raft-b-1").lag).isEqualTo(2L);
+        assertThat(member(seen, "raft-b-2").message).startsWith("unreachable");
+        assertThat(condition(seen, StatusConditions.AVAILABLE).getStatus()).isEqualTo("True");
+        assertThat(condition(seen, StatusConditions.DEGRADED).getReason()).isEqualTo("NoFaultTolerance");
+        long changesBefore = seen.getStatus().leaderChanges;
+
+        // The change must travel over the event stream, not a poll: both members hold a live stream.
+        await().atMost(Duration.ofSeconds(5)).until(() -> fake.openStreams(ns, "raft-b-0") > 0
+                && fake.openStreams(ns, "raft-b-1") > 0);
+        fake.report(ns, "raft-b-1", "leader", 4, "raft-b-1", voters);
+        fake.report(ns, "raft-b-0", "follower", 4, "raft-b-1", voters);
+        ElectionCluster moved = await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> get("raft-b"), c -> "raft-b-1".equals(c.getStatus().leader)
+                        && Long.valueOf(4).equals(c.getStatus().term));
+        assertThat(moved.getStatus().leaderChanges).isEqualTo(changesBefore + 1);
+    }
+
+    @Test
+    void invalidSpecEndsInStalled() {
+        ElectionClusterSpec spec = raft(3);
+        spec.raft = new RaftTiming("300ms", "150ms", "50ms");
+        create("raft-c", spec);
+
+        ElectionCluster stalled = awaitStatus("raft-c",
+                c -> c.getStatus() != null && StatusConditions.isTrue(c.getStatus().conditions,
+                        StatusConditions.STALLED));
+        Condition c = condition(stalled, StatusConditions.STALLED);
+        assertThat(c.getReason()).isEqualTo("InvalidSpec");
+        assertThat(c.getMessage()).contains("spec.raft.electionTimeoutMin").contains("raise the max");
+        assertThat(c.getObservedGeneration()).isEqualTo(stalled.getMetadata().getGeneration());
+        assertThat(stalled.getStatus().phase).isEqualTo("Stalled");
+        assertThat(client.apps().statefulSets().inNamespace(stalled.getMetadata().getNamespace())
+                .withName("raft-c").get()).isNull();
+    }
+
+    @Test
+    void observedGenerationFollowsEditsAndPauseStopsChanges() {
+        create("raft-d", raft(3));
+        String ns = client.getNamespace();
+        awaitStatus("raft-d", c -> c.getStatus() != null && Long.valueOf(1).equals(c.getStatus().observedGeneration));
+
+        mergeSpec("raft-d", "{\"replicas\": 5}");
+        ElectionCluster edited = awaitStatus("raft-d", c -> Long.valueOf(2).equals(c.getStatus().observedGeneration));
+        assertThat(edited.getMetadata().getGeneration()).isEqualTo(2L);
+        assertThat(condition(edited, StatusConditions.READY).getObservedGeneration()).isEqualTo(2L);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("raft-d").get().getSpec().getReplicas() == 5);
+        assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("raft-d").get()
+                .getSpec().getMaxUnavailable().getIntVal()).isEqualTo(2);
+
+        mergeSpec("raft-d", "{\"paused\": true, \"replicas\": 4}");
+        ElectionCluster paused = awaitStatus("raft-d", c -> Long.valueOf(3).equals(c.getStatus().observedGeneration));
+        assertThat(condition(paused, StatusConditions.RECONCILING).getReason()).isEqualTo("Paused");
+        assertThat(paused.getStatus().phase).isEqualTo("Paused");
+        assertThat(condition(paused, StatusConditions.READY).getMessage()).contains("spec.replicas is even (4)");
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("raft-d").get().getSpec().getReplicas())
+                .isEqualTo(5);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "EvenVoters".equals(e.getReason()) && "Warning".equals(e.getType())
+                        && "raft-d".equals(e.getInvolvedObject().getName())));
+    }
+
+    @Test
+    void rollsOneMemberAtATimeLeaderLast() {
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> voters = List.of("raft-e-0", "raft-e-1", "raft-e-2");
+        fake.report(ns, "raft-e-0", "leader", 2, "raft-e-0", voters);
+        fake.report(ns, "raft-e-1", "follower", 2, "raft-e-0", voters);
+        fake.report(ns, "raft-e-2", "follower", 2, "raft-e-0", voters);
+        create("raft-e", raft(3));
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("raft-e").get() != null);
+        for (String pod : voters) {
+            runningPod("raft-e", pod, "rev-1");
+        }
+        // What the StatefulSet controller reports after a template change under OnDelete: nothing updated yet.
+        client.apps().statefulSets().inNamespace(ns).withName("raft-e").editStatus(s -> {
+            s.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(3).withUpdatedReplicas(0)
+                    .withCurrentRevision("rev-1").withUpdateRevision("rev-2")
+                    .withObservedGeneration(s.getMetadata().getGeneration()).build());
+            return s;
+        });
+
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-e-2").get() == null);
+        assertThat(client.pods().inNamespace(ns).withName("raft-e-1").get()).as("one member at a time").isNotNull();
+        awaitStatus("raft-e", c -> c.getStatus().rollout != null
+                && c.getStatus().rollout.blockedBy.contains("waiting for raft-e-2"));
+
+        runningPod("raft-e", "raft-e-2", "rev-2");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-e-1").get() == null);
+        assertThat(client.pods().inNamespace(ns).withName("raft-e-0").get()).as("the leader goes last").isNotNull();
+
+        runningPod("raft-e", "raft-e-1", "rev-2");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> fake.transferRequests(ns, "raft-e-0") > 0);
+        assertThat(client.pods().inNamespace(ns).withName("raft-e-0").get())
+                .as("leadership moves before the leader restarts").isNotNull();
+        fake.report(ns, "raft-e-1", "leader", 3, "raft-e-1", voters);
+        fake.report(ns, "raft-e-0", "follower", 3, "raft-e-1", voters);
+        fake.report(ns, "raft-e-2", "follower", 3, "raft-e-1", voters);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-e-0").get() == null);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> "raft-e".equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getReason()).toList().containsAll(List.of("RestartingMember", "TransferringLeadership")));
+    }
+
+    /** A member pod as the kubelet would report it: ready, with the StatefulSet's revision label. */
+    private void runningPod(String cluster, String name, String revision) {
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(client.getNamespace())
+                .addToLabels(dev.ballot.operator.plan.Names.labels(cluster))
+                .addToLabels("controller-revision-hash", revision).endMetadata()
+                .withNewSpec().addNewContainer().withName("node").withImage("ballot/node:test").endContainer()
+                .endSpec().build();
+        client.resource(pod).create();
+        client.pods().inNamespace(client.getNamespace()).withName(name).editStatus(p -> {
+            p.setStatus(new PodStatusBuilder().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                    .build());
+            return p;
+        });
+    }
+
+    @Test
+    void committedCrdMatchesTheGeneratedOne() throws Exception {
+        Path generated = Path.of("target/kubernetes/electionclusters.ballot.dev-v1.yml");
+        Path committed = Path.of("../crds/electionclusters.ballot.dev-v1.yml");
+        assertThat(generated).as("QOSDK generates the CRD when Quarkus builds the app").exists();
+        assertThat(Files.readString(committed))
+                .as("crds/ is stale; refresh it with: mvn -B -pl operator -am package -DskipTests"
+                        + " && cp operator/target/kubernetes/electionclusters.ballot.dev-v1.yml crds/")
+                .isEqualTo(Files.readString(generated));
+    }
+
+    private static ElectionClusterSpec raft(int replicas) {
+        ElectionClusterSpec spec = new ElectionClusterSpec();
+        spec.protocol = Protocol.Raft;
+        spec.replicas = replicas;
+        spec.image = "ballot/node:test";
+        return spec;
+    }
+
+    private ElectionCluster create(String name, ElectionClusterSpec spec) {
+        ElectionCluster ec = new ElectionCluster();
+        ec.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(client.getNamespace()).build());
+        ec.setSpec(spec);
+        return client.resource(ec).create();
+    }
+
+    /** A user's edit: a merge patch of spec, without resourceVersion, as kubectl patch --type merge sends. */
+    private void mergeSpec(String name, String specJson) {
+        client.resources(ElectionCluster.class).inNamespace(client.getNamespace()).withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": " + specJson + "}");
+    }
+
+    private ElectionCluster get(String name) {
+        return client.resources(ElectionCluster.class).inNamespace(client.getNamespace()).withName(name).get();
+    }
+
+    private ElectionCluster awaitStatus(String name, java.util.function.Predicate<ElectionCluster> condition) {
+        return await().atMost(CHILDREN_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                .until(() -> get(name), c -> c != null && c.getStatus() != null && condition.test(c));
+    }
+
+    private static Condition condition(ElectionCluster c, String type) {
+        Condition found = StatusConditions.find(c.getStatus().conditions, type);
+        assertThat(found).as("condition " + type).isNotNull();
+        return found;
+    }
+
+    private static MemberStatus member(ElectionCluster c, String name) {
+        return c.getStatus().members.stream().filter(m -> name.equals(m.name)).findFirst().orElse(null);
+    }
+}
