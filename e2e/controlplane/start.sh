@@ -34,9 +34,11 @@ ossl() { openssl "$@" >/dev/null 2>&1; }
 # EC P-256 keys: as good here as RSA and generated in milliseconds
 ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj "/CN=ballot-e2e-ca" \
   -keyout "$PKI/ca.key" -out "$PKI/ca.crt"
-sign() { # name subject [san]
-  local name=$1 subj=$2 san=${3:-}
-  ossl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$subj" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
+sign() { # name subject [san] [keytype]
+  local name=$1 subj=$2 san=${3:-} key=${4:-ec}
+  local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1)
+  [[ "$key" == rsa ]] && newkey=(-newkey rsa:2048)
+  ossl req "${newkey[@]}" -nodes -subj "$subj" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
   local ext="$PKI/$name.ext"
   { echo "basicConstraints=CA:FALSE"; echo "keyUsage=digitalSignature,keyEncipherment"
     if [[ -n "$san" ]]; then echo "extendedKeyUsage=serverAuth,clientAuth"; echo "subjectAltName=$san"
@@ -46,7 +48,8 @@ sign() { # name subject [san]
 }
 sign apiserver "/CN=kube-apiserver" \
   "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-sign admin "/O=system:masters/CN=ballot-admin"
+# RSA for the admin: Java clients (fabric8 without BouncyCastle) read PKCS#8 RSA keys but not EC ones
+sign admin "/O=system:masters/CN=ballot-admin" "" rsa
 sign controller-manager "/CN=system:kube-controller-manager"
 sign scheduler "/CN=system:kube-scheduler"
 ossl ecparam -genkey -name prime256v1 -noout -out "$PKI/sa.key"

@@ -124,11 +124,15 @@ class HelmChartTest {
   }
 
   @Test
-  void theChartsCrdIsTheGeneratedOne() {
-    Path chartCrd = CHART.resolve("crds/electionclusters.ballot.dev-v1.yml");
-    assumeTrue(Files.isRegularFile(RepoFiles.CRD) && Files.isRegularFile(chartCrd),
-        "crds/ or the chart's copy is not on this branch yet");
-    assertThat(RepoFiles.read(chartCrd)).as("copy crds/electionclusters.ballot.dev-v1.yml to %s", chartCrd)
-        .isEqualTo(RepoFiles.read(RepoFiles.CRD));
+  void badValuesAreRefusedWithTheFieldNamed() {
+    Tools.Run typo = template("--set", "watchNamespace=team-a");
+    assertThat(typo.exitCode()).isNotZero();
+    assertThat(typo.stderr()).contains("additional properties 'watchNamespace' not allowed");
+    Tools.Run type = template("--set", "replicas=two");
+    assertThat(type.exitCode()).isNotZero();
+    assertThat(type.stderr()).contains("/replicas").contains("want integer");
+    Tools.Run name = template("--set", "watchNamespaces={Team_A}");
+    assertThat(name.exitCode()).isNotZero();
+    assertThat(name.stderr()).contains("/watchNamespaces/0").contains("'Team_A' does not match pattern");
   }
 }

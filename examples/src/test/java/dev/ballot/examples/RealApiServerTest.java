@@ -94,7 +94,7 @@ class RealApiServerTest {
       if (name.equals("degraded-invalid-spec")) {
         // What the operator reports where the CRD's CEL rules are not enforced: a current API server refuses it.
         assertThat(created.exitCode()).isNotZero();
-        assertThat(created.stderr()).contains("spec.raft.heartbeatInterval must be at most half of spec.raft.electionTimeoutMin");
+        assertThat(created.stderr()).contains("spec.raft.heartbeatInterval must be at most a third of spec.raft.electionTimeoutMin");
         return;
       }
       ok(created);
@@ -120,7 +120,7 @@ class RealApiServerTest {
     Tools.Run heartbeat = server.kubectlWithInput(raft3.replace("heartbeatInterval: 50ms", "heartbeatInterval: 100ms"),
         "-n", "ballot-demo", "apply", "--dry-run=server", "-f", "-");
     assertThat(heartbeat.exitCode()).isNotZero();
-    assertThat(heartbeat.stderr()).contains("spec.raft.heartbeatInterval must be at most half");
+    assertThat(heartbeat.stderr()).contains("spec.raft.heartbeatInterval must be at most a third");
     Tools.Run timeouts = server.kubectlWithInput(raft3.replace("electionTimeoutMax: 300ms", "electionTimeoutMax: 100ms"),
         "-n", "ballot-demo", "apply", "--dry-run=server", "-f", "-");
     assertThat(timeouts.exitCode()).isNotZero();

@@ -57,7 +57,32 @@ public final class Simulation implements SimView {
                           Violation violation, Map<String, Long> stats) {
     }
 
-    public record Violation(long seed, long event, String invariant, String detail) {
+    /** A broken invariant, with the events that led to it (oldest first) to help whoever replays it. */
+    public record Violation(long seed, long event, String invariant, String detail, List<String> lastEvents) {
+    }
+
+    private record Note(long time, long event, String what, Object a, Object b) {
+        @Override
+        public String toString() {
+            return "#" + event + " t=" + time + "ms " + what + (a == null ? "" : " " + a) + (b == null ? "" : " " + b);
+        }
+    }
+
+    private static final int TRACE = 40;
+    private final Note[] trace = new Note[TRACE];
+    private int traced;
+
+    /** Remember what happened, cheaply (the text is built only if a violation is reported). */
+    private void note(String what, Object a, Object b) {
+        trace[traced++ % TRACE] = new Note(now, events, what, a, b);
+    }
+
+    private List<String> lastEvents() {
+        List<String> out = new ArrayList<>();
+        for (int i = Math.max(0, traced - TRACE); i < traced; i++) {
+            out.add(trace[i % TRACE].toString());
+        }
+        return out;
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -248,10 +273,10 @@ public final class Simulation implements SimView {
             }
             checkLinearizability();
         } catch (InvariantViolation v) {
-            violation = new Violation(seed, events, v.invariant(), v.detail());
+            violation = new Violation(seed, events, v.invariant(), v.detail(), lastEvents());
         } catch (RuntimeException ex) {
             violation = new Violation(seed, events, "engine exception", ex.toString()
-                    + (ex.getStackTrace().length > 0 ? " at " + ex.getStackTrace()[0] : ""));
+                    + (ex.getStackTrace().length > 0 ? " at " + ex.getStackTrace()[0] : ""), lastEvents());
         }
         return new Outcome(seed, events, electionTerms.size(), committed.size(), List.copyOf(failoverTicks), violation,
                 new TreeMap<>(stats));
@@ -303,6 +328,7 @@ public final class Simulation implements SimView {
     // ------------------------------------------------------------------ nodes
 
     private void startNode(SimNode n) {
+        note("start node", n.id, null);
         n.generation++;
         RandomSource random = RandomSource.seeded(seed * 1_000_003L + n.id * 7919L + n.generation);
         PersistedState state = n.disk.persisted();
@@ -337,6 +363,7 @@ public final class Simulation implements SimView {
             return;
         }
         count("crashes");
+        note("crash node", n.id, null);
         long t = adapter.leaderTerm(n.engine);
         if (t >= 0 && t == currentLeaderTerm()) {
             leaderLost(n.id, t);
@@ -372,6 +399,8 @@ public final class Simulation implements SimView {
     private void processReady(SimNode n) {
         for (int round = 0; round < 4 && n.engine.hasReady(); round++) {
             Ready r = n.engine.ready();
+            note("ready node " + n.id, r.hardState(), r.entries().isEmpty() && r.committed().isEmpty() ? null
+                    : "entries " + r.entries() + " committed " + r.committed().size() + " truncateFrom " + r.truncateFrom());
             n.disk.persist(r);
             checker.onPersisted(n.id, r, this);
             if (chaos && rnd.nextInt(100) == 0) {
@@ -504,6 +533,7 @@ public final class Simulation implements SimView {
         if (n == null || !n.up || isBlocked(m.from(), m.to())) {
             return;
         }
+        note("deliver", m, null);
         n.engine.step(m);
         touched(n);
     }
@@ -621,6 +651,11 @@ public final class Simulation implements SimView {
                 }
             }
         }
+        List<String> cut = new ArrayList<>();
+        for (long code : new java.util.TreeSet<>(blocked)) {
+            cut.add((code / 1024) + ">" + (code % 1024));
+        }
+        note("partition " + List.of("split", "one-way", "isolate-leader", "ring").get(kind), "blocked " + cut, null);
         long l = currentLeader();
         if (l != 0) {
             ConsensusNode leader = nodes.get(l).engine;
@@ -639,6 +674,7 @@ public final class Simulation implements SimView {
     }
 
     private void heal() {
+        note("heal", null, null);
         blocked.clear();
         if (failoverSince >= 0) {
             SimNode old = nodes.get(failoverLeader);
@@ -682,6 +718,7 @@ public final class Simulation implements SimView {
         }
         if (change != null) {
             try {
+                note("membership", change, "at leader " + l);
                 if (leader.engine.proposeMembership(change).accepted()) {
                     count("config_" + change.type().name().toLowerCase(java.util.Locale.ROOT));
                 }
@@ -700,6 +737,7 @@ public final class Simulation implements SimView {
         SimNode leader = nodes.get(l);
         List<Long> voters = leader.engine.membership().voterIds();
         long target = rnd.nextBoolean() ? 0 : pick(voters);
+        note("transfer from " + l + " to", target == 0 ? "most caught-up" : target, null);
         if (leader.engine.transferLeadership(target)) {
             count("transfers_started");
         }
@@ -732,6 +770,7 @@ public final class Simulation implements SimView {
         if (rnd.nextBoolean()) {
             String value = "v" + reqId;
             Proposal p = target.engine.propose(KvCommand.put(reqId, key, value.getBytes(StandardCharsets.UTF_8)).encode());
+            note("client put " + key + "=" + value + " at node " + target.id, p, null);
             touched(target);
             if (p.accepted()) {
                 Op op = new Op(c, key, true, value, now, target.id);
@@ -742,6 +781,7 @@ public final class Simulation implements SimView {
             c.leaderGuess = p.leaderHint();
         } else {
             boolean ok = target.engine.requestRead(reqId);
+            note("client read " + key + " #" + reqId + " at node " + target.id, ok ? "accepted" : "refused", null);
             touched(target);
             if (ok) {
                 Op op = new Op(c, key, false, null, now, target.id);

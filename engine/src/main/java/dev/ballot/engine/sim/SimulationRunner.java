@@ -27,7 +27,8 @@ public final class SimulationRunner {
         }
     }
 
-    public record Failure(long seed, long event, String invariant, String detail, String replay) {
+    /** One failing seed: where, what, the command that replays it, and the events just before. */
+    public record Failure(long seed, long event, String invariant, String detail, String replay, List<String> lastEvents) {
     }
 
     public record Summary(String protocol, int seeds, long events, long elections, long commits, long failoverP50,
@@ -66,7 +67,7 @@ public final class SimulationRunner {
             o.stats().forEach((k, v) -> stats.merge(k, v, Long::sum));
             if (o.violation() != null) {
                 Simulation.Violation v = o.violation();
-                failures.add(new Failure(seed, v.event(), v.invariant(), v.detail(), replay(options, seed)));
+                failures.add(new Failure(seed, v.event(), v.invariant(), v.detail(), replay(options, seed), v.lastEvents()));
             }
         }
         Collections.sort(failovers);
