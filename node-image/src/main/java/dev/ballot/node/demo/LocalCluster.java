@@ -65,6 +65,10 @@ public final class LocalCluster implements AutoCloseable {
             return log;
         }
 
+        public Process process() {
+            return process;
+        }
+
         public boolean running() {
             Process p = process;
             return p != null && p.isAlive();

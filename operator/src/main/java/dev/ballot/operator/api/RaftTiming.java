@@ -9,13 +9,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** Raft timing as Go-style duration strings (150ms, 1s). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "duration(self.electionTimeoutMin) < duration(self.electionTimeoutMax)",
-        message = "spec.raft.electionTimeoutMin must be less than spec.raft.electionTimeoutMax: raise the max"
-                + " (e.g. min 150ms, max 300ms)")
-@ValidationRule(value = "duration(self.heartbeatInterval).getMilliseconds() * 2"
+// The same rules as the node's config loader (docs/node-config.md): one 10 ms tick is the resolution.
+@ValidationRule(value = "duration(self.electionTimeoutMin) + duration('10ms') <= duration(self.electionTimeoutMax)",
+        message = "spec.raft.electionTimeoutMin must be at least 10ms (one tick) below spec.raft.electionTimeoutMax"
+                + " so timeouts can be randomized: raise the max (e.g. min 150ms, max 300ms)")
+@ValidationRule(value = "duration(self.heartbeatInterval).getMilliseconds() * 3"
         + " <= duration(self.electionTimeoutMin).getMilliseconds()",
-        message = "spec.raft.heartbeatInterval must be at most half of spec.raft.electionTimeoutMin so followers hear"
-                + " the leader before they time out: lower the heartbeat (e.g. 50ms for a 150ms minimum)")
+        message = "spec.raft.heartbeatInterval must be at most a third of spec.raft.electionTimeoutMin so followers"
+                + " hear the leader before they time out: lower the heartbeat (e.g. 50ms for a 150ms minimum)")
+@ValidationRule(value = "duration(self.heartbeatInterval) >= duration('10ms')",
+        message = "spec.raft.heartbeatInterval must be at least 10ms, the node's tick: raise it")
+@ValidationRule(value = "duration(self.electionTimeoutMax) <= duration('60s')",
+        message = "spec.raft.electionTimeoutMax must be at most 60s: lower it")
 public class RaftTiming {
     public static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 
@@ -28,13 +33,13 @@ public class RaftTiming {
     @Default("300ms")
     @Pattern(DURATION_PATTERN)
     @Size(max = 32)
-    @JsonPropertyDescription("Upper bound of the randomized election timeout; must exceed electionTimeoutMin.")
+    @JsonPropertyDescription("Upper bound of the randomized election timeout; at least 10ms above electionTimeoutMin, at most 60s.")
     public String electionTimeoutMax;
 
     @Default("50ms")
     @Pattern(DURATION_PATTERN)
     @Size(max = 32)
-    @JsonPropertyDescription("How often the leader sends heartbeats; at most half of electionTimeoutMin.")
+    @JsonPropertyDescription("How often the leader sends heartbeats; at least 10ms and at most a third of electionTimeoutMin.")
     public String heartbeatInterval;
 
     public RaftTiming() {

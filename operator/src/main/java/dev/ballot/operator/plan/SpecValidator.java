@@ -55,9 +55,13 @@ public final class SpecValidator {
         if (s.protocol() == Protocol.Raft) {
             checkRaftTiming(s, problems);
         } else {
-            if (s.tickTime() < 1 || s.initLimit() < 1 || s.syncLimit() < 1) {
-                problems.add("spec.zab.tickTime, initLimit and syncLimit must be at least 1: use ZooKeeper's"
-                        + " 2000, 10 and 5");
+            if (s.tickTime() < 10 || s.tickTime() > 60000) {
+                problems.add("spec.zab.tickTime (" + s.tickTime() + ") must be 10-60000 milliseconds: use"
+                        + " ZooKeeper's 2000");
+            }
+            if (s.initLimit() < 1 || s.initLimit() > 10000 || s.syncLimit() < 1 || s.syncLimit() > 10000) {
+                problems.add("spec.zab.initLimit and spec.zab.syncLimit must be 1-10000 ticks: use ZooKeeper's"
+                        + " 10 and 5");
             }
         }
         if (!QUANTITY.matcher(s.storageSize()).matches()) {
@@ -100,18 +104,28 @@ public final class SpecValidator {
         Optional<Duration> min = durationOf("spec.raft.electionTimeoutMin", s.electionTimeoutMin(), problems);
         Optional<Duration> max = durationOf("spec.raft.electionTimeoutMax", s.electionTimeoutMax(), problems);
         Optional<Duration> hb = durationOf("spec.raft.heartbeatInterval", s.heartbeatInterval(), problems);
-        if (min.isPresent() && max.isPresent() && min.get().compareTo(max.get()) >= 0) {
+        Duration tick = Duration.ofMillis(10);
+        if (min.isPresent() && max.isPresent() && min.get().plus(tick).compareTo(max.get()) > 0) {
             problems.add("spec.raft.electionTimeoutMin (" + s.electionTimeoutMin()
-                    + ") must be less than spec.raft.electionTimeoutMax (" + s.electionTimeoutMax()
-                    + "): raise the max (e.g. min 150ms, max 300ms)");
+                    + ") must be at least 10ms (one tick) below spec.raft.electionTimeoutMax ("
+                    + s.electionTimeoutMax() + ") so timeouts can be randomized: raise the max"
+                    + " (e.g. min 150ms, max 300ms)");
         }
-        if (min.isPresent() && hb.isPresent() && hb.get().multipliedBy(2).compareTo(min.get()) > 0) {
+        if (min.isPresent() && hb.isPresent() && hb.get().multipliedBy(3).compareTo(min.get()) > 0) {
             problems.add("spec.raft.heartbeatInterval (" + s.heartbeatInterval()
-                    + ") must be at most half of spec.raft.electionTimeoutMin (" + s.electionTimeoutMin()
+                    + ") must be at most a third of spec.raft.electionTimeoutMin (" + s.electionTimeoutMin()
                     + ") so followers hear the leader before they time out: lower the heartbeat");
         }
-        if (hb.isPresent() && hb.get().isZero()) {
-            problems.add("spec.raft.heartbeatInterval must be more than 0: use e.g. 50ms");
+        if (hb.isPresent() && hb.get().compareTo(tick) < 0) {
+            problems.add("spec.raft.heartbeatInterval (" + s.heartbeatInterval()
+                    + ") must be at least 10ms, the node's tick: raise it");
+        }
+        if (max.isPresent() && max.get().compareTo(Duration.ofSeconds(60)) > 0) {
+            problems.add("spec.raft.electionTimeoutMax (" + s.electionTimeoutMax() + ") must be at most 60s: lower it");
+        }
+        if (s.learners() > 0) {
+            problems.add("spec.learners is not supported yet: the node's Raft configuration has no learners"
+                    + " (docs/node-config.md); set spec.learners to 0");
         }
     }
 

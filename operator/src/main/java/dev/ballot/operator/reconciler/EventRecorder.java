@@ -41,9 +41,9 @@ final class EventRecorder {
                     .withFirstTimestamp(now)
                     .withLastTimestamp(now)
                     .withCount(1)
+                    // Legacy core/v1 fields only: setting reportingComponent would make the API server validate
+                    // the event as events.k8s.io (eventTime, action required).
                     .withNewSource().withComponent(COMPONENT).endSource()
-                    .withReportingComponent(COMPONENT)
-                    .withReportingInstance(System.getenv().getOrDefault("HOSTNAME", COMPONENT))
                     .build()).create();
         } catch (RuntimeException e) {
             LOG.warnf("could not record event %s on %s/%s: %s", decision.reason(), meta.getNamespace(),

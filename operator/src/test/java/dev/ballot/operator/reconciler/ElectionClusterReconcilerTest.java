@@ -12,6 +12,10 @@ import dev.ballot.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -91,6 +95,13 @@ class ElectionClusterReconcilerTest {
                 () -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("raft-a").get(),
                 s -> s != null);
         assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        for (var child : List.of(peers, clientSvc, cm, pdb)) {
+            assertThat(child.getMetadata().getOwnerReferences()).as(child.getMetadata().getName()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(ec.getMetadata().getUid()));
+            assertThat(child.getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/managed-by", "ballot-operator")
+                    .containsEntry("app.kubernetes.io/instance", "raft-a");
+        }
 
         ElectionCluster withStatus = awaitStatus("raft-a", c -> c.getStatus() != null
                 && c.getStatus().observedGeneration != null);
@@ -176,6 +187,66 @@ class ElectionClusterReconcilerTest {
         await().atMost(CHILDREN_TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "EvenVoters".equals(e.getReason()) && "Warning".equals(e.getType())
                         && "raft-d".equals(e.getInvolvedObject().getName())));
+    }
+
+    @Test
+    void rollsOneMemberAtATimeLeaderLast() {
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> voters = List.of("raft-e-0", "raft-e-1", "raft-e-2");
+        fake.report(ns, "raft-e-0", "leader", 2, "raft-e-0", voters);
+        fake.report(ns, "raft-e-1", "follower", 2, "raft-e-0", voters);
+        fake.report(ns, "raft-e-2", "follower", 2, "raft-e-0", voters);
+        create("raft-e", raft(3));
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("raft-e").get() != null);
+        for (String pod : voters) {
+            runningPod("raft-e", pod, "rev-1");
+        }
+        // What the StatefulSet controller reports after a template change under OnDelete: nothing updated yet.
+        client.apps().statefulSets().inNamespace(ns).withName("raft-e").editStatus(s -> {
+            s.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(3).withUpdatedReplicas(0)
+                    .withCurrentRevision("rev-1").withUpdateRevision("rev-2")
+                    .withObservedGeneration(s.getMetadata().getGeneration()).build());
+            return s;
+        });
+
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-e-2").get() == null);
+        assertThat(client.pods().inNamespace(ns).withName("raft-e-1").get()).as("one member at a time").isNotNull();
+        awaitStatus("raft-e", c -> c.getStatus().rollout != null
+                && c.getStatus().rollout.blockedBy.contains("waiting for raft-e-2"));
+
+        runningPod("raft-e", "raft-e-2", "rev-2");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-e-1").get() == null);
+        assertThat(client.pods().inNamespace(ns).withName("raft-e-0").get()).as("the leader goes last").isNotNull();
+
+        runningPod("raft-e", "raft-e-1", "rev-2");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> fake.transferRequests(ns, "raft-e-0") > 0);
+        assertThat(client.pods().inNamespace(ns).withName("raft-e-0").get())
+                .as("leadership moves before the leader restarts").isNotNull();
+        fake.report(ns, "raft-e-1", "leader", 3, "raft-e-1", voters);
+        fake.report(ns, "raft-e-0", "follower", 3, "raft-e-1", voters);
+        fake.report(ns, "raft-e-2", "follower", 3, "raft-e-1", voters);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-e-0").get() == null);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> "raft-e".equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getReason()).toList().containsAll(List.of("RestartingMember", "TransferringLeadership")));
+    }
+
+    /** A member pod as the kubelet would report it: ready, with the StatefulSet's revision label. */
+    private void runningPod(String cluster, String name, String revision) {
+        Pod pod = new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(client.getNamespace())
+                .addToLabels(dev.ballot.operator.plan.Names.labels(cluster))
+                .addToLabels("controller-revision-hash", revision).endMetadata()
+                .withNewSpec().addNewContainer().withName("node").withImage("ballot/node:test").endContainer()
+                .endSpec().build();
+        client.resource(pod).create();
+        client.pods().inNamespace(client.getNamespace()).withName(name).editStatus(p -> {
+            p.setStatus(new PodStatusBuilder().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                    .build());
+            return p;
+        });
     }
 
     @Test

@@ -34,6 +34,7 @@ final class FakeMembers implements AutoCloseable {
     private final Map<String, Map<String, Object>> statuses = new ConcurrentHashMap<>();
     private final Map<String, List<OutputStream>> streams = new ConcurrentHashMap<>();
     private final Map<String, Boolean> down = new ConcurrentHashMap<>();
+    private final Map<String, Integer> transfers = new ConcurrentHashMap<>();
 
     FakeMembers() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -91,6 +92,10 @@ final class FakeMembers implements AutoCloseable {
         }
     }
 
+    int transferRequests(String namespace, String pod) {
+        return transfers.getOrDefault(namespace + "/" + pod, 0);
+    }
+
     int openStreams(String namespace, String pod) {
         return streams.getOrDefault(namespace + "/" + pod, List.of()).size();
     }
@@ -108,6 +113,15 @@ final class FakeMembers implements AutoCloseable {
         Map<String, Object> status = statuses.get(key);
         if (down.containsKey(key) || status == null) {
             exchange.close();
+            return;
+        }
+        if ("POST".equals(exchange.getRequestMethod()) && path.endsWith("/v1/admin/transfer-leadership")) {
+            transfers.merge(key, 1, Integer::sum);
+            byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
             return;
         }
         boolean events = parts.length >= 6 && "events".equals(parts[5]);

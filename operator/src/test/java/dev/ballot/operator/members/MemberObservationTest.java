@@ -1,0 +1,33 @@
+package dev.ballot.operator.members;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MemberObservationTest {
+    @Test
+    void progressCountersAreNotSignificantButLeadershipIs() {
+        var a = MemberObservation.reachable("ec-0", status("follower", 3, "ec-1", 10L, 5L));
+        var sameStoryNewCounters = MemberObservation.reachable("ec-0", status("follower", 3, "ec-1", 99L, 80L));
+        var newLeader = MemberObservation.reachable("ec-0", status("follower", 4, "ec-2", 10L, 5L));
+        var gone = MemberObservation.unreachable("ec-0", "ConnectException");
+        assertThat(a.significantPart()).isEqualTo(sameStoryNewCounters.significantPart());
+        assertThat(a.significantPart()).isNotEqualTo(newLeader.significantPart());
+        assertThat(a.significantPart()).isNotEqualTo(gone.significantPart());
+    }
+
+    @Test
+    void urlTemplateExpandsEveryPlaceholder() {
+        var member = new dev.ballot.operator.plan.MemberEndpoint("ec-2", 3, true, "ec-2.ec-peers.ns.svc");
+        assertThat(MemberUrls.base(MemberUrls.DEFAULT_TEMPLATE, "ec", "ns", member).toString())
+                .isEqualTo("http://ec-2.ec-peers.ns.svc:2379");
+        assertThat(MemberUrls.base("http://127.0.0.1:8/{namespace}/{pod}/{ordinal}/{id}/{host}/", "ec", "ns", member)
+                .toString()).isEqualTo("http://127.0.0.1:8/ns/ec-2/2/3/ec-2.ec-peers.ns.svc");
+    }
+
+    private static ReportedStatus status(String role, long term, String leader, long commit, long contact) {
+        return new ReportedStatus("c", "ec-0", "raft", role, term, leader, null, null, commit, commit, commit, "0.1.0",
+                List.of(new ReportedStatus.ReportedMember("ec-0", "a:2380", "voter", commit, contact, true)));
+    }
+}

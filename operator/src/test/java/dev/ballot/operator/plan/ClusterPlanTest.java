@@ -1,0 +1,103 @@
+package dev.ballot.operator.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ballot.operator.api.ElectionClusterSpec;
+import dev.ballot.operator.api.PodTemplateOverrides;
+import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ZabTiming;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ClusterPlanTest {
+    @ParameterizedTest(name = "{0} with {1} voters and {2} extra: {3} pods, PDB maxUnavailable {4}")
+    @CsvSource({
+        "Raft, 1, 0, 1, 0",
+        "Raft, 3, 0, 3, 1",
+        "Raft, 3, 2, 5, 1",
+        "Zab, 5, 1, 6, 2",
+        "Zab, 4, 0, 4, 1"})
+    void sizesPodsAndDisruptionBudget(Protocol protocol, int voters, int extra, int pods, int maxUnavailable) {
+        ElectionClusterSpec spec = spec(protocol, voters);
+        if (protocol == Protocol.Raft) {
+            spec.learners = extra;
+        } else {
+            spec.observers = extra;
+        }
+        ClusterPlan plan = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec));
+        assertThat(plan.statefulSet().getSpec().getReplicas()).isEqualTo(pods);
+        assertThat(plan.podDisruptionBudget().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(maxUnavailable);
+        assertThat(plan.members()).hasSize(pods);
+        assertThat(plan.members().stream().filter(MemberEndpoint::voter)).hasSize(voters);
+    }
+
+    @Test
+    void raftConfigListsVotersByPeerDns() {
+        ElectionClusterSpec spec = spec(Protocol.Raft, 3);
+        String yaml = new ClusterPlan("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()
+                .get("ballot.yaml");
+        assertThat(yaml).contains("""
+                raft:
+                  cluster_id: "ec-raft"
+                  peers:
+                    - "ec-raft-0.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-1.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-2.ec-raft-peers.default.svc:2380"
+                  election_timeout_min: "150ms"
+                  election_timeout_max: "300ms"
+                  heartbeat_interval: "50ms"
+                """);
+    }
+
+    @Test
+    void zooCfgMarksObserversAndUsesZabPorts() {
+        ElectionClusterSpec spec = spec(Protocol.Zab, 3);
+        spec.observers = 1;
+        spec.zab = new ZabTiming(2000, 10, 5);
+        ClusterPlan plan = new ClusterPlan("zk", "prod", EffectiveSpec.of(spec));
+        String cfg = plan.configMap().getData().get("zoo.cfg");
+        assertThat(cfg).contains("tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
+                .contains("server.1=zk-0.zk-peers.prod.svc:2888:3888\n")
+                .contains("server.4=zk-3.zk-peers.prod.svc:2888:3888:observer\n");
+        var container = plan.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getArgs()).containsExactly("run", "--config", "/etc/ballot/zoo.cfg");
+        assertThat(container.getEnv()).extracting(EnvVar::getName).contains("BALLOT_BIND_HOST")
+                .doesNotContain("BALLOT_LISTEN_ADDRESS");
+        assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getPort())
+                .containsExactly(2379, 2888, 3888);
+    }
+
+    @Test
+    void podOverridesApplyButOperatorLabelsWin() {
+        ElectionClusterSpec spec = spec(Protocol.Raft, 3);
+        spec.podTemplate = new PodTemplateOverrides();
+        spec.podTemplate.labels = Map.of("team", "db", "app.kubernetes.io/instance", "spoofed");
+        spec.podTemplate.priorityClassName = "critical";
+        spec.podTemplate.securityContext = new PodSecurityContextBuilder().withRunAsUser(2000L).build();
+        var template = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec)).statefulSet().getSpec().getTemplate();
+        assertThat(template.getMetadata().getLabels()).containsEntry("team", "db")
+                .containsEntry("app.kubernetes.io/instance", "ec");
+        assertThat(template.getSpec().getPriorityClassName()).isEqualTo("critical");
+        assertThat(template.getSpec().getSecurityContext().getRunAsUser()).isEqualTo(2000L);
+    }
+
+    @Test
+    void configChangeChangesThePodTemplate() {
+        ClusterPlan three = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Raft, 3)));
+        ClusterPlan five = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Raft, 5)));
+        assertThat(three.configHash()).isNotEqualTo(five.configHash());
+        assertThat(three.statefulSet().getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(ClusterPlan.CONFIG_HASH_ANNOTATION, three.configHash());
+    }
+
+    private static ElectionClusterSpec spec(Protocol protocol, int replicas) {
+        ElectionClusterSpec spec = new ElectionClusterSpec();
+        spec.protocol = protocol;
+        spec.replicas = replicas;
+        return spec;
+    }
+}
