@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager and kube-scheduler from the Go module proxy
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler and a matching kubectl from the Go module proxy
 # into ~/.cache/ballot/k8s-<version>/bin, once. Nothing is written into the repository.
 #
 # k8s.io/kubernetes replaces its k8s.io/* staging modules with ./staging paths, which a dependent
@@ -15,7 +15,7 @@ CACHE_ROOT="${BALLOT_CACHE:-$HOME/.cache/ballot}"
 OUT="$CACHE_ROOT/k8s-$K8S_VERSION"
 BIN="$OUT/bin"
 PARALLEL="${BALLOT_BUILD_PARALLELISM:-1}"
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl)
 
 have_all() {
   for b in "${BINARIES[@]}"; do [[ -x "$BIN/$b" ]] || return 1; done
@@ -65,6 +65,7 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
 
@@ -77,17 +78,21 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 done
 
-build() { # name package
+build() { # name package; a binary already in the cache is kept
+  [[ -x "$BIN/$1" ]] && return 0
   echo "controlplane: building $1 ($(date -u +%H:%M:%S))"
   CGO_ENABLED=0 go build -p "$PARALLEL" -trimpath -ldflags "$ldflags" -o "$BIN/$1.tmp" "$2"
   mv "$BIN/$1.tmp" "$BIN/$1"
 }
 etcd_version=$(go list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3)
-ETCD_LDFLAGS="-s -w"
-CGO_ENABLED=0 go build -p "$PARALLEL" -trimpath -ldflags "$ETCD_LDFLAGS" -o "$BIN/etcd.tmp" go.etcd.io/etcd/server/v3 && mv "$BIN/etcd.tmp" "$BIN/etcd"
-echo "controlplane: built etcd $etcd_version"
+if [[ ! -x "$BIN/etcd" ]]; then
+  CGO_ENABLED=0 go build -p "$PARALLEL" -trimpath -ldflags "-s -w" -o "$BIN/etcd.tmp" go.etcd.io/etcd/server/v3
+  mv "$BIN/etcd.tmp" "$BIN/etcd"
+  echo "controlplane: built etcd $etcd_version"
+fi
 build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
 build kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler
+build kubectl k8s.io/kubernetes/cmd/kubectl
 echo "$K8S_VERSION etcd=$etcd_version" > "$BIN/VERSION"
 echo "controlplane: built ${BINARIES[*]} into $BIN in $(( $(date +%s) - start ))s"

@@ -18,6 +18,7 @@ mkdir -p "$STATE"/{pki,pids,logs,etcd}
 STATE="$(cd "$STATE" && pwd)"
 
 [[ -n "${BALLOT_CP_NO_BUILD:-}" ]] || "$HERE/build.sh" >&2
+export PATH="$BIN:$PATH"   # the kubectl built with the control plane, when there is one
 for tool in openssl kubectl; do
   command -v "$tool" >/dev/null || { echo "controlplane: '$tool' is missing (apt-get install ${tool/kubectl/kubernetes-client})" >&2; exit 2; }
 done
@@ -30,11 +31,14 @@ API_URL="https://127.0.0.1:$API_PORT"
 # ---- certificates --------------------------------------------------------------------------------
 PKI="$STATE/pki"
 ossl() { openssl "$@" >/dev/null 2>&1; }
-ossl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=ballot-e2e-ca" \
+# EC P-256 keys: as good here as RSA and generated in milliseconds
+ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj "/CN=ballot-e2e-ca" \
   -keyout "$PKI/ca.key" -out "$PKI/ca.crt"
-sign() { # name subject [san]
-  local name=$1 subj=$2 san=${3:-}
-  ossl req -newkey rsa:2048 -nodes -subj "$subj" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
+sign() { # name subject [san] [keytype]
+  local name=$1 subj=$2 san=${3:-} key=${4:-ec}
+  local newkey=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1)
+  [[ "$key" == rsa ]] && newkey=(-newkey rsa:2048)
+  ossl req "${newkey[@]}" -nodes -subj "$subj" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
   local ext="$PKI/$name.ext"
   { echo "basicConstraints=CA:FALSE"; echo "keyUsage=digitalSignature,keyEncipherment"
     if [[ -n "$san" ]]; then echo "extendedKeyUsage=serverAuth,clientAuth"; echo "subjectAltName=$san"
@@ -44,11 +48,12 @@ sign() { # name subject [san]
 }
 sign apiserver "/CN=kube-apiserver" \
   "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-sign admin "/O=system:masters/CN=ballot-admin"
+# RSA for the admin: Java clients (fabric8 without BouncyCastle) read PKCS#8 RSA keys but not EC ones
+sign admin "/O=system:masters/CN=ballot-admin" "" rsa
 sign controller-manager "/CN=system:kube-controller-manager"
 sign scheduler "/CN=system:kube-scheduler"
-ossl genrsa -out "$PKI/sa.key" 2048
-ossl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
+ossl ecparam -genkey -name prime256v1 -noout -out "$PKI/sa.key"
+ossl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
 
 kubeconfig() { # file user
   local f="$STATE/$1.kubeconfig" u=$2
@@ -92,6 +97,27 @@ launch kube-apiserver "$BIN/kube-apiserver" \
   --allow-privileged=true \
   --profiling=false
 
+cat > "$STATE/env" <<ENV
+APISERVER_URL=$API_URL
+KUBECONFIG=$STATE/admin.kubeconfig
+BALLOT_CP_STATE=$STATE
+ENV
+
+# Ready when the API server answers /readyz and has created its bootstrap RBAC roles.
+deadline=$(( $(date +%s) + ${BALLOT_CP_START_TIMEOUT:-120} ))
+until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get --raw /readyz >/dev/null 2>&1 \
+   && KUBECONFIG="$STATE/admin.kubeconfig" kubectl get clusterrole system:kube-scheduler >/dev/null 2>&1 \
+   && KUBECONFIG="$STATE/admin.kubeconfig" kubectl -n kube-system get configmap extension-apiserver-authentication >/dev/null 2>&1; do
+  for c in etcd kube-apiserver; do
+    kill -0 "$(cat "$STATE/pids/$c.pid")" 2>/dev/null || { echo "controlplane: $c exited; log tail:" >&2; tail -20 "$STATE/logs/$c.log" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1; }
+  done
+  if (( $(date +%s) > deadline )); then
+    echo "controlplane: API server not ready in time; see $STATE/logs" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1
+  fi
+  sleep 0.5
+done
+# The controller manager and scheduler start once RBAC's bootstrap roles exist (else they fail to read
+# their authentication ConfigMap and exit).
 launch kube-controller-manager "$BIN/kube-controller-manager" \
   --kubeconfig "$STATE/controller-manager.kubeconfig" \
   --authentication-kubeconfig "$STATE/controller-manager.kubeconfig" \
@@ -109,26 +135,11 @@ launch kube-scheduler "$BIN/kube-scheduler" \
   --authorization-kubeconfig "$STATE/scheduler.kubeconfig" \
   --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --leader-elect=false
 
-cat > "$STATE/env" <<ENV
-APISERVER_URL=$API_URL
-KUBECONFIG=$STATE/admin.kubeconfig
-BALLOT_CP_STATE=$STATE
-ENV
-
-# Ready when the API server answers /readyz and has created its bootstrap RBAC roles.
-deadline=$(( $(date +%s) + ${BALLOT_CP_START_TIMEOUT:-120} ))
-until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get --raw /readyz >/dev/null 2>&1 \
-   && KUBECONFIG="$STATE/admin.kubeconfig" kubectl get clusterrole system:kube-scheduler >/dev/null 2>&1; do
-  for c in etcd kube-apiserver; do
-    kill -0 "$(cat "$STATE/pids/$c.pid")" 2>/dev/null || { echo "controlplane: $c exited; log tail:" >&2; tail -20 "$STATE/logs/$c.log" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1; }
-  done
-  if (( $(date +%s) > deadline )); then
-    echo "controlplane: API server not ready in time; see $STATE/logs" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1
-  fi
-  sleep 0.5
-done
 # The default namespace's ServiceAccount is made by the controller manager; wait so pods can be created.
 until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get serviceaccount default -n default >/dev/null 2>&1; do
+  for c in kube-controller-manager kube-scheduler; do
+    kill -0 "$(cat "$STATE/pids/$c.pid")" 2>/dev/null || { echo "controlplane: $c exited; log tail:" >&2; tail -20 "$STATE/logs/$c.log" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1; }
+  done
   if (( $(date +%s) > deadline )); then
     echo "controlplane: controller manager made no default ServiceAccount; see $STATE/logs" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1
   fi

@@ -59,6 +59,8 @@ public final class E2e {
     }
     long t0 = System.currentTimeMillis();
     try (Cluster cluster = provider.start()) {
+      // Ctrl-C or a CI timeout still stops every process the run started (close is idempotent)
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "e2e-cleanup"));
       long upMs = System.currentTimeMillis() - t0;
       System.out.println("e2e provider=" + providerName + " cluster_up_ms=" + upMs
           + (cluster instanceof LocalProvider.LocalCluster lc ? " controlplane_start_ms=" + lc.controlPlaneStartMs()

@@ -30,9 +30,7 @@ class DeployRenderTest {
         "CustomResourceDefinition//electionclusters.ballot.dev",
         "ServiceAccount/ballot-system/ballot-operator",
         "ClusterRole//ballot-operator",
-        "ClusterRole//ballot-operator-crd-reader",
         "ClusterRoleBinding//ballot-operator",
-        "ClusterRoleBinding//ballot-operator-crd-reader",
         "Role/ballot-system/ballot-operator-leader-election",
         "RoleBinding/ballot-system/ballot-operator-leader-election",
         "Deployment/ballot-system/ballot-operator",
@@ -72,20 +70,20 @@ class DeployRenderTest {
     // The operator never creates or deletes ElectionClusters: they come from users and Git.
     assertThat(cluster.get("ballot.dev/electionclusters")).doesNotContain("create", "delete");
 
-    assertThat(verbsByResource(rendered.get("ClusterRole", "ballot-operator-crd-reader")))
-        .containsExactlyInAnyOrderEntriesOf(Map.of("apiextensions.k8s.io/customresourcedefinitions", List.of("get", "list")));
+    // No CRD access: the operator runs with quarkus.operator-sdk.crd.validate=false and never applies the CRD.
+    assertThat(rendered.rbacRules()).noneSatisfy(rule -> assertThat(rule.get("apiGroups")).isEqualTo(List.of("apiextensions.k8s.io")));
     // Leases only in the operator's own namespace.
     Map<String, Object> leaderRole = rendered.get("Role", "ballot-operator-leader-election");
     assertThat(RenderedManifests.namespace(leaderRole)).isEqualTo("ballot-system");
     assertThat(verbsByResource(leaderRole))
-        .containsExactlyInAnyOrderEntriesOf(Map.of("coordination.k8s.io/leases", List.of("get", "create", "update")));
+        .containsExactlyInAnyOrderEntriesOf(Map.of("coordination.k8s.io/leases", List.of("get", "create", "update", "patch")));
   }
 
   @Test
   void everyBindingPointsAtTheOperatorServiceAccountAndAnExistingRole() {
     List<Map<String, Object>> bindings = new ArrayList<>(rendered.ofKind("ClusterRoleBinding"));
     bindings.addAll(rendered.ofKind("RoleBinding"));
-    assertThat(bindings).hasSize(3);
+    assertThat(bindings).hasSize(2);
     for (Map<String, Object> binding : bindings) {
       String roleKind = (String) RepoFiles.at(binding, "roleRef.kind");
       String roleName = (String) RepoFiles.at(binding, "roleRef.name");
@@ -102,10 +100,11 @@ class DeployRenderTest {
     Map<String, Object> container = operatorContainer(deployment);
     assertThat(container.get("image")).isEqualTo("ballot/operator:0.1.0");
     Map<String, Object> env = env(container);
-    assertThat(env).containsEntry("BALLOT_OPERATOR_LEADER_ELECTION_ENABLED", "true")
-        .containsEntry("BALLOT_OPERATOR_LEADER_ELECTION_LEASE_NAME", "ballot-operator-lease")
-        .containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", "JOSDK_ALL_NAMESPACES")
-        .containsEntry("BALLOT_OPERATOR_LEADER_ELECTION_LEASE_NAMESPACE", "fieldRef:metadata.namespace");
+    // The operator's leader election (OperatorLeaderElection): Lease "ballot-operator" in $POD_NAMESPACE, holder $POD_NAME.
+    assertThat(env).containsEntry("POD_NAME", "fieldRef:metadata.name")
+        .containsEntry("POD_NAMESPACE", "fieldRef:metadata.namespace")
+        .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_ELECTIONCLUSTER_NAMESPACES", "JOSDK_ALL_NAMESPACES")
+        .doesNotContainKey("BALLOT_OPERATOR_LEADER_ELECTION_ENABLED");
     assertThat(RepoFiles.at(deployment, "spec.template.spec.serviceAccountName")).isEqualTo("ballot-operator");
     Map<String, Object> pdb = rendered.get("PodDisruptionBudget", "ballot-operator");
     assertThat(RepoFiles.at(pdb, "spec.minAvailable")).isEqualTo(1);

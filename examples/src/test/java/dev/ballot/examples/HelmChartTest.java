@@ -89,11 +89,11 @@ class HelmChartTest {
   void watchNamespacesBindTheRolePerNamespaceInsteadOfClusterWide() {
     RenderedManifests chart = render("--set", "watchNamespaces={team-a,team-b}");
     assertThat(chart.ids()).contains("RoleBinding/team-a/ballot-operator", "RoleBinding/team-b/ballot-operator",
-        "ClusterRoleBinding//ballot-operator-crd-reader");
+        "RoleBinding/ballot-system/ballot-operator-leader-election");
     assertThat(chart.ids()).doesNotContain("ClusterRoleBinding//ballot-operator");
     assertThat(RepoFiles.at(chart.get("RoleBinding", "ballot-operator"), "roleRef.name")).isEqualTo("ballot-operator");
     Map<String, Object> env = DeployRenderTest.env(DeployRenderTest.operatorContainer(chart.get("Deployment", "ballot-operator")));
-    assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_NAMESPACES", "team-a,team-b");
+    assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_ELECTIONCLUSTER_NAMESPACES", "team-a,team-b");
   }
 
   @Test
@@ -124,11 +124,15 @@ class HelmChartTest {
   }
 
   @Test
-  void theChartsCrdIsTheGeneratedOne() {
-    Path chartCrd = CHART.resolve("crds/electionclusters.ballot.dev-v1.yml");
-    assumeTrue(Files.isRegularFile(RepoFiles.CRD) && Files.isRegularFile(chartCrd),
-        "crds/ or the chart's copy is not on this branch yet");
-    assertThat(RepoFiles.read(chartCrd)).as("copy crds/electionclusters.ballot.dev-v1.yml to %s", chartCrd)
-        .isEqualTo(RepoFiles.read(RepoFiles.CRD));
+  void badValuesAreRefusedWithTheFieldNamed() {
+    Tools.Run typo = template("--set", "watchNamespace=team-a");
+    assertThat(typo.exitCode()).isNotZero();
+    assertThat(typo.stderr()).contains("additional properties 'watchNamespace' not allowed");
+    Tools.Run type = template("--set", "replicas=two");
+    assertThat(type.exitCode()).isNotZero();
+    assertThat(type.stderr()).contains("/replicas").contains("want integer");
+    Tools.Run name = template("--set", "watchNamespaces={Team_A}");
+    assertThat(name.exitCode()).isNotZero();
+    assertThat(name.stderr()).contains("/watchNamespaces/0").contains("'Team_A' does not match pattern");
   }
 }

@@ -115,8 +115,8 @@ final class StructuralSchema {
     for (Map.Entry<String, Object> field : object.entrySet()) {
       String key = field.getKey();
       String child = path.isEmpty() ? key : path + "." + key;
-      if (atRoot && key.equals("metadata")) {
-        continue; // ObjectMeta is validated by the API server itself, not by the CRD schema.
+      if (atRoot && (key.equals("apiVersion") || key.equals("kind") || key.equals("metadata"))) {
+        continue; // implicit at the root of every custom resource; ObjectMeta is validated by the API server.
       }
       if (properties.containsKey(key)) {
         validate(field.getValue(), RepoFiles.asMap(properties.get(key), child), child, errors, false);

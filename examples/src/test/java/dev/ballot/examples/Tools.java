@@ -42,12 +42,21 @@ final class Tools {
   }
 
   static Run run(List<String> command, Path workDir, long timeoutSeconds) {
+    return run(command, workDir, timeoutSeconds, null);
+  }
+
+  static Run run(List<String> command, Path workDir, long timeoutSeconds, String stdin) {
     try {
       Path out = Files.createTempFile("ballot-tool", ".out");
       Path err = Files.createTempFile("ballot-tool", ".err");
       try {
         Process p = new ProcessBuilder(command).directory(workDir.toFile())
             .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try (var in = p.getOutputStream()) {
+          if (stdin != null) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+          }
+        }
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
           p.destroyForcibly();
           throw new AssertionError(String.join(" ", command) + " did not finish within " + timeoutSeconds + " s");

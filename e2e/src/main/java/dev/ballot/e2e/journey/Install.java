@@ -1,6 +1,7 @@
 package dev.ballot.e2e.journey;
 
 import dev.ballot.e2e.provider.Cluster;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ public final class Install implements Scenario {
   static final String OPERATOR_NS = "ballot-system";
   static final String OPERATOR_SA = "ballot-operator";
   static final String CRD = "electionclusters.ballot.dev";
+  static final String OPERATOR_LEASE = "ballot-operator";
+  static final String LOCAL_OPERATOR_ID = "ballot-operator-e2e-process";
 
   @Override
   public String name() {
@@ -39,15 +42,30 @@ public final class Install implements Scenario {
       r.put("operator", "external");
     } else if (ctx.cluster().operatorMode() == Cluster.OperatorMode.LOCAL_PROCESS) {
       k.run("-n", OPERATOR_NS, "scale", "deployment/" + OPERATOR_SA, "--replicas=0");
-      Kubectl.Result token = k.run("-n", OPERATOR_NS, "create", "token", OPERATOR_SA, "--duration=24h");
+      Kubectl.Result token = k.runQuiet("-n", OPERATOR_NS, "create", "token", OPERATOR_SA, "--duration=24h");
       if (!r.check(token.ok(), "cannot mint a token for ServiceAccount " + OPERATOR_SA + ": " + token)) {
         return;
       }
       Path kc = writeServiceAccountKubeconfig(ctx.kubectl().kubeconfig(), token.out().strip());
       r.put("operator", "process");
-      ctx.operator = ctx.cluster().startOperator(kc, Map.of());
-      Thread.sleep(1500);
-      r.check(ctx.operator.isAlive(), "the operator process exited at once (exit " + exitOf(ctx.operator) + "); see its log");
+      ctx.operator = ctx.cluster().startOperator(kc, Map.of("POD_NAME", LOCAL_OPERATOR_ID));
+      // the operator is working once it leads: it holds its Lease (which also proves deploy/'s RBAC lets it)
+      long deadline = System.currentTimeMillis() + 90_000;
+      String holder = null;
+      while (System.currentTimeMillis() < deadline && ctx.operator.isAlive()) {
+        Lease lease = ctx.cluster().admin().resources(Lease.class).inNamespace(OPERATOR_NS).withName(OPERATOR_LEASE).get();
+        holder = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+        if (LOCAL_OPERATOR_ID.equals(holder)) {
+          break;
+        }
+        Thread.sleep(250);
+      }
+      r.put("operator_leading_ms", System.currentTimeMillis() - t0);
+      if (!r.check(ctx.operator.isAlive(), "the operator process exited (" + exitOf(ctx.operator) + "); see operator.log in the state dir")
+          || !r.check(LOCAL_OPERATOR_ID.equals(holder), "the operator did not take its Lease " + OPERATOR_NS + "/"
+              + OPERATOR_LEASE + " within 90 s (holder " + holder + "); see operator.log")) {
+        return;
+      }
     } else {
       r.put("operator", "in-cluster");
       Kubectl.Result rollout = k.run(300, "-n", OPERATOR_NS, "rollout", "status", "deployment/" + OPERATOR_SA, "--timeout=300s");

@@ -38,6 +38,15 @@ public final class Kubectl {
   }
 
   public Result run(long timeoutSeconds, String... args) {
+    return run(timeoutSeconds, true, args);
+  }
+
+  /** Runs without echoing stdout (for secrets such as tokens). */
+  public Result runQuiet(String... args) {
+    return run(120, false, args);
+  }
+
+  private Result run(long timeoutSeconds, boolean echo, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add("kubectl");
     cmd.add("--kubeconfig=" + kubeconfig);
@@ -52,7 +61,7 @@ public final class Kubectl {
         return new Result(124, out.getNow(""), "kubectl timed out after " + timeoutSeconds + "s");
       }
       Result r = new Result(p.exitValue(), out.get(), err.get());
-      if (!r.out().isBlank()) {
+      if (echo && !r.out().isBlank()) {
         System.err.print(r.out().lines().limit(40).map(l -> "  " + l + "\n").reduce("", String::concat));
       }
       if (!r.err().isBlank()) {

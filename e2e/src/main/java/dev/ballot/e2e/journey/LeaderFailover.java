@@ -47,7 +47,17 @@ public final class LeaderFailover implements Scenario {
     KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(60)).start();
     Thread.sleep(1_000);
     int ackedBeforeKill = writer.ackedCount();
+    List<InetSocketAddress> survivors = new ArrayList<>(members);
+    survivors.remove(ctx.cluster().reach(leaderPod, JourneyContext.CLIENT_PORT));
     long killedAt = System.currentTimeMillis();
+    java.util.concurrent.CompletableFuture<Long> engineLag = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return new MemberWatch().awaitNewLeader(survivors, before.get().leader(), before.get().term(), killedAt, killedAt + 30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1L;
+      }
+    });
     String how = ctx.cluster().crash(leaderPod);
     System.err.println("killed leader " + before.get().leader() + " (term " + before.get().term() + "): " + how);
     long lag = -1;
@@ -63,7 +73,8 @@ public final class LeaderFailover implements Scenario {
     }
     Thread.sleep(1_000); // keep writing under the new leader
     writer.stopAndJoin();
-    r.put("status_lag_ms", lag).put("old_leader", before.get().leader()).put("old_term", before.get().term());
+    long engine = engineLag.get();
+    r.put("status_lag_ms", lag).put("engine_lag_ms", engine).put("old_leader", before.get().leader()).put("old_term", before.get().term());
     after.ifPresent(a -> r.put("new_leader", a.leader()).put("new_term", a.term()));
     Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
         "electioncluster/" + ec, "--timeout=180s");

@@ -90,21 +90,26 @@ public final class ContainerLaunch {
     return new Launch(command, env);
   }
 
-  /** Rewrites a container path under a mount to the local directory that backs it. */
+  /**
+   * Rewrites container paths under a mount to the local directory that backs it, in one pass (so a
+   * rewritten path is never rewritten again by a shorter mount such as /tmp) and only at path
+   * boundaries: a mount path starts a value or follows a separator, and ends at '/', a separator or the end.
+   */
   public static String rewritePaths(String value, Map<String, Path> mounts) {
     if (value == null || mounts.isEmpty()) {
       return value;
     }
-    List<Map.Entry<String, Path>> byLength = new ArrayList<>(mounts.entrySet());
-    byLength.sort(Comparator.comparingInt((Map.Entry<String, Path> e) -> e.getKey().length()).reversed());
-    String out = value;
-    for (Map.Entry<String, Path> e : byLength) {
-      String mount = e.getKey().endsWith("/") ? e.getKey().substring(0, e.getKey().length() - 1) : e.getKey();
-      // a mount path is replaced where it starts a value or follows a separator, and ends at '/', a separator or the end
-      Pattern p = Pattern.compile("(^|[=:,\\s\"'])" + Pattern.quote(mount) + "(?=/|$|[:,\\s\"'])");
-      out = p.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + e.getValue()));
+    Map<String, Path> byMount = new LinkedHashMap<>();
+    mounts.entrySet().stream()
+        .sorted(Comparator.comparingInt((Map.Entry<String, Path> e) -> e.getKey().length()).reversed())
+        .forEach(e -> byMount.put(e.getKey().length() > 1 && e.getKey().endsWith("/")
+            ? e.getKey().substring(0, e.getKey().length() - 1) : e.getKey(), e.getValue()));
+    StringBuilder alternatives = new StringBuilder();
+    for (String mount : byMount.keySet()) {
+      alternatives.append(alternatives.length() == 0 ? "" : "|").append(Pattern.quote(mount));
     }
-    return out;
+    Pattern p = Pattern.compile("(^|[=:,\\s\"'])(" + alternatives + ")(?=/|$|[:,\\s\"'])");
+    return p.matcher(value).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + byMount.get(m.group(2))));
   }
 
   private static List<String> expandAll(List<String> values, Map<String, String> env) {

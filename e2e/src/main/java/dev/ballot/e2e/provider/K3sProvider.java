@@ -43,14 +43,18 @@ public final class K3sProvider implements ClusterProvider {
     }
     for (Path tar : imageTarballs()) {
       if (!Files.isRegularFile(tar)) {
-        return Optional.of("image tarball " + tar + " is missing; build the images (jib buildTar) first");
+        return Optional.of("image tarball " + tar + " is missing; build the node image with "
+            + "`mvn -B -pl node-image -am -Pimage package -DskipTests` and the operator's (BALLOT_OPERATOR_IMAGE_TAR)");
       }
     }
     return Optional.empty();
   }
 
   List<Path> imageTarballs() {
-    return List.of(repo.resolve("node-image/target/jib-image.tar"), repo.resolve("operator/target/jib-image.tar"));
+    // node: `mvn -pl node-image -am -Pimage package`; operator: its image tarball, wherever its build puts it
+    return List.of(repo.resolve("node-image/target/ballot-node-image.tar"),
+        Path.of(Optional.ofNullable(System.getenv("BALLOT_OPERATOR_IMAGE_TAR"))
+            .orElse(repo.resolve("operator/target/ballot-operator-image.tar").toString())));
   }
 
   @Override

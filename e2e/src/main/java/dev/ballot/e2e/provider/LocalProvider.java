@@ -75,6 +75,26 @@ public final class LocalProvider implements ClusterProvider {
       throw new IllegalStateException("e2e/controlplane/start.sh failed (exit " + p.exitValue() + "); logs in " + cpDir.resolve("logs"));
     }
     long controlPlaneMs = (System.nanoTime() - t0) / 1_000_000;
+    try {
+      return startKubelet(state, cpDir, controlPlaneMs, given == null);
+    } catch (Exception | Error e) {
+      stopControlPlane(repo, cpDir);
+      throw e;
+    }
+  }
+
+  static void stopControlPlane(Path repo, Path cpDir) {
+    try {
+      new ProcessBuilder(repo.resolve("e2e/controlplane/stop.sh").toString(), cpDir.toString()).inheritIO().start()
+          .waitFor(60, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      System.err.println("stopping the control plane failed: " + e.getMessage() + "; run e2e/controlplane/stop.sh " + cpDir);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private LocalCluster startKubelet(Path state, Path cpDir, long controlPlaneMs, boolean purge) throws IOException {
     Path kubeconfig = cpDir.resolve("admin.kubeconfig");
     KubernetesClient admin = new KubernetesClientBuilder()
         .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
@@ -90,8 +110,11 @@ public final class LocalProvider implements ClusterProvider {
         repo.resolve("node-image/target/ballot-node.jar"), ProcessHandle.current().info().command().orElse("java"), jvm);
     ProcessKubelet kubelet = new ProcessKubelet(admin,
         new ProcessKubelet.Options(kubeletDir, nodes, images, "cluster.local", K8S_VERSION));
+    long t1 = System.nanoTime();
     kubelet.start();
-    return new LocalCluster(repo, state, cpDir, kubeconfig, admin, kubelet, controlPlaneMs, given == null);
+    System.err.printf("local: control plane %d ms, process kubelet %d ms (nodes %s)%n", controlPlaneMs,
+        (System.nanoTime() - t1) / 1_000_000, nodes);
+    return new LocalCluster(repo, state, cpDir, kubeconfig, admin, kubelet, controlPlaneMs, purge);
   }
 
   /** The running local cluster. */
@@ -106,6 +129,7 @@ public final class LocalProvider implements ClusterProvider {
     private final long controlPlaneStartMs;
     private final boolean purge;
     private final List<Process> operators = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     LocalCluster(Path repo, Path state, Path cpDir, Path kubeconfig, KubernetesClient admin, ProcessKubelet kubelet,
                  long controlPlaneStartMs, boolean purge) {
@@ -167,6 +191,9 @@ public final class LocalProvider implements ClusterProvider {
 
     @Override
     public void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
       for (Process p : operators) {
         p.destroy();
         try {
@@ -181,16 +208,13 @@ public final class LocalProvider implements ClusterProvider {
       kubelet.close();
       access.close();
       admin.close();
-      try {
-        List<String> cmd = new ArrayList<>(List.of(repo.resolve("e2e/controlplane/stop.sh").toString(), cpDir.toString()));
-        new ProcessBuilder(cmd).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
-        if (purge && System.getenv("BALLOT_E2E_KEEP") == null) {
+      stopControlPlane(repo, cpDir);
+      if (purge && System.getenv("BALLOT_E2E_KEEP") == null) {
+        try {
           deleteTree(state);
+        } catch (IOException e) {
+          System.err.println("could not delete " + state + ": " + e.getMessage());
         }
-      } catch (IOException e) {
-        System.err.println("stopping the control plane failed: " + e.getMessage() + "; run e2e/controlplane/stop.sh " + cpDir);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
 

@@ -63,6 +63,15 @@ class ContainerLaunchTest {
   }
 
   @Test
+  void aRewrittenPathIsNotRewrittenAgainByAShorterMount() {
+    Map<String, Path> mounts = Map.of("/etc/ballot", Path.of("/tmp/state/pod/volumes/config"),
+        "/tmp", Path.of("/tmp/state/pod/volumes/tmp"));
+    assertThat(ContainerLaunch.rewritePaths("/etc/ballot/ballot.yaml", mounts)).isEqualTo("/tmp/state/pod/volumes/config/ballot.yaml");
+    assertThat(ContainerLaunch.rewritePaths("/tmp/x /etc/ballot", mounts))
+        .isEqualTo("/tmp/state/pod/volumes/tmp/x /tmp/state/pod/volumes/config");
+  }
+
+  @Test
   void pathsAreRewrittenOnlyAtMountBoundaries() {
     assertThat(ContainerLaunch.rewritePaths("/etc/ballotx/a", MOUNTS)).isEqualTo("/etc/ballotx/a");
     assertThat(ContainerLaunch.rewritePaths("--data=/var/lib/ballot", MOUNTS)).isEqualTo("--data=/state/pv/default/data-ec-raft-0");

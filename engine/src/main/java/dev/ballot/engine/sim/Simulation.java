@@ -45,19 +45,44 @@ import java.util.TreeMap;
  */
 public final class Simulation implements SimView {
     static final int TICK_MS = 10;
-    private static final int CLIENTS = 3;
+    private static final int MAX_CLIENTS = 5;
     private static final int ACTIVE_KEYS = 3;
     private static final int MAX_KEYS = 40;
     private static final int OPS_PER_KEY = 24;
-    private static final int OP_TIMEOUT_MS = 1500;
+    private static final int OP_TIMEOUT_MS = 800;
     private static final int MAX_NODE_ID = 9;
 
     /** What one seed did; {@code violation} is null when every check passed. */
     public record Outcome(long seed, long events, int elections, long commits, List<Long> failoverTicks,
-                          Violation violation) {
+                          Violation violation, Map<String, Long> stats) {
     }
 
-    public record Violation(long seed, long event, String invariant, String detail) {
+    /** A broken invariant, with the events that led to it (oldest first) to help whoever replays it. */
+    public record Violation(long seed, long event, String invariant, String detail, List<String> lastEvents) {
+    }
+
+    private record Note(long time, long event, String what, Object a, Object b) {
+        @Override
+        public String toString() {
+            return "#" + event + " t=" + time + "ms " + what + (a == null ? "" : " " + a) + (b == null ? "" : " " + b);
+        }
+    }
+
+    private static final int TRACE = 40;
+    private final Note[] trace = new Note[TRACE];
+    private int traced;
+
+    /** Remember what happened, cheaply (the text is built only if a violation is reported). */
+    private void note(String what, Object a, Object b) {
+        trace[traced++ % TRACE] = new Note(now, events, what, a, b);
+    }
+
+    private List<String> lastEvents() {
+        List<String> out = new ArrayList<>();
+        for (int i = Math.max(0, traced - TRACE); i < traced; i++) {
+            out.add(trace[i % TRACE].toString());
+        }
+        return out;
     }
 
     private record Event(long time, long seq, Runnable action) {
@@ -70,6 +95,8 @@ public final class Simulation implements SimView {
         boolean up;
         int generation;
         boolean readyScheduled;
+        /** A stalled process (a long GC pause, a frozen VM): it neither ticks nor handles anything until then. */
+        long pausedUntil;
         KvStateMachine sm = new KvStateMachine();
         long lastApplied;
         final Map<Long, Long> readIndexes = new LinkedHashMap<>();
@@ -140,6 +167,8 @@ public final class Simulation implements SimView {
     private final Map<Long, Op> writesById = new HashMap<>();
     private final Map<Long, Op> readsById = new HashMap<>();
     private long nextRequestId;
+    private long quietUntil;
+    private int thinkMs;
 
     private final Set<Long> electionTerms = new HashSet<>();
     private final List<Long> failoverTicks = new ArrayList<>();
@@ -147,6 +176,8 @@ public final class Simulation implements SimView {
     private long failoverLostTerm;
     private long failoverLeader;
 
+    /** What the run exercised (snapshots installed, configurations committed...), so tests can prove coverage. */
+    private final Map<String, Long> stats = new TreeMap<>();
     private long livenessDeadline = -1;
     private final Set<Long> probeIds = new HashSet<>();
     private boolean probeCommitted;
@@ -160,7 +191,7 @@ public final class Simulation implements SimView {
         this.rnd = new SplittableRandom(seed);
         this.codec = adapter.codec();
         this.checker = adapter.newChecker();
-        int voters = rnd.nextInt(10) < 4 ? 3 : 5;
+        int voters = rnd.nextInt(10) < 6 ? 3 : 5;
         List<Member> members = new ArrayList<>();
         for (long id = 1; id <= voters; id++) {
             members.add(new Member(id, MemberKind.VOTER, "sim-" + id));
@@ -214,12 +245,15 @@ public final class Simulation implements SimView {
             nodes.put(id, n);
             startNode(n);
         }
-        for (int i = 0; i < CLIENTS; i++) {
+        int clientCount = 1 + rnd.nextInt(MAX_CLIENTS);
+        thinkMs = 5 + rnd.nextInt(rnd.nextBoolean() ? 30 : 150);
+        for (int i = 0; i < clientCount; i++) {
             Client c = new Client();
             clients.add(c);
             schedule(rnd.nextInt(100), () -> clientStep(c));
         }
         schedule(200 + rnd.nextInt(300), this::fault);
+        schedule(1 + rnd.nextInt(TICK_MS), this::tickAll);
         Violation violation = null;
         try {
             while (!queue.isEmpty()) {
@@ -241,12 +275,17 @@ public final class Simulation implements SimView {
             }
             checkLinearizability();
         } catch (InvariantViolation v) {
-            violation = new Violation(seed, events, v.invariant(), v.getMessage());
+            violation = new Violation(seed, events, v.invariant(), v.detail(), lastEvents());
         } catch (RuntimeException ex) {
             violation = new Violation(seed, events, "engine exception", ex.toString()
-                    + (ex.getStackTrace().length > 0 ? " at " + ex.getStackTrace()[0] : ""));
+                    + (ex.getStackTrace().length > 0 ? " at " + ex.getStackTrace()[0] : ""), lastEvents());
         }
-        return new Outcome(seed, events, electionTerms.size(), committed.size(), List.copyOf(failoverTicks), violation);
+        return new Outcome(seed, events, electionTerms.size(), committed.size(), List.copyOf(failoverTicks), violation,
+                new TreeMap<>(stats));
+    }
+
+    private void count(String what) {
+        stats.merge(what, 1L, Long::sum);
     }
 
     private void schedule(long delayMs, Runnable action) {
@@ -291,12 +330,14 @@ public final class Simulation implements SimView {
     // ------------------------------------------------------------------ nodes
 
     private void startNode(SimNode n) {
+        note("start node", n.id, null);
         n.generation++;
         RandomSource random = RandomSource.seeded(seed * 1_000_003L + n.id * 7919L + n.generation);
         PersistedState state = n.disk.persisted();
         n.engine = adapter.start(n.id, initial, state, random, mutant);
         n.up = true;
         n.readyScheduled = false;
+        n.pausedUntil = 0;
         n.sm = new KvStateMachine();
         n.lastApplied = 0;
         n.readIndexes.clear();
@@ -304,24 +345,28 @@ public final class Simulation implements SimView {
             n.sm.restore(n.disk.snapshot.data());
             n.lastApplied = n.disk.snapshot.index();
         }
-        int gen = n.generation;
-        schedule(1 + rnd.nextInt(TICK_MS), () -> tick(n, gen));
         touched(n);
     }
 
-    private void tick(SimNode n, int gen) {
-        if (!n.up || n.generation != gen) {
-            return;
+    /** One clock tick for every running node, in a random order; one event, so runs cover more virtual time. */
+    private void tickAll() {
+        List<SimNode> up = new ArrayList<>(upList());
+        shuffle(up);
+        for (SimNode n : up) {
+            if (n.up && now >= n.pausedUntil) {
+                n.engine.tick();
+                touched(n);
+            }
         }
-        n.engine.tick();
-        touched(n);
-        schedule(TICK_MS, () -> tick(n, gen));
+        schedule(TICK_MS, this::tickAll);
     }
 
     private void crash(SimNode n) {
         if (!n.up) {
             return;
         }
+        count("crashes");
+        note("crash node", n.id, null);
         long t = adapter.leaderTerm(n.engine);
         if (t >= 0 && t == currentLeaderTerm()) {
             leaderLost(n.id, t);
@@ -346,20 +391,29 @@ public final class Simulation implements SimView {
         n.readyScheduled = true;
         int gen = n.generation;
         long delay = rnd.nextInt(20) == 0 ? 5 + rnd.nextInt(20) : rnd.nextInt(3);
-        schedule(delay, () -> {
-            if (n.up && n.generation == gen) {
-                n.readyScheduled = false;
-                processReady(n);
-            }
-        });
+        schedule(delay, () -> readyEvent(n, gen));
+    }
+
+    private void readyEvent(SimNode n, int gen) {
+        if (!n.up || n.generation != gen) {
+            return;
+        }
+        if (now < n.pausedUntil) {
+            schedule(n.pausedUntil - now, () -> readyEvent(n, gen));
+            return;
+        }
+        n.readyScheduled = false;
+        processReady(n);
     }
 
     private void processReady(SimNode n) {
         for (int round = 0; round < 4 && n.engine.hasReady(); round++) {
             Ready r = n.engine.ready();
+            note("ready node " + n.id, r.hardState(), r.entries().isEmpty() && r.committed().isEmpty() ? null
+                    : "entries " + r.entries() + " committed " + r.committed().size() + " truncateFrom " + r.truncateFrom());
             n.disk.persist(r);
             checker.onPersisted(n.id, r, this);
-            if (chaos && rnd.nextInt(400) == 0) {
+            if (chaos && rnd.nextInt(100) == 0) {
                 // Crash after the sync, before anything leaves or is applied.
                 crash(n);
                 return;
@@ -368,6 +422,7 @@ public final class Simulation implements SimView {
                 send(m);
             }
             if (r.snapshot() != null) {
+                count("snapshots_installed");
                 n.sm.restore(r.snapshot().data());
                 n.lastApplied = r.snapshot().index();
             }
@@ -400,6 +455,9 @@ public final class Simulation implements SimView {
                     + " but skipped committed entry " + skipped);
         }
         LogEntry prev = committed.putIfAbsent(e.index(), e);
+        if (prev == null && e.type() == EntryType.CONFIG) {
+            count("configs_committed");
+        }
         if (prev != null && !prev.equals(e)) {
             throw new InvariantViolation("state machine safety", "node " + n.id + " applied " + e + " at index "
                     + e.index() + " where another node applied " + prev);
@@ -444,6 +502,7 @@ public final class Simulation implements SimView {
         long index = n.lastApplied;
         byte[] data = n.sm.snapshot();
         if (n.disk.compact(index, data, initial)) {
+            count("compactions");
             n.engine.compact(index, data);
         }
     }
@@ -484,35 +543,65 @@ public final class Simulation implements SimView {
         if (n == null || !n.up || isBlocked(m.from(), m.to())) {
             return;
         }
+        if (now < n.pausedUntil) {
+            // The bytes wait in the socket buffer until the process runs again.
+            schedule(n.pausedUntil - now + rnd.nextInt(3), () -> deliver(m));
+            return;
+        }
+        note("deliver", m, null);
         n.engine.step(m);
         touched(n);
     }
 
     // ------------------------------------------------------------------ faults
 
+    /** The kinds of fault; each seed draws its own mix, so some seeds flap leaders and others churn membership. */
+    private enum Fault {
+        CRASH, CRASH_LEADER, RESTART, SPLIT, ONE_WAY, ISOLATE_LEADER, RING, HEAL, MEMBERSHIP, TRANSFER, LOSSY, QUIET,
+        PAUSE
+    }
+
+    private int[] faultWeights;
+
+    private Fault nextFault() {
+        if (faultWeights == null) {
+            faultWeights = new int[Fault.values().length];
+            for (int i = 0; i < faultWeights.length; i++) {
+                int w = rnd.nextInt(11);
+                faultWeights[i] = w * w;
+            }
+        }
+        int total = Math.max(1, Arrays.stream(faultWeights).sum());
+        int r = rnd.nextInt(total);
+        for (Fault f : Fault.values()) {
+            r -= faultWeights[f.ordinal()];
+            if (r < 0) {
+                return f;
+            }
+        }
+        return Fault.HEAL;
+    }
+
     private void fault() {
         if (!chaos) {
             return;
         }
-        int r = rnd.nextInt(100);
-        if (r < 12) {
-            crashSome(false);
-        } else if (r < 22) {
-            crashSome(true);
-        } else if (r < 32) {
-            restartSome();
-        } else if (r < 52) {
-            partition();
-        } else if (r < 66) {
-            heal();
-        } else if (r < 78) {
-            changeMembership();
-        } else if (r < 88) {
-            transfer();
-        } else {
-            dropRate = rnd.nextDouble() * 0.08;
+        switch (nextFault()) {
+            case CRASH -> crashSome(false);
+            case CRASH_LEADER -> crashSome(true);
+            case PAUSE -> pauseSome();
+            case RESTART -> restartSome();
+            case SPLIT -> partition(0);
+            case ONE_WAY -> partition(1);
+            case ISOLATE_LEADER -> partition(2);
+            case RING -> partition(3);
+            case HEAL -> heal();
+            case MEMBERSHIP -> changeMembership();
+            case TRANSFER -> transfer();
+            case LOSSY -> dropRate = rnd.nextDouble() * 0.08;
+            case QUIET -> quietUntil = now + 200 + rnd.nextInt(800);
         }
-        schedule(50 + rnd.nextInt(350), this::fault);
+        schedule(30 + rnd.nextInt(250), this::fault);
     }
 
     private void crashSome(boolean leader) {
@@ -526,6 +615,27 @@ public final class Simulation implements SimView {
         }
     }
 
+    private void pauseSome() {
+        SimNode n = rnd.nextBoolean() ? nodes.get(currentLeader()) : pick(upList());
+        if (n == null || !n.up || now < n.pausedUntil) {
+            return;
+        }
+        long until = now + 50 + rnd.nextInt(1000);
+        n.pausedUntil = until;
+        count("pauses");
+        note("pause node " + n.id + " until", until, null);
+        long t = adapter.leaderTerm(n.engine);
+        if (t >= 0 && t == currentLeaderTerm()) {
+            leaderLost(n.id, t);
+            schedule(until - now, () -> {
+                if (failoverSince >= 0 && failoverLeader == n.id && n.up
+                        && adapter.leaderTerm(n.engine) == failoverLostTerm) {
+                    failoverSince = -1; // it woke up still leading: nobody had taken over
+                }
+            });
+        }
+    }
+
     private void restartSome() {
         SimNode n = pick(nodes.values().stream().filter(x -> !x.up).toList());
         if (n != null) {
@@ -533,10 +643,9 @@ public final class Simulation implements SimView {
         }
     }
 
-    private void partition() {
+    private void partition(int kind) {
         List<Long> ids = new ArrayList<>(nodes.keySet());
         shuffle(ids);
-        int kind = rnd.nextInt(4);
         if (kind != 1) {
             blocked.clear();
         }
@@ -580,6 +689,11 @@ public final class Simulation implements SimView {
                 }
             }
         }
+        List<String> cut = new ArrayList<>();
+        for (long code : new java.util.TreeSet<>(blocked)) {
+            cut.add((code / 1024) + ">" + (code % 1024));
+        }
+        note("partition " + List.of("split", "one-way", "isolate-leader", "ring").get(kind), "blocked " + cut, null);
         long l = currentLeader();
         if (l != 0) {
             ConsensusNode leader = nodes.get(l).engine;
@@ -598,6 +712,7 @@ public final class Simulation implements SimView {
     }
 
     private void heal() {
+        note("heal", null, null);
         blocked.clear();
         if (failoverSince >= 0) {
             SimNode old = nodes.get(failoverLeader);
@@ -641,7 +756,10 @@ public final class Simulation implements SimView {
         }
         if (change != null) {
             try {
-                leader.engine.proposeMembership(change);
+                note("membership", change, "at leader " + l);
+                if (leader.engine.proposeMembership(change).accepted()) {
+                    count("config_" + change.type().name().toLowerCase(java.util.Locale.ROOT));
+                }
             } catch (IllegalArgumentException refused) {
                 // the simulator's guess was out of date; a real operator would re-read the configuration
             }
@@ -657,7 +775,10 @@ public final class Simulation implements SimView {
         SimNode leader = nodes.get(l);
         List<Long> voters = leader.engine.membership().voterIds();
         long target = rnd.nextBoolean() ? 0 : pick(voters);
-        leader.engine.transferLeadership(target);
+        note("transfer from " + l + " to", target == 0 ? "most caught-up" : target, null);
+        if (leader.engine.transferLeadership(target)) {
+            count("transfers_started");
+        }
         touched(leader);
     }
 
@@ -665,6 +786,10 @@ public final class Simulation implements SimView {
 
     private void clientStep(Client c) {
         if (c.current != null || stopAt >= 0) {
+            return;
+        }
+        if (now < quietUntil) {
+            schedule(quietUntil - now + rnd.nextInt(20), () -> clientStep(c));
             return;
         }
         String key = pickKey();
@@ -675,6 +800,9 @@ public final class Simulation implements SimView {
         if (target == null || !target.up) {
             target = pick(upList());
         }
+        if (target != null && now < target.pausedUntil) {
+            target = null; // the call would hang; this client tries again later
+        }
         if (target == null) {
             schedule(20, () -> clientStep(c));
             return;
@@ -683,6 +811,7 @@ public final class Simulation implements SimView {
         if (rnd.nextBoolean()) {
             String value = "v" + reqId;
             Proposal p = target.engine.propose(KvCommand.put(reqId, key, value.getBytes(StandardCharsets.UTF_8)).encode());
+            note("client put " + key + "=" + value + " at node " + target.id, p, null);
             touched(target);
             if (p.accepted()) {
                 Op op = new Op(c, key, true, value, now, target.id);
@@ -693,6 +822,7 @@ public final class Simulation implements SimView {
             c.leaderGuess = p.leaderHint();
         } else {
             boolean ok = target.engine.requestRead(reqId);
+            note("client read " + key + " #" + reqId + " at node " + target.id, ok ? "accepted" : "refused", null);
             touched(target);
             if (ok) {
                 Op op = new Op(c, key, false, null, now, target.id);
@@ -710,6 +840,7 @@ public final class Simulation implements SimView {
         histories.get(op.key).ops.add(op);
         schedule(OP_TIMEOUT_MS, () -> {
             if (!op.done) {
+                count(op.write ? "writes_unknown" : "reads_abandoned");
                 op.abandoned = true;
                 if (op.write) {
                     histories.get(op.key).unknownWrites++;
@@ -721,11 +852,14 @@ public final class Simulation implements SimView {
     }
 
     private void finish(Op op) {
+        count(op.write ? "writes_ok" : "reads_ok");
         op.done = true;
         op.response = now;
         op.client.current = null;
         Client c = op.client;
-        schedule(5 + rnd.nextInt(35), () -> clientStep(c));
+        // Now and then every client pauses, so leaders also sit idle with nothing of their own term to send.
+        long think = now < quietUntil ? quietUntil - now + rnd.nextInt(20) : 1 + rnd.nextInt(thinkMs);
+        schedule(think, () -> clientStep(c));
     }
 
     private String pickKey() {

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Runs the simulator over many seeds and sums up; {@code ballot-node simulate} is a thin shell over it. */
 public final class SimulationRunner {
-    public static final int DEFAULT_STEPS = 3000;
+    public static final int DEFAULT_STEPS = 5000;
     public static final String JAR = "java -jar node-image/target/ballot-node.jar";
 
     private SimulationRunner() {
@@ -25,11 +27,12 @@ public final class SimulationRunner {
         }
     }
 
-    public record Failure(long seed, long event, String invariant, String detail, String replay) {
+    /** One failing seed: where, what, the command that replays it, and the events just before. */
+    public record Failure(long seed, long event, String invariant, String detail, String replay, List<String> lastEvents) {
     }
 
     public record Summary(String protocol, int seeds, long events, long elections, long commits, long failoverP50,
-                          long failoverP99, List<Failure> failures) {
+                          long failoverP99, List<Failure> failures, Map<String, Long> stats) {
         public int violations() {
             return failures.size();
         }
@@ -53,6 +56,7 @@ public final class SimulationRunner {
         long commits = 0;
         List<Long> failovers = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
+        Map<String, Long> stats = new TreeMap<>();
         for (int i = 0; i < options.seeds(); i++) {
             long seed = options.firstSeed() + i;
             Simulation.Outcome o = new Simulation(adapter, seed, options.steps(), options.mutant()).run();
@@ -60,14 +64,15 @@ public final class SimulationRunner {
             elections += o.elections();
             commits += o.commits();
             failovers.addAll(o.failoverTicks());
+            o.stats().forEach((k, v) -> stats.merge(k, v, Long::sum));
             if (o.violation() != null) {
                 Simulation.Violation v = o.violation();
-                failures.add(new Failure(seed, v.event(), v.invariant(), v.detail(), replay(options, seed)));
+                failures.add(new Failure(seed, v.event(), v.invariant(), v.detail(), replay(options, seed), v.lastEvents()));
             }
         }
         Collections.sort(failovers);
         return new Summary(adapter.protocol().wireName(), options.seeds(), events, elections, commits,
-                percentile(failovers, 50), percentile(failovers, 99), failures);
+                percentile(failovers, 50), percentile(failovers, 99), failures, stats);
     }
 
     /** How many seeds, counting from {@code firstSeed}, it takes to catch {@code mutant}; -1 if none of {@code maxSeeds} does. */

@@ -132,6 +132,7 @@ public final class ZabNode implements ConsensusNode {
     // learner
     private LearnerPhase learnerPhase = LearnerPhase.REGISTERING;
     private long followEpoch = -1;
+    private boolean freshEpochAck;
     private int ticksSinceLeader;
     private int ticksInPhase;
     private int resendLeft;
@@ -276,7 +277,7 @@ public final class ZabNode implements ConsensusNode {
         if (learnerPhase == LearnerPhase.REGISTERING) {
             sendFollowerInfo();
         } else if (learnerPhase == LearnerPhase.EPOCH_ACKED) {
-            send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid()));
+            send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid(), freshEpochAck));
             resendLeft = opt.tickTime();
         } else {
             resendLeft = Integer.MAX_VALUE;
@@ -559,15 +560,20 @@ public final class ZabNode implements ConsensusNode {
             return;
         }
         ticksSinceLeader = 0;
+        if (learnerPhase == LearnerPhase.EPOCH_ACKED && m.newEpoch() == followEpoch) {
+            send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid(), freshEpochAck));
+            return;
+        }
         if (m.newEpoch() < acceptedEpoch) {
             // A leader behind our accepted epoch cannot gather a quorum that includes us.
             startLooking(0, 0, null);
             return;
         }
+        freshEpochAck = m.newEpoch() > acceptedEpoch;
         acceptedEpoch = m.newEpoch();
         followEpoch = m.newEpoch();
         learnerPhase = LearnerPhase.EPOCH_ACKED;
-        send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid()));
+        send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid(), freshEpochAck));
         resendLeft = opt.tickTime();
     }
 
@@ -759,6 +765,11 @@ public final class ZabNode implements ConsensusNode {
                 epochOffers.put(m.from(), m.acceptedEpoch());
                 maybeProposeEpoch();
             }
+        } else if (m.acceptedEpoch() > proposedEpoch) {
+            // It promised a later epoch (to a leader that never got established) and can never join
+            // ours; ZooKeeper leaves it out until the next election. Start that election now, so every
+            // member gets back in.
+            startLooking(0, 0, null);
         } else {
             send(new LeaderInfo(id, m.from(), proposedEpoch));
         }
@@ -806,13 +817,15 @@ public final class ZabNode implements ConsensusNode {
             }
             boolean ahead = m.currentEpoch() > currentEpoch
                     || (m.currentEpoch() == currentEpoch && m.lastZxid() > log.lastZxid());
-            if (ahead && !opt.has(ZabMutant.SKIP_EPOCH_AHEAD_CHECK)) {
+            if (ahead && !opt.has(ZabMutant.VOTE_IGNORES_ZXID)) {
                 // FLE chose us, but this quorum member has a later history: elect again.
                 startLooking(0, 0, null);
                 return;
             }
-            epochAcks.add(m.from());
-            maybeEstablishEpoch();
+            if (m.fresh()) {
+                epochAcks.add(m.from());
+                maybeEstablishEpoch();
+            }
         } else {
             sendSync(l);
         }
@@ -1204,7 +1217,7 @@ public final class ZabNode implements ConsensusNode {
     public boolean hasReady() {
         return !outbox.isEmpty() || !unstable.isEmpty() || pendingSnapshot != null
                 || pendingTruncate != Ready.NO_TRUNCATION || !readStates.isEmpty()
-                || !hardState().equals(savedHardState) || committed > applied;
+                || !hardState().equals(savedHardState) || (committed > applied && log.hasBetween(applied, committed));
     }
 
     @Override

@@ -294,6 +294,57 @@ class RaftNodeTest {
     }
 
     @Test
+    void defaultsAreTheSeedsTimingWithPreVoteAndCheckQuorum() {
+        RaftOptions o = RaftOptions.builder(1, Membership.voters(1)).build();
+        assertThat(o.electionTicksMin()).isEqualTo(15);
+        assertThat(o.electionTicksMax()).isEqualTo(30);
+        assertThat(o.heartbeatTicks()).isEqualTo(5);
+        assertThat(o.preVote()).isTrue();
+        assertThat(o.checkQuorum()).isTrue();
+        assertThat(o.mutants()).isEmpty();
+    }
+
+    @Test
+    void electionTimeoutIsRandomizedWithinBounds() {
+        for (long seed = 1; seed <= 50; seed++) {
+            RaftNode n = RaftNode.create(RaftOptions.builder(1, Membership.voters(1, 2, 3)).electionTicks(15, 30)
+                    .preVote(false).random(RandomSource.seeded(seed)).build(), PersistedState.EMPTY);
+            int ticks = 0;
+            while (n.role() == RaftNode.Role.FOLLOWER) {
+                n.tick();
+                ticks++;
+            }
+            assertThat(ticks).isBetween(15, 30);
+            assertThat(n.role()).as("PreVote off: straight to candidate").isEqualTo(RaftNode.Role.CANDIDATE);
+        }
+    }
+
+    @Test
+    void learnerNeverCampaignsEvenWhenTold() {
+        Membership m = Membership.of(List.of(new dev.ballot.engine.Member(1, dev.ballot.engine.MemberKind.VOTER, ""),
+                new dev.ballot.engine.Member(2, dev.ballot.engine.MemberKind.LEARNER, "")));
+        RaftNode learner = RaftNode.create(RaftOptions.builder(2, m).random(RandomSource.seeded(2)).build(),
+                PersistedState.EMPTY);
+        for (int i = 0; i < 200; i++) {
+            learner.tick();
+        }
+        learner.step(new RaftMessage.TimeoutNow(1, 2, 0));
+        assertThat(learner.role()).isEqualTo(RaftNode.Role.FOLLOWER);
+        assertThat(learner.hasReady()).isFalse();
+        assertThat(learner.status().role()).isEqualTo("learner");
+    }
+
+    @Test
+    void advanceNeedsTheLatestReady() {
+        RaftNode n = node(1, PersistedState.EMPTY, 1, 2, 3);
+        n.step(new RequestVote(2, 1, 4, 0, 0, false, false));
+        Ready first = n.ready();
+        n.ready();
+        assertThatThrownBy(() -> n.advance(first)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("most recently");
+    }
+
+    @Test
     void statusUsesWireNames() {
         TestCluster c = new TestCluster(9, 1, 2, 3);
         c.campaign(1);

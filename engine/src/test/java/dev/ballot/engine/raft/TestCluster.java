@@ -72,6 +72,16 @@ final class TestCluster {
         applied.get(id).clear();
     }
 
+    /** The state machine took a snapshot at the applied index; the log before it goes. */
+    void compact(long id) {
+        RaftNode n = nodes.get(id);
+        long index = n.appliedIndex();
+        n.compact(index, ("state@" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Disk d = disks.get(id);
+        d.snapshot = n.snapshot();
+        d.entries.removeIf(e -> e.index() <= index);
+    }
+
     RaftNode node(long id) {
         return nodes.get(id);
     }

@@ -41,7 +41,12 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("ballot-node run: cannot start: " + e.getMessage());
             return 1;
         }
-        Thread hook = new Thread(node::shutdown, "ballot-shutdown");
+        Thread hook = new Thread(() -> {
+            node.shutdown();
+            System.err.flush();
+            // Everything is closed and synced: exit 0 rather than the JVM's 143 for "killed by SIGTERM".
+            Runtime.getRuntime().halt(0);
+        }, "ballot-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         node.awaitTermination();
         String failure = node.runtime().status().failure();

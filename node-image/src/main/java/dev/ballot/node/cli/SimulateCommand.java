@@ -53,6 +53,10 @@ public final class SimulateCommand implements Callable<Integer> {
             System.out.println("FAIL seed=" + f.seed() + " event=" + f.event() + " invariant=" + f.invariant()
                     + ": " + f.detail());
             System.out.println("  replay: " + f.replay());
+            if (seeds == 1) {
+                System.out.println("  last events before the violation:");
+                f.lastEvents().forEach(e -> System.out.println("    " + e));
+            }
         }
         System.out.println(summary.line());
         return summary.violations() > 0 ? 1 : 0;

@@ -33,6 +33,8 @@ final class RaftYamlParser {
     private final Map<String, String> env;
     private final Map<String, Setting> settings = new LinkedHashMap<>();
     private int raftLine;
+    /** Line of each item of {@code peers} in the file (empty when the list comes from the environment). */
+    private List<Integer> peerLines = List.of();
 
     RaftYamlParser(String source, Map<String, String> env) {
         this.source = source;
@@ -95,13 +97,16 @@ final class RaftYamlParser {
                             "write one '- \"host:port\"' line per member under 'peers:'");
                 }
                 List<String> items = new ArrayList<>();
+                List<Integer> lines = new ArrayList<>();
                 for (Node item : seq.getValue()) {
                     if (!(item instanceof ScalarNode s)) {
                         throw new ConfigException(source, display, line(item), "a list item is not a plain value",
                                 "write each peer as \"host:port\"");
                     }
                     items.add(s.getValue());
+                    lines.add(line(item));
                 }
+                peerLines = lines;
                 settings.put(key, new Setting(display, String.join(",", items), items, line, source));
             } else {
                 if (!(value instanceof ScalarNode s)) {
@@ -139,6 +144,7 @@ final class RaftYamlParser {
                 List<String> items = Arrays.stream(override.value().split(",")).map(String::trim)
                         .filter(s -> !s.isEmpty()).toList();
                 override = new Setting(override.key(), override.value(), items, 0, override.source());
+                peerLines = List.of();
             }
             settings.put(key, override);
         }
@@ -187,10 +193,9 @@ final class RaftYamlParser {
             throw peersSetting.error("the list is empty", "list every member's host:port, this node included");
         }
         List<PeerSpec> members = new ArrayList<>();
-        List<Integer> peerLines = new ArrayList<>();
         for (int i = 0; i < peersSetting.items().size(); i++) {
             String item = peersSetting.items().get(i);
-            int line = peersSetting.line() == 0 ? 0 : peersSetting.line() + 1 + i;
+            int line = i < peerLines.size() ? peerLines.get(i) : 0;
             Setting one = new Setting("raft.peers[" + i + "]", item, List.of(), line, peersSetting.source());
             HostPort peer = address(one);
             long id = i + 1L;
@@ -208,7 +213,6 @@ final class RaftYamlParser {
                 }
             }
             members.add(new PeerSpec(id, name, MemberKind.VOTER, peer, null, peer.withPort(client.port())));
-            peerLines.add(line);
         }
 
         PeerSpec self = findSelf(members, listenSetting, listen, advertiseSetting, advertise);

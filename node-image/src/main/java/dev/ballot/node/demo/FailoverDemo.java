@@ -79,11 +79,19 @@ public final class FailoverDemo {
                     long ms = (firstAck[0] - killedAt) / 1_000_000;
                     LocalCluster.Leader now = waitForLeader(cluster, old.id(), Duration.ofSeconds(30));
                     unavailable.add(ms);
+                    out.println("# n=" + n + " killed " + cluster.node(old.id()).name() + " at "
+                            + java.time.LocalTime.now().minusNanos(System.nanoTime() - killedAt) + " load1="
+                            + String.format(java.util.Locale.ROOT, "%.1f",
+                            java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
                     out.println("failover protocol=" + protocol.wireName() + " n=" + n + " old=" + old.id() + " new="
                             + now.id() + " term=" + now.term() + " unavailable_ms=" + ms);
                     cluster.start(old.id());
                 }
                 waitFor("all nodes ready after the last failover", Duration.ofSeconds(60), () -> allReady(cluster), cluster);
+                for (LocalCluster.Node node : cluster.nodes()) {
+                    cluster.metrics(node.id()).ifPresent(text -> out.println("# " + node.name() + " since its last start: "
+                            + MetricsSummary.of(text)));
+                }
                 load.close();
                 acks = load.acks();
             }

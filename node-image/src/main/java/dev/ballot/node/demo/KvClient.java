@@ -59,12 +59,21 @@ public final class KvClient {
 
     /** A linearizable read with retries across members until {@code deadline}; empty when absent (404). */
     public Optional<String> get(String key, long deadlineNanos) throws IOException {
+        return read(key, "", deadlineNanos);
+    }
+
+    /** A serializable read of the member's own state, with retries until {@code deadline}. */
+    public Optional<String> getSerializable(String key, long deadlineNanos) throws IOException {
+        return read(key, "?consistency=serializable", deadlineNanos);
+    }
+
+    private Optional<String> read(String key, String query, long deadlineNanos) throws IOException {
         IOException last = null;
         while (System.nanoTime() < deadlineNanos) {
             int at = preferred.get();
             String address = addresses.get(Math.floorMod(at, addresses.size()));
             try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + "/v1/kv/" + encode(key)))
+                HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + "/v1/kv/" + encode(key) + query))
                         .timeout(Duration.ofSeconds(2)).GET().build();
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 if (r.statusCode() == 200) {

@@ -65,6 +65,10 @@ public final class LocalCluster implements AutoCloseable {
             return log;
         }
 
+        public Process process() {
+            return process;
+        }
+
         public boolean running() {
             Process p = process;
             return p != null && p.isAlive();
@@ -263,6 +267,11 @@ public final class LocalCluster implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** The node's Prometheus text, or empty. */
+    public Optional<String> metrics(long id) {
+        return get(id, "/metrics").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
     }
 
     public boolean ready(long id) {

@@ -92,6 +92,11 @@ public final class NodeProcess implements AutoCloseable {
             runtime.addListener(new RuntimeListener() {
                 @Override
                 public void onStatus(RuntimeStatus previous, RuntimeStatus current, boolean changed) {
+                    if (changed && previous != null) {
+                        LOG.info(() -> "role " + current.node().role() + " term " + current.node().term() + " leader "
+                                + (current.leaderId() == 0 ? "none" : directory.name(current.leaderId()))
+                                + " last " + current.node().lastLogIndex() + " commit " + current.node().commitIndex());
+                    }
                     if (previous == null || !previous.membership().equals(current.membership())) {
                         directory.learn(current.membership());
                         t.setPeers(peers(current.membership(), config.nodeId()));

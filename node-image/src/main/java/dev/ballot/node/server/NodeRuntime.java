@@ -47,6 +47,8 @@ import java.util.logging.Logger;
  */
 public final class NodeRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeRuntime.class.getName());
+    /** Ticks a late driver may still catch up on (30 ticks = 300 ms, one election timeout). */
+    static final int MAX_TICK_CATCH_UP = 30;
 
     /** Tuning that is not protocol configuration. */
     public record Options(Duration tick, long snapshotEvery) {
@@ -339,10 +341,13 @@ public final class NodeRuntime implements AutoCloseable {
                 }
                 now = System.nanoTime();
                 if (now >= nextTick) {
+                    // One tick per pass, after the queued messages: a late wake-up catches up on the
+                    // next passes (so a loaded machine does not slow the protocol's clock), but the
+                    // heartbeats that queued meanwhile are seen before the timers move on.
                     node.tick();
                     nextTick += tickNanos;
-                    if (now - nextTick > 5 * tickNanos) {
-                        // We were descheduled for long; do not replay a burst of ticks that would fire elections.
+                    if (now - nextTick > MAX_TICK_CATCH_UP * tickNanos) {
+                        // A stall this long (GC, suspended VM) is not replayed as a burst of timeouts.
                         nextTick = now + tickNanos;
                     }
                 }

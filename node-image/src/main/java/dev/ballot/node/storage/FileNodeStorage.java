@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code identity}: the cluster id and member id the directory belongs to (written once, atomically);</li>
  *   <li>{@code wal-<n>.log}: write-ahead log segments of checksummed records (entries, truncations, hard state,
- *       snapshot marks). Each {@link #persist} writes its records with one write and one fsync (group commit). Hard
+ *       snapshot marks). Each {@link #persist} writes one batch record (all of it survives a crash or none of it)
+ *       with one write and one fsync (group commit). Hard
  *       state is a WAL record, so it is as atomic as any record and costs no extra fsync; every new segment starts with
  *       the current hard state and snapshot mark so that deleting old segments never loses them;</li>
  *   <li>{@code snap-<index>-<term>.snap}: the current snapshot, written to a temp file, fsynced, renamed, and the
@@ -220,7 +221,7 @@ public final class FileNodeStorage implements NodeStorage {
             }
             Segment seg = new Segment(seq, file, scan.validEnd());
             segs.add(seg);
-            for (WalRecord r : scan.records()) {
+            for (WalRecord r : flatten(scan.records())) {
                 if (r instanceof WalRecord.Entry e) {
                     long index = e.entry().index();
                     entries.tailMap(index, true).clear();
@@ -252,6 +253,18 @@ public final class FileNodeStorage implements NodeStorage {
                     + "member empty so it re-syncs from the leader");
         }
         return new Replay(entries, hs, mark, segs);
+    }
+
+    private static List<WalRecord> flatten(List<WalRecord> records) {
+        List<WalRecord> flat = new ArrayList<>(records.size());
+        for (WalRecord r : records) {
+            if (r instanceof WalRecord.Batch b) {
+                flat.addAll(b.records());
+            } else {
+                flat.add(r);
+            }
+        }
+        return flat;
     }
 
     private void recover() throws IOException, CorruptStorageException {
@@ -379,19 +392,20 @@ public final class FileNodeStorage implements NodeStorage {
             if (newSegment) {
                 startSegment(activeSegment().seq + 1, out);
             }
+            List<WalRecord> batch = new ArrayList<>(ready.entries().size() + 3);
             if (ready.truncateFrom() != Ready.NO_TRUNCATION) {
-                WalFormat.encode(new WalRecord.Truncate(ready.truncateFrom()), out);
+                batch.add(new WalRecord.Truncate(ready.truncateFrom()));
             }
             if (snapshot != null) {
-                WalFormat.encode(new WalRecord.SnapshotMark(WalRecord.SnapshotMark.Kind.INSTALL, snapshot.index(),
-                        snapshot.term()), out);
+                batch.add(new WalRecord.SnapshotMark(WalRecord.SnapshotMark.Kind.INSTALL, snapshot.index(), snapshot.term()));
             }
             for (LogEntry e : ready.entries()) {
-                WalFormat.encode(new WalRecord.Entry(e), out);
+                batch.add(new WalRecord.Entry(e));
             }
             if (ready.hardState() != null) {
-                WalFormat.encode(new WalRecord.State(ready.hardState()), out);
+                batch.add(new WalRecord.State(ready.hardState()));
             }
+            WalFormat.encode(batch.size() == 1 ? batch.get(0) : new WalRecord.Batch(batch), out);
             writeAndSync(out.toByteArray());
             if (newSegment) {
                 Durable.syncDirectory(dir);

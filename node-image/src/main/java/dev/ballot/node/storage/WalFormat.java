@@ -26,6 +26,7 @@ final class WalFormat {
     private static final byte TRUNCATE = 2;
     private static final byte STATE = 3;
     private static final byte SNAPSHOT = 4;
+    private static final byte BATCH = 5;
     private static final EntryType[] ENTRY_TYPES = EntryType.values();
     private static final WalRecord.SnapshotMark.Kind[] MARK_KINDS = WalRecord.SnapshotMark.Kind.values();
 
@@ -54,6 +55,27 @@ final class WalFormat {
     }
 
     private static byte[] payload(WalRecord record) {
+        if (record instanceof WalRecord.Batch batch) {
+            List<byte[]> parts = new ArrayList<>();
+            long size = 1 + 4;
+            for (WalRecord r : batch.records()) {
+                if (r instanceof WalRecord.Batch) {
+                    throw new IllegalArgumentException("a batch cannot hold a batch");
+                }
+                byte[] part = payload(r);
+                parts.add(part);
+                size += 4 + part.length;
+            }
+            if (size > MAX_RECORD) {
+                throw new IllegalArgumentException("a persist of " + size + " bytes exceeds the " + MAX_RECORD
+                        + "-byte limit of one batch; persist fewer entries at a time");
+            }
+            ByteBuffer b = ByteBuffer.allocate((int) size).put(BATCH).putInt(parts.size());
+            for (byte[] part : parts) {
+                b.putInt(part.length).put(part);
+            }
+            return b.array();
+        }
         if (record instanceof WalRecord.Entry e) {
             LogEntry le = e.entry();
             return ByteBuffer.allocate(1 + 8 + 8 + 1 + le.data().length).put(ENTRY).putLong(le.index()).putLong(le.term())
@@ -165,6 +187,26 @@ final class WalFormat {
                 }
                 case TRUNCATE -> new WalRecord.Truncate(p.getLong());
                 case STATE -> new WalRecord.State(new HardState(p.getLong(), p.getLong(), p.getLong(), p.getLong()));
+                case BATCH -> {
+                    int count = p.getInt();
+                    if (count < 0 || count > p.remaining() / 4) {
+                        throw corrupt(file, pos, "a batch claims " + count + " records");
+                    }
+                    List<WalRecord> inner = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        int len = p.getInt();
+                        if (len < 1 || len > p.remaining()) {
+                            throw corrupt(file, pos, "record " + i + " of a batch has length " + len);
+                        }
+                        ByteBuffer part = p.slice().limit(len);
+                        p.position(p.position() + len);
+                        if (part.get(0) == BATCH) {
+                            throw corrupt(file, pos, "a batch holds a batch");
+                        }
+                        inner.add(decode(file, pos, part));
+                    }
+                    yield new WalRecord.Batch(inner);
+                }
                 case SNAPSHOT -> {
                     int k = p.get();
                     if (k < 0 || k >= MARK_KINDS.length) {

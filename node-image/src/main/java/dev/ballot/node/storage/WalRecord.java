@@ -8,6 +8,16 @@ sealed interface WalRecord {
     record Entry(LogEntry entry) implements WalRecord {
     }
 
+    /**
+     * Everything one persist call writes, as one checksummed record: a crash leaves all of it or none of it (never
+     * entries without the hard state that came with them).
+     */
+    record Batch(java.util.List<WalRecord> records) implements WalRecord {
+        public Batch {
+            records = java.util.List.copyOf(records);
+        }
+    }
+
     /** Delete every entry with index &gt;= from. */
     record Truncate(long from) implements WalRecord {
     }

@@ -8,6 +8,7 @@ import java.util.Arrays;
  * because after garbage the stream has no trustworthy frame boundary.
  */
 public final class FrameDecoder {
+    private static final int RETAINED_BYTES = 1 << 20;
     private final int maxFrameBytes;
     private byte[] buf = new byte[256];
     private int start;
@@ -80,6 +81,9 @@ public final class FrameDecoder {
         if (start == end) {
             start = 0;
             end = 0;
+            if (buf.length > RETAINED_BYTES) {
+                buf = new byte[256]; // do not keep a large frame's buffer for the life of the connection
+            }
         }
         return new Frame(type, payload);
     }

@@ -43,6 +43,8 @@ public final class PeerTransport implements AutoCloseable {
     private static final int HANDSHAKE_TIMEOUT_MS = 5_000;
     private static final int CONNECT_TIMEOUT_MS = 3_000;
     private static final int READ_BUFFER = 64 << 10;
+    /** Inbound connections beyond this are closed at once: each costs a thread, and a cluster needs a handful. */
+    static final int MAX_INBOUND_CONNECTIONS = 256;
 
     private final long selfId;
     private final String clusterId;
@@ -56,6 +58,10 @@ public final class PeerTransport implements AutoCloseable {
     private final AtomicLong unknownPeerDrops = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
     private volatile Consumer<Message> inbound;
+    volatile int maxInbound = MAX_INBOUND_CONNECTIONS;
+    /** A write that makes no progress for this long means the peer stopped reading (or vanished): reconnect. */
+    volatile long writeStallNanos = TimeUnit.SECONDS.toNanos(5);
+    private Thread watchdog;
     private volatile boolean closed;
 
     public PeerTransport(long selfId, String clusterId, MessageCodec codec, TransportOptions options) {
@@ -107,6 +113,12 @@ public final class PeerTransport implements AutoCloseable {
     public synchronized void setPeers(Map<Long, HostPort> peers) {
         if (closed) {
             return;
+        }
+        if (watchdog == null) {
+            watchdog = new Thread(this::watchWrites, "ballot-peer-watchdog");
+            watchdog.setDaemon(true);
+            threads.add(watchdog);
+            watchdog.start();
         }
         for (Map.Entry<Long, HostPort> e : peers.entrySet()) {
             long id = e.getKey();
@@ -184,6 +196,13 @@ public final class PeerTransport implements AutoCloseable {
         for (PeerLink l : links.values()) {
             l.shutdown();
         }
+        Thread w;
+        synchronized (this) {
+            w = watchdog;
+        }
+        if (w != null) {
+            w.interrupt();
+        }
         for (Thread t : threads) {
             try {
                 t.join(2_000);
@@ -202,6 +221,24 @@ public final class PeerTransport implements AutoCloseable {
         threads.removeIf(x -> !x.isAlive() && x != t);
     }
 
+    /** Closes connections whose writes make no progress, which TCP alone would only notice after many minutes. */
+    private void watchWrites() {
+        while (!closed) {
+            try {
+                Thread.sleep(Math.max(10, TimeUnit.NANOSECONDS.toMillis(writeStallNanos) / 4));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (PeerLink l : links.values()) {
+                long since = l.writingSince;
+                if (since != 0 && now - since > writeStallNanos) {
+                    l.stalled();
+                }
+            }
+        }
+    }
+
     // ---- receiving ----
 
     private void acceptLoop(ServerSocket server) {
@@ -215,11 +252,17 @@ public final class PeerTransport implements AutoCloseable {
                 }
                 return;
             }
-            inboundSockets.add(socket);
             if (closed) {
                 closeQuietly(socket);
                 return;
             }
+            if (inboundSockets.size() >= maxInbound) {
+                refuse(String.valueOf(socket.getRemoteSocketAddress()), "too many inbound peer connections (limit "
+                        + maxInbound + ")");
+                closeQuietly(socket);
+                continue;
+            }
+            inboundSockets.add(socket);
             spawn("ballot-peer-in-" + socket.getRemoteSocketAddress(), () -> readLoop(socket));
         }
     }
@@ -334,6 +377,9 @@ public final class PeerTransport implements AutoCloseable {
         volatile boolean stopped;
         volatile Socket socket;
         volatile Thread thread;
+        /** System.nanoTime() of the last progress of the current write, 0 when not writing. */
+        volatile long writingSince;
+        volatile String stallReason;
 
         PeerLink(long id, HostPort address) {
             this.id = id;
@@ -347,6 +393,15 @@ public final class PeerTransport implements AutoCloseable {
                 if (s != null) {
                     closeQuietly(s); // the sender reconnects to the new address
                 }
+            }
+        }
+
+        void stalled() {
+            Socket s = socket;
+            if (s != null) {
+                stallReason = "member " + id + " at " + address + ": a write stalled for more than "
+                        + TimeUnit.NANOSECONDS.toMillis(writeStallNanos) + " ms (the peer is not reading); reconnecting";
+                closeQuietly(s);
             }
         }
 
@@ -408,7 +463,10 @@ public final class PeerTransport implements AutoCloseable {
                     if (stopped || closed) {
                         return;
                     }
-                    String why = e instanceof RefusedPeer ? e.getMessage() : "member " + id + " at " + target + ": " + e;
+                    String stall = stallReason;
+                    stallReason = null;
+                    String why = stall != null ? stall
+                            : e instanceof RefusedPeer ? e.getMessage() : "member " + id + " at " + target + ": " + e;
                     lastError = why;
                     // Log when the link goes down or the reason changes, not on every retry.
                     if (!loggedDown || !why.equals(lastLogged)) {
@@ -420,6 +478,7 @@ public final class PeerTransport implements AutoCloseable {
                 } finally {
                     connected = false;
                     socket = null;
+                    writingSince = 0;
                 }
                 try {
                     long sleep = backoff / 2 + random.nextLong(backoff / 2 + 1); // jitter: [backoff/2, backoff]
@@ -438,6 +497,7 @@ public final class PeerTransport implements AutoCloseable {
                 if (m == null) {
                     continue;
                 }
+                writingSince = System.nanoTime();
                 do {
                     byte[] payload;
                     try {
@@ -453,10 +513,16 @@ public final class PeerTransport implements AutoCloseable {
                                 + id + ": larger than maxFrameBytes " + options.maxFrameBytes());
                         continue;
                     }
-                    out.write(new Frame(Frame.Type.MESSAGE, payload).encode());
+                    byte[] frame = new Frame(Frame.Type.MESSAGE, payload).encode();
+                    // In slices, so the watchdog sees progress on a big frame and only fires when the peer stops reading.
+                    for (int off = 0; off < frame.length; off += READ_BUFFER) {
+                        out.write(frame, off, Math.min(READ_BUFFER, frame.length - off));
+                        writingSince = System.nanoTime();
+                    }
                     sent.incrementAndGet();
                 } while ((m = queue.poll()) != null);
                 out.flush();
+                writingSince = 0;
             }
         }
     }

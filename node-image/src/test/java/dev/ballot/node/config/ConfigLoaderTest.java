@@ -294,6 +294,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aBadPeerInAFlowListIsReportedOnItsOwnLine() {
+        ConfigException e = fails("""
+                raft:
+                  cluster_id: c1
+                  node_id: node-1
+                  listen_address: 127.0.0.1:2380
+                  peers: [
+                    "127.0.0.1:2380",
+
+                    "127.0.0.2"]
+                """, Map.of());
+        assertThat(e.key()).isEqualTo("raft.peers[1]");
+        assertThat(e.line()).isEqualTo(8);
+        assertThat(e.getMessage()).startsWith("ballot.conf line 8, key 'raft.peers[1]': '127.0.0.2' has no port");
+    }
+
+    @Test
     void badEnvironmentValuesNameTheVariable() throws Exception {
         ConfigException e = fails(resource("seed/raft.yaml"), Map.of("BALLOT_ELECTION_TIMEOUT_MIN", "soon"));
         assertThat(e.line()).isZero();

@@ -97,7 +97,7 @@ class InProcessClusterTest {
             directories.add(dir);
             NodeMetrics metrics = new NodeMetrics(rt::status, dir);
             rt.addListener(metrics);
-            HttpApi api = new HttpApi(new NodeInfo(rt, dir, "in-process", protocol, "test", Duration.ofSeconds(5)),
+            HttpApi api = new HttpApi(new NodeInfo(rt, dir, "in-process", protocol, "test", Duration.ofSeconds(15)),
                     metrics, new InetSocketAddress("127.0.0.1", 0));
             ports.put(id, api.start().port());
             closeables.add(api);
@@ -126,7 +126,7 @@ class InProcessClusterTest {
 
     private HttpResponse<String> call(long node, String method, String path, String body) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(node) + path))
-                .timeout(Duration.ofSeconds(10))
+                .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -197,6 +197,32 @@ class FileNodeStorageTest {
     }
 
     @Test
+    void aTornBatchLosesAllOfItNeverEntriesWithoutTheirHardState() throws Exception {
+        Path dir = tmp.resolve("d");
+        long batchStart;
+        long end;
+        try (FileNodeStorage s = open(dir)) {
+            s.persist(append(entries(1, 5, 1), new HardState(1, 1, 3, 0)));
+            batchStart = Files.size(onlySegment(dir));
+            s.persist(ready(new HardState(2, 2, 5, 0), 5, entries(5, 9, 2), null)); // truncate, entries, hard state
+            end = Files.size(onlySegment(dir));
+        }
+        byte[] full = Files.readAllBytes(onlySegment(dir));
+        for (long cut = batchStart; cut < end; cut += 7) {
+            Path copy = tmp.resolve("cut-" + cut);
+            copyDir(dir, copy);
+            Files.write(onlySegment(copy), java.util.Arrays.copyOf(full, (int) cut));
+            PersistedState st = reopen(copy);
+            assertThat(st.entries()).as("cut at byte %d", cut).isEqualTo(entries(1, 5, 1));
+            assertThat(st.hardState()).as("cut at byte %d", cut).isEqualTo(new HardState(1, 1, 3, 0));
+        }
+        PersistedState whole = reopen(dir);
+        assertThat(whole.entries()).isEqualTo(java.util.stream.Stream.concat(entries(1, 4, 1).stream(),
+                entries(5, 9, 2).stream()).toList());
+        assertThat(whole.hardState()).isEqualTo(new HardState(2, 2, 5, 0));
+    }
+
+    @Test
     void aZeroFilledTailIsTornNotCorrupt() throws Exception {
         Path dir = tmp.resolve("d");
         try (FileNodeStorage s = open(dir)) {

@@ -74,6 +74,21 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aLargeFrameFollowedBySmallOnesDecodes() throws Exception {
+        Frame big = new Frame(Frame.Type.MESSAGE, new byte[3 << 20]);
+        Frame small = new Frame(Frame.Type.MESSAGE, new byte[] {42});
+        FrameDecoder d = new FrameDecoder(4 << 20);
+        byte[] wire = big.encode();
+        for (int i = 0; i < wire.length; i += 65536) {
+            d.feed(wire, i, Math.min(65536, wire.length - i));
+        }
+        assertThat(d.next()).isEqualTo(big);
+        d.feed(small.encode());
+        assertThat(d.next()).isEqualTo(small);
+        assertThat(d.next()).isNull();
+    }
+
+    @Test
     void anIncompleteFrameWaitsForMoreBytes() throws Exception {
         byte[] frame = new Frame(Frame.Type.MESSAGE, new byte[10]).encode();
         FrameDecoder d = new FrameDecoder(100);

@@ -230,6 +230,59 @@ class PeerTransportTest {
     }
 
     @Test
+    void inboundConnectionsAreCapped() throws Exception {
+        LogCapture logs = logs();
+        Node a = node(1);
+        a.transport.maxInbound = 2;
+        try (Socket s1 = new Socket(a.address.host(), a.address.port());
+             Socket s2 = new Socket(a.address.host(), a.address.port());
+             Socket s3 = new Socket(a.address.host(), a.address.port())) {
+            s3.setSoTimeout(10_000);
+            assertThat(s3.getInputStream().read()).as("the third connection is closed at once").isEqualTo(-1);
+            assertThat(logs.messages).anyMatch(m -> m.startsWith("WARNING closing peer connection from /127.0.0.1:")
+                    && m.endsWith(": too many inbound peer connections (limit 2)"));
+            assertThat(s1.isClosed() || s2.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void aPeerThatStopsReadingIsDisconnectedAfterTheWriteStallDeadline() throws Exception {
+        TransportOptions big = new TransportOptions(1 << 20, 64, Duration.ofMillis(20), Duration.ofMillis(200));
+        Node a = node(1, "c1", ANY_LOOPBACK, big);
+        a.transport.writeStallNanos = Duration.ofMillis(300).toNanos();
+        try (ServerSocket mute = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<Socket> keep = new ArrayList<>();
+                try {
+                    while (true) {
+                        Socket s = mute.accept(); // handshake, then never read again
+                        keep.add(s);
+                        s.getOutputStream().write(new Handshake("c1", 2).toFrame().encode());
+                    }
+                } catch (IOException closed) {
+                    keep.forEach(k -> {
+                        try {
+                            k.close();
+                        } catch (IOException ignored) {
+                            // test teardown
+                        }
+                    });
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            a.transport.setPeers(Map.of(2L, new HostPort("127.0.0.1", mute.getLocalPort())));
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.transport.stats().get(2L).connected());
+            for (int i = 0; i < 64; i++) {
+                a.transport.send(new TestMessage(1, 2, i, new byte[(1 << 20) - 64]));
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(a.transport.stats().get(2L).lastError())
+                    .isEqualTo("member 2 at 127.0.0.1:" + mute.getLocalPort()
+                            + ": a write stalled for more than 300 ms (the peer is not reading); reconnecting"));
+        }
+    }
+
+    @Test
     void aMessageTooLargeForAFrameIsDroppedAndCounted() throws Exception {
         LogCapture logs = logs();
         Node a = node(1);
