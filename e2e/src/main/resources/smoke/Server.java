@@ -1,7 +1,8 @@
 // A tiny pod program for the process-kubelet smoke scenario, run with the JDK's source launcher
 // (`java /app/Server.java`) from a ConfigMap volume. It binds the pod IP, serves /healthz and /readyz,
 // resolves names through the kubelet's hosts file (/resolve?name=...), and writes and reads a file in
-// its volume claim (/write, /read) to show that the data outlives the pod.
+// its volume claim (/write, /read) to show that the data outlives the pod, and reads its ConfigMap
+// volume (/config?key) to show that ConfigMap changes reach running pods.
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,6 +26,7 @@ public class Server {
           case "/resolve" -> body = InetAddress.getByName(query.substring("name=".length())).getHostAddress();
           case "/write" -> { Files.writeString(data.resolve("note"), query); body = "written"; }
           case "/read" -> body = Files.readString(data.resolve("note"));
+          case "/config" -> body = Files.readString(Path.of(System.getenv("APP_DIR")).resolve(query));
           default -> { code = 404; body = "no " + path; }
         }
       } catch (Exception e) {

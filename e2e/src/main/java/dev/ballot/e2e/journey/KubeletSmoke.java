@@ -41,7 +41,7 @@ public final class KubeletSmoke implements Scenario {
     copy("/smoke/Server.java", server);
     copy("/smoke/smoke.yaml", manifest);
     k.run("create", "namespace", NS);
-    if (!r.check(k.run("-n", NS, "create", "configmap", "smoke-server", "--from-file=" + server).ok(), "cannot create the ConfigMap")
+    if (!r.check(k.run("-n", NS, "create", "configmap", "smoke-server", "--from-file=" + server, "--from-literal=greeting=one").ok(), "cannot create the ConfigMap")
         || !r.check(k.run("-n", NS, "apply", "-f", manifest.toString()).ok(), "cannot apply smoke.yaml")) {
       return;
     }
@@ -62,6 +62,16 @@ public final class KubeletSmoke implements Scenario {
     r.check(InetAddress.getByName(ip0).isLoopbackAddress() && !ip0.equals(ip1), "pod IPs are not distinct loopback addresses");
     String resolved = get(ctx, web0, "/resolve?name=web-1.web." + NS + ".svc.cluster.local");
     r.check(ip1.equals(resolved), "web-0 resolved web-1.web." + NS + ".svc.cluster.local to " + resolved + ", not " + ip1);
+    r.check("one".equals(get(ctx, web0, "/config?greeting")), "web-0 does not see its ConfigMap key greeting=one");
+    long tc = System.currentTimeMillis();
+    k.run("-n", NS, "patch", "configmap", "smoke-server", "--type=merge", "-p", "{\"data\":{\"greeting\":\"two\"}}");
+    boolean refreshed = false;
+    while (!refreshed && System.currentTimeMillis() < tc + 30_000) {
+      refreshed = "two".equals(get(ctx, web1, "/config?greeting"));
+      Thread.sleep(50);
+    }
+    r.put("configmap_refresh_ms", System.currentTimeMillis() - tc);
+    r.check(refreshed, "a ConfigMap change did not reach the running pod web-1 within 30 s");
     String note = "note-" + System.nanoTime();
     get(ctx, web0, "/write?" + note);
     long t1 = System.currentTimeMillis();

@@ -61,6 +61,7 @@ final class PodRunner {
   private final Path podDir;
   private final Map<String, ContainerRun> containers = new LinkedHashMap<>();
   private final Map<String, Map<String, Path>> mountsByContainer = new HashMap<>();
+  private final Map<String, Path> volumeDirs = new java.util.concurrent.ConcurrentHashMap<>();
   private String startTime;
   private String phase = "Pending";
   private volatile boolean terminating;
@@ -221,7 +222,7 @@ final class PodRunner {
           ProbeTracker t = run.readiness;
           t.begin(nowMs);
           checks.add(() -> {
-            boolean ok = httpProbe(run.spec.getReadinessProbe().getHttpGet(), run.readiness.spec().timeoutMs());
+            boolean ok = runProbe(run.spec.getReadinessProbe(), t.spec().timeoutMs());
             boolean changed;
             synchronized (this) {
               changed = run.process == p && t == run.readiness && recordFresh(t, ok);
@@ -235,7 +236,7 @@ final class PodRunner {
           ProbeTracker t = run.liveness;
           t.begin(nowMs);
           checks.add(() -> {
-            boolean ok = httpProbe(run.spec.getLivenessProbe().getHttpGet(), run.liveness.spec().timeoutMs());
+            boolean ok = runProbe(run.spec.getLivenessProbe(), t.spec().timeoutMs());
             boolean failed;
             synchronized (this) {
               failed = run.process == p && t == run.liveness && recordFresh(t, ok) && !t.passing();
@@ -255,10 +256,26 @@ final class PodRunner {
     return t.record(ok, System.currentTimeMillis());
   }
 
-  private boolean httpProbe(HTTPGetAction get, long timeoutMs) {
-    if (get == null) {
-      return true; // exec and tcp probes are not run here; treat as passing
+  /** httpGet and tcpSocket probes run against the pod IP; exec probes are not run here and pass. */
+  private boolean runProbe(io.fabric8.kubernetes.api.model.Probe probe, long timeoutMs) {
+    if (probe.getHttpGet() != null) {
+      return httpProbe(probe.getHttpGet(), timeoutMs);
     }
+    if (probe.getTcpSocket() != null) {
+      var port = probe.getTcpSocket().getPort();
+      int p = port.getIntVal() != null ? port.getIntVal() : namedPort(port.getStrVal());
+      String host = probe.getTcpSocket().getHost() == null || probe.getTcpSocket().getHost().isEmpty() ? ip : probe.getTcpSocket().getHost();
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(host, p), (int) Math.max(200, timeoutMs));
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean httpProbe(HTTPGetAction get, long timeoutMs) {
     int port = get.getPort().getIntVal() != null ? get.getPort().getIntVal() : namedPort(get.getPort().getStrVal());
     String host = get.getHost() == null || get.getHost().isEmpty() ? ip : get.getHost();
     String path = get.getPath() == null ? "/" : get.getPath();
@@ -369,10 +386,38 @@ final class PodRunner {
       }
       mountsByContainer.put(c.getName(), mounts);
     }
+    volumeDirs.putAll(byVolume);
+    writeVolumeFiles(null);
+  }
+
+  /** Whether the pod mounts this ConfigMap as a volume. */
+  boolean mountsConfigMap(String configMap) {
+    List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
+    return volumes.stream().anyMatch(v -> v.getConfigMap() != null && configMap.equals(v.getConfigMap().getName()));
+  }
+
+  /** Rewrites the files of a changed ConfigMap, as the kubelet's volume sync does for running pods. */
+  void refreshConfigMap(String configMap) {
+    try {
+      if (!volumeDirs.isEmpty()) {
+        writeVolumeFiles(configMap);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warning(() -> "pod " + namespace + "/" + name + ": refreshing configmap " + configMap + " failed: " + e.getMessage());
+    }
+  }
+
+  /** Writes ConfigMap and Secret volume files (only those of {@code onlyConfigMap} when given), each atomically. */
+  private void writeVolumeFiles(String onlyConfigMap) throws IOException {
+    List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
+    Map<String, Path> byVolume = volumeDirs;
     // file contents may name container paths (a data_dir in the config): rewrite with all mounts of the pod
     Map<String, Path> allMounts = new HashMap<>();
     mountsByContainer.values().forEach(allMounts::putAll);
     for (Volume v : volumes) {
+      if (onlyConfigMap != null && (v.getConfigMap() == null || !onlyConfigMap.equals(v.getConfigMap().getName()))) {
+        continue;
+      }
       Map<String, String> files = null;
       List<KeyToPath> items = null;
       if (v.getConfigMap() != null) {
@@ -411,7 +456,13 @@ final class PodRunner {
       for (var e : targets.entrySet()) {
         Path file = dir.resolve(e.getKey());
         Files.createDirectories(file.getParent());
-        Files.writeString(file, ContainerLaunch.rewritePaths(e.getValue(), allMounts));
+        String content = ContainerLaunch.rewritePaths(e.getValue(), allMounts);
+        if (Files.exists(file) && Files.readString(file).equals(content)) {
+          continue;
+        }
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
     }
   }

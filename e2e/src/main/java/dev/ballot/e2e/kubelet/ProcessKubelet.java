@@ -1,5 +1,6 @@
 package dev.ballot.e2e.kubelet;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
@@ -135,6 +136,24 @@ public final class ProcessKubelet implements AutoCloseable {
         hostsDirty.set(true);
       }
     }, 30_000);
+    informers.add(client.configMaps().inAnyNamespace().inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(ConfigMap cm) {}
+
+      @Override
+      public void onUpdate(ConfigMap old, ConfigMap cm) {
+        if (!java.util.Objects.equals(old.getData(), cm.getData())) {
+          for (PodRunner r : runners.values()) {
+            if (r.namespace.equals(cm.getMetadata().getNamespace()) && r.mountsConfigMap(cm.getMetadata().getName())) {
+              scheduler.execute(() -> r.refreshConfigMap(cm.getMetadata().getName()));
+            }
+          }
+        }
+      }
+
+      @Override
+      public void onDelete(ConfigMap cm, boolean u) {}
+    }, 60_000));
     informers.add(podInformer);
     informers.add(serviceInformer);
     informers.add(client.persistentVolumeClaims().inAnyNamespace().inform(new ResourceEventHandler<>() {
