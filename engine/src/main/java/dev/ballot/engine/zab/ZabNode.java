@@ -435,8 +435,8 @@ public final class ZabNode implements ConsensusNode {
             if (outvoted) {
                 // We settled before a better vote of the same round reached us, and nobody can have
                 // acknowledged an epoch from us yet: look again rather than wait for a quorum that
-                // is going elsewhere.
-                startLooking(0, 0, null);
+                // is going elsewhere. The next round starts from the better vote, so it converges.
+                startLooking(0, n.designated(), n.vote());
             } else if (myLeaderGaveUp || peerLostLeader) {
                 startLooking(n.round(), n.designated(), null);
             } else {
