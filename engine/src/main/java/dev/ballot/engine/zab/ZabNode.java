@@ -95,6 +95,12 @@ import java.util.TreeMap;
  * ELECT, or hear LOOKING from their leader, join that round at once, so the target is elected after
  * one exchange of notifications plus the finalize wait, without waiting for any failure timeout.
  * If the target does not catch up within initLimit, the transfer is abandoned and proposals resume.
+ *
+ * <p><b>Driving it.</b> As {@link ConsensusNode} says: persist a Ready, then send, then apply, then
+ * {@link #advance}; step and tick from the same thread, not between {@link #ready()} and
+ * {@link #advance}. On restart, committed entries after the snapshot come out again in the first
+ * Ready (the caller restores its state machine from the snapshot first). A snapshot in a Ready comes
+ * with {@code truncateFrom = 0}: the log it replaces is dropped entirely.
  */
 public final class ZabNode implements ConsensusNode {
     private enum LearnerPhase { REGISTERING, EPOCH_ACKED, SYNCED }
