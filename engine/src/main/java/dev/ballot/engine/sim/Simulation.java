@@ -722,8 +722,21 @@ public final class Simulation implements SimView {
         }
     }
 
+    /**
+     * Starts a failover measurement, when one can succeed at all: a majority of the voters other than the lost
+     * leader is running. (Losing the leader with a majority already down measures the outage, not the failover.)
+     */
     private void leaderLost(long leader, long term) {
-        if (failoverSince < 0) {
+        SimNode l = nodes.get(leader);
+        List<Long> voters = l.engine.membership().voterIds();
+        List<Long> others = new ArrayList<>();
+        for (long v : voters) {
+            SimNode n = nodes.get(v);
+            if (v != leader && n != null && n.up && now >= n.pausedUntil) {
+                others.add(v);
+            }
+        }
+        if (failoverSince < 0 && Quorum.isMajority(voters, others)) {
             failoverSince = now;
             failoverLostTerm = term;
             failoverLeader = leader;

@@ -124,8 +124,11 @@ public final class ZabNode implements ConsensusNode {
     private Vote proposal = Vote.NONE;
     private Vote currentVote = Vote.NONE;
     private long designated;
+    /** The round the leader we follow was elected in (its notifications after that mean it gave up). */
+    private long leaderRound;
     private final Map<Long, Vote> recvset = new TreeMap<>();
     private final Map<Long, Notification> outOfElection = new TreeMap<>();
+    private final Map<Long, FollowerInfo> earlyFollowers = new TreeMap<>();
     private int finalizeLeft = -1;
     private int notifyLeft;
 
@@ -247,12 +250,10 @@ public final class ZabNode implements ConsensusNode {
     }
 
     private void tickLooking() {
-        if (!membership.contains(id)) {
-            return;
-        }
         if (finalizeLeft > 0 && --finalizeLeft == 0) {
             finalizeLeft = -1;
             if (tally(recvset, proposal) >= Quorum.majority(membership.voterIds().size())) {
+                leaderRound = logicalClock;
                 decide(proposal);
                 return;
             }
@@ -266,7 +267,8 @@ public final class ZabNode implements ConsensusNode {
         ticksSinceLeader++;
         ticksInPhase++;
         boolean syncDeadline = !serving && ticksInPhase > opt.initTimeoutTicks();
-        boolean silent = learnerPhase != LearnerPhase.REGISTERING && ticksSinceLeader > opt.syncTimeoutTicks();
+        // Registering, a leader that has not answered within syncLimit is not coming: look again.
+        boolean silent = ticksSinceLeader > opt.syncTimeoutTicks();
         if (syncDeadline || silent) {
             startLooking(0, 0, null);
             return;
@@ -291,7 +293,11 @@ public final class ZabNode implements ConsensusNode {
             l.ticksSinceSync++;
         }
         if (leaderPhase != LeaderPhase.BROADCAST) {
-            if (ticksInPhase > opt.initTimeoutTicks()) {
+            // No quorum of FOLLOWERINFOs within syncLimit means the election split (the others settled
+            // on someone else); the whole sync gets initLimit, as in ZooKeeper.
+            int deadline = leaderPhase == LeaderPhase.DISCOVERY
+                    ? Math.min(opt.syncTimeoutTicks(), opt.initTimeoutTicks()) : opt.initTimeoutTicks();
+            if (ticksInPhase > deadline) {
                 startLooking(0, 0, null);
             }
             return;
@@ -381,6 +387,7 @@ public final class ZabNode implements ConsensusNode {
         designated = designatedTarget;
         recvset.clear();
         outOfElection.clear();
+        earlyFollowers.clear();
         finalizeLeft = -1;
         if (membership.isVoter(id)) {
             proposal = selfVote();
@@ -391,10 +398,10 @@ public final class ZabNode implements ConsensusNode {
         } else {
             proposal = Vote.NONE;
         }
-        if (membership.contains(id)) {
-            sendNotifications();
-            checkTermination();
-        }
+        // Even a server outside its own (possibly stale) configuration looks: a new member learns
+        // its configuration only by joining the leader, and may already count as a voter for others.
+        sendNotifications();
+        checkTermination();
     }
 
     private void sendNotifications() {
@@ -415,31 +422,39 @@ public final class ZabNode implements ConsensusNode {
             if (n.state() != ServerState.LOOKING) {
                 return;
             }
+            // LOOKING from the leader we follow, in a later round than the one it was elected in:
+            // it gave up (lost its quorum, or hands over), so look now instead of timing out.
             boolean myLeaderGaveUp = (state == ServerState.FOLLOWING || state == ServerState.OBSERVING)
-                    && n.from() == leaderId;
-            if (!myLeaderGaveUp) {
+                    && n.from() == leaderId && n.round() > leaderRound;
+            boolean outvoted = state == ServerState.LEADING && leaderPhase == LeaderPhase.DISCOVERY
+                    && n.round() == logicalClock && membership.isVoter(n.from()) && beats(n.vote(), currentVote);
+            if (outvoted) {
+                // We settled before a better vote of the same round reached us, and nobody can have
+                // acknowledged an epoch from us yet: look again rather than wait for a quorum that
+                // is going elsewhere.
+                startLooking(0, 0, null);
+            } else if (!myLeaderGaveUp) {
                 send(notification(n.from(), currentVote, state));
                 return;
             }
-            startLooking(n.round(), n.designated(), null);
-        }
-        if (!membership.contains(id)) {
-            return;
+            if (myLeaderGaveUp) {
+                startLooking(n.round(), n.designated(), null);
+            }
         }
         boolean senderVotes = membership.isVoter(n.from());
         if (n.state() == ServerState.LOOKING) {
             if (!senderVotes) {
-                send(notification(n.from(), proposal, ServerState.LOOKING));
-                return;
-            }
-            if (!membership.isVoter(id)) {
+                // Voters answer learners; two non-voters never answer each other (no ping-pong).
+                if (membership.isVoter(id)) {
+                    send(notification(n.from(), proposal, ServerState.LOOKING));
+                }
                 return;
             }
             if (n.round() > logicalClock) {
                 logicalClock = n.round();
                 recvset.clear();
                 designated = n.designated();
-                Vote self = selfVote();
+                Vote self = membership.isVoter(id) ? selfVote() : Vote.NONE;
                 proposal = beats(n.vote(), self) ? n.vote() : self;
                 recvset.put(id, proposal);
                 finalizeLeft = -1;
@@ -469,6 +484,8 @@ public final class ZabNode implements ConsensusNode {
             recvset.put(n.from(), n.vote());
             if (tally(recvset, n.vote()) >= Quorum.majority(membership.voterIds().size())
                     && leaderConfirmed(n.leader(), n.round())) {
+                Notification fromLeader = outOfElection.get(n.leader());
+                leaderRound = fromLeader != null ? fromLeader.round() : logicalClock;
                 decide(n.vote());
                 return;
             }
@@ -479,7 +496,9 @@ public final class ZabNode implements ConsensusNode {
                 .count();
         if (backers >= Quorum.majority(membership.voterIds().size()) && leaderConfirmed(n.leader(), -1)) {
             logicalClock = Math.max(logicalClock, n.round());
+            leaderRound = outOfElection.get(n.leader()).round();
             decide(n.vote());
+            return;
         }
     }
 
@@ -513,6 +532,7 @@ public final class ZabNode implements ConsensusNode {
             return;
         }
         if (backers == voters || opt.finalizeWait() == 0) {
+            leaderRound = logicalClock;
             decide(proposal);
         } else if (finalizeLeft < 0) {
             finalizeLeft = opt.finalizeWait();
@@ -746,6 +766,11 @@ public final class ZabNode implements ConsensusNode {
         ticksInPhase = 0;
         epochOffers.put(id, acceptedEpoch);
         maybeProposeEpoch();
+        List<FollowerInfo> early = List.copyOf(earlyFollowers.values());
+        earlyFollowers.clear();
+        for (FollowerInfo f : early) {
+            onFollowerInfo(f);
+        }
     }
 
     private LearnerHandle learner(long from) {
@@ -753,6 +778,11 @@ public final class ZabNode implements ConsensusNode {
     }
 
     private void onFollowerInfo(FollowerInfo m) {
+        if (state == ServerState.LOOKING) {
+            // A learner settled on us before our own finalize wait ended: keep it for becomeLeader.
+            earlyFollowers.put(m.from(), m);
+            return;
+        }
         if (state != ServerState.LEADING || !membership.contains(m.from())) {
             return;
         }
