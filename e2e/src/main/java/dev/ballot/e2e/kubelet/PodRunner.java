@@ -481,7 +481,8 @@ final class PodRunner {
       }
       status = buildStatus();
     }
-    String json = Serialization.asJson(Map.of("status", status));
+    // a JSON patch that sets the whole status: lists (conditions, containerStatuses) are replaced, never merged
+    String json = Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));
     synchronized (this) {
       if (json.equals(lastPublished)) {
         return;
@@ -490,10 +491,10 @@ final class PodRunner {
     }
     try {
       client.pods().inNamespace(namespace).withName(name).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+          .patch(PatchContext.of(PatchType.JSON), json);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
-        LOG.warning(() -> "pod " + namespace + "/" + name + ": status patch failed: " + e.getMessage());
+        LOG.warning(() -> "pod " + namespace + "/" + name + ": status patch failed: " + e.getMessage() + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
         synchronized (this) {
           lastPublished = null;
         }
@@ -513,7 +514,7 @@ final class PodRunner {
     List<ContainerStatus> statuses = containers.values().stream().map(ContainerRun::status).toList();
     return new PodStatusBuilder().withPhase(phase).withHostIP(ctx.hostIp())
         .withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(ctx.hostIp()).build())
-        .withPodIP(phase.equals("Running") || phase.equals("Pending") ? ip : null)
+        .withPodIP(ip)
         .withPodIPs(new PodIPBuilder().withIp(ip).build())
         .withStartTime(startTime).withConditions(conditions).withContainerStatuses(statuses)
         .withQosClass(pod.getStatus() != null ? pod.getStatus().getQosClass() : null).build();
