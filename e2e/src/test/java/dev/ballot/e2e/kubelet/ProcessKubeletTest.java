@@ -69,7 +69,7 @@ class ProcessKubeletTest {
   void aPodThatExitsZeroSucceedsAndOneThatFailsFailsWithItsExitCode() {
     pod("ok", "Never", 5, "java", "-version");
     pod("bad", "Never", 5, "java", "-XX:+NoSuchFlagHere", "-version");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(get("ok").getStatus().getPhase()).isEqualTo("Succeeded");
       assertThat(get("bad").getStatus().getPhase()).isEqualTo("Failed");
     });
@@ -81,7 +81,7 @@ class ProcessKubeletTest {
   @Test
   void restartPolicyAlwaysRestartsAnExitedContainerAndCountsIt() {
     pod("loop", "Always", 5, "java", "-version");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
         assertThat(container(get("loop")).getRestartCount()).isGreaterThanOrEqualTo(2));
     assertThat(get("loop").getStatus().getPhase()).isEqualTo("Running");
     assertThat(container(get("loop")).getLastState().getTerminated().getExitCode()).isZero();
@@ -90,7 +90,7 @@ class ProcessKubeletTest {
   @Test
   void aRunningPodIsReadyWithoutProbesAndDeletingItKillsItsProcessEvenIfItIgnoresSigterm() {
     pod("stubborn", "Always", 1, "java", "-cp", System.getProperty("java.class.path"), Sleeper.class.getName(), "stubborn");
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       Pod p = get("stubborn");
       assertThat(p.getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
       assertThat(container(p).getContainerID()).startsWith("process://");
@@ -104,7 +104,7 @@ class ProcessKubeletTest {
   @Test
   void aPodRemovedFromTheApiLosesItsProcess() {
     pod("gone", "Always", 30, "java", "-cp", System.getProperty("java.class.path"), Sleeper.class.getName());
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> Optional.ofNullable(get("gone").getStatus())
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> Optional.ofNullable(get("gone").getStatus())
         .map(s -> s.getContainerStatuses() != null && !s.getContainerStatuses().isEmpty()
             && s.getContainerStatuses().get(0).getContainerID() != null).orElse(false));
     long pid = Long.parseLong(container(get("gone")).getContainerID().substring("process://".length()));
