@@ -12,8 +12,7 @@ public final class ProtocolAdapters {
     public static ProtocolAdapter forProtocol(Protocol protocol) {
         return switch (protocol) {
             case RAFT -> new RaftAdapter();
-            // The ZAB helper replaces this case with its adapter.
-            case ZAB -> throw new UnsupportedOperationException("ZAB adapter not built yet");
+            case ZAB -> new ZabAdapter();
         };
     }
 

@@ -41,6 +41,12 @@ final class RaftInvariants implements InvariantChecker {
     private final Map<Long, DiskChain> disks = new HashMap<>();
     /** Chain over the committed log, index -> chain. */
     private final TreeMap<Long, Long> committedChain = new TreeMap<>();
+    /**
+     * For each committed index, the highest term any node had reached when it was first applied: the entry was
+     * committed in that term or earlier, so every leader of a higher term must hold it.
+     */
+    private final TreeMap<Long, Long> committedByTerm = new TreeMap<>();
+    private long highestTerm;
 
     static long mix(long prev, LogEntry e) {
         long h = prev * 0x9E3779B97F4A7C15L + e.index();
@@ -50,9 +56,19 @@ final class RaftInvariants implements InvariantChecker {
         return h ^ (h >>> 29);
     }
 
+    private void observeTerms(SimView view) {
+        for (long id : view.upNodes()) {
+            highestTerm = Math.max(highestTerm, ((RaftNode) view.node(id)).currentTerm());
+        }
+    }
+
     @Override
     public void onApplied(long id, LogEntry entry, SimView view) {
         long i = entry.index();
+        if (!committedByTerm.containsKey(i)) {
+            observeTerms(view);
+            committedByTerm.put(i, highestTerm);
+        }
         if (!committedChain.containsKey(i)) {
             Long prev = i == 1 ? Long.valueOf(0L) : committedChain.get(i - 1);
             if (prev != null) {
@@ -91,6 +107,7 @@ final class RaftInvariants implements InvariantChecker {
 
     @Override
     public void afterEvent(SimView view) {
+        observeTerms(view);
         for (long id : view.upNodes()) {
             RaftNode n = (RaftNode) view.node(id);
             if (!n.isLeader()) {
@@ -116,8 +133,16 @@ final class RaftInvariants implements InvariantChecker {
         }
     }
 
+    /**
+     * A leader of term T must hold every entry committed in a term below T. A leader may also be crowned late (its
+     * votes were delayed while newer terms went on); entries committed after the cluster passed T do not bind it.
+     */
     private void checkLeaderCompleteness(long id, RaftNode n, SimView view) {
         for (LogEntry e : view.committed().tailMap(n.snapshotIndex(), false).values()) {
+            Long bound = committedByTerm.get(e.index());
+            if (bound == null || bound >= n.currentTerm()) {
+                continue;
+            }
             long t = n.termAt(e.index());
             if (t != e.term()) {
                 throw new InvariantViolation("leader completeness", "node " + id + " leads term " + n.currentTerm()

@@ -95,6 +95,8 @@ public final class Simulation implements SimView {
         boolean up;
         int generation;
         boolean readyScheduled;
+        /** A stalled process (a long GC pause, a frozen VM): it neither ticks nor handles anything until then. */
+        long pausedUntil;
         KvStateMachine sm = new KvStateMachine();
         long lastApplied;
         final Map<Long, Long> readIndexes = new LinkedHashMap<>();
@@ -335,6 +337,7 @@ public final class Simulation implements SimView {
         n.engine = adapter.start(n.id, initial, state, random, mutant);
         n.up = true;
         n.readyScheduled = false;
+        n.pausedUntil = 0;
         n.sm = new KvStateMachine();
         n.lastApplied = 0;
         n.readIndexes.clear();
@@ -350,7 +353,7 @@ public final class Simulation implements SimView {
         List<SimNode> up = new ArrayList<>(upList());
         shuffle(up);
         for (SimNode n : up) {
-            if (n.up) {
+            if (n.up && now >= n.pausedUntil) {
                 n.engine.tick();
                 touched(n);
             }
@@ -388,12 +391,19 @@ public final class Simulation implements SimView {
         n.readyScheduled = true;
         int gen = n.generation;
         long delay = rnd.nextInt(20) == 0 ? 5 + rnd.nextInt(20) : rnd.nextInt(3);
-        schedule(delay, () -> {
-            if (n.up && n.generation == gen) {
-                n.readyScheduled = false;
-                processReady(n);
-            }
-        });
+        schedule(delay, () -> readyEvent(n, gen));
+    }
+
+    private void readyEvent(SimNode n, int gen) {
+        if (!n.up || n.generation != gen) {
+            return;
+        }
+        if (now < n.pausedUntil) {
+            schedule(n.pausedUntil - now, () -> readyEvent(n, gen));
+            return;
+        }
+        n.readyScheduled = false;
+        processReady(n);
     }
 
     private void processReady(SimNode n) {
@@ -533,6 +543,11 @@ public final class Simulation implements SimView {
         if (n == null || !n.up || isBlocked(m.from(), m.to())) {
             return;
         }
+        if (now < n.pausedUntil) {
+            // The bytes wait in the socket buffer until the process runs again.
+            schedule(n.pausedUntil - now + rnd.nextInt(3), () -> deliver(m));
+            return;
+        }
         note("deliver", m, null);
         n.engine.step(m);
         touched(n);
@@ -542,7 +557,8 @@ public final class Simulation implements SimView {
 
     /** The kinds of fault; each seed draws its own mix, so some seeds flap leaders and others churn membership. */
     private enum Fault {
-        CRASH, CRASH_LEADER, RESTART, SPLIT, ONE_WAY, ISOLATE_LEADER, RING, HEAL, MEMBERSHIP, TRANSFER, LOSSY, QUIET
+        CRASH, CRASH_LEADER, RESTART, SPLIT, ONE_WAY, ISOLATE_LEADER, RING, HEAL, MEMBERSHIP, TRANSFER, LOSSY, QUIET,
+        PAUSE
     }
 
     private int[] faultWeights;
@@ -573,6 +589,7 @@ public final class Simulation implements SimView {
         switch (nextFault()) {
             case CRASH -> crashSome(false);
             case CRASH_LEADER -> crashSome(true);
+            case PAUSE -> pauseSome();
             case RESTART -> restartSome();
             case SPLIT -> partition(0);
             case ONE_WAY -> partition(1);
@@ -595,6 +612,27 @@ public final class Simulation implements SimView {
         SimNode victim = leader ? nodes.get(currentLeader()) : pick(upList());
         if (victim != null) {
             crash(victim);
+        }
+    }
+
+    private void pauseSome() {
+        SimNode n = rnd.nextBoolean() ? nodes.get(currentLeader()) : pick(upList());
+        if (n == null || !n.up || now < n.pausedUntil) {
+            return;
+        }
+        long until = now + 50 + rnd.nextInt(1000);
+        n.pausedUntil = until;
+        count("pauses");
+        note("pause node " + n.id + " until", until, null);
+        long t = adapter.leaderTerm(n.engine);
+        if (t >= 0 && t == currentLeaderTerm()) {
+            leaderLost(n.id, t);
+            schedule(until - now, () -> {
+                if (failoverSince >= 0 && failoverLeader == n.id && n.up
+                        && adapter.leaderTerm(n.engine) == failoverLostTerm) {
+                    failoverSince = -1; // it woke up still leading: nobody had taken over
+                }
+            });
         }
     }
 
@@ -684,8 +722,21 @@ public final class Simulation implements SimView {
         }
     }
 
+    /**
+     * Starts a failover measurement, when one can succeed at all: a majority of the voters other than the lost
+     * leader is running. (Losing the leader with a majority already down measures the outage, not the failover.)
+     */
     private void leaderLost(long leader, long term) {
-        if (failoverSince < 0) {
+        SimNode l = nodes.get(leader);
+        List<Long> voters = l.engine.membership().voterIds();
+        List<Long> others = new ArrayList<>();
+        for (long v : voters) {
+            SimNode n = nodes.get(v);
+            if (v != leader && n != null && n.up && now >= n.pausedUntil) {
+                others.add(v);
+            }
+        }
+        if (failoverSince < 0 && Quorum.isMajority(voters, others)) {
             failoverSince = now;
             failoverLostTerm = term;
             failoverLeader = leader;
@@ -761,6 +812,9 @@ public final class Simulation implements SimView {
         SimNode target = nodes.get(c.leaderGuess);
         if (target == null || !target.up) {
             target = pick(upList());
+        }
+        if (target != null && now < target.pausedUntil) {
+            target = null; // the call would hang; this client tries again later
         }
         if (target == null) {
             schedule(20, () -> clientStep(c));

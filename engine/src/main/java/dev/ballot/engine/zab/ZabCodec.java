@@ -67,7 +67,7 @@ public final class ZabCodec implements MessageCodec {
         } else if (m instanceof LeaderInfo li) {
             w.b(LEADER_INFO).head(li).l(li.newEpoch());
         } else if (m instanceof AckEpoch a) {
-            w.b(ACK_EPOCH).head(a).l(a.epoch()).l(a.currentEpoch()).l(a.lastZxid());
+            w.b(ACK_EPOCH).head(a).l(a.epoch()).l(a.currentEpoch()).l(a.lastZxid()).b((byte) (a.fresh() ? 1 : 0));
         } else if (m instanceof NewLeader nl) {
             w.b(NEW_LEADER).head(nl).l(nl.epoch()).b((byte) nl.mode().ordinal()).l(nl.truncateTo());
             w.snapshot(nl.snapshot()).l(nl.prevZxid()).entries(nl.entries()).l(nl.committedZxid());
@@ -113,7 +113,7 @@ public final class ZabCodec implements MessageCodec {
                 case NOTIFICATION -> new Notification(from, to, r.l(), r.l(), r.l(), r.l(), r.state(), r.l());
                 case FOLLOWER_INFO -> new FollowerInfo(from, to, r.l(), r.l(), r.bool());
                 case LEADER_INFO -> new LeaderInfo(from, to, r.l());
-                case ACK_EPOCH -> new AckEpoch(from, to, r.l(), r.l(), r.l());
+                case ACK_EPOCH -> new AckEpoch(from, to, r.l(), r.l(), r.l(), r.bool());
                 case NEW_LEADER -> new NewLeader(from, to, r.l(), r.mode(), r.l(), r.snapshot(), r.l(), r.entries(), r.l());
                 case ACK -> new Ack(from, to, r.l(), r.l());
                 case UP_TO_DATE -> new UpToDate(from, to, r.l(), r.l());

@@ -93,6 +93,12 @@ final class ZabLog {
         return out;
     }
 
+    /** True when some entry has {@code after < zxid <= upTo}. */
+    boolean hasBetween(long after, long upTo) {
+        int start = firstAfter(after);
+        return start < entries.size() && entries.get(start).index() <= upTo;
+    }
+
     long[] zxids() {
         long[] out = new long[entries.size()];
         for (int i = 0; i < out.length; i++) {

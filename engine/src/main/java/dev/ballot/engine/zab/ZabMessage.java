@@ -36,8 +36,14 @@ public sealed interface ZabMessage extends Message {
     record LeaderInfo(long from, long to, long newEpoch) implements ZabMessage {
     }
 
-    /** The learner accepted {@code epoch}; it reports its history's position. */
-    record AckEpoch(long from, long to, long epoch, long currentEpoch, long lastZxid) implements ZabMessage {
+    /**
+     * The learner accepted {@code epoch}; it reports its history's position. {@code fresh} is false
+     * when the learner had already accepted this epoch before (ZooKeeper's ACKEPOCH with -1): such an
+     * ack must not count toward the epoch's quorum, or two leaders could both gather one for the same
+     * epoch; the learner is still synchronised.
+     */
+    record AckEpoch(long from, long to, long epoch, long currentEpoch, long lastZxid, boolean fresh)
+            implements ZabMessage {
     }
 
     /**

@@ -5,10 +5,11 @@ package dev.ballot.engine.zab;
  * Production code never enables any (the node program passes an empty set).
  */
 public enum ZabMutant {
-    /** FLE compares votes by epoch and server id only, so a server missing transactions can win. */
-    VOTE_IGNORES_ZXID("votes compared without zxid"),
-    /** The leader skips discovery's "is a follower ahead of me?" check (only harmful with a bad election). */
-    SKIP_EPOCH_AHEAD_CHECK("leader ignores followers whose history is ahead"),
+    /**
+     * FLE compares votes by epoch and server id only, so a server missing transactions can win, and
+     * the leader trusts that election (discovery's "is a follower ahead of me?" check is skipped).
+     */
+    VOTE_IGNORES_ZXID("votes compared without zxid, leader trusts the vote"),
     /** The leader commits a proposal as soon as it logs it, before a quorum acknowledged it. */
     COMMIT_BEFORE_QUORUM("commit before a quorum of ACKs"),
     /** A learner ignores TRUNC and keeps transactions the new leader does not have. */
@@ -24,6 +25,16 @@ public enum ZabMutant {
 
     public String description() {
         return description;
+    }
+
+    /** The mutant named {@code name} as {@code simulate --mutant} spells it. */
+    public static java.util.Optional<ZabMutant> fromWireName(String name) {
+        for (ZabMutant m : values()) {
+            if (m.wireName().equals(name)) {
+                return java.util.Optional.of(m);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     public String wireName() {

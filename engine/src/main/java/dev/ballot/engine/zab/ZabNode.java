@@ -124,14 +124,18 @@ public final class ZabNode implements ConsensusNode {
     private Vote proposal = Vote.NONE;
     private Vote currentVote = Vote.NONE;
     private long designated;
+    /** The round the leader we follow was elected in (its notifications after that mean it gave up). */
+    private long leaderRound;
     private final Map<Long, Vote> recvset = new TreeMap<>();
     private final Map<Long, Notification> outOfElection = new TreeMap<>();
+    private final Map<Long, FollowerInfo> earlyFollowers = new TreeMap<>();
     private int finalizeLeft = -1;
     private int notifyLeft;
 
     // learner
     private LearnerPhase learnerPhase = LearnerPhase.REGISTERING;
     private long followEpoch = -1;
+    private boolean freshEpochAck;
     private int ticksSinceLeader;
     private int ticksInPhase;
     private int resendLeft;
@@ -246,12 +250,10 @@ public final class ZabNode implements ConsensusNode {
     }
 
     private void tickLooking() {
-        if (!membership.contains(id)) {
-            return;
-        }
         if (finalizeLeft > 0 && --finalizeLeft == 0) {
             finalizeLeft = -1;
             if (tally(recvset, proposal) >= Quorum.majority(membership.voterIds().size())) {
+                leaderRound = logicalClock;
                 decide(proposal);
                 return;
             }
@@ -265,7 +267,8 @@ public final class ZabNode implements ConsensusNode {
         ticksSinceLeader++;
         ticksInPhase++;
         boolean syncDeadline = !serving && ticksInPhase > opt.initTimeoutTicks();
-        boolean silent = learnerPhase != LearnerPhase.REGISTERING && ticksSinceLeader > opt.syncTimeoutTicks();
+        // Registering, a leader that has not answered within syncLimit is not coming: look again.
+        boolean silent = ticksSinceLeader > opt.syncTimeoutTicks();
         if (syncDeadline || silent) {
             startLooking(0, 0, null);
             return;
@@ -276,7 +279,7 @@ public final class ZabNode implements ConsensusNode {
         if (learnerPhase == LearnerPhase.REGISTERING) {
             sendFollowerInfo();
         } else if (learnerPhase == LearnerPhase.EPOCH_ACKED) {
-            send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid()));
+            send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid(), freshEpochAck));
             resendLeft = opt.tickTime();
         } else {
             resendLeft = Integer.MAX_VALUE;
@@ -290,7 +293,11 @@ public final class ZabNode implements ConsensusNode {
             l.ticksSinceSync++;
         }
         if (leaderPhase != LeaderPhase.BROADCAST) {
-            if (ticksInPhase > opt.initTimeoutTicks()) {
+            // No quorum of FOLLOWERINFOs within syncLimit means the election split (the others settled
+            // on someone else); the whole sync gets initLimit, as in ZooKeeper.
+            int deadline = leaderPhase == LeaderPhase.DISCOVERY
+                    ? Math.min(opt.syncTimeoutTicks(), opt.initTimeoutTicks()) : opt.initTimeoutTicks();
+            if (ticksInPhase > deadline) {
                 startLooking(0, 0, null);
             }
             return;
@@ -380,6 +387,7 @@ public final class ZabNode implements ConsensusNode {
         designated = designatedTarget;
         recvset.clear();
         outOfElection.clear();
+        earlyFollowers.clear();
         finalizeLeft = -1;
         if (membership.isVoter(id)) {
             proposal = selfVote();
@@ -390,10 +398,10 @@ public final class ZabNode implements ConsensusNode {
         } else {
             proposal = Vote.NONE;
         }
-        if (membership.contains(id)) {
-            sendNotifications();
-            checkTermination();
-        }
+        // Even a server outside its own (possibly stale) configuration looks: a new member learns
+        // its configuration only by joining the leader, and may already count as a voter for others.
+        sendNotifications();
+        checkTermination();
     }
 
     private void sendNotifications() {
@@ -414,31 +422,39 @@ public final class ZabNode implements ConsensusNode {
             if (n.state() != ServerState.LOOKING) {
                 return;
             }
+            // LOOKING from the leader we follow, in a later round than the one it was elected in:
+            // it gave up (lost its quorum, or hands over), so look now instead of timing out.
             boolean myLeaderGaveUp = (state == ServerState.FOLLOWING || state == ServerState.OBSERVING)
-                    && n.from() == leaderId;
-            if (!myLeaderGaveUp) {
+                    && n.from() == leaderId && n.round() > leaderRound;
+            boolean outvoted = state == ServerState.LEADING && leaderPhase == LeaderPhase.DISCOVERY
+                    && n.round() == logicalClock && membership.isVoter(n.from()) && beats(n.vote(), currentVote);
+            if (outvoted) {
+                // We settled before a better vote of the same round reached us, and nobody can have
+                // acknowledged an epoch from us yet: look again rather than wait for a quorum that
+                // is going elsewhere.
+                startLooking(0, 0, null);
+            } else if (!myLeaderGaveUp) {
                 send(notification(n.from(), currentVote, state));
                 return;
             }
-            startLooking(n.round(), n.designated(), null);
-        }
-        if (!membership.contains(id)) {
-            return;
+            if (myLeaderGaveUp) {
+                startLooking(n.round(), n.designated(), null);
+            }
         }
         boolean senderVotes = membership.isVoter(n.from());
         if (n.state() == ServerState.LOOKING) {
             if (!senderVotes) {
-                send(notification(n.from(), proposal, ServerState.LOOKING));
-                return;
-            }
-            if (!membership.isVoter(id)) {
+                // Voters answer learners; two non-voters never answer each other (no ping-pong).
+                if (membership.isVoter(id)) {
+                    send(notification(n.from(), proposal, ServerState.LOOKING));
+                }
                 return;
             }
             if (n.round() > logicalClock) {
                 logicalClock = n.round();
                 recvset.clear();
                 designated = n.designated();
-                Vote self = selfVote();
+                Vote self = membership.isVoter(id) ? selfVote() : Vote.NONE;
                 proposal = beats(n.vote(), self) ? n.vote() : self;
                 recvset.put(id, proposal);
                 finalizeLeft = -1;
@@ -468,6 +484,8 @@ public final class ZabNode implements ConsensusNode {
             recvset.put(n.from(), n.vote());
             if (tally(recvset, n.vote()) >= Quorum.majority(membership.voterIds().size())
                     && leaderConfirmed(n.leader(), n.round())) {
+                Notification fromLeader = outOfElection.get(n.leader());
+                leaderRound = fromLeader != null ? fromLeader.round() : logicalClock;
                 decide(n.vote());
                 return;
             }
@@ -478,7 +496,9 @@ public final class ZabNode implements ConsensusNode {
                 .count();
         if (backers >= Quorum.majority(membership.voterIds().size()) && leaderConfirmed(n.leader(), -1)) {
             logicalClock = Math.max(logicalClock, n.round());
+            leaderRound = outOfElection.get(n.leader()).round();
             decide(n.vote());
+            return;
         }
     }
 
@@ -512,6 +532,7 @@ public final class ZabNode implements ConsensusNode {
             return;
         }
         if (backers == voters || opt.finalizeWait() == 0) {
+            leaderRound = logicalClock;
             decide(proposal);
         } else if (finalizeLeft < 0) {
             finalizeLeft = opt.finalizeWait();
@@ -559,15 +580,20 @@ public final class ZabNode implements ConsensusNode {
             return;
         }
         ticksSinceLeader = 0;
+        if (learnerPhase == LearnerPhase.EPOCH_ACKED && m.newEpoch() == followEpoch) {
+            send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid(), freshEpochAck));
+            return;
+        }
         if (m.newEpoch() < acceptedEpoch) {
             // A leader behind our accepted epoch cannot gather a quorum that includes us.
             startLooking(0, 0, null);
             return;
         }
+        freshEpochAck = m.newEpoch() > acceptedEpoch;
         acceptedEpoch = m.newEpoch();
         followEpoch = m.newEpoch();
         learnerPhase = LearnerPhase.EPOCH_ACKED;
-        send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid()));
+        send(new AckEpoch(id, leaderId, followEpoch, currentEpoch, log.lastZxid(), freshEpochAck));
         resendLeft = opt.tickTime();
     }
 
@@ -740,6 +766,11 @@ public final class ZabNode implements ConsensusNode {
         ticksInPhase = 0;
         epochOffers.put(id, acceptedEpoch);
         maybeProposeEpoch();
+        List<FollowerInfo> early = List.copyOf(earlyFollowers.values());
+        earlyFollowers.clear();
+        for (FollowerInfo f : early) {
+            onFollowerInfo(f);
+        }
     }
 
     private LearnerHandle learner(long from) {
@@ -747,6 +778,11 @@ public final class ZabNode implements ConsensusNode {
     }
 
     private void onFollowerInfo(FollowerInfo m) {
+        if (state == ServerState.LOOKING) {
+            // A learner settled on us before our own finalize wait ended: keep it for becomeLeader.
+            earlyFollowers.put(m.from(), m);
+            return;
+        }
         if (state != ServerState.LEADING || !membership.contains(m.from())) {
             return;
         }
@@ -759,6 +795,11 @@ public final class ZabNode implements ConsensusNode {
                 epochOffers.put(m.from(), m.acceptedEpoch());
                 maybeProposeEpoch();
             }
+        } else if (m.acceptedEpoch() > proposedEpoch) {
+            // It promised a later epoch (to a leader that never got established) and can never join
+            // ours; ZooKeeper leaves it out until the next election. Start that election now, so every
+            // member gets back in.
+            startLooking(0, 0, null);
         } else {
             send(new LeaderInfo(id, m.from(), proposedEpoch));
         }
@@ -806,13 +847,15 @@ public final class ZabNode implements ConsensusNode {
             }
             boolean ahead = m.currentEpoch() > currentEpoch
                     || (m.currentEpoch() == currentEpoch && m.lastZxid() > log.lastZxid());
-            if (ahead && !opt.has(ZabMutant.SKIP_EPOCH_AHEAD_CHECK)) {
+            if (ahead && !opt.has(ZabMutant.VOTE_IGNORES_ZXID)) {
                 // FLE chose us, but this quorum member has a later history: elect again.
                 startLooking(0, 0, null);
                 return;
             }
-            epochAcks.add(m.from());
-            maybeEstablishEpoch();
+            if (m.fresh()) {
+                epochAcks.add(m.from());
+                maybeEstablishEpoch();
+            }
         } else {
             sendSync(l);
         }
@@ -1204,7 +1247,7 @@ public final class ZabNode implements ConsensusNode {
     public boolean hasReady() {
         return !outbox.isEmpty() || !unstable.isEmpty() || pendingSnapshot != null
                 || pendingTruncate != Ready.NO_TRUNCATION || !readStates.isEmpty()
-                || !hardState().equals(savedHardState) || committed > applied;
+                || !hardState().equals(savedHardState) || (committed > applied && log.hasBetween(applied, committed));
     }
 
     @Override

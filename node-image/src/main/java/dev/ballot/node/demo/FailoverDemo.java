@@ -88,6 +88,10 @@ public final class FailoverDemo {
                     cluster.start(old.id());
                 }
                 waitFor("all nodes ready after the last failover", Duration.ofSeconds(60), () -> allReady(cluster), cluster);
+                for (LocalCluster.Node node : cluster.nodes()) {
+                    cluster.metrics(node.id()).ifPresent(text -> out.println("# " + node.name() + " since its last start: "
+                            + MetricsSummary.of(text)));
+                }
                 load.close();
                 acks = load.acks();
             }

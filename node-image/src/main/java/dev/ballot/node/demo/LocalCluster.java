@@ -269,6 +269,11 @@ public final class LocalCluster implements AutoCloseable {
         });
     }
 
+    /** The node's Prometheus text, or empty. */
+    public Optional<String> metrics(long id) {
+        return get(id, "/metrics").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
+    }
+
     public boolean ready(long id) {
         return get(id, "/readyz").map(r -> r.statusCode() == 200).orElse(false);
     }

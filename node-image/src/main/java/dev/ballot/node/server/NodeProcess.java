@@ -78,7 +78,7 @@ public final class NodeProcess implements AutoCloseable {
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
-            runtime = new NodeRuntime(engine, persisted, durability(storage), transport::send, NodeRuntime.Options.defaults());
+            runtime = new NodeRuntime(engine, persisted, durability(storage), transport::send, runtimeOptions());
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
             for (PeerSpec p : config.members()) {
@@ -130,6 +130,13 @@ public final class NodeProcess implements AutoCloseable {
             storage.close();
             throw e;
         }
+    }
+
+    /** Driver tuning; {@code -Dballot.snapshotEvery=N} lets tests exercise snapshots and compaction with few writes. */
+    static NodeRuntime.Options runtimeOptions() {
+        NodeRuntime.Options d = NodeRuntime.Options.defaults();
+        long every = Long.getLong("ballot.snapshotEvery", d.snapshotEvery());
+        return new NodeRuntime.Options(d.tick(), every);
     }
 
     /** Where to dial each other member: its peer (quorum) port. */

@@ -87,7 +87,7 @@ class InProcessClusterTest {
             NodeConfig cfg = ConfigLoader.parse("node-" + id, config(protocol, id), Map.of());
             ConsensusNode engine = EngineFactory.create(cfg, PersistedState.EMPTY, 1000 + id);
             NodeRuntime rt = new NodeRuntime(engine, PersistedState.EMPTY, new RecordingDurability(), m -> route(codec, m),
-                    NodeRuntime.Options.defaults());
+                    new NodeRuntime.Options(Duration.ofMillis(10), 5)); // snapshot and compact every 5 entries
             runtimes.put(id, rt);
             List<MemberDirectory.Entry> entries = new ArrayList<>();
             for (PeerSpec p : cfg.members()) {
@@ -163,6 +163,14 @@ class InProcessClusterTest {
         assertThat(st.get("members")).hasSize(3);
         if (protocol == Protocol.ZAB) {
             assertThat(st.get("zxid").asText()).startsWith("0x");
+        }
+
+        // Enough writes to cross several snapshots (every 5 entries) and have every member read them back.
+        for (int i = 0; i < 30; i++) {
+            assertThat(call(i % 3 + 1, "PUT", "/v1/kv/many-" + i, "x" + i).statusCode()).isEqualTo(200);
+        }
+        for (int i = 0; i < 30; i++) {
+            assertThat(call(3 - i % 3, "GET", "/v1/kv/many-" + i, null).body()).isEqualTo("x" + i);
         }
 
         HttpResponse<String> moved = call(follower, "POST", "/v1/admin/transfer-leadership", "{}");

@@ -29,8 +29,9 @@ import static org.awaitility.Awaitility.await;
  * that the members' logs agree. On failure the node logs are kept and their path printed.
  */
 class CrashRecoveryTest {
+    /** Snapshots every 100 entries: the storm then also crosses snapshots, compaction and catch-up from them. */
     private static final List<String> NODE_JVM = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Xss512k");
+            "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dballot.snapshotEvery=100");
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path work;

@@ -46,7 +46,7 @@ public final class FrameFuzzSeeds {
                 new ZabMessage.Notification(2, 1, 2, z | 5, 2, 1, ServerState.LOOKING, 0),
                 new ZabMessage.FollowerInfo(2, 1, 2, z | 5, false),
                 new ZabMessage.LeaderInfo(2, 1, 3),
-                new ZabMessage.AckEpoch(2, 1, 3, 2, z | 5),
+                new ZabMessage.AckEpoch(2, 1, 3, 2, z | 5, false),
                 new ZabMessage.NewLeader(2, 1, 3, SyncPlan.Mode.SNAP, 0, snap, 4, entries, 4));
         write(dir, "zab-broadcast", new ZabCodec(),
                 new ZabMessage.Propose(2, 1, 3, z | 6, List.of(new LogEntry(3L << 32 | 1, 3, EntryType.COMMAND, new byte[] {1})), z | 6),

@@ -17,6 +17,7 @@ public record ReportedStatus(
         Long commitIndex,
         Long appliedIndex,
         Long lastLogIndex,
+        Long leaderContactMs,
         String version,
         List<ReportedMember> members) {
 
@@ -24,6 +25,13 @@ public record ReportedStatus(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ReportedMember(String id, String address, String kind, Long matchIndex, Long lastContactMs,
                                  Boolean self) {
+    }
+
+    /** The node's /readyz rule: a follower that has not heard from its leader for 3 s is not ready. */
+    public static final long LEADER_CONTACT_LIMIT_MS = 3000;
+
+    public boolean leaderContactStale() {
+        return !leads() && leaderContactMs != null && leaderContactMs > LEADER_CONTACT_LIMIT_MS;
     }
 
     public boolean leads() {

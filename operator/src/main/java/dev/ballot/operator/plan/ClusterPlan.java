@@ -203,15 +203,6 @@ public final class ClusterPlan {
         }
     }
 
-    /** Claim templates as the user owns them: no status, no server-side kind/apiVersion noise. */
-    public static List<PersistentVolumeClaim> withoutServerFields(List<PersistentVolumeClaim> claims) {
-        List<PersistentVolumeClaim> out = new ArrayList<>();
-        for (PersistentVolumeClaim c : claims) {
-            out.add(new PersistentVolumeClaimBuilder(c).withStatus(null).build());
-        }
-        return out;
-    }
-
     PersistentVolumeClaim dataClaim() {
         return new PersistentVolumeClaimBuilder()
                 .withNewMetadata().withName("data").withLabels(Names.labels(name)).endMetadata()

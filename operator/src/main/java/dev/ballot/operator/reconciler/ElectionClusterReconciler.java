@@ -76,6 +76,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.rollout = new RolloutExecutor(client, settings);
     }
 
+    /** The member watcher, for tests. */
+    MemberStatusEventSource memberWatcher() {
+        return members;
+    }
+
     @Override
     public List<EventSource<?, ElectionCluster>> prepareEventSources(EventSourceContext<ElectionCluster> context) {
         members = new MemberStatusEventSource(new MemberStatusEventSource.MemberWatchSettings(

@@ -4,6 +4,7 @@ import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.plan.ClusterPlan;
 import dev.ballot.operator.plan.Names;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
@@ -19,12 +20,13 @@ public class StatefulSetDependent extends CRUDKubernetesDependentResource<Statef
     @Override
     protected StatefulSet desired(ElectionCluster cluster, Context<ElectionCluster> context) {
         StatefulSet desired = ClusterPlan.of(cluster).statefulSet();
-        // volumeClaimTemplates are immutable on a StatefulSet: keep what exists; volume growth is a PVC edit.
+        // volumeClaimTemplates are immutable on a StatefulSet: send back exactly what is stored (server-filled
+        // kind, volumeMode and status included), so an apply never looks like a forbidden change and the matcher
+        // sees no difference. Volume growth is a PVC edit, not a template edit.
         context.getSecondaryResource(StatefulSet.class)
                 .filter(actual -> actual.getSpec() != null && actual.getSpec().getVolumeClaimTemplates() != null)
-                .ifPresent(actual -> desired.getSpec()
-                        .setVolumeClaimTemplates(ClusterPlan.withoutServerFields(
-                                actual.getSpec().getVolumeClaimTemplates())));
+                .ifPresent(actual -> desired.getSpec().setVolumeClaimTemplates(
+                        Serialization.clone(actual).getSpec().getVolumeClaimTemplates()));
         return desired;
     }
 }

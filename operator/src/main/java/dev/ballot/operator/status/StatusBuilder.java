@@ -112,9 +112,10 @@ public final class StatusBuilder {
                 ReportedStatus r = obs.status();
                 m.role = r.role();
                 m.reachable = true;
-                m.ready = r.leaderId() != null && !r.electing() && leader != null;
+                m.ready = r.leaderId() != null && !r.electing() && leader != null && !r.leaderContactStale();
                 if (!m.ready) {
-                    m.message = r.electing() ? "no leader known (" + r.role() + ")" : "no leader known";
+                    m.message = r.leaderContactStale() ? "no contact with the leader for " + r.leaderContactMs()
+                            + " ms" : r.electing() ? "no leader known (" + r.role() + ")" : "no leader known";
                 }
                 fillProgress(m, e.name(), leaderReport);
             }

@@ -27,7 +27,7 @@ class MemberObservationTest {
     }
 
     private static ReportedStatus status(String role, long term, String leader, long commit, long contact) {
-        return new ReportedStatus("c", "ec-0", "raft", role, term, leader, null, null, commit, commit, commit, "0.1.0",
+        return new ReportedStatus("c", "ec-0", "raft", role, term, leader, null, null, commit, commit, commit, null, "0.1.0",
                 List.of(new ReportedStatus.ReportedMember("ec-0", "a:2380", "voter", commit, contact, true)));
     }
 }

@@ -42,6 +42,9 @@ class ElectionClusterReconcilerTest {
     @Inject
     KubernetesClient client;
 
+    @Inject
+    ElectionClusterReconciler reconciler;
+
     @Test
     void creatingAClusterMakesItsChildren() {
         ElectionCluster ec = create("raft-a", raft(3));
@@ -247,6 +250,15 @@ class ElectionClusterReconcilerTest {
                     .build());
             return p;
         });
+    }
+
+    @Test
+    void deletingAClusterStopsWatchingItsMembers() {
+        ElectionCluster ec = create("raft-f", raft(1));
+        var id = io.javaoperatorsdk.operator.processing.event.ResourceID.fromResource(ec);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> reconciler.memberWatcher().trackedClusters().contains(id));
+        client.resource(ec).delete();
+        await().atMost(CHILDREN_TIMEOUT).until(() -> !reconciler.memberWatcher().trackedClusters().contains(id));
     }
 
     @Test

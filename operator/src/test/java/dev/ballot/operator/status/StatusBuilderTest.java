@@ -128,6 +128,21 @@ class StatusBuilderTest {
                 .doesNotContain("EvenVoters");
     }
 
+    @Test
+    void aFollowerThatLostContactWithTheLeaderIsNotReady() {
+        var o = observed("LFF", healthyWorkload(), null, spec(3));
+        Map<String, MemberObservation> members = new HashMap<>(o.members());
+        members.put("ec-2", MemberObservation.reachable("ec-2", new ReportedStatus("ec", "ec-2", "raft", "follower",
+                5L, "ec-0", null, null, 10L, 10L, 10L, 4200L, "0.1.0", List.of())));
+        var status = StatusBuilder.build(new StatusBuilder.Observed(o.name(), o.generation(), o.spec(), o.problems(),
+                o.warnings(), o.expectedMembers(), o.workload(), o.pods(), members, o.previous(), o.selector(), NOW))
+                .status();
+        var m = status.members.stream().filter(x -> "ec-2".equals(x.name)).findFirst().orElseThrow();
+        assertThat(m.ready).isFalse();
+        assertThat(m.message).isEqualTo("no contact with the leader for 4200 ms");
+        assertThat(status.quorum.healthy).isEqualTo(2);
+    }
+
     private static WorkloadView healthyWorkload() {
         return new WorkloadView(true, 3, 3, "rev-1", true);
     }
@@ -153,7 +168,7 @@ class StatusBuilderTest {
             }
             String role = r == 'L' ? "leader" : r == 'F' ? "follower" : "candidate";
             members.put(name, MemberObservation.reachable(name, new ReportedStatus("ec", name, "raft", role, 5L,
-                    r == 'C' ? null : leader, null, null, 10L, 10L, 10L, "0.1.0", List.of())));
+                    r == 'C' ? null : leader, null, null, 10L, 10L, 10L, null, "0.1.0", List.of())));
         }
         return new StatusBuilder.Observed("ec", 7, spec, List.of(), List.of(), plan.members(), workload, Map.of(),
                 members, previous, "sel", NOW);
