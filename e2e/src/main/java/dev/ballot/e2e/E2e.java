@@ -38,15 +38,22 @@ public final class E2e {
         }
       }
     }
-    int code = switch (mode) {
+    int code;
+    try {
+      code = dispatch(mode, repo, provider, only);
+    } catch (IllegalArgumentException e) {
+      System.err.println("e2e: " + e.getMessage());
+      code = 2;
+    }
+    System.exit(code);
+  }
+
+  private static int dispatch(String mode, Path repo, String provider, List<String> only) throws Exception {
+    return switch (mode) {
       case "run" -> run(repo, provider, only);
       case "sandbox" -> sandbox(repo);
-      default -> {
-        System.err.println("unknown mode " + mode + "; use run or sandbox");
-        yield 2;
-      }
+      default -> throw new IllegalArgumentException("unknown mode " + mode + "; use run or sandbox");
     };
-    System.exit(code);
   }
 
   static int run(Path repo, String providerName, List<String> only) throws Exception {
