@@ -109,6 +109,8 @@ public final class E2e {
     System.out.println();
     System.out.println("Ballot sandbox is up" + (results.stream().allMatch(ScenarioResult::passed) ? "" : " (setup had failures, see above)"));
     System.out.println("  export KUBECONFIG=" + cluster.adminKubeconfig());
+    System.out.println("  export PATH=" + Path.of(System.getProperty("user.home"), ".cache/ballot/k8s-" + LocalProvider.K8S_VERSION, "bin")
+        + ":$PATH   # kubectl of the control plane's version");
     System.out.println("  kubectl get ec -A");
     System.out.println(kubectl.run("get", "ec", "-A").out());
     System.out.println("State and logs: " + cluster.stateDir() + "  (pods: kubelet/pods/*/logs, operator.log)");
