@@ -21,9 +21,12 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
-/** The seed's Raft YAML ({@code raft:} with cluster_id, node_id, listen_address, peers, timeouts) plus Ballot's keys. */
+/**
+ * The seed's Raft YAML ({@code raft:} with cluster_id, node_id, listen_address, peers, timeouts) plus Ballot's keys,
+ * among them {@code learners}: non-voting members, numbered after the peers.
+ */
 final class RaftYamlParser {
-    static final List<String> KEYS = List.of("cluster_id", "node_id", "listen_address", "peers",
+    static final List<String> KEYS = List.of("cluster_id", "node_id", "listen_address", "peers", "learners",
             "election_timeout_min", "election_timeout_max", "heartbeat_interval",
             "client_address", "advertise_address", "data_dir");
     static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -33,8 +36,8 @@ final class RaftYamlParser {
     private final Map<String, String> env;
     private final Map<String, Setting> settings = new LinkedHashMap<>();
     private int raftLine;
-    /** Line of each item of {@code peers} in the file (empty when the list comes from the environment). */
-    private List<Integer> peerLines = List.of();
+    /** List keys ({@code peers}, {@code learners}): line of each item in the file (absent when from the environment). */
+    private final Map<String, List<Integer>> itemLines = new LinkedHashMap<>();
 
     RaftYamlParser(String source, Map<String, String> env) {
         this.source = source;
@@ -91,22 +94,22 @@ final class RaftYamlParser {
                         "set twice (first on line " + settings.get(key).line() + ")", "keep one of the two lines");
             }
             Node value = t.getValueNode();
-            if (key.equals("peers")) {
+            if (isList(key)) {
                 if (!(value instanceof SequenceNode seq)) {
                     throw new ConfigException(source, display, line, "not a list",
-                            "write one '- \"host:port\"' line per member under 'peers:'");
+                            "write one '- \"host:port\"' line per member under '" + key + ":'");
                 }
                 List<String> items = new ArrayList<>();
                 List<Integer> lines = new ArrayList<>();
                 for (Node item : seq.getValue()) {
                     if (!(item instanceof ScalarNode s)) {
                         throw new ConfigException(source, display, line(item), "a list item is not a plain value",
-                                "write each peer as \"host:port\"");
+                                "write each member as \"host:port\"");
                     }
                     items.add(s.getValue());
                     lines.add(line(item));
                 }
-                peerLines = lines;
+                itemLines.put(key, lines);
                 settings.put(key, new Setting(display, String.join(",", items), items, line, source));
             } else {
                 if (!(value instanceof ScalarNode s)) {
@@ -120,6 +123,10 @@ final class RaftYamlParser {
                 settings.put(key, Setting.scalar(display, s.getValue(), line, source));
             }
         }
+    }
+
+    private static boolean isList(String key) {
+        return key.equals("peers") || key.equals("learners");
     }
 
     private String scalarKey(NodeTuple t, String prefix) throws ConfigException {
@@ -140,11 +147,11 @@ final class RaftYamlParser {
             if (override == null) {
                 continue;
             }
-            if (key.equals("peers")) {
+            if (isList(key)) {
                 List<String> items = Arrays.stream(override.value().split(",")).map(String::trim)
                         .filter(s -> !s.isEmpty()).toList();
                 override = new Setting(override.key(), override.value(), items, 0, override.source());
-                peerLines = List.of();
+                itemLines.remove(key);
             }
             settings.put(key, override);
         }
@@ -193,26 +200,10 @@ final class RaftYamlParser {
             throw peersSetting.error("the list is empty", "list every member's host:port, this node included");
         }
         List<PeerSpec> members = new ArrayList<>();
-        for (int i = 0; i < peersSetting.items().size(); i++) {
-            String item = peersSetting.items().get(i);
-            int line = i < peerLines.size() ? peerLines.get(i) : 0;
-            Setting one = new Setting("raft.peers[" + i + "]", item, List.of(), line, peersSetting.source());
-            HostPort peer = address(one);
-            long id = i + 1L;
-            String name = MemberNames.nameOf(peer, id);
-            for (int j = 0; j < members.size(); j++) {
-                PeerSpec other = members.get(j);
-                if (other.peerAddress().sameAs(peer)) {
-                    throw one.error("'" + peer + "' is listed twice (also peers[" + j + "])",
-                            "list every member once");
-                }
-                if (other.name().equals(name)) {
-                    throw one.error("'" + peer + "' and peers[" + j + "] '" + other.peerAddress()
-                                    + "' both get the member name '" + name + "'",
-                            "give members host names whose first labels differ, or use IP addresses");
-                }
-            }
-            members.add(new PeerSpec(id, name, MemberKind.VOTER, peer, null, peer.withPort(client.port())));
+        addMembers(members, "peers", peersSetting, MemberKind.VOTER, client);
+        Setting learnersSetting = settings.get("learners");
+        if (learnersSetting != null) {
+            addMembers(members, "learners", learnersSetting, MemberKind.LEARNER, client);
         }
 
         PeerSpec self = findSelf(members, listenSetting, listen, advertiseSetting, advertise);
@@ -220,6 +211,35 @@ final class RaftYamlParser {
         RaftTiming timing = timing();
         return new NodeConfig(Protocol.RAFT, clusterId, self.id(), self.name(), members, listen, null, client,
                 dataDir, timing, null);
+    }
+
+    /** Appends one member per item of the list {@code key}, ids continuing after those already there. */
+    private void addMembers(List<PeerSpec> members, String key, Setting list, MemberKind kind, HostPort client)
+            throws ConfigException {
+        List<Integer> lines = itemLines.getOrDefault(key, List.of());
+        int voters = (int) members.stream().filter(m -> m.kind() == MemberKind.VOTER).count();
+        for (int i = 0; i < list.items().size(); i++) {
+            int line = i < lines.size() ? lines.get(i) : 0;
+            Setting one = new Setting("raft." + key + "[" + i + "]", list.items().get(i), List.of(), line, list.source());
+            HostPort address = address(one);
+            long id = members.size() + 1L;
+            String name = MemberNames.nameOf(address, id);
+            for (PeerSpec other : members) {
+                String where = other.kind() == MemberKind.VOTER ? "peers[" + (other.id() - 1) + "]"
+                        : "learners[" + (other.id() - 1 - voters) + "]";
+                if (other.peerAddress().sameAs(address)) {
+                    throw one.error("'" + address + "' is listed twice (also " + where + ")",
+                            "list every member once" + (key.equals("learners") || other.kind() != kind
+                                    ? ", in peers (voters) or in learners, not both" : ""));
+                }
+                if (other.name().equals(name)) {
+                    throw one.error("'" + address + "' and " + where + " '" + other.peerAddress()
+                                    + "' both get the member name '" + name + "'",
+                            "give members host names whose first labels differ, or use IP addresses");
+                }
+            }
+            members.add(new PeerSpec(id, name, kind, address, null, address.withPort(client.port())));
+        }
     }
 
     private PeerSpec findSelf(List<PeerSpec> members, Setting listenSetting, HostPort listen,
@@ -233,7 +253,8 @@ final class RaftYamlParser {
             PeerSpec self = members.stream().filter(m -> m.name().equals(nodeId)).findFirst()
                     .orElseGet(() -> numeric(nodeId, members));
             if (self == null) {
-                throw nodeIdSetting.error("'" + nodeId + "' names no member of peers (members: " + names + ")",
+                throw nodeIdSetting.error("'" + nodeId + "' names no member of peers"
+                                + (settings.containsKey("learners") ? " or learners" : "") + " (members: " + names + ")",
                         "set node_id to this node's member name (the first DNS label of its peer host, or node-<position>"
                                 + " for an IP), or fix the peers list");
             }
@@ -253,7 +274,8 @@ final class RaftYamlParser {
         if (byAddress.isEmpty()) {
             throw listenSetting.error("no node_id, and '" + listen + "'"
                             + (advertise != null ? " / advertise_address '" + advertise + "'" : "")
-                            + " matches no entry of peers (members: " + names + ")",
+                            + " matches no entry of peers" + (settings.containsKey("learners") ? " or learners" : "")
+                            + " (members: " + names + ")",
                     "set node_id to this node's member name (BALLOT_NODE_ID), or make listen_address or advertise_address"
                             + " equal to this node's entry in peers");
         }

@@ -172,6 +172,61 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void raftLearnersAreNumberedAfterThePeersAndALearnerFindsItself() throws Exception {
+        String yaml = """
+                raft:
+                  cluster_id: demo
+                  listen_address: "127.0.0.4:2380"
+                  client_address: "127.0.0.4:2379"
+                  peers: ["127.0.0.1:2380", "127.0.0.2:2380", "127.0.0.3:2380"]
+                  learners:
+                    - "127.0.0.4:2380"
+                """;
+        NodeConfig c = ConfigLoader.parse("ballot.yaml", yaml, Map.of());
+        assertThat(c.members()).extracting(PeerSpec::id).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(c.members()).extracting(PeerSpec::name).containsExactly("node-1", "node-2", "node-3", "node-4");
+        assertThat(c.members()).extracting(PeerSpec::kind)
+                .containsExactly(MemberKind.VOTER, MemberKind.VOTER, MemberKind.VOTER, MemberKind.LEARNER);
+        assertThat(c.nodeId()).isEqualTo(4);
+        assertThat(c.self().kind()).isEqualTo(MemberKind.LEARNER);
+        assertThat(c.members().get(3).clientAddress()).isEqualTo(new HostPort("127.0.0.4", 2379));
+        assertThat(c.initialMembership().voterIds()).containsExactly(1L, 2L, 3L);
+        assertThat(c.initialMembership().member(4).orElseThrow().kind()).isEqualTo(MemberKind.LEARNER);
+
+        NodeConfig voter = ConfigLoader.parse("ballot.yaml", yaml, Map.of("BALLOT_NODE_ID", "node-2",
+                "BALLOT_LISTEN_ADDRESS", "127.0.0.2:2380", "BALLOT_CLIENT_ADDRESS", "127.0.0.2:2379"));
+        assertThat(voter.nodeId()).isEqualTo(2);
+        assertThat(voter.self().kind()).isEqualTo(MemberKind.VOTER);
+        assertThat(voter.peers()).extracting(PeerSpec::id).containsExactly(1L, 3L, 4L);
+    }
+
+    @Test
+    void raftLearnersComeFromTheEnvironmentAndDnsNamesNameThem() throws Exception {
+        NodeConfig c = ConfigLoader.parse("ballot.yaml", resource("seed/raft.yaml"), Map.of(
+                "BALLOT_PEERS", "ec-raft-0.ec-raft-peers:2380,ec-raft-1.ec-raft-peers:2380,ec-raft-2.ec-raft-peers:2380",
+                "BALLOT_LEARNERS", "ec-raft-3.ec-raft-peers:2380, ec-raft-4.ec-raft-peers:2380",
+                "BALLOT_NODE_ID", "ec-raft-4",
+                "BALLOT_LISTEN_ADDRESS", "0.0.0.0:2380"));
+        assertThat(c.members()).extracting(PeerSpec::name)
+                .containsExactly("ec-raft-0", "ec-raft-1", "ec-raft-2", "ec-raft-3", "ec-raft-4");
+        assertThat(c.members()).extracting(PeerSpec::kind).containsExactly(MemberKind.VOTER, MemberKind.VOTER,
+                MemberKind.VOTER, MemberKind.LEARNER, MemberKind.LEARNER);
+        assertThat(c.nodeId()).isEqualTo(5);
+
+        NodeConfig none = ConfigLoader.parse("ballot.yaml", resource("seed/raft.yaml"), Map.of("BALLOT_LEARNERS", ""));
+        assertThat(none.members()).extracting(PeerSpec::kind).containsOnly(MemberKind.VOTER);
+    }
+
+    @Test
+    void aLearnerAlsoListedAsAPeerInTheEnvironmentIsRefused() throws Exception {
+        ConfigException e = fails(resource("seed/raft.yaml"), Map.of("BALLOT_LEARNERS", "192.168.1.2:2380"));
+        assertThat(e.key()).isEqualTo("raft.learners[0]");
+        assertThat(e.getMessage()).startsWith("environment variable BALLOT_LEARNERS, key 'raft.learners[0]': "
+                + "'192.168.1.2:2380' is listed twice (also peers[1])");
+        assertThat(e.fix()).contains("in peers (voters) or in learners, not both");
+    }
+
+    @Test
     void zooKeeperFileWithObserversBindHostAndEnvironmentServers() throws Exception {
         String cfg = """
                 # a Ballot ZAB cluster
@@ -275,6 +330,23 @@ class ConfigLoaderTest {
                 Arguments.of("address with scheme", ok.replace("listen_address: \"127.0.0.1:2380\"",
                                 "listen_address: \"http://127.0.0.1:2380\""),
                         "raft.listen_address", 4, "has a scheme", "host:port"),
+                Arguments.of("learner that is also a peer", ok + "  learners:\n    - \"127.0.0.4:2380\"\n    - \"127.0.0.3:2380\"\n",
+                        "raft.learners[1]", 14, "'127.0.0.3:2380' is listed twice (also peers[2])",
+                        "in peers (voters) or in learners, not both"),
+                Arguments.of("learner listed twice", ok + "  learners: [\"127.0.0.4:2380\", \"127.0.0.4:2380\"]\n",
+                        "raft.learners[1]", 12, "'127.0.0.4:2380' is listed twice (also learners[0])", "list every member once"),
+                Arguments.of("learners not a list", ok + "  learners: \"127.0.0.4:2380\"\n",
+                        "raft.learners", 12, "not a list", "under 'learners:'"),
+                Arguments.of("learner without port", ok + "  learners:\n    - \"127.0.0.4\"\n",
+                        "raft.learners[0]", 13, "'127.0.0.4' has no port", "host:port"),
+                Arguments.of("learner whose name clashes with a peer", ok.replace("127.0.0.3:2380", "db.east.example:2380")
+                                + "  learners: [\"db.west.example:2380\"]\n",
+                        "raft.learners[0]", 12, "and peers[2] 'db.east.example:2380' both get the member name 'db'",
+                        "first labels differ"),
+                Arguments.of("node_id names no peer or learner", ok.replace("\"node-1\"", "\"node-9\"")
+                                + "  learners: [\"127.0.0.4:2380\"]\n",
+                        "raft.node_id", 3, "'node-9' names no member of peers or learners (members: node-1, node-2, node-3, node-4)",
+                        "set node_id"),
                 Arguments.of("hostnames whose names clash", ok.replace("127.0.0.2:2380", "db.east.example:2380")
                                 .replace("127.0.0.3:2380", "db.west.example:2380"),
                         "raft.peers[2]", 8, "both get the member name 'db'", "first labels differ"));
