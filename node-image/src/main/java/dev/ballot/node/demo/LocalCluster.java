@@ -89,6 +89,16 @@ public final class LocalCluster implements AutoCloseable {
 
     public LocalCluster(Protocol protocol, int size, DemoTiming timing, Path workDir, List<String> jvmOptions)
             throws IOException {
+        this(protocol, size, 0, timing, workDir, jvmOptions);
+    }
+
+    /** {@code voters} voting members (ids 1..voters), then {@code learners} Raft learners (ids voters+1..). */
+    public LocalCluster(Protocol protocol, int voters, int learners, DemoTiming timing, Path workDir,
+                        List<String> jvmOptions) throws IOException {
+        if (learners > 0 && protocol != Protocol.RAFT) {
+            throw new IllegalArgumentException("learners are Raft members; ZAB has observers");
+        }
+        int size = voters + learners;
         this.protocol = protocol;
         this.workDir = workDir;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -103,7 +113,7 @@ public final class LocalCluster implements AutoCloseable {
             Path dataDir = Files.createDirectories(workDir.resolve("node-" + id + "-data"));
             Path config = workDir.resolve(protocol == Protocol.RAFT ? "node-" + id + ".yaml" : "node-" + id + ".cfg");
             String text = protocol == Protocol.RAFT
-                    ? raftConfig(clusterId, id, size, prefix, peerPort, dataDir, timing)
+                    ? raftConfig(clusterId, id, voters, size, prefix, peerPort, dataDir, timing)
                     : zabConfig(clusterId, id, size, prefix, peerPort, electionPort, dataDir, timing);
             Files.writeString(config, text.replace("CLIENT", Integer.toString(clientPort)));
             nodes.put(id, new Node(id, host, dataDir, config, workDir.resolve("node-" + id + ".log")));
@@ -112,6 +122,11 @@ public final class LocalCluster implements AutoCloseable {
 
     static String raftConfig(String clusterId, long self, int size, String prefix, int peerPort, Path dataDir,
                              DemoTiming t) {
+        return raftConfig(clusterId, self, size, size, prefix, peerPort, dataDir, t);
+    }
+
+    static String raftConfig(String clusterId, long self, int voters, int size, String prefix, int peerPort,
+                             Path dataDir, DemoTiming t) {
         StringBuilder sb = new StringBuilder();
         sb.append("raft:\n");
         sb.append("  cluster_id: \"").append(clusterId).append("\"\n");
@@ -119,6 +134,9 @@ public final class LocalCluster implements AutoCloseable {
         sb.append("  listen_address: \"").append(prefix).append(self).append(':').append(peerPort).append("\"\n");
         sb.append("  peers:\n");
         for (long id = 1; id <= size; id++) {
+            if (id == voters + 1) {
+                sb.append("  learners:\n");
+            }
             sb.append("    - \"").append(prefix).append(id).append(':').append(peerPort).append("\"\n");
         }
         sb.append("  election_timeout_min: \"").append(t.electionMin().toMillis()).append("ms\"\n");
