@@ -32,7 +32,13 @@ public record NodeConfig(String fileName, String content) {
         for (int i = 0; i < spec.voters(); i++) {
             y.append("    - ").append(quote(Names.peerHost(cluster, namespace, i) + ":" + RAFT_PORT)).append('\n');
         }
-        // Learners are not in the node's Raft format yet (SpecValidator refuses them), so none are written.
+        // Learners are the pods after the voters; the node numbers them after the peers, as ZAB does its observers.
+        if (spec.pods() > spec.voters()) {
+            y.append("  learners:\n");
+            for (int i = spec.voters(); i < spec.pods(); i++) {
+                y.append("    - ").append(quote(Names.peerHost(cluster, namespace, i) + ":" + RAFT_PORT)).append('\n');
+            }
+        }
         y.append("  election_timeout_min: ").append(quote(spec.electionTimeoutMin())).append('\n');
         y.append("  election_timeout_max: ").append(quote(spec.electionTimeoutMax())).append('\n');
         y.append("  heartbeat_interval: ").append(quote(spec.heartbeatInterval())).append('\n');

@@ -123,10 +123,6 @@ public final class SpecValidator {
         if (max.isPresent() && max.get().compareTo(Duration.ofSeconds(60)) > 0) {
             problems.add("spec.raft.electionTimeoutMax (" + s.electionTimeoutMax() + ") must be at most 60s: lower it");
         }
-        if (s.learners() > 0) {
-            problems.add("spec.learners is not supported yet: the node's Raft configuration has no learners"
-                    + " (docs/node-config.md); set spec.learners to 0");
-        }
     }
 
     private static Optional<Duration> durationOf(String field, String text, List<String> problems) {

@@ -54,6 +54,26 @@ class ClusterPlanTest {
     }
 
     @Test
+    void raftConfigListsLearnersAfterTheVoters() {
+        ElectionClusterSpec spec = spec(Protocol.Raft, 3);
+        spec.learners = 2;
+        ClusterPlan plan = new ClusterPlan("ec-raft", "default", EffectiveSpec.of(spec));
+        assertThat(plan.configMap().getData().get("ballot.yaml")).contains("""
+                  peers:
+                    - "ec-raft-0.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-1.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-2.ec-raft-peers.default.svc:2380"
+                  learners:
+                    - "ec-raft-3.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-4.ec-raft-peers.default.svc:2380"
+                  election_timeout_min: "150ms"
+                """);
+        assertThat(plan.members()).extracting(MemberEndpoint::voter).containsExactly(true, true, true, false, false);
+        assertThat(new ClusterPlan("ec-raft", "default", EffectiveSpec.of(spec(Protocol.Raft, 3))).configMap().getData()
+                .get("ballot.yaml")).doesNotContain("learners");
+    }
+
+    @Test
     void zooCfgMarksObserversAndUsesZabPorts() {
         ElectionClusterSpec spec = spec(Protocol.Zab, 3);
         spec.observers = 1;

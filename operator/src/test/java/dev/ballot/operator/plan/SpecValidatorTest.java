@@ -36,8 +36,6 @@ class SpecValidatorTest {
                 Arguments.of("timeout over a minute", "raft-1",
                         (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTiming("150ms", "2m", "50ms"),
                         "must be at most 60s"),
-                Arguments.of("learners not supported yet", "raft-1", (Consumer<ElectionClusterSpec>) s -> s.learners = 1,
-                        "spec.learners is not supported yet"),
                 Arguments.of("tickTime out of range", "zab-1", (Consumer<ElectionClusterSpec>) s -> {
                     s.protocol = Protocol.Zab;
                     s.zab = new dev.ballot.operator.api.ZabTiming(5, 10, 5);
@@ -79,6 +77,9 @@ class SpecValidatorTest {
         zab.protocol = Protocol.Zab;
         zab.observers = 1;
         assertThat(SpecValidator.problems("zab-1", zab)).isEmpty();
+        ElectionClusterSpec learners = valid();
+        learners.learners = 2;
+        assertThat(SpecValidator.problems("raft-1", learners)).isEmpty();
         assertThat(SpecValidator.problems("a".repeat(52), valid())).isEmpty();
     }
 

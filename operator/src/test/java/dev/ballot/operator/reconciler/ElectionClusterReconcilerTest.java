@@ -148,6 +148,50 @@ class ElectionClusterReconcilerTest {
     }
 
     @Test
+    void learnersAreListedInTheConfigAndDoNotCountForQuorum() {
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> voters = List.of("raft-l-0", "raft-l-1", "raft-l-2");
+        List<String> learners = List.of("raft-l-3");
+        fake.report(ns, "raft-l-0", "leader", 2, "raft-l-0", voters, learners);
+        fake.report(ns, "raft-l-1", "follower", 2, "raft-l-0", voters, learners);
+        fake.down(ns, "raft-l-2");
+        fake.report(ns, "raft-l-3", "learner", 2, "raft-l-0", voters, learners);
+        ElectionClusterSpec spec = raft(3);
+        spec.learners = 1;
+        create("raft-l", spec);
+
+        StatefulSet sts = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.apps().statefulSets().inNamespace(ns).withName("raft-l").get(), s -> s != null);
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(4);
+        ConfigMap cm = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.configMaps().inNamespace(ns).withName("raft-l-config").get(), s -> s != null);
+        assertThat(cm.getData().get("ballot.yaml"))
+                .contains("    - \"raft-l-2.raft-l-peers." + ns + ".svc:2380\"\n  learners:\n"
+                        + "    - \"raft-l-3.raft-l-peers." + ns + ".svc:2380\"\n");
+        PodDisruptionBudget pdb = await().atMost(CHILDREN_TIMEOUT).until(
+                () -> client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("raft-l").get(),
+                s -> s != null);
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).as("3 voters tolerate 1 down").isEqualTo(1);
+
+        ElectionCluster seen = awaitStatus("raft-l", c -> "raft-l-0".equals(c.getStatus().leader)
+                && member(c, "raft-l-3") != null && "learner".equals(member(c, "raft-l-3").role)
+                && member(c, "raft-l-2") != null && Boolean.FALSE.equals(member(c, "raft-l-2").reachable));
+        MemberStatus learner = member(seen, "raft-l-3");
+        assertThat(learner.voter).isFalse();
+        assertThat(learner.id).isEqualTo(4);
+        assertThat(member(seen, "raft-l-0").voter).isTrue();
+        // The healthy learner does not make up for the voter that is down.
+        assertThat(seen.getStatus().replicas).isEqualTo(3);
+        assertThat(seen.getStatus().quorum.voters).isEqualTo(3);
+        assertThat(seen.getStatus().quorum.healthy).isEqualTo(2);
+        assertThat(seen.getStatus().quorum.required).isEqualTo(2);
+        assertThat(seen.getStatus().quorum.faultTolerance).isZero();
+        assertThat(StatusConditions.isTrue(seen.getStatus().conditions, StatusConditions.STALLED)).isFalse();
+        assertThat(condition(seen, StatusConditions.DEGRADED).getReason()).isEqualTo("NoFaultTolerance");
+    }
+
+    @Test
     void invalidSpecEndsInStalled() {
         ElectionClusterSpec spec = raft(3);
         spec.raft = new RaftTiming("300ms", "150ms", "50ms");

@@ -53,6 +53,12 @@ final class FakeMembers implements AutoCloseable {
 
     /** Sets what a member reports and pushes it to its open streams at once. */
     void report(String namespace, String pod, String role, long term, String leader, List<String> voters) {
+        report(namespace, pod, role, term, leader, voters, List.of());
+    }
+
+    /** As above, with Raft learners listed after the voters (kind "learner"). */
+    void report(String namespace, String pod, String role, long term, String leader, List<String> voters,
+                List<String> learners) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("clusterId", "test");
         s.put("nodeId", pod);
@@ -65,11 +71,13 @@ final class FakeMembers implements AutoCloseable {
         s.put("appliedIndex", 10);
         s.put("lastLogIndex", 12);
         List<Map<String, Object>> members = new ArrayList<>();
-        for (String v : voters) {
+        List<String> all = new ArrayList<>(voters);
+        all.addAll(learners);
+        for (String v : all) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", v);
             m.put("address", v + ":2380");
-            m.put("kind", "voter");
+            m.put("kind", learners.contains(v) ? "learner" : "voter");
             m.put("matchIndex", 10);
             m.put("lastContactMs", 7);
             m.put("self", v.equals(pod));
