@@ -217,6 +217,36 @@ class ConfigLoaderTest {
         assertThat(none.members()).extracting(PeerSpec::kind).containsOnly(MemberKind.VOTER);
     }
 
+    /** The file the operator writes for replicas 3, learners 1 (ClusterPlanTest), with the learner pod's environment. */
+    @Test
+    void theOperatorsLearnerFileStartsItsLearnerPod() throws Exception {
+        String yaml = """
+                # Written by ballot-operator for ElectionCluster default/ec-raft. Per-pod values come from BALLOT_* environment variables.
+                raft:
+                  cluster_id: "ec-raft"
+                  peers:
+                    - "ec-raft-0.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-1.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-2.ec-raft-peers.default.svc:2380"
+                  learners:
+                    - "ec-raft-3.ec-raft-peers.default.svc:2380"
+                  election_timeout_min: "150ms"
+                  election_timeout_max: "300ms"
+                  heartbeat_interval: "50ms"
+                  client_address: "0.0.0.0:2379"
+                  data_dir: "/var/lib/ballot"
+                """;
+        NodeConfig c = ConfigLoader.parse("ballot.yaml", yaml, Map.of(
+                "BALLOT_NODE_ID", "ec-raft-3",
+                "BALLOT_LISTEN_ADDRESS", "10.1.0.9:2380",
+                "BALLOT_CLIENT_ADDRESS", "10.1.0.9:2379",
+                "BALLOT_DATA_DIR", "/var/lib/ballot"));
+        assertThat(c.nodeId()).isEqualTo(4);
+        assertThat(c.nodeName()).isEqualTo("ec-raft-3");
+        assertThat(c.self().kind()).isEqualTo(MemberKind.LEARNER);
+        assertThat(c.initialMembership().voterIds()).containsExactly(1L, 2L, 3L);
+    }
+
     @Test
     void aLearnerAlsoListedAsAPeerInTheEnvironmentIsRefused() throws Exception {
         ConfigException e = fails(resource("seed/raft.yaml"), Map.of("BALLOT_LEARNERS", "192.168.1.2:2380"));
