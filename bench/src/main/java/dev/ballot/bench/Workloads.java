@@ -1,0 +1,255 @@
+package dev.ballot.bench;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The measurements, identical for every system. Every loop is bounded both in count and in time.
+ */
+final class Workloads {
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** Failover attempts: short, so a dead or leaderless member costs little before the next is tried. */
+    static final Duration FAILOVER_ATTEMPT_TIMEOUT = Duration.ofMillis(300);
+    /** After an attempt that failed fast (refused, no leader), pause this long so retries do not spin the CPU. */
+    static final long FAILOVER_RETRY_PAUSE_MS = 5;
+
+    private final BenchOptions options;
+    private final Report report;
+    private final PrintStream out;
+    private final String run = Long.toHexString(System.nanoTime());
+    private final byte[] value;
+
+    Workloads(BenchOptions options, Report report, PrintStream out) {
+        this.options = options;
+        this.report = report;
+        this.out = out;
+        this.value = "v".repeat(options.valueBytes).getBytes(StandardCharsets.UTF_8);
+    }
+
+    void runAll(BenchCluster cluster) throws Exception {
+        String sys = cluster.system();
+        out.println("# " + sys + ": " + cluster.describe() + " logs=" + cluster.logs());
+        cluster.startAll();
+        waitFor(cluster, "all 3 members up with one leader", Duration.ofSeconds(90), cluster::healthy);
+        int leader = leaderOf(cluster);
+        try (KvSession s = cluster.session(leader)) {
+            // warm-up (JIT, connections), not recorded
+            sequential(s, sys + "-warm", options.warmup, Duration.ofSeconds(60));
+            List<Long> seq = new ArrayList<>();
+            long t0 = System.nanoTime();
+            int errors = sequentialInto(s, sys + "-seq", options.writes, options.phaseLimit, seq);
+            long elapsed = System.nanoTime() - t0;
+            recordWrites(sys, "seq", seq, errors, elapsed, Metric.WRITE_SEQ_OPS, Metric.WRITE_SEQ_P50, Metric.WRITE_SEQ_P99);
+        }
+        concurrent(cluster, leader);
+        reads(cluster, leader);
+        failovers(cluster);
+    }
+
+    private void recordWrites(String sys, String phase, List<Long> lat, int errors, long elapsedNanos,
+                              Metric ops, Metric p50, Metric p99) {
+        out.println("# " + sys + " " + phase + ": acked=" + lat.size() + " errors=" + errors + " elapsed_ms="
+                + elapsedNanos / 1_000_000);
+        if (lat.isEmpty()) {
+            report.skip(sys, phase + " writes: none acknowledged");
+            return;
+        }
+        LatencyStats st = LatencyStats.ofNanos(lat);
+        report.record(sys, ops, lat.size() / (elapsedNanos / 1e9));
+        report.record(sys, p50, st.percentileMs(50));
+        report.record(sys, p99, st.percentileMs(99));
+    }
+
+    private void sequential(KvSession s, String prefix, int count, Duration limit) {
+        sequentialInto(s, prefix, count, limit, new ArrayList<>());
+    }
+
+    /** {@code count} writes one after another, stopping early at {@code limit}; returns the failures. */
+    private int sequentialInto(KvSession s, String prefix, int count, Duration limit, List<Long> latencies) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        int errors = 0;
+        for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+            long start = System.nanoTime();
+            try {
+                s.put(prefix + "-" + run + "-" + i, value, REQUEST_TIMEOUT);
+                latencies.add(System.nanoTime() - start);
+            } catch (Exception e) {
+                if (errors++ == 0) {
+                    out.println("# first error in " + prefix + ": " + e);
+                }
+            }
+        }
+        return errors;
+    }
+
+    private void concurrent(BenchCluster cluster, int leader) throws Exception {
+        String sys = cluster.system();
+        int clients = options.clients;
+        int perClient = Math.max(1, options.writes / clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<KvSession> sessions = new ArrayList<>();
+        try {
+            for (int c = 0; c < clients; c++) {
+                sessions.add(cluster.session(leader));
+            }
+            for (KvSession s : sessions) { // connect each session before the clock starts
+                s.put(sys + "-conn-" + run + "-" + System.identityHashCode(s), value, REQUEST_TIMEOUT);
+            }
+            List<Long> lat = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger errors = new AtomicInteger();
+            List<Future<?>> done = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int c = 0; c < clients; c++) {
+                KvSession s = sessions.get(c);
+                String prefix = sys + "-conc" + c;
+                done.add(pool.submit(() -> {
+                    List<Long> mine = new ArrayList<>();
+                    errors.addAndGet(sequentialInto(s, prefix, perClient, options.phaseLimit, mine));
+                    lat.addAll(mine);
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(options.phaseLimit.toSeconds() + 30, TimeUnit.SECONDS);
+            }
+            long elapsed = System.nanoTime() - t0;
+            out.println("# " + sys + " concurrent clients=" + clients + " writes_each=" + perClient);
+            recordWrites(sys, "concurrent", new ArrayList<>(lat), errors.get(), elapsed,
+                    Metric.WRITE_CONC_OPS, Metric.WRITE_CONC_P50, Metric.WRITE_CONC_P99);
+        } finally {
+            sessions.forEach(KvSession::close);
+            pool.shutdownNow();
+        }
+    }
+
+    private void reads(BenchCluster cluster, int leader) throws Exception {
+        String sys = cluster.system();
+        String key = sys + "-read-" + run;
+        try (KvSession s = cluster.session(leader)) {
+            s.put(key, value, REQUEST_TIMEOUT);
+            long deadline = System.nanoTime() + options.phaseLimit.toNanos();
+            List<Long> lat = new ArrayList<>();
+            int errors = 0;
+            for (int i = 0; i < options.reads && System.nanoTime() < deadline; i++) {
+                long start = System.nanoTime();
+                try {
+                    byte[] got = s.linearizableGet(key, REQUEST_TIMEOUT);
+                    if (got.length != value.length) {
+                        throw new IllegalStateException("read " + got.length + " bytes, wrote " + value.length);
+                    }
+                    lat.add(System.nanoTime() - start);
+                } catch (Exception e) {
+                    if (errors++ == 0) {
+                        out.println("# first read error: " + e);
+                    }
+                }
+            }
+            out.println("# " + sys + " reads: answered=" + lat.size() + " errors=" + errors);
+            if (lat.isEmpty()) {
+                report.skip(sys, "linearizable reads: none answered");
+                return;
+            }
+            LatencyStats st = LatencyStats.ofNanos(lat);
+            report.record(sys, Metric.READ_LIN_P50, st.percentileMs(50));
+            report.record(sys, Metric.READ_LIN_P99, st.percentileMs(99));
+        }
+    }
+
+    /**
+     * SIGKILL the leader; unavailability is from the kill to the acknowledgement of the first write,
+     * every attempt of which starts after the kill. The client tries each member in turn with 300 ms
+     * timeouts (a fresh session per attempt where a session can break, as ZooKeeper's does).
+     */
+    private void failovers(BenchCluster cluster) throws Exception {
+        String sys = cluster.system();
+        List<Long> unavailable = new ArrayList<>();
+        for (int n = 1; n <= options.failovers; n++) {
+            waitFor(cluster, "all 3 members up with one leader before failover " + n, Duration.ofSeconds(60),
+                    cluster::healthy);
+            int leader = leaderOf(cluster);
+            // writes flow through the rotating client before the kill
+            long pre = firstAck(cluster, sys + "-pre" + n, (leader + 1) % cluster.size(), Duration.ofSeconds(30));
+            if (pre < 0) {
+                report.skip(sys, "failover " + n + ": no write acknowledged before the kill");
+                break;
+            }
+            long killedAt = System.nanoTime();
+            cluster.kill(leader);
+            long ackAt = firstAck(cluster, sys + "-fo" + n, (leader + 1) % cluster.size(), Duration.ofSeconds(30));
+            if (ackAt < 0) {
+                report.skip(sys, "failover " + n + ": no write acknowledged within 30 s of killing member " + leader
+                        + "; logs " + cluster.logs());
+                cluster.restart(leader);
+                break;
+            }
+            long ms = (ackAt - killedAt) / 1_000_000;
+            unavailable.add(ackAt - killedAt);
+            out.println("# " + sys + " failover n=" + n + " killed=" + leader + " unavailable_ms=" + ms + " load1="
+                    + String.format(java.util.Locale.ROOT, "%.1f",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+            cluster.restart(leader);
+        }
+        if (!unavailable.isEmpty()) {
+            LatencyStats st = LatencyStats.ofNanos(unavailable);
+            report.record(sys, Metric.FAILOVER_P50, st.percentileMs(50));
+            report.record(sys, Metric.FAILOVER_MAX, st.maxMs());
+        }
+    }
+
+    /** Time of the first acknowledged write, trying members in turn from {@code first}; -1 at the deadline. */
+    private long firstAck(BenchCluster cluster, String prefix, int first, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        int member = first;
+        for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
+            long start = System.nanoTime();
+            KvSession s = null;
+            try {
+                s = cluster.session(member);
+                s.put(prefix + "-" + run + "-" + attempt, value, FAILOVER_ATTEMPT_TIMEOUT);
+                return System.nanoTime();
+            } catch (Exception e) {
+                member = (member + 1) % cluster.size();
+                if (System.nanoTime() - start < FAILOVER_RETRY_PAUSE_MS * 1_000_000) {
+                    Thread.sleep(FAILOVER_RETRY_PAUSE_MS);
+                }
+            } finally {
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static int leaderOf(BenchCluster cluster) throws InterruptedException {
+        int[] found = {-1};
+        waitFor(cluster, "a leader", Duration.ofSeconds(30), () -> {
+            OptionalInt l = cluster.leader();
+            l.ifPresent(x -> found[0] = x);
+            return l.isPresent();
+        });
+        return found[0];
+    }
+
+    static void waitFor(BenchCluster cluster, String what, Duration timeout, BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(cluster.system() + ": timed out after " + timeout.toSeconds()
+                        + " s waiting for " + what + "; logs in " + cluster.logs());
+            }
+            Thread.sleep(20); // poll interval of a condition with a deadline
+        }
+    }
+}
