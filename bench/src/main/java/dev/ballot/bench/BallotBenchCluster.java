@@ -55,14 +55,29 @@ final class BallotBenchCluster implements BenchCluster {
         return cluster.leader().map(l -> OptionalInt.of((int) l.id() - 1)).orElse(OptionalInt.empty());
     }
 
+    private final boolean[] killed = new boolean[3];
+
+    @Override
+    public String exitedUnexpectedly() {
+        for (LocalCluster.Node n : cluster.nodes()) {
+            Process p = n.process();
+            if (p != null && !killed[(int) n.id() - 1] && !p.isAlive()) {
+                return n.name() + " exited with code " + p.exitValue() + " (log " + n.log() + ")";
+            }
+        }
+        return null;
+    }
+
     @Override
     public void kill(int member) throws InterruptedException {
+        killed[member] = true;
         cluster.kill(member + 1);
     }
 
     @Override
     public void restart(int member) throws IOException {
         cluster.start(member + 1);
+        killed[member] = false;
     }
 
     @Override

@@ -21,6 +21,9 @@ public interface BenchCluster extends AutoCloseable {
     /** The member (0-based) that leads, as the members report it. */
     OptionalInt leader();
 
+    /** A member whose process ended though the bench did not kill it, with its exit code; null when none. */
+    String exitedUnexpectedly();
+
     /** SIGKILL. */
     void kill(int member) throws InterruptedException;
 

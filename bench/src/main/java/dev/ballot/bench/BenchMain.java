@@ -126,7 +126,8 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // the ZooKeeper client warns at every refused connection, which failover attempts provoke on purpose
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 }

@@ -245,6 +245,11 @@ final class Workloads {
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
+            String exited = cluster.exitedUnexpectedly();
+            if (exited != null) {
+                throw new IllegalStateException(cluster.system() + ": " + exited + " while waiting for " + what
+                        + "; logs in " + cluster.logs());
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(cluster.system() + ": timed out after " + timeout.toSeconds()
                         + " s waiting for " + what + "; logs in " + cluster.logs());

@@ -119,11 +119,26 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         processes[member] = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("zk" + (member + 1) + ".log").toFile()))
                 .start();
+        killed[member] = false;
+    }
+
+    private final boolean[] killed = new boolean[3];
+
+    @Override
+    public String exitedUnexpectedly() {
+        for (int i = 0; i < 3; i++) {
+            Process p = processes[i];
+            if (p != null && !killed[i] && !p.isAlive()) {
+                return "member " + i + " exited with code " + p.exitValue();
+            }
+        }
+        return null;
     }
 
     @Override
     public void kill(int member) throws InterruptedException {
         Process p = processes[member];
+        killed[member] = true;
         if (p != null) {
             p.destroyForcibly();
             p.waitFor();
