@@ -110,7 +110,9 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        // -Dbench.zookeeper.logLevel=info (on bench/run's java) shows election timings in zkN.log
+        cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + System.getProperty("bench.zookeeper.logLevel", "warn"));
+        cmd.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         cmd.add("-Dzookeeper.admin.enableServer=false");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
