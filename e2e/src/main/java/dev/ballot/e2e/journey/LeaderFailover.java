@@ -47,12 +47,10 @@ public final class LeaderFailover implements Scenario {
     KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(60)).start();
     Thread.sleep(1_000);
     int ackedBeforeKill = writer.ackedCount();
-    List<InetSocketAddress> survivors = new ArrayList<>(members);
-    survivors.remove(ctx.cluster().reach(leaderPod, JourneyContext.CLIENT_PORT));
     long killedAt = System.currentTimeMillis();
     java.util.concurrent.CompletableFuture<Long> engineLag = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
-        return new MemberWatch().awaitNewLeader(survivors, before.get().leader(), before.get().term(), killedAt, killedAt + 30_000);
+        return new MemberWatch().awaitNewLeader(members, before.get().term(), killedAt, killedAt + 30_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return -1L;
@@ -65,7 +63,8 @@ public final class LeaderFailover implements Scenario {
     long deadline = killedAt + 30_000;
     while (System.currentTimeMillis() < deadline) {
       after = ctx.leader(ec);
-      if (after.isPresent() && !after.get().leader().equals(before.get().leader()) && after.get().term() > before.get().term()) {
+      // a leader of a higher term: usually another member; the restarted old leader may also win it back
+      if (after.isPresent() && after.get().term() > before.get().term()) {
         lag = System.currentTimeMillis() - killedAt;
         break;
       }
@@ -76,12 +75,13 @@ public final class LeaderFailover implements Scenario {
     long engine = engineLag.get();
     r.put("status_lag_ms", lag).put("engine_lag_ms", engine).put("old_leader", before.get().leader()).put("old_term", before.get().term());
     after.ifPresent(a -> r.put("new_leader", a.leader()).put("new_term", a.term()));
+    r.put("leader_moved", after.map(a -> !a.leader().equals(before.get().leader())).orElse(false));
     Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
         "electioncluster/" + ec, "--timeout=180s");
     List<String> lost = writer.verify(ctx.memberAddresses(ec));
     r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures())
         .put("max_write_gap_ms", writer.maxGapMs()).put("acked_lost", lost.size());
-    r.check(lag >= 0, "status named no new leader with a higher term within 30 s");
+    r.check(lag >= 0, "status named no leader with a higher term within 30 s");
     r.check(lag <= STATUS_LAG_BUDGET_MS, "status_lag_ms " + lag + " > " + STATUS_LAG_BUDGET_MS);
     r.check(ackedBeforeKill > 0, "no write was acknowledged before the fault");
     r.check(writer.ackedCount() > ackedBeforeKill, "no write was acknowledged after the fault");

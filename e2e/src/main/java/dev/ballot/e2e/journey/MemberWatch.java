@@ -21,8 +21,8 @@ final class MemberWatch {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
 
-  /** Millis from {@code sinceMs} until a member other than {@code oldLeader} leads in a term above {@code oldTerm}; -1 on deadline. */
-  long awaitNewLeader(List<InetSocketAddress> members, String oldLeader, long oldTerm, long sinceMs, long deadlineMs)
+  /** Millis from {@code sinceMs} until a member leads in a term above {@code oldTerm}; -1 on deadline. */
+  long awaitNewLeader(List<InetSocketAddress> members, long oldTerm, long sinceMs, long deadlineMs)
       throws InterruptedException {
     while (System.currentTimeMillis() < deadlineMs) {
       for (InetSocketAddress m : members) {
@@ -31,8 +31,7 @@ final class MemberWatch {
               + m.getPort() + "/v1/status")).timeout(Duration.ofMillis(300)).GET().build(), HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 200) {
             JsonNode s = JSON.readTree(r.body());
-            if (LEADER_ROLES.contains(s.path("role").asText()) && s.path("term").asLong() > oldTerm
-                && !oldLeader.equals(s.path("nodeId").asText())) {
+            if (LEADER_ROLES.contains(s.path("role").asText()) && s.path("term").asLong() > oldTerm) {
               return System.currentTimeMillis() - sinceMs;
             }
           }

@@ -65,7 +65,8 @@ final class PodRunner {
   private String startTime;
   private String phase = "Pending";
   private volatile boolean terminating;
-  private String lastPublished;
+  private final Object publishLock = new Object();
+  private String lastPublished; // guarded by publishLock
 
   PodRunner(KubernetesClient client, KubeletContext ctx, ScheduledExecutorService scheduler, HttpClient http, Pod pod) {
     this.client = client;
@@ -473,29 +474,33 @@ final class PodRunner {
     scheduler.execute(this::publish);
   }
 
+  /**
+   * Sends the current status. Publishes are serialized (compute and send under one lock), so a
+   * snapshot computed earlier can never be sent after a later one and leave a stale status behind.
+   */
   void publish() {
-    PodStatus status;
-    synchronized (this) {
-      if (terminating && phase.equals("Running")) {
-        return; // the pod is going away; its deletion finishes the story
+    synchronized (publishLock) {
+      PodStatus status;
+      synchronized (this) {
+        if (terminating && phase.equals("Running")) {
+          return; // the pod is going away; its deletion finishes the story
+        }
+        status = buildStatus();
       }
-      status = buildStatus();
-    }
-    String json = Serialization.asJson(Map.of("status", status));
-    synchronized (this) {
+      // a JSON patch that sets the whole status: lists (conditions, containerStatuses) are replaced, never merged
+      String json = Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", status)));
       if (json.equals(lastPublished)) {
         return;
       }
-      lastPublished = json;
-    }
-    try {
-      client.pods().inNamespace(namespace).withName(name).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON_MERGE), json);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 404) {
-        LOG.warning(() -> "pod " + namespace + "/" + name + ": status patch failed: " + e.getMessage());
-        synchronized (this) {
-          lastPublished = null;
+      try {
+        client.pods().inNamespace(namespace).withName(name).subresource("status")
+            .patch(PatchContext.of(PatchType.JSON), json);
+        lastPublished = json;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 404) {
+          LOG.warning(() -> "pod " + namespace + "/" + name + ": status patch failed: " + e.getMessage()
+              + (e.getCause() != null ? " (" + e.getCause() + ")" : ""));
+          scheduler.schedule(this::publish, 1, TimeUnit.SECONDS);
         }
       }
     }
@@ -513,7 +518,7 @@ final class PodRunner {
     List<ContainerStatus> statuses = containers.values().stream().map(ContainerRun::status).toList();
     return new PodStatusBuilder().withPhase(phase).withHostIP(ctx.hostIp())
         .withHostIPs(new io.fabric8.kubernetes.api.model.HostIPBuilder().withIp(ctx.hostIp()).build())
-        .withPodIP(phase.equals("Running") || phase.equals("Pending") ? ip : null)
+        .withPodIP(ip)
         .withPodIPs(new PodIPBuilder().withIp(ip).build())
         .withStartTime(startTime).withConditions(conditions).withContainerStatuses(statuses)
         .withQosClass(pod.getStatus() != null ? pod.getStatus().getQosClass() : null).build();

@@ -44,6 +44,10 @@ public sealed interface ZabMessage extends Message {
      */
     record AckEpoch(long from, long to, long epoch, long currentEpoch, long lastZxid, boolean fresh)
             implements ZabMessage {
+        /** A first acknowledgement of {@code epoch} (the common case). */
+        public AckEpoch(long from, long to, long epoch, long currentEpoch, long lastZxid) {
+            this(from, to, epoch, currentEpoch, lastZxid, true);
+        }
     }
 
     /**

@@ -95,6 +95,12 @@ import java.util.TreeMap;
  * ELECT, or hear LOOKING from their leader, join that round at once, so the target is elected after
  * one exchange of notifications plus the finalize wait, without waiting for any failure timeout.
  * If the target does not catch up within initLimit, the transfer is abandoned and proposals resume.
+ *
+ * <p><b>Driving it.</b> As {@link ConsensusNode} says: persist a Ready, then send, then apply, then
+ * {@link #advance}; step and tick from the same thread, not between {@link #ready()} and
+ * {@link #advance}. On restart, committed entries after the snapshot come out again in the first
+ * Ready (the caller restores its state machine from the snapshot first). A snapshot in a Ready comes
+ * with {@code truncateFrom = 0}: the log it replaces is dropped entirely.
  */
 public final class ZabNode implements ConsensusNode {
     private enum LearnerPhase { REGISTERING, EPOCH_ACKED, SYNCED }
@@ -426,19 +432,22 @@ public final class ZabNode implements ConsensusNode {
             // it gave up (lost its quorum, or hands over), so look now instead of timing out.
             boolean myLeaderGaveUp = (state == ServerState.FOLLOWING || state == ServerState.OBSERVING)
                     && n.from() == leaderId && n.round() > leaderRound;
+            // A fellow voter already gave up on the leader and we have not heard from it for half the
+            // timeout either: join the election now rather than one ping interval later.
+            boolean peerLostLeader = state == ServerState.FOLLOWING && n.from() != leaderId
+                    && membership.isVoter(n.from()) && ticksSinceLeader * 2 >= opt.syncTimeoutTicks();
             boolean outvoted = state == ServerState.LEADING && leaderPhase == LeaderPhase.DISCOVERY
                     && n.round() == logicalClock && membership.isVoter(n.from()) && beats(n.vote(), currentVote);
             if (outvoted) {
                 // We settled before a better vote of the same round reached us, and nobody can have
                 // acknowledged an epoch from us yet: look again rather than wait for a quorum that
-                // is going elsewhere.
-                startLooking(0, 0, null);
-            } else if (!myLeaderGaveUp) {
+                // is going elsewhere. The next round starts from the better vote, so it converges.
+                startLooking(0, n.designated(), n.vote());
+            } else if (myLeaderGaveUp || peerLostLeader) {
+                startLooking(n.round(), n.designated(), null);
+            } else {
                 send(notification(n.from(), currentVote, state));
                 return;
-            }
-            if (myLeaderGaveUp) {
-                startLooking(n.round(), n.designated(), null);
             }
         }
         boolean senderVotes = membership.isVoter(n.from());
@@ -915,7 +924,12 @@ public final class ZabNode implements ConsensusNode {
             return;
         }
         l.ticksSinceContact = 0;
-        l.ackedZxid = Math.max(l.ackedZxid, m.zxid());
+        acknowledged(l, m.zxid());
+    }
+
+    /** The learner durably holds our history up to {@code zxid} (so it applied a NEWLEADER of this epoch). */
+    private void acknowledged(LearnerHandle l, long zxid) {
+        l.ackedZxid = Math.max(l.ackedZxid, zxid);
         if (l.phase == LearnerHandle.Phase.SYNC_SENT) {
             l.phase = LearnerHandle.Phase.SYNCED;
             if (leaderPhase == LeaderPhase.BROADCAST) {
@@ -965,10 +979,13 @@ public final class ZabNode implements ConsensusNode {
         }
         l.ticksSinceContact = 0;
         l.readAcked = Math.max(l.readAcked, m.readSeq());
-        if (l.synced() && m.currentEpoch() == currentEpoch) {
-            l.ackedZxid = Math.max(l.ackedZxid, m.lastZxid());
-            catchUp(l, m.lastZxid());
-            maybeCommit();
+        if (l.syncing() && m.currentEpoch() == currentEpoch) {
+            // Only a learner synced in this epoch answers pings; this also stands in for a lost ACK
+            // of NEWLEADER (an observer gets no proposals, so it would never ACK again).
+            acknowledged(l, m.lastZxid());
+            if (state == ServerState.LEADING && l.synced()) {
+                catchUp(l, m.lastZxid());
+            }
         }
         releaseReads();
     }

@@ -142,4 +142,20 @@ class ZabElectionTest {
         assertThat(c.value(3, "lost")).isNull();
         assertThat(c.value(3, "kept")).isEqualTo("y");
     }
+
+    @Test
+    void eachFailoverAdvancesTheEpochByOne() {
+        ZabTestCluster c = new ZabTestCluster(Membership.voters(1, 2, 3));
+        long leader = c.awaitLeader(100);
+        for (int i = 0; i < 4; i++) {
+            long epoch = c.node(leader).currentEpoch();
+            c.crash(leader);
+            long next = c.awaitLeader(200);
+            assertThat(c.node(next).currentEpoch()).as("failover %d", i).isEqualTo(epoch + 1);
+            c.start(leader);
+            c.awaitLeader(200);
+            assertThat(c.leader()).isEqualTo(next);
+            leader = next;
+        }
+    }
 }

@@ -72,6 +72,7 @@ public final class FailoverDemo {
                             () -> allReady(cluster) && System.nanoTime() - load.lastAckNanos() < 100_000_000L, cluster);
                     LocalCluster.Leader old = waitForLeader(cluster, 0, Duration.ofSeconds(30));
                     long killedAt = System.nanoTime();
+                    java.time.Instant killedWall = java.time.Instant.now();
                     cluster.kill(old.id());
                     long[] firstAck = {-1};
                     waitFor("an acknowledged write after killing " + cluster.node(old.id()).name(), Duration.ofSeconds(30),
@@ -79,8 +80,8 @@ public final class FailoverDemo {
                     long ms = (firstAck[0] - killedAt) / 1_000_000;
                     LocalCluster.Leader now = waitForLeader(cluster, old.id(), Duration.ofSeconds(30));
                     unavailable.add(ms);
-                    out.println("# n=" + n + " killed " + cluster.node(old.id()).name() + " at "
-                            + java.time.LocalTime.now().minusNanos(System.nanoTime() - killedAt) + " load1="
+                    out.println("# n=" + n + " killed " + cluster.node(old.id()).name() + " at " + killedWall
+                            + electedAfter(cluster, now.id(), killedWall, ms) + " load1="
                             + String.format(java.util.Locale.ROOT, "%.1f",
                             java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
                     out.println("failover protocol=" + protocol.wireName() + " n=" + n + " old=" + old.id() + " new="
@@ -130,6 +131,18 @@ public final class FailoverDemo {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Splits the unavailability in two: until the new leader saw itself elected (its {@code leaderSince})
+     * and from then to the first acknowledged write. Same machine, same clock.
+     */
+    private static String electedAfter(LocalCluster cluster, long leader, java.time.Instant killed, long unavailableMs) {
+        return cluster.status(leader).map(st -> st.get("leaderSince")).filter(v -> v != null && !v.isNull())
+                .map(v -> {
+                    long elected = Duration.between(killed, java.time.Instant.parse(v.asText())).toMillis();
+                    return " elected_after_ms=" + elected + " first_ack_after_election_ms=" + (unavailableMs - elected);
+                }).orElse("");
     }
 
     private static boolean allReady(LocalCluster cluster) {

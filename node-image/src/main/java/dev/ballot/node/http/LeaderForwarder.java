@@ -26,7 +26,7 @@ final class LeaderForwarder {
 
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(300))
+            .connectTimeout(Duration.ofSeconds(1))
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "ballot-forward");
@@ -60,6 +60,8 @@ final class LeaderForwarder {
         HttpResponse<byte[]> resp;
         try {
             resp = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            return false; // could not even connect: as unreachable as a refused connection
         } catch (HttpTimeoutException e) {
             throw new ApiException(504, "timeout", null, "the leader at " + leaderAddress
                     + " did not answer within " + timeout.toMillis() + " ms; retry");

@@ -63,7 +63,7 @@ class HttpApiTest {
                 NodeRuntime.Options.defaults()).start();
         NodeMetrics metrics = new NodeMetrics(rt::status, dir);
         rt.addListener(metrics);
-        NodeInfo info = new NodeInfo(rt, dir, "test-cluster", Protocol.RAFT, "test", Duration.ofSeconds(2));
+        NodeInfo info = new NodeInfo(rt, dir, "test-cluster", Protocol.RAFT, "test", Duration.ofSeconds(10));
         HttpApi api = new HttpApi(info, metrics, new InetSocketAddress("127.0.0.1", 0)).start();
         closeables.add(api);
         closeables.add(rt);
@@ -79,7 +79,7 @@ class HttpApiTest {
 
     private HttpResponse<String> call(int port, String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10))
+                .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -15,6 +15,11 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
         message = "spec.learners is for Raft only: set spec.learners to 0, or use spec.observers with protocol Zab")
 @ValidationRule(value = "self.protocol == 'Zab' || !has(self.observers) || self.observers == 0",
         message = "spec.observers is for Zab only: set spec.observers to 0, or use spec.learners with protocol Raft")
+// On spec, not on storage: adding a storage block with a class later is a change of class too.
+@ValidationRule(value = "(has(self.storage) && has(self.storage.storageClassName) ? self.storage.storageClassName : '')"
+        + " == (has(oldSelf.storage) && has(oldSelf.storage.storageClassName) ? oldSelf.storage.storageClassName : '')",
+        message = "spec.storage.storageClassName is immutable (existing volumes keep their class): restore the old"
+                + " value, or leave it unset if it was")
 public class ElectionClusterSpec {
 
     @Required

@@ -9,9 +9,6 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** Per-member persistent storage. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(oldSelf.storageClassName) || (has(self.storageClassName)"
-        + " && self.storageClassName == oldSelf.storageClassName)",
-        message = "spec.storage.storageClassName is immutable once set: restore the old value")
 @ValidationRule(value = "!has(oldSelf.size) || !has(self.size)"
         + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
         message = "spec.storage.size can never shrink: keep it at least at its old value")
@@ -23,7 +20,7 @@ public class StorageSpec {
     public String size;
 
     @Size(max = 253)
-    @JsonPropertyDescription("StorageClass of the volumes; the cluster default when empty. Immutable once set.")
+    @JsonPropertyDescription("StorageClass of the volumes; the cluster default when empty. Immutable: volumes keep their class.")
     public String storageClassName;
 
     public StorageSpec() {

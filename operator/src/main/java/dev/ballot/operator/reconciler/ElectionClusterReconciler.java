@@ -195,10 +195,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 problems.add("spec.storage.size " + spec.storageSize() + " is smaller than the volumes' " + actual
                         + ": volumes never shrink; set it back to at least " + actual);
             }
-            if (spec0.getStorageClassName() != null && spec.storageClassName() != null
-                    && !spec0.getStorageClassName().equals(spec.storageClassName())) {
-                problems.add("spec.storage.storageClassName is immutable once set (the volumes use "
-                        + spec0.getStorageClassName() + "): restore it");
+            if (!Objects.equals(spec0.getStorageClassName(), spec.storageClassName())) {
+                problems.add("spec.storage.storageClassName is immutable (the volumes use "
+                        + (spec0.getStorageClassName() == null ? "the cluster's default class"
+                        : spec0.getStorageClassName()) + "): restore "
+                        + (spec0.getStorageClassName() == null ? "it to unset" : "it"));
             }
         }
         return problems;

@@ -116,10 +116,17 @@ class CrdCelRulesTest {
         assertBroken("spec.protocol", "Raft", "Raft", null);
         assertBroken("spec.protocol", "Zab", "Raft", "spec.protocol is immutable");
         assertBroken("spec.replicas", 0L, null, "spec.replicas must be at least 1");
-        assertBroken("spec.storage", Map.of("storageClassName", "fast"), Map.of("storageClassName", "fast"), null);
-        assertBroken("spec.storage", Map.of("storageClassName", "slow"), Map.of("storageClassName", "fast"),
-                "storageClassName is immutable");
-        assertBroken("spec.storage", Map.of("storageClassName", "fast"), Map.of(), null);
+        Map<String, Object> raft = Map.of("protocol", "Raft");
+        assertBroken("spec", withStorage("fast"), withStorage("fast"), null);
+        assertBroken("spec", raft, raft, null);
+        assertBroken("spec", withStorage("slow"), withStorage("fast"), "storageClassName is immutable");
+        assertBroken("spec", withStorage("fast"), raft, "storageClassName is immutable");
+        assertBroken("spec", raft, withStorage("fast"), "storageClassName is immutable");
+        assertBroken("spec.storage", Map.of("size", "2Gi"), Map.of("size", "1Gi"), null);
+    }
+
+    private static Map<String, Object> withStorage(String storageClass) {
+        return Map.of("protocol", "Raft", "storage", Map.of("size", "1Gi", "storageClassName", storageClass));
     }
 
     /** Evaluates every rule at {@code path}; exactly the one whose message contains {@code broken} must fail. */

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * </ul>
  * A violation throws {@link Violation} naming the property; the caller prints what replays it.
  */
-public final class ZabInvariants {
+final class ZabInvariants {
     /** A broken safety property. */
     public static final class Violation extends RuntimeException {
         private final String property;
