@@ -38,15 +38,22 @@ public final class E2e {
         }
       }
     }
-    int code = switch (mode) {
+    int code;
+    try {
+      code = dispatch(mode, repo, provider, only);
+    } catch (IllegalArgumentException e) {
+      System.err.println("e2e: " + e.getMessage());
+      code = 2;
+    }
+    System.exit(code);
+  }
+
+  private static int dispatch(String mode, Path repo, String provider, List<String> only) throws Exception {
+    return switch (mode) {
       case "run" -> run(repo, provider, only);
       case "sandbox" -> sandbox(repo);
-      default -> {
-        System.err.println("unknown mode " + mode + "; use run or sandbox");
-        yield 2;
-      }
+      default -> throw new IllegalArgumentException("unknown mode " + mode + "; use run or sandbox");
     };
-    System.exit(code);
   }
 
   static int run(Path repo, String providerName, List<String> only) throws Exception {
@@ -102,6 +109,8 @@ public final class E2e {
     System.out.println();
     System.out.println("Ballot sandbox is up" + (results.stream().allMatch(ScenarioResult::passed) ? "" : " (setup had failures, see above)"));
     System.out.println("  export KUBECONFIG=" + cluster.adminKubeconfig());
+    System.out.println("  export PATH=" + Path.of(System.getProperty("user.home"), ".cache/ballot/k8s-" + LocalProvider.K8S_VERSION, "bin")
+        + ":$PATH   # kubectl of the control plane's version");
     System.out.println("  kubectl get ec -A");
     System.out.println(kubectl.run("get", "ec", "-A").out());
     System.out.println("State and logs: " + cluster.stateDir() + "  (pods: kubelet/pods/*/logs, operator.log)");

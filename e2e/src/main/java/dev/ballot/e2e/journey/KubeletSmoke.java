@@ -34,8 +34,19 @@ public final class KubeletSmoke implements Scenario {
       return;
     }
     long t0 = System.currentTimeMillis();
-    Kubectl k = ctx.kubectl();
     Path dir = Files.createTempDirectory("ballot-smoke-");
+    try {
+      runIn(dir, ctx, r, t0);
+    } finally {
+      try (var files = Files.list(dir)) {
+        files.forEach(f -> f.toFile().delete());
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private void runIn(Path dir, JourneyContext ctx, ScenarioResult r, long t0) throws Exception {
+    Kubectl k = ctx.kubectl();
     Path server = dir.resolve("Server.java");
     Path manifest = dir.resolve("smoke.yaml");
     copy("/smoke/Server.java", server);

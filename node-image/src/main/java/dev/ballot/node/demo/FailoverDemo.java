@@ -73,6 +73,7 @@ public final class FailoverDemo {
                     LocalCluster.Leader old = waitForLeader(cluster, 0, Duration.ofSeconds(30));
                     long killedAt = System.nanoTime();
                     java.time.Instant killedWall = java.time.Instant.now();
+                    load.startTally(killedAt);
                     cluster.kill(old.id());
                     long[] firstAck = {-1};
                     waitFor("an acknowledged write after killing " + cluster.node(old.id()).name(), Duration.ofSeconds(30),
@@ -80,10 +81,12 @@ public final class FailoverDemo {
                     long ms = (firstAck[0] - killedAt) / 1_000_000;
                     LocalCluster.Leader now = waitForLeader(cluster, old.id(), Duration.ofSeconds(30));
                     unavailable.add(ms);
+                    String attempts = load.tally();
                     out.println("# n=" + n + " killed " + cluster.node(old.id()).name() + " at " + killedWall
                             + electedAfter(cluster, now.id(), killedWall, ms) + " load1="
                             + String.format(java.util.Locale.ROOT, "%.1f",
-                            java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+                            java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+                            + " attempts(count/slowest): " + attempts);
                     out.println("failover protocol=" + protocol.wireName() + " n=" + n + " old=" + old.id() + " new="
                             + now.id() + " term=" + now.term() + " unavailable_ms=" + ms);
                     cluster.start(old.id());

@@ -38,23 +38,37 @@ public final class KvClient {
 
     /** One PUT attempt at the currently preferred member; true when acknowledged (committed). */
     public boolean tryPut(String key, String value) {
+        return "200".equals(attemptPut(key, value));
+    }
+
+    /**
+     * One PUT attempt; the outcome: the status code, or the failure's kind ({@code timeout},
+     * {@code refused}, {@code io}). Anything but 200 moves on to the next member.
+     */
+    public String attemptPut(String key, String value) {
         int at = preferred.get();
         String address = addresses.get(Math.floorMod(at, addresses.size()));
+        String outcome;
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + "/v1/kv/" + encode(key)))
                     .timeout(requestTimeout).PUT(HttpRequest.BodyPublishers.ofString(value)).build();
             HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() == 200) {
-                return true;
+                return "200";
             }
+            outcome = Integer.toString(r.statusCode());
+        } catch (java.net.http.HttpTimeoutException e) {
+            outcome = "timeout";
+        } catch (java.net.ConnectException e) {
+            outcome = "refused";
         } catch (IOException e) {
-            // refused, reset or timed out: this member cannot help now
+            outcome = "io";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return "interrupted";
         }
         preferred.compareAndSet(at, at + 1);
-        return false;
+        return outcome;
     }
 
     /** A linearizable read with retries across members until {@code deadline}; empty when absent (404). */

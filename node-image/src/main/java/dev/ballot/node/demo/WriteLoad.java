@@ -19,6 +19,8 @@ public final class WriteLoad implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final String runId;
     private volatile boolean running = true;
+    private final java.util.concurrent.ConcurrentHashMap<String, long[]> tally = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long tallySince = Long.MAX_VALUE;
 
     public WriteLoad(KvClient client, int writers, String runId) {
         this.client = client;
@@ -43,7 +45,12 @@ public final class WriteLoad implements AutoCloseable {
             String value = "v" + seq + "-" + key.hashCode();
             while (running) {
                 long start = System.nanoTime();
-                if (client.tryPut(key, value)) {
+                String outcome = client.attemptPut(key, value);
+                if (start >= tallySince) {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    tally.merge(outcome, new long[] {1, ms}, (a, b) -> new long[] {a[0] + b[0], Math.max(a[1], b[1])});
+                }
+                if (outcome.equals("200")) {
                     long now = System.nanoTime();
                     synchronized (acks) {
                         acks.add(new Ack(key, value, start, now));
@@ -81,6 +88,21 @@ public final class WriteLoad implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** Start counting attempt outcomes (count and slowest ms per outcome) from {@code sinceNanos}. */
+    public void startTally(long sinceNanos) {
+        tally.clear();
+        tallySince = sinceNanos;
+    }
+
+    /** The outcomes counted since {@link #startTally}, e.g. {@code 200=1/12ms 503=40/3ms refused=9/1ms}. */
+    public String tally() {
+        tallySince = Long.MAX_VALUE;
+        StringBuilder sb = new StringBuilder();
+        new java.util.TreeMap<>(tally).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append('=')
+                .append(v[0]).append('/').append(v[1]).append("ms"));
+        return sb.toString();
     }
 
     public long lastAckNanos() {

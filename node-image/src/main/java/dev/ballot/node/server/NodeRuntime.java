@@ -75,7 +75,11 @@ public final class NodeRuntime implements AutoCloseable {
     private final Outbox outbox;
     private final Options options;
     private final KvStateMachine kv = new KvStateMachine();
-    private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    /** Work for the driver, stamped with its arrival so that ticks replay in order with it. */
+    private record Task(long atNanos, Runnable work) {
+    }
+
+    private final LinkedBlockingQueue<Task> inbox = new LinkedBlockingQueue<>();
     private final List<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong requestIds;
     private final Thread thread;
@@ -142,12 +146,12 @@ public final class NodeRuntime implements AutoCloseable {
     /** Called by the transport's receive threads. */
     public void deliver(Message message) {
         if (running) {
-            inbox.add(() -> {
+            inbox.add(new Task(System.nanoTime(), () -> {
                 if (message.from() == status.leaderId()) {
                     leaderContactNanos = System.nanoTime();
                 }
                 node.step(message);
-            });
+            }));
         }
     }
 
@@ -275,7 +279,7 @@ public final class NodeRuntime implements AutoCloseable {
         if (!running) {
             return;
         }
-        inbox.add(() -> running = false);
+        inbox.add(new Task(System.nanoTime(), () -> running = false));
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {
@@ -309,7 +313,7 @@ public final class NodeRuntime implements AutoCloseable {
             future.completeExceptionally(new RequestFailure(RequestFailure.Reason.STOPPED, 0, "node is stopping"));
             return;
         }
-        inbox.add(work);
+        inbox.add(new Task(System.nanoTime(), work));
     }
 
     private RequestFailure refusal(Proposal p) {
@@ -323,34 +327,28 @@ public final class NodeRuntime implements AutoCloseable {
         long tickNanos = options.tick().toNanos();
         long nextTick = System.nanoTime() + tickNanos;
         long nextSweep = System.nanoTime() + 1_000_000_000L;
-        List<Runnable> batch = new ArrayList<>();
+        List<Task> batch = new ArrayList<>();
         String failure = null;
         try {
             drainReady();
             publish();
             while (running) {
                 long now = System.nanoTime();
-                Runnable first = inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                Task first = inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
                 if (first != null) {
                     batch.add(first);
                     inbox.drainTo(batch, 4096);
-                    for (Runnable r : batch) {
-                        r.run();
+                    for (Task t : batch) {
+                        // Ticks due before this message arrived happen before it: after a stall, a
+                        // heartbeat that came in meanwhile still resets the election timer at its
+                        // arrival, not before the whole stall is replayed.
+                        nextTick = tickUntil(t.atNanos(), nextTick, tickNanos);
+                        t.work().run();
                     }
                     batch.clear();
                 }
                 now = System.nanoTime();
-                if (now >= nextTick) {
-                    // One tick per pass, after the queued messages: a late wake-up catches up on the
-                    // next passes (so a loaded machine does not slow the protocol's clock), but the
-                    // heartbeats that queued meanwhile are seen before the timers move on.
-                    node.tick();
-                    nextTick += tickNanos;
-                    if (now - nextTick > MAX_TICK_CATCH_UP * tickNanos) {
-                        // A stall this long (GC, suspended VM) is not replayed as a burst of timeouts.
-                        nextTick = now + tickNanos;
-                    }
-                }
+                nextTick = tickUntil(now, nextTick, tickNanos);
                 drainReady();
                 if (now >= nextSweep) {
                     sweepAbandoned();
@@ -375,6 +373,19 @@ public final class NodeRuntime implements AutoCloseable {
                 statusMonitor.notifyAll();
             }
         }
+    }
+
+    /** Ticks the engine for every tick deadline up to {@code limit}; returns the next deadline. */
+    private long tickUntil(long limit, long nextTick, long tickNanos) {
+        if (limit - nextTick > MAX_TICK_CATCH_UP * tickNanos) {
+            // A stall this long (GC, suspended VM): replay only its last election timeout's worth.
+            nextTick = limit - MAX_TICK_CATCH_UP * tickNanos;
+        }
+        while (nextTick <= limit) {
+            node.tick();
+            nextTick += tickNanos;
+        }
+        return nextTick;
     }
 
     private void drainReady() {

@@ -34,7 +34,8 @@ final class RolloutExecutor {
     RolloutExecutor(KubernetesClient client, OperatorSettings settings) {
         this.client = client;
         this.settings = settings;
-        this.http = HttpClient.newBuilder().connectTimeout(settings.memberRequestTimeout()).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.memberRequestTimeout()).build();
     }
 
     Optional<Decision> execute(ElectionCluster cluster, RolloutAction action, ElectionClusterStatus status) {
