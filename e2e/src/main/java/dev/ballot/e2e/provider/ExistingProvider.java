@@ -1,10 +1,5 @@
 package dev.ballot.e2e.provider;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -40,39 +35,8 @@ public final class ExistingProvider implements ClusterProvider {
   @Override
   public Cluster start() throws Exception {
     Path kc = Path.of(System.getenv("KUBECONFIG").split(":")[0]);
-    KubernetesClient admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kc))).build();
-    PodAccess access = new PodAccess(admin);
-    return new Cluster() {
-      @Override
-      public Path adminKubeconfig() {
-        return kc;
-      }
-
-      @Override
-      public KubernetesClient admin() {
-        return admin;
-      }
-
-      @Override
-      public OperatorMode operatorMode() {
-        return "external".equals(System.getenv("BALLOT_E2E_OPERATOR")) ? OperatorMode.EXTERNAL : OperatorMode.IN_CLUSTER;
-      }
-
-      @Override
-      public InetSocketAddress reach(Pod pod, int port) throws Exception {
-        return access.reach(pod, port);
-      }
-
-      @Override
-      public String crash(Pod pod) {
-        return access.crash(pod);
-      }
-
-      @Override
-      public void close() {
-        access.close();
-        admin.close();
-      }
-    };
+    Cluster.OperatorMode mode = "external".equals(System.getenv("BALLOT_E2E_OPERATOR"))
+        ? Cluster.OperatorMode.EXTERNAL : Cluster.OperatorMode.IN_CLUSTER;
+    return new KubeconfigCluster(kc, Files.readString(kc), mode, () -> { });
   }
 }

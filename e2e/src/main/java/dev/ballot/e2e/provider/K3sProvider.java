@@ -1,10 +1,5 @@
 package dev.ballot.e2e.provider;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,41 +66,9 @@ public final class K3sProvider implements ClusterProvider {
     }
     Path kc = Files.createTempFile("ballot-k3s-", ".kubeconfig");
     Files.writeString(kc, k3s.getKubeConfigYaml());
-    KubernetesClient admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml())).build();
-    PodAccess access = new PodAccess(admin);
-    return new Cluster() {
-      @Override
-      public Path adminKubeconfig() {
-        return kc;
-      }
-
-      @Override
-      public KubernetesClient admin() {
-        return admin;
-      }
-
-      @Override
-      public OperatorMode operatorMode() {
-        return OperatorMode.IN_CLUSTER;
-      }
-
-      @Override
-      public InetSocketAddress reach(Pod pod, int port) throws Exception {
-        return access.reach(pod, port);
-      }
-
-      @Override
-      public String crash(Pod pod) {
-        return access.crash(pod);
-      }
-
-      @Override
-      public void close() {
-        access.close();
-        admin.close();
-        k3s.stop();
-        kc.toFile().delete();
-      }
-    };
+    return new KubeconfigCluster(kc, k3s.getKubeConfigYaml(), Cluster.OperatorMode.IN_CLUSTER, () -> {
+      k3s.stop();
+      kc.toFile().delete();
+    });
   }
 }
