@@ -358,6 +358,10 @@ public final class PeerTransport implements AutoCloseable {
         if (peer <= 0) {
             return;
         }
+        PeerLink link = links.get(peer);
+        if (link != null) {
+            link.peerGone = true;
+        }
         try {
             peerLost.accept(peer);
         } catch (RuntimeException e) {
@@ -404,6 +408,13 @@ public final class PeerTransport implements AutoCloseable {
         volatile boolean stopped;
         volatile Socket socket;
         volatile Thread thread;
+        /**
+         * The peer's connection to us ended, so its process (and our socket to it) is most likely dead: TCP would take
+         * the next write into the buffer and lose it to the reset. Redial before writing instead.
+         */
+        volatile boolean peerGone;
+        /** A message taken from the queue but not written when the link had to redial; sent first on the next one. */
+        private Message carried;
         /** System.nanoTime() of the last progress of the current write, 0 when not writing. */
         volatile long writingSince;
         volatile String stallReason;
@@ -458,6 +469,7 @@ public final class PeerTransport implements AutoCloseable {
                         return;
                     }
                     connectAttempts.incrementAndGet();
+                    peerGone = false;
                     s.setTcpNoDelay(true);
                     s.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MS);
                     s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
@@ -520,9 +532,14 @@ public final class PeerTransport implements AutoCloseable {
         /** Sends queued messages, flushing whenever the queue runs dry so a burst goes out in few packets. */
         private void pump(OutputStream out) throws IOException, InterruptedException {
             while (!stopped && !closed) {
-                Message m = queue.poll(1, TimeUnit.SECONDS);
+                Message m = carried != null ? carried : queue.poll(1, TimeUnit.SECONDS);
+                carried = null;
                 if (m == null) {
                     continue;
+                }
+                if (peerGone) {
+                    carried = m;
+                    throw new IOException("member " + id + "'s connection to us closed; redialling before sending");
                 }
                 writingSince = System.nanoTime();
                 do {

@@ -133,6 +133,28 @@ class PeerTransportTest {
     }
 
     @Test
+    void afterAPeerIsLostTheFirstMessageToItsRestartIsNotLostOnTheDeadSocket() throws Exception {
+        Node a = node(1);
+        Node b = node(2);
+        BlockingQueue<Long> lostAtA = new LinkedBlockingQueue<>();
+        a.transport.onPeerLost(lostAtA::add);
+        Map<Long, HostPort> peers = Map.of(1L, a.address, 2L, b.address);
+        a.transport.setPeers(peers);
+        b.transport.setPeers(peers);
+        assertThat(a.transport.send(msg(1, 2))).isTrue();
+        assertThat(b.transport.send(msg(2, 1))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 1 && a.inbox.size() == 1);
+        b.transport.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> lostAtA.contains(2L));
+
+        Node b2 = node(2, "c1", b.address, FAST);
+        TestMessage first = msg(1, 2);
+        assertThat(a.transport.send(first)).isTrue();
+
+        assertThat(b2.inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(first);
+    }
+
+    @Test
     void aFullQueueDropsAndCountsWithoutBlocking() throws Exception {
         Node a = node(1);
         a.transport.setPeers(Map.of(2L, new HostPort("127.0.0.1", closedPort())));
