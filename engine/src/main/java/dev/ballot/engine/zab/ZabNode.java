@@ -137,6 +137,11 @@ public final class ZabNode implements ConsensusNode {
     private final Map<Long, FollowerInfo> earlyFollowers = new TreeMap<>();
     private int finalizeLeft = -1;
     private int notifyLeft;
+    /**
+     * Ticks between re-sent notifications while LOOKING: like ZooKeeper's notTimeout it starts at finalizeWait and
+     * doubles up to tickTime, so a vote lost while a peer was still following is re-sent quickly.
+     */
+    private int notifyInterval;
 
     // learner
     private LearnerPhase learnerPhase = LearnerPhase.REGISTERING;
@@ -265,6 +270,7 @@ public final class ZabNode implements ConsensusNode {
             }
         }
         if (--notifyLeft <= 0) {
+            notifyInterval = Math.min(opt.tickTime(), notifyInterval * 2);
             sendNotifications();
         }
     }
@@ -444,12 +450,13 @@ public final class ZabNode implements ConsensusNode {
         }
         // Even a server outside its own (possibly stale) configuration looks: a new member learns
         // its configuration only by joining the leader, and may already count as a voter for others.
+        notifyInterval = Math.max(1, Math.min(opt.tickTime(), opt.finalizeWait()));
         sendNotifications();
         checkTermination();
     }
 
     private void sendNotifications() {
-        notifyLeft = opt.tickTime();
+        notifyLeft = notifyInterval;
         for (long v : membership.voterIds()) {
             if (v != id) {
                 send(notification(v, proposal, ServerState.LOOKING));

@@ -39,6 +39,22 @@ class ZabPeerUnreachableTest {
     }
 
     @Test
+    void hintsThatArriveAtDifferentTimesStillElectWithinAFewTicksNotATickTime() {
+        // tickTime 50: a vote lost to a peer that was still following must be re-sent long before that.
+        ZabTestCluster c = new ZabTestCluster(Membership.voters(1, 2, 3), b -> b.tickTime(50).syncLimit(5));
+        assertThat(c.awaitLeader(500)).isEqualTo(3);
+        long crashedAt = c.ticks;
+
+        c.crash(3);
+        c.node(2).peerUnreachable(3);
+        c.drain(); // 2's vote reaches 1 while 1 still follows, and 1 answers FOLLOWING
+        c.node(1).peerUnreachable(3);
+
+        assertThat(c.awaitLeader(50)).isEqualTo(2);
+        assertThat(c.ticks - crashedAt).isLessThan(10);
+    }
+
+    @Test
     void withoutTheHintTheSameCrashWaitsForSyncLimit() {
         ZabTestCluster c = cluster(1, 2, 3);
         assertThat(c.awaitLeader(100)).isEqualTo(3);
