@@ -78,7 +78,8 @@ public final class NodeProcess implements AutoCloseable {
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
-            runtime = new NodeRuntime(engine, persisted, durability(storage), transport::send, runtimeOptions());
+            runtime = new NodeRuntime(engine, persisted, config.initialMembership(), durability(storage),
+                    transport::send, runtimeOptions());
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
             for (PeerSpec p : config.members()) {

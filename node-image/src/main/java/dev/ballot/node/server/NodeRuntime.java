@@ -10,6 +10,8 @@ import dev.ballot.engine.MembershipChange;
 import dev.ballot.engine.Message;
 import dev.ballot.engine.NodeStatus;
 import dev.ballot.engine.PersistedState;
+import dev.ballot.engine.MalformedMessageException;
+import dev.ballot.engine.MembershipCodec;
 import dev.ballot.engine.Proposal;
 import dev.ballot.engine.ReadState;
 import dev.ballot.engine.Ready;
@@ -93,13 +95,22 @@ public final class NodeRuntime implements AutoCloseable {
     private long applied;
     private long appliedTerm;
     private long lastSnapshotIndex;
+    /** The configuration in force at {@code applied}: what a snapshot must record (the engine's may be ahead). */
+    private Membership appliedMembership;
     private long leaderContactNanos = System.nanoTime();
     private Instant leaderSince;
     private volatile boolean running = true;
     private volatile RuntimeStatus status;
 
+    /** For a node whose log holds no configuration entry yet (fresh starts, tests): the engine's is the one in force. */
     public NodeRuntime(ConsensusNode node, PersistedState restored, Durability durability, Outbox outbox,
                        Options options) {
+        this(node, restored, node.membership(), durability, outbox, options);
+    }
+
+    /** {@code bootstrap} is the configuration the cluster started with, in force until the first CONFIG entry applies. */
+    public NodeRuntime(ConsensusNode node, PersistedState restored, Membership bootstrap, Durability durability,
+                       Outbox outbox, Options options) {
         this.node = Objects.requireNonNull(node, "node");
         this.durability = Objects.requireNonNull(durability, "durability");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
@@ -113,6 +124,8 @@ public final class NodeRuntime implements AutoCloseable {
             appliedTerm = s.term();
             lastSnapshotIndex = s.index();
         }
+        this.appliedMembership = restored != null && restored.snapshot() != null
+                ? restored.snapshot().membership() : Objects.requireNonNull(bootstrap, "bootstrap");
         this.status = snapshotStatus(null);
         this.thread = new Thread(this::loop, "ballot-driver-" + node.id());
         this.thread.setDaemon(true);
@@ -440,6 +453,7 @@ public final class NodeRuntime implements AutoCloseable {
         applied = s.index();
         appliedTerm = s.term();
         lastSnapshotIndex = s.index();
+        appliedMembership = s.membership();
         RequestFailure lost = new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, 0,
                 "a snapshot from the leader replaced this node's log; the outcome is unknown");
         failUpTo(pendingWrites, applied, lost);
@@ -453,6 +467,9 @@ public final class NodeRuntime implements AutoCloseable {
         KvResult result = kv.apply(e);
         applied = e.index();
         appliedTerm = e.term();
+        if (e.type() == EntryType.CONFIG) {
+            appliedMembership = decodeMembership(e);
+        }
         PendingWrite w = pendingWrites.remove(e.index());
         if (w != null) {
             if (result != null && result.requestId() == w.requestId()) {
@@ -511,9 +528,19 @@ public final class NodeRuntime implements AutoCloseable {
             return;
         }
         byte[] data = kv.snapshot();
-        durability.saveSnapshot(new Snapshot(applied, appliedTerm, node.membership(), data));
+        durability.saveSnapshot(new Snapshot(applied, appliedTerm, appliedMembership, data));
         node.compact(applied, data);
         lastSnapshotIndex = applied;
+    }
+
+    private Membership decodeMembership(LogEntry config) {
+        try {
+            return MembershipCodec.decode(config.data());
+        } catch (MalformedMessageException e) {
+            // The engine already decoded this committed entry to act on it; failing here means memory corruption.
+            throw new IllegalStateException("committed configuration entry " + config.index() + " is unreadable: "
+                    + e.getMessage(), e);
+        }
     }
 
     private void sweepAbandoned() {

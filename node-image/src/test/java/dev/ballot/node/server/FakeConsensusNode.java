@@ -53,6 +53,11 @@ public final class FakeConsensusNode implements ConsensusNode {
         return new FakeConsensusNode(1, Membership.of(List.of(new Member(1, MemberKind.VOTER, "127.0.0.1:1"))), 1);
     }
 
+    /** Commits the log up to {@code index}, as a quorum's acknowledgement would. Driver thread only. */
+    public void commitUpTo(long index) {
+        committedUpTo = Math.max(committedUpTo, Math.min(index, log.size()));
+    }
+
     /** Called on the driver thread through a submitted task, or before start. */
     public void becomeFollowerOf(long leader, long newTerm) {
         leaderId = leader;

@@ -1,6 +1,8 @@
 package dev.ballot.node.server;
 
 import dev.ballot.engine.PersistedState;
+import dev.ballot.engine.MembershipChange;
+import dev.ballot.engine.Membership;
 import dev.ballot.engine.kv.KvCommand;
 import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.kv.KvStateMachine;
@@ -114,6 +116,35 @@ class NodeRuntimeTest {
                 m -> true, NodeRuntime.Options.defaults()).start();
         started.add(rt);
         assertThat(rt.readLocal(kv -> kv.get("kept")).get(5, TimeUnit.SECONDS)).isPresent();
+    }
+
+    @Test
+    void aSnapshotRecordsTheConfigurationInForceAtItsIndexNotOneStillUncommitted() throws Exception {
+        FakeConsensusNode node = FakeConsensusNode.singleLeader();
+        Membership bootstrap = node.membership();
+        RecordingDurability durability = new RecordingDurability();
+        NodeRuntime rt = start(node, durability, 2);
+        rt.propose(KvCommand.put(rt.newRequestId(), "k0", bytes("v0"))).get(5, TimeUnit.SECONDS);
+        node.commitImmediately = false;
+        CompletableFuture<KvResult> second = rt.propose(KvCommand.put(rt.newRequestId(), "k1", bytes("v1")));
+        CompletableFuture<Membership> change = rt.changeMembership(
+                new MembershipChange(MembershipChange.Type.ADD_LEARNER, 7, "127.0.0.7:2380"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> durability.entries.size() == 3);
+        rt.runOnDriver(() -> node.commitUpTo(2)).get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !durability.snapshots.isEmpty());
+
+        assertThat(node.membership().contains(7)).as("the engine already acts on the appended change").isTrue();
+        assertThat(change).isNotDone();
+        assertThat(durability.snapshots.get(0).index()).isEqualTo(2);
+        assertThat(durability.snapshots.get(0).membership()).isEqualTo(bootstrap);
+
+        rt.runOnDriver(() -> node.commitUpTo(3)).get(5, TimeUnit.SECONDS);
+        change.get(5, TimeUnit.SECONDS);
+        rt.propose(KvCommand.put(rt.newRequestId(), "k2", bytes("v2")));
+        rt.runOnDriver(() -> node.commitUpTo(4)).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> durability.snapshots.size() == 2);
+        assertThat(durability.snapshots.get(1).membership().contains(7)).isTrue();
     }
 
     @Test

@@ -38,6 +38,8 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<ResourceID, Map<String, MemberLink>> links = new ConcurrentHashMap<>();
     private final Map<ResourceID, Map<String, MemberObservation>> latest = new ConcurrentHashMap<>();
+    /** UIDs of deleted clusters: a reconcile that began before the deletion must not reopen their links. */
+    private final Set<String> deletedUids = ConcurrentHashMap.newKeySet();
     private ExecutorService httpExecutor;
     private HttpClient http;
     private ScheduledExecutorService ticker;
@@ -81,8 +83,12 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
     /**
      * Makes the set of watched members of {@code cluster} equal to {@code members}: opens links to new members,
      * closes links to members that left. Cheap when nothing changed; safe to call on every reconcile.
+     * A cluster whose deletion was already seen (by {@code uid}) stays untracked.
      */
-    public void track(ResourceID cluster, List<MemberEndpoint> members) {
+    public void track(ResourceID cluster, String uid, List<MemberEndpoint> members) {
+        if (uid != null && deletedUids.contains(uid)) {
+            return;
+        }
         String namespace = cluster.getNamespace().orElse("default");
         Map<String, MemberLink> current = links.computeIfAbsent(cluster, k -> new ConcurrentHashMap<>());
         Map<String, URI> wanted = new HashMap<>();
@@ -138,6 +144,10 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
 
     @Override
     public void onResourceDeleted(ElectionCluster resource) {
+        String uid = resource.getMetadata().getUid();
+        if (uid != null) {
+            deletedUids.add(uid);
+        }
         forget(ResourceID.fromResource(resource));
     }
 

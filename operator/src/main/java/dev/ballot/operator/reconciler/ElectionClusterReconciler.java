@@ -118,7 +118,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
                 sts = context.getSecondaryResource(StatefulSet.class);
             }
-            members.track(id, plan.members());
+            members.track(id, cluster.getMetadata().getUid(), plan.members());
         }
 
         Map<String, PodView> pods = new HashMap<>();

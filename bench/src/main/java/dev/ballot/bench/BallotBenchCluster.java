@@ -1,0 +1,128 @@
+package dev.ballot.bench;
+
+import dev.ballot.engine.Protocol;
+import dev.ballot.node.demo.DemoTiming;
+import dev.ballot.node.demo.LocalCluster;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+
+/** Ballot's own node processes, started by the demo's {@link LocalCluster} (Raft or ZAB). */
+final class BallotBenchCluster implements BenchCluster {
+    private final LocalCluster cluster;
+    private final Protocol protocol;
+
+    BallotBenchCluster(Protocol protocol, Path workDir, List<String> jvmOptions) throws IOException {
+        this.protocol = protocol;
+        this.cluster = new LocalCluster(protocol, 3, DemoTiming.SEED, workDir, jvmOptions);
+    }
+
+    @Override
+    public String system() {
+        return "ballot-" + protocol.wireName();
+    }
+
+    @Override
+    public String describe() {
+        return "ballot-node (this build) " + DemoTiming.SEED.describe(protocol) + " members=" + cluster.clientAddresses();
+    }
+
+    @Override
+    public int size() {
+        return 3;
+    }
+
+    @Override
+    public void startAll() throws IOException {
+        cluster.startAll();
+    }
+
+    @Override
+    public boolean healthy() {
+        return cluster.nodes().stream().allMatch(n -> cluster.ready(n.id())) && cluster.leader().isPresent();
+    }
+
+    @Override
+    public OptionalInt leader() {
+        return cluster.leader().map(l -> OptionalInt.of((int) l.id() - 1)).orElse(OptionalInt.empty());
+    }
+
+    private final boolean[] killed = new boolean[3];
+
+    @Override
+    public String exitedUnexpectedly() {
+        for (LocalCluster.Node n : cluster.nodes()) {
+            Process p = n.process();
+            if (p != null && !killed[(int) n.id() - 1] && !p.isAlive()) {
+                return n.name() + " exited with code " + p.exitValue() + " (log " + n.log() + ")";
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void kill(int member) throws InterruptedException {
+        killed[member] = true;
+        cluster.kill(member + 1);
+    }
+
+    @Override
+    public void restart(int member) throws IOException {
+        cluster.start(member + 1);
+        killed[member] = false;
+    }
+
+    @Override
+    public KvSession session(int member) {
+        String base = "http://" + cluster.clientAddress(member + 1) + "/v1/kv/";
+        return new KvSession() {
+            @Override
+            public void put(String key, byte[] value, Duration timeout) throws Exception {
+                HttpRequest req = HttpRequest.newBuilder(URI.create(base + encode(key))).timeout(timeout)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build();
+                HttpResponse<byte[]> r = HttpSessions.send(req);
+                if (r.statusCode() != 200) {
+                    throw HttpSessions.refused("PUT " + key, r);
+                }
+            }
+
+            @Override
+            public byte[] linearizableGet(String key, Duration timeout) throws Exception {
+                HttpRequest req = HttpRequest.newBuilder(URI.create(base + encode(key) + "?consistency=linearizable"))
+                        .timeout(timeout).GET().build();
+                HttpResponse<byte[]> r = HttpSessions.send(req);
+                if (r.statusCode() != 200) {
+                    throw HttpSessions.refused("GET " + key, r);
+                }
+                return r.body();
+            }
+
+            @Override
+            public void close() {
+                // the HTTP client is shared
+            }
+        };
+    }
+
+    private static String encode(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public String logs() {
+        return cluster.workDir().toString();
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.ballot.bench;
+
+import java.io.IOException;
+import java.util.OptionalInt;
+
+/** A 3-member cluster of one system under test, running as real processes on loopback. */
+public interface BenchCluster extends AutoCloseable {
+    /** The system's name in the output: {@code ballot-raft}, {@code ballot-zab}, {@code etcd}, {@code zookeeper}. */
+    String system();
+
+    /** Version and timing, for the header line. */
+    String describe();
+
+    int size();
+
+    void startAll() throws IOException;
+
+    /** Every member answers and all agree on one leader. */
+    boolean healthy();
+
+    /** The member (0-based) that leads, as the members report it. */
+    OptionalInt leader();
+
+    /** A member whose process ended though the bench did not kill it, with its exit code; null when none. */
+    String exitedUnexpectedly();
+
+    /** SIGKILL. */
+    void kill(int member) throws InterruptedException;
+
+    void restart(int member) throws IOException;
+
+    /** A client bound to one member. */
+    KvSession session(int member) throws IOException;
+
+    /** Where the members' logs and data are. */
+    String logs();
+
+    @Override
+    void close();
+}

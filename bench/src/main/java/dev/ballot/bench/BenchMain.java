@@ -1,0 +1,133 @@
+package dev.ballot.bench;
+
+import dev.ballot.engine.Protocol;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bench/run}: Ballot (Raft and ZAB), etcd and ZooKeeper, three members each, one after the
+ * other in the same run on this machine; one line per measurement and a table of ratios at the end.
+ */
+@Command(name = "ballot-bench", mixinStandardHelpOptions = true,
+        description = "Ballot against etcd and ZooKeeper on loopback, reported as ratios.")
+public final class BenchMain implements Callable<Integer> {
+    static final List<String> ALL = List.of("ballot-raft", "ballot-zab", "etcd", "zookeeper");
+    /** The same JVM options for every Java server (Ballot's image uses SerialGC too). */
+    static final List<String> SERVER_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
+
+    @Option(names = "--systems", split = ",", description = "any of ballot-raft,ballot-zab,etcd,zookeeper (default all)")
+    List<String> systems = ALL;
+
+    @Option(names = "--writes", description = "sequential writes, and total of the concurrent phase (default ${DEFAULT-VALUE})")
+    int writes = 2000;
+
+    @Option(names = "--clients", description = "concurrent clients (default ${DEFAULT-VALUE})")
+    int clients = 8;
+
+    @Option(names = "--reads", description = "linearizable reads (default ${DEFAULT-VALUE})")
+    int reads = 1000;
+
+    @Option(names = "--failovers", description = "leader SIGKILLs per system (default ${DEFAULT-VALUE})")
+    int failovers = 5;
+
+    @Option(names = "--warmup", description = "unrecorded writes before measuring (default ${DEFAULT-VALUE})")
+    int warmup = 200;
+
+    @Option(names = "--phase-limit-s", description = "time bound of each load phase in seconds (default ${DEFAULT-VALUE})")
+    int phaseLimitSeconds = 120;
+
+    @Option(names = "--etcd", description = "the etcd program (default: etcd on PATH)")
+    String etcd;
+
+    @Option(names = "--keep", description = "keep data and logs in the work directory")
+    boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        for (String s : systems) {
+            if (!ALL.contains(s)) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--systems: unknown system '" + s + "'; use any of " + String.join(",", ALL));
+            }
+        }
+        if (writes < 1 || clients < 1 || reads < 1 || failovers < 0 || warmup < 0 || phaseLimitSeconds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--writes, --clients, --reads and --phase-limit-s must be >= 1; --failovers and --warmup >= 0");
+        }
+        BenchOptions o = new BenchOptions();
+        o.writes = writes;
+        o.clients = clients;
+        o.reads = reads;
+        o.failovers = failovers;
+        o.warmup = warmup;
+        o.phaseLimit = Duration.ofSeconds(phaseLimitSeconds);
+        Report report = new Report(System.out);
+        Workloads load = new Workloads(o, report, System.out);
+        Path work = Files.createTempDirectory("ballot-bench-");
+        System.out.println("# ballot-bench writes=" + writes + " clients=" + clients + " reads=" + reads + " failovers="
+                + failovers + " value_bytes=" + o.valueBytes + " cpus=" + Runtime.getRuntime().availableProcessors()
+                + " load1=" + String.format(Locale.ROOT, "%.1f",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+                + " work=" + work);
+        for (String s : systems) {
+            Path dir = Files.createDirectories(work.resolve(s));
+            BenchCluster cluster;
+            try {
+                cluster = create(s, dir, report);
+            } catch (Exception e) {
+                report.skip(s, "could not set up: " + e);
+                continue;
+            }
+            if (cluster == null) {
+                continue;
+            }
+            try (cluster) {
+                load.runAll(cluster);
+            } catch (Exception e) {
+                report.skip(s, "stopped by " + e);
+            }
+        }
+        System.out.println();
+        System.out.print(report.table());
+        if (!keep) {
+            new dev.ballot.node.demo.LocalCluster.Cleanup(work).run();
+        }
+        return 0;
+    }
+
+    private BenchCluster create(String system, Path dir, Report report) throws Exception {
+        switch (system) {
+            case "ballot-raft":
+                return new BallotBenchCluster(Protocol.RAFT, dir, SERVER_JVM);
+            case "ballot-zab":
+                return new BallotBenchCluster(Protocol.ZAB, dir, SERVER_JVM);
+            case "etcd": {
+                String bin = etcd != null ? etcd : EtcdBenchCluster.findBinary().orElse(null);
+                if (bin == null || !Files.isExecutable(Path.of(bin))) {
+                    report.skip("etcd", "no etcd program (" + (bin == null ? "not on PATH" : bin + " not executable")
+                            + "); install it with `apt-get install -y etcd-server` or pass --etcd PATH");
+                    return null;
+                }
+                return new EtcdBenchCluster(bin, dir);
+            }
+            case "zookeeper":
+                return new ZooKeeperBenchCluster(dir, SERVER_JVM);
+            default:
+                throw new IllegalArgumentException(system);
+        }
+    }
+
+    public static void main(String[] args) {
+        // the ZooKeeper client warns at every refused connection, which failover attempts provoke on purpose
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+}

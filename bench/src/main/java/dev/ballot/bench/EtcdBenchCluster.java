@@ -1,0 +1,254 @@
+package dev.ballot.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Three etcd members on 127.0.0.1, driven through etcd's own JSON gateway ({@code /v3/kv/put},
+ * {@code /v3/kv/range}) over the same HTTP client as Ballot.
+ *
+ * <p>Timing: etcd-raft randomizes the election timeout in [T, 2T) ticks, so {@code --election-timeout=150}
+ * gives 150-300 ms, Ballot's range; etcd requires T >= 5 heartbeats, so the heartbeat is 30 ms (Ballot: 50 ms).
+ * {@code --pre-vote} is on, as Ballot's PreVote is.
+ */
+final class EtcdBenchCluster implements BenchCluster {
+    static final int ELECTION_TIMEOUT_MS = 150;
+    static final int HEARTBEAT_MS = 30;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String etcd;
+    private final Path workDir;
+    private final int[] clientPorts;
+    private final int[] peerPorts;
+    private final Process[] processes = new Process[3];
+    private final String token = "bench-" + Long.toHexString(System.nanoTime());
+
+    EtcdBenchCluster(String etcdBinary, Path workDir) throws IOException {
+        this.etcd = etcdBinary;
+        this.workDir = workDir;
+        int[] ports = LocalPorts.free(6);
+        this.clientPorts = new int[] {ports[0], ports[1], ports[2]};
+        this.peerPorts = new int[] {ports[3], ports[4], ports[5]};
+    }
+
+    /** The etcd program on PATH, if any. */
+    static Optional<String> findBinary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, "etcd");
+            if (Files.isExecutable(p)) {
+                return Optional.of(p.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String version(String binary) {
+        try {
+            Process p = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().filter(l -> l.startsWith("etcd Version:")).findFirst().orElse("etcd ?").trim();
+        } catch (IOException e) {
+            return "etcd ? (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "etcd ?";
+        }
+    }
+
+    @Override
+    public String system() {
+        return Report.ETCD;
+    }
+
+    @Override
+    public String describe() {
+        return version(etcd) + " --election-timeout=" + ELECTION_TIMEOUT_MS + "ms (randomized " + ELECTION_TIMEOUT_MS
+                + "-" + 2 * ELECTION_TIMEOUT_MS + " ms) --heartbeat-interval=" + HEARTBEAT_MS + "ms --pre-vote"
+                + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
+    }
+
+    @Override
+    public int size() {
+        return 3;
+    }
+
+    @Override
+    public void startAll() throws IOException {
+        for (int i = 0; i < 3; i++) {
+            restart(i);
+        }
+    }
+
+    @Override
+    public void restart(int member) throws IOException {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            peers.add("m" + i + "=http://127.0.0.1:" + peerPorts[i]);
+        }
+        String client = "http://127.0.0.1:" + clientPorts[member];
+        String peer = "http://127.0.0.1:" + peerPorts[member];
+        List<String> cmd = List.of(etcd,
+                "--name", "m" + member,
+                "--data-dir", workDir.resolve("m" + member + ".etcd").toString(),
+                "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", String.join(",", peers),
+                "--initial-cluster-token", token, "--initial-cluster-state", "new",
+                "--election-timeout", Integer.toString(ELECTION_TIMEOUT_MS),
+                "--heartbeat-interval", Integer.toString(HEARTBEAT_MS),
+                "--pre-vote",
+                "--logger", "zap", "--log-level", "warn");
+        processes[member] = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("m" + member + ".log").toFile()))
+                .start();
+        killed[member] = false;
+    }
+
+    private final boolean[] killed = new boolean[3];
+
+    @Override
+    public String exitedUnexpectedly() {
+        for (int i = 0; i < 3; i++) {
+            Process p = processes[i];
+            if (p != null && !killed[i] && !p.isAlive()) {
+                return "member " + i + " exited with code " + p.exitValue();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void kill(int member) throws InterruptedException {
+        Process p = processes[member];
+        killed[member] = true;
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    private Optional<JsonNode> post(int member, String path, String body, Duration timeout) {
+        Process p = processes[member];
+        if (p == null || !p.isAlive()) {
+            return Optional.empty();
+        }
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPorts[member] + path))
+                    .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            HttpResponse<byte[]> r = HttpSessions.send(req);
+            return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            Optional<JsonNode> st = post(i, "/v3/maintenance/status", "{}", Duration.ofMillis(500));
+            if (st.isEmpty() || st.get().path("leader").asText("0").equals("0")) {
+                return false;
+            }
+            seen.merge(st.get().path("leader").asText(), 1, Integer::sum);
+        }
+        return seen.size() == 1;
+    }
+
+    @Override
+    public OptionalInt leader() {
+        for (int i = 0; i < 3; i++) {
+            Optional<JsonNode> st = post(i, "/v3/maintenance/status", "{}", Duration.ofMillis(500));
+            if (st.isPresent() && st.get().path("header").path("member_id").asText().equals(st.get().path("leader").asText())) {
+                return OptionalInt.of(i);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    @Override
+    public KvSession session(int member) {
+        String base = "http://127.0.0.1:" + clientPorts[member];
+        return new KvSession() {
+            @Override
+            public void put(String key, byte[] value, Duration timeout) throws Exception {
+                ObjectNode body = JSON.createObjectNode().put("key", b64(key.getBytes(StandardCharsets.UTF_8)))
+                        .put("value", b64(value));
+                HttpResponse<byte[]> r = HttpSessions.send(HttpRequest.newBuilder(URI.create(base + "/v3/kv/put"))
+                        .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+                if (r.statusCode() != 200) {
+                    throw HttpSessions.refused("put " + key, r);
+                }
+            }
+
+            @Override
+            public byte[] linearizableGet(String key, Duration timeout) throws Exception {
+                // serializable defaults to false: a range is linearizable (ReadIndex) unless asked otherwise
+                ObjectNode body = JSON.createObjectNode().put("key", b64(key.getBytes(StandardCharsets.UTF_8)));
+                HttpResponse<byte[]> r = HttpSessions.send(HttpRequest.newBuilder(URI.create(base + "/v3/kv/range"))
+                        .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+                if (r.statusCode() != 200) {
+                    throw HttpSessions.refused("range " + key, r);
+                }
+                JsonNode kvs = JSON.readTree(r.body()).path("kvs");
+                if (!kvs.isArray() || kvs.isEmpty()) {
+                    throw new IOException("range " + key + ": key absent");
+                }
+                return Base64.getDecoder().decode(kvs.get(0).path("value").asText());
+            }
+
+            @Override
+            public void close() {
+                // the HTTP client is shared
+            }
+        };
+    }
+
+    private static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    @Override
+    public String logs() {
+        return workDir.toString();
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+        for (Process p : processes) {
+            if (p != null) {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
