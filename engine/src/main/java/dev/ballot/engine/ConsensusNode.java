@@ -19,6 +19,17 @@ public interface ConsensusNode {
     /** Deliver a message from a peer. Unknown senders and stale terms are handled, never thrown. */
     void step(Message message);
 
+    /**
+     * A transport-level hint that the connection to or from {@code peerId} closed (EOF, reset, I/O
+     * error): the peer's process most likely died. The engine sees only ticks and messages, so without
+     * this it can tell a dead peer from a silent one only by a timeout; a protocol may use the hint to
+     * start an election early. The hint may be wrong (a live peer whose socket merely broke), so it
+     * must never affect safety, only liveness: at worst it causes one needless election. By default it
+     * is ignored.
+     */
+    default void peerUnreachable(long peerId) {
+    }
+
     /** Propose a state machine command; only a leader accepts. */
     Proposal propose(byte[] command);
 

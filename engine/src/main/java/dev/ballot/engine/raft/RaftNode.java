@@ -375,6 +375,10 @@ public final class RaftNode implements ConsensusNode {
 
     // ---------------------------------------------------------------- messages
 
+    // peerUnreachable keeps ConsensusNode's no-op on purpose: like etcd-raft, Raft notices a dead leader
+    // by its election timeout (about a second), and PreVote plus CheckQuorum already keep a broken link
+    // from disrupting a healthy leader; an early campaign on a transport hint would only add elections.
+
     @Override
     public void step(Message message) {
         if (!(message instanceof RaftMessage m)) {

@@ -375,12 +375,41 @@ public final class Simulation implements SimView {
         n.engine = null;
         n.generation++;
         n.readIndexes.clear();
+        connectionsClosed(n.id);
         int gen = n.generation;
         schedule(100 + rnd.nextInt(1400), () -> {
             if (!n.up && n.generation == gen) {
                 startNode(n);
             }
         });
+    }
+
+    /**
+     * A killed process's sockets close, so every node still connected to it (up, link not cut) hears of it
+     * through {@link ConsensusNode#peerUnreachable}, a little later, as the node program's transport would tell
+     * it. Messages already in flight from the dead node may still arrive after the hint, as they could with
+     * real buffers; the invariants must hold either way.
+     */
+    private void connectionsClosed(long dead) {
+        for (SimNode other : upList()) {
+            if (other.id != dead && !isBlocked(dead, other.id)) {
+                int gen = other.generation;
+                schedule(1 + rnd.nextInt(3), () -> hearClosed(other, gen, dead));
+            }
+        }
+    }
+
+    private void hearClosed(SimNode n, int gen, long dead) {
+        if (!n.up || n.generation != gen) {
+            return;
+        }
+        if (now < n.pausedUntil) {
+            schedule(n.pausedUntil - now, () -> hearClosed(n, gen, dead));
+            return;
+        }
+        note("connection closed at node " + n.id, dead, null);
+        n.engine.peerUnreachable(dead);
+        touched(n);
     }
 
     /** Work for the node's driver: its Ready is handled after a short fsync delay, so a crash may come first. */

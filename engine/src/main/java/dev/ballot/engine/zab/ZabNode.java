@@ -137,6 +137,11 @@ public final class ZabNode implements ConsensusNode {
     private final Map<Long, FollowerInfo> earlyFollowers = new TreeMap<>();
     private int finalizeLeft = -1;
     private int notifyLeft;
+    /**
+     * Ticks between re-sent notifications while LOOKING: like ZooKeeper's notTimeout it starts at finalizeWait and
+     * doubles up to tickTime, so a vote lost while a peer was still following is re-sent quickly.
+     */
+    private int notifyInterval;
 
     // learner
     private LearnerPhase learnerPhase = LearnerPhase.REGISTERING;
@@ -265,6 +270,7 @@ public final class ZabNode implements ConsensusNode {
             }
         }
         if (--notifyLeft <= 0) {
+            notifyInterval = Math.min(opt.tickTime(), notifyInterval * 2);
             sendNotifications();
         }
     }
@@ -308,15 +314,7 @@ public final class ZabNode implements ConsensusNode {
             }
             return;
         }
-        Set<Long> alive = new HashSet<>();
-        alive.add(id);
-        for (LearnerHandle l : learners.values()) {
-            if (l.synced() && l.ticksSinceContact <= opt.syncTimeoutTicks()) {
-                alive.add(l.id);
-            }
-        }
-        if (!Quorum.isMajority(membership.voterIds(), alive)) {
-            startLooking(0, 0, null);
+        if (lostQuorum()) {
             return;
         }
         if (transferTarget != 0) {
@@ -328,6 +326,52 @@ public final class ZabNode implements ConsensusNode {
         }
         if (--pingLeft <= 0) {
             pingAll();
+        }
+    }
+
+    /**
+     * A broadcasting leader that no longer hears a quorum of synced voters within syncLimit steps
+     * down (ZooKeeper's Leader.lead() loop). Returns true when it did.
+     */
+    private boolean lostQuorum() {
+        Set<Long> alive = new HashSet<>();
+        alive.add(id);
+        for (LearnerHandle l : learners.values()) {
+            if (l.synced() && l.ticksSinceContact <= opt.syncTimeoutTicks()) {
+                alive.add(l.id);
+            }
+        }
+        if (!Quorum.isMajority(membership.voterIds(), alive)) {
+            startLooking(0, 0, null);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The transport saw the connection to {@code peerId} close. In ZooKeeper a learner notices its
+     * leader's death at once (Follower.followLeader() throws on the closed socket) and a leader drops
+     * the LearnerHandler of a learner whose socket closed; syncLimit is only for a peer that is alive
+     * but silent. So a learner whose leader this is looks again now, as if syncLimit had expired, and
+     * a leader counts that learner as timed out. A wrong hint costs at most one election: a live
+     * leader answers the LOOKING server's notifications with LEADING and it rejoins, and a live
+     * learner's next PING reply counts it again.
+     */
+    @Override
+    public void peerUnreachable(long peerId) {
+        if (peerId == id) {
+            return;
+        }
+        if ((state == ServerState.FOLLOWING || state == ServerState.OBSERVING) && peerId == leaderId) {
+            startLooking(0, 0, null); // tickLearner's syncLimit path
+        } else if (state == ServerState.LEADING) {
+            LearnerHandle l = learners.get(peerId);
+            if (l != null) {
+                l.ticksSinceContact = opt.syncTimeoutTicks() + 1;
+                if (leaderPhase == LeaderPhase.BROADCAST) {
+                    lostQuorum();
+                }
+            }
         }
     }
 
@@ -406,12 +450,13 @@ public final class ZabNode implements ConsensusNode {
         }
         // Even a server outside its own (possibly stale) configuration looks: a new member learns
         // its configuration only by joining the leader, and may already count as a voter for others.
+        notifyInterval = Math.max(1, Math.min(opt.tickTime(), opt.finalizeWait()));
         sendNotifications();
         checkTermination();
     }
 
     private void sendNotifications() {
-        notifyLeft = opt.tickTime();
+        notifyLeft = notifyInterval;
         for (long v : membership.voterIds()) {
             if (v != id) {
                 send(notification(v, proposal, ServerState.LOOKING));

@@ -110,6 +110,7 @@ public final class NodeProcess implements AutoCloseable {
             if (config.electionListen() != null) {
                 listen.add(config.electionListen());
             }
+            transport.onPeerLost(runtime::peerUnreachable);
             transport.start(listen, runtime::deliver);
             transport.setPeers(peers(runtime.status().membership(), config.nodeId()));
             directory.learn(runtime.status().membership());

@@ -168,6 +168,16 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Called by the transport's threads when a peer's connection closed; handed to the engine on the driver
+     * thread, like a message (see {@link ConsensusNode#peerUnreachable}).
+     */
+    public void peerUnreachable(long peerId) {
+        if (running) {
+            inbox.add(new Task(System.nanoTime(), () -> node.peerUnreachable(peerId)));
+        }
+    }
+
     public long newRequestId() {
         return requestIds.incrementAndGet();
     }

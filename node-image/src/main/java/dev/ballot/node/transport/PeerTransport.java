@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Messages between members over TCP. Each member dials every peer it sends to (one outbound connection per peer, used
@@ -58,6 +59,7 @@ public final class PeerTransport implements AutoCloseable {
     private final AtomicLong unknownPeerDrops = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
     private volatile Consumer<Message> inbound;
+    private volatile LongConsumer peerLost = id -> { };
     volatile int maxInbound = MAX_INBOUND_CONNECTIONS;
     /** A write that makes no progress for this long means the peer stopped reading (or vanished): reconnect. */
     volatile long writeStallNanos = TimeUnit.SECONDS.toNanos(5);
@@ -98,6 +100,17 @@ public final class PeerTransport implements AutoCloseable {
             servers.add(server);
             spawn("ballot-peer-accept-" + address, () -> acceptLoop(server));
         }
+    }
+
+    /**
+     * Called with a member's id when its established connection to us (the one we receive on) ends by EOF, reset or
+     * I/O error rather than by our own {@link #close()}: its process most likely died, which the engine would
+     * otherwise only learn from a timeout. Runs on a transport thread, so it must not block (enqueue and return).
+     * Only inbound connections count: the outbound one is never read, so a write failure on it can surface long
+     * after the peer died, even after it restarted, and would be a stale hint.
+     */
+    public void onPeerLost(LongConsumer listener) {
+        this.peerLost = Objects.requireNonNull(listener, "listener");
     }
 
     /** The addresses actually bound, in the order given to {@link #start} (ports resolved when 0 was asked). */
@@ -328,13 +341,31 @@ public final class PeerTransport implements AutoCloseable {
         } catch (EOFException e) {
             if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " ended: " + e.getMessage());
+                peerLost(peer);
             }
         } catch (IOException e) {
             if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " failed: " + e);
+                peerLost(peer);
             }
         } finally {
             inboundSockets.remove(socket);
+        }
+    }
+
+    /** A handshaken connection ended (0: it never got that far, so no member to name). */
+    private void peerLost(long peer) {
+        if (peer <= 0) {
+            return;
+        }
+        PeerLink link = links.get(peer);
+        if (link != null) {
+            link.peerGone = true;
+        }
+        try {
+            peerLost.accept(peer);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "the peer-lost listener failed for member " + peer, e);
         }
     }
 
@@ -377,6 +408,13 @@ public final class PeerTransport implements AutoCloseable {
         volatile boolean stopped;
         volatile Socket socket;
         volatile Thread thread;
+        /**
+         * The peer's connection to us ended, so its process (and our socket to it) is most likely dead: TCP would take
+         * the next write into the buffer and lose it to the reset. Redial before writing instead.
+         */
+        volatile boolean peerGone;
+        /** A message taken from the queue but not written when the link had to redial; sent first on the next one. */
+        private Message carried;
         /** System.nanoTime() of the last progress of the current write, 0 when not writing. */
         volatile long writingSince;
         volatile String stallReason;
@@ -431,6 +469,7 @@ public final class PeerTransport implements AutoCloseable {
                         return;
                     }
                     connectAttempts.incrementAndGet();
+                    peerGone = false;
                     s.setTcpNoDelay(true);
                     s.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MS);
                     s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
@@ -493,9 +532,14 @@ public final class PeerTransport implements AutoCloseable {
         /** Sends queued messages, flushing whenever the queue runs dry so a burst goes out in few packets. */
         private void pump(OutputStream out) throws IOException, InterruptedException {
             while (!stopped && !closed) {
-                Message m = queue.poll(1, TimeUnit.SECONDS);
+                Message m = carried != null ? carried : queue.poll(1, TimeUnit.SECONDS);
+                carried = null;
                 if (m == null) {
                     continue;
+                }
+                if (peerGone) {
+                    carried = m;
+                    throw new IOException("member " + id + "'s connection to us closed; redialling before sending");
                 }
                 writingSince = System.nanoTime();
                 do {

@@ -83,6 +83,14 @@ public final class FakeConsensusNode implements ConsensusNode {
     public void step(Message message) {
     }
 
+    /** "peer@thread" for each peerUnreachable call, to check the driver thread makes it. */
+    public final List<String> unreachable = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void peerUnreachable(long peerId) {
+        unreachable.add(peerId + "@" + Thread.currentThread().getName());
+    }
+
     private boolean leader() {
         return leaderId == id;
     }

@@ -67,6 +67,15 @@ class NodeRuntimeTest {
     }
 
     @Test
+    void aLostPeerConnectionReachesTheEngineOnTheDriverThread() {
+        FakeConsensusNode follower = new FakeConsensusNode(2, FakeConsensusNode.singleLeader().membership(), 7);
+        NodeRuntime rt = start(follower, new RecordingDurability(), 0);
+        rt.peerUnreachable(7);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !follower.unreachable.isEmpty());
+        assertThat(follower.unreachable).containsExactly("7@ballot-driver-2");
+    }
+
+    @Test
     void aFollowerRefusesWritesAndReadsNamingTheLeader() {
         FakeConsensusNode follower = new FakeConsensusNode(2, FakeConsensusNode.singleLeader().membership(), 7);
         NodeRuntime rt = start(follower, new RecordingDurability(), 0);

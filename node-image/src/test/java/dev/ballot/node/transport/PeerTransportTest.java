@@ -105,6 +105,56 @@ class PeerTransportTest {
     }
 
     @Test
+    void aPeerWhoseTransportDiesIsReportedLostByIdButOurOwnCloseIsNot() throws Exception {
+        Node a = node(1);
+        Node b = node(2);
+        Node c = node(3);
+        BlockingQueue<Long> lostAtA = new LinkedBlockingQueue<>();
+        BlockingQueue<Long> lostAtB = new LinkedBlockingQueue<>();
+        a.transport.onPeerLost(lostAtA::add);
+        b.transport.onPeerLost(lostAtB::add);
+        Map<Long, HostPort> peers = Map.of(1L, a.address, 2L, b.address, 3L, c.address);
+        for (Node n : List.of(a, b, c)) {
+            n.transport.setPeers(peers);
+        }
+        assertThat(a.transport.send(msg(1, 2))).isTrue();
+        assertThat(c.transport.send(msg(3, 2))).isTrue();
+        assertThat(b.transport.send(msg(2, 1))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 2 && a.inbox.size() == 1);
+
+        a.transport.close();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> lostAtB.contains(1L));
+        assertThat(lostAtB).as("only the member that went away").containsOnly(1L);
+        assertThat(lostAtA).as("closing our own transport reports nobody").isEmpty();
+        assertThat(c.transport.send(msg(3, 2))).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.inbox.size() == 3);
+        assertThat(lostAtB).containsOnly(1L);
+    }
+
+    @Test
+    void afterAPeerIsLostTheFirstMessageToItsRestartIsNotLostOnTheDeadSocket() throws Exception {
+        Node a = node(1);
+        Node b = node(2);
+        BlockingQueue<Long> lostAtA = new LinkedBlockingQueue<>();
+        a.transport.onPeerLost(lostAtA::add);
+        Map<Long, HostPort> peers = Map.of(1L, a.address, 2L, b.address);
+        a.transport.setPeers(peers);
+        b.transport.setPeers(peers);
+        assertThat(a.transport.send(msg(1, 2))).isTrue();
+        assertThat(b.transport.send(msg(2, 1))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 1 && a.inbox.size() == 1);
+        b.transport.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> lostAtA.contains(2L));
+
+        Node b2 = node(2, "c1", b.address, FAST);
+        TestMessage first = msg(1, 2);
+        assertThat(a.transport.send(first)).isTrue();
+
+        assertThat(b2.inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(first);
+    }
+
+    @Test
     void aFullQueueDropsAndCountsWithoutBlocking() throws Exception {
         Node a = node(1);
         a.transport.setPeers(Map.of(2L, new HostPort("127.0.0.1", closedPort())));
