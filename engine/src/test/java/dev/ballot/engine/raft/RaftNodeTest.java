@@ -120,6 +120,24 @@ class RaftNodeTest {
     }
 
     @Test
+    void followerStopsDefendingTheLeaseWhenItsLeadersConnectionCloses() {
+        RaftNode n = node(1, PersistedState.EMPTY, 1, 2, 3);
+        n.step(new Heartbeat(2, 1, 5, 0, 0));
+        drain(n);
+        n.peerUnreachable(3);
+        n.step(new RequestVote(3, 1, 6, 10, 10, true, false));
+        assertThat(n.hasReady()).as("a hint about a non-leader keeps the lease").isFalse();
+
+        n.peerUnreachable(2);
+        assertThat(n.leaderId()).isZero();
+        n.step(new RequestVote(3, 1, 6, 10, 10, true, false));
+        assertThat(drain(n)).singleElement().isInstanceOfSatisfying(VoteResponse.class,
+                v -> assertThat(v.granted()).isTrue());
+        assertThat(n.currentTerm()).as("a pre-vote never changes the term").isEqualTo(5);
+        assertThat(n.role()).as("no early campaign of its own").isEqualTo(RaftNode.Role.FOLLOWER);
+    }
+
+    @Test
     void followerTruncatesAConflictingSuffix() {
         RaftNode n = node(1, new PersistedState(new HardState(2, 0, 1, 0), null, List.of(e(1, 1), e(2, 1), e(3, 2))),
                 1, 2, 3);
@@ -332,6 +350,23 @@ class RaftNodeTest {
         assertThat(learner.role()).isEqualTo(RaftNode.Role.FOLLOWER);
         assertThat(learner.hasReady()).isFalse();
         assertThat(learner.status().role()).isEqualTo("learner");
+    }
+
+    @Test
+    void learnerForgetsALeaderItStopsHearingFrom() {
+        Membership m = Membership.of(List.of(new dev.ballot.engine.Member(1, dev.ballot.engine.MemberKind.VOTER, ""),
+                new dev.ballot.engine.Member(2, dev.ballot.engine.MemberKind.LEARNER, "")));
+        RaftOptions opts = RaftOptions.builder(2, m).random(RandomSource.seeded(2)).build();
+        RaftNode learner = RaftNode.create(opts, PersistedState.EMPTY);
+        learner.step(new Heartbeat(1, 2, 3, 0, 0));
+        drain(learner);
+        for (int i = 0; i < opts.electionTicksMax() - 1; i++) {
+            learner.tick();
+        }
+        assertThat(learner.leaderId()).isEqualTo(1);
+        learner.tick();
+        assertThat(learner.leaderId()).as("silent for a whole maximum election timeout").isZero();
+        assertThat(learner.role()).isEqualTo(RaftNode.Role.FOLLOWER);
     }
 
     @Test
