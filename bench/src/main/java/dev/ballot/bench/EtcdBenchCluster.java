@@ -37,7 +37,7 @@ final class EtcdBenchCluster implements BenchCluster {
     private final Path workDir;
     private final int[] clientPorts;
     private final int[] peerPorts;
-    private final Process[] processes = new Process[3];
+    private final MemberProcesses processes = new MemberProcesses(3);
     private final String token = "bench-" + Long.toHexString(System.nanoTime());
 
     EtcdBenchCluster(String etcdBinary, Path workDir) throws IOException {
@@ -116,38 +116,21 @@ final class EtcdBenchCluster implements BenchCluster {
                 "--heartbeat-interval", Integer.toString(HEARTBEAT_MS),
                 "--pre-vote",
                 "--logger", "zap", "--log-level", "warn");
-        processes[member] = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("m" + member + ".log").toFile()))
-                .start();
-        killed[member] = false;
+        processes.start(member, cmd, workDir.resolve("m" + member + ".log"));
     }
-
-    private final boolean[] killed = new boolean[3];
 
     @Override
     public String exitedUnexpectedly() {
-        for (int i = 0; i < 3; i++) {
-            Process p = processes[i];
-            if (p != null && !killed[i] && !p.isAlive()) {
-                return "member " + i + " exited with code " + p.exitValue();
-            }
-        }
-        return null;
+        return processes.exitedUnexpectedly();
     }
 
     @Override
     public void kill(int member) throws InterruptedException {
-        Process p = processes[member];
-        killed[member] = true;
-        if (p != null) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
+        processes.kill(member);
     }
 
     private Optional<JsonNode> post(int member, String path, String body, Duration timeout) {
-        Process p = processes[member];
-        if (p == null || !p.isAlive()) {
+        if (!processes.alive(member)) {
             return Optional.empty();
         }
         try {
@@ -236,19 +219,6 @@ final class EtcdBenchCluster implements BenchCluster {
 
     @Override
     public void close() {
-        for (Process p : processes) {
-            if (p != null && p.isAlive()) {
-                p.destroyForcibly();
-            }
-        }
-        for (Process p : processes) {
-            if (p != null) {
-                try {
-                    p.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        processes.killAll();
     }
 }

@@ -47,7 +47,7 @@ final class ZooKeeperBenchCluster implements BenchCluster {
     private final int[] clientPorts;
     private final int[] quorumPorts;
     private final int[] electionPorts;
-    private final Process[] processes = new Process[3];
+    private final MemberProcesses processes = new MemberProcesses(3);
 
     ZooKeeperBenchCluster(Path workDir, List<String> jvmOptions) throws IOException {
         this.workDir = workDir;
@@ -118,39 +118,22 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("org.apache.zookeeper.server.quorum.QuorumPeerMain");
         cmd.add(workDir.resolve("zk" + (member + 1) + ".cfg").toString());
-        processes[member] = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("zk" + (member + 1) + ".log").toFile()))
-                .start();
-        killed[member] = false;
+        processes.start(member, cmd, workDir.resolve("zk" + (member + 1) + ".log"));
     }
-
-    private final boolean[] killed = new boolean[3];
 
     @Override
     public String exitedUnexpectedly() {
-        for (int i = 0; i < 3; i++) {
-            Process p = processes[i];
-            if (p != null && !killed[i] && !p.isAlive()) {
-                return "member " + i + " exited with code " + p.exitValue();
-            }
-        }
-        return null;
+        return processes.exitedUnexpectedly();
     }
 
     @Override
     public void kill(int member) throws InterruptedException {
-        Process p = processes[member];
-        killed[member] = true;
-        if (p != null) {
-            p.destroyForcibly();
-            p.waitFor();
-        }
+        processes.kill(member);
     }
 
     /** The {@code Mode:} the server reports to the {@code srvr} four-letter word, or null. */
     String mode(int member) {
-        Process p = processes[member];
-        if (p == null || !p.isAlive()) {
+        if (!processes.alive(member)) {
             return null;
         }
         try (Socket s = new Socket()) {
@@ -247,19 +230,6 @@ final class ZooKeeperBenchCluster implements BenchCluster {
 
     @Override
     public void close() {
-        for (Process p : processes) {
-            if (p != null && p.isAlive()) {
-                p.destroyForcibly();
-            }
-        }
-        for (Process p : processes) {
-            if (p != null) {
-                try {
-                    p.waitFor();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        processes.killAll();
     }
 }
