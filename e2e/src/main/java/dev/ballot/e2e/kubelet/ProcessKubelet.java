@@ -171,6 +171,7 @@ public final class ProcessKubelet implements AutoCloseable {
       public void onDelete(PersistentVolumeClaim pvc, boolean u) {}
     }, 30_000));
     scheduler.scheduleWithFixedDelay(this::probeAll, 100, 100, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::recreatePodsStuckOnBoundClaims, 2, 2, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(() -> {
       if (hostsDirty.getAndSet(false)) {
         writeHosts();
@@ -380,6 +381,54 @@ public final class ProcessKubelet implements AutoCloseable {
   }
 
   // ---- volumes ------------------------------------------------------------------------------------
+
+  /**
+   * A pod the scheduler found with a claim not yet bound is parked as unschedulable; once our provisioner
+   * binds the claim, kube-scheduler v1.34 sometimes never retries it (seen in 1 of 3 e2e runs: a member
+   * Pending for minutes with every claim Bound). Deleting such a pod lets its StatefulSet recreate it, and
+   * the new pod schedules at once. Only pods parked for a few seconds with all their claims Bound qualify.
+   */
+  private void recreatePodsStuckOnBoundClaims() {
+    if (closed) {
+      return;
+    }
+    try {
+      for (Pod pod : client.pods().inAnyNamespace().withField("spec.nodeName", "").list().getItems()) {
+        if (parkedOnBoundClaims(pod)) {
+          LOG.warning(() -> "recreating " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName()
+              + ": unschedulable for unbound claims that are all Bound now (kube-scheduler did not retry it)");
+          client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+              .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        }
+      }
+    } catch (KubernetesClientException e) {
+      LOG.fine(() -> "stuck-pod sweep: " + e.getMessage());
+    }
+  }
+
+  private boolean parkedOnBoundClaims(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null
+        || pod.getStatus().getConditions() == null || pod.getMetadata().getOwnerReferences().isEmpty()) {
+      return false;
+    }
+    Optional<PodCondition> parked = pod.getStatus().getConditions().stream()
+        .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus())
+            && "Unschedulable".equals(c.getReason()) && c.getMessage() != null
+            && c.getMessage().contains("unbound immediate PersistentVolumeClaims"))
+        .findFirst();
+    if (parked.isEmpty() || parked.get().getLastTransitionTime() == null
+        || ZonedDateTime.parse(parked.get().getLastTransitionTime()).isAfter(ZonedDateTime.now().minusSeconds(3))) {
+      return false;
+    }
+    List<String> claims = pod.getSpec().getVolumes().stream()
+        .filter(v -> v.getPersistentVolumeClaim() != null)
+        .map(v -> v.getPersistentVolumeClaim().getClaimName()).toList();
+    return !claims.isEmpty() && claims.stream().allMatch(claim -> {
+      PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(pod.getMetadata().getNamespace())
+          .withName(claim).get();
+      return pvc != null && pvc.getStatus() != null && "Bound".equals(pvc.getStatus().getPhase());
+    });
+  }
 
   /** Binds a pending claim to a new hostPath PV on a directory of its own (a local provisioner). */
   private void provision(PersistentVolumeClaim pvc) {

@@ -744,22 +744,21 @@ public final class ZabNode implements ConsensusNode {
     }
 
     private void onPropose(Propose m) {
-        if (!syncedWith(m, m.epoch())) {
-            return;
-        }
-        ticksSinceLeader = 0;
-        appendContiguous(m.prevZxid(), m.entries());
-        advanceCommit(m.committedZxid());
-        send(new Ack(id, leaderId, currentEpoch, log.lastZxid()));
+        acceptFromLeader(m, m.epoch(), m.prevZxid(), m.entries(), m.committedZxid());
     }
 
+    /** Observers take the same stream as followers; their acks never count toward a quorum, only toward their lag. */
     private void onInform(Inform m) {
-        if (!syncedWith(m, m.epoch())) {
+        acceptFromLeader(m, m.epoch(), m.prevZxid(), m.entries(), m.committedZxid());
+    }
+
+    private void acceptFromLeader(ZabMessage m, long epoch, long prevZxid, List<LogEntry> entries, long committedZxid) {
+        if (!syncedWith(m, epoch)) {
             return;
         }
         ticksSinceLeader = 0;
-        appendContiguous(m.prevZxid(), m.entries());
-        advanceCommit(m.committedZxid());
+        appendContiguous(prevZxid, entries);
+        advanceCommit(committedZxid);
         send(new Ack(id, leaderId, currentEpoch, log.lastZxid()));
     }
 
