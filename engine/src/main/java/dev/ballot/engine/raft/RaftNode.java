@@ -378,19 +378,8 @@ public final class RaftNode implements ConsensusNode {
 
     // ---------------------------------------------------------------- messages
 
-    /**
-     * A follower whose leader's connection closed stops defending that leader's lease: a pre-vote from a
-     * peer whose own timeout fired first is then granted at once, instead of being refused and costing
-     * the cluster a further random timeout (the tail of failover under load). It does not campaign
-     * early: both followers hear the hint together, and simultaneous campaigns split votes. Votes still
-     * need a majority and an up-to-date log, so a wrong hint changes liveness only.
-     */
-    @Override
-    public void peerUnreachable(long peerId) {
-        if (role == Role.FOLLOWER && lead != 0 && peerId == lead) {
-            lead = 0;
-        }
-    }
+    // peerUnreachable keeps ConsensusNode's no-op: dropping the leader's lease on the hint was tried and
+    // measured (demo, 3 nodes, 4 x 10 failovers on a quiet and on a loaded machine) without any gain.
 
     @Override
     public void step(Message message) {
@@ -437,7 +426,29 @@ public final class RaftNode implements ConsensusNode {
         }
     }
 
+    /**
+     * Two followers whose timers fire within one round trip would grant each other's pre-votes, both
+     * campaign in the same term, vote for themselves and split the vote: a whole extra random timeout
+     * (about 40% of slow failovers in the 3-node demo). Between such rivals the more up-to-date log goes
+     * on, and on equal logs the higher id; the other grants and stands down. Pre-votes decide nothing
+     * (real votes keep every check), so this changes liveness only.
+     */
+    private void answerRivalPreCandidate(RequestVote rv) {
+        boolean theirsAtLeastAsGood = log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
+        boolean equalLogs = rv.lastLogIndex() == log.lastIndex() && rv.lastLogTerm() == log.lastTerm();
+        if (!theirsAtLeastAsGood || equalLogs && rv.from() < id) {
+            send(new VoteResponse(id, rv.from(), term, true, false));
+            return;
+        }
+        send(new VoteResponse(id, rv.from(), rv.term(), true, true));
+        becomeFollower(term, 0);
+    }
+
     private void handleVoteRequest(RequestVote rv) {
+        if (rv.preVote() && role == Role.PRE_CANDIDATE && !rv.transfer()) {
+            answerRivalPreCandidate(rv);
+            return;
+        }
         boolean canVote = vote == rv.from() || (vote == 0 && lead == 0) || (rv.preVote() && rv.term() > term);
         if (opts.mutant(RaftMutant.VOTE_TWICE_IN_TERM) && !rv.preVote()) {
             canVote = lead == 0 || vote == rv.from();

@@ -120,21 +120,38 @@ class RaftNodeTest {
     }
 
     @Test
-    void followerStopsDefendingTheLeaseWhenItsLeadersConnectionCloses() {
-        RaftNode n = node(1, PersistedState.EMPTY, 1, 2, 3);
-        n.step(new Heartbeat(2, 1, 5, 0, 0));
-        drain(n);
-        n.peerUnreachable(3);
-        n.step(new RequestVote(3, 1, 6, 10, 10, true, false));
-        assertThat(n.hasReady()).as("a hint about a non-leader keeps the lease").isFalse();
+    void rivalPreCandidatesWithEqualLogsLeaveTheRaceToTheHigherId() {
+        RaftNode low = node(1, PersistedState.EMPTY, 1, 2, 3);
+        RaftNode high = node(2, PersistedState.EMPTY, 1, 2, 3);
+        for (RaftNode n : List.of(low, high)) {
+            while (n.role() != RaftNode.Role.PRE_CANDIDATE) {
+                n.tick();
+            }
+            drain(n);
+        }
+        high.step(new RequestVote(1, 2, 1, 0, 0, true, false));
+        assertThat(drain(high)).singleElement().isInstanceOfSatisfying(VoteResponse.class,
+                v -> assertThat(v.granted()).isFalse());
+        assertThat(high.role()).isEqualTo(RaftNode.Role.PRE_CANDIDATE);
 
-        n.peerUnreachable(2);
-        assertThat(n.leaderId()).isZero();
-        n.step(new RequestVote(3, 1, 6, 10, 10, true, false));
-        assertThat(drain(n)).singleElement().isInstanceOfSatisfying(VoteResponse.class,
+        low.step(new RequestVote(2, 1, 1, 0, 0, true, false));
+        assertThat(drain(low)).singleElement().isInstanceOfSatisfying(VoteResponse.class,
                 v -> assertThat(v.granted()).isTrue());
-        assertThat(n.currentTerm()).as("a pre-vote never changes the term").isEqualTo(5);
-        assertThat(n.role()).as("no early campaign of its own").isEqualTo(RaftNode.Role.FOLLOWER);
+        assertThat(low.role()).as("it stands down instead of splitting the vote").isEqualTo(RaftNode.Role.FOLLOWER);
+        assertThat(low.currentTerm()).isZero();
+    }
+
+    @Test
+    void aRivalPreCandidateBehindInTheLogNeverWinsTheRace() {
+        RaftNode ahead = node(1, new PersistedState(new HardState(1, 0, 0, 0), null, List.of(e(1, 1))), 1, 2, 3);
+        while (ahead.role() != RaftNode.Role.PRE_CANDIDATE) {
+            ahead.tick();
+        }
+        drain(ahead);
+        ahead.step(new RequestVote(2, 1, 2, 0, 0, true, false));
+        assertThat(drain(ahead)).singleElement().isInstanceOfSatisfying(VoteResponse.class,
+                v -> assertThat(v.granted()).isFalse());
+        assertThat(ahead.role()).isEqualTo(RaftNode.Role.PRE_CANDIDATE);
     }
 
     @Test
