@@ -13,7 +13,12 @@ public interface BenchCluster extends AutoCloseable {
 
     int size();
 
-    void startAll() throws IOException;
+    /** Starts every member; a system that starts its members together overrides it. */
+    default void startAll() throws IOException {
+        for (int i = 0; i < size(); i++) {
+            restart(i);
+        }
+    }
 
     /** Every member answers and all agree on one leader. */
     boolean healthy();

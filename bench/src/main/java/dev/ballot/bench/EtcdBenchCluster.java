@@ -91,13 +91,6 @@ final class EtcdBenchCluster implements BenchCluster {
     }
 
     @Override
-    public void startAll() throws IOException {
-        for (int i = 0; i < 3; i++) {
-            restart(i);
-        }
-    }
-
-    @Override
     public void restart(int member) throws IOException {
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

@@ -99,13 +99,6 @@ final class ZooKeeperBenchCluster implements BenchCluster {
     }
 
     @Override
-    public void startAll() throws IOException {
-        for (int i = 0; i < 3; i++) {
-            restart(i);
-        }
-    }
-
-    @Override
     public void restart(int member) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
