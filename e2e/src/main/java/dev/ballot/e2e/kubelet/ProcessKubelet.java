@@ -74,7 +74,7 @@ public final class ProcessKubelet implements AutoCloseable {
     this.client = client;
     this.options = options;
     this.nodes = Set.copyOf(options.nodeNames());
-    this.ctx = new KubeletContext(options.stateDir(), HOST_IP, options.images(), new LoopbackAddressPool());
+    this.ctx = new KubeletContext(options.stateDir(), HOST_IP, options.images(), LoopbackAddressPool.forThisRun());
   }
 
   /** The hosts file every JVM started on this kubelet reads as its DNS (pass it to others, e.g. the operator). */
