@@ -1,35 +1,56 @@
 package dev.ballot.operator.reconciler;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
+import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.members.MemberUrls;
+import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.plan.MemberEndpoint;
 import dev.ballot.operator.plan.Names;
+import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.rollout.RolloutAction;
+import dev.ballot.operator.rollout.RolloutPlanner;
 import dev.ballot.operator.status.Decision;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out the rollout planner's step: deletes one outdated pod, or asks the leader to hand over leadership.
- * The same step is not repeated within {@link #REPEAT_AFTER}, since informer caches lag behind the API server.
+ * Carries out the rollout planner's step at the edges: reads the leader's fresh progress so the planner can
+ * {@link RolloutPlanner#confirm confirm} a step that costs a voter, deletes one outdated pod (by uid, so a stale
+ * cache can never delete its replacement), or asks the leader to hand over leadership (one request in flight per
+ * cluster, a failed one retried after {@link #TRANSFER_RETRY}).
  */
 final class RolloutExecutor {
     private static final Logger LOG = Logger.getLogger(RolloutExecutor.class);
-    static final Duration REPEAT_AFTER = Duration.ofSeconds(15);
+    /** A refused or failed transfer is asked again after this long, if the planner still wants it. */
+    static final Duration TRANSFER_RETRY = Duration.ofSeconds(2);
+    /** While a rollout is in progress the reconciler looks again this often: lag and transfers raise no event. */
+    static final Duration RECHECK = Duration.ofSeconds(1);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
-    private final Map<String, Long> lastStepNanos = new ConcurrentHashMap<>();
     private final HttpClient http;
+    /** Pod uids this operator deleted (uid to nanoTime), so a stale cache does not make it ask twice. */
+    private final Map<String, Long> deleted = new ConcurrentHashMap<>();
+    /** Per cluster: nanoTime when the last transfer request ended, or {@code IN_FLIGHT}. */
+    private final Map<String, Long> transfers = new ConcurrentHashMap<>();
+    private static final long IN_FLIGHT = Long.MIN_VALUE;
 
     RolloutExecutor(KubernetesClient client, OperatorSettings settings) {
         this.client = client;
@@ -38,40 +59,117 @@ final class RolloutExecutor {
                 .connectTimeout(settings.memberRequestTimeout()).build();
     }
 
-    Optional<Decision> execute(ElectionCluster cluster, RolloutAction action, ElectionClusterStatus status) {
-        if (action.kind() != RolloutAction.Kind.RESTART && action.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
+    /** The planned step after a fresh read of the leader's progress (only steps that cost a voter read it). */
+    RolloutAction confirm(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
+        if (planned.kind() != RolloutAction.Kind.RESTART && planned.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
+            return planned;
+        }
+        Set<String> voters = voters(status);
+        if (!voters.contains(planned.target()) || voters.size() == 1) {
+            return planned;
+        }
+        return RolloutPlanner.confirm(planned, voters, status.leader, leaderProgress(cluster, status.leader));
+    }
+
+    /** Carries out a RESTART or TRANSFER_LEADERSHIP; returns the decision worth an Event, if it acted. */
+    Optional<Decision> execute(ElectionCluster cluster, RolloutAction action, Map<String, String> podUids) {
+        if (action.kind() == RolloutAction.Kind.RESTART) {
+            return restart(cluster, action.target(), podUids.get(action.target()));
+        }
+        if (action.kind() == RolloutAction.Kind.TRANSFER_LEADERSHIP) {
+            return transfer(cluster, action.target());
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Decision> restart(ElectionCluster cluster, String pod, String uid) {
+        long now = System.nanoTime();
+        deleted.values().removeIf(t -> now - t > Duration.ofMinutes(10).toNanos());
+        if (uid == null || deleted.putIfAbsent(uid, now) != null) {
             return Optional.empty();
         }
         String ns = cluster.getMetadata().getNamespace();
-        String key = ns + "/" + cluster.getMetadata().getName() + "/" + action.step();
+        try {
+            client.raw("/api/v1/namespaces/" + ns + "/pods/" + pod, "DELETE", Map.of("kind", "DeleteOptions",
+                    "apiVersion", "v1", "preconditions", Map.of("uid", uid)));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404 || e.getCode() == 409) {
+                return Optional.empty(); // gone already, or the name holds a replacement: nothing to restart
+            }
+            deleted.remove(uid);
+            throw e;
+        }
+        return Optional.of(Decision.normal("RestartingMember", "deleted pod " + pod
+                + " so it restarts with the current template (one member at a time)"));
+    }
+
+    private Optional<Decision> transfer(ElectionCluster cluster, String leader) {
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         long now = System.nanoTime();
-        Long last = lastStepNanos.get(key);
-        if (last != null && now - last < REPEAT_AFTER.toNanos()) {
+        Long last = transfers.get(key);
+        if (last != null && (last == IN_FLIGHT || now - last < TRANSFER_RETRY.toNanos())) {
             return Optional.empty();
         }
-        lastStepNanos.put(key, now);
-        if (action.kind() == RolloutAction.Kind.RESTART) {
-            client.pods().inNamespace(ns).withName(action.target()).delete();
-            return Optional.of(Decision.normal("RestartingMember", "deleted pod " + action.target()
-                    + " so it restarts with the current template (one member at a time)"));
-        }
-        int ordinal = Integer.parseInt(action.target().substring(action.target().lastIndexOf('-') + 1));
-        MemberEndpoint leader = new MemberEndpoint(action.target(), ordinal + 1, true,
-                Names.peerHost(cluster.getMetadata().getName(), ns, ordinal));
-        URI base = MemberUrls.base(settings.memberUrlTemplate(), cluster.getMetadata().getName(), ns, leader);
+        transfers.put(key, IN_FLIGHT);
+        URI base = memberBase(cluster, leader);
         HttpRequest request = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/admin/transfer-leadership"))
                 .timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            transfers.put(key, System.nanoTime());
             if (e != null) {
-                LOG.warnf("transfer-leadership on %s failed: %s", action.target(), e.getMessage());
+                LOG.warnf("transfer-leadership on %s failed: %s", leader, e.getMessage());
             } else {
-                LOG.infof("transfer-leadership on %s answered %d: %s", action.target(), r.statusCode(), r.body());
+                LOG.infof("transfer-leadership on %s answered %d: %s", leader, r.statusCode(), r.body());
             }
         });
-        return Optional.of(Decision.normal("TransferringLeadership", "asked " + action.target()
+        return Optional.of(Decision.normal("TransferringLeadership", "asked " + leader
                 + " to hand leadership to a caught-up follower before it restarts"));
+    }
+
+    /** The named leader's own report, if it answers and still leads. */
+    private Optional<LeaderProgress> leaderProgress(ElectionCluster cluster, String leader) {
+        if (leader == null || leader.isEmpty()) {
+            return Optional.empty();
+        }
+        URI base = memberBase(cluster, leader);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/status"))
+                    .timeout(settings.memberRequestTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return Optional.empty();
+            }
+            ReportedStatus s = JSON.readValue(r.body(), ReportedStatus.class);
+            if (!s.leads() || s.lastLogIndex() == null) {
+                return Optional.empty();
+            }
+            Map<String, Long> match = new HashMap<>();
+            if (s.members() != null) {
+                s.members().stream().filter(m -> m.id() != null && m.matchIndex() != null)
+                        .forEach(m -> match.put(m.id(), m.matchIndex()));
+            }
+            return Optional.of(new LeaderProgress(s.nodeId(), s.lastLogIndex(), match));
+        } catch (java.io.IOException e) {
+            LOG.debugf("reading %s's progress failed: %s", leader, e.getMessage());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private URI memberBase(ElectionCluster cluster, String member) {
+        String ns = cluster.getMetadata().getNamespace();
+        int ordinal = Integer.parseInt(member.substring(member.lastIndexOf('-') + 1));
+        MemberEndpoint endpoint = new MemberEndpoint(member, ordinal + 1, true,
+                Names.peerHost(cluster.getMetadata().getName(), ns, ordinal));
+        return MemberUrls.base(settings.memberUrlTemplate(), cluster.getMetadata().getName(), ns, endpoint);
+    }
+
+    private static Set<String> voters(ElectionClusterStatus status) {
+        return status.members == null ? Set.of() : status.members.stream().filter(m -> Boolean.TRUE.equals(m.voter))
+                .map((MemberStatus m) -> m.name).collect(Collectors.toSet());
     }
 }
