@@ -82,12 +82,15 @@ public final class RollingUpdate implements Scenario {
       List<String> lost = writer.verify(rec.clientAddresses().isEmpty() ? ctx.memberAddresses(ec) : rec.clientAddresses());
       rec.close();
 
+      Path file = writeHistory(ctx, h);
       RollingUpdateHistory.Unavailability down = h.maxDown();
-      List<String> leaderProblems = h.leaderViolations(true);
+      List<String> leaderProblems = h.leaderViolations();
+      List<String> changes = h.leaderChanges();
       List<RollingUpdateHistory.ClusterSeen> quorumLost = h.quorumLost();
       int restarts = h.restarts(oldRevision);
       r.put("rolling_update_s", String.format("%.1f", rolloutMs / 1000.0)).put("change", patch.contains("image")
               ? "image" : "annotation").put("restarts", restarts).put("leader_moves", h.leaderMoves())
+          .put("by_transfer", changes.stream().filter(c -> c.startsWith("transfer")).count())
           .put("max_members_down", down.max()).put("acked", writer.ackedCount()).put("failed", writer.failures())
           .put("acked_lost", lost.size()).put("max_write_gap_ms", writer.maxGapMs())
           .put("quorum_lost_seen", quorumLost.size());
@@ -96,10 +99,10 @@ public final class RollingUpdate implements Scenario {
       r.check(down.max() <= 1, down.max() + " members down at once at " + down.atMs() + ": " + down.down());
       r.check(leaderProblems.isEmpty(), String.join("; ", leaderProblems));
       r.check(h.leaderMoves() >= 1, "leadership never moved although every member restarted");
-      r.check(quorumLost.isEmpty(), "Degraded was True for QuorumLost during the rollout: " + quorumLost.get(0));
+      r.check(quorumLost.isEmpty(), "Degraded was True for QuorumLost during the rollout"
+          + (quorumLost.isEmpty() ? "" : ": " + quorumLost.get(0)));
       r.check(writer.ackedCount() > ackedAtPatch, "no write acknowledged during the rollout");
       r.check(lost.isEmpty(), "acknowledged writes lost: " + String.join(", ", lost.subList(0, Math.min(5, lost.size()))));
-      Path file = writeHistory(ctx, h);
       if (!r.passed()) {
         r.put("history", file);
       }

@@ -142,14 +142,12 @@ final class RollingUpdateHistory {
   }
 
   /**
-   * Every way the leader was mishandled: a pod deleted while its member led; a pod whose member had led just
-   * before it lost leadership without the operator's TransferringLeadership Event first (so the node's own
-   * SIGTERM hand-off, not the operator, moved it).
+   * Pods deleted while their member led. "Led" is judged by the claimants' own clocks: the deletion came before
+   * the next leader's {@code leaderSince}. The node's SIGTERM hand-off only starts after the deletion, so it cannot
+   * hide a violation: a leader that moved only because its pod was deleted took over after the deletion.
    */
-  List<String> leaderViolations(boolean transferExpected) {
+  List<String> leaderViolations() {
     List<String> out = new ArrayList<>();
-    List<OperatorEvent> transfers = of(OperatorEvent.class).stream()
-        .filter(e -> e.reason().equals("TransferringLeadership")).toList();
     for (Deletion d : deletions()) {
       if (d.atMs() < rolloutStartMs) {
         continue;
@@ -158,31 +156,31 @@ final class RollingUpdateHistory {
       if (leader.isPresent() && leader.get().name().equals(d.name())) {
         out.add("pod " + d.name() + " deleted at " + d.atMs() + " while it led (term " + leader.get().term()
             + " since " + leader.get().sinceMs() + ")");
-        continue;
-      }
-      if (!transferExpected || leader.isEmpty()) {
-        continue;
-      }
-      Optional<LeaderClaim> before = previousLeader(leader.get());
-      if (before.isPresent() && before.get().name().equals(d.name())) {
-        boolean asked = transfers.stream().anyMatch(e -> e.atMs() <= d.atMs()
-            && e.atMs() >= before.get().sinceMs() && e.message().contains(d.name() + " "));
-        if (!asked) {
-          out.add("pod " + d.name() + " led until " + leader.get().name() + " took over at "
-              + leader.get().sinceMs() + ", but no TransferringLeadership Event for it came before its deletion at "
-              + d.atMs());
-        }
       }
     }
     return out;
   }
 
-  private Optional<LeaderClaim> previousLeader(LeaderClaim current) {
-    List<LeaderClaim> claims = new ArrayList<>(of(LeaderClaim.class));
-    return claims.stream()
-        .filter(c -> c.term() < current.term() || (c.term() == current.term() && c.sinceMs() < current.sinceMs()))
-        .filter(c -> !c.name().equals(current.name()))
-        .max(Comparator.comparingLong(LeaderClaim::term).thenComparingLong(LeaderClaim::sinceMs));
+  /**
+   * How each leadership change during the rollout came about: "transfer" when the operator's TransferringLeadership
+   * Event for the old leader came before it, else "election" (e.g. a follower timing out on a loaded machine).
+   */
+  List<String> leaderChanges() {
+    List<OperatorEvent> transfers = of(OperatorEvent.class).stream()
+        .filter(e -> e.reason().equals("TransferringLeadership")).toList();
+    List<LeaderClaim> seq = leaderSequence();
+    List<String> out = new ArrayList<>();
+    for (int i = 1; i < seq.size(); i++) {
+      LeaderClaim from = seq.get(i - 1);
+      LeaderClaim to = seq.get(i);
+      if (from.name().equals(to.name())) {
+        continue;
+      }
+      boolean asked = transfers.stream().anyMatch(e -> e.atMs() >= from.sinceMs() && e.atMs() <= to.sinceMs()
+          && e.message().contains(from.name() + " "));
+      out.add((asked ? "transfer " : "election ") + from.name() + " -> " + to.name() + " at " + to.sinceMs());
+    }
+    return out;
   }
 
   /** Status snapshots during the rollout in which Degraded was True for QuorumLost. */
@@ -201,6 +199,11 @@ final class RollingUpdateHistory {
   List<String> lines() {
     List<String> out = new ArrayList<>();
     out.add("# rollout started at " + rolloutStartMs + "; members " + new java.util.TreeSet<>(members));
+    out.add("# deletions: " + deletions());
+    out.add("# leader changes: " + leaderChanges());
+    out.add("# leader violations: " + leaderViolations());
+    out.add("# most members down at once: " + maxDown());
+    out.add("# times are this machine's wall clock in ms; leaderSince is the new leader's own clock reading");
     for (Object e : entries()) {
       out.add(e.toString());
     }

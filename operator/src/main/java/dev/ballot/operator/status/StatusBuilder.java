@@ -279,7 +279,8 @@ public final class StatusBuilder {
         }
         if (degraded && !Objects.equals(degradedReason, reasonOf(prev, StatusConditions.DEGRADED))) {
             decisions.add(Decision.warning(degradedReason, degradedMessage));
-        } else if (!degraded && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)) {
+        } else if (!degraded && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)
+                && !"Electing".equals(degradedReason)) {
             decisions.add(Decision.normal("QuorumHealthy", summary));
         }
         for (MemberStatus m : s.members) {
