@@ -67,7 +67,9 @@ final class RollingUpdateRecorder implements AutoCloseable {
         .forEach(e -> oldEvents.add(e.getMetadata().getName()));
     informers.add(k.v1().events().inNamespace(ns).withField("involvedObject.name", ec)
         .inform(handler((Event e) -> {
-          if (!oldEvents.contains(e.getMetadata().getName())) {
+          // the StatefulSet has the cluster's name too: only the operator's Events on the ElectionCluster count
+          if (!oldEvents.contains(e.getMetadata().getName())
+              && JourneyContext.KIND.equals(e.getInvolvedObject().getKind())) {
             history.add(new OperatorEvent(System.currentTimeMillis(), e.getReason(), e.getMessage()));
           }
         })));

@@ -140,9 +140,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 Instant.now()));
 
         List<Decision> decisions = new ArrayList<>(report.decisions());
+        boolean heldBack = false;
         if (spec != null && !spec.paused() && settings.rolloutExecute()) {
             RolloutAction step = rollout.confirm(cluster, report.rollout(), report.status());
-            if (step.kind() == RolloutAction.Kind.WAIT && report.rollout().kind() != RolloutAction.Kind.WAIT) {
+            heldBack = step.kind() == RolloutAction.Kind.WAIT && report.rollout().kind() != RolloutAction.Kind.WAIT;
+            if (heldBack) {
                 report.status().rollout = new RolloutStatus(step.step(), step.blockedBy());
             }
             Map<String, String> uids = new HashMap<>();
@@ -161,7 +163,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 && spec.updateType() != dev.ballot.operator.api.UpdateStrategy.Type.Manual) || "Electing".equals(
                 Optional.ofNullable(StatusConditions.find(report.status().conditions, StatusConditions.DEGRADED))
                         .map(c -> c.getReason()).orElse(null));
-        return control.rescheduleAfter(moving ? RolloutExecutor.RECHECK : settings.statusRefreshInterval());
+        return control.rescheduleAfter(heldBack ? RolloutExecutor.RECHECK_HELD_BACK
+                : moving ? RolloutExecutor.RECHECK : settings.statusRefreshInterval());
     }
 
     @Override

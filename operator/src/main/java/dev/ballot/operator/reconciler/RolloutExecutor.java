@@ -40,6 +40,11 @@ final class RolloutExecutor {
     static final Duration TRANSFER_RETRY = Duration.ofSeconds(2);
     /** While a rollout is in progress the reconciler looks again this often: lag and transfers raise no event. */
     static final Duration RECHECK = Duration.ofSeconds(1);
+    /**
+     * After the leader's fresh progress held a step back (a new leader learns its followers' match indexes within a
+     * heartbeat; a restarted follower catches up in milliseconds on a fast link), look again sooner.
+     */
+    static final Duration RECHECK_HELD_BACK = Duration.ofMillis(250);
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
