@@ -2,13 +2,11 @@ package dev.ballot.operator.reconciler;
 
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
-import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.plan.ClusterPlan;
 import dev.ballot.operator.plan.EffectiveSpec;
 import dev.ballot.operator.plan.Names;
 import dev.ballot.operator.plan.SpecValidator;
-import dev.ballot.operator.rollout.RolloutAction;
 import dev.ballot.operator.status.Decision;
 import dev.ballot.operator.status.PodView;
 import dev.ballot.operator.status.StatusBuilder;
@@ -140,31 +138,15 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 Instant.now()));
 
         List<Decision> decisions = new ArrayList<>(report.decisions());
-        boolean heldBack = false;
         if (spec != null && !spec.paused() && settings.rolloutExecute()) {
-            RolloutAction step = rollout.confirm(cluster, report.rollout(), report.status());
-            heldBack = step.kind() == RolloutAction.Kind.WAIT && report.rollout().kind() != RolloutAction.Kind.WAIT;
-            if (heldBack) {
-                report.status().rollout = new RolloutStatus(step.step(), step.blockedBy());
-            }
-            Map<String, String> uids = new HashMap<>();
-            context.getSecondaryResources(Pod.class).forEach(p -> uids.put(p.getMetadata().getName(),
-                    p.getMetadata().getUid()));
-            rollout.execute(cluster, step, uids).ifPresent(decisions::add);
+            rollout.execute(cluster, report.rollout(), report.status()).ifPresent(decisions::add);
         }
         decisions.forEach(d -> EventRecorder.record(client, cluster, d));
 
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
                 ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
-        // A rollout, or an election in progress, moves on events that raise no Kubernetes event (replication
-        // catching up, a transfer answered, the election grace running out): look again soon.
-        boolean moving = (report.rollout().kind() != RolloutAction.Kind.NONE && spec != null
-                && spec.updateType() != dev.ballot.operator.api.UpdateStrategy.Type.Manual) || "Electing".equals(
-                Optional.ofNullable(StatusConditions.find(report.status().conditions, StatusConditions.DEGRADED))
-                        .map(c -> c.getReason()).orElse(null));
-        return control.rescheduleAfter(heldBack ? RolloutExecutor.RECHECK_HELD_BACK
-                : moving ? RolloutExecutor.RECHECK : settings.statusRefreshInterval());
+        return control.rescheduleAfter(rollout.recheckAfter(report, spec).orElse(settings.statusRefreshInterval()));
     }
 
     @Override

@@ -5,14 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.MemberStatus;
+import dev.ballot.operator.api.RolloutStatus;
+import dev.ballot.operator.api.UpdateStrategy;
 import dev.ballot.operator.members.MemberUrls;
 import dev.ballot.operator.members.ReportedStatus;
+import dev.ballot.operator.plan.EffectiveSpec;
 import dev.ballot.operator.plan.MemberEndpoint;
 import dev.ballot.operator.plan.Names;
 import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.rollout.RolloutAction;
 import dev.ballot.operator.rollout.RolloutPlanner;
 import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.StatusBuilder;
+import dev.ballot.operator.status.StatusConditions;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.URI;
@@ -22,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,11 +71,46 @@ final class RolloutExecutor {
                 .connectTimeout(settings.memberRequestTimeout()).build();
     }
 
-    /** The planned step after a fresh read of the leader's progress (only steps that cost a voter read it). */
-    RolloutAction confirm(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
+    /**
+     * Carries out the planner's RESTART or TRANSFER_LEADERSHIP once {@link RolloutPlanner#confirm} agrees after a
+     * fresh read of the leader's progress; when it does not, writes its wait into {@code status.rollout}. Returns
+     * the decision worth an Event, if it acted.
+     */
+    Optional<Decision> execute(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
         if (planned.kind() != RolloutAction.Kind.RESTART && planned.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
-            return planned;
+            return Optional.empty();
         }
+        RolloutAction step = confirm(cluster, planned, status);
+        if (step.kind() == RolloutAction.Kind.WAIT) {
+            status.rollout = new RolloutStatus(step.step(), step.blockedBy());
+            return Optional.empty();
+        }
+        if (step.kind() == RolloutAction.Kind.RESTART) {
+            return restart(cluster, step.target(), revisionSeen(status, step.target()));
+        }
+        return transfer(cluster, step.target());
+    }
+
+    /**
+     * How soon to reconcile again: a rollout, or an election, moves on things that raise no Kubernetes event
+     * (replication catching up, a transfer answered, the election grace running out). Empty: the usual refresh.
+     */
+    Optional<Duration> recheckAfter(StatusBuilder.Report report, EffectiveSpec spec) {
+        RolloutAction.Kind planned = report.rollout().kind();
+        boolean heldBack = (planned == RolloutAction.Kind.RESTART || planned == RolloutAction.Kind.TRANSFER_LEADERSHIP)
+                && report.status().rollout != null && !report.status().rollout.blockedBy.isEmpty();
+        if (heldBack) {
+            return Optional.of(RECHECK_HELD_BACK);
+        }
+        boolean rolling = planned != RolloutAction.Kind.NONE && spec != null && !spec.paused()
+                && spec.updateType() != UpdateStrategy.Type.Manual;
+        var degraded = StatusConditions.find(report.status().conditions, StatusConditions.DEGRADED);
+        boolean electing = degraded != null && "Electing".equals(degraded.getReason());
+        return rolling || electing ? Optional.of(RECHECK) : Optional.empty();
+    }
+
+    /** The planned step after a fresh read of the leader's progress (only steps that cost a voter read it). */
+    private RolloutAction confirm(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
         Set<String> voters = voters(status);
         if (!voters.contains(planned.target()) || voters.size() == 1) {
             return planned;
@@ -76,26 +118,27 @@ final class RolloutExecutor {
         return RolloutPlanner.confirm(planned, voters, status.leader, leaderProgress(cluster, status.leader));
     }
 
-    /** Carries out a RESTART or TRANSFER_LEADERSHIP; returns the decision worth an Event, if it acted. */
-    Optional<Decision> execute(ElectionCluster cluster, RolloutAction action, Map<String, String> podUids) {
-        if (action.kind() == RolloutAction.Kind.RESTART) {
-            return restart(cluster, action.target(), podUids.get(action.target()));
-        }
-        if (action.kind() == RolloutAction.Kind.TRANSFER_LEADERSHIP) {
-            return transfer(cluster, action.target());
-        }
-        return Optional.empty();
-    }
-
-    private Optional<Decision> restart(ElectionCluster cluster, String pod, String uid) {
+    /**
+     * Deletes the pod the planner saw as outdated: read afresh, skipped when it is already going or the name
+     * already holds a pod of another revision (the replacement), deleted with its uid as a precondition, and never
+     * twice.
+     */
+    private Optional<Decision> restart(ElectionCluster cluster, String name, String revisionSeen) {
         long now = System.nanoTime();
         deleted.values().removeIf(t -> now - t > Duration.ofMinutes(10).toNanos());
-        if (uid == null || deleted.putIfAbsent(uid, now) != null) {
+        String ns = cluster.getMetadata().getNamespace();
+        Pod pod = client.pods().inNamespace(ns).withName(name).get();
+        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null
+                || !Objects.equals(revisionSeen, pod.getMetadata().getLabels() == null ? null
+                : pod.getMetadata().getLabels().get("controller-revision-hash"))) {
             return Optional.empty();
         }
-        String ns = cluster.getMetadata().getNamespace();
+        String uid = pod.getMetadata().getUid();
+        if (deleted.putIfAbsent(uid, now) != null) {
+            return Optional.empty();
+        }
         try {
-            client.raw("/api/v1/namespaces/" + ns + "/pods/" + pod, "DELETE", Map.of("kind", "DeleteOptions",
+            client.raw("/api/v1/namespaces/" + ns + "/pods/" + name, "DELETE", Map.of("kind", "DeleteOptions",
                     "apiVersion", "v1", "preconditions", Map.of("uid", uid)));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404 || e.getCode() == 409) {
@@ -104,8 +147,13 @@ final class RolloutExecutor {
             deleted.remove(uid);
             throw e;
         }
-        return Optional.of(Decision.normal("RestartingMember", "deleted pod " + pod
+        return Optional.of(Decision.normal("RestartingMember", "deleted pod " + name
                 + " so it restarts with the current template (one member at a time)"));
+    }
+
+    private static String revisionSeen(ElectionClusterStatus status, String member) {
+        return status.members == null ? null : status.members.stream().filter(m -> member.equals(m.name))
+                .map(m -> m.revision).filter(Objects::nonNull).findFirst().orElse(null);
     }
 
     private Optional<Decision> transfer(ElectionCluster cluster, String leader) {
