@@ -146,7 +146,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
                 ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
-        return control.rescheduleAfter(settings.statusRefreshInterval());
+        return control.rescheduleAfter(rollout.recheckAfter(report, spec).orElse(settings.statusRefreshInterval()));
     }
 
     @Override
