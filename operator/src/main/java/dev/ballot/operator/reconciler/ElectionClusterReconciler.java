@@ -12,6 +12,8 @@ import dev.ballot.operator.status.PodView;
 import dev.ballot.operator.status.StatusBuilder;
 import dev.ballot.operator.status.StatusConditions;
 import dev.ballot.operator.status.WorkloadView;
+import dev.ballot.operator.storage.VolumePlan;
+import dev.ballot.operator.storage.VolumeStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -57,6 +59,8 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = ElectionClusterReconciler.NAME)
 @AdditionalRBACRules({
     @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
+    @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
+    @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get", "list", "watch"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"}),
     @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})})
 public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
@@ -68,12 +72,14 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final OperatorSettings settings;
     private final KubernetesClient client;
     private final RolloutExecutor rollout;
+    private final VolumeResizer volumes;
     private volatile MemberStatusEventSource members;
 
     public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client) {
         this.settings = settings;
         this.client = client;
         this.rollout = new RolloutExecutor(client, settings);
+        this.volumes = new VolumeResizer(client);
     }
 
     /** The member watcher, for tests. */
@@ -97,7 +103,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                                     : Set.of(new ResourceID(cluster, pod.getMetadata().getNamespace()));
                         })
                         .build(), context);
-        return List.of(members, pods);
+        return List.of(members, pods, claimsEventSource(context));
     }
 
     @Override
@@ -141,6 +147,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (spec != null && !spec.paused() && settings.rolloutExecute()) {
             rollout.execute(cluster, report.rollout(), report.status()).ifPresent(decisions::add);
         }
+        if (spec != null && !spec.paused()) {
+            growVolumes(cluster, spec, plan, sts, report, context, decisions);
+        }
         decisions.forEach(d -> EventRecorder.record(client, cluster, d));
 
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
@@ -170,6 +179,42 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         status.conditions = StatusConditions.withTransitionTimes(status.conditions, next, Instant.now());
         return ErrorStatusUpdateControl.patchStatus(statusPatch(cluster, status, context));
+    }
+
+    /** The members' claims (labelled from the claim template), so resize progress triggers a reconcile. */
+    private static InformerEventSource<PersistentVolumeClaim, ElectionCluster> claimsEventSource(
+            EventSourceContext<ElectionCluster> context) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, ElectionCluster.class)
+                        .withName("claims")
+                        .withLabelSelector(Names.MANAGED_SELECTOR)
+                        .withSecondaryToPrimaryMapper(pvc -> {
+                            String cluster = pvc.getMetadata().getLabels() == null ? null
+                                    : pvc.getMetadata().getLabels().get(Names.LABEL_INSTANCE);
+                            return cluster == null ? Set.of()
+                                    : Set.of(new ResourceID(cluster, pvc.getMetadata().getNamespace()));
+                        })
+                        .build(), context);
+    }
+
+    /** spec.storage.size on the members' claims and the StatefulSet's claim template (see {@link VolumeResizer}). */
+    private void growVolumes(ElectionCluster cluster, EffectiveSpec spec, ClusterPlan plan,
+                             Optional<StatefulSet> sts, StatusBuilder.Report report, Context<ElectionCluster> context,
+                             List<Decision> decisions) {
+        VolumePlan wanted = volumes.plan(spec.storageSize(), plan.members(), sts,
+                context.getSecondaryResources(PersistentVolumeClaim.class));
+        if (wanted.converged()) {
+            return;
+        }
+        // Ready before the volumes' own mark: no rollout or scaling needs the StatefulSet while it is replaced.
+        boolean settled = StatusConditions.isTrue(report.status().conditions, StatusConditions.READY);
+        VolumeResizer.Result done = volumes.execute(cluster, wanted, sts, settled);
+        decisions.addAll(done.decisions());
+        VolumeStatus.apply(report.status(), done.plan(), cluster.getStatus() == null ? null
+                : cluster.getStatus().conditions, Instant.now()).ifPresent(decisions::add);
+        if (StatusConditions.isTrue(report.status().conditions, StatusConditions.STALLED)) {
+            decisions.removeIf(d -> "Unstalled".equals(d.reason()));
+        }
     }
 
     /** Checks the API server's CEL transition rules would make, for servers or CRDs without them. */

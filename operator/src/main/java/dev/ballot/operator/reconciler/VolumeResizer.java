@@ -1,0 +1,167 @@
+package dev.ballot.operator.reconciler;
+
+import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.plan.MemberEndpoint;
+import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.storage.ClaimStep;
+import dev.ballot.operator.storage.ClaimView;
+import dev.ballot.operator.storage.Expansion;
+import dev.ballot.operator.storage.VolumePlan;
+import dev.ballot.operator.storage.VolumePlanner;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Grows the members' volumes at the edges: patches each claim's request as {@link VolumePlanner} says, and replaces
+ * the StatefulSet whose claim template is smaller than spec.storage.size (templates are immutable) by deleting it
+ * with {@code propagationPolicy: Orphan}: pods and claims keep running, and the StatefulSet dependent recreates it
+ * from the plan on the next reconcile. The new StatefulSet adopts the pods; its pod template is unchanged, so the
+ * revision is the same and nothing restarts.
+ */
+final class VolumeResizer {
+    private static final Logger LOG = Logger.getLogger(VolumeResizer.class);
+
+    private final KubernetesClient client;
+    /** Claim (namespace/name) to the size last patched, so a stale cache does not repeat the Event. */
+    private final Map<String, String> patched = new ConcurrentHashMap<>();
+    /** StatefulSet uids this operator deleted for a new claim template: deleted once. */
+    private final Set<String> replaced = ConcurrentHashMap.newKeySet();
+
+    VolumeResizer(KubernetesClient client) {
+        this.client = client;
+    }
+
+    record Result(VolumePlan plan, List<Decision> decisions) {
+    }
+
+    /** The plan for the current members' claims; StorageClasses are read only when a claim must grow. */
+    VolumePlan plan(String desiredSize, List<MemberEndpoint> members, Optional<StatefulSet> sts,
+                    Collection<PersistentVolumeClaim> claims) {
+        String template = templateName(sts);
+        Map<String, PersistentVolumeClaim> byName = new HashMap<>();
+        claims.forEach(c -> byName.put(c.getMetadata().getName(), c));
+        List<ClaimView> views = new ArrayList<>();
+        for (MemberEndpoint m : members) {
+            PersistentVolumeClaim pvc = byName.get(ClaimView.nameFor(template, m.name()));
+            if (pvc != null && pvc.getMetadata().getDeletionTimestamp() == null) {
+                views.add(ClaimView.of(pvc));
+            }
+        }
+        Map<String, Expansion> classes = new HashMap<>();
+        return VolumePlanner.plan(desiredSize, templateSize(sts), views,
+                cls -> classes.computeIfAbsent(cls, this::expansion));
+    }
+
+    /**
+     * Patches the claims the plan grows (a refusal by the API server turns that claim's step into BLOCKED with the
+     * server's words), and replaces an outdated StatefulSet once {@code settled} (the cluster is Ready, so no
+     * rollout or scaling needs the StatefulSet in between).
+     */
+    Result execute(ElectionCluster cluster, VolumePlan plan, Optional<StatefulSet> sts, boolean settled) {
+        String ns = cluster.getMetadata().getNamespace();
+        List<Decision> decisions = new ArrayList<>();
+        VolumePlan result = plan;
+        List<String> grown = new ArrayList<>();
+        for (ClaimStep step : plan.of(ClaimStep.Kind.PATCH)) {
+            try {
+                client.persistentVolumeClaims().inNamespace(ns).withName(step.claim())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"resources\":{\"requests\":"
+                                + "{\"storage\":\"" + plan.desiredSize() + "\"}}}}");
+                if (!plan.desiredSize().equals(patched.put(ns + "/" + step.claim(), plan.desiredSize()))) {
+                    grown.add(step.claim());
+                }
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 403 || e.getCode() == 422) {
+                    result = result.refuse(step.claim(), "spec.storage.size " + plan.desiredSize() + ": the API "
+                            + "server refused to grow " + step.claim() + " (" + serverMessage(e) + "): allow volume "
+                            + "expansion on its StorageClass (allowVolumeExpansion: true), and let the operator "
+                            + "patch persistentvolumeclaims");
+                } else if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+        if (!grown.isEmpty()) {
+            decisions.add(Decision.normal("ResizingVolumes", "asked for " + plan.desiredSize() + " on "
+                    + String.join(", ", grown) + " (spec.storage.size)"));
+        }
+        if (plan.templateOutdated() && settled && sts.isPresent()) {
+            replaceStatefulSet(ns, sts.get(), plan.desiredSize()).ifPresent(decisions::add);
+        }
+        return new Result(result, decisions);
+    }
+
+    private Optional<Decision> replaceStatefulSet(String ns, StatefulSet sts, String size) {
+        String uid = sts.getMetadata().getUid();
+        if (sts.getMetadata().getDeletionTimestamp() != null || uid == null || !replaced.add(uid)) {
+            return Optional.empty();
+        }
+        String name = sts.getMetadata().getName();
+        try {
+            // The uid precondition: never the StatefulSet recreated meanwhile under the same name.
+            client.raw("/apis/apps/v1/namespaces/" + ns + "/statefulsets/" + name, "DELETE", Map.of(
+                    "kind", "DeleteOptions", "apiVersion", "v1", "propagationPolicy", "Orphan",
+                    "preconditions", Map.of("uid", uid)));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404 || e.getCode() == 409) {
+                return Optional.empty();
+            }
+            replaced.remove(uid);
+            throw e;
+        }
+        return Optional.of(Decision.normal("ResizingVolumes", "deleted StatefulSet " + name + " with "
+                + "propagationPolicy Orphan (pods and volumes keep running) so it is recreated with claim template "
+                + "size " + size + " for members created later"));
+    }
+
+    private Expansion expansion(String storageClass) {
+        try {
+            StorageClass sc = client.storage().v1().storageClasses().withName(storageClass).get();
+            if (sc == null) {
+                return Expansion.CLASS_MISSING;
+            }
+            return Boolean.TRUE.equals(sc.getAllowVolumeExpansion()) ? Expansion.ALLOWED : Expansion.NOT_ALLOWED;
+        } catch (KubernetesClientException e) {
+            // e.g. the Helm chart's per-namespace RoleBindings cannot grant cluster-scoped storageclasses
+            LOG.debugf("cannot read StorageClass %s (%d): the API server will decide", storageClass, e.getCode());
+            return Expansion.UNKNOWN;
+        }
+    }
+
+    private static String templateName(Optional<StatefulSet> sts) {
+        return sts.map(s -> s.getSpec() == null || s.getSpec().getVolumeClaimTemplates() == null
+                        || s.getSpec().getVolumeClaimTemplates().isEmpty() ? null
+                        : s.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName())
+                .orElse("data");
+    }
+
+    private static Quantity templateSize(Optional<StatefulSet> sts) {
+        return sts.filter(s -> s.getMetadata().getDeletionTimestamp() == null)
+                .map(s -> s.getSpec() == null || s.getSpec().getVolumeClaimTemplates() == null
+                        || s.getSpec().getVolumeClaimTemplates().isEmpty() ? null
+                        : s.getSpec().getVolumeClaimTemplates().get(0).getSpec())
+                .map(spec -> spec.getResources() == null || spec.getResources().getRequests() == null ? null
+                        : spec.getResources().getRequests().get("storage"))
+                .orElse(null);
+    }
+
+    private static String serverMessage(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getMessage();
+    }
+}
