@@ -87,10 +87,9 @@ final class VolumeResizer {
                 }
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 403 || e.getCode() == 422) {
-                    result = result.refuse(step.claim(), "spec.storage.size " + plan.desiredSize() + ": the API "
-                            + "server refused to grow " + step.claim() + " (" + serverMessage(e) + "): allow volume "
-                            + "expansion on its StorageClass (allowVolumeExpansion: true), and let the operator "
-                            + "patch persistentvolumeclaims");
+                    result = result.refuse(step.claim(), "the API server refused (" + serverMessage(e) + "): allow "
+                            + "volume expansion on the claims' StorageClass (allowVolumeExpansion: true), and let the "
+                            + "operator patch persistentvolumeclaims");
                 } else if (e.getCode() != 404) {
                     throw e;
                 }

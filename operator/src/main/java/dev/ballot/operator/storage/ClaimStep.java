@@ -9,7 +9,7 @@ public record ClaimStep(String claim, Kind kind, String message) {
         PATCH,
         /** Requested already; the resize is under way (or the claim is not bound yet). */
         WAIT,
-        /** Cannot grow without a human; the message names the field and the fix. */
+        /** Cannot grow without a human; the message says why and the fix (the plan's summary adds the field). */
         BLOCKED
     }
 }

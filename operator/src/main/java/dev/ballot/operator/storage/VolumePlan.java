@@ -1,7 +1,9 @@
 package dev.ballot.operator.storage;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -46,7 +48,12 @@ public record VolumePlan(String desiredSize, List<ClaimStep> claims, boolean tem
     /** One line for Reconciling or Stalled: what blocks, else what is under way. */
     public String summary() {
         if (blocked()) {
-            return of(ClaimStep.Kind.BLOCKED).stream().map(ClaimStep::message).distinct()
+            // One sentence per cause, naming every claim it holds back.
+            Map<String, List<String>> claimsByCause = new LinkedHashMap<>();
+            of(ClaimStep.Kind.BLOCKED).forEach(c -> claimsByCause.computeIfAbsent(c.message(), k -> new ArrayList<>())
+                    .add(c.claim()));
+            return claimsByCause.entrySet().stream().map(e -> "spec.storage.size " + desiredSize + " needs "
+                    + String.join(", ", e.getValue()) + " to grow, but " + e.getKey())
                     .collect(Collectors.joining("; "));
         }
         List<String> parts = new ArrayList<>();

@@ -43,17 +43,15 @@ public final class VolumePlanner {
         }
         String cls = c.storageClassName();
         if (cls == null || cls.isEmpty()) {
-            return new ClaimStep(c.name(), ClaimStep.Kind.BLOCKED, "spec.storage.size " + desiredSize + " needs "
-                    + c.name() + " (" + current + ") to grow, but it has no StorageClass and only dynamically "
-                    + "provisioned claims can grow: grow its PersistentVolume by hand, or keep spec.storage.size "
-                    + "and accept the volumes stay at " + current);
+            return new ClaimStep(c.name(), ClaimStep.Kind.BLOCKED, "it has no StorageClass and only dynamically "
+                    + "provisioned claims can grow: grow its PersistentVolume by hand; spec.storage.size cannot be "
+                    + "lowered again");
         }
         Expansion e = expansion.apply(cls);
         if (e == Expansion.NOT_ALLOWED || e == Expansion.CLASS_MISSING) {
             String why = e == Expansion.CLASS_MISSING ? "StorageClass " + cls + " does not exist"
                     : "StorageClass " + cls + " does not allow volume expansion";
-            return new ClaimStep(c.name(), ClaimStep.Kind.BLOCKED, "spec.storage.size " + desiredSize + " needs "
-                    + c.name() + " (" + current + ") to grow, but " + why + ": set allowVolumeExpansion: true on "
+            return new ClaimStep(c.name(), ClaimStep.Kind.BLOCKED, why + ": set allowVolumeExpansion: true on "
                     + "StorageClass " + cls + " if its provisioner can expand volumes (the operator retries on its "
                     + "own); spec.storage.size cannot be lowered again");
         }

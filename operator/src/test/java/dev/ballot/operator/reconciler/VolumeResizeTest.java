@@ -108,7 +108,7 @@ class VolumeResizeTest {
                 StatusConditions.STALLED));
         Condition c = condition(stalled, StatusConditions.STALLED);
         assertThat(c.getReason()).isEqualTo("VolumeResizeBlocked");
-        assertThat(c.getMessage()).contains("spec.storage.size 2Gi needs data-vol-b-0 (1Gi) to grow")
+        assertThat(c.getMessage()).startsWith("spec.storage.size 2Gi needs data-vol-b-0, data-vol-b-1, data-vol-b-2 to grow, but ")
                 .contains("StorageClass fixed does not allow volume expansion")
                 .contains("set allowVolumeExpansion: true on StorageClass fixed");
         assertThat(condition(stalled, StatusConditions.RECONCILING).getStatus()).isEqualTo("False");

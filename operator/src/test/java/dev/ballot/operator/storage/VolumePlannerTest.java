@@ -80,8 +80,19 @@ class VolumePlannerTest {
                 parse("data-ec-0", "1Gi/1Gi/fast/b"), parse("data-ec-1", "1Gi/1Gi/fixed/b")), CLASSES::get);
         assertThat(plan.of(ClaimStep.Kind.PATCH)).extracting(ClaimStep::claim).containsExactly("data-ec-0");
         assertThat(plan.blocked()).isTrue();
-        assertThat(plan.summary()).startsWith("spec.storage.size 2Gi needs data-ec-1 (1Gi) to grow")
-                .contains("allowVolumeExpansion: true");
+        assertThat(plan.summary()).isEqualTo("spec.storage.size 2Gi needs data-ec-1 to grow, but StorageClass fixed "
+                + "does not allow volume expansion: set allowVolumeExpansion: true on StorageClass fixed if its "
+                + "provisioner can expand volumes (the operator retries on its own); spec.storage.size cannot be "
+                + "lowered again");
+    }
+
+    @Test
+    void claimsBlockedForTheSameCauseShareOneSentence() {
+        VolumePlan plan = VolumePlanner.plan("2Gi", null, List.of(parse("data-ec-0", "1Gi/1Gi/fixed/b"),
+                parse("data-ec-1", "1Gi/1Gi/gone/b"), parse("data-ec-2", "1Gi/1Gi/fixed/b")), CLASSES::get);
+        assertThat(plan.summary()).startsWith("spec.storage.size 2Gi needs data-ec-0, data-ec-2 to grow, but "
+                + "StorageClass fixed does not allow").contains("; spec.storage.size 2Gi needs data-ec-1 to grow, "
+                + "but StorageClass gone does not exist");
     }
 
     @Test
@@ -91,7 +102,7 @@ class VolumePlannerTest {
                 .refuse("data-ec-1", "refused");
         assertThat(plan.claims()).extracting(ClaimStep::kind)
                 .containsExactly(ClaimStep.Kind.PATCH, ClaimStep.Kind.BLOCKED);
-        assertThat(plan.summary()).isEqualTo("refused");
+        assertThat(plan.summary()).isEqualTo("spec.storage.size 2Gi needs data-ec-1 to grow, but refused");
     }
 
     @Test
