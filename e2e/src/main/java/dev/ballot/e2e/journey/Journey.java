@@ -19,6 +19,7 @@ public final class Journey {
         new KubeletSmoke(), new Install(), raft, zab,
         new LeaderFailover("leader-failover-raft", raft),
         new LeaderFailover("leader-failover-zab", zab),
+        new ScaleCluster("scale-raft", raft, 5),
         new RejectInvalid(),
         new DeleteClusters(List.of(raft, zab))));
   }
