@@ -20,6 +20,7 @@ public final class Journey {
         new LeaderFailover("leader-failover-raft", raft),
         new LeaderFailover("leader-failover-zab", zab),
         new ScaleCluster("scale-raft", raft, 5),
+        ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),
         new DeleteClusters(List.of(raft, zab))));
   }

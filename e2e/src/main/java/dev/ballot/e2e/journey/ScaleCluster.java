@@ -33,13 +33,47 @@ public final class ScaleCluster implements Scenario {
   private static final long BASELINE_MS = 10_000;
   private final String scenario;
   private final CreateCluster created;
+  private final String clusterName;
+  private final String manifest;
   private final int to;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
+  /** Scales a cluster an earlier scenario created. */
   public ScaleCluster(String scenario, CreateCluster created, int to) {
     this.scenario = scenario;
     this.created = created;
+    this.clusterName = created.clusterName;
+    this.manifest = null;
     this.to = to;
+  }
+
+  /** Creates its own cluster from {@code manifest} (YAML), scales it, and deletes it at the end. */
+  private ScaleCluster(String scenario, String clusterName, String manifest, int to) {
+    this.scenario = scenario;
+    this.created = null;
+    this.clusterName = clusterName;
+    this.manifest = manifest;
+    this.to = to;
+  }
+
+  /**
+   * A 3-voter ZAB cluster without observers (the planner does not scale clusters with observers), ZooKeeper timing
+   * shortened to tickTime 500 ms.
+   */
+  public static ScaleCluster zab(String scenario, String clusterName, int to) {
+    return new ScaleCluster(scenario, clusterName, String.join("\n",
+        "apiVersion: ballot.dev/v1alpha1",
+        "kind: ElectionCluster",
+        "metadata:",
+        "  name: " + clusterName,
+        "spec:",
+        "  protocol: Zab",
+        "  replicas: 3",
+        "  image: ballot/node:0.1.0",
+        "  zab: {tickTime: 500, initLimit: 10, syncLimit: 5}",
+        "  storage: {size: 1Gi}",
+        "  resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}",
+        ""), to);
   }
 
   @Override
@@ -49,12 +83,36 @@ public final class ScaleCluster implements Scenario {
 
   @Override
   public List<String> needs() {
-    return List.of(created.name());
+    return List.of(created != null ? created.name() : "install");
   }
 
   @Override
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
-    String ec = created.clusterName;
+    String ec = clusterName;
+    if (manifest == null) {
+      scaleAndBack(ctx, r, ec);
+      return;
+    }
+    Path file = ctx.repo().resolve("e2e/target/e2e-manifests/" + ec + ".yaml");
+    java.nio.file.Files.createDirectories(file.getParent());
+    java.nio.file.Files.writeString(file, manifest);
+    long t0 = System.currentTimeMillis();
+    Kubectl.Result apply = ctx.kubectl().run("apply", "-n", ctx.namespace(), "-f", file.toString());
+    Kubectl.Result ready = apply.ok() ? ctx.kubectl().run(330, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
+        "electioncluster/" + ec, "--timeout=300s") : apply;
+    r.put("ready_ms", System.currentTimeMillis() - t0);
+    try {
+      if (r.check(ready.ok(), "creating " + ec + " failed or it was not Ready within 300 s: " + ready)) {
+        scaleAndBack(ctx, r, ec);
+      }
+    } finally {
+      Kubectl.Result deleted = ctx.kubectl().run(200, "delete", "-n", ctx.namespace(), "electioncluster/" + ec,
+          "--wait=true", "--timeout=180s");
+      r.check(deleted.ok(), "deleting " + ec + " failed: " + deleted);
+    }
+  }
+
+  private void scaleAndBack(JourneyContext ctx, ScenarioResult r, String ec) throws Exception {
     Optional<GenericKubernetesResource> before = ctx.electionCluster(ec);
     if (!r.check(before.isPresent(), "ElectionCluster " + ec + " is gone")) {
       return;
