@@ -587,7 +587,7 @@ public final class Simulation implements SimView {
     /** The kinds of fault; each seed draws its own mix, so some seeds flap leaders and others churn membership. */
     private enum Fault {
         CRASH, CRASH_LEADER, RESTART, SPLIT, ONE_WAY, ISOLATE_LEADER, RING, HEAL, MEMBERSHIP, TRANSFER, LOSSY, QUIET,
-        PAUSE
+        PAUSE, SOCKET_RESET
     }
 
     private int[] faultWeights;
@@ -629,6 +629,7 @@ public final class Simulation implements SimView {
             case TRANSFER -> transfer();
             case LOSSY -> dropRate = rnd.nextDouble() * 0.08;
             case QUIET -> quietUntil = now + 200 + rnd.nextInt(800);
+            case SOCKET_RESET -> socketReset();
         }
         schedule(30 + rnd.nextInt(250), this::fault);
     }
@@ -663,6 +664,24 @@ public final class Simulation implements SimView {
                 }
             });
         }
+    }
+
+    /**
+     * A wrong hint: a connection between two live nodes broke (a reset, a proxy restart), so one of them hears
+     * that the other is unreachable although it is not. Often the leader, since that hint is the one that acts.
+     */
+    private void socketReset() {
+        SimNode n = pick(upList());
+        SimNode other = pick(upList());
+        long leader = currentLeader();
+        long peer = leader != 0 && rnd.nextBoolean() ? leader : other == null ? 0 : other.id;
+        if (n == null || peer == 0 || peer == n.id) {
+            return;
+        }
+        count("socket_resets");
+        note("socket reset, wrong hint at node " + n.id + " about live", peer, null);
+        n.engine.peerUnreachable(peer);
+        touched(n);
     }
 
     private void restartSome() {

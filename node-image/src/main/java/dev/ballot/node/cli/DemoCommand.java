@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code ballot-node demo}: a local multi-process cluster whose leader is killed K times. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a local multi-process cluster on loopback, kill its leader with SIGKILL K times "
+        description = "Run a local multi-process cluster on loopback, kill its leader with SIGKILL (or freeze it) K times "
                 + "(restarting it), then read back every acknowledged write. Exit 1 if any was lost.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--protocol", required = true, description = "raft or zab")
@@ -41,6 +41,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--sync-limit", description = "ZAB syncLimit (ticks)")
     Integer syncLimit;
+
+    @Option(names = "--fault", defaultValue = "kill", description = "kill: SIGKILL the leader (its peers see its "
+            + "connections close); freeze: SIGSTOP it, so only the election timeout can notice, then SIGKILL it once "
+            + "a new leader is elected (default ${DEFAULT-VALUE})")
+    String fault;
 
     @Option(names = "--writers", defaultValue = "4", description = "concurrent writing clients (default ${DEFAULT-VALUE})")
     int writers;
@@ -83,8 +88,15 @@ public final class DemoCommand implements Callable<Integer> {
                     tickTimeMs == null ? t.zabTick() : Duration.ofMillis(tickTimeMs),
                     t.initLimit(), syncLimit == null ? t.syncLimit() : syncLimit);
         }
+        FailoverDemo.Fault f;
+        try {
+            f = FailoverDemo.Fault.valueOf(fault.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            System.err.println("ballot-node demo: --fault must be kill or freeze, got '" + fault + "'");
+            return 2;
+        }
         Path work = FailoverDemo.tempWorkDir(p);
-        FailoverDemo demo = new FailoverDemo(p, nodes, failovers, t, writers, nodeJvmOptions, System.out);
+        FailoverDemo demo = new FailoverDemo(p, nodes, failovers, f, t, writers, nodeJvmOptions, System.out);
         FailoverDemo.Result r;
         try {
             r = demo.run(work);
@@ -94,7 +106,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         System.out.println("demo protocol=" + p.wireName() + " nodes=" + nodes + " failovers=" + r.failovers()
                 + " writes_acked=" + r.writesAcked() + " writes_lost=" + r.writesLost()
-                + " p50_unavailable_ms=" + r.p50() + " p99_unavailable_ms=" + r.p99());
+                + " p50_unavailable_ms=" + r.p50() + " p99_unavailable_ms=" + r.p99()
+                + " p99_elected_ms=" + r.p99Elected() + (f == FailoverDemo.Fault.KILL ? "" : " fault=" + f.wireName()));
         if (!keep && r.writesLost() == 0) {
             new dev.ballot.node.demo.LocalCluster.Cleanup(work).run();
         } else {

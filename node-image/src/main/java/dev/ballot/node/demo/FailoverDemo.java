@@ -10,24 +10,43 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
- * The local failover demo: a real cluster under a steady write load, its leader killed with SIGKILL
- * again and again (and restarted), then every acknowledged write read back linearizably.
+ * The local failover demo: a real cluster under a steady write load, its leader killed with SIGKILL (or frozen
+ * with SIGSTOP, then killed) again and again and restarted, then every acknowledged write read back linearizably.
  */
 public final class FailoverDemo {
     /** What one run measured. */
-    public record Result(int failovers, int writesAcked, int writesLost, List<Long> unavailableMs) {
+    public record Result(int failovers, int writesAcked, int writesLost, List<Long> unavailableMs,
+                         List<Long> electedMs) {
         public long p50() {
             return Percentiles.of(unavailableMs, 50);
         }
 
         public long p99() {
             return Percentiles.of(unavailableMs, 99);
+        }
+
+        /** The cluster's own part of p99: from the fault to the new leader seeing itself elected. */
+        public long p99Elected() {
+            return Percentiles.of(electedMs, 99);
+        }
+    }
+
+    /** How the leader is taken down in each failover. */
+    public enum Fault {
+        /** SIGKILL: the process dies and its sockets close, so its peers hear of it at once. */
+        KILL,
+        /** SIGSTOP, then SIGKILL once a new leader is elected: a silent leader that only a timeout reveals. */
+        FREEZE;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
@@ -41,16 +60,18 @@ public final class FailoverDemo {
     private final Protocol protocol;
     private final int size;
     private final int failovers;
+    private final Fault fault;
     private final DemoTiming timing;
     private final int writers;
     private final List<String> jvmOptions;
     private final PrintStream out;
 
-    public FailoverDemo(Protocol protocol, int size, int failovers, DemoTiming timing, int writers,
+    public FailoverDemo(Protocol protocol, int size, int failovers, Fault fault, DemoTiming timing, int writers,
                         List<String> jvmOptions, PrintStream out) {
         this.protocol = protocol;
         this.size = size;
         this.failovers = failovers;
+        this.fault = fault;
         this.timing = timing;
         this.writers = writers;
         this.jvmOptions = jvmOptions;
@@ -59,31 +80,41 @@ public final class FailoverDemo {
 
     public Result run(Path workDir) throws IOException, InterruptedException, DemoFailure {
         try (LocalCluster cluster = new LocalCluster(protocol, size, timing, workDir, jvmOptions)) {
-            out.println("# cluster protocol=" + protocol.wireName() + " nodes=" + size + " " + timing.describe(protocol)
+            out.println("# cluster protocol=" + protocol.wireName() + " nodes=" + size + " fault=" + fault.wireName() + " " + timing.describe(protocol)
                     + " members=" + cluster.clientAddresses() + " logs=" + workDir);
             cluster.startAll();
             waitFor("all nodes ready", Duration.ofSeconds(60), () -> allReady(cluster), cluster);
             KvClient client = new KvClient(cluster.clientAddresses(), Duration.ofMillis(300));
             List<Long> unavailable = new ArrayList<>();
+            List<Long> electedMs = new ArrayList<>();
             List<WriteLoad.Ack> acks;
             try (WriteLoad load = new WriteLoad(client, writers, "demo-" + Long.toHexString(System.nanoTime())).start()) {
                 for (int n = 1; n <= failovers; n++) {
                     waitFor("all nodes ready and writes flowing before failover " + n, Duration.ofSeconds(60),
                             () -> allReady(cluster) && System.nanoTime() - load.lastAckNanos() < 100_000_000L, cluster);
                     LocalCluster.Leader old = waitForLeader(cluster, 0, Duration.ofSeconds(30));
+                    if (fault == Fault.FREEZE) {
+                        cluster.freeze(old.id()); // the clock starts once it is stopped: it acks until then
+                    }
                     long killedAt = System.nanoTime();
                     java.time.Instant killedWall = java.time.Instant.now();
                     load.startTally(killedAt);
-                    cluster.kill(old.id());
+                    if (fault == Fault.KILL) {
+                        cluster.kill(old.id());
+                    }
                     long[] firstAck = {-1};
                     waitFor("an acknowledged write after killing " + cluster.node(old.id()).name(), Duration.ofSeconds(30),
                             () -> (firstAck[0] = load.firstAckStartedAfter(killedAt)) > 0, cluster);
                     long ms = (firstAck[0] - killedAt) / 1_000_000;
                     LocalCluster.Leader now = waitForLeader(cluster, old.id(), Duration.ofSeconds(30));
+                    cluster.kill(old.id());
                     unavailable.add(ms);
+                    OptionalLong elected = electedAfterMs(cluster, now.id(), killedWall);
+                    elected.ifPresent(electedMs::add);
                     String attempts = load.tally();
-                    out.println("# n=" + n + " killed " + cluster.node(old.id()).name() + " at " + killedWall
-                            + electedAfter(cluster, now.id(), killedWall, ms) + " load1="
+                    out.println("# n=" + n + " " + fault.wireName() + " " + cluster.node(old.id()).name() + " at " + killedWall
+                            + (elected.isEmpty() ? "" : " elected_after_ms=" + elected.getAsLong()
+                            + " first_ack_after_election_ms=" + (ms - elected.getAsLong())) + " load1="
                             + String.format(java.util.Locale.ROOT, "%.1f",
                             java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
                             + " attempts(count/slowest): " + attempts);
@@ -100,7 +131,7 @@ public final class FailoverDemo {
                 acks = load.acks();
             }
             int lost = verify(client, acks);
-            return new Result(failovers, acks.size(), lost, unavailable);
+            return new Result(failovers, acks.size(), lost, unavailable, electedMs);
         }
     }
 
@@ -137,15 +168,13 @@ public final class FailoverDemo {
     }
 
     /**
-     * Splits the unavailability in two: until the new leader saw itself elected (its {@code leaderSince})
-     * and from then to the first acknowledged write. Same machine, same clock.
+     * Kill to the new leader's {@code leaderSince}: the election's share of the unavailability, the rest being
+     * the first write's round trip. Same machine, same clock. Empty when the new leader does not answer.
      */
-    private static String electedAfter(LocalCluster cluster, long leader, java.time.Instant killed, long unavailableMs) {
+    private static OptionalLong electedAfterMs(LocalCluster cluster, long leader, java.time.Instant killed) {
         return cluster.status(leader).map(st -> st.get("leaderSince")).filter(v -> v != null && !v.isNull())
-                .map(v -> {
-                    long elected = Duration.between(killed, java.time.Instant.parse(v.asText())).toMillis();
-                    return " elected_after_ms=" + elected + " first_ack_after_election_ms=" + (unavailableMs - elected);
-                }).orElse("");
+                .map(v -> OptionalLong.of(Duration.between(killed, java.time.Instant.parse(v.asText())).toMillis()))
+                .orElse(OptionalLong.empty());
     }
 
     private static boolean allReady(LocalCluster cluster) {

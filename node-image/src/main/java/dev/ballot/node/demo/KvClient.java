@@ -12,19 +12,31 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A client that talks to every member and fails over fast: short timeouts, and on any failure the
- * next member, so what the demo measures is the cluster's unavailability, not the client's.
+ * A client that talks to every member and fails over fast, so what the demo measures is the cluster's
+ * unavailability, not the client's: short timeouts; the next member on a refused connection, a timeout
+ * (that member is then skipped for a while) or an error; a member answering 503 (no leader yet) is
+ * asked again, since it forwards to the new leader as soon as one is elected.
  */
 public final class KvClient {
+    private static final long SUSPECT_NANOS = 2_000_000_000L;
+    /** 503s in a row (a few ms apart) before giving up on a member: longer than an election, so it is partitioned. */
+    private static final int STAY_FOR_UNAVAILABLE = 100;
     private final List<String> addresses;
     private final Duration requestTimeout;
     private final AtomicInteger preferred = new AtomicInteger();
+    /** Per member, until when (nanoTime) it is skipped: it let a request time out, so it may be hung. */
+    private final AtomicLongArray suspectUntil;
+    private final AtomicIntegerArray unavailableAnswers;
     private final HttpClient http;
 
     public KvClient(List<String> addresses, Duration requestTimeout) {
         this.addresses = List.copyOf(addresses);
+        this.suspectUntil = new AtomicLongArray(this.addresses.size());
+        this.unavailableAnswers = new AtomicIntegerArray(this.addresses.size());
         this.requestTimeout = requestTimeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofMillis(100))
@@ -46,19 +58,28 @@ public final class KvClient {
      * {@code refused}, {@code io}). Anything but 200 moves on to the next member.
      */
     public String attemptPut(String key, String value) {
-        int at = preferred.get();
-        String address = addresses.get(Math.floorMod(at, addresses.size()));
+        int at = preferredResponsive();
+        int member = Math.floorMod(at, addresses.size());
+        String address = addresses.get(member);
         String outcome;
         try {
             HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + "/v1/kv/" + encode(key)))
                     .timeout(requestTimeout).PUT(HttpRequest.BodyPublishers.ofString(value)).build();
             HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
             if (r.statusCode() == 200) {
+                unavailableAnswers.set(member, 0);
                 return "200";
             }
             outcome = Integer.toString(r.statusCode());
+            if (r.statusCode() == 503 && unavailableAnswers.incrementAndGet(member) < STAY_FOR_UNAVAILABLE) {
+                // A live member that knows no leader yet forwards to the new one once elected; moving on
+                // could land on a hung old leader and cost a whole request timeout.
+                return outcome;
+            }
+            unavailableAnswers.set(member, 0);
         } catch (java.net.http.HttpTimeoutException e) {
             outcome = "timeout";
+            suspectUntil.set(member, System.nanoTime() + SUSPECT_NANOS);
         } catch (java.net.ConnectException e) {
             outcome = "refused";
         } catch (IOException e) {
@@ -69,6 +90,24 @@ public final class KvClient {
         }
         preferred.compareAndSet(at, at + 1);
         return outcome;
+    }
+
+    /**
+     * The preferred member, or the next one that has not recently timed out: a hung (not dead) member
+     * would otherwise cost every writer a full request timeout each time the rotation comes back to it.
+     */
+    private int preferredResponsive() {
+        int at = preferred.get();
+        long now = System.nanoTime();
+        for (int i = 0; i < addresses.size(); i++) {
+            if (suspectUntil.get(Math.floorMod(at + i, addresses.size())) - now <= 0) {
+                if (i > 0) {
+                    preferred.compareAndSet(at, at + i);
+                }
+                return at + i;
+            }
+        }
+        return at;
     }
 
     /** A linearizable read with retries across members until {@code deadline}; empty when absent (404). */

@@ -262,6 +262,22 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP: the process stays, with every socket open, and simply stops answering, as a hung or cut-off
+     * machine would: no peer hears a connection close, so only the election timeout can replace it.
+     * {@link #kill} ends it afterwards (SIGKILL works on a stopped process).
+     */
+    public void freeze(long id) throws IOException, InterruptedException {
+        Process p = nodes.get(id).process;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(p.pid())).inheritIO().start();
+        if (stop.waitFor() != 0) {
+            throw new IOException("kill -STOP " + p.pid() + " exited with " + stop.exitValue());
+        }
+    }
+
     /** SIGTERM and wait: the node hands off leadership and exits. Returns the exit code. */
     public int terminate(long id, Duration timeout) throws InterruptedException {
         Process p = nodes.get(id).process;

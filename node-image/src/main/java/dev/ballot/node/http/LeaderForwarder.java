@@ -11,6 +11,9 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 
 /**
@@ -43,9 +46,14 @@ final class LeaderForwarder {
         return ex.getRequestHeaders().containsKey(NO_FORWARD_HEADER);
     }
 
-    /** Relay the request to {@code leaderAddress}; false when the leader could not be reached. */
-    boolean forward(HttpExchange ex, String leaderAddress, byte[] body, String selfName, Duration timeout)
-            throws IOException {
+    /**
+     * Relay the request to {@code leaderAddress}; false when the leader could not be reached. When
+     * {@code leaderChanged} completes first (this node saw another leader, or none, take over) the forward is
+     * abandoned with 503 {@code outcome_unknown}: a leader that froze instead of dying would otherwise hold the
+     * client until its timeout although a new leader is already serving.
+     */
+    boolean forward(HttpExchange ex, String leaderAddress, byte[] body, String selfName, Duration timeout,
+                    CompletableFuture<?> leaderChanged) throws IOException {
         URI target = URI.create("http://" + leaderAddress + ex.getRequestURI().getRawPath()
                 + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
         HttpRequest.Builder req = HttpRequest.newBuilder(target)
@@ -57,17 +65,28 @@ final class LeaderForwarder {
         if (contentType != null) {
             req.header("Content-Type", contentType);
         }
+        CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray());
         HttpResponse<byte[]> resp;
         try {
-            resp = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (java.net.http.HttpConnectTimeoutException e) {
-            return false; // could not even connect: as unreachable as a refused connection
-        } catch (HttpTimeoutException e) {
-            throw new ApiException(504, "timeout", null, "the leader at " + leaderAddress
-                    + " did not answer within " + timeout.toMillis() + " ms; retry");
-        } catch (IOException e) {
+            CompletableFuture.anyOf(sent, leaderChanged).get();
+            if (!sent.isDone()) {
+                sent.cancel(true);
+                throw new ApiException(503, "outcome_unknown", null, "the leader at " + leaderAddress
+                        + " was replaced while this request was forwarded to it; it may or may not have taken effect, retry");
+            }
+            resp = sent.join();
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+                return false; // could not even connect: as unreachable as a refused connection
+            }
+            if (cause instanceof HttpTimeoutException) {
+                throw new ApiException(504, "timeout", null, "the leader at " + leaderAddress
+                        + " did not answer within " + timeout.toMillis() + " ms; retry");
+            }
             return false;
         } catch (InterruptedException e) {
+            sent.cancel(true);
             Thread.currentThread().interrupt();
             return false;
         }

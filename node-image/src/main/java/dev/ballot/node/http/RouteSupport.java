@@ -101,10 +101,19 @@ abstract class RouteSupport {
             throw new ApiException(503, "not_leader", null, "this node is not the leader either (views differ during an election); retry shortly");
         }
         byte[] body = body(ex);
-        // A little longer than the leader's own deadline, so that its answer (even a 504) is what the client sees.
-        if (!forwarder.forward(ex, address, body, info.selfName(), info.requestTimeout().plusSeconds(1))) {
-            throw new ApiException(503, "leader_unreachable", null, "the leader " + name + " at " + address
-                    + " cannot be reached; retry shortly (a new leader will be elected if it is down)");
+        // Admin requests move leadership or membership themselves: the leader's answer, not this node's
+        // changed view, says how they went.
+        CompletableFuture<?> leaderChanged = ex.getRequestURI().getPath().startsWith("/v1/admin/")
+                ? new CompletableFuture<>() : info.runtime().leaderChangeFrom(leader);
+        try {
+            // A little longer than the leader's own deadline, so that its answer (even a 504) is what the client sees.
+            if (!forwarder.forward(ex, address, body, info.selfName(), info.requestTimeout().plusSeconds(1),
+                    leaderChanged)) {
+                throw new ApiException(503, "leader_unreachable", null, "the leader " + name + " at " + address
+                        + " cannot be reached; retry shortly (a new leader will be elected if it is down)");
+            }
+        } finally {
+            leaderChanged.cancel(false);
         }
     }
 

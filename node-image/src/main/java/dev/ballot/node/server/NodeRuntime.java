@@ -152,6 +152,29 @@ public final class NodeRuntime implements AutoCloseable {
         return status;
     }
 
+    /**
+     * Completes with the first published status whose leader is not {@code leaderId} (at once if the current one
+     * is not). Cancel it when no longer needed: until then it holds a listener.
+     */
+    public CompletableFuture<RuntimeStatus> leaderChangeFrom(long leaderId) {
+        CompletableFuture<RuntimeStatus> changed = new CompletableFuture<>();
+        RuntimeListener watch = new RuntimeListener() {
+            @Override
+            public void onStatus(RuntimeStatus previous, RuntimeStatus current, boolean visible) {
+                if (current.leaderId() != leaderId) {
+                    changed.complete(current);
+                }
+            }
+        };
+        addListener(watch);
+        changed.whenComplete((s, e) -> removeListener(watch));
+        RuntimeStatus now = status;
+        if (now.leaderId() != leaderId || !running) {
+            changed.complete(now);
+        }
+        return changed;
+    }
+
     public boolean isAlive() {
         return running && thread.isAlive() && status.failure() == null;
     }

@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +31,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -122,6 +127,29 @@ class HttpApiTest {
         assertThat(call(followerPort, "GET", "/v1/kv/via-follower", null).body()).isEqualTo("v1");
         // The fake follower never applies the leader's log, so a serializable read there is a miss: proof it stayed local.
         assertThat(call(followerPort, "GET", "/v1/kv/via-follower?consistency=serializable", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aForwardToALeaderThatStoppedAnsweringEndsAsSoonAsTheFollowerSeesTheLeaderChange() throws Exception {
+        // The kernel accepts connections for this socket, but nothing ever answers: a leader stopped by SIGSTOP.
+        try (ServerSocket silentLeader = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            FakeConsensusNode follower = new FakeConsensusNode(2, membership, 1);
+            MemberDirectory dir = new MemberDirectory(List.of(), 0);
+            int port = start(follower, dir);
+            dir.register(new MemberDirectory.Entry(1, "node-1", "127.0.0.1:1", "127.0.0.1:" + silentLeader.getLocalPort()));
+            dir.register(new MemberDirectory.Entry(2, "node-2", "127.0.0.1:2", "127.0.0.1:" + port));
+            CompletableFuture<HttpResponse<String>> put = client.sendAsync(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/v1/kv/x")).PUT(HttpRequest.BodyPublishers.ofString("v")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            try (Socket forwarded = silentLeader.accept()) {
+                assertThat(put).isNotDone();
+                follower.becomeFollowerOf(0, 2); // its election timer fired: it no longer follows node-1
+
+                HttpResponse<String> r = put.get(5, TimeUnit.SECONDS); // the forward's own deadline is 11 s
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(json(r).get("error").asText()).isEqualTo("outcome_unknown");
+            }
+        }
     }
 
     @Test
