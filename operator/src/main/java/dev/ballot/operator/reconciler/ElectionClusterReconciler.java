@@ -154,7 +154,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 spec,
                 problems,
                 SpecValidator.warnings(cluster.getSpec()),
-                plan == null ? List.of() : plan.members(),
+                // Quorum as the leader counts it now: its latest configuration, committed or not.
+                plan == null ? List.of() : ClusterPlan.of(cluster, scalePlan.current()).members(),
                 sts.map(ElectionClusterReconciler::workloadView).orElse(WorkloadView.MISSING),
                 pods,
                 members.observations(id),

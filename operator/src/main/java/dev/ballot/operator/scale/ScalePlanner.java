@@ -76,7 +76,13 @@ public final class ScalePlanner {
         List<ConfiguredMember> joining = leader.members().stream().filter(m -> !m.voter())
                 .sorted(Comparator.comparingInt((ConfiguredMember m) -> ordinal(o, m.name())).reversed()).toList();
 
-        Decision d = decide(o, leader, v, healthy, joining, replicas);
+        ScalePlan plan = decide(o, v, settled, agreeing, healthy, hold, decide(o, leader, v, healthy, joining, replicas),
+                replicas);
+        return new ScalePlan(plan.layout(), plan.step(), new MemberLayout(Math.max(plan.layout().pods(), v), v));
+    }
+
+    private static ScalePlan decide(ScaleObservation o, int v, boolean settled, long agreeing, int healthy,
+                                    MemberLayout hold, Decision d, int replicas) {
         if (d.step().kind() == Kind.NONE) {
             return new ScalePlan(settled ? new MemberLayout(replicas, v) : hold, ScaleStep.NONE);
         }

@@ -113,6 +113,19 @@ class ScalePlannerTest {
     }
 
     @Test
+    void theStatusCountsTheLeadersLatestConfigurationTheFileOnlyCommittedVoters() {
+        ScalePlan removing = ScalePlanner.plan(Cluster.raft(4, 3).sts(5).recorded(5).stale(1, 2).observation());
+        assertThat(removing.layout()).isEqualTo(new MemberLayout(5, 5));
+        assertThat(removing.current()).as("the removed member no longer counts for quorum")
+                .isEqualTo(new MemberLayout(5, 4));
+        ScalePlan promoting = ScalePlanner.plan(Cluster.raft(4, 5).recorded(3).stale(1, 2).observation());
+        assertThat(promoting.layout()).isEqualTo(new MemberLayout(4, 3));
+        assertThat(promoting.current()).isEqualTo(new MemberLayout(4, 4));
+        assertThat(ScalePlanner.plan(Cluster.raft(3, 5).noLeader().observation()).current())
+                .isEqualTo(new MemberLayout(3, 3));
+    }
+
+    @Test
     void reasonsNameWhatBlocks() {
         assertThat(ScalePlanner.plan(Cluster.raft(3, 5).sts(4).learner(3, 1).observation()).step().blockedBy())
                 .contains("raft-3-3 is catching up: 999 entries behind");
