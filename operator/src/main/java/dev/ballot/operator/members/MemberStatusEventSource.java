@@ -38,8 +38,13 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<ResourceID, Map<String, MemberLink>> links = new ConcurrentHashMap<>();
     private final Map<ResourceID, Map<String, MemberObservation>> latest = new ConcurrentHashMap<>();
-    /** UIDs of deleted clusters: a reconcile that began before the deletion must not reopen their links. */
-    private final Set<String> deletedUids = ConcurrentHashMap.newKeySet();
+    /**
+     * UIDs of recently deleted clusters, with when the deletion was seen: a reconcile that began before the
+     * deletion must not reopen their links. Such a reconcile ends within seconds, so a UID is forgotten after
+     * {@link #REMEMBER_DELETION}; otherwise the set would grow with every cluster ever deleted.
+     */
+    private final Map<String, Long> deletedUids = new ConcurrentHashMap<>();
+    static final Duration REMEMBER_DELETION = Duration.ofMinutes(10);
     private ExecutorService httpExecutor;
     private HttpClient http;
     private ScheduledExecutorService ticker;
@@ -86,7 +91,7 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
      * A cluster whose deletion was already seen (by {@code uid}) stays untracked.
      */
     public void track(ResourceID cluster, String uid, List<MemberEndpoint> members) {
-        if (uid != null && deletedUids.contains(uid)) {
+        if (uid != null && deletedUids.containsKey(uid)) {
             return;
         }
         String namespace = cluster.getNamespace().orElse("default");
@@ -146,7 +151,9 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
     public void onResourceDeleted(ElectionCluster resource) {
         String uid = resource.getMetadata().getUid();
         if (uid != null) {
-            deletedUids.add(uid);
+            long now = System.nanoTime();
+            deletedUids.values().removeIf(seen -> now - seen > REMEMBER_DELETION.toNanos());
+            deletedUids.put(uid, now);
         }
         forget(ResourceID.fromResource(resource));
     }
