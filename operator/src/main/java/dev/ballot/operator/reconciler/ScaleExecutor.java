@@ -129,11 +129,6 @@ final class ScaleExecutor {
         return Optional.of(decision);
     }
 
-    /** Forgets a deleted cluster. */
-    void forget(String namespace, String name) {
-        attempts.remove(namespace + "/" + name);
-    }
-
     private static int ordinal(String pod) {
         return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
     }
