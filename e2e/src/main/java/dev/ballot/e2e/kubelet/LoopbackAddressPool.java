@@ -15,27 +15,7 @@ public final class LoopbackAddressPool {
   private static final int LAST = (255 << 8) | 254; // 127.0.255.254
   private final Map<String, Integer> byOwner = new HashMap<>();
   private final Set<Integer> inUse = new HashSet<>();
-  private int next = start(System.getenv("BALLOT_E2E_POD_ADDRESS_START"));
-
-  /**
-   * Where handing out starts: {@code 127.0.X.Y} from BALLOT_E2E_POD_ADDRESS_START, so two journeys on one machine
-   * (each with its own control plane on free ports) do not give their pods the same addresses; else 127.0.1.1.
-   */
-  static int start(String address) {
-    if (address == null || address.isBlank()) {
-      return FIRST;
-    }
-    String[] parts = address.trim().split("\\.");
-    if (parts.length != 4 || !parts[0].equals("127") || !parts[1].equals("0")) {
-      throw new IllegalArgumentException("BALLOT_E2E_POD_ADDRESS_START must be 127.0.X.Y, got " + address);
-    }
-    int offset = (Integer.parseInt(parts[2]) << 8) | Integer.parseInt(parts[3]);
-    if (offset < FIRST || offset > LAST) {
-      throw new IllegalArgumentException("BALLOT_E2E_POD_ADDRESS_START must lie in 127.0.1.1-127.0.255.254, got "
-          + address);
-    }
-    return offset;
-  }
+  private int next = FIRST;
 
   /** The owner's address, allocating one on first call. */
   public synchronized String allocate(String owner) {
