@@ -1015,8 +1015,11 @@ public final class RaftNode implements ConsensusNode {
     public Ready ready() {
         HardState hs = hardState();
         List<LogEntry> unstable = log.unstableEntries();
+        boolean termAndVoteDurable = hs.term() == prevHardState.term() && hs.vote() == prevHardState.vote();
+        boolean messagesFirst = role == Role.LEADER && termAndVoteDurable && log.pendingTruncate == Ready.NO_TRUNCATION
+                && log.pendingSnapshot == null;
         Ready r = new Ready(hs.equals(prevHardState) ? null : hs, log.pendingTruncate, unstable, log.pendingSnapshot,
-                outbox, log.committedToApply(), readStates);
+                outbox, log.committedToApply(), readStates, messagesFirst);
         log.offeredLast = Math.max(log.offeredLast, log.lastIndex());
         lastReady = r;
         truncationsAtReady = log.truncations;

@@ -440,15 +440,23 @@ public final class Simulation implements SimView {
             Ready r = n.engine.ready();
             note("ready node " + n.id, r.hardState(), r.entries().isEmpty() && r.committed().isEmpty() ? null
                     : "entries " + r.entries() + " committed " + r.committed().size() + " truncateFrom " + r.truncateFrom());
+            if (r.messagesFirst()) {
+                r.messages().forEach(this::send);
+                if (chaos && rnd.nextInt(100) == 0) {
+                    // Crash with the messages gone and the disk write lost: followers may hold entries we lack.
+                    crash(n);
+                    return;
+                }
+            }
             n.disk.persist(r);
             checker.onPersisted(n.id, r, this);
             if (chaos && rnd.nextInt(100) == 0) {
-                // Crash after the sync, before anything leaves or is applied.
+                // Crash after the sync, before anything (else) leaves or is applied.
                 crash(n);
                 return;
             }
-            for (Message m : r.messages()) {
-                send(m);
+            if (!r.messagesFirst()) {
+                r.messages().forEach(this::send);
             }
             if (r.snapshot() != null) {
                 count("snapshots_installed");

@@ -45,7 +45,8 @@ import java.util.logging.Logger;
  * The one thread that owns a {@link ConsensusNode} and its state machine. Everything reaches the
  * engine through its queue: timer ticks, peer messages, client requests. After each batch it drains
  * the engine's Ready work in the order the engine demands: persist (one sync for the whole batch,
- * so concurrent writes share an fsync), send, apply, answer, advance.
+ * so concurrent writes share an fsync), send, apply, answer, advance; a leader's appends are sent
+ * before its own persist when the Ready allows it.
  */
 public final class NodeRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeRuntime.class.getName());
@@ -437,6 +438,10 @@ public final class NodeRuntime implements AutoCloseable {
     private void drainReady() {
         while (node.hasReady()) {
             Ready rd = node.ready();
+            if (rd.messagesFirst()) {
+                // A leader's appends: followers write them while our own fsync runs, instead of after it.
+                rd.messages().forEach(outbox::send);
+            }
             if (rd.mustSync()) {
                 long t0 = System.nanoTime();
                 durability.persist(rd);
@@ -448,8 +453,8 @@ public final class NodeRuntime implements AutoCloseable {
             if (rd.snapshot() != null && rd.snapshot().index() > applied) {
                 installSnapshot(rd.snapshot());
             }
-            for (Message m : rd.messages()) {
-                outbox.send(m);
+            if (!rd.messagesFirst()) {
+                rd.messages().forEach(outbox::send);
             }
             for (LogEntry e : rd.committed()) {
                 apply(e);
