@@ -167,7 +167,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         boolean scaling = scalePlan != null && !spec.paused() && scalePlan.scaling();
         if (scaling) {
             ScaleStatus.apply(report.status(), scalePlan.step(),
-                    cluster.getStatus() == null ? null : cluster.getStatus().conditions, Instant.now());
+                    cluster.getStatus() == null ? null : cluster.getStatus().conditions, Instant.now())
+                    .ifPresent(decisions::add);
             scale.execute(cluster, scalePlan, report.status().leader).ifPresent(decisions::add);
         }
         if (spec != null && !spec.paused() && settings.rolloutExecute()) {
@@ -178,7 +179,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
                 ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
-        return control.rescheduleAfter(scaling ? SCALING_RECHECK : settings.statusRefreshInterval());
+        boolean progressing = scaling && scalePlan.step().kind() != dev.ballot.operator.scale.ScaleStep.Kind.BLOCKED;
+        return control.rescheduleAfter(progressing ? SCALING_RECHECK : settings.statusRefreshInterval());
     }
 
     @Override

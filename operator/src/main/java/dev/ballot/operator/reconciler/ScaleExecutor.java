@@ -50,7 +50,8 @@ final class ScaleExecutor {
     /** @param leader the leading member's name, or null (only resizes and waits happen without one) */
     Optional<Decision> execute(ElectionCluster cluster, ScalePlan plan, String leader) {
         ScaleStep step = plan.step();
-        if (step.kind() == ScaleStep.Kind.NONE || step.kind() == ScaleStep.Kind.WAIT) {
+        if (step.kind() == ScaleStep.Kind.NONE || step.kind() == ScaleStep.Kind.WAIT
+                || step.kind() == ScaleStep.Kind.BLOCKED) {
             return Optional.empty();
         }
         String ns = cluster.getMetadata().getNamespace();

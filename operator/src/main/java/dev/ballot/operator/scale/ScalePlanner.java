@@ -54,14 +54,14 @@ public final class ScalePlanner {
         int v = voters.size();
         for (int i = 0; i < v; i++) {
             if (ordinal(o, voters.get(i).name()) != i) {
-                return new ScalePlan(hold, ScaleStep.waitFor(goal, "the voters " + names(voters) + " are not the pods "
+                return new ScalePlan(hold, ScaleStep.blocked(goal, "the voters " + names(voters) + " are not the pods "
                         + o.cluster() + "-0.." + (v - 1) + "; the operator only scales at the highest ordinal: "
                         + "fix the membership with /v1/admin/members"));
             }
         }
         if (o.nonVoters() > 0) {
             return desired == v ? new ScalePlan(fromSpec, ScaleStep.NONE)
-                    : new ScalePlan(hold, ScaleStep.waitFor(goal, "scaling a cluster with "
+                    : new ScalePlan(hold, ScaleStep.blocked(goal, "scaling a cluster with "
                     + (o.protocol() == Protocol.Zab ? "spec.observers" : "spec.learners")
                     + " is not supported yet (they take the ordinals after the voters): set them to 0 first, or set "
                     + "spec.replicas back to " + v));

@@ -8,6 +8,8 @@ public record ScaleStep(Kind kind, String target, String step, String blockedBy)
         NONE,
         /** Scaling, but something must happen first; {@code blockedBy} says what. */
         WAIT,
+        /** Scaling cannot go on without a human (an unsupported spec, a membership the operator did not make). */
+        BLOCKED,
         /** Change the StatefulSet's replicas (the layout carries the count): create the next pod or drop a removed one. */
         RESIZE,
         /** Add the target pod to the configuration as a Raft learner or ZAB observer. */
@@ -24,6 +26,10 @@ public record ScaleStep(Kind kind, String target, String step, String blockedBy)
 
     static ScaleStep waitFor(String step, String blockedBy) {
         return new ScaleStep(Kind.WAIT, null, step, blockedBy);
+    }
+
+    static ScaleStep blocked(String step, String blockedBy) {
+        return new ScaleStep(Kind.BLOCKED, null, step, blockedBy);
     }
 
     static ScaleStep act(Kind kind, String target, String step) {

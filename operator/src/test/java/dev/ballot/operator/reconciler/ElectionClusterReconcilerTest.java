@@ -189,6 +189,14 @@ class ElectionClusterReconcilerTest {
         assertThat(seen.getStatus().quorum.faultTolerance).isZero();
         assertThat(StatusConditions.isTrue(seen.getStatus().conditions, StatusConditions.STALLED)).isFalse();
         assertThat(condition(seen, StatusConditions.DEGRADED).getReason()).isEqualTo("NoFaultTolerance");
+
+        // Scaling would renumber the learner: refused until a human decides, and nothing changes.
+        mergeSpec("raft-l", "{\"replicas\": 5}");
+        ElectionCluster blocked = awaitStatus("raft-l", c -> StatusConditions.isTrue(c.getStatus().conditions,
+                StatusConditions.STALLED) && "ScalingBlocked".equals(condition(c, StatusConditions.STALLED).getReason()));
+        assertThat(condition(blocked, StatusConditions.STALLED).getMessage()).contains("spec.learners");
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("raft-l").get().getSpec().getReplicas())
+                .isEqualTo(4);
     }
 
     @Test

@@ -63,7 +63,7 @@ class ScaleObservationsTest {
                 StatusConditions.condition(StatusConditions.RECONCILING, false, 2, "Converged", "done"),
                 StatusConditions.condition(StatusConditions.STALLED, false, 2, "Progressing", "fine"));
         ScaleStep step = new ScaleStep(ScaleStep.Kind.WAIT, null, "promote ec-3 to voter", "ec-3 is catching up");
-        ScaleStatus.apply(status, step, null, Instant.parse("2026-11-27T12:00:00Z"));
+        assertThat(ScaleStatus.apply(status, step, null, Instant.parse("2026-11-27T12:00:00Z"))).isEmpty();
         assertThat(StatusConditions.find(status.conditions, StatusConditions.READY).getReason()).isEqualTo("Scaling");
         assertThat(StatusConditions.isTrue(status.conditions, StatusConditions.READY)).isFalse();
         assertThat(StatusConditions.find(status.conditions, StatusConditions.RECONCILING).getMessage())
@@ -77,5 +77,31 @@ class ScaleObservationsTest {
         ScaleStatus.apply(stalled, step, null, Instant.now());
         assertThat(StatusConditions.find(stalled.conditions, StatusConditions.READY).getReason())
                 .isEqualTo("PodsStarting");
+    }
+
+    @Test
+    void scalingThatNeedsAHumanIsStalledAndWarnsOnce() {
+        ScaleStep blocked = new ScaleStep(ScaleStep.Kind.BLOCKED, null, "scale to 5 voters",
+                "scaling a cluster with spec.learners is not supported yet");
+        ElectionClusterStatus first = statusWithConditions();
+        assertThat(ScaleStatus.apply(first, blocked, null, Instant.now())).hasValueSatisfying(d -> {
+            assertThat(d.warning()).isTrue();
+            assertThat(d.reason()).isEqualTo("ScalingBlocked");
+        });
+        assertThat(StatusConditions.isTrue(first.conditions, StatusConditions.STALLED)).isTrue();
+        assertThat(StatusConditions.isTrue(first.conditions, StatusConditions.RECONCILING)).isFalse();
+        assertThat(first.phase).isEqualTo("Stalled");
+        ElectionClusterStatus again = statusWithConditions();
+        assertThat(ScaleStatus.apply(again, blocked, first.conditions, Instant.now())).as("once").isEmpty();
+    }
+
+    private static ElectionClusterStatus statusWithConditions() {
+        ElectionClusterStatus status = new ElectionClusterStatus();
+        status.phase = "Running";
+        status.conditions = List.of(
+                StatusConditions.condition(StatusConditions.READY, true, 2, "QuorumHealthy", "ok"),
+                StatusConditions.condition(StatusConditions.RECONCILING, false, 2, "Converged", "done"),
+                StatusConditions.condition(StatusConditions.STALLED, false, 2, "Progressing", "fine"));
+        return status;
     }
 }

@@ -89,11 +89,11 @@ class ScalePlannerTest {
                         "raft-3-3", 3, 3),
                 // guards
                 row("learners in spec: scaling refused with the reason", Cluster.raft(3, 5).nonVoters(1).sts(4),
-                        Kind.WAIT, null, 4, 3),
+                        Kind.BLOCKED, null, 4, 3),
                 row("learners in spec, replicas unchanged: the spec's layout", Cluster.raft(3, 3).nonVoters(1).sts(4),
                         Kind.NONE, null, 4, 3),
                 row("voters not a prefix of the ordinals: a human decides", Cluster.raft(3, 2).voterNames(0, 1, 3),
-                        Kind.WAIT, null, 3, 3),
+                        Kind.BLOCKED, null, 3, 3),
                 row("no annotation (older operator): voters from the replicas", Cluster.raft(3, 3).recorded(null)
                         .noLeader(), Kind.NONE, null, 3, 3));
     }
@@ -107,7 +107,7 @@ class ScalePlannerTest {
             assertThat(plan.step().target()).isEqualTo(target);
         }
         assertThat(plan.layout()).isEqualTo(new MemberLayout(pods, voters));
-        if (kind == Kind.WAIT) {
+        if (kind == Kind.WAIT || kind == Kind.BLOCKED) {
             assertThat(plan.step().blockedBy()).as("a wait says why").isNotBlank();
         }
     }
@@ -174,7 +174,8 @@ class ScalePlannerTest {
                                     .isGreaterThanOrEqualTo(QuorumMath.majority(voters - 1));
                             checked++;
                         }
-                        if (step.kind() != Kind.WAIT && step.kind() != Kind.NONE && step.kind() != Kind.RESIZE) {
+                        if (step.kind() != Kind.WAIT && step.kind() != Kind.BLOCKED && step.kind() != Kind.NONE
+                                && step.kind() != Kind.RESIZE) {
                             assertThat(QuorumMath.hasQuorum(voters, healthy)).as("%s with %s down", step, down)
                                     .isTrue();
                         }
