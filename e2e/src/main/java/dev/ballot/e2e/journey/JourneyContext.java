@@ -46,6 +46,21 @@ public final class JourneyContext {
     return namespace;
   }
 
+  /**
+   * Where scenarios leave replay files: the local run's state dir when it is kept ({@code BALLOT_E2E_KEEP} or
+   * {@code BALLOT_E2E_STATE}), else {@code e2e/target/e2e-history/<run>} (a purged state dir would lose them).
+   */
+  public Path artifactsDir() {
+    boolean kept = System.getenv("BALLOT_E2E_KEEP") != null
+        || (System.getenv("BALLOT_E2E_STATE") != null && !System.getenv("BALLOT_E2E_STATE").isEmpty());
+    if (kept && cluster instanceof dev.ballot.e2e.provider.LocalProvider.LocalCluster lc) {
+      return lc.stateDir().resolve("history");
+    }
+    return repo.resolve("e2e/target/e2e-history").resolve(runId);
+  }
+
+  private final String runId = java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-');
+
   Map<String, ScenarioResult> results() {
     return results;
   }

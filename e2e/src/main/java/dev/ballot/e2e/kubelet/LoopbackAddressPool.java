@@ -15,7 +15,32 @@ public final class LoopbackAddressPool {
   private static final int LAST = (255 << 8) | 254; // 127.0.255.254
   private final Map<String, Integer> byOwner = new HashMap<>();
   private final Set<Integer> inUse = new HashSet<>();
-  private int next = FIRST;
+  private int next;
+
+  public LoopbackAddressPool() {
+    this(1);
+  }
+
+  /** Starts handing out addresses at 127.0.{@code block}.1 (block 1-255). */
+  public LoopbackAddressPool(int block) {
+    if (block < 1 || block > 255) {
+      throw new IllegalArgumentException("pod address block must be 1-255 (127.0.<block>.1), got " + block);
+    }
+    next = (block << 8) | 1;
+  }
+
+  /**
+   * The pool of one e2e run: from 127.0.{@code BALLOT_E2E_POD_BLOCK}.1, else from a block picked by the process id
+   * (2-251), so two runs on one machine at once (each pod binds fixed ports on its address) do not hand out the same
+   * addresses. A run uses a few dozen.
+   */
+  public static LoopbackAddressPool forThisRun() {
+    String given = System.getenv("BALLOT_E2E_POD_BLOCK");
+    if (given != null && !given.isBlank()) {
+      return new LoopbackAddressPool(Integer.parseInt(given.strip()));
+    }
+    return new LoopbackAddressPool(2 + (int) (ProcessHandle.current().pid() % 250));
+  }
 
   /** The owner's address, allocating one on first call. */
   public synchronized String allocate(String owner) {

@@ -74,7 +74,7 @@ public final class ProcessKubelet implements AutoCloseable {
     this.client = client;
     this.options = options;
     this.nodes = Set.copyOf(options.nodeNames());
-    this.ctx = new KubeletContext(options.stateDir(), HOST_IP, options.images(), new LoopbackAddressPool());
+    this.ctx = new KubeletContext(options.stateDir(), HOST_IP, options.images(), LoopbackAddressPool.forThisRun());
   }
 
   /** The hosts file every JVM started on this kubelet reads as its DNS (pass it to others, e.g. the operator). */
@@ -287,12 +287,21 @@ public final class ProcessKubelet implements AutoCloseable {
     }
   }
 
+  /**
+   * The final delete of a pod whose processes are gone, with the pod's uid as precondition (as a kubelet does): a
+   * late watch event of a deleted pod must not delete the StatefulSet's replacement, which has the same name.
+   */
   private void finishDeletion(Pod pod) {
+    String ns = pod.getMetadata().getNamespace();
+    String name = pod.getMetadata().getName();
+    String uri = "/api/v1/namespaces/" + ns + "/pods/" + name;
     try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .withGracePeriod(0).delete();
+      client.raw(uri, "DELETE", Map.of("kind", "DeleteOptions", "apiVersion", "v1", "gracePeriodSeconds", 0,
+          "preconditions", Map.of("uid", pod.getMetadata().getUid())));
     } catch (KubernetesClientException e) {
-      LOG.warning(() -> "final delete of pod " + pod.getMetadata().getName() + " failed: " + e.getMessage());
+      if (e.getCode() != 404 && e.getCode() != 409) { // gone already, or the name now holds a replacement
+        LOG.warning(() -> "final delete of pod " + name + " failed: " + e.getMessage());
+      }
     }
   }
 

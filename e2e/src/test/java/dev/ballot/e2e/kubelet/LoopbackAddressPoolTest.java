@@ -18,6 +18,12 @@ class LoopbackAddressPoolTest {
   }
 
   @Test
+  void aRunStartsInItsOwnBlockSoTwoRunsOnOneMachineDoNotCollide() {
+    assertThat(new LoopbackAddressPool(42).allocate("pod-a")).isEqualTo("127.0.42.1");
+    assertThat(LoopbackAddressPool.forThisRun().allocate("pod-a")).doesNotStartWith("127.0.1.").endsWith(".1");
+  }
+
+  @Test
   void aReplacementPodGetsAFreshAddressNotTheOneJustReleased() {
     LoopbackAddressPool pool = new LoopbackAddressPool();
     String first = pool.allocate("uid-1");

@@ -1293,6 +1293,22 @@ public final class ZabNode implements ConsensusNode {
         return new HardState(currentEpoch, 0, committed, acceptedEpoch);
     }
 
+    /**
+     * The hard state to persist with the next Ready, or null. The epochs must be durable before anything that
+     * depends on them leaves; the committed zxid need not be (ZooKeeper does not sync it either: a restarted
+     * server learns it again in the leader's sync, and the one on disk is never ahead of the truth). So a commit
+     * alone costs no fsync; it is written when proposals are written anyway.
+     */
+    private HardState hardStateToWrite() {
+        HardState hs = hardState();
+        if (hs.equals(savedHardState)) {
+            return null;
+        }
+        boolean epochsChanged = hs.term() != savedHardState.term() || hs.acceptedEpoch() != savedHardState.acceptedEpoch();
+        boolean writingAnyway = !unstable.isEmpty() || pendingTruncate != Ready.NO_TRUNCATION || pendingSnapshot != null;
+        return epochsChanged || writingAnyway ? hs : null;
+    }
+
     private void send(Message m) {
         outbox.add(m);
     }
@@ -1308,14 +1324,12 @@ public final class ZabNode implements ConsensusNode {
     public boolean hasReady() {
         return !outbox.isEmpty() || !unstable.isEmpty() || pendingSnapshot != null
                 || pendingTruncate != Ready.NO_TRUNCATION || !readStates.isEmpty()
-                || !hardState().equals(savedHardState) || (committed > applied && log.hasBetween(applied, committed));
+                || hardStateToWrite() != null || (committed > applied && log.hasBetween(applied, committed));
     }
 
     @Override
     public Ready ready() {
-        HardState hs = hardState();
-        return new Ready(hs.equals(savedHardState) ? null : hs, pendingTruncate, unstable, pendingSnapshot,
-                outbox, toApply(), readStates);
+        return new Ready(hardStateToWrite(), pendingTruncate, unstable, pendingSnapshot, outbox, toApply(), readStates);
     }
 
     @Override

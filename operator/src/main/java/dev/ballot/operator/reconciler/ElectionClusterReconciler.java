@@ -180,7 +180,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
         boolean progressing = scaling && scalePlan.step().kind() != dev.ballot.operator.scale.ScaleStep.Kind.BLOCKED;
-        return control.rescheduleAfter(progressing ? SCALING_RECHECK : settings.statusRefreshInterval());
+        java.time.Duration recheck = rollout.recheckAfter(report, spec).orElse(settings.statusRefreshInterval());
+        return control.rescheduleAfter(progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK
+                : recheck);
     }
 
     @Override

@@ -1,35 +1,68 @@
 package dev.ballot.operator.reconciler;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
+import dev.ballot.operator.api.MemberStatus;
+import dev.ballot.operator.api.RolloutStatus;
+import dev.ballot.operator.api.UpdateStrategy;
 import dev.ballot.operator.members.MemberUrls;
+import dev.ballot.operator.members.ReportedStatus;
+import dev.ballot.operator.plan.EffectiveSpec;
 import dev.ballot.operator.plan.MemberEndpoint;
 import dev.ballot.operator.plan.Names;
+import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.rollout.RolloutAction;
+import dev.ballot.operator.rollout.RolloutPlanner;
 import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.StatusBuilder;
+import dev.ballot.operator.status.StatusConditions;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out the rollout planner's step: deletes one outdated pod, or asks the leader to hand over leadership.
- * The same step is not repeated within {@link #REPEAT_AFTER}, since informer caches lag behind the API server.
+ * Carries out the rollout planner's step at the edges: reads the leader's fresh progress so the planner can
+ * {@link RolloutPlanner#confirm confirm} a step that costs a voter, deletes one outdated pod (by uid, so a stale
+ * cache can never delete its replacement), or asks the leader to hand over leadership (one request in flight per
+ * cluster, a failed one retried after {@link #TRANSFER_RETRY}).
  */
 final class RolloutExecutor {
     private static final Logger LOG = Logger.getLogger(RolloutExecutor.class);
-    static final Duration REPEAT_AFTER = Duration.ofSeconds(15);
+    /** A refused or failed transfer is asked again after this long, if the planner still wants it. */
+    static final Duration TRANSFER_RETRY = Duration.ofSeconds(2);
+    /** While a rollout is in progress the reconciler looks again this often: lag and transfers raise no event. */
+    static final Duration RECHECK = Duration.ofSeconds(1);
+    /**
+     * After the leader's fresh progress held a step back (a new leader learns its followers' match indexes within a
+     * heartbeat; a restarted follower catches up in milliseconds on a fast link), look again sooner.
+     */
+    static final Duration RECHECK_HELD_BACK = Duration.ofMillis(250);
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
-    private final Map<String, Long> lastStepNanos = new ConcurrentHashMap<>();
     private final HttpClient http;
+    /** Pod uids this operator deleted (uid to nanoTime), so a stale cache does not make it ask twice. */
+    private final Map<String, Long> deleted = new ConcurrentHashMap<>();
+    /** Per cluster: nanoTime when the last transfer request ended, or {@code IN_FLIGHT}. */
+    private final Map<String, Long> transfers = new ConcurrentHashMap<>();
+    private static final long IN_FLIGHT = Long.MIN_VALUE;
 
     RolloutExecutor(KubernetesClient client, OperatorSettings settings) {
         this.client = client;
@@ -38,40 +71,158 @@ final class RolloutExecutor {
                 .connectTimeout(settings.memberRequestTimeout()).build();
     }
 
-    Optional<Decision> execute(ElectionCluster cluster, RolloutAction action, ElectionClusterStatus status) {
-        if (action.kind() != RolloutAction.Kind.RESTART && action.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
+    /**
+     * Carries out the planner's RESTART or TRANSFER_LEADERSHIP once {@link RolloutPlanner#confirm} agrees after a
+     * fresh read of the leader's progress; when it does not, writes its wait into {@code status.rollout}. Returns
+     * the decision worth an Event, if it acted.
+     */
+    Optional<Decision> execute(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
+        if (planned.kind() != RolloutAction.Kind.RESTART && planned.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
             return Optional.empty();
         }
-        String ns = cluster.getMetadata().getNamespace();
-        String key = ns + "/" + cluster.getMetadata().getName() + "/" + action.step();
+        RolloutAction step = confirm(cluster, planned, status);
+        if (step.kind() == RolloutAction.Kind.WAIT) {
+            status.rollout = new RolloutStatus(step.step(), step.blockedBy());
+            return Optional.empty();
+        }
+        if (step.kind() == RolloutAction.Kind.RESTART) {
+            return restart(cluster, step.target(), revisionSeen(status, step.target()));
+        }
+        return transfer(cluster, step.target());
+    }
+
+    /**
+     * How soon to reconcile again: a rollout, or an election, moves on things that raise no Kubernetes event
+     * (replication catching up, a transfer answered, the election grace running out). Empty: the usual refresh.
+     */
+    Optional<Duration> recheckAfter(StatusBuilder.Report report, EffectiveSpec spec) {
+        RolloutAction.Kind planned = report.rollout().kind();
+        boolean heldBack = (planned == RolloutAction.Kind.RESTART || planned == RolloutAction.Kind.TRANSFER_LEADERSHIP)
+                && report.status().rollout != null && !report.status().rollout.blockedBy.isEmpty();
+        if (heldBack) {
+            return Optional.of(RECHECK_HELD_BACK);
+        }
+        boolean rolling = planned != RolloutAction.Kind.NONE && spec != null && !spec.paused()
+                && spec.updateType() != UpdateStrategy.Type.Manual;
+        var degraded = StatusConditions.find(report.status().conditions, StatusConditions.DEGRADED);
+        boolean electing = degraded != null && "Electing".equals(degraded.getReason());
+        return rolling || electing ? Optional.of(RECHECK) : Optional.empty();
+    }
+
+    /** The planned step after a fresh read of the leader's progress (only steps that cost a voter read it). */
+    private RolloutAction confirm(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
+        Set<String> voters = voters(status);
+        if (!voters.contains(planned.target()) || voters.size() == 1) {
+            return planned;
+        }
+        return RolloutPlanner.confirm(planned, voters, status.leader, leaderProgress(cluster, status.leader));
+    }
+
+    /**
+     * Deletes the pod the planner saw as outdated: read afresh, skipped when it is already going or the name
+     * already holds a pod of another revision (the replacement), deleted with its uid as a precondition, and never
+     * twice.
+     */
+    private Optional<Decision> restart(ElectionCluster cluster, String name, String revisionSeen) {
         long now = System.nanoTime();
-        Long last = lastStepNanos.get(key);
-        if (last != null && now - last < REPEAT_AFTER.toNanos()) {
+        deleted.values().removeIf(t -> now - t > Duration.ofMinutes(10).toNanos());
+        String ns = cluster.getMetadata().getNamespace();
+        Pod pod = client.pods().inNamespace(ns).withName(name).get();
+        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null
+                || !Objects.equals(revisionSeen, pod.getMetadata().getLabels() == null ? null
+                : pod.getMetadata().getLabels().get("controller-revision-hash"))) {
             return Optional.empty();
         }
-        lastStepNanos.put(key, now);
-        if (action.kind() == RolloutAction.Kind.RESTART) {
-            client.pods().inNamespace(ns).withName(action.target()).delete();
-            return Optional.of(Decision.normal("RestartingMember", "deleted pod " + action.target()
-                    + " so it restarts with the current template (one member at a time)"));
+        String uid = pod.getMetadata().getUid();
+        if (deleted.putIfAbsent(uid, now) != null) {
+            return Optional.empty();
         }
-        int ordinal = Integer.parseInt(action.target().substring(action.target().lastIndexOf('-') + 1));
-        MemberEndpoint leader = new MemberEndpoint(action.target(), ordinal + 1, true,
-                Names.peerHost(cluster.getMetadata().getName(), ns, ordinal));
-        URI base = MemberUrls.base(settings.memberUrlTemplate(), cluster.getMetadata().getName(), ns, leader);
+        try {
+            client.raw("/api/v1/namespaces/" + ns + "/pods/" + name, "DELETE", Map.of("kind", "DeleteOptions",
+                    "apiVersion", "v1", "preconditions", Map.of("uid", uid)));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404 || e.getCode() == 409) {
+                return Optional.empty(); // gone already, or the name holds a replacement: nothing to restart
+            }
+            deleted.remove(uid);
+            throw e;
+        }
+        return Optional.of(Decision.normal("RestartingMember", "deleted pod " + name
+                + " so it restarts with the current template (one member at a time)"));
+    }
+
+    private static String revisionSeen(ElectionClusterStatus status, String member) {
+        return status.members == null ? null : status.members.stream().filter(m -> member.equals(m.name))
+                .map(m -> m.revision).filter(Objects::nonNull).findFirst().orElse(null);
+    }
+
+    private Optional<Decision> transfer(ElectionCluster cluster, String leader) {
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+        long now = System.nanoTime();
+        Long last = transfers.get(key);
+        if (last != null && (last == IN_FLIGHT || now - last < TRANSFER_RETRY.toNanos())) {
+            return Optional.empty();
+        }
+        transfers.put(key, IN_FLIGHT);
+        URI base = memberBase(cluster, leader);
         HttpRequest request = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/admin/transfer-leadership"))
                 .timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}"))
                 .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            transfers.put(key, System.nanoTime());
             if (e != null) {
-                LOG.warnf("transfer-leadership on %s failed: %s", action.target(), e.getMessage());
+                LOG.warnf("transfer-leadership on %s failed: %s", leader, e.getMessage());
             } else {
-                LOG.infof("transfer-leadership on %s answered %d: %s", action.target(), r.statusCode(), r.body());
+                LOG.infof("transfer-leadership on %s answered %d: %s", leader, r.statusCode(), r.body());
             }
         });
-        return Optional.of(Decision.normal("TransferringLeadership", "asked " + action.target()
+        return Optional.of(Decision.normal("TransferringLeadership", "asked " + leader
                 + " to hand leadership to a caught-up follower before it restarts"));
+    }
+
+    /** The named leader's own report, if it answers and still leads. */
+    private Optional<LeaderProgress> leaderProgress(ElectionCluster cluster, String leader) {
+        if (leader == null || leader.isEmpty()) {
+            return Optional.empty();
+        }
+        URI base = memberBase(cluster, leader);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/status"))
+                    .timeout(settings.memberRequestTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return Optional.empty();
+            }
+            ReportedStatus s = JSON.readValue(r.body(), ReportedStatus.class);
+            if (!s.leads() || s.lastLogIndex() == null) {
+                return Optional.empty();
+            }
+            Map<String, Long> match = new HashMap<>();
+            if (s.members() != null) {
+                s.members().stream().filter(m -> m.id() != null && m.matchIndex() != null)
+                        .forEach(m -> match.put(m.id(), m.matchIndex()));
+            }
+            return Optional.of(new LeaderProgress(s.nodeId(), s.lastLogIndex(), match));
+        } catch (java.io.IOException e) {
+            LOG.debugf("reading %s's progress failed: %s", leader, e.getMessage());
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private URI memberBase(ElectionCluster cluster, String member) {
+        String ns = cluster.getMetadata().getNamespace();
+        int ordinal = Integer.parseInt(member.substring(member.lastIndexOf('-') + 1));
+        MemberEndpoint endpoint = new MemberEndpoint(member, ordinal + 1, true,
+                Names.peerHost(cluster.getMetadata().getName(), ns, ordinal));
+        return MemberUrls.base(settings.memberUrlTemplate(), cluster.getMetadata().getName(), ns, endpoint);
+    }
+
+    private static Set<String> voters(ElectionClusterStatus status) {
+        return status.members == null ? Set.of() : status.members.stream().filter(m -> Boolean.TRUE.equals(m.voter))
+                .map((MemberStatus m) -> m.name).collect(Collectors.toSet());
     }
 }

@@ -5,14 +5,20 @@ import dev.ballot.operator.plan.QuorumMath;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides the next step of a rolling update, one member at a time, from observed members only. Pure.
- * Order: wait while a restarted member comes back; restart outdated members that are already unhealthy (costs no
+ * Order: wait while a restarted member comes back; restart outdated members that are already down (costs no
  * quorum); then non-voters, then voting followers (highest ordinal first), the leader last, after moving leadership
- * off it; never restart a healthy voter when the voters left would not form a quorum.
+ * off it; never restart a healthy voter when the voters left would not form a quorum. {@link #confirm} checks a step
+ * that costs a voter against the leader's fresh progress just before it runs: leadership has really moved, and
+ * every other voter has caught up (pod readiness alone does not say a restarted member holds the log).
  */
 public final class RolloutPlanner {
+    /** A voter further behind the leader than this many entries is still catching up (the node's transfer rule). */
+    public static final long MAX_LAG = 100;
+
     private static final Comparator<RolloutMember> ORDER = Comparator
             .comparing(RolloutMember::voter)
             .thenComparing(RolloutMember::leader)
@@ -39,9 +45,11 @@ public final class RolloutPlanner {
             return RolloutAction.waitFor("restart " + first,
                     "waiting for " + comingBack.get().name() + " to come back healthy");
         }
-        Optional<RolloutMember> unhealthy = outdated.stream().filter(m -> !m.healthy()).findFirst();
-        if (unhealthy.isPresent()) {
-            return RolloutAction.restart(unhealthy.get().name());
+        // A member that is down serves nobody: restarting it first costs nothing. One that answers while an
+        // election runs is not down; restarting it could cost the election its quorum.
+        Optional<RolloutMember> down = outdated.stream().filter(RolloutMember::down).findFirst();
+        if (down.isPresent()) {
+            return RolloutAction.restart(down.get().name());
         }
         RolloutMember next = outdated.get(0);
         if (next.voter()) {
@@ -62,5 +70,49 @@ public final class RolloutPlanner {
             }
         }
         return RolloutAction.restart(next.name());
+    }
+
+    /**
+     * The planned step, or a wait, after a fresh look at the leader's progress (the planner's member view can be
+     * seconds old). A voter is restarted only if the fresh leader is not that voter (unless the plan is to restart
+     * the leader itself: one voter, or no transfer wanted) and every other voter is within {@link #MAX_LAG}
+     * entries; leadership is handed over only under the same catch-up rule. Non-voters need no confirmation.
+     *
+     * @param voters        names of the voters
+     * @param plannedLeader the leader in the planner's view (null when none)
+     * @param fresh         the leader's own report, read just now; empty when it could not be read
+     */
+    public static RolloutAction confirm(RolloutAction planned, Set<String> voters, String plannedLeader,
+                                        Optional<LeaderProgress> fresh) {
+        boolean costsAVoter = (planned.kind() == RolloutAction.Kind.RESTART
+                || planned.kind() == RolloutAction.Kind.TRANSFER_LEADERSHIP) && voters.contains(planned.target());
+        if (!costsAVoter || voters.size() == 1) {
+            return planned;
+        }
+        if (fresh.isEmpty()) {
+            return RolloutAction.waitFor(planned.step(), "could not read the leader's progress before "
+                    + planned.step() + "; retrying");
+        }
+        LeaderProgress p = fresh.get();
+        boolean leaderRestartPlanned = planned.kind() == RolloutAction.Kind.RESTART
+                && planned.target().equals(plannedLeader);
+        if (planned.kind() == RolloutAction.Kind.RESTART && !leaderRestartPlanned && planned.target().equals(p.leader())) {
+            return RolloutAction.waitFor(planned.step(), planned.target() + " still leads; waiting for leadership "
+                    + "to move before it restarts");
+        }
+        if (planned.kind() == RolloutAction.Kind.TRANSFER_LEADERSHIP && !planned.target().equals(p.leader())) {
+            return RolloutAction.waitFor(planned.step(), "leadership already moved to " + p.leader());
+        }
+        for (String v : voters.stream().sorted().toList()) {
+            if (v.equals(planned.target()) || v.equals(p.leader())) {
+                continue;
+            }
+            Long lag = p.lag(v);
+            if (lag == null || lag > MAX_LAG) {
+                return RolloutAction.waitFor(planned.step(), "waiting for " + v + " to catch up with the leader "
+                        + p.leader() + " (" + (lag == null ? "no progress reported" : lag + " entries behind") + ")");
+            }
+        }
+        return planned;
     }
 }

@@ -13,6 +13,7 @@ import dev.ballot.operator.rollout.RolloutAction;
 import dev.ballot.operator.rollout.RolloutMember;
 import dev.ballot.operator.rollout.RolloutPlanner;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,13 @@ import java.util.Optional;
  * input is a value, including the clock reading.
  */
 public final class StatusBuilder {
+    /**
+     * How long no leader, with a majority of voters answering, counts as an election and not as a lost quorum. A
+     * leadership transfer or a failover elects within a second or two (Raft timeouts are 150-300 ms; ZAB's
+     * measured failover 0.2-4 s).
+     */
+    public static final Duration ELECTION_GRACE = Duration.ofSeconds(5);
+
     private StatusBuilder() {
     }
 
@@ -92,6 +100,7 @@ public final class StatusBuilder {
         ReportedStatus leaderReport = leader == null ? null : o.members().get(leader.name()).status();
         List<RolloutMember> rolloutMembers = new ArrayList<>();
         int healthyVoters = 0;
+        int answeringVoters = 0;
         for (MemberEndpoint e : o.expectedMembers()) {
             MemberStatus m = new MemberStatus();
             m.name = e.name();
@@ -125,11 +134,15 @@ public final class StatusBuilder {
             if (e.voter() && healthy) {
                 healthyVoters++;
             }
+            boolean answering = obs != null && obs.isReachable() && (pod == null || (pod.ready() && !pod.terminating()));
+            if (e.voter() && answering) {
+                answeringVoters++;
+            }
             boolean updated = pod != null && o.workload().updateRevision() != null
                     && o.workload().updateRevision().equals(pod.revision());
             rolloutMembers.add(new RolloutMember(e.name(), e.id() - 1, e.voter(),
                     pod != null && !pod.terminating(), updated || o.workload().updateRevision() == null, healthy,
-                    leader != null && leader.name().equals(e.name())));
+                    leader != null && leader.name().equals(e.name()), !healthy && !answering));
             s.members.add(m);
         }
 
@@ -162,6 +175,11 @@ public final class StatusBuilder {
         s.quorum = q;
         boolean quorum = QuorumMath.hasQuorum(voters, healthyVoters) && leader != null;
         boolean everLed = s.leaderChanges > 0;
+        // No quorum of healthy voters while a majority still answers: an election (a leadership transfer, a
+        // failover) rather than a lost quorum, for as long as elections take.
+        boolean electing = !quorum && QuorumMath.hasQuorum(voters, answeringVoters)
+                && unavailableFor(prev, o.now()).compareTo(ELECTION_GRACE) < 0;
+        boolean quorumLost = everLed && !quorum && !electing;
 
         // Rollout.
         RolloutAction action = spec.paused() ? RolloutAction.NONE
@@ -183,7 +201,7 @@ public final class StatusBuilder {
                 ready ? "QuorumHealthy" : notReadyReason(o, rolledOut, allPodsReady, leader),
                 summary + (ready ? "" : "; " + progress(o, pods)) + warning));
         conditions.add(StatusConditions.condition(StatusConditions.AVAILABLE, quorum, gen,
-                quorum ? "QuorumAvailable" : (leader == null ? "NoLeader" : "QuorumLost"),
+                quorum ? "QuorumAvailable" : electing ? "Electing" : (leader == null ? "NoLeader" : "QuorumLost"),
                 summary + " (" + QuorumMath.majority(voters) + " required)" + warning));
 
         String stalledReason = null;
@@ -194,8 +212,7 @@ public final class StatusBuilder {
             stalledReason = "PodFailing";
             stalledMessage = "pod " + broken.get().name() + " cannot start: " + broken.get().problem()
                     + "; fix spec.image or the registry access";
-        } else if (!action.blockedBy().isEmpty() && action.kind() == RolloutAction.Kind.WAIT && !quorum
-                && everLed) {
+        } else if (!action.blockedBy().isEmpty() && action.kind() == RolloutAction.Kind.WAIT && quorumLost) {
             stalledReason = "RolloutBlocked";
             stalledMessage = action.blockedBy();
         }
@@ -214,14 +231,21 @@ public final class StatusBuilder {
         boolean degraded;
         String degradedReason;
         String degradedMessage;
-        if (everLed && !quorum) {
+        if (quorumLost) {
             degraded = true;
             degradedReason = "QuorumLost";
             degradedMessage = summary + "; " + QuorumMath.majority(voters) + " required: writes are unavailable";
-        } else if (everLed && healthyVoters < voters && q.faultTolerance == 0 && voters > 1) {
+        } else if (everLed && (electing ? answeringVoters : healthyVoters) < voters && voters > 1
+                && QuorumMath.remainingTolerance(voters, electing ? answeringVoters : healthyVoters) == 0) {
+            // while electing, members that answer are not failures: only those that do not answer count
             degraded = true;
             degradedReason = "NoFaultTolerance";
             degradedMessage = summary + "; one more voter failure loses quorum";
+        } else if (electing && everLed) {
+            degraded = false;
+            degradedReason = "Electing";
+            degradedMessage = summary + "; " + answeringVoters + "/" + voters + " voters answer: an election is in "
+                    + "progress (QuorumLost if no leader within " + ELECTION_GRACE.toSeconds() + " s)";
         } else {
             degraded = false;
             degradedReason = everLed ? "QuorumHealthy" : "Bootstrapping";
@@ -256,7 +280,8 @@ public final class StatusBuilder {
         }
         if (degraded && !Objects.equals(degradedReason, reasonOf(prev, StatusConditions.DEGRADED))) {
             decisions.add(Decision.warning(degradedReason, degradedMessage));
-        } else if (!degraded && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)) {
+        } else if (!degraded && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)
+                && !"Electing".equals(degradedReason)) {
             decisions.add(Decision.normal("QuorumHealthy", summary));
         }
         for (MemberStatus m : s.members) {
@@ -269,6 +294,22 @@ public final class StatusBuilder {
             }
         }
         return new Report(s, decisions, action);
+    }
+
+    /**
+     * Since when the cluster has had no quorum of healthy voters, as of the previous status: Available's last
+     * transition when it is False, else now.
+     */
+    private static Duration unavailableFor(ElectionClusterStatus prev, Instant now) {
+        Condition available = StatusConditions.find(prev.conditions, StatusConditions.AVAILABLE);
+        if (available == null || !"False".equals(available.getStatus()) || available.getLastTransitionTime() == null) {
+            return Duration.ZERO;
+        }
+        try {
+            return Duration.between(Instant.parse(available.getLastTransitionTime()), now);
+        } catch (java.time.format.DateTimeParseException e) {
+            return Duration.ZERO;
+        }
     }
 
     private static String notReadyReason(Observed o, boolean rolledOut, boolean allPodsReady, Leader leader) {

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The operator against the fabric8 mock API server (CRUD mode, no SSA) and loopback fake members. */
@@ -367,6 +368,38 @@ class ElectionClusterReconcilerTest {
     private String configHash(String cluster) {
         return client.apps().statefulSets().inNamespace(client.getNamespace()).withName(cluster).get().getSpec()
                 .getTemplate().getMetadata().getAnnotations().get("ballot.dev/config-hash");
+    }
+
+    @Test
+    void aVoterRestartWaitsUntilTheRestartedMemberCaughtUpWithTheLeader() {
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> voters = List.of("raft-g-0", "raft-g-1", "raft-g-2");
+        fake.report(ns, "raft-g-0", "leader", 2, "raft-g-0", voters);
+        fake.report(ns, "raft-g-1", "follower", 2, "raft-g-0", voters);
+        fake.report(ns, "raft-g-2", "follower", 2, "raft-g-0", voters);
+        create("raft-g", raft(3));
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("raft-g").get() != null);
+        runningPod("raft-g", "raft-g-0", "rev-1");
+        runningPod("raft-g", "raft-g-1", "rev-1");
+        // raft-g-2 is back on the new revision, its pod Ready, but the leader has it 490 entries behind
+        runningPod("raft-g", "raft-g-2", "rev-2");
+        fake.progress(ns, "raft-g-0", 500, Map.of("raft-g-0", 500L, "raft-g-1", 500L, "raft-g-2", 10L));
+        client.apps().statefulSets().inNamespace(ns).withName("raft-g").editStatus(s -> {
+            s.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(3).withUpdatedReplicas(1)
+                    .withCurrentRevision("rev-1").withUpdateRevision("rev-2")
+                    .withObservedGeneration(s.getMetadata().getGeneration()).build());
+            return s;
+        });
+
+        awaitStatus("raft-g", c -> c.getStatus().rollout != null && c.getStatus().rollout.blockedBy
+                .contains("waiting for raft-g-2 to catch up with the leader raft-g-0 (490 entries behind)"));
+        assertThat(client.pods().inNamespace(ns).withName("raft-g-1").get()).as("held back").isNotNull();
+
+        fake.progress(ns, "raft-g-0", 520, Map.of("raft-g-2", 515L));
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-g-1").get() == null);
+        assertThat(client.pods().inNamespace(ns).withName("raft-g-0").get()).as("the leader goes last").isNotNull();
     }
 
     /** A member pod as the kubelet would report it: ready, with the StatefulSet's revision label. */

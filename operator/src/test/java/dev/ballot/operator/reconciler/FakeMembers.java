@@ -91,6 +91,24 @@ final class FakeMembers implements AutoCloseable {
         push(key);
     }
 
+    /**
+     * Changes a member's replication progress (its last log index, and the match index it reports for others)
+     * without an event, as a node does: progress alone never emits on the stream.
+     */
+    @SuppressWarnings("unchecked")
+    void progress(String namespace, String pod, long lastLogIndex, Map<String, Long> matchIndex) {
+        Map<String, Object> s = statuses.get(namespace + "/" + pod);
+        s.put("lastLogIndex", lastLogIndex);
+        s.put("commitIndex", lastLogIndex);
+        s.put("appliedIndex", lastLogIndex);
+        for (Map<String, Object> m : (List<Map<String, Object>>) s.get("members")) {
+            Long match = matchIndex.get((String) m.get("id"));
+            if (match != null) {
+                m.put("matchIndex", match);
+            }
+        }
+    }
+
     /** The member stops answering: its streams are cut and new requests are dropped unanswered. */
     void down(String namespace, String pod) {
         String key = namespace + "/" + pod;

@@ -34,7 +34,9 @@ class StatusBuilderTest {
         "quorum lost                 | LXX     | 1     | 3       | true     | true    | False | False     | True        | False   | True     | QuorumLost      | Degraded",
         "rolling update in progress  | LFF     | 3     | 2       | true     | true    | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
         "StatefulSet not caught up   | LFF     | 3     | 3       | false    | true    | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
-        "5 voters, one down          | LFFFX   | 4     | 5       | true     | true    | False | True      | True        | False   | False    | QuorumHealthy   | Updating"})
+        "5 voters, one down          | LFFFX   | 4     | 5       | true     | true    | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
+        "election, majority answers  | CCC     | 3     | 3       | true     | true    | False | False     | True        | False   | False    | Electing        | Updating",
+        "election, majority down     | CXX     | 1     | 3       | true     | true    | False | False     | True        | False   | True     | QuorumLost      | Degraded"})
     void conditions(String label, String members, int ready, int updated, boolean caughtUp, boolean everLed,
                     String readyStatus, String available, String reconciling, String stalled, String degraded,
                     String degradedReason, String phase) {
@@ -126,6 +128,23 @@ class StatusBuilderTest {
                 o.selector(), NOW);
         assertThat(StatusBuilder.build(second).decisions()).extracting(Decision::reason)
                 .doesNotContain("EvenVoters");
+    }
+
+    @Test
+    void anElectionThatOutlastsTheGraceIsALostQuorum() {
+        ElectionClusterStatus previous = new ElectionClusterStatus();
+        previous.leaderChanges = 1L;
+        previous.conditions = List.of(new Condition(NOW.minus(StatusBuilder.ELECTION_GRACE).minusSeconds(1).toString(),
+                "no leader", 7L, "Electing", "False", StatusConditions.AVAILABLE));
+        var c = StatusBuilder.build(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
+        assertThat(StatusConditions.find(c, StatusConditions.DEGRADED).getReason()).isEqualTo("QuorumLost");
+        assertThat(status(c, StatusConditions.DEGRADED)).isEqualTo("True");
+
+        previous.conditions = List.of(new Condition(NOW.minusSeconds(1).toString(), "no leader", 7L, "Electing",
+                "False", StatusConditions.AVAILABLE));
+        c = StatusBuilder.build(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
+        assertThat(StatusConditions.find(c, StatusConditions.DEGRADED).getReason()).isEqualTo("Electing");
+        assertThat(StatusConditions.find(c, StatusConditions.AVAILABLE).getReason()).isEqualTo("Electing");
     }
 
     @Test

@@ -1,0 +1,282 @@
+package dev.ballot.e2e.journey;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.e2e.journey.RollingUpdateHistory.ClusterSeen;
+import dev.ballot.e2e.journey.RollingUpdateHistory.LeaderClaim;
+import dev.ballot.e2e.journey.RollingUpdateHistory.OperatorEvent;
+import dev.ballot.e2e.journey.RollingUpdateHistory.PodSeen;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Watches one ElectionCluster while it rolls: its pods (informer), its members' own status streams
+ * ({@code /v1/status/events}, one per pod, reconnecting to the pod's new address after a restart), the operator's
+ * Events on it, and its status. Everything goes into a {@link RollingUpdateHistory}; the current pods also give
+ * the writer its addresses.
+ */
+final class RollingUpdateRecorder implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final JourneyContext ctx;
+  private final String ec;
+  private final RollingUpdateHistory history;
+  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  private final Map<String, Thread> streams = new ConcurrentHashMap<>();
+  private final Set<InputStream> open = ConcurrentHashMap.newKeySet();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+  private volatile List<InetSocketAddress> clientAddresses = List.of();
+  private volatile boolean closed;
+
+  RollingUpdateRecorder(JourneyContext ctx, String ec, Set<String> members) {
+    this.ctx = ctx;
+    this.ec = ec;
+    this.history = new RollingUpdateHistory(members);
+  }
+
+  RollingUpdateHistory history() {
+    return history;
+  }
+
+  RollingUpdateRecorder start() {
+    KubernetesClient k = ctx.cluster().admin();
+    String ns = ctx.namespace();
+    Set<String> oldEvents = new HashSet<>();
+    k.v1().events().inNamespace(ns).withField("involvedObject.name", ec).list().getItems()
+        .forEach(e -> oldEvents.add(e.getMetadata().getName()));
+    informers.add(k.v1().events().inNamespace(ns).withField("involvedObject.name", ec)
+        .inform(handler((Event e) -> {
+          // the StatefulSet has the cluster's name too: only the operator's Events on the ElectionCluster count
+          if (!oldEvents.contains(e.getMetadata().getName())
+              && JourneyContext.KIND.equals(e.getInvolvedObject().getKind())) {
+            history.add(new OperatorEvent(System.currentTimeMillis(), e.getReason(), e.getMessage()));
+          }
+        })));
+    informers.add(k.genericKubernetesResources(JourneyContext.GROUP_VERSION, JourneyContext.KIND).inNamespace(ns)
+        .withName(ec).inform(handler(this::clusterSeen)));
+    informers.add(k.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", ec)
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            podSeen(pod, false);
+          }
+
+          @Override
+          public void onUpdate(Pod old, Pod pod) {
+            podSeen(pod, false);
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean unknownFinalState) {
+            podSeen(pod, true);
+          }
+        }));
+    return this;
+  }
+
+  /** Addresses of the pods that are Ready and not terminating, for the writer. */
+  List<InetSocketAddress> clientAddresses() {
+    return clientAddresses;
+  }
+
+  /** The current pods by name (deleted ones removed). */
+  Map<String, Pod> pods() {
+    return Map.copyOf(pods);
+  }
+
+  private synchronized void podSeen(Pod pod, boolean gone) {
+    String name = pod.getMetadata().getName();
+    history.add(new PodSeen(System.currentTimeMillis(), name, pod.getMetadata().getUid(), revision(pod), ready(pod),
+        pod.getMetadata().getDeletionTimestamp() != null, gone));
+    if (gone) {
+      pods.computeIfPresent(name, (n, p) -> p.getMetadata().getUid().equals(pod.getMetadata().getUid()) ? null : p);
+    } else {
+      pods.put(name, pod);
+      streams.computeIfAbsent(name, n -> {
+        Thread t = new Thread(() -> followStatus(n), "status-" + n);
+        t.setDaemon(true);
+        t.start();
+        return t;
+      });
+    }
+    List<InetSocketAddress> addrs = new ArrayList<>();
+    for (Pod p : new TreeMap<>(pods).values()) {
+      InetSocketAddress a = address(p);
+      if (a != null && ready(p) && p.getMetadata().getDeletionTimestamp() == null) {
+        addrs.add(a);
+      }
+    }
+    clientAddresses = List.copyOf(addrs);
+  }
+
+  private InetSocketAddress address(Pod p) {
+    if (p == null || p.getStatus() == null || p.getStatus().getPodIP() == null) {
+      return null;
+    }
+    try {
+      return ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** Follows one member's status stream for as long as the recorder runs, across restarts of its pod. */
+  private void followStatus(String name) {
+    while (!closed) {
+      InetSocketAddress a = address(pods.get(name));
+      if (a == null) {
+        pause(100);
+        continue;
+      }
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + a.getHostString() + ":" + a.getPort()
+          + "/v1/status/events")).header("Accept", "text/event-stream").GET().build();
+      try {
+        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+          open.add(in);
+          if (r.statusCode() == 200) {
+            readEvents(name, in);
+          }
+        } finally {
+          open.remove(r.body());
+        }
+      } catch (IOException e) {
+        // the pod is restarting or not listening yet
+      } catch (InterruptedException e) {
+        return;
+      }
+      pause(100);
+    }
+  }
+
+  private void readEvents(String name, InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while (!closed && (c = in.read()) >= 0) {
+      if (c != '\n') {
+        line.append((char) c);
+        continue;
+      }
+      String l = line.toString().strip();
+      line.setLength(0);
+      if (l.startsWith("data:")) {
+        statusSeen(name, JSON.readTree(l.substring(5).strip()));
+      }
+    }
+  }
+
+  private void statusSeen(String pod, JsonNode s) {
+    String role = s.path("role").asText();
+    if ((role.equals("leader") || role.equals("leading")) && s.hasNonNull("leaderSince")) {
+      history.add(new LeaderClaim(System.currentTimeMillis(), pod, s.path("term").asLong(),
+          Instant.parse(s.path("leaderSince").asText()).toEpochMilli()));
+    } else {
+      history.add("member " + pod + " at " + System.currentTimeMillis() + ": " + role + " term "
+          + s.path("term").asText() + " leader " + s.path("leaderId").asText());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void clusterSeen(GenericKubernetesResource r) {
+    Map<String, Object> status = (Map<String, Object>) r.getAdditionalProperties().get("status");
+    if (status == null) {
+      return;
+    }
+    String readyStatus = null;
+    long readyGen = -1;
+    String degraded = null;
+    String degradedReason = null;
+    Object conditions = status.get("conditions");
+    if (conditions instanceof List<?> list) {
+      for (Object o : list) {
+        Map<String, Object> c = (Map<String, Object>) o;
+        if ("Ready".equals(c.get("type"))) {
+          readyStatus = String.valueOf(c.get("status"));
+          readyGen = c.get("observedGeneration") == null ? -1 : Long.parseLong(String.valueOf(c.get("observedGeneration")));
+        } else if ("Degraded".equals(c.get("type"))) {
+          degraded = String.valueOf(c.get("status"));
+          degradedReason = String.valueOf(c.get("reason"));
+        }
+      }
+    }
+    Map<String, Object> rollout = status.get("rollout") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    history.add(new ClusterSeen(System.currentTimeMillis(), r.getMetadata().getGeneration(),
+        status.get("leader") == null ? null : String.valueOf(status.get("leader")),
+        status.get("term") == null ? null : Long.parseLong(String.valueOf(status.get("term"))),
+        readyStatus, readyGen, degraded, degradedReason, String.valueOf(rollout.getOrDefault("step", "")),
+        String.valueOf(rollout.getOrDefault("blockedBy", ""))));
+  }
+
+  static String revision(Pod p) {
+    return p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get("controller-revision-hash");
+  }
+
+  static boolean ready(Pod p) {
+    return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static <T> ResourceEventHandler<T> handler(Consumer<T> seen) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        seen.accept(obj);
+      }
+
+      @Override
+      public void onUpdate(T old, T obj) {
+        seen.accept(obj);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean unknownFinalState) {
+      }
+    };
+  }
+
+  private void pause(long ms) {
+    synchronized (this) {
+      try {
+        wait(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closed = true;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    informers.forEach(SharedIndexInformer::close);
+    for (InputStream in : open) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+    streams.values().forEach(Thread::interrupt);
+  }
+}
