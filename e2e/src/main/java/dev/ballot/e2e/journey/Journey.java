@@ -21,6 +21,8 @@ public final class Journey {
         new LeaderFailover("leader-failover-zab", zab),
         new RollingUpdate("rolling-update-raft", raft, java.time.Duration.ofSeconds(180)),
         new RollingUpdate("rolling-update-zab", zab, java.time.Duration.ofSeconds(300)),
+        new ScaleCluster("scale-raft", raft, 5),
+        ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),
         new DeleteClusters(List.of(raft, zab))));
   }

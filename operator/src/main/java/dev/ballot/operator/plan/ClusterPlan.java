@@ -42,23 +42,41 @@ import java.util.Map;
  */
 public final class ClusterPlan {
     public static final String CONFIG_HASH_ANNOTATION = "ballot.dev/config-hash";
+    /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
+    public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
     public static final int NODE_UID = 10001;
 
     private final String name;
     private final String namespace;
     private final EffectiveSpec spec;
+    private final MemberLayout layout;
     private final NodeConfig config;
 
     public ClusterPlan(String name, String namespace, EffectiveSpec spec) {
+        this(name, namespace, spec, MemberLayout.of(spec));
+    }
+
+    /** The children for the pods {@code layout} lists (while scaling it differs from the spec's). */
+    public ClusterPlan(String name, String namespace, EffectiveSpec spec, MemberLayout layout) {
         this.name = name;
         this.namespace = namespace;
         this.spec = spec;
-        this.config = NodeConfig.render(name, namespace, spec);
+        this.layout = layout;
+        this.config = NodeConfig.render(name, namespace, spec, layout);
     }
 
     public static ClusterPlan of(ElectionCluster cluster) {
         return new ClusterPlan(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
                 EffectiveSpec.of(cluster.getSpec()));
+    }
+
+    public static ClusterPlan of(ElectionCluster cluster, MemberLayout layout) {
+        return new ClusterPlan(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
+                EffectiveSpec.of(cluster.getSpec()), layout);
+    }
+
+    public MemberLayout layout() {
+        return layout;
     }
 
     public EffectiveSpec spec() {
@@ -72,8 +90,8 @@ public final class ClusterPlan {
     /** Members in ordinal order: the pods the StatefulSet makes. */
     public List<MemberEndpoint> members() {
         List<MemberEndpoint> members = new ArrayList<>();
-        for (int i = 0; i < spec.pods(); i++) {
-            members.add(new MemberEndpoint(Names.pod(name, i), i + 1, spec.isVoter(i),
+        for (int i = 0; i < layout.pods(); i++) {
+            members.add(new MemberEndpoint(Names.pod(name, i), i + 1, layout.isVoter(i),
                     Names.peerHost(name, namespace, i)));
         }
         return members;
@@ -121,7 +139,7 @@ public final class ClusterPlan {
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(meta(Names.podDisruptionBudget(name)))
                 .withNewSpec()
-                .withMaxUnavailable(new IntOrString(QuorumMath.maxUnavailable(spec.voters())))
+                .withMaxUnavailable(new IntOrString(QuorumMath.maxUnavailable(layout.voters())))
                 .withNewSelector().withMatchLabels(Names.selectorLabels(name)).endSelector()
                 .endSpec()
                 .build();
@@ -140,11 +158,13 @@ public final class ClusterPlan {
         }
         podAnnotations.put(CONFIG_HASH_ANNOTATION, configHash());
 
+        ObjectMeta stsMeta = meta(Names.statefulSet(name));
+        stsMeta.setAnnotations(new LinkedHashMap<>(Map.of(VOTERS_ANNOTATION, Integer.toString(layout.voters()))));
         return new StatefulSetBuilder()
-                .withMetadata(meta(Names.statefulSet(name)))
+                .withMetadata(stsMeta)
                 .withNewSpec()
                 .withServiceName(Names.peerService(name))
-                .withReplicas(spec.pods())
+                .withReplicas(layout.pods())
                 .withPodManagementPolicy("Parallel")
                 .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
                 .withNewSelector().withMatchLabels(Names.selectorLabels(name)).endSelector()
@@ -192,11 +212,17 @@ public final class ClusterPlan {
                 .build();
     }
 
-    /** Hash of the node configuration: a config change changes the pod template, so members are rolled. */
+    /**
+     * Hash of the node configuration without its member list: a settings change (timing, ports) changes the pod
+     * template, so members are rolled; scaling does not. Members that run never re-read the list: after the first
+     * membership change their log holds the configuration, and the operator only ever lists the voters the cluster
+     * committed (see docs/operator.md, Scaling), so restarting them for a new list would only cost availability.
+     */
     public String configHash() {
+        String settings = NodeConfig.render(name, namespace, spec, new MemberLayout(0, 0)).content();
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(config.content().getBytes(StandardCharsets.UTF_8));
+                    .digest(settings.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every JVM", e);

@@ -19,23 +19,38 @@ public record NodeConfig(String fileName, String content) {
     }
 
     public static NodeConfig render(String cluster, String namespace, EffectiveSpec spec) {
-        return spec.protocol() == Protocol.Zab ? zooCfg(cluster, namespace, spec) : raftYaml(cluster, namespace, spec);
+        return render(cluster, namespace, spec, MemberLayout.of(spec));
+    }
+
+    /** The file for the pods {@code layout} lists; its voters are the configuration's voters, in ordinal order. */
+    public static NodeConfig render(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
+        return spec.protocol() == Protocol.Zab ? zooCfg(cluster, namespace, spec, layout)
+                : raftYaml(cluster, namespace, spec, layout);
     }
 
     static NodeConfig raftYaml(String cluster, String namespace, EffectiveSpec spec) {
+        return raftYaml(cluster, namespace, spec, MemberLayout.of(spec));
+    }
+
+    static NodeConfig zooCfg(String cluster, String namespace, EffectiveSpec spec) {
+        return zooCfg(cluster, namespace, spec, MemberLayout.of(spec));
+    }
+
+    static NodeConfig raftYaml(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by ballot-operator for ElectionCluster ").append(namespace).append('/').append(cluster)
                 .append(". Per-pod values come from BALLOT_* environment variables.\n");
         y.append("raft:\n");
         y.append("  cluster_id: ").append(quote(cluster)).append('\n');
         y.append("  peers:\n");
-        for (int i = 0; i < spec.voters(); i++) {
+        for (int i = 0; i < layout.voters(); i++) {
             y.append("    - ").append(quote(Names.peerHost(cluster, namespace, i) + ":" + RAFT_PORT)).append('\n');
         }
         // Learners are the pods after the voters; the node numbers them after the peers, as ZAB does its observers.
-        if (spec.pods() > spec.voters()) {
+        // A pod that is joining (scaling up) is listed here too, so it never campaigns before the leader adds it.
+        if (layout.pods() > layout.voters()) {
             y.append("  learners:\n");
-            for (int i = spec.voters(); i < spec.pods(); i++) {
+            for (int i = layout.voters(); i < layout.pods(); i++) {
                 y.append("    - ").append(quote(Names.peerHost(cluster, namespace, i) + ":" + RAFT_PORT)).append('\n');
             }
         }
@@ -47,7 +62,7 @@ public record NodeConfig(String fileName, String content) {
         return new NodeConfig("ballot.yaml", y.toString());
     }
 
-    static NodeConfig zooCfg(String cluster, String namespace, EffectiveSpec spec) {
+    static NodeConfig zooCfg(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
         StringBuilder p = new StringBuilder();
         p.append("# Written by ballot-operator for ElectionCluster ").append(namespace).append('/').append(cluster)
                 .append(". Per-pod values come from BALLOT_* environment variables.\n");
@@ -58,10 +73,10 @@ public record NodeConfig(String fileName, String content) {
         p.append("dataDir=").append(DATA_DIR).append('\n');
         p.append("clusterId=").append(cluster).append('\n');
         p.append("clientAddress=0.0.0.0:").append(CLIENT_PORT).append('\n');
-        for (int i = 0; i < spec.pods(); i++) {
+        for (int i = 0; i < layout.pods(); i++) {
             p.append("server.").append(i + 1).append('=').append(Names.peerHost(cluster, namespace, i))
                     .append(':').append(ZAB_QUORUM_PORT).append(':').append(ZAB_ELECTION_PORT)
-                    .append(spec.isVoter(i) ? "" : ":observer").append('\n');
+                    .append(layout.isVoter(i) ? "" : ":observer").append('\n');
         }
         return new NodeConfig("zoo.cfg", p.toString());
     }

@@ -5,8 +5,13 @@ import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.plan.ClusterPlan;
 import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.plan.MemberLayout;
 import dev.ballot.operator.plan.Names;
 import dev.ballot.operator.plan.SpecValidator;
+import dev.ballot.operator.scale.ScaleObservations;
+import dev.ballot.operator.scale.ScalePlan;
+import dev.ballot.operator.scale.ScalePlanner;
+import dev.ballot.operator.scale.ScaleStatus;
 import dev.ballot.operator.status.Decision;
 import dev.ballot.operator.status.PodView;
 import dev.ballot.operator.status.StatusBuilder;
@@ -72,6 +77,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final OperatorSettings settings;
     private final KubernetesClient client;
     private final RolloutExecutor rollout;
+    private final ScaleExecutor scale;
     private final VolumeResizer volumes;
     private volatile MemberStatusEventSource members;
 
@@ -79,7 +85,19 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.settings = settings;
         this.client = client;
         this.rollout = new RolloutExecutor(client, settings);
+        this.scale = new ScaleExecutor(client, settings);
         this.volumes = new VolumeResizer(client);
+    }
+
+    /** Key of the scale planner's layout in the workflow context, for the dependents. */
+    static final String LAYOUT_KEY = "ballot.dev/layout";
+    /** Reconcile this often while scaling: catch-up progress does not trigger reconciles by itself. */
+    static final java.time.Duration SCALING_RECHECK = java.time.Duration.ofSeconds(1);
+
+    /** The plan the dependents apply: the spec, with the pods and voters the scale planner chose this reconcile. */
+    static ClusterPlan plan(ElectionCluster cluster, Context<ElectionCluster> context) {
+        return context.managedWorkflowAndDependentResourceContext().get(LAYOUT_KEY, MemberLayout.class)
+                .map(layout -> ClusterPlan.of(cluster, layout)).orElseGet(() -> ClusterPlan.of(cluster));
     }
 
     /** The member watcher, for tests. */
@@ -117,9 +135,18 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             problems.addAll(immutableFieldProblems(cluster, sts));
         }
         EffectiveSpec spec = problems.isEmpty() ? EffectiveSpec.of(cluster.getSpec()) : null;
-        ClusterPlan plan = spec == null ? null : ClusterPlan.of(cluster);
+        Map<String, PodView> pods = new HashMap<>();
+        context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), podView(p)));
+        ScalePlan scalePlan = spec == null ? null : ScalePlanner.plan(ScaleObservations.of(name, spec,
+                sts.map(s -> s.getSpec() == null ? null : s.getSpec().getReplicas()).orElse(null),
+                sts.map(s -> s.getMetadata().getAnnotations() == null ? null
+                        : s.getMetadata().getAnnotations().get(ClusterPlan.VOTERS_ANNOTATION)).orElse(null),
+                sts.map(s -> s.getStatus() == null ? null : s.getStatus().getUpdateRevision()).orElse(null),
+                pods, members.observations(id)));
+        ClusterPlan plan = spec == null ? null : ClusterPlan.of(cluster, scalePlan.layout());
 
         if (plan != null) {
+            context.managedWorkflowAndDependentResourceContext().put(LAYOUT_KEY, plan.layout());
             if (!spec.paused()) {
                 context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
                 sts = context.getSecondaryResource(StatefulSet.class);
@@ -127,15 +154,14 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             members.track(id, cluster.getMetadata().getUid(), plan.members());
         }
 
-        Map<String, PodView> pods = new HashMap<>();
-        context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), podView(p)));
         StatusBuilder.Report report = StatusBuilder.build(new StatusBuilder.Observed(
                 name,
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L),
                 spec,
                 problems,
                 SpecValidator.warnings(cluster.getSpec()),
-                plan == null ? List.of() : plan.members(),
+                // Quorum as the leader counts it now: its latest configuration, committed or not.
+                plan == null ? List.of() : ClusterPlan.of(cluster, scalePlan.current()).members(),
                 sts.map(ElectionClusterReconciler::workloadView).orElse(WorkloadView.MISSING),
                 pods,
                 members.observations(id),
@@ -144,6 +170,13 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 Instant.now()));
 
         List<Decision> decisions = new ArrayList<>(report.decisions());
+        boolean scaling = scalePlan != null && !spec.paused() && scalePlan.scaling();
+        if (scaling) {
+            ScaleStatus.apply(report.status(), scalePlan.step(),
+                    cluster.getStatus() == null ? null : cluster.getStatus().conditions, Instant.now())
+                    .ifPresent(decisions::add);
+            scale.execute(cluster, scalePlan, report.status().leader).ifPresent(decisions::add);
+        }
         if (spec != null && !spec.paused() && settings.rolloutExecute()) {
             rollout.execute(cluster, report.rollout(), report.status()).ifPresent(decisions::add);
         }
@@ -155,7 +188,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
                 ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
-        return control.rescheduleAfter(rollout.recheckAfter(report, spec).orElse(settings.statusRefreshInterval()));
+        boolean progressing = scaling && scalePlan.step().kind() != dev.ballot.operator.scale.ScaleStep.Kind.BLOCKED;
+        java.time.Duration recheck = rollout.recheckAfter(report, spec).orElse(settings.statusRefreshInterval());
+        return control.rescheduleAfter(progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK
+                : recheck);
     }
 
     @Override

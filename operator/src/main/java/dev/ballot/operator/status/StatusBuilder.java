@@ -88,8 +88,10 @@ public final class StatusBuilder {
         }
 
         EffectiveSpec spec = o.spec();
-        int pods = spec.pods();
-        s.replicas = spec.voters();
+        // The expected members follow the configuration (while scaling, the committed voters, not spec.replicas).
+        int pods = o.expectedMembers().size();
+        int voters = (int) o.expectedMembers().stream().filter(MemberEndpoint::voter).count();
+        s.replicas = voters;
         s.readyReplicas = o.workload().readyReplicas();
         s.updatedReplicas = o.workload().updatedReplicas();
 
@@ -165,7 +167,6 @@ public final class StatusBuilder {
         }
 
         // Quorum.
-        int voters = spec.voters();
         QuorumStatus q = new QuorumStatus();
         q.voters = voters;
         q.healthy = healthyVoters;

@@ -106,12 +106,32 @@ class ClusterPlanTest {
     }
 
     @Test
-    void configChangeChangesThePodTemplate() {
+    void settingsChangeThePodTemplateButTheMemberListDoesNot() {
+        ElectionClusterSpec slow = spec(Protocol.Raft, 3);
+        slow.raft = new dev.ballot.operator.api.RaftTiming("300ms", "600ms", "100ms");
         ClusterPlan three = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Raft, 3)));
         ClusterPlan five = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Raft, 5)));
-        assertThat(three.configHash()).isNotEqualTo(five.configHash());
+        assertThat(three.configHash()).isNotEqualTo(new ClusterPlan("ec", "ns", EffectiveSpec.of(slow)).configHash());
+        assertThat(three.configHash()).as("scaling must not restart the members").isEqualTo(five.configHash());
+        assertThat(three.nodeConfig().content()).isNotEqualTo(five.nodeConfig().content());
         assertThat(three.statefulSet().getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry(ClusterPlan.CONFIG_HASH_ANNOTATION, three.configHash());
+    }
+
+    @Test
+    void aLayoutListsJoiningPodsAsNonVoters() {
+        EffectiveSpec raft = EffectiveSpec.of(spec(Protocol.Raft, 5));
+        ClusterPlan joining = new ClusterPlan("ec", "ns", raft, new MemberLayout(4, 3));
+        assertThat(joining.statefulSet().getSpec().getReplicas()).isEqualTo(4);
+        assertThat(joining.statefulSet().getMetadata().getAnnotations()).containsEntry(ClusterPlan.VOTERS_ANNOTATION, "3");
+        assertThat(joining.podDisruptionBudget().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(joining.nodeConfig().content()).contains("    - \"ec-2.ec-peers.ns.svc:2380\"\n  learners:\n"
+                + "    - \"ec-3.ec-peers.ns.svc:2380\"\n");
+        assertThat(joining.members()).extracting(MemberEndpoint::voter).containsExactly(true, true, true, false);
+
+        ClusterPlan zab = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Zab, 5)), new MemberLayout(4, 3));
+        assertThat(zab.nodeConfig().content()).contains("server.3=ec-2.ec-peers.ns.svc:2888:3888\n"
+                + "server.4=ec-3.ec-peers.ns.svc:2888:3888:observer\n").doesNotContain("server.5");
     }
 
     private static ElectionClusterSpec spec(Protocol protocol, int replicas) {

@@ -190,6 +190,14 @@ class ElectionClusterReconcilerTest {
         assertThat(seen.getStatus().quorum.faultTolerance).isZero();
         assertThat(StatusConditions.isTrue(seen.getStatus().conditions, StatusConditions.STALLED)).isFalse();
         assertThat(condition(seen, StatusConditions.DEGRADED).getReason()).isEqualTo("NoFaultTolerance");
+
+        // Scaling would renumber the learner: refused until a human decides, and nothing changes.
+        mergeSpec("raft-l", "{\"replicas\": 5}");
+        ElectionCluster blocked = awaitStatus("raft-l", c -> StatusConditions.isTrue(c.getStatus().conditions,
+                StatusConditions.STALLED) && "ScalingBlocked".equals(condition(c, StatusConditions.STALLED).getReason()));
+        assertThat(condition(blocked, StatusConditions.STALLED).getMessage()).contains("spec.learners");
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("raft-l").get().getSpec().getReplicas())
+                .isEqualTo(4);
     }
 
     @Test
@@ -220,10 +228,14 @@ class ElectionClusterReconcilerTest {
         ElectionCluster edited = awaitStatus("raft-d", c -> Long.valueOf(2).equals(c.getStatus().observedGeneration));
         assertThat(edited.getMetadata().getGeneration()).isEqualTo(2L);
         assertThat(condition(edited, StatusConditions.READY).getObservedGeneration()).isEqualTo(2L);
-        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
-                .withName("raft-d").get().getSpec().getReplicas() == 5);
+        // No member answers, so no leader: scaling is a membership change and waits; nothing is created meanwhile.
+        ElectionCluster waiting = awaitStatus("raft-d", c -> "Scaling".equals(
+                condition(c, StatusConditions.RECONCILING).getReason()));
+        assertThat(condition(waiting, StatusConditions.RECONCILING).getMessage()).contains("no leader is known");
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("raft-d").get().getSpec().getReplicas())
+                .isEqualTo(3);
         assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("raft-d").get()
-                .getSpec().getMaxUnavailable().getIntVal()).isEqualTo(2);
+                .getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
 
         mergeSpec("raft-d", "{\"paused\": true, \"replicas\": 4}");
         ElectionCluster paused = awaitStatus("raft-d", c -> Long.valueOf(3).equals(c.getStatus().observedGeneration));
@@ -231,7 +243,7 @@ class ElectionClusterReconcilerTest {
         assertThat(paused.getStatus().phase).isEqualTo("Paused");
         assertThat(condition(paused, StatusConditions.READY).getMessage()).contains("spec.replicas is even (4)");
         assertThat(client.apps().statefulSets().inNamespace(ns).withName("raft-d").get().getSpec().getReplicas())
-                .isEqualTo(5);
+                .isEqualTo(3);
         await().atMost(CHILDREN_TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "EvenVoters".equals(e.getReason()) && "Warning".equals(e.getType())
                         && "raft-d".equals(e.getInvolvedObject().getName())));
@@ -279,6 +291,83 @@ class ElectionClusterReconcilerTest {
         await().atMost(CHILDREN_TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .filter(e -> "raft-e".equals(e.getInvolvedObject().getName()))
                 .map(e -> e.getReason()).toList().containsAll(List.of("RestartingMember", "TransferringLeadership")));
+    }
+
+    @Test
+    void scalesThroughMembershipChangesWithoutRestartingMembers() {
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> three = List.of("raft-s-0", "raft-s-1", "raft-s-2");
+        for (String pod : three) {
+            fake.report(ns, pod, pod.equals("raft-s-0") ? "leader" : "follower", 2, "raft-s-0", three);
+        }
+        create("raft-s", raft(3));
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("raft-s").get() != null);
+        for (String pod : three) {
+            runningPod("raft-s", pod, "rev-1");
+        }
+        String hash = configHash("raft-s");
+
+        mergeSpec("raft-s", "{\"replicas\": 4}");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("raft-s").get().getSpec().getReplicas() == 4);
+        assertThat(client.configMaps().inNamespace(ns).withName("raft-s-config").get().getData().get("ballot.yaml"))
+                .as("the joining pod is listed as a learner until it is promoted")
+                .contains("  learners:\n    - \"raft-s-3.raft-s-peers." + ns + ".svc:2380\"\n");
+        assertThat(configHash("raft-s")).as("scaling changes no pod template: nobody restarts").isEqualTo(hash);
+        assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("raft-s").get()
+                .getSpec().getMaxUnavailable().getIntVal()).as("3 voters until the promotion").isEqualTo(1);
+
+        runningPod("raft-s", "raft-s-3", "rev-1");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> fake.adminCalls(ns, "raft-s-0").stream().anyMatch(c ->
+                c.startsWith("POST /v1/admin/members {") && c.contains("\"id\":\"raft-s-3\"")
+                        && c.contains("\"kind\":\"learner\"") && c.contains("\"memberId\":4")
+                        && c.contains("raft-s-3.raft-s-peers." + ns + ".svc:2380")));
+        assertThat(fake.adminCalls(ns, "raft-s-0")).noneMatch(c -> c.contains("promote"));
+
+        List<String> learner = List.of("raft-s-3");
+        for (String pod : three) {
+            fake.report(ns, pod, pod.equals("raft-s-0") ? "leader" : "follower", 2, "raft-s-0", three, learner);
+        }
+        fake.report(ns, "raft-s-3", "learner", 2, "raft-s-0", three, learner);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> fake.adminCalls(ns, "raft-s-0")
+                .contains("POST /v1/admin/members/raft-s-3/promote"));
+
+        List<String> four = List.of("raft-s-0", "raft-s-1", "raft-s-2", "raft-s-3");
+        for (String pod : four) {
+            fake.report(ns, pod, pod.equals("raft-s-0") ? "leader" : "follower", 2, "raft-s-0", four);
+        }
+        ElectionCluster scaled = awaitStatus("raft-s", c -> c.getStatus().quorum != null
+                && c.getStatus().quorum.voters == 4 && !"Scaling".equals(
+                condition(c, StatusConditions.RECONCILING).getReason()));
+        assertThat(member(scaled, "raft-s-3").voter).isTrue();
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.policy().v1().podDisruptionBudget().inNamespace(ns)
+                .withName("raft-s").get().getSpec().getMaxUnavailable().getIntVal() == 1
+                && client.configMaps().inNamespace(ns).withName("raft-s-config").get().getData().get("ballot.yaml")
+                .contains("    - \"raft-s-3.raft-s-peers." + ns + ".svc:2380\"\n  election_timeout_min"));
+
+        mergeSpec("raft-s", "{\"replicas\": 3}");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> fake.adminCalls(ns, "raft-s-0")
+                .contains("DELETE /v1/admin/members/raft-s-3"));
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("raft-s").get().getSpec().getReplicas())
+                .as("the pod stays until the removal is committed").isEqualTo(4);
+        for (String pod : three) {
+            fake.report(ns, pod, pod.equals("raft-s-0") ? "leader" : "follower", 2, "raft-s-0", three);
+        }
+        fake.down(ns, "raft-s-3");
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("raft-s").get().getSpec().getReplicas() == 3);
+        assertThat(configHash("raft-s")).isEqualTo(hash);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> "raft-s".equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getReason()).toList().containsAll(List.of("ScalingStatefulSet", "AddingMember",
+                        "PromotingMember", "RemovingMember")));
+    }
+
+    private String configHash(String cluster) {
+        return client.apps().statefulSets().inNamespace(client.getNamespace()).withName(cluster).get().getSpec()
+                .getTemplate().getMetadata().getAnnotations().get("ballot.dev/config-hash");
     }
 
     @Test

@@ -35,6 +35,7 @@ final class FakeMembers implements AutoCloseable {
     private final Map<String, List<OutputStream>> streams = new ConcurrentHashMap<>();
     private final Map<String, Boolean> down = new ConcurrentHashMap<>();
     private final Map<String, Integer> transfers = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> adminCalls = new ConcurrentHashMap<>();
 
     FakeMembers() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -122,6 +123,11 @@ final class FakeMembers implements AutoCloseable {
         return transfers.getOrDefault(namespace + "/" + pod, 0);
     }
 
+    /** Membership calls this member received, as "METHOD /v1/admin/... body", in order. */
+    List<String> adminCalls(String namespace, String pod) {
+        return List.copyOf(adminCalls.getOrDefault(namespace + "/" + pod, List.of()));
+    }
+
     int openStreams(String namespace, String pod) {
         return streams.getOrDefault(namespace + "/" + pod, List.of()).size();
     }
@@ -147,6 +153,18 @@ final class FakeMembers implements AutoCloseable {
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
+            }
+            return;
+        }
+        int admin = path.indexOf("/v1/admin/members");
+        if (admin >= 0) {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            adminCalls.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
+                    .add(exchange.getRequestMethod() + " " + path.substring(admin) + (body.isEmpty() ? "" : " " + body));
+            byte[] answer = "{\"members\":[]}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
             }
             return;
         }

@@ -1,0 +1,297 @@
+package dev.ballot.e2e.journey;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.e2e.provider.LocalProvider;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * {@code kubectl scale ec/<name> --replicas=<to>} and back, while a client keeps writing: waits (with a deadline)
+ * until the status shows exactly the new voters, all ready, Ready True, and only their pods run; checks that every
+ * member reports the same configuration of exactly those voters; reads back every acknowledged write; and samples
+ * the status all along so that any moment with quorum lost (fewer voters answering than a majority) fails the
+ * scenario. Elections (no leader for a moment) are counted during each step and, for comparison, in a window of the
+ * same client load without scaling first. On failure the sampled history is written to a file whose path is printed.
+ */
+public final class ScaleCluster implements Scenario {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long STEP_DEADLINE_MS = 300_000;
+  private static final long BASELINE_MS = 10_000;
+  private final String scenario;
+  private final CreateCluster created;
+  private final String clusterName;
+  private final String manifest;
+  private final int to;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+  /** Scales a cluster an earlier scenario created. */
+  public ScaleCluster(String scenario, CreateCluster created, int to) {
+    this.scenario = scenario;
+    this.created = created;
+    this.clusterName = created.clusterName;
+    this.manifest = null;
+    this.to = to;
+  }
+
+  /** Creates its own cluster from {@code manifest} (YAML), scales it, and deletes it at the end. */
+  private ScaleCluster(String scenario, String clusterName, String manifest, int to) {
+    this.scenario = scenario;
+    this.created = null;
+    this.clusterName = clusterName;
+    this.manifest = manifest;
+    this.to = to;
+  }
+
+  /**
+   * A 3-voter ZAB cluster without observers (the planner does not scale clusters with observers), ZooKeeper timing
+   * shortened to tickTime 500 ms.
+   */
+  public static ScaleCluster zab(String scenario, String clusterName, int to) {
+    return new ScaleCluster(scenario, clusterName, String.join("\n",
+        "apiVersion: ballot.dev/v1alpha1",
+        "kind: ElectionCluster",
+        "metadata:",
+        "  name: " + clusterName,
+        "spec:",
+        "  protocol: Zab",
+        "  replicas: 3",
+        "  image: ballot/node:0.1.0",
+        "  zab: {tickTime: 500, initLimit: 10, syncLimit: 5}",
+        "  storage: {size: 1Gi}",
+        "  resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}",
+        ""), to);
+  }
+
+  @Override
+  public String name() {
+    return scenario;
+  }
+
+  @Override
+  public List<String> needs() {
+    return List.of(created != null ? created.name() : "install");
+  }
+
+  @Override
+  public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
+    String ec = clusterName;
+    if (manifest == null) {
+      scaleAndBack(ctx, r, ec);
+      return;
+    }
+    Path file = ctx.repo().resolve("e2e/target/e2e-manifests/" + ec + ".yaml");
+    java.nio.file.Files.createDirectories(file.getParent());
+    java.nio.file.Files.writeString(file, manifest);
+    long t0 = System.currentTimeMillis();
+    Kubectl.Result apply = ctx.kubectl().run("apply", "-n", ctx.namespace(), "-f", file.toString());
+    Kubectl.Result ready = apply.ok() ? ctx.kubectl().run(330, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
+        "electioncluster/" + ec, "--timeout=300s") : apply;
+    r.put("ready_ms", System.currentTimeMillis() - t0);
+    try {
+      if (r.check(ready.ok(), "creating " + ec + " failed or it was not Ready within 300 s: " + ready)) {
+        scaleAndBack(ctx, r, ec);
+      }
+    } finally {
+      Kubectl.Result deleted = ctx.kubectl().run(200, "delete", "-n", ctx.namespace(), "electioncluster/" + ec,
+          "--wait=true", "--timeout=180s");
+      r.check(deleted.ok(), "deleting " + ec + " failed: " + deleted);
+    }
+  }
+
+  private void scaleAndBack(JourneyContext ctx, ScenarioResult r, String ec) throws Exception {
+    Optional<GenericKubernetesResource> before = ctx.electionCluster(ec);
+    if (!r.check(before.isPresent(), "ElectionCluster " + ec + " is gone")) {
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    int from = ((Number) ((Map<String, Object>) before.get().getAdditionalProperties().get("spec")).get("replicas"))
+        .intValue();
+    ScaleHistory history = new ScaleHistory(() -> ctx.electionCluster(ec), 200).start();
+    CachedMembers addresses = new CachedMembers(ctx, ec);
+    KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), addresses, Duration.ofMinutes(15))
+        .start();
+    try {
+      if (!r.check(awaitCondition(() -> writer.ackedCount() > 0, 30_000), "no write acknowledged before scaling")) {
+        return;
+      }
+      // The same window without scaling: how often this machine's load alone makes the members elect.
+      history.takeElections();
+      awaitCondition(() -> false, BASELINE_MS);
+      r.put("elections_baseline_" + BASELINE_MS / 1000 + "s", history.takeElections());
+      long up = scale(ctx, r, history, ec, to);
+      r.put("scale_up_s", seconds(up)).put("elections_up", history.takeElections());
+      if (up < 0 || !membershipMatches(ctx, r, ec, to)) {
+        return;
+      }
+      long down = scale(ctx, r, history, ec, from);
+      r.put("scale_down_s", seconds(down)).put("elections_down", history.takeElections());
+      if (down < 0 || !membershipMatches(ctx, r, ec, from)) {
+        return;
+      }
+      writer.stopAndJoin();
+      List<String> lost = writer.verify(ctx.memberAddresses(ec));
+      long kept = ctx.cluster().admin().persistentVolumeClaims().inNamespace(ctx.namespace()).list().getItems()
+          .stream().map(c -> c.getMetadata().getName())
+          .filter(n -> ordinalOf(n, "data-" + ec + "-") >= from && ordinalOf(n, "data-" + ec + "-") < to).count();
+      r.put("acked", writer.ackedCount()).put("acked_lost", lost.size()).put("writes_failed", writer.failures())
+          .put("max_write_gap_ms", writer.maxGapMs()).put("pvcs_kept", kept);
+      r.check(lost.isEmpty(), "acknowledged writes lost: " + String.join(", ", lost.subList(0, Math.min(5, lost.size()))));
+    } finally {
+      writer.stopAndJoin();
+      history.stopAndJoin();
+      List<String> lostQuorum = history.quorumLostSamples();
+      r.put("quorum_lost_samples", lostQuorum.size()).put("leaderless_samples", history.leaderlessSamples().size());
+      r.check(lostQuorum.isEmpty(), "status showed quorum lost: " + (lostQuorum.isEmpty() ? "" : lostQuorum.get(0)));
+      if (!r.passed()) {
+        Path file = history.write(historyDir(ctx).resolve(scenario + "-history-" + System.currentTimeMillis() + ".txt"));
+        System.err.println(scenario + ": observed history in " + file);
+        r.put("history", file);
+      }
+    }
+  }
+
+  /** Scales with kubectl and waits for the new shape; returns the millis it took, or -1 (the result says why). */
+  private long scale(JourneyContext ctx, ScenarioResult r, ScaleHistory history, String ec, int replicas)
+      throws InterruptedException {
+    long t0 = System.currentTimeMillis();
+    history.note("kubectl scale --replicas=" + replicas);
+    Kubectl.Result scaled = ctx.kubectl().run("scale", "-n", ctx.namespace(), "electioncluster/" + ec,
+        "--replicas=" + replicas);
+    if (!r.check(scaled.ok(), "kubectl scale --replicas=" + replicas + " failed: " + scaled)) {
+      return -1;
+    }
+    boolean done = awaitCondition(() -> hasShape(ctx, ec, replicas), STEP_DEADLINE_MS);
+    long took = System.currentTimeMillis() - t0;
+    history.note((done ? "reached " : "did not reach ") + replicas + " voters after " + took + " ms");
+    if (!r.check(done, "status did not show " + replicas + " ready voters, Ready True and " + replicas
+        + " pods within " + STEP_DEADLINE_MS / 1000 + " s")) {
+      ctx.kubectl().run("get", "-n", ctx.namespace(), "ec,sts,pods", "-o", "wide");
+      return -1;
+    }
+    return took;
+  }
+
+  /** status: generation observed, exactly {@code n} members, all ready voters, Ready True; exactly n pods. */
+  @SuppressWarnings("unchecked")
+  static boolean hasShape(JourneyContext ctx, String ec, int n) {
+    Optional<GenericKubernetesResource> found = ctx.electionCluster(ec);
+    if (found.isEmpty()) {
+      return false;
+    }
+    GenericKubernetesResource c = found.get();
+    Map<String, Object> status = (Map<String, Object>) c.getAdditionalProperties().get("status");
+    if (status == null || !String.valueOf(c.getMetadata().getGeneration())
+        .equals(String.valueOf(status.get("observedGeneration")))) {
+      return false;
+    }
+    Map<String, Object> q = (Map<String, Object>) status.getOrDefault("quorum", Map.of());
+    List<Map<String, Object>> members = (List<Map<String, Object>>) status.getOrDefault("members", List.of());
+    boolean ready = ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).stream()
+        .anyMatch(x -> "Ready".equals(x.get("type")) && "True".equals(x.get("status")));
+    return ready && Integer.valueOf(n).equals(q.get("voters")) && Integer.valueOf(n).equals(q.get("healthy"))
+        && members.size() == n
+        && members.stream().allMatch(m -> Boolean.TRUE.equals(m.get("voter")) && Boolean.TRUE.equals(m.get("ready")))
+        && ctx.members(ec).size() == n;
+  }
+
+  /** Every member's own /v1/status lists the same configuration: exactly {@code <ec>-0..n-1}, all voters. */
+  private boolean membershipMatches(JourneyContext ctx, ScenarioResult r, String ec, int n) throws Exception {
+    TreeSet<String> expected = new TreeSet<>();
+    for (int i = 0; i < n; i++) {
+      expected.add(ec + "-" + i + "/voter");
+    }
+    List<String> differ = new ArrayList<>();
+    for (Pod p : ctx.members(ec)) {
+      InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+      HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + a.getHostString() + ":"
+          + a.getPort() + "/v1/status")).timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      TreeSet<String> seen = new TreeSet<>();
+      for (JsonNode m : JSON.readTree(resp.body()).path("members")) {
+        seen.add(m.path("id").asText() + "/" + m.path("kind").asText());
+      }
+      if (!seen.equals(expected)) {
+        differ.add(p.getMetadata().getName() + " reports " + seen);
+      }
+    }
+    r.put("members_agree_" + n, differ.isEmpty());
+    return r.check(differ.isEmpty(), "members disagree with " + expected + ": " + String.join("; ", differ));
+  }
+
+  private static boolean awaitCondition(Supplier<Boolean> condition, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        if (condition.get()) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        // the API server or a member briefly unavailable: look again
+      }
+      Thread.sleep(250);
+    }
+    return false;
+  }
+
+  private static String seconds(long ms) {
+    return ms < 0 ? "-1" : String.format(java.util.Locale.ROOT, "%.1f", ms / 1000.0);
+  }
+
+  private static int ordinalOf(String name, String prefix) {
+    if (!name.startsWith(prefix)) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(name.substring(prefix.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The state dir when it survives the run (BALLOT_E2E_KEEP), else e2e/target, which always does. */
+  private static Path historyDir(JourneyContext ctx) {
+    if (ctx.cluster() instanceof LocalProvider.LocalCluster lc && System.getenv("BALLOT_E2E_KEEP") != null) {
+      return lc.stateDir();
+    }
+    return ctx.repo().resolve("e2e/target/e2e-history");
+  }
+
+  /** The members' client addresses, re-listed at most every 2 s so the writer reaches pods that join. */
+  private static final class CachedMembers implements Supplier<List<InetSocketAddress>> {
+    private final JourneyContext ctx;
+    private final String ec;
+    private List<InetSocketAddress> cached = List.of();
+    private long at;
+
+    CachedMembers(JourneyContext ctx, String ec) {
+      this.ctx = ctx;
+      this.ec = ec;
+    }
+
+    @Override
+    public synchronized List<InetSocketAddress> get() {
+      if (System.currentTimeMillis() - at > 2_000) {
+        try {
+          cached = ctx.memberAddresses(ec);
+        } catch (Exception e) {
+          // keep the last list
+        }
+        at = System.currentTimeMillis();
+      }
+      return cached;
+    }
+  }
+}

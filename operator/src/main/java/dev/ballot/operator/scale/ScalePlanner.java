@@ -1,0 +1,215 @@
+package dev.ballot.operator.scale;
+
+import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.plan.MemberLayout;
+import dev.ballot.operator.plan.QuorumMath;
+import dev.ballot.operator.scale.ScaleObservation.ConfiguredMember;
+import dev.ballot.operator.scale.ScaleObservation.LeaderReport;
+import dev.ballot.operator.scale.ScaleObservation.MemberReport;
+import dev.ballot.operator.scale.ScaleObservation.PodState;
+import dev.ballot.operator.scale.ScaleStep.Kind;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Decides the next single step that brings the voters to spec.replicas through membership changes. Pure: every
+ * input is observed, so the operator may restart at any step and pick up where the members are.
+ *
+ * <p>Up, one member at a time: create its pod (StatefulSet replicas + 1; the config lists it as a non-voter) → add it
+ * as a Raft learner / ZAB observer → wait until it follows the leader within {@link #CAUGHT_UP_LAG} entries →
+ * promote it. Down, highest ordinal first: move leadership off it if it leads → remove it → once the removal is
+ * committed, lower the StatefulSet's replicas. Every membership change waits until the previous one is committed
+ * (a majority of the voters report the leader's configuration) and never leaves fewer healthy voters than a
+ * majority of the new configuration.
+ */
+public final class ScalePlanner {
+    /** A learner at most this far behind the leader's last index may vote (the node's transfer limit). */
+    public static final long CAUGHT_UP_LAG = 100;
+
+    private ScalePlanner() {
+    }
+
+    public static ScalePlan plan(ScaleObservation o) {
+        int desired = o.desiredVoters();
+        MemberLayout fromSpec = new MemberLayout(desired + o.nonVoters(), desired);
+        if (o.statefulSetReplicas() == null) {
+            // A new cluster: every member starts with the spec's configuration (the bootstrap membership).
+            return new ScalePlan(fromSpec, ScaleStep.NONE);
+        }
+        int replicas = o.statefulSetReplicas();
+        int recorded = o.recordedVoters() != null ? o.recordedVoters() : Math.max(0, replicas - o.nonVoters());
+        MemberLayout hold = new MemberLayout(replicas, Math.min(recorded, replicas));
+        String goal = "scale to " + desired + " voters";
+
+        LeaderReport leader = o.leader();
+        if (leader == null) {
+            return hold.equals(fromSpec) ? new ScalePlan(hold, ScaleStep.NONE)
+                    : new ScalePlan(hold, ScaleStep.waitFor(goal, "no leader is known; membership changes wait for one"));
+        }
+        List<ConfiguredMember> voters = leader.members().stream().filter(ConfiguredMember::voter)
+                .sorted(Comparator.comparingInt(m -> ordinal(o, m.name()))).toList();
+        int v = voters.size();
+        for (int i = 0; i < v; i++) {
+            if (ordinal(o, voters.get(i).name()) != i) {
+                return new ScalePlan(hold, ScaleStep.blocked(goal, "the voters " + names(voters) + " are not the pods "
+                        + o.cluster() + "-0.." + (v - 1) + "; the operator only scales at the highest ordinal: "
+                        + "fix the membership with /v1/admin/members"));
+            }
+        }
+        if (o.nonVoters() > 0) {
+            return desired == v ? new ScalePlan(fromSpec, ScaleStep.NONE)
+                    : new ScalePlan(hold, ScaleStep.blocked(goal, "scaling a cluster with "
+                    + (o.protocol() == Protocol.Zab ? "spec.observers" : "spec.learners")
+                    + " is not supported yet (they take the ordinals after the voters): set them to 0 first, or set "
+                    + "spec.replicas back to " + v));
+        }
+
+        Set<String> leaderConfig = configuration(leader.members());
+        long agreeing = voters.stream().map(m -> o.reports().get(m.name()))
+                .filter(r -> r != null && r.configuration().equals(leaderConfig)).count();
+        boolean settled = agreeing >= QuorumMath.majority(v);
+        int healthy = (int) voters.stream().filter(m -> healthy(o, m.name())).count();
+        // Joining members (learners/observers) sorted highest ordinal first: leftovers are removed in that order.
+        List<ConfiguredMember> joining = leader.members().stream().filter(m -> !m.voter())
+                .sorted(Comparator.comparingInt((ConfiguredMember m) -> ordinal(o, m.name())).reversed()).toList();
+
+        ScalePlan plan = decide(o, v, settled, agreeing, healthy, hold, decide(o, leader, v, healthy, joining, replicas),
+                replicas);
+        return new ScalePlan(plan.layout(), plan.step(), new MemberLayout(Math.max(plan.layout().pods(), v), v));
+    }
+
+    private static ScalePlan decide(ScaleObservation o, int v, boolean settled, long agreeing, int healthy,
+                                    MemberLayout hold, Decision d, int replicas) {
+        if (d.step().kind() == Kind.NONE) {
+            return new ScalePlan(settled ? new MemberLayout(replicas, v) : hold, ScaleStep.NONE);
+        }
+        if (!settled) {
+            return new ScalePlan(hold, ScaleStep.waitFor(d.step().step(), "waiting for the last membership change "
+                    + "to commit: " + agreeing + "/" + v + " voters report the leader's configuration"));
+        }
+        if (d.step().kind() != Kind.WAIT && !QuorumMath.hasQuorum(v, healthy)) {
+            return new ScalePlan(new MemberLayout(replicas, v), ScaleStep.waitFor(d.step().step(),
+                    "quorum is not healthy: " + healthy + "/" + v + " voters healthy, " + QuorumMath.majority(v)
+                            + " required"));
+        }
+        if (o.rolloutPending() && d.startsSomething()) {
+            return new ScalePlan(new MemberLayout(replicas, v), ScaleStep.waitFor(d.step().step(),
+                    "a rolling update is in progress; scaling continues once every pod runs the current template"));
+        }
+        return new ScalePlan(new MemberLayout(d.pods(), v), d.step());
+    }
+
+    /** A step, the pods it needs, and whether it starts something new (held back during a rolling update). */
+    private record Decision(ScaleStep step, int pods, boolean startsSomething) {
+    }
+
+    private static Decision decide(ScaleObservation o, LeaderReport leader, int v, int healthy,
+                                   List<ConfiguredMember> joining, int replicas) {
+        int desired = o.desiredVoters();
+        if (desired > v) {
+            String next = pod(o, v);
+            Optional<ConfiguredMember> stray = joining.stream().filter(m -> !m.name().equals(next)).findFirst();
+            if (stray.isPresent()) {
+                return removeLeftover(stray.get(), replicas);
+            }
+            if (replicas < v + 1) {
+                return new Decision(ScaleStep.act(Kind.RESIZE, next, "create pod " + next), v + 1, true);
+            }
+            PodState pod = o.pods().get(next);
+            if (pod == null || !pod.present()) {
+                return new Decision(ScaleStep.waitFor("add " + next, "waiting for pod " + next + " to be created"),
+                        replicas, false);
+            }
+            String kind = o.protocol() == Protocol.Zab ? "observer" : "learner";
+            Optional<ConfiguredMember> member = joining.stream().findFirst();
+            if (member.isEmpty()) {
+                return new Decision(ScaleStep.act(Kind.ADD_MEMBER, next, "add " + next + " as " + kind), replicas,
+                        false);
+            }
+            String promote = "promote " + next + " to voter";
+            if (!healthy(o, next)) {
+                return new Decision(ScaleStep.waitFor(promote, "waiting for " + next + " (" + kind
+                        + ") to be ready and follow the leader"), replicas, false);
+            }
+            Long match = member.get().matchIndex();
+            if (match == null || leader.lastIndex() - match > CAUGHT_UP_LAG) {
+                return new Decision(ScaleStep.waitFor(promote, next + " is catching up: "
+                        + (match == null ? "its progress is not known yet" : (leader.lastIndex() - match)
+                        + " entries behind the leader") + " (at most " + CAUGHT_UP_LAG + " to vote)"), replicas, false);
+            }
+            if (healthy + 1 < QuorumMath.majority(v + 1)) {
+                return new Decision(ScaleStep.waitFor(promote, "promoting " + next + " would need "
+                        + QuorumMath.majority(v + 1) + " healthy voters of " + (v + 1) + ", " + (healthy + 1)
+                        + " would be"), replicas, false);
+            }
+            return new Decision(ScaleStep.act(Kind.PROMOTE, next, promote), replicas, true);
+        }
+        if (!joining.isEmpty()) {
+            return removeLeftover(joining.get(0), replicas);
+        }
+        if (replicas > v) {
+            // The pod of the member removed last goes; its volume claim stays.
+            return new Decision(ScaleStep.act(Kind.RESIZE, pod(o, replicas - 1), "delete pod " + pod(o, replicas - 1)
+                    + " (no longer a member)"), v, false);
+        }
+        if (replicas < v) {
+            return new Decision(ScaleStep.act(Kind.RESIZE, pod(o, replicas), "recreate the pods of voters "
+                    + pod(o, replicas) + ".." + pod(o, v - 1)), v, false);
+        }
+        if (desired == v) {
+            return new Decision(ScaleStep.NONE, v, false);
+        }
+        String target = pod(o, v - 1);
+        String remove = "remove " + target;
+        int left = healthy - (healthy(o, target) ? 1 : 0);
+        if (left < QuorumMath.majority(v - 1)) {
+            return new Decision(ScaleStep.waitFor(remove, "removing " + target + " would leave " + left
+                    + " healthy voters of " + (v - 1) + ", " + QuorumMath.majority(v - 1) + " required"), replicas, false);
+        }
+        if (target.equals(leader.name())) {
+            return new Decision(ScaleStep.act(Kind.TRANSFER_LEADERSHIP, target, "transfer leadership from " + target
+                    + " before removing it"), replicas, true);
+        }
+        return new Decision(ScaleStep.act(Kind.REMOVE_MEMBER, target, remove), replicas, true);
+    }
+
+    private static Decision removeLeftover(ConfiguredMember m, int replicas) {
+        return new Decision(ScaleStep.act(Kind.REMOVE_MEMBER, m.name(), "remove " + m.name() + " (" + m.kind()
+                + " left from an earlier scale-up)"), replicas, false);
+    }
+
+    /** Ready pod, answering, and following a known leader. */
+    private static boolean healthy(ScaleObservation o, String name) {
+        PodState pod = o.pods().get(name);
+        MemberReport report = o.reports().get(name);
+        return pod != null && pod.present() && pod.ready() && report != null && report.knowsLeader();
+    }
+
+    static Set<String> configuration(List<ConfiguredMember> members) {
+        return members.stream().map(m -> m.name() + "/" + m.kind()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static String pod(ScaleObservation o, int ordinal) {
+        return o.cluster() + "-" + ordinal;
+    }
+
+    /** The pod ordinal in a member name {@code <cluster>-<ordinal>}; -1 for any other name. */
+    static int ordinal(ScaleObservation o, String name) {
+        String prefix = o.cluster() + "-";
+        if (name == null || !name.startsWith(prefix)) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(name.substring(prefix.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String names(List<ConfiguredMember> members) {
+        return members.stream().map(ConfiguredMember::name).collect(Collectors.joining(",", "[", "]"));
+    }
+}
