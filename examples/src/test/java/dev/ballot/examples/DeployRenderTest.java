@@ -65,7 +65,8 @@ class DeployRenderTest {
         Map.entry("core/configmaps", List.of("get", "list", "watch", "create", "patch", "update", "delete")),
         Map.entry("policy/poddisruptionbudgets", List.of("get", "list", "watch", "create", "patch", "update", "delete")),
         Map.entry("core/pods", List.of("get", "list", "watch", "delete")),
-        Map.entry("core/persistentvolumeclaims", List.of("get", "list", "watch", "delete")),
+        Map.entry("core/persistentvolumeclaims", List.of("get", "list", "watch", "patch", "delete")),
+        Map.entry("storage.k8s.io/storageclasses", List.of("get", "list", "watch")),
         Map.entry("core/events", List.of("create", "patch"))));
     // The operator never creates or deletes ElectionClusters: they come from users and Git.
     assertThat(cluster.get("ballot.dev/electionclusters")).doesNotContain("create", "delete");

@@ -135,6 +135,10 @@ class RealApiServerTest {
     expected.put("create statefulsets.apps -n ballot-demo", true);
     expected.put("delete pods -n ballot-demo", true);
     expected.put("delete persistentvolumeclaims -n ballot-demo", true);
+    expected.put("patch persistentvolumeclaims -n ballot-demo", true);
+    expected.put("update persistentvolumeclaims -n ballot-demo", false);
+    expected.put("get storageclasses.storage.k8s.io", true);
+    expected.put("patch storageclasses.storage.k8s.io", false);
     expected.put("create events -n ballot-demo", true);
     expected.put("create poddisruptionbudgets.policy -n ballot-demo", true);
     expected.put("update leases.coordination.k8s.io -n ballot-system", true);
@@ -152,6 +156,65 @@ class RealApiServerTest {
       Tools.Run run = server.kubectl(args.toArray(String[]::new));
       assertThat(run.stdout().trim()).as("can-i %s", check.getKey()).isEqualTo(check.getValue() ? "yes" : "no");
     }
+  }
+
+  /**
+   * What VolumeResizer sends, as the operator's ServiceAccount: a merge patch of a bound claim's storage request is
+   * accepted when its StorageClass allows expansion and refused (403, the PersistentVolumeClaimResize admission)
+   * when not; the StatefulSet's claim template cannot be changed in place; a DELETE with propagationPolicy Orphan and
+   * a uid precondition is accepted and leaves the StatefulSet to the garbage collector (finalizer "orphan"), which
+   * this API server alone does not run.
+   */
+  @Test
+  void claimsGrowOnlyWhereTheClassAllowsAndTheStatefulSetIsReplacedByAnOrphanDelete() {
+    String ns = "ballot-demo";
+    ok(server.kubectlWithInput(storageClass("grows", true) + "---\n" + storageClass("fixed", false)
+        + "---\n" + claim("vol-grows", "grows") + "---\n" + claim("vol-fixed", "fixed"), "-n", ns, "apply", "-f", "-"));
+    for (String claim : List.of("vol-grows", "vol-fixed")) {
+      ok(server.kubectl("-n", ns, "patch", "pvc", claim, "--subresource=status", "--type=merge", "-p",
+          "{\"status\":{\"phase\":\"Bound\",\"capacity\":{\"storage\":\"1Gi\"}}}"));
+    }
+    String grow = "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"2Gi\"}}}}";
+    ok(server.kubectl("-n", ns, "patch", "pvc", "vol-grows", "--type=merge", "-p", grow, "--as=" + OPERATOR));
+    assertThat(ok(server.kubectl("-n", ns, "get", "pvc", "vol-grows", "-o",
+        "jsonpath={.spec.resources.requests.storage}")).stdout()).isEqualTo("2Gi");
+    Tools.Run refused = server.kubectl("-n", ns, "patch", "pvc", "vol-fixed", "--type=merge", "-p", grow, "--as=" + OPERATOR);
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.stderr()).contains("Forbidden").contains("storageclass that provisions the pvc must support resize");
+
+    ok(server.kubectlWithInput(statefulSet("1Gi"), "-n", ns, "apply", "-f", "-"));
+    Tools.Run inPlace = server.kubectlWithInput(statefulSet("2Gi"), "-n", ns, "apply", "-f", "-");
+    assertThat(inPlace.exitCode()).isNotZero();
+    assertThat(inPlace.stderr()).contains("Forbidden: updates to statefulset spec for fields other than");
+    String uid = ok(server.kubectl("-n", ns, "get", "sts", "vol", "-o", "jsonpath={.metadata.uid}")).stdout();
+    ok(server.kubectlWithInput(Json.write(Map.of("kind", "DeleteOptions", "apiVersion", "v1",
+        "propagationPolicy", "Orphan", "preconditions", Map.of("uid", uid))), "delete", "--raw",
+        "/apis/apps/v1/namespaces/" + ns + "/statefulsets/vol", "-f", "-", "--as=" + OPERATOR));
+    assertThat(ok(server.kubectl("-n", ns, "get", "sts", "vol", "-o",
+        "jsonpath={.metadata.finalizers} {.metadata.deletionTimestamp}")).stdout()).startsWith("[\"orphan\"] 20");
+    // What the garbage collector does once it has orphaned the pods; then the dependent creates the new template.
+    ok(server.kubectl("-n", ns, "patch", "sts", "vol", "--type=merge", "-p", "{\"metadata\":{\"finalizers\":null}}"));
+    ok(server.kubectl("-n", ns, "wait", "--for=delete", "sts/vol", "--timeout=30s"));
+    ok(server.kubectlWithInput(statefulSet("2Gi"), "-n", ns, "apply", "-f", "-"));
+  }
+
+  private static String storageClass(String name, boolean expandable) {
+    return "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: " + name
+        + "\nprovisioner: csi.example.dev\nallowVolumeExpansion: " + expandable + "\n";
+  }
+
+  private static String claim(String name, String storageClass) {
+    return "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: " + name + "\nspec:\n"
+        + "  storageClassName: " + storageClass + "\n  accessModes: [ReadWriteOnce]\n"
+        + "  resources:\n    requests:\n      storage: 1Gi\n";
+  }
+
+  private static String statefulSet(String size) {
+    return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: vol\nspec:\n  serviceName: vol\n"
+        + "  replicas: 1\n  selector:\n    matchLabels: {app: vol}\n  template:\n    metadata:\n"
+        + "      labels: {app: vol}\n    spec:\n      containers:\n      - name: node\n        image: ballot/node:test\n"
+        + "  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n      storageClassName: grows\n"
+        + "      accessModes: [ReadWriteOnce]\n      resources:\n        requests:\n          storage: " + size + "\n";
   }
 
   /** Every field of written is in stored with the same value (stored may hold more: defaults). */
