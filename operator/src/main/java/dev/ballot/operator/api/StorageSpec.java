@@ -16,7 +16,8 @@ public class StorageSpec {
     @Default("1Gi")
     @Size(max = 32)
     @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
-    @JsonPropertyDescription("Size of each member's volume, a quantity such as 1Gi. It can grow, never shrink.")
+    @JsonPropertyDescription("Size of each member's volume, a quantity such as 1Gi. It can grow (the operator grows"
+            + " every member's claim; the StorageClass must allow volume expansion), never shrink.")
     public String size;
 
     @Size(max = 253)
