@@ -240,6 +240,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         VolumePlan wanted = volumes.plan(spec.storageSize(), plan.members(), sts,
                 context.getSecondaryResources(PersistentVolumeClaim.class));
         if (wanted.converged()) {
+            volumes.firstReportOfBlock(cluster, null);
             return;
         }
         // Ready before the volumes' own mark: no rollout or scaling needs the StatefulSet while it is replaced.
@@ -247,7 +248,12 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         VolumeResizer.Result done = volumes.execute(cluster, wanted, sts, settled);
         decisions.addAll(done.decisions());
         VolumeStatus.apply(report.status(), done.plan(), cluster.getStatus() == null ? null
-                : cluster.getStatus().conditions, Instant.now()).ifPresent(decisions::add);
+                : cluster.getStatus().conditions, Instant.now())
+                .filter(d -> volumes.firstReportOfBlock(cluster, d.message()))
+                .ifPresent(decisions::add);
+        if (!done.plan().blocked()) {
+            volumes.firstReportOfBlock(cluster, null);
+        }
         if (StatusConditions.isTrue(report.status().conditions, StatusConditions.STALLED)) {
             decisions.removeIf(d -> "Unstalled".equals(d.reason()));
         }

@@ -41,6 +41,8 @@ final class VolumeResizer {
     private final Map<String, String> patched = new ConcurrentHashMap<>();
     /** StatefulSet uids this operator deleted for a new claim template: deleted once. */
     private final Set<String> replaced = ConcurrentHashMap.newKeySet();
+    /** Per cluster (namespace/name): the blocked message last published, so a stale status does not repeat it. */
+    private final Map<String, String> blockedReported = new ConcurrentHashMap<>();
 
     VolumeResizer(KubernetesClient client) {
         this.client = client;
@@ -103,6 +105,19 @@ final class VolumeResizer {
             replaceStatefulSet(ns, sts.get(), plan.desiredSize()).ifPresent(decisions::add);
         }
         return new Result(result, decisions);
+    }
+
+    /**
+     * Whether to publish this VolumeResizeBlocked Warning: not when this process already published the same message
+     * for the cluster (a reconcile can start from a status older than the one it wrote). {@code null}: not blocked.
+     */
+    boolean firstReportOfBlock(ElectionCluster cluster, String blockedMessage) {
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+        if (blockedMessage == null) {
+            blockedReported.remove(key);
+            return false;
+        }
+        return !blockedMessage.equals(blockedReported.put(key, blockedMessage));
     }
 
     private Optional<Decision> replaceStatefulSet(String ns, StatefulSet sts, String size) {

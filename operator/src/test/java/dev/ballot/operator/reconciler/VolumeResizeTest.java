@@ -115,6 +115,15 @@ class VolumeResizeTest {
         assertThat(StatusConditions.isTrue(stalled.getStatus().conditions, StatusConditions.AVAILABLE)).isTrue();
         await().atMost(TIMEOUT).until(() -> events("vol-b").contains("VolumeResizeBlocked"));
         assertThat(claimVersions("vol-b")).as("no claim patched").isEqualTo(claimVersions);
+        // Another reconcile while blocked (a new term): still stalled, no Event says otherwise.
+        List<String> voters = List.of("vol-b-0", "vol-b-1", "vol-b-2");
+        for (String member : voters) {
+            FakeMembersResource.members.report(ns, member, member.equals("vol-b-1") ? "leader" : "follower", 3,
+                    "vol-b-1", voters);
+        }
+        awaitStatus("vol-b", s -> Long.valueOf(3).equals(s.getStatus().term)
+                && StatusConditions.isTrue(s.getStatus().conditions, StatusConditions.STALLED));
+        assertThat(events("vol-b")).doesNotContain("Unstalled");
 
         // The administrator allows expansion: the operator grows the claims on its next look.
         storageClass("fixed", true);
@@ -122,6 +131,9 @@ class VolumeResizeTest {
         await().atMost(TIMEOUT).until(() -> new Quantity("2Gi").equals(
                 claim("vol-b", 0).getSpec().getResources().getRequests().get("storage")));
         awaitStatus("vol-b", s -> !StatusConditions.isTrue(s.getStatus().conditions, StatusConditions.STALLED));
+        await().atMost(TIMEOUT).until(() -> events("vol-b").contains("Unstalled"));
+        assertThat(events("vol-b").stream().filter("VolumeResizeBlocked"::equals).count()).as("warned once")
+                .isEqualTo(1);
     }
 
     /** A cluster of three ready members on claims of 1Gi in the given class; returns the pods' uids. */
