@@ -240,7 +240,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         VolumePlan wanted = volumes.plan(spec.storageSize(), plan.members(), sts,
                 context.getSecondaryResources(PersistentVolumeClaim.class));
         if (wanted.converged()) {
-            volumes.firstReportOfBlock(cluster, null);
+            volumes.unblocked(cluster);
             return;
         }
         // Ready before the volumes' own mark: no rollout or scaling needs the StatefulSet while it is replaced.
@@ -252,7 +252,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 .filter(d -> volumes.firstReportOfBlock(cluster, d.message()))
                 .ifPresent(decisions::add);
         if (!done.plan().blocked()) {
-            volumes.firstReportOfBlock(cluster, null);
+            volumes.unblocked(cluster);
         }
         if (StatusConditions.isTrue(report.status().conditions, StatusConditions.STALLED)) {
             decisions.removeIf(d -> "Unstalled".equals(d.reason()));

@@ -109,15 +109,19 @@ final class VolumeResizer {
 
     /**
      * Whether to publish this VolumeResizeBlocked Warning: not when this process already published the same message
-     * for the cluster (a reconcile can start from a status older than the one it wrote). {@code null}: not blocked.
+     * for the cluster (a reconcile can start from a status older than the one it wrote).
      */
     boolean firstReportOfBlock(ElectionCluster cluster, String blockedMessage) {
-        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
-        if (blockedMessage == null) {
-            blockedReported.remove(key);
-            return false;
-        }
-        return !blockedMessage.equals(blockedReported.put(key, blockedMessage));
+        return !blockedMessage.equals(blockedReported.put(key(cluster), blockedMessage));
+    }
+
+    /** The cluster's volumes are not blocked (any more): a later block is published again. */
+    void unblocked(ElectionCluster cluster) {
+        blockedReported.remove(key(cluster));
+    }
+
+    private static String key(ElectionCluster cluster) {
+        return cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
     }
 
     private Optional<Decision> replaceStatefulSet(String ns, StatefulSet sts, String size) {
