@@ -207,17 +207,22 @@ public final class FileNodeStorage implements NodeStorage {
             if (scan.tornBytes() > 0 && repair) {
                 LOG.log(System.Logger.Level.WARNING, file + ": dropping a torn tail of " + scan.tornBytes() + " bytes at offset " + scan.validEnd() + " "
                         + "(a write cut short by a crash; it was never acknowledged)");
-                if (scan.validEnd() < WalFormat.SEGMENT_HEADER) {
+            }
+            if (scan.validEnd() < WalFormat.SEGMENT_HEADER) {
+                // Created just before a crash, before even its header was written (an empty file tears nothing):
+                // it holds nothing acknowledged, and left in place it would stop the next rollover, which must
+                // create this very file.
+                if (repair) {
                     Files.delete(file);
                     Durable.syncDirectory(dir);
-                    continue;
                 }
+                continue;
+            }
+            if (scan.tornBytes() > 0 && repair) {
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                     ch.truncate(scan.validEnd());
                     ch.force(true);
                 }
-            } else if (scan.validEnd() < WalFormat.SEGMENT_HEADER) {
-                continue;
             }
             Segment seg = new Segment(seq, file, scan.validEnd());
             segs.add(seg);

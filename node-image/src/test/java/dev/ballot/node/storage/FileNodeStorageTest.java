@@ -390,4 +390,30 @@ class FileNodeStorageTest {
         }
         assertThat(st.hardState()).isEqualTo(new HardState(5, 1, 199, 0));
     }
+
+    @Test
+    void aSegmentCreatedJustBeforeACrashIsRemovedSoTheNextRolloverCanCreateIt() throws Exception {
+        Path dir = tmp.resolve("d");
+        try (FileNodeStorage s = FileNodeStorage.open(dir, CLUSTER, 1, null, 1024)) {
+            for (long i = 1; i <= 30; i++) {
+                s.persist(append(List.of(entry(i, 1)), new HardState(1, 1, i - 1, 0)));
+            }
+        }
+        List<Path> segments;
+        try (var files = Files.list(dir)) {
+            segments = files.filter(f -> f.getFileName().toString().startsWith("wal-")).sorted().toList();
+        }
+        String last = segments.get(segments.size() - 1).getFileName().toString();
+        long next = Long.parseUnsignedLong(last.substring(4, 20), 16) + 1;
+        // The crash came between creating the next segment and writing its header.
+        Files.createFile(dir.resolve(FileNodeStorage.segmentName(next)));
+
+        try (FileNodeStorage s = FileNodeStorage.open(dir, CLUSTER, 1, null, 1024)) {
+            for (long i = 31; i <= 120; i++) {
+                s.persist(append(List.of(entry(i, 1)), new HardState(1, 1, i - 1, 0)));
+            }
+            assertThat(s.segmentFiles().size()).isGreaterThan(segments.size() + 1);
+        }
+        assertThat(reopen(dir).entries()).hasSize(120);
+    }
 }
