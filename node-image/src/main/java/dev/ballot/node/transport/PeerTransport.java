@@ -304,6 +304,10 @@ public final class PeerTransport implements AutoCloseable {
             }
             peer = hello.memberId();
             socket.setSoTimeout(0);
+            PeerLink back = links.get(peer);
+            if (back != null) {
+                back.peerIsUp();
+            }
             AtomicLong counter = received.computeIfAbsent(peer, k -> new AtomicLong());
             LOG.log(System.Logger.Level.DEBUG, "member " + peer + " connected from " + remote);
             while (!closed) {
@@ -413,6 +417,8 @@ public final class PeerTransport implements AutoCloseable {
          * the next write into the buffer and lose it to the reset. Redial before writing instead.
          */
         volatile boolean peerGone;
+        /** Released when the peer shows it is up again, to end a backoff wait early. */
+        private final java.util.concurrent.Semaphore upAgain = new java.util.concurrent.Semaphore(0);
         /** A message taken from the queue but not written when the link had to redial; sent first on the next one. */
         private Message carried;
         /** System.nanoTime() of the last progress of the current write, 0 when not writing. */
@@ -431,6 +437,17 @@ public final class PeerTransport implements AutoCloseable {
                 if (s != null) {
                     closeQuietly(s); // the sender reconnects to the new address
                 }
+            }
+        }
+
+        /**
+         * The peer connected to us, so it is up. A link still waiting out its backoff from while the peer was down
+         * (up to the maximum, 2 s) dials now: otherwise the first messages after the restart, often the votes of
+         * the next election, would wait in the queue for the rest of the backoff.
+         */
+        void peerIsUp() {
+            if (!connected && upAgain.availablePermits() == 0) {
+                upAgain.release();
             }
         }
 
@@ -488,6 +505,7 @@ public final class PeerTransport implements AutoCloseable {
                     }
                     s.setSoTimeout(0);
                     connected = true;
+                    upAgain.drainPermits();
                     lastError = null;
                     backoff = options.reconnectBackoffMin().toNanos();
                     if (loggedDown) {
@@ -521,7 +539,10 @@ public final class PeerTransport implements AutoCloseable {
                 }
                 try {
                     long sleep = backoff / 2 + random.nextLong(backoff / 2 + 1); // jitter: [backoff/2, backoff]
-                    TimeUnit.NANOSECONDS.sleep(sleep);
+                    if (upAgain.tryAcquire(sleep, TimeUnit.NANOSECONDS)) {
+                        backoff = options.reconnectBackoffMin().toNanos();
+                        continue;
+                    }
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -197,6 +197,26 @@ class PeerTransportTest {
     }
 
     @Test
+    void aPeerThatConnectsToUsEndsOurBackoffTowardIt() throws Exception {
+        // After one failed dial the link would wait 30-60 s before the next: only the wake-up can deliver sooner.
+        TransportOptions slow = new TransportOptions(1 << 16, 64, Duration.ofSeconds(60), Duration.ofSeconds(60));
+        Node a = node(1, "c1", ANY_LOOPBACK, slow);
+        HostPort bAddress = new HostPort("127.0.0.1", closedPort());
+        a.transport.setPeers(Map.of(2L, bAddress));
+        a.transport.send(msg(1, 2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.transport.stats().get(2L).connectAttempts() >= 1
+                && a.transport.stats().get(2L).lastError() != null);
+
+        Node b = node(2, "c1", bAddress, FAST);
+        b.transport.setPeers(Map.of(1L, a.address));
+        b.transport.send(msg(2, 1)); // b dials a: a learns b is up
+
+        assertThat(b.inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("a's queued message, long before its "
+                + "backoff ends").isNotNull();
+        assertThat(a.transport.stats().get(2L).connectAttempts()).isEqualTo(2);
+    }
+
+    @Test
     void anotherClusterIsRefusedOnBothSidesAndLogged() throws Exception {
         LogCapture logs = logs();
         Node a = node(1, "cluster-a", ANY_LOOPBACK, FAST);
