@@ -2,10 +2,9 @@ package dev.ballot.operator.storage;
 
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.status.Decision;
-import dev.ballot.operator.status.StatusConditions;
+import dev.ballot.operator.status.OperationOverlay;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,41 +24,11 @@ public final class VolumeStatus {
     /** Rewrites the conditions; returns the Warning to publish when the resize has just become blocked. */
     public static Optional<Decision> apply(ElectionClusterStatus status, VolumePlan plan, List<Condition> previous,
                                            Instant now) {
-        if (plan.converged() || status.conditions == null
-                || StatusConditions.isTrue(status.conditions, StatusConditions.STALLED)
-                || "Paused".equals(reasonOf(status.conditions, StatusConditions.RECONCILING))) {
+        if (plan.converged() || OperationOverlay.leavesAlone(status)) {
             return Optional.empty();
         }
         boolean blocked = plan.blocked();
-        String message = plan.summary();
-        List<Condition> next = new ArrayList<>();
-        for (Condition c : status.conditions) {
-            long gen = c.getObservedGeneration() == null ? 0 : c.getObservedGeneration();
-            if (StatusConditions.READY.equals(c.getType()) && (blocked || "True".equals(c.getStatus()))) {
-                next.add(StatusConditions.condition(c.getType(), false, gen, blocked ? BLOCKED : RESIZING, message));
-            } else if (StatusConditions.RECONCILING.equals(c.getType())) {
-                next.add(StatusConditions.condition(c.getType(), !blocked, gen, blocked ? BLOCKED : RESIZING,
-                        message));
-            } else if (StatusConditions.STALLED.equals(c.getType()) && blocked) {
-                next.add(StatusConditions.condition(c.getType(), true, gen, BLOCKED, message));
-            } else {
-                next.add(c);
-            }
-        }
-        status.conditions = StatusConditions.withTransitionTimes(previous, next, now);
-        if (blocked) {
-            status.phase = "Stalled";
-        } else if ("Running".equals(status.phase)) {
-            status.phase = "Updating";
-        }
-        Condition before = StatusConditions.find(previous, StatusConditions.STALLED);
-        boolean wasBlocked = before != null && "True".equals(before.getStatus())
-                && BLOCKED.equals(before.getReason()) && message.equals(before.getMessage());
-        return blocked && !wasBlocked ? Optional.of(Decision.warning(BLOCKED, message)) : Optional.empty();
-    }
-
-    private static String reasonOf(List<Condition> conditions, String type) {
-        Condition c = StatusConditions.find(conditions, type);
-        return c == null ? null : c.getReason();
+        return new OperationOverlay(blocked ? BLOCKED : RESIZING, plan.summary(), blocked, plan.summary(), true)
+                .apply(status, previous, now);
     }
 }
