@@ -12,24 +12,11 @@ import java.util.Optional;
  * ElectionCluster's status names a new leader with a higher term (status_lag_ms), then reads back every
  * acknowledged write (acked_lost must be 0).
  */
-public final class LeaderFailover implements Scenario {
+public final class LeaderFailover extends OnCreatedCluster {
   static final long STATUS_LAG_BUDGET_MS = 2_000;
-  private final String scenario;
-  private final CreateCluster created;
 
   public LeaderFailover(String scenario, CreateCluster created) {
-    this.scenario = scenario;
-    this.created = created;
-  }
-
-  @Override
-  public String name() {
-    return scenario;
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of(created.name());
+    super(scenario, created);
   }
 
   @Override
@@ -44,7 +31,7 @@ public final class LeaderFailover implements Scenario {
       return;
     }
     List<InetSocketAddress> members = ctx.memberAddresses(ec);
-    KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(60)).start();
+    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(60)).start();
     Thread.sleep(1_000);
     int ackedBeforeKill = writer.ackedCount();
     long killedAt = System.currentTimeMillis();

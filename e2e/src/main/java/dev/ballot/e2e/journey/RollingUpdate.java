@@ -19,26 +19,13 @@ import java.util.function.BooleanSupplier;
  * member down at a time, no pod deleted while its member led and the operator's TransferringLeadership Event
  * before the old leader's deletion, Degraded never True for QuorumLost, every acknowledged write readable after.
  */
-public final class RollingUpdate implements Scenario {
+public final class RollingUpdate extends OnCreatedCluster {
   static final String NEW_IMAGE = "ballot/node:0.1.1";
-  private final String scenario;
-  private final CreateCluster created;
   private final Duration timeout;
 
   public RollingUpdate(String scenario, CreateCluster created, Duration timeout) {
-    this.scenario = scenario;
-    this.created = created;
+    super(scenario, created);
     this.timeout = timeout;
-  }
-
-  @Override
-  public String name() {
-    return scenario;
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of(created.name());
   }
 
   @Override
@@ -59,7 +46,7 @@ public final class RollingUpdate implements Scenario {
           + "before the upgrade")) {
         return;
       }
-      KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), rec::clientAddresses,
+      KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), rec::clientAddresses,
           timeout.plusMinutes(1)).start();
       if (!r.check(await(Duration.ofSeconds(20), () -> writer.ackedCount() > 0), "no write acknowledged before the upgrade")) {
         writer.stopAndJoin();
@@ -158,7 +145,7 @@ public final class RollingUpdate implements Scenario {
   private Path writeHistory(JourneyContext ctx, RollingUpdateHistory h) throws IOException {
     Path dir = ctx.artifactsDir();
     Files.createDirectories(dir);
-    Path file = dir.resolve(scenario + "-history.txt");
+    Path file = dir.resolve(name() + "-history.txt");
     Files.write(file, h.lines());
     return file;
   }
