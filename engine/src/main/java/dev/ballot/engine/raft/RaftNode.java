@@ -1012,10 +1012,17 @@ public final class RaftNode implements ConsensusNode {
         if (hs.equals(prevHardState)) {
             return null;
         }
-        boolean termOrVoteChanged = hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote();
-        boolean writingAnyway = log.stableLast < log.lastIndex() || log.pendingTruncate != Ready.NO_TRUNCATION
+        return termOrVoteUnsaved() || logUnsaved() ? hs : null;
+    }
+
+    private boolean termOrVoteUnsaved() {
+        return term != prevHardState.term() || vote != prevHardState.vote();
+    }
+
+    /** Entries, a truncation or a snapshot wait to be written: the next Ready writes in any case. */
+    private boolean logUnsaved() {
+        return log.stableLast < log.lastIndex() || log.pendingTruncate != Ready.NO_TRUNCATION
                 || log.pendingSnapshot != null;
-        return termOrVoteChanged || writingAnyway ? hs : null;
     }
 
     private HardState hardState() {
@@ -1024,17 +1031,15 @@ public final class RaftNode implements ConsensusNode {
 
     @Override
     public boolean hasReady() {
-        return hardStateToWrite() != null || log.pendingTruncate != Ready.NO_TRUNCATION
-                || log.stableLast < log.lastIndex() || log.pendingSnapshot != null || !outbox.isEmpty()
-                || !readStates.isEmpty() || log.hasUnappliedCommitted();
+        return termOrVoteUnsaved() || logUnsaved() || !outbox.isEmpty() || !readStates.isEmpty()
+                || log.hasUnappliedCommitted();
     }
 
     @Override
     public Ready ready() {
         HardState hs = hardStateToWrite();
         List<LogEntry> unstable = log.unstableEntries();
-        boolean termAndVoteDurable = hs == null || hs.term() == prevHardState.term() && hs.vote() == prevHardState.vote();
-        boolean messagesFirst = role == Role.LEADER && termAndVoteDurable && log.pendingTruncate == Ready.NO_TRUNCATION
+        boolean messagesFirst = role == Role.LEADER && !termOrVoteUnsaved() && log.pendingTruncate == Ready.NO_TRUNCATION
                 && log.pendingSnapshot == null;
         Ready r = new Ready(hs, log.pendingTruncate, unstable, log.pendingSnapshot,
                 outbox, log.committedToApply(), readStates, messagesFirst);

@@ -1304,9 +1304,16 @@ public final class ZabNode implements ConsensusNode {
         if (hs.equals(savedHardState)) {
             return null;
         }
-        boolean epochsChanged = hs.term() != savedHardState.term() || hs.acceptedEpoch() != savedHardState.acceptedEpoch();
-        boolean writingAnyway = !unstable.isEmpty() || pendingTruncate != Ready.NO_TRUNCATION || pendingSnapshot != null;
-        return epochsChanged || writingAnyway ? hs : null;
+        return epochsUnsaved() || logUnsaved() ? hs : null;
+    }
+
+    private boolean epochsUnsaved() {
+        return currentEpoch != savedHardState.term() || acceptedEpoch != savedHardState.acceptedEpoch();
+    }
+
+    /** Proposals, a truncation or a snapshot wait to be written: the next Ready writes in any case. */
+    private boolean logUnsaved() {
+        return !unstable.isEmpty() || pendingTruncate != Ready.NO_TRUNCATION || pendingSnapshot != null;
     }
 
     private void send(Message m) {
@@ -1322,9 +1329,8 @@ public final class ZabNode implements ConsensusNode {
 
     @Override
     public boolean hasReady() {
-        return !outbox.isEmpty() || !unstable.isEmpty() || pendingSnapshot != null
-                || pendingTruncate != Ready.NO_TRUNCATION || !readStates.isEmpty()
-                || hardStateToWrite() != null || (committed > applied && log.hasBetween(applied, committed));
+        return epochsUnsaved() || logUnsaved() || !outbox.isEmpty() || !readStates.isEmpty()
+                || (committed > applied && log.hasBetween(applied, committed));
     }
 
     @Override
