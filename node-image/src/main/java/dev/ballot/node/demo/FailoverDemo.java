@@ -107,7 +107,9 @@ public final class FailoverDemo {
                             () -> (firstAck[0] = load.firstAckStartedAfter(killedAt)) > 0, cluster);
                     long ms = (firstAck[0] - killedAt) / 1_000_000;
                     LocalCluster.Leader now = waitForLeader(cluster, old.id(), Duration.ofSeconds(30));
-                    cluster.kill(old.id());
+                    if (fault == Fault.FREEZE) {
+                        cluster.kill(old.id()); // replaced now: end the stopped process before its restart
+                    }
                     unavailable.add(ms);
                     OptionalLong elected = electedAfterMs(cluster, now.id(), killedWall);
                     elected.ifPresent(electedMs::add);

@@ -55,7 +55,8 @@ public final class KvClient {
 
     /**
      * One PUT attempt; the outcome: the status code, or the failure's kind ({@code timeout},
-     * {@code refused}, {@code io}). Anything but 200 moves on to the next member.
+     * {@code refused}, {@code io}). Anything but 200 moves on to the next member, except a 503 from a member
+     * that has not answered 503 {@link #STAY_FOR_UNAVAILABLE} times in a row.
      */
     public String attemptPut(String key, String value) {
         int at = preferredResponsive();
