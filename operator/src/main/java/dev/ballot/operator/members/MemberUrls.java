@@ -1,6 +1,7 @@
 package dev.ballot.operator.members;
 
 import dev.ballot.operator.plan.MemberEndpoint;
+import dev.ballot.operator.plan.Names;
 import java.net.URI;
 
 /**
@@ -22,5 +23,12 @@ public final class MemberUrls {
                 .replace("{id}", Integer.toString(member.id()))
                 .replace("{host}", member.host());
         return URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+    }
+
+    /** The base URL of the member whose pod is {@code pod} ({@code <cluster>-<ordinal>}, member id = ordinal + 1). */
+    public static URI ofPod(String template, String cluster, String namespace, String pod) {
+        int ordinal = Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
+        return base(template, cluster, namespace,
+                new MemberEndpoint(pod, ordinal + 1, true, Names.peerHost(cluster, namespace, ordinal)));
     }
 }

@@ -10,8 +10,6 @@ import dev.ballot.operator.api.UpdateStrategy;
 import dev.ballot.operator.members.MemberUrls;
 import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.plan.EffectiveSpec;
-import dev.ballot.operator.plan.MemberEndpoint;
-import dev.ballot.operator.plan.Names;
 import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.rollout.RolloutAction;
 import dev.ballot.operator.rollout.RolloutPlanner;
@@ -214,11 +212,8 @@ final class RolloutExecutor {
     }
 
     private URI memberBase(ElectionCluster cluster, String member) {
-        String ns = cluster.getMetadata().getNamespace();
-        int ordinal = Integer.parseInt(member.substring(member.lastIndexOf('-') + 1));
-        MemberEndpoint endpoint = new MemberEndpoint(member, ordinal + 1, true,
-                Names.peerHost(cluster.getMetadata().getName(), ns, ordinal));
-        return MemberUrls.base(settings.memberUrlTemplate(), cluster.getMetadata().getName(), ns, endpoint);
+        return MemberUrls.ofPod(settings.memberUrlTemplate(), cluster.getMetadata().getName(),
+                cluster.getMetadata().getNamespace(), member);
     }
 
     private static Set<String> voters(ElectionClusterStatus status) {

@@ -3,7 +3,6 @@ package dev.ballot.operator.reconciler;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.Protocol;
 import dev.ballot.operator.members.MemberUrls;
-import dev.ballot.operator.plan.MemberEndpoint;
 import dev.ballot.operator.plan.Names;
 import dev.ballot.operator.plan.NodeConfig;
 import dev.ballot.operator.scale.ScalePlan;
@@ -75,9 +74,7 @@ final class ScaleExecutor {
         int targetOrdinal = ordinal(step.target());
         HttpRequest.Builder request;
         Decision decision;
-        URI base = MemberUrls.base(settings.memberUrlTemplate(), name, ns, new MemberEndpoint(leader,
-                ordinal(leader) + 1, true, Names.peerHost(name, ns, ordinal(leader))));
-        String root = base.toString();
+        String root = MemberUrls.ofPod(settings.memberUrlTemplate(), name, ns, leader).toString();
         switch (step.kind()) {
             case ADD_MEMBER -> {
                 String host = Names.peerHost(name, ns, targetOrdinal);
