@@ -189,7 +189,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
                 ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
-        boolean progressing = scaling && scalePlan.step().kind() != dev.ballot.operator.scale.ScaleStep.Kind.BLOCKED;
+        boolean progressing = scaling && scalePlan.step().kind() != dev.ballot.operator.step.Step.Kind.BLOCKED;
         java.time.Duration recheck = rollout.recheckAfter(report, spec).orElse(settings.statusRefreshInterval());
         return control.rescheduleAfter(progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK
                 : recheck);
