@@ -62,12 +62,13 @@ import org.jboss.logging.Logger;
     @Dependent(name = "statefulset", type = StatefulSetDependent.class, dependsOn = {"config", "peer-service"}),
     @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class)})
 @ControllerConfiguration(name = ElectionClusterReconciler.NAME)
+// For QOSDK's generated manifest; what deploy/ and the chart grant is OperatorPermissions (a test keeps them equal).
 @AdditionalRBACRules({
     @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
     @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
-    @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get", "list", "watch"}),
-    @RBACRule(apiGroups = "", resources = "events", verbs = {"create", "patch"}),
-    @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update"})})
+    @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
+    @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
+    @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "patch"})})
 public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public static final String NAME = "electioncluster";
     private static final Logger LOG = Logger.getLogger(ElectionClusterReconciler.class);
@@ -188,7 +189,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
                 ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusPatch(cluster, report.status(), context));
-        boolean progressing = scaling && scalePlan.step().kind() != dev.ballot.operator.scale.ScaleStep.Kind.BLOCKED;
+        boolean progressing = scaling && scalePlan.step().kind() != dev.ballot.operator.step.Step.Kind.BLOCKED;
         java.time.Duration recheck = rollout.recheckAfter(report, spec).orElse(settings.statusRefreshInterval());
         return control.rescheduleAfter(progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK
                 : recheck);

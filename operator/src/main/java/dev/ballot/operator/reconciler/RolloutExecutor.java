@@ -11,7 +11,7 @@ import dev.ballot.operator.members.MemberUrls;
 import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.rollout.LeaderProgress;
-import dev.ballot.operator.rollout.RolloutAction;
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.rollout.RolloutPlanner;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.StatusBuilder;
@@ -74,16 +74,16 @@ final class RolloutExecutor {
      * fresh read of the leader's progress; when it does not, writes its wait into {@code status.rollout}. Returns
      * the Event to publish, if it acted.
      */
-    Optional<EventToPublish> execute(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
-        if (planned.kind() != RolloutAction.Kind.RESTART && planned.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
+    Optional<EventToPublish> execute(ElectionCluster cluster, Step planned, ElectionClusterStatus status) {
+        if (planned.kind() != Step.Kind.RESTART && planned.kind() != Step.Kind.TRANSFER_LEADERSHIP) {
             return Optional.empty();
         }
-        RolloutAction step = confirm(cluster, planned, status);
-        if (step.kind() == RolloutAction.Kind.WAIT) {
+        Step step = confirm(cluster, planned, status);
+        if (step.kind() == Step.Kind.WAIT) {
             status.rollout = new RolloutStatus(step.step(), step.blockedBy());
             return Optional.empty();
         }
-        if (step.kind() == RolloutAction.Kind.RESTART) {
+        if (step.kind() == Step.Kind.RESTART) {
             return restart(cluster, step.target(), revisionSeen(status, step.target()));
         }
         return transfer(cluster, step.target());
@@ -94,13 +94,13 @@ final class RolloutExecutor {
      * (replication catching up, a transfer answered, the election grace running out). Empty: the usual refresh.
      */
     Optional<Duration> recheckAfter(StatusBuilder.Report report, EffectiveSpec spec) {
-        RolloutAction.Kind planned = report.rollout().kind();
-        boolean heldBack = (planned == RolloutAction.Kind.RESTART || planned == RolloutAction.Kind.TRANSFER_LEADERSHIP)
+        Step.Kind planned = report.rollout().kind();
+        boolean heldBack = (planned == Step.Kind.RESTART || planned == Step.Kind.TRANSFER_LEADERSHIP)
                 && report.status().rollout != null && !report.status().rollout.blockedBy.isEmpty();
         if (heldBack) {
             return Optional.of(RECHECK_HELD_BACK);
         }
-        boolean rolling = planned != RolloutAction.Kind.NONE && spec != null && !spec.paused()
+        boolean rolling = planned != Step.Kind.NONE && spec != null && !spec.paused()
                 && spec.updateType() != UpdateStrategy.Type.Manual;
         var degraded = StatusConditions.find(report.status().conditions, StatusConditions.DEGRADED);
         boolean electing = degraded != null && "Electing".equals(degraded.getReason());
@@ -108,7 +108,7 @@ final class RolloutExecutor {
     }
 
     /** The planned step after a fresh read of the leader's progress (only steps that cost a voter read it). */
-    private RolloutAction confirm(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
+    private Step confirm(ElectionCluster cluster, Step planned, ElectionClusterStatus status) {
         Set<String> voters = voters(status);
         if (!voters.contains(planned.target()) || voters.size() == 1) {
             return planned;

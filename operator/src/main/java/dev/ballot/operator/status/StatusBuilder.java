@@ -9,7 +9,7 @@ import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.desired.MemberEndpoint;
 import dev.ballot.operator.desired.QuorumMath;
-import dev.ballot.operator.rollout.RolloutAction;
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.rollout.RolloutMember;
 import dev.ballot.operator.rollout.RolloutPlanner;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -54,7 +54,7 @@ public final class StatusBuilder {
     }
 
     /** The new status and the events to publish. */
-    public record Report(ElectionClusterStatus status, List<EventToPublish> events, RolloutAction rollout) {
+    public record Report(ElectionClusterStatus status, List<EventToPublish> events, Step rollout) {
     }
 
     public static Report build(Observed o) {
@@ -84,7 +84,7 @@ public final class StatusBuilder {
                     || !Objects.equals(messageOf(prev, StatusConditions.STALLED), why)) {
                 events.add(EventToPublish.warning("InvalidSpec", why));
             }
-            return new Report(s, events, RolloutAction.NONE);
+            return new Report(s, events, Step.NONE);
         }
 
         EffectiveSpec spec = o.spec();
@@ -182,7 +182,7 @@ public final class StatusBuilder {
         boolean quorumLost = everLed && !quorum && !electing;
 
         // Rollout.
-        RolloutAction action = spec.paused() ? RolloutAction.NONE
+        Step action = spec.paused() ? Step.NONE
                 : RolloutPlanner.next(rolloutMembers, spec.updateType(), spec.transferLeadership());
         s.rollout = spec.paused() ? new RolloutStatus("", "spec.paused is true")
                 : new RolloutStatus(action.step(), action.blockedBy());
@@ -212,7 +212,7 @@ public final class StatusBuilder {
             stalledReason = "PodFailing";
             stalledMessage = "pod " + broken.get().name() + " cannot start: " + broken.get().problem()
                     + "; fix spec.image or the registry access";
-        } else if (!action.blockedBy().isEmpty() && action.kind() == RolloutAction.Kind.WAIT && quorumLost) {
+        } else if (!action.blockedBy().isEmpty() && action.kind() == Step.Kind.WAIT && quorumLost) {
             stalledReason = "RolloutBlocked";
             stalledMessage = action.blockedBy();
         }
