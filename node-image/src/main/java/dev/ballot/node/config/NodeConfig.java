@@ -18,10 +18,12 @@ import java.util.Optional;
  * @param clientListen   where the HTTP API listens
  * @param raft           set for Raft, null for ZAB
  * @param zab            set for ZAB, null for Raft
+ * @param etcdListen     where the etcd v3 gRPC API listens (Raft's {@code etcd_address}); null: off, and the log
+ *                       feeds the HTTP key-value store instead
  */
 public record NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
                          HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
-                         RaftTiming raft, ZabTiming zab) {
+                         RaftTiming raft, ZabTiming zab, HostPort etcdListen) {
     /** The node's logical clock: the engine is ticked this often. */
     public static final Duration TICK = Duration.ofMillis(10);
 
@@ -42,6 +44,14 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
         if (members.stream().noneMatch(m -> m.id() == nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " is not among the members");
         }
+    }
+
+    /** Without the etcd API. */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft, zab,
+                null);
     }
 
     public PeerSpec self() {
