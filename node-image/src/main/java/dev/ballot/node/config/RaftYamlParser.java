@@ -217,7 +217,7 @@ final class RaftYamlParser {
                     "give the etcd API its own port, e.g. 2381 while the HTTP API holds 2379");
         }
         return new NodeConfig(Protocol.RAFT, clusterId, self.id(), self.name(), members, listen, null, client,
-                dataDir, timing, null, etcd);
+                dataDir, timing, null, null, List.of(), etcd);
     }
 
     /** Appends one member per item of the list {@code key}, ids continuing after those already there. */

@@ -125,12 +125,12 @@ final class KvRoutes extends RouteSupport {
         String consistency = Exchanges.query(ex).getOrDefault("consistency", "linearizable");
         Optional<Versioned> found;
         switch (consistency) {
-            case "serializable" -> found = await(info.kvRuntime().readLocal(kv -> kv.get(key)));
+            case "serializable" -> found = await(info.kvRuntime().readLocal(kv -> kv.get(key)), true);
             case "linearizable" -> {
                 if (routedToLeader(ex)) {
                     return;
                 }
-                found = await(info.kvRuntime().readLinearizable(kv -> kv.get(key)));
+                found = await(info.kvRuntime().readLinearizable(kv -> kv.get(key)), true);
             }
             default -> throw ApiException.badRequest("consistency", "consistency must be linearizable (default) or serializable, got '"
                     + consistency + "'");

@@ -450,9 +450,10 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             LOG.log(Level.SEVERE, "driver loop failed; the node stops serving", e);
         } finally {
             running = false;
-            RequestFailure stopped = new RequestFailure(RequestFailure.Reason.STOPPED, 0,
-                    failure == null ? "node is stopping" : failure);
-            failAll(stopped);
+            String why = failure == null ? "node is stopping" : failure;
+            // A proposed write may have reached the others and commit without us: its outcome is unknown.
+            failAll(new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, 0, why + " before the outcome was known"),
+                    new RequestFailure(RequestFailure.Reason.STOPPED, 0, why));
             // Work queued after the stop is dropped; its callers time out on their own deadlines.
             inbox.clear();
             status = snapshotStatus(failure == null ? null : failure);
@@ -619,14 +620,15 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         awaitingApply.values().removeIf(List::isEmpty);
     }
 
-    private void failAll(RequestFailure failure) {
-        pendingWrites.values().forEach(w -> w.future().completeExceptionally(failure));
+    /** Fails every waiting request: writes and membership changes with {@code writes}, reads with {@code reads}. */
+    private void failAll(RequestFailure writes, RequestFailure reads) {
+        pendingWrites.values().forEach(w -> w.future().completeExceptionally(writes));
         pendingWrites.clear();
-        pendingChanges.values().forEach(f -> f.completeExceptionally(failure));
+        pendingChanges.values().forEach(f -> f.completeExceptionally(writes));
         pendingChanges.clear();
-        awaitingReadState.values().forEach(r -> r.future().completeExceptionally(failure));
+        awaitingReadState.values().forEach(r -> r.future().completeExceptionally(reads));
         awaitingReadState.clear();
-        awaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(failure)));
+        awaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(reads)));
         awaitingApply.clear();
     }
 
@@ -637,7 +639,9 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         if (lostLeadership) {
             RequestFailure lost = new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, current.leaderId(),
                     "this node lost leadership before the request completed; the outcome is unknown, retry");
-            failAll(lost);
+            // A read changed nothing: it is routed again, to the new leader (NOT_LEADER), as if it came now.
+            failAll(lost, new RequestFailure(RequestFailure.Reason.NOT_LEADER, current.leaderId(),
+                    "this node lost leadership before the read was confirmed"));
         }
         boolean changed = current.differsVisiblyFrom(previous);
         status = current;
