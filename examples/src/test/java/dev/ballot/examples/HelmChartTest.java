@@ -113,7 +113,8 @@ class HelmChartTest {
     assertThat(chart.ids()).doesNotContain("Role/ballot-system/ballot-operator-leader-election",
         "RoleBinding/ballot-system/ballot-operator-leader-election", "PodDisruptionBudget/ballot-system/ballot-operator");
     Map<String, Object> env = DeployRenderTest.env(DeployRenderTest.operatorContainer(chart.get("Deployment", "ballot-operator")));
-    assertThat(env).containsEntry("BALLOT_OPERATOR_LEADER_ELECTION_ENABLED", "false");
+    // QOSDK elects a leader only in the profiles of quarkus.operator-sdk.activate-leader-election-for-profiles (prod).
+    assertThat(env).containsEntry("QUARKUS_PROFILE", "no-leader-election");
   }
 
   @Test
