@@ -18,6 +18,7 @@ import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.storage.CorruptStorageException;
 import dev.ballot.node.storage.FileNodeStorage;
+import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.node.storage.NodeStorage;
 import dev.ballot.node.transport.PeerTransport;
 import dev.ballot.node.transport.TransportOptions;
@@ -51,10 +52,12 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeRuntime runtime;
     private final HttpApi api;
     private final MemberDirectory directory;
+    private final ClusterIdentityKeeper identity;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime runtime, HttpApi api,
-                        MemberDirectory directory) {
+                        MemberDirectory directory, ClusterIdentityKeeper identity) {
+        this.identity = identity;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -73,6 +76,7 @@ public final class NodeProcess implements AutoCloseable {
         });
         PeerTransport transport = null;
         NodeRuntime runtime = null;
+        ClusterIdentityKeeper identity = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
@@ -115,14 +119,21 @@ public final class NodeProcess implements AutoCloseable {
             transport.setPeers(peers(runtime.status().membership(), config.nodeId()));
             directory.learn(runtime.status().membership());
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
+            identity = new ClusterIdentityKeeper(runtime, config.dataDir(), config.clusterId(),
+                    MemberRecord.read(config.dataDir()).orElse(null), directory::name);
             HttpApi api = new HttpApi(info, metrics,
-                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port())).start();
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()))
+                    .statusFields(identity::statusFields).start();
             runtime.start();
+            identity.start();
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
                     + ", data in " + config.dataDir());
-            return new NodeProcess(config, storage, transport, runtime, api, directory);
+            return new NodeProcess(config, storage, transport, runtime, api, directory, identity);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (identity != null) {
+                identity.close();
+            }
             if (runtime != null) {
                 runtime.close();
             }
@@ -221,6 +232,7 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void closeAll() {
+        identity.close();
         api.close();
         runtime.close();
         transport.close();
