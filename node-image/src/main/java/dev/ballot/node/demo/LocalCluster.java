@@ -84,6 +84,9 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Map<Long, Node> nodes = new LinkedHashMap<>();
     private final int clientPort;
+    /** Free on every node address; used only after {@link #enableEtcd()}. */
+    private final int etcdPort;
+    private volatile boolean etcd;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofMillis(200)).build();
 
@@ -103,8 +106,9 @@ public final class LocalCluster implements AutoCloseable {
         this.workDir = workDir;
         this.jvmOptions = List.copyOf(jvmOptions);
         String prefix = pickSubnet(size);
-        int[] ports = freePorts(prefix, size, 3);
+        int[] ports = freePorts(prefix, size, 4);
         this.clientPort = ports[0];
+        this.etcdPort = ports[3];
         int peerPort = ports[1];
         int electionPort = ports[2];
         String clusterId = "demo-" + protocol.wireName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffff);
@@ -230,6 +234,16 @@ public final class LocalCluster implements AutoCloseable {
         return nodes.keySet().stream().map(this::clientAddress).toList();
     }
 
+    /** Nodes started from now on serve the etcd v3 API ({@code BALLOT_ETCD_ADDRESS}) and feed it their log. */
+    public void enableEtcd() {
+        etcd = true;
+    }
+
+    /** The member's etcd v3 endpoint, {@code http://host:port}. */
+    public String etcdEndpoint(long id) {
+        return "http://" + nodes.get(id).host + ":" + etcdPort;
+    }
+
     public void startAll() throws IOException {
         for (Node n : nodes.values()) {
             start(n.id);
@@ -255,6 +269,9 @@ public final class LocalCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("BALLOT_"));
+        if (etcd) {
+            pb.environment().put("BALLOT_ETCD_ADDRESS", n.host + ":" + etcdPort);
+        }
         pb.environment().putAll(env);
         n.process = pb.start();
     }

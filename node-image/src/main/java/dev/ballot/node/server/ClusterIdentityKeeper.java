@@ -2,6 +2,7 @@ package dev.ballot.node.server;
 
 import dev.ballot.engine.MemberProgress;
 import dev.ballot.engine.kv.KvCommand;
+import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.kv.KvStateMachine.Versioned;
 import dev.ballot.node.storage.MemberRecord;
 
@@ -33,7 +34,9 @@ import java.util.logging.Logger;
  *       empty member asks its peers about.</li>
  * </ul>
  * The keys start with a NUL character, which the client API refuses in keys, so no client can read or forge them.
- * Work runs on its own daemon thread every {@link #EVERY}, never on the driver.
+ * Work runs on its own daemon thread every {@link #EVERY}, never on the driver. It needs the key-value state
+ * machine: a node whose log feeds etcd's store (the etcd API on) has no cluster identity yet, so its gate relies on
+ * {@code BALLOT_INITIAL_CLUSTER_STATE=existing} alone.
  */
 public final class ClusterIdentityKeeper implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterIdentityKeeper.class.getName());
@@ -41,7 +44,7 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
     static final String JOINED_PREFIX = "\u0000ballot/joined/";
     static final Duration EVERY = Duration.ofMillis(200);
 
-    private final NodeRuntime runtime;
+    private final NodeRuntime<KvMachine, KvResult> runtime;
     private final Path dataDir;
     private final String clusterId;
     private final LongFunction<String> names;
@@ -50,7 +53,7 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
     private volatile MemberRecord record;
     private volatile Set<String> joined = Set.of();
 
-    public ClusterIdentityKeeper(NodeRuntime runtime, Path dataDir, String clusterId, MemberRecord existing,
+    public ClusterIdentityKeeper(NodeRuntime<KvMachine, KvResult> runtime, Path dataDir, String clusterId, MemberRecord existing,
                                  LongFunction<String> names) {
         this.runtime = runtime;
         this.dataDir = dataDir;
@@ -100,8 +103,8 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
         if (uuid.isEmpty()) {
             if (st.isLeader()) {
                 String fresh = UUID.randomUUID().toString();
-                runtime.propose(KvCommand.cas(runtime.newRequestId(), UUID_KEY, null, fresh.getBytes(StandardCharsets.UTF_8)))
-                        .get(2, TimeUnit.SECONDS);
+                KvCommand cas = KvCommand.cas(runtime.newRequestId(), UUID_KEY, null, fresh.getBytes(StandardCharsets.UTF_8));
+                runtime.propose(cas.requestId(), cas.encode()).get(2, TimeUnit.SECONDS);
             }
             return;
         }
@@ -130,8 +133,9 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
             joined = marked;
         }
         for (MemberProgress m : toMark) {
-            runtime.propose(KvCommand.put(runtime.newRequestId(), JOINED_PREFIX + m.id(), clusterUuid.toString()
-                    .getBytes(StandardCharsets.UTF_8))).get(2, TimeUnit.SECONDS);
+            KvCommand mark = KvCommand.put(runtime.newRequestId(), JOINED_PREFIX + m.id(),
+                    clusterUuid.toString().getBytes(StandardCharsets.UTF_8));
+            runtime.propose(mark.requestId(), mark.encode()).get(2, TimeUnit.SECONDS);
         }
     }
 

@@ -9,6 +9,8 @@ import dev.ballot.engine.PersistedState;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.FakeConsensusNode;
+import dev.ballot.engine.kv.KvResult;
+import dev.ballot.node.server.KvMachine;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.server.RecordingDurability;
@@ -64,7 +66,7 @@ class HttpApiTest {
 
     private int start(FakeConsensusNode node, MemberDirectory dir) throws Exception {
         dir.learn(node.membership());
-        NodeRuntime rt = new NodeRuntime(node, PersistedState.EMPTY, new RecordingDurability(), m -> true,
+        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), node, PersistedState.EMPTY, new RecordingDurability(), m -> true,
                 NodeRuntime.Options.defaults()).start();
         NodeMetrics metrics = new NodeMetrics(rt::status, dir);
         rt.addListener(metrics);

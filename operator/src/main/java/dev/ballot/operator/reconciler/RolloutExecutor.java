@@ -9,11 +9,11 @@ import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.api.UpdateStrategy;
 import dev.ballot.operator.members.MemberUrls;
 import dev.ballot.operator.members.ReportedStatus;
-import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.rollout.LeaderProgress;
-import dev.ballot.operator.rollout.RolloutAction;
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.rollout.RolloutPlanner;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.StatusBuilder;
 import dev.ballot.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -72,18 +72,18 @@ final class RolloutExecutor {
     /**
      * Carries out the planner's RESTART or TRANSFER_LEADERSHIP once {@link RolloutPlanner#confirm} agrees after a
      * fresh read of the leader's progress; when it does not, writes its wait into {@code status.rollout}. Returns
-     * the decision worth an Event, if it acted.
+     * the Event to publish, if it acted.
      */
-    Optional<Decision> execute(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
-        if (planned.kind() != RolloutAction.Kind.RESTART && planned.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
+    Optional<EventToPublish> execute(ElectionCluster cluster, Step planned, ElectionClusterStatus status) {
+        if (planned.kind() != Step.Kind.RESTART && planned.kind() != Step.Kind.TRANSFER_LEADERSHIP) {
             return Optional.empty();
         }
-        RolloutAction step = confirm(cluster, planned, status);
-        if (step.kind() == RolloutAction.Kind.WAIT) {
+        Step step = confirm(cluster, planned, status);
+        if (step.kind() == Step.Kind.WAIT) {
             status.rollout = new RolloutStatus(step.step(), step.blockedBy());
             return Optional.empty();
         }
-        if (step.kind() == RolloutAction.Kind.RESTART) {
+        if (step.kind() == Step.Kind.RESTART) {
             return restart(cluster, step.target(), revisionSeen(status, step.target()));
         }
         return transfer(cluster, step.target());
@@ -94,13 +94,13 @@ final class RolloutExecutor {
      * (replication catching up, a transfer answered, the election grace running out). Empty: the usual refresh.
      */
     Optional<Duration> recheckAfter(StatusBuilder.Report report, EffectiveSpec spec) {
-        RolloutAction.Kind planned = report.rollout().kind();
-        boolean heldBack = (planned == RolloutAction.Kind.RESTART || planned == RolloutAction.Kind.TRANSFER_LEADERSHIP)
+        Step.Kind planned = report.rollout().kind();
+        boolean heldBack = (planned == Step.Kind.RESTART || planned == Step.Kind.TRANSFER_LEADERSHIP)
                 && report.status().rollout != null && !report.status().rollout.blockedBy.isEmpty();
         if (heldBack) {
             return Optional.of(RECHECK_HELD_BACK);
         }
-        boolean rolling = planned != RolloutAction.Kind.NONE && spec != null && !spec.paused()
+        boolean rolling = planned != Step.Kind.NONE && spec != null && !spec.paused()
                 && spec.updateType() != UpdateStrategy.Type.Manual;
         var degraded = StatusConditions.find(report.status().conditions, StatusConditions.DEGRADED);
         boolean electing = degraded != null && "Electing".equals(degraded.getReason());
@@ -108,7 +108,7 @@ final class RolloutExecutor {
     }
 
     /** The planned step after a fresh read of the leader's progress (only steps that cost a voter read it). */
-    private RolloutAction confirm(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
+    private Step confirm(ElectionCluster cluster, Step planned, ElectionClusterStatus status) {
         Set<String> voters = voters(status);
         if (!voters.contains(planned.target()) || voters.size() == 1) {
             return planned;
@@ -121,7 +121,7 @@ final class RolloutExecutor {
      * already holds a pod of another revision (the replacement), deleted with its uid as a precondition, and never
      * twice.
      */
-    private Optional<Decision> restart(ElectionCluster cluster, String name, String revisionSeen) {
+    private Optional<EventToPublish> restart(ElectionCluster cluster, String name, String revisionSeen) {
         long now = System.nanoTime();
         deleted.values().removeIf(t -> now - t > Duration.ofMinutes(10).toNanos());
         String ns = cluster.getMetadata().getNamespace();
@@ -145,7 +145,7 @@ final class RolloutExecutor {
             deleted.remove(uid);
             throw e;
         }
-        return Optional.of(Decision.normal("RestartingMember", "deleted pod " + name
+        return Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name
                 + " so it restarts with the current template (one member at a time)"));
     }
 
@@ -154,7 +154,7 @@ final class RolloutExecutor {
                 .map(m -> m.revision).filter(Objects::nonNull).findFirst().orElse(null);
     }
 
-    private Optional<Decision> transfer(ElectionCluster cluster, String leader) {
+    private Optional<EventToPublish> transfer(ElectionCluster cluster, String leader) {
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         long now = System.nanoTime();
         Long last = transfers.get(key);
@@ -176,7 +176,7 @@ final class RolloutExecutor {
                 LOG.infof("transfer-leadership on %s answered %d: %s", leader, r.statusCode(), r.body());
             }
         });
-        return Optional.of(Decision.normal("TransferringLeadership", "asked " + leader
+        return Optional.of(EventToPublish.normal("TransferringLeadership", "asked " + leader
                 + " to hand leadership to a caught-up follower before it restarts"));
     }
 
