@@ -251,6 +251,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public void start(long id) throws IOException {
+        start(id, Map.of());
+    }
+
+    /** Starts a node with extra environment variables (e.g. {@code BALLOT_INITIAL_CLUSTER_STATE}). */
+    public void start(long id, Map<String, String> env) throws IOException {
         Node n = nodes.get(id);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -267,7 +272,18 @@ public final class LocalCluster implements AutoCloseable {
         if (etcd) {
             pb.environment().put("BALLOT_ETCD_ADDRESS", n.host + ":" + etcdPort);
         }
+        pb.environment().putAll(env);
         n.process = pb.start();
+    }
+
+    /** A lost volume: everything in the (stopped) node's data directory is gone. */
+    public void wipeData(long id) throws IOException {
+        Node n = nodes.get(id);
+        if (n.running()) {
+            throw new IllegalStateException(n.name() + " is running; stop it before wiping its data");
+        }
+        new Cleanup(n.dataDir).run();
+        Files.createDirectories(n.dataDir);
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already synced. */

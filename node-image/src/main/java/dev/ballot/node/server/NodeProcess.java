@@ -22,6 +22,7 @@ import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.storage.CorruptStorageException;
 import dev.ballot.node.storage.FileNodeStorage;
+import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.node.storage.NodeStorage;
 import dev.ballot.node.transport.PeerTransport;
 import dev.ballot.node.transport.TransportOptions;
@@ -57,11 +58,13 @@ public final class NodeProcess implements AutoCloseable {
     /** The etcd v3 API; null unless configured. */
     private final EtcdServer etcd;
     private final MemberDirectory directory;
+    private final ClusterIdentityKeeper identity;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
-                        EtcdServer etcd, MemberDirectory directory) {
+                        EtcdServer etcd, MemberDirectory directory, ClusterIdentityKeeper identity) {
         this.etcd = etcd;
+        this.identity = identity;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -81,6 +84,7 @@ public final class NodeProcess implements AutoCloseable {
         PeerTransport transport = null;
         NodeRuntime<?, ?> runtime = null;
         EtcdServer etcd = null;
+        ClusterIdentityKeeper identity = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
@@ -132,8 +136,17 @@ public final class NodeProcess implements AutoCloseable {
             directory.learn(runtime.status().membership());
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             HttpApi api = new HttpApi(info, metrics,
-                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port())).start();
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()));
+            if (etcdRuntime == null) {
+                identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
+                        MemberRecord.read(config.dataDir()).orElse(null), directory::name);
+                api.statusFields(identity::statusFields);
+            }
+            api.start();
             runtime.start();
+            if (identity != null) {
+                identity.start();
+            }
             if (etcdRuntime != null) {
                 etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(), config.etcdListen().port()),
                         new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));
@@ -142,8 +155,11 @@ public final class NodeProcess implements AutoCloseable {
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
                     + ", data in " + config.dataDir());
-            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory);
+            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (identity != null) {
+                identity.close();
+            }
             if (etcd != null) {
                 etcd.close();
             }
@@ -245,6 +261,9 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void closeAll() {
+        if (identity != null) {
+            identity.close();
+        }
         if (etcd != null) {
             etcd.close();
         }
