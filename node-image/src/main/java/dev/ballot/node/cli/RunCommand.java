@@ -3,7 +3,7 @@ package dev.ballot.node.cli;
 import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.ConfigLoader;
 import dev.ballot.node.config.NodeConfig;
-import dev.ballot.node.server.NodeProcess;
+import dev.ballot.node.process.NodeProcess;
 import dev.ballot.node.storage.CorruptStorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -11,7 +11,7 @@ import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.FakeConsensusNode;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
-import dev.ballot.node.server.RecordingDurability;
+import dev.ballot.node.server.RecordingStorage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class HttpApiTest {
 
     private int start(FakeConsensusNode node, MemberDirectory dir) throws Exception {
         dir.learn(node.membership());
-        NodeRuntime rt = new NodeRuntime(node, PersistedState.EMPTY, new RecordingDurability(), m -> true,
+        NodeRuntime rt = new NodeRuntime(node, PersistedState.EMPTY, node.membership(), new RecordingStorage(), m -> true,
                 NodeRuntime.Options.defaults()).start();
         NodeMetrics metrics = new NodeMetrics(rt::status, dir);
         rt.addListener(metrics);

@@ -15,7 +15,7 @@ import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.EngineFactory;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
-import dev.ballot.node.server.RecordingDurability;
+import dev.ballot.node.server.RecordingStorage;
 import dev.ballot.node.server.RuntimeListener;
 import dev.ballot.node.server.RuntimeStatus;
 
@@ -75,7 +75,7 @@ final class InProcessCluster implements AutoCloseable {
         for (long id = 1; id <= 3; id++) {
             NodeConfig cfg = ConfigLoader.parse("node-" + id, config(protocol, id), Map.of());
             ConsensusNode engine = EngineFactory.create(cfg, PersistedState.EMPTY, 1000 + id);
-            NodeRuntime rt = new NodeRuntime(engine, PersistedState.EMPTY, new RecordingDurability(), m -> route(codec, m),
+            NodeRuntime rt = new NodeRuntime(engine, PersistedState.EMPTY, engine.membership(), new RecordingStorage(), m -> route(codec, m),
                     new NodeRuntime.Options(Duration.ofMillis(10), 5)); // snapshot and compact every 5 entries
             runtimes.put(id, rt);
             List<MemberDirectory.Entry> entries = new ArrayList<>();
