@@ -6,13 +6,14 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The {@code error} codes of docs/node-api.md and what each means for a write: {@link #mayHaveApplied()}
- * is true exactly for the codes after which the request may or may not have taken effect (retry
- * idempotently); every other code means it was not applied.
+ * The {@code error} codes of docs/node-api.md and what each means for a request: {@link #mayHaveApplied()}
+ * is true exactly for the codes the page calls "unknown" (the write or admin change may or may not have taken
+ * effect: retry idempotently, or read); every other code means it was not applied (reads change nothing).
  */
 public enum ErrorCode {
     BAD_JSON("bad_json", false),
     BAD_REQUEST("bad_request", false),
+    /** Key absent ({@code field: key}) or no endpoint at that path ({@code field: path}). */
     NOT_FOUND("not_found", false),
     UNKNOWN_MEMBER("unknown_member", false),
     METHOD_NOT_ALLOWED("method_not_allowed", false),
@@ -25,21 +26,27 @@ public enum ErrorCode {
     MEMBER_CONFLICT("member_conflict", false),
     BODY_TOO_LARGE("body_too_large", false),
     NO_LEADER("no_leader", false),
+    /** A follower could not connect to the leader, or knows it cannot: the request never left it. */
     LEADER_UNREACHABLE("leader_unreachable", false),
     /** A forwarded request reached a node that is not the leader either; also the body of a 307 to the leader. */
     NOT_LEADER("not_leader", false),
-    /** Leadership was lost while the write waited, or the leader it was forwarded to was replaced. */
-    OUTCOME_UNKNOWN("outcome_unknown", true),
+    /** The leader refuses proposals for now (transfer or membership change in flight). */
     BUSY("busy", false),
+    /** The node is shutting down and did not take the request. */
+    STOPPING("stopping", false),
     /**
-     * The node is shutting down. A write that was already waiting for its commit when the driver stopped is
-     * answered with this too, so it may have committed.
+     * A write or admin change: leadership was lost while it waited, the node stopped after proposing it, or a
+     * forward failed after it was sent.
      */
-    STOPPING("stopping", true),
-    /** No answer within the request deadline; the request may still take effect. */
+    OUTCOME_UNKNOWN("outcome_unknown", true),
+    /** A write or admin change got no answer within the deadline; it may still take effect. */
     TIMEOUT("timeout", true),
     /** A leadership transfer did not complete within the deadline; it may still complete. */
     DEADLINE("deadline", true),
+    /** A linearizable read failed after it was forwarded, or its leader lost leadership: retry (reads change nothing). */
+    READ_FAILED("read_failed", false),
+    /** A read got no answer within the deadline: retry (reads change nothing). */
+    READ_TIMEOUT("read_timeout", false),
     /** {@code /healthz}: the driver loop is not running. */
     UNHEALTHY("unhealthy", false),
     /** {@code /readyz}: not ready for client traffic, the reason in the message. */

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param term            Raft term; ZAB current epoch
  * @param leaderId        null without a known leader
  * @param leaderAddress   the leader's client (HTTP) address; null without one
+ * @param leaderReachable on a follower, whether its forwards reach the leader (false: a one-way partition, it
+ *                        refuses to forward and is not ready); null where it does not apply or is not known yet
  * @param leaderSince     ISO-8601 instant this node first saw the current leader; null without one
  * @param commitIndex     Raft log index; for ZAB the zxid as a number (epoch << 32 | counter)
  * @param zxid            ZAB only (omitted for Raft): the last logged zxid in hex, {@code 0x...}
@@ -26,7 +28,7 @@ import java.util.Set;
  * @param members         the configuration as this node knows it
  */
 @JsonPropertyOrder({"clusterId", "nodeId", "memberId", "protocol", "role", "term", "leaderId", "leaderAddress",
-        "leaderSince", "commitIndex", "appliedIndex", "lastLogIndex", "zxid", "committedZxid", "leaderContactMs",
+        "leaderReachable", "leaderSince", "commitIndex", "appliedIndex", "lastLogIndex", "zxid", "committedZxid", "leaderContactMs",
         "version", "failure", "members"})
 public record StatusReport(
         String clusterId,
@@ -37,6 +39,7 @@ public record StatusReport(
         long term,
         String leaderId,
         String leaderAddress,
+        Boolean leaderReachable,
         String leaderSince,
         long commitIndex,
         long appliedIndex,

@@ -15,6 +15,7 @@ import dev.ballot.node.http.HttpApi;
 import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.EngineFactory;
+import dev.ballot.node.server.KvMachine;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.server.RuntimeListener;
@@ -51,12 +52,12 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeConfig config;
     private final NodeStorage storage;
     private final PeerTransport transport;
-    private final NodeRuntime runtime;
+    private final NodeRuntime<?, ?> runtime;
     private final HttpApi api;
     private final MemberDirectory directory;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime runtime, HttpApi api,
+    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
                         MemberDirectory directory) {
         this.config = config;
         this.storage = storage;
@@ -75,13 +76,13 @@ public final class NodeProcess implements AutoCloseable {
             }
         });
         PeerTransport transport = null;
-        NodeRuntime runtime = null;
+        NodeRuntime<?, ?> runtime = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
-            runtime = new NodeRuntime(engine, persisted, config.initialMembership(), storage,
+            runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(), storage,
                     transport::send, runtimeOptions());
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
@@ -164,7 +165,7 @@ public final class NodeProcess implements AutoCloseable {
         return out;
     }
 
-    public NodeRuntime runtime() {
+    public NodeRuntime<?, ?> runtime() {
         return runtime;
     }
 

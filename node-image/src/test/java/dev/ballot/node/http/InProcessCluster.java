@@ -6,6 +6,7 @@ import dev.ballot.engine.Message;
 import dev.ballot.engine.MessageCodec;
 import dev.ballot.engine.PersistedState;
 import dev.ballot.engine.Protocol;
+import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.raft.RaftCodec;
 import dev.ballot.engine.zab.ZabCodec;
 import dev.ballot.node.config.ConfigLoader;
@@ -13,6 +14,7 @@ import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.EngineFactory;
+import dev.ballot.node.server.KvMachine;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.server.RecordingStorage;
@@ -33,7 +35,7 @@ import java.util.Optional;
  */
 final class InProcessCluster implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final Map<Long, NodeRuntime> runtimes = new HashMap<>();
+    private final Map<Long, NodeRuntime<KvMachine, KvResult>> runtimes = new HashMap<>();
     private final Map<Long, Integer> ports = new HashMap<>();
 
     private InProcessCluster() {
@@ -75,7 +77,8 @@ final class InProcessCluster implements AutoCloseable {
         for (long id = 1; id <= 3; id++) {
             NodeConfig cfg = ConfigLoader.parse("node-" + id, config(protocol, id), Map.of());
             ConsensusNode engine = EngineFactory.create(cfg, PersistedState.EMPTY, 1000 + id);
-            NodeRuntime rt = new NodeRuntime(engine, PersistedState.EMPTY, engine.membership(), new RecordingStorage(), m -> route(codec, m),
+            NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), engine, PersistedState.EMPTY, engine.membership(),
+                    new RecordingStorage(), m -> route(codec, m),
                     new NodeRuntime.Options(Duration.ofMillis(10), 5)); // snapshot and compact every 5 entries
             runtimes.put(id, rt);
             List<MemberDirectory.Entry> entries = new ArrayList<>();
@@ -109,7 +112,7 @@ final class InProcessCluster implements AutoCloseable {
     }
 
     private boolean route(MessageCodec codec, Message m) {
-        NodeRuntime to = runtimes.get(m.to());
+        NodeRuntime<KvMachine, KvResult> to = runtimes.get(m.to());
         if (to == null) {
             return false;
         }
@@ -130,14 +133,14 @@ final class InProcessCluster implements AutoCloseable {
         return ports.get(id);
     }
 
-    NodeRuntime runtime(long id) {
+    NodeRuntime<KvMachine, KvResult> runtime(long id) {
         return runtimes.get(id);
     }
 
     /** The leader every member agrees on and that knows it leads, or empty. */
     Optional<Long> agreedLeader() {
         Long leader = null;
-        for (NodeRuntime rt : runtimes.values()) {
+        for (NodeRuntime<KvMachine, KvResult> rt : runtimes.values()) {
             long l = rt.status().leaderId();
             if (l == 0 || (leader != null && leader != l)) {
                 return Optional.empty();
