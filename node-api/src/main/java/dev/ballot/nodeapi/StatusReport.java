@@ -25,11 +25,15 @@ import java.util.Set;
  * @param committedZxid   ZAB only (omitted for Raft): the committed zxid in hex
  * @param leaderContactMs ms since this node last heard from the leader (0 on the leader); null without one
  * @param failure         present only when the node's driver stopped (e.g. an fsync failed)
+ * @param clusterUuid     the cluster's UUID recorded on this member's disk (member identity); null before it is known
+ * @param joinedMembers   members recorded as having joined the cluster; null before it is known
+ * @param needsReplacement true when this member lost its storage while in the configuration: it never votes and
+ *                        waits to be replaced (docs/node-api.md, "Member identity")
  * @param members         the configuration as this node knows it
  */
 @JsonPropertyOrder({"clusterId", "nodeId", "memberId", "protocol", "role", "term", "leaderId", "leaderAddress",
         "leaderReachable", "leaderSince", "commitIndex", "appliedIndex", "lastLogIndex", "zxid", "committedZxid", "leaderContactMs",
-        "version", "failure", "members"})
+        "version", "failure", "clusterUuid", "joinedMembers", "needsReplacement", "members"})
 public record StatusReport(
         String clusterId,
         String nodeId,
@@ -49,6 +53,9 @@ public record StatusReport(
         Long leaderContactMs,
         String version,
         @JsonInclude(JsonInclude.Include.NON_NULL) String failure,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String clusterUuid,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> joinedMembers,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean needsReplacement,
         List<Member> members) {
 
     /** The node's /readyz rule: a follower that has not heard from its leader for this long is not ready. */

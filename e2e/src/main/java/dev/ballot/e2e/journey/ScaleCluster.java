@@ -1,9 +1,8 @@
 package dev.ballot.e2e.journey;
 
-import dev.ballot.e2e.provider.LocalProvider;
+import dev.ballot.nodeapi.StatusReport;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import dev.ballot.nodeapi.StatusReport;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -254,8 +253,8 @@ public final class ScaleCluster implements Scenario {
 
   /** The state dir when it survives the run (BALLOT_E2E_KEEP), else e2e/target, which always does. */
   private static Path historyDir(JourneyContext ctx) {
-    if (ctx.cluster() instanceof LocalProvider.LocalCluster lc && System.getenv("BALLOT_E2E_KEEP") != null) {
-      return lc.stateDir();
+    if (ctx.cluster().stateDir().isPresent() && System.getenv("BALLOT_E2E_KEEP") != null) {
+      return ctx.cluster().stateDir().get();
     }
     return ctx.repo().resolve("e2e/target/e2e-history");
   }

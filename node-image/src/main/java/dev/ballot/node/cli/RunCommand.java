@@ -3,7 +3,9 @@ package dev.ballot.node.cli;
 import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.ConfigLoader;
 import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.process.NeedsReplacementProcess;
 import dev.ballot.node.process.NodeProcess;
+import dev.ballot.node.server.JoinGate;
 import dev.ballot.node.storage.CorruptStorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,6 +32,16 @@ public final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             System.err.println("ballot-node run: " + e.getMessage());
             return 2;
+        }
+        JoinGate.Decision gate;
+        try {
+            gate = JoinGate.check(cfg, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("ballot-node run: " + e.getMessage());
+            return 2;
+        }
+        if (gate.verdict() == JoinGate.Verdict.NEEDS_REPLACEMENT) {
+            return NeedsReplacementProcess.serve(cfg, gate.reason());
         }
         NodeProcess node;
         try {

@@ -56,6 +56,7 @@ final class StatusView {
                 rs.millisSinceLeaderContact() < 0 ? null : rs.millisSinceLeaderContact(),
                 info.version(),
                 rs.failure(),
+                null, null, null, // member identity: written by the identity keeper's status fields when known
                 members);
     }
 }
