@@ -99,13 +99,13 @@ class DeployRenderTest {
     Map<String, Object> deployment = rendered.get("Deployment", "ballot-operator");
     assertThat(RepoFiles.at(deployment, "spec.replicas")).isEqualTo(2);
     Map<String, Object> container = operatorContainer(deployment);
-    assertThat(container.get("image")).isEqualTo("ballot/operator:0.1.0");
+    assertThat(container.get("image")).isEqualTo(System.getProperty("ballot.operator.image"));
     Map<String, Object> env = env(container);
     // The operator's leader election (OperatorLeaderElection): Lease "ballot-operator" in $POD_NAMESPACE, holder $POD_NAME.
     assertThat(env).containsEntry("POD_NAME", "fieldRef:metadata.name")
         .containsEntry("POD_NAMESPACE", "fieldRef:metadata.namespace")
         .containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_ELECTIONCLUSTER_NAMESPACES", "JOSDK_ALL_NAMESPACES")
-        .doesNotContainKey("BALLOT_OPERATOR_LEADER_ELECTION_ENABLED");
+        .doesNotContainKey("QUARKUS_PROFILE");
     assertThat(RepoFiles.at(deployment, "spec.template.spec.serviceAccountName")).isEqualTo("ballot-operator");
     Map<String, Object> pdb = rendered.get("PodDisruptionBudget", "ballot-operator");
     assertThat(RepoFiles.at(pdb, "spec.minAvailable")).isEqualTo(1);
@@ -156,7 +156,7 @@ class DeployRenderTest {
           resources:
             - ../deploy
           images:
-            - name: ballot/operator
+            - name: ballot.dev/ballot/operator
               newName: registry.example/ballot/operator
               newTag: 9.9.9
           """);

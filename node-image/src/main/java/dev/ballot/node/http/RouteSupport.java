@@ -3,10 +3,10 @@ package dev.ballot.node.http;
 import com.sun.net.httpserver.HttpExchange;
 import dev.ballot.node.server.RequestFailure;
 import dev.ballot.node.server.RuntimeStatus;
+import dev.ballot.nodeapi.ApiError;
+import dev.ballot.nodeapi.NodePaths;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -48,14 +48,19 @@ abstract class RouteSupport {
         return Exchanges.parseObject(body(ex));
     }
 
-    /** Wait for the driver's answer within the request deadline. */
+    /** Wait for the driver's answer to a write within the request deadline. */
     protected <T> T await(CompletableFuture<T> future) {
+        return await(future, false);
+    }
+
+    /** Wait for the driver's answer within the request deadline; a read's timeout says it changed nothing. */
+    protected <T> T await(CompletableFuture<T> future, boolean read) {
         try {
             return future.get(info.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(false);
-            throw new ApiException(504, "timeout", null, "no answer within " + info.requestTimeout().toMillis()
-                    + " ms (no quorum?); the request may still take effect; retry, or check /v1/status");
+            throw LeaderForwarder.afterSend(read, 504, "no answer within " + info.requestTimeout().toMillis()
+                    + " ms (no quorum?)");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RequestFailure rf) {
                 throw rf;
@@ -63,7 +68,7 @@ abstract class RouteSupport {
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, "stopping", null, "the node is stopping; retry on another member");
+            throw LeaderForwarder.afterSend(read, 503, "the node is stopping");
         }
     }
 
@@ -102,30 +107,21 @@ abstract class RouteSupport {
         }
         byte[] body = body(ex);
         // Admin requests move leadership or membership themselves: the leader's answer, not this node's
-        // changed view, says how they went.
-        CompletableFuture<?> leaderChanged = ex.getRequestURI().getPath().startsWith("/v1/admin/")
-                ? new CompletableFuture<>() : info.runtime().leaderChangeFrom(leader);
+        // changed view, says how they went; and they may take the leader's whole request deadline.
+        boolean admin = ex.getRequestURI().getPath().startsWith(NodePaths.ADMIN_PREFIX);
+        CompletableFuture<?> leaderChanged = admin ? new CompletableFuture<>() : info.runtime().leaderChangeFrom(leader);
         try {
-            // A little longer than the leader's own deadline, so that its answer (even a 504) is what the client sees.
-            if (!forwarder.forward(ex, address, body, info.selfName(), info.requestTimeout().plusSeconds(1),
-                    leaderChanged)) {
-                throw new ApiException(503, "leader_unreachable", null, "the leader " + name + " at " + address
-                        + " cannot be reached; retry shortly (a new leader will be elected if it is down)");
-            }
+            forwarder.forward(ex, name, address, body, info.selfName(),
+                    admin ? info.requestTimeout().plusSeconds(1) : LeaderForwarder.KV_FORWARD_DEADLINE, leaderChanged);
         } finally {
             leaderChanged.cancel(false);
         }
     }
 
-    Map<String, Object> withLeader(Map<String, Object> error, long leader) {
-        if (leader != 0) {
-            error.put("leader", info.directory().name(leader));
-            info.directory().clientAddress(leader).ifPresent(a -> error.put("leaderAddress", a));
-        }
-        return error;
+    /** The error naming {@code leader} (engine id; 0 for none) and its client address when known. */
+    ApiError withLeader(ApiError error, long leader) {
+        return leader == 0 ? error
+                : error.withLeader(info.directory().name(leader), info.directory().clientAddress(leader).orElse(null));
     }
 
-    static String encodePath(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 }

@@ -1,9 +1,14 @@
 package dev.ballot.node.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.server.RuntimeListener;
 import dev.ballot.node.server.RuntimeStatus;
+import dev.ballot.nodeapi.NodePaths;
+import dev.ballot.nodeapi.ProbeAnswer;
+import dev.ballot.nodeapi.StatusReport;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /** {@code /v1/status}, its event stream, {@code /healthz} and {@code /readyz}. */
 final class StatusRoutes {
@@ -23,14 +29,36 @@ final class StatusRoutes {
     static final long MAX_LEADER_SILENCE_MS = 3000;
 
     private final NodeInfo info;
+    private final LeaderReachability reachability;
+    /** Fields other parts of the node add to the status (the cluster identity: clusterUuid, joinedMembers...). */
+    private volatile Supplier<Map<String, Object>> extraFields = Map::of;
 
-    StatusRoutes(NodeInfo info) {
+    StatusRoutes(NodeInfo info, LeaderReachability reachability) {
         this.info = info;
+        this.reachability = reachability;
+    }
+
+    void extraFields(Supplier<Map<String, Object>> fields) {
+        this.extraFields = fields;
+    }
+
+    /** The {@link StatusReport}, with the extra fields (if any) written just before {@code members}. */
+    private Object view(RuntimeStatus st) {
+        StatusReport report = StatusView.of(info, st, reachability);
+        Map<String, Object> extra = extraFields.get();
+        if (extra.isEmpty()) {
+            return report;
+        }
+        ObjectNode body = Exchanges.JSON.valueToTree(report);
+        JsonNode members = body.remove("members");
+        extra.forEach((name, value) -> body.set(name, Exchanges.JSON.valueToTree(value)));
+        body.set("members", members);
+        return body;
     }
 
     void status(HttpExchange ex) throws IOException {
         Exchanges.requireMethod(ex, "GET", "HEAD");
-        Exchanges.sendJson(ex, 200, StatusView.of(info, info.runtime().status()));
+        Exchanges.sendJson(ex, 200, view(info.runtime().status()));
     }
 
     /**
@@ -76,8 +104,8 @@ final class StatusRoutes {
     }
 
     private void writeEvent(OutputStream out, RuntimeStatus st) throws IOException {
-        byte[] json = Exchanges.JSON.writeValueAsBytes(StatusView.of(info, st));
-        out.write("event: status\ndata: ".getBytes(StandardCharsets.UTF_8));
+        byte[] json = Exchanges.JSON.writeValueAsBytes(view(st));
+        out.write(("event: " + NodePaths.STATUS_EVENT + "\ndata: ").getBytes(StandardCharsets.UTF_8));
         out.write(json);
         out.write("\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -86,7 +114,7 @@ final class StatusRoutes {
     void healthz(HttpExchange ex) throws IOException {
         Exchanges.requireMethod(ex, "GET", "HEAD");
         if (info.runtime().isAlive()) {
-            Exchanges.sendJson(ex, 200, Map.of("status", "ok"));
+            Exchanges.sendJson(ex, 200, ProbeAnswer.OK);
         } else {
             String why = info.runtime().status().failure();
             Exchanges.sendJson(ex, 503, Exchanges.error("unhealthy", why == null ? "the node is stopping" : why, null));
@@ -95,9 +123,16 @@ final class StatusRoutes {
 
     void readyz(HttpExchange ex) throws IOException {
         Exchanges.requireMethod(ex, "GET", "HEAD");
-        String reason = notReadyReason(info.runtime().isAlive(), info.runtime().status());
+        RuntimeStatus st = info.runtime().status();
+        String reason = notReadyReason(info.runtime().isAlive(), st);
+        String leaderAddress = st.leaderId() == 0 || st.isLeader() ? null
+                : info.directory().clientAddress(st.leaderId()).orElse(null);
+        if (reason == null && Boolean.FALSE.equals(reachability.reachableOrNull(leaderAddress))) {
+            reason = "this node cannot reach the leader at " + leaderAddress + " to forward requests (it hears it, but "
+                    + "cannot connect: a one-way partition?); send requests to another member";
+        }
         if (reason == null) {
-            Exchanges.sendJson(ex, 200, Map.of("status", "ready"));
+            Exchanges.sendJson(ex, 200, ProbeAnswer.READY);
         } else {
             Exchanges.sendJson(ex, 503, Exchanges.error("not_ready", reason, null));
         }
