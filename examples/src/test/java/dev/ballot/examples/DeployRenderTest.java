@@ -57,17 +57,17 @@ class DeployRenderTest {
   void theOperatorGetsExactlyTheVerbsItNeeds() {
     Map<String, List<String>> cluster = verbsByResource(rendered.get("ClusterRole", "ballot-operator"));
     assertThat(cluster).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
-        Map.entry("ballot.dev/electionclusters", List.of("get", "list", "watch", "patch", "update")),
-        Map.entry("ballot.dev/electionclusters/status", List.of("get", "patch", "update")),
+        Map.entry("ballot.dev/electionclusters", List.of("get", "list", "watch")),
+        Map.entry("ballot.dev/electionclusters/status", List.of("patch")),
         Map.entry("ballot.dev/electionclusters/finalizers", List.of("update")),
         Map.entry("apps/statefulsets", List.of("get", "list", "watch", "create", "patch", "update", "delete")),
-        Map.entry("core/services", List.of("get", "list", "watch", "create", "patch", "update", "delete")),
-        Map.entry("core/configmaps", List.of("get", "list", "watch", "create", "patch", "update", "delete")),
-        Map.entry("policy/poddisruptionbudgets", List.of("get", "list", "watch", "create", "patch", "update", "delete")),
+        Map.entry("core/services", List.of("get", "list", "watch", "create", "patch", "update")),
+        Map.entry("core/configmaps", List.of("get", "list", "watch", "create", "patch", "update")),
+        Map.entry("policy/poddisruptionbudgets", List.of("get", "list", "watch", "create", "patch", "update")),
         Map.entry("core/pods", List.of("get", "list", "watch", "delete")),
-        Map.entry("core/persistentvolumeclaims", List.of("get", "list", "watch", "patch", "delete")),
-        Map.entry("storage.k8s.io/storageclasses", List.of("get", "list", "watch")),
-        Map.entry("core/events", List.of("create", "patch"))));
+        Map.entry("core/persistentvolumeclaims", List.of("get", "list", "watch", "patch")),
+        Map.entry("storage.k8s.io/storageclasses", List.of("get")),
+        Map.entry("core/events", List.of("create"))));
     // The operator never creates or deletes ElectionClusters: they come from users and Git.
     assertThat(cluster.get("ballot.dev/electionclusters")).doesNotContain("create", "delete");
 
@@ -77,7 +77,7 @@ class DeployRenderTest {
     Map<String, Object> leaderRole = rendered.get("Role", "ballot-operator-leader-election");
     assertThat(RenderedManifests.namespace(leaderRole)).isEqualTo("ballot-system");
     assertThat(verbsByResource(leaderRole))
-        .containsExactlyInAnyOrderEntriesOf(Map.of("coordination.k8s.io/leases", List.of("get", "create", "update", "patch")));
+        .containsExactlyInAnyOrderEntriesOf(Map.of("coordination.k8s.io/leases", List.of("get", "create", "patch")));
   }
 
   @Test

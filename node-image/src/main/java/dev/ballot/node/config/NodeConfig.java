@@ -18,10 +18,16 @@ import java.util.Optional;
  * @param clientListen   where the HTTP API listens
  * @param raft           set for Raft, null for ZAB
  * @param zab            set for ZAB, null for Raft
+ * @param zookeeper      ZAB: where the ZooKeeper client protocol is served; null for Raft
+ * @param warnings       settings that were accepted but mean nothing to Ballot (ZooKeeper keys it ignores), one
+ *                       line each, for the node to log at start
+ * @param etcdListen     Raft: where the etcd v3 gRPC API listens ({@code etcd_address}); null: off, and the log
+ *                       feeds the HTTP key-value store instead
  */
 public record NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
                          HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
-                         RaftTiming raft, ZabTiming zab) {
+                         RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
+                         HostPort etcdListen) {
     /** The node's logical clock: the engine is ticked this often. */
     public static final Duration TICK = Duration.ofMillis(10);
 
@@ -30,6 +36,7 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
         Objects.requireNonNull(clusterId, "clusterId");
         Objects.requireNonNull(nodeName, "nodeName");
         members = List.copyOf(members);
+        warnings = List.copyOf(warnings);
         Objects.requireNonNull(peerListen, "peerListen");
         Objects.requireNonNull(clientListen, "clientListen");
         Objects.requireNonNull(dataDir, "dataDir");
@@ -42,6 +49,22 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
         if (members.stream().noneMatch(m -> m.id() == nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " is not among the members");
         }
+    }
+
+    /** A configuration without a ZooKeeper client endpoint and without warnings (Raft). */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
+                zab, null, List.of(), null);
+    }
+
+    /** A configuration without the etcd API (ZAB). */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
+                zab, zookeeper, warnings, null);
     }
 
     public PeerSpec self() {

@@ -11,27 +11,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A ZooKeeper-style properties file: tickTime, initLimit, syncLimit, server.N=host:peerPort:electionPort[:observer],
- * clientPort, dataDir, plus Ballot's clusterId, clientAddress, nodeId and bindHost.
+ * A ZooKeeper 3.9 static config file (zoo.cfg): tickTime, initLimit, syncLimit,
+ * server.N=host:peerPort:electionPort[:participant|:observer][;[clientAddress:]clientPort], clientPort,
+ * clientPortAddress, maxClientCnxns, min/maxSessionTimeout, dataDir, plus Ballot's clusterId, clientAddress (the HTTP
+ * API), nodeId and bindHost. Every other key ZooKeeper documents is accepted with a warning; an unknown key is refused.
  */
 final class ZabPropertiesParser {
-    static final List<String> KEYS = List.of("tickTime", "initLimit", "syncLimit", "clientPort", "dataDir",
-            "clusterId", "clientAddress", "nodeId", "bindHost");
-    /** ZooKeeper settings that Ballot does not implement: named so the error says so rather than "unknown". */
-    static final Set<String> ZOOKEEPER_ONLY = Set.of("dataLogDir", "maxClientCnxns", "autopurge.snapRetainCount",
-            "autopurge.purgeInterval", "4lw.commands.whitelist", "admin.enableServer", "admin.serverPort",
-            "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs", "clientPortAddress", "secureClientPort",
-            "minSessionTimeout", "maxSessionTimeout", "electionAlg", "peerType", "dynamicConfigFile",
-            "snapCount", "preAllocSize", "globalOutstandingLimit", "leaderServes", "cnxTimeout", "syncEnabled",
-            "metricsProvider.className");
+    static final List<String> KEYS = List.of("tickTime", "initLimit", "syncLimit", "clientPort", "clientPortAddress",
+            "maxClientCnxns", "minSessionTimeout", "maxSessionTimeout", "dataDir", "clusterId", "clientAddress",
+            "nodeId", "bindHost");
     static final String DEFAULT_CLUSTER_ID = "default";
-    static final int DEFAULT_CLIENT_PORT = 2379;
+    /** The HTTP API's port (Ballot's); ZooKeeper clients use {@link ZooKeeperClientConfig#DEFAULT_PORT}. */
+    static final int DEFAULT_HTTP_PORT = 2379;
+    private static final Logger LOG = Logger.getLogger(ZabPropertiesParser.class.getName());
     private static final Pattern SERVER_KEY = Pattern.compile("server\\.(\\d+)");
     private static final Pattern ENV_SERVER = Pattern.compile("BALLOT_SERVER_(\\d+)");
 
@@ -39,6 +37,7 @@ final class ZabPropertiesParser {
     private final Map<String, String> env;
     private final Map<String, Setting> settings = new LinkedHashMap<>();
     private final TreeMap<Long, Setting> servers = new TreeMap<>();
+    private final List<String> warnings = new ArrayList<>();
 
     ZabPropertiesParser(String source, Map<String, String> env) {
         this.source = source;
@@ -86,20 +85,17 @@ final class ZabPropertiesParser {
                 servers.put(id, Setting.scalar(key, value, lineNo, source));
             } else if (KEYS.contains(key)) {
                 settings.put(key, Setting.scalar(key, value, lineNo, source));
-            } else if (ZOOKEEPER_ONLY.contains(key)) {
-                throw new ConfigException(source, key, lineNo, "a ZooKeeper setting that Ballot does not support",
-                        "remove the line (see docs/node-config.md for the keys Ballot reads)");
+            } else if (ZooKeeperKeys.ignored(key)) {
+                warnings.add(source + " line " + lineNo + ": '" + key + "' is a ZooKeeper setting that means nothing"
+                        + " to Ballot; ignored");
             } else {
-                throw new ConfigException(source, key, lineNo, "unknown key",
-                        Suggest.unknownKeyFix(key, concat(KEYS, "server.N")));
+                String near = Suggest.closest(key, ZooKeeperKeys.all(KEYS));
+                throw new ConfigException(source, key, lineNo, "unknown key (ZooKeeper 3.9 does not document it)",
+                        (near != null ? "did you mean '" + near + "'? " : "") + "remove it or use a key of"
+                                + " ZooKeeper's administrator's guide (Ballot reads " + String.join(", ", KEYS)
+                                + ", server.N; docs/node-config.md)");
             }
         }
-    }
-
-    private static List<String> concat(List<String> a, String b) {
-        List<String> all = new ArrayList<>(a);
-        all.add(b);
-        return all;
     }
 
     private static long serverId(String digits, String key, int line, String source) throws ConfigException {
@@ -177,16 +173,20 @@ final class ZabPropertiesParser {
         return v;
     }
 
-    private record Server(long id, HostPort peer, HostPort election, MemberKind kind, Setting setting) {
+    /** @param client the {@code ;[address:]port} suffix, null when absent; a host-less suffix has host 0.0.0.0 */
+    private record Server(long id, HostPort peer, HostPort election, MemberKind kind, HostPort client,
+                          Setting setting) {
     }
 
     private static Server server(long id, Setting s) throws ConfigException {
         String v = s.value().strip();
-        String fix = "write server." + id + "=host:peerPort:electionPort[:observer], e.g. server." + id
-                + "=10.0.0." + id + ":2888:3888";
-        if (v.contains(";")) {
-            throw s.error("a per-server client address (';...') is not supported",
-                    "remove the ';' part and set clientPort or clientAddress instead");
+        String fix = "write server." + id + "=host:peerPort:electionPort[:observer][;[clientAddress:]clientPort],"
+                + " e.g. server." + id + "=10.0.0." + id + ":2888:3888;2181";
+        HostPort client = null;
+        int semicolon = v.indexOf(';');
+        if (semicolon >= 0) {
+            client = clientSuffix(v.substring(semicolon + 1).strip(), s, fix);
+            v = v.substring(0, semicolon).strip();
         }
         String host;
         String rest;
@@ -233,7 +233,32 @@ final class ZabPropertiesParser {
             throw s.error("peer port and election port are both " + peer.port(),
                     "use two different ports, e.g. 2888 and 3888");
         }
-        return new Server(id, peer, election, kind, s);
+        return new Server(id, peer, election, kind, client, s);
+    }
+
+    /** ZooKeeper's {@code ;2181} or {@code ;host:2181} after a server's ports: where it serves clients. */
+    private static HostPort clientSuffix(String suffix, Setting s, String fix) throws ConfigException {
+        try {
+            if (suffix.matches("\\d+")) {
+                return new HostPort("0.0.0.0", portNumber(suffix));
+            }
+            return HostPort.parse(suffix);
+        } catch (IllegalArgumentException e) {
+            throw s.error("client address '" + suffix + "' after ';': " + e.getMessage(), fix);
+        }
+    }
+
+    private static int portNumber(String digits) {
+        int port;
+        try {
+            port = Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + digits + " is outside 1-65535");
+        }
+        return port;
     }
 
     private NodeConfig build() throws ConfigException {
@@ -274,15 +299,9 @@ final class ZabPropertiesParser {
         }
 
         Setting bindS = settings.get("bindHost");
-        String bindHost = bindS == null ? null : bindS.value().strip();
-        if (bindS != null) {
-            try {
-                HostPort.parse(bindHost.contains(":") && !bindHost.startsWith("[") ? "[" + bindHost + "]:1" : bindHost + ":1");
-            } catch (IllegalArgumentException e) {
-                throw bindS.error("'" + bindHost + "' is not a host", "set a host name or IP address, e.g. 10.0.0.5");
-            }
-        }
-        HostPort client = clientAddress(bindHost);
+        String bindHost = bindS == null ? null : hostOnly(bindS);
+        HostPort http = httpAddress(bindHost);
+        Integer zkPort = zooKeeperClientPort(http);
 
         List<PeerSpec> members = new ArrayList<>();
         Map<String, Server> byName = new LinkedHashMap<>();
@@ -293,42 +312,117 @@ final class ZabPropertiesParser {
                 throw s.setting.error("both " + clash.setting.key() + " and " + s.setting.key() + " get the member name '"
                         + name + "'", "give servers host names whose first labels differ, or use IP addresses");
             }
-            members.add(new PeerSpec(s.id, name, s.kind, s.peer, s.election, s.peer.withPort(client.port())));
+            members.add(new PeerSpec(s.id, name, s.kind, s.peer, s.election, s.peer.withPort(http.port())));
         }
         PeerSpec self = findSelf(members, dataDir);
         Server selfServer = parsed.stream().filter(s -> s.id == self.id()).findFirst().orElseThrow();
         String listenHost = bindHost != null ? bindHost : selfServer.peer.host();
         HostPort peerListen = new HostPort(listenHost, selfServer.peer.port());
         HostPort electionListen = new HostPort(listenHost, selfServer.election.port());
-        if (client.port() == peerListen.port() || client.port() == electionListen.port()) {
-            Setting which = settings.containsKey("clientAddress") ? settings.get("clientAddress") : settings.get("clientPort");
-            String problem = "client port " + client.port() + " is also a server port of " + selfServer.setting.key();
-            String fix = "use a different client port, e.g. 2379";
-            throw which != null ? which.error(problem, fix) : selfServer.setting.error(problem, fix);
+        ZooKeeperClientConfig zk = zooKeeperClient(parsed, selfServer, zkPort, bindHost, tickMs);
+        Setting httpS = settings.containsKey("clientAddress") ? settings.get("clientAddress") : null;
+        List<Integer> serverPorts = List.of(peerListen.port(), electionListen.port());
+        if (serverPorts.contains(http.port())) {
+            String problem = "HTTP API port " + http.port() + " is also a server port of " + selfServer.setting.key();
+            String fix = "use a different port for the HTTP API, e.g. clientAddress=0.0.0.0:2379";
+            throw httpS != null ? httpS.error(problem, fix) : selfServer.setting.error(problem, fix);
         }
+        if (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port()) {
+            Setting which = selfServer.client != null ? selfServer.setting
+                    : settings.containsKey("clientPort") ? settings.get("clientPort") : selfServer.setting;
+            String problem = "client port " + zk.listen().port() + " is also "
+                    + (zk.listen().port() == http.port() ? "the HTTP API's port (clientAddress)"
+                    : "a server port of " + selfServer.setting.key());
+            throw which.error(problem, zk.listen().port() == http.port()
+                    ? "give the HTTP API (clientAddress, default port 2379) and ZooKeeper clients (clientPort, default"
+                    + " 2181) different ports" : "use a different client port, e.g. clientPort=2181");
+        }
+        warnings.forEach(w -> LOG.warning(w));
         return new NodeConfig(Protocol.ZAB, clusterId, self.id(), self.name(), members, peerListen, electionListen,
-                client, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit));
+                http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings);
     }
 
-    private HostPort clientAddress(String bindHost) throws ConfigException {
+    /** Ballot's HTTP API: clientAddress, else bindHost (or 0.0.0.0) on 2379. */
+    private HostPort httpAddress(String bindHost) throws ConfigException {
         Setting addrS = settings.get("clientAddress");
-        Setting portS = settings.get("clientPort");
-        Integer port = portS == null ? null : integer(portS, 1, 65535, "2379");
-        if (addrS != null) {
-            HostPort a;
-            try {
-                a = HostPort.parse(addrS.value());
-            } catch (IllegalArgumentException e) {
-                throw addrS.error(e.getMessage(), "write host:port, e.g. clientAddress=0.0.0.0:2379");
-            }
-            if (port != null && port != a.port()) {
-                throw addrS.error("port " + a.port() + " disagrees with clientPort=" + port + " (" + portS.source()
-                                + (portS.line() > 0 ? " line " + portS.line() : "") + ")",
-                        "set only one of clientAddress and clientPort, or make the ports equal");
-            }
-            return a;
+        if (addrS == null) {
+            return new HostPort(bindHost != null ? bindHost : "0.0.0.0", DEFAULT_HTTP_PORT);
         }
-        return new HostPort(bindHost != null ? bindHost : "0.0.0.0", port != null ? port : DEFAULT_CLIENT_PORT);
+        try {
+            return HostPort.parse(addrS.value());
+        } catch (IllegalArgumentException e) {
+            throw addrS.error(e.getMessage(), "write host:port, e.g. clientAddress=0.0.0.0:2379");
+        }
+    }
+
+    /**
+     * clientPort as ZooKeeper means it, the ZooKeeper client port; null when unset. Older Ballot files (and the
+     * operator's) wrote clientPort equal to the HTTP API's port: that is read as the old spelling, with a warning,
+     * and ZooKeeper clients get the default 2181.
+     */
+    private Integer zooKeeperClientPort(HostPort http) throws ConfigException {
+        Setting portS = settings.get("clientPort");
+        if (portS == null) {
+            return null;
+        }
+        int port = integer(portS, 1, 65535, "2181");
+        if (port == http.port()) {
+            warnings.add(where(portS) + ": clientPort=" + port + " is the HTTP API's port (Ballot's older meaning of"
+                    + " clientPort); ZooKeeper clients are served on " + ZooKeeperClientConfig.DEFAULT_PORT
+                    + ". Write clientPort=" + ZooKeeperClientConfig.DEFAULT_PORT + " for ZooKeeper clients and"
+                    + " clientAddress=host:" + port + " for the HTTP API");
+            return null;
+        }
+        return port;
+    }
+
+    private ZooKeeperClientConfig zooKeeperClient(List<Server> parsed, Server selfServer, Integer clientPort,
+                                                  String bindHost, int tickMs) throws ConfigException {
+        Setting portAddrS = settings.get("clientPortAddress");
+        String host = portAddrS != null ? hostOnly(portAddrS) : bindHost != null ? bindHost : "0.0.0.0";
+        int port = clientPort != null ? clientPort : ZooKeeperClientConfig.DEFAULT_PORT;
+        HostPort listen = new HostPort(host, port);
+        if (selfServer.client != null) {
+            if (clientPort != null && clientPort != selfServer.client.port()) {
+                throw selfServer.setting.error("client port " + selfServer.client.port() + " after ';' disagrees with"
+                        + " clientPort=" + clientPort + " (" + where(settings.get("clientPort")) + ")",
+                        "make them equal or drop one (ZooKeeper refuses this too)");
+            }
+            listen = selfServer.client.host().equals("0.0.0.0") ? new HostPort(host, selfServer.client.port()) : selfServer.client;
+        }
+        Map<Long, HostPort> addresses = new TreeMap<>();
+        for (Server s : parsed) {
+            HostPort a = s.client == null ? s.peer.withPort(port) : s.client;
+            addresses.put(s.id, a.host().equals("0.0.0.0") ? s.peer.withPort(a.port()) : a);
+        }
+        int maxCnxns = settings.containsKey("maxClientCnxns")
+                ? integer(settings.get("maxClientCnxns"), 0, 1_000_000, "60") : ZooKeeperClientConfig.DEFAULT_MAX_CLIENT_CNXNS;
+        int minTimeout = settings.containsKey("minSessionTimeout")
+                ? integer(settings.get("minSessionTimeout"), 1, Integer.MAX_VALUE, Integer.toString(2 * tickMs)) : 2 * tickMs;
+        int maxTimeout = settings.containsKey("maxSessionTimeout")
+                ? integer(settings.get("maxSessionTimeout"), 1, Integer.MAX_VALUE, Integer.toString(20 * tickMs)) : 20 * tickMs;
+        if (minTimeout > maxTimeout) {
+            Setting which = settings.containsKey("minSessionTimeout") ? settings.get("minSessionTimeout")
+                    : settings.get("maxSessionTimeout");
+            throw which.error("minSessionTimeout " + minTimeout + " ms is above maxSessionTimeout " + maxTimeout + " ms",
+                    "make minSessionTimeout <= maxSessionTimeout (defaults: 2 and 20 ticks)");
+        }
+        return new ZooKeeperClientConfig(listen, addresses, maxCnxns, Duration.ofMillis(minTimeout),
+                Duration.ofMillis(maxTimeout));
+    }
+
+    private static String hostOnly(Setting s) throws ConfigException {
+        String h = s.value().strip();
+        try {
+            HostPort.parse(h.contains(":") && !h.startsWith("[") ? "[" + h + "]:1" : h + ":1");
+        } catch (IllegalArgumentException e) {
+            throw s.error("'" + h + "' is not a host", "set a host name or IP address, e.g. " + s.key() + "=10.0.0.5");
+        }
+        return h;
+    }
+
+    private static String where(Setting s) {
+        return s.source() + (s.line() > 0 ? " line " + s.line() : "");
     }
 
     private PeerSpec findSelf(List<PeerSpec> members, Path dataDir) throws ConfigException {

@@ -84,6 +84,9 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Map<Long, Node> nodes = new LinkedHashMap<>();
     private final int clientPort;
+    /** Free on every node address; used only after {@link #enableEtcd()}. */
+    private final int etcdPort;
+    private volatile boolean etcd;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofMillis(200)).build();
 
@@ -103,8 +106,9 @@ public final class LocalCluster implements AutoCloseable {
         this.workDir = workDir;
         this.jvmOptions = List.copyOf(jvmOptions);
         String prefix = pickSubnet(size);
-        int[] ports = freePorts(prefix, size, 3);
+        int[] ports = freePorts(prefix, size, 4);
         this.clientPort = ports[0];
+        this.etcdPort = ports[3];
         int peerPort = ports[1];
         int electionPort = ports[2];
         String clusterId = "demo-" + protocol.wireName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffff);
@@ -230,6 +234,16 @@ public final class LocalCluster implements AutoCloseable {
         return nodes.keySet().stream().map(this::clientAddress).toList();
     }
 
+    /** Nodes started from now on serve the etcd v3 API ({@code BALLOT_ETCD_ADDRESS}) and feed it their log. */
+    public void enableEtcd() {
+        etcd = true;
+    }
+
+    /** The member's etcd v3 endpoint, {@code http://host:port}. */
+    public String etcdEndpoint(long id) {
+        return "http://" + nodes.get(id).host + ":" + etcdPort;
+    }
+
     public void startAll() throws IOException {
         for (Node n : nodes.values()) {
             start(n.id);
@@ -237,6 +251,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public void start(long id) throws IOException {
+        start(id, Map.of());
+    }
+
+    /** Starts a node with extra environment variables (e.g. {@code BALLOT_INITIAL_CLUSTER_STATE}). */
+    public void start(long id, Map<String, String> env) throws IOException {
         Node n = nodes.get(id);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -250,7 +269,21 @@ public final class LocalCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("BALLOT_"));
+        if (etcd) {
+            pb.environment().put("BALLOT_ETCD_ADDRESS", n.host + ":" + etcdPort);
+        }
+        pb.environment().putAll(env);
         n.process = pb.start();
+    }
+
+    /** A lost volume: everything in the (stopped) node's data directory is gone. */
+    public void wipeData(long id) throws IOException {
+        Node n = nodes.get(id);
+        if (n.running()) {
+            throw new IllegalStateException(n.name() + " is running; stop it before wiping its data");
+        }
+        new Cleanup(n.dataDir).run();
+        Files.createDirectories(n.dataDir);
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already synced. */

@@ -13,11 +13,16 @@ import dev.ballot.engine.zab.ZabCodec;
 import dev.ballot.node.config.HostPort;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
+import dev.ballot.etcd.EtcdResult;
+import dev.ballot.etcd.EtcdServer;
+import dev.ballot.node.etcd.EtcdMachine;
+import dev.ballot.node.etcd.NodeEtcdBackend;
 import dev.ballot.node.http.HttpApi;
 import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.storage.CorruptStorageException;
 import dev.ballot.node.storage.FileNodeStorage;
+import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.node.storage.NodeStorage;
 import dev.ballot.node.transport.PeerTransport;
 import dev.ballot.node.transport.TransportOptions;
@@ -48,13 +53,18 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeConfig config;
     private final NodeStorage storage;
     private final PeerTransport transport;
-    private final NodeRuntime runtime;
+    private final NodeRuntime<?, ?> runtime;
     private final HttpApi api;
+    /** The etcd v3 API; null unless configured. */
+    private final EtcdServer etcd;
     private final MemberDirectory directory;
+    private final ClusterIdentityKeeper identity;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime runtime, HttpApi api,
-                        MemberDirectory directory) {
+    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
+                        EtcdServer etcd, MemberDirectory directory, ClusterIdentityKeeper identity) {
+        this.etcd = etcd;
+        this.identity = identity;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -72,14 +82,24 @@ public final class NodeProcess implements AutoCloseable {
             }
         });
         PeerTransport transport = null;
-        NodeRuntime runtime = null;
+        NodeRuntime<?, ?> runtime = null;
+        EtcdServer etcd = null;
+        ClusterIdentityKeeper identity = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
-            runtime = new NodeRuntime(engine, persisted, config.initialMembership(), durability(storage),
-                    transport::send, runtimeOptions());
+            NodeRuntime<EtcdMachine, EtcdResult> etcdRuntime = null;
+            if (config.etcdListen() != null) {
+                // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
+                etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
+                        durability(storage), transport::send, runtimeOptions());
+                runtime = etcdRuntime;
+            } else {
+                runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(),
+                        durability(storage), transport::send, runtimeOptions());
+            }
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
             for (PeerSpec p : config.members()) {
@@ -116,13 +136,33 @@ public final class NodeProcess implements AutoCloseable {
             directory.learn(runtime.status().membership());
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             HttpApi api = new HttpApi(info, metrics,
-                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port())).start();
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()));
+            if (etcdRuntime == null) {
+                identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
+                        MemberRecord.read(config.dataDir()).orElse(null), directory::name);
+                api.statusFields(identity::statusFields);
+            }
+            api.start();
             runtime.start();
+            if (identity != null) {
+                identity.start();
+            }
+            if (etcdRuntime != null) {
+                etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(), config.etcdListen().port()),
+                        new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));
+                LOG.info("etcd v3 API on " + config.etcdListen());
+            }
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
                     + ", data in " + config.dataDir());
-            return new NodeProcess(config, storage, transport, runtime, api, directory);
+            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (identity != null) {
+                identity.close();
+            }
+            if (etcd != null) {
+                etcd.close();
+            }
             if (runtime != null) {
                 runtime.close();
             }
@@ -183,7 +223,7 @@ public final class NodeProcess implements AutoCloseable {
         };
     }
 
-    public NodeRuntime runtime() {
+    public NodeRuntime<?, ?> runtime() {
         return runtime;
     }
 
@@ -221,6 +261,12 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void closeAll() {
+        if (identity != null) {
+            identity.close();
+        }
+        if (etcd != null) {
+            etcd.close();
+        }
         api.close();
         runtime.close();
         transport.close();

@@ -438,8 +438,9 @@ class ConfigLoaderTest {
         return Stream.of(
                 Arguments.of("unknown key with suggestion", ok.replace("tickTime", "tikTime"),
                         "tikTime", 1, "unknown key", "did you mean 'tickTime'?"),
-                Arguments.of("ZooKeeper-only key", ok + "maxClientCnxns=60\n",
-                        "maxClientCnxns", 8, "a ZooKeeper setting that Ballot does not support", "remove the line"),
+                Arguments.of("a key ZooKeeper does not know, near one it does", ok + "autopurge.purgeIntervl=1\n",
+                        "autopurge.purgeIntervl", 8, "unknown key (ZooKeeper 3.9 does not document it)",
+                        "did you mean 'autopurge.purgeInterval'?"),
                 Arguments.of("tickTime not a number", ok.replace("2000", "2s"),
                         "tickTime", 1, "'2s' is not a whole number", "tickTime=2000"),
                 Arguments.of("tickTime below one node tick", ok.replace("2000", "5"),
@@ -464,14 +465,17 @@ class ConfigLoaderTest {
                         "nodeId", 4, "'node-7' names no server", "member name or server number"),
                 Arguments.of("client port on a server port", ok + "clientPort=2888\n",
                         "clientPort", 8, "client port 2888 is also a server port of server.1", "different client port"),
-                Arguments.of("clientAddress and clientPort disagree", ok + "clientPort=2379\nclientAddress=0.0.0.0:2380\n",
-                        "clientAddress", 9, "port 2380 disagrees with clientPort=2379", "set only one"),
+                Arguments.of("HTTP API on a server port", ok + "clientAddress=0.0.0.0:3888\n",
+                        "clientAddress", 8, "HTTP API port 3888 is also a server port of server.1", "clientAddress=0.0.0.0:2379"),
+                Arguments.of("client suffix disagrees with clientPort", ok.replace("127.0.0.1:2888:3888", "127.0.0.1:2888:3888;2182")
+                        + "clientPort=2181\n", "server.1", 5, "client port 2182 after ';' disagrees with clientPort=2181",
+                        "make them equal"),
                 Arguments.of("all observers", ok.replace(":3888\n", ":3888:observer\n"),
                         "server.N", 0, "every server is an observer", "participant"),
                 Arguments.of("no servers", "tickTime=2000\ninitLimit=10\nsyncLimit=5\nnodeId=1\n",
                         "server.N", 0, "no servers", "server.N=host:peerPort:electionPort"),
-                Arguments.of("per-server client port", ok.replace("127.0.0.3:2888:3888", "127.0.0.3:2888:3888;2181"),
-                        "server.3", 7, "per-server client address", "clientPort or clientAddress"),
+                Arguments.of("per-server client port not a port", ok.replace("127.0.0.3:2888:3888", "127.0.0.3:2888:3888;99999"),
+                        "server.3", 7, "client address '99999' after ';': port 99999 is outside 1-65535", ";[clientAddress:]clientPort"),
                 Arguments.of("not key=value", ok + "justaword\n",
                         "justaword", 8, "not a 'key=value' line", "tickTime=2000"));
     }

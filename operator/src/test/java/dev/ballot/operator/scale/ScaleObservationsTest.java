@@ -1,14 +1,15 @@
 package dev.ballot.operator.scale;
 
+import dev.ballot.operator.step.Step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.ElectionClusterStatus;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.members.ReportedStatus.ReportedMember;
-import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.status.PodView;
 import dev.ballot.operator.status.StatusConditions;
 import java.time.Instant;
@@ -31,16 +32,16 @@ class ScaleObservationsTest {
     @Test
     void theLeaderIsTheOneThatLeadsInTheHighestTermWithItsProgress() {
         ElectionClusterSpec spec = new ElectionClusterSpec();
-        spec.protocol = Protocol.Raft;
+        spec.protocol = ConsensusProtocol.Raft;
         spec.replicas = 3;
         Map<String, MemberObservation> members = Map.of(
                 "ec-0", MemberObservation.reachable("ec-0", status("ec-0", "leader", 3, "ec-0", CONFIG)),
                 "ec-1", MemberObservation.reachable("ec-1", status("ec-1", "leader", 2, "ec-1", List.of())),
                 "ec-2", MemberObservation.unreachable("ec-2", "refused"));
         ScaleObservation o = ScaleObservations.of("ec", EffectiveSpec.of(spec), 3, "2", "rev-2",
-                Map.of("ec-0", new PodView("ec-0", "rev-2", true, false, null),
-                        "ec-1", new PodView("ec-1", "rev-1", true, false, null),
-                        "ec-2", new PodView("ec-2", "rev-1", false, true, null)),
+                Map.of("ec-0", new PodView("ec-0", "rev-2", true, false),
+                        "ec-1", new PodView("ec-1", "rev-1", true, false),
+                        "ec-2", new PodView("ec-2", "rev-1", false, true)),
                 members);
         assertThat(o.leader().name()).isEqualTo("ec-0");
         assertThat(o.leader().lastIndex()).isEqualTo(12);
@@ -62,7 +63,7 @@ class ScaleObservationsTest {
                 StatusConditions.condition(StatusConditions.READY, true, 2, "QuorumHealthy", "ok"),
                 StatusConditions.condition(StatusConditions.RECONCILING, false, 2, "Converged", "done"),
                 StatusConditions.condition(StatusConditions.STALLED, false, 2, "Progressing", "fine"));
-        ScaleStep step = new ScaleStep(ScaleStep.Kind.WAIT, null, "promote ec-3 to voter", "ec-3 is catching up");
+        Step step = new Step(Step.Kind.WAIT, null, "promote ec-3 to voter", "ec-3 is catching up");
         assertThat(ScaleStatus.apply(status, step, null, Instant.parse("2026-11-27T12:00:00Z"))).isEmpty();
         assertThat(StatusConditions.find(status.conditions, StatusConditions.READY).getReason()).isEqualTo("Scaling");
         assertThat(StatusConditions.isTrue(status.conditions, StatusConditions.READY)).isFalse();
@@ -81,7 +82,7 @@ class ScaleObservationsTest {
 
     @Test
     void scalingThatNeedsAHumanIsStalledAndWarnsOnce() {
-        ScaleStep blocked = new ScaleStep(ScaleStep.Kind.BLOCKED, null, "scale to 5 voters",
+        Step blocked = new Step(Step.Kind.BLOCKED, null, "scale to 5 voters",
                 "scaling a cluster with spec.learners is not supported yet");
         ElectionClusterStatus first = statusWithConditions();
         assertThat(ScaleStatus.apply(first, blocked, null, Instant.now())).hasValueSatisfying(d -> {

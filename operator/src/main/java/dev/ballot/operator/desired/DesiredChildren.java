@@ -1,0 +1,299 @@
+package dev.ballot.operator.desired;
+
+import dev.ballot.operator.api.PodTemplateOverrides;
+import dev.ballot.operator.api.ConsensusProtocol;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired children of one ElectionCluster, built from its spec alone. Pure: no client, no clock. Owner references
+ * are added by the dependent resources.
+ */
+public final class DesiredChildren {
+    public static final String CONFIG_HASH_ANNOTATION = "ballot.dev/config-hash";
+    /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
+    public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
+    public static final int NODE_UID = 10001;
+
+    private final String name;
+    private final String namespace;
+    private final EffectiveSpec spec;
+    private final MemberLayout layout;
+    private final NodeConfigFile config;
+
+    public DesiredChildren(String name, String namespace, EffectiveSpec spec) {
+        this(name, namespace, spec, MemberLayout.of(spec));
+    }
+
+    /** The children for the pods {@code layout} lists (while scaling it differs from the spec's). */
+    public DesiredChildren(String name, String namespace, EffectiveSpec spec, MemberLayout layout) {
+        this.name = name;
+        this.namespace = namespace;
+        this.spec = spec;
+        this.layout = layout;
+        this.config = NodeConfigFile.render(name, namespace, spec, layout);
+    }
+
+    public MemberLayout layout() {
+        return layout;
+    }
+
+    public EffectiveSpec spec() {
+        return spec;
+    }
+
+    public NodeConfigFile nodeConfig() {
+        return config;
+    }
+
+    /** Members in ordinal order: the pods the StatefulSet makes. */
+    public List<MemberEndpoint> members() {
+        return members(name, namespace, layout);
+    }
+
+    /** The members {@code layout} lists for cluster {@code name}, in ordinal order. */
+    public static List<MemberEndpoint> members(String name, String namespace, MemberLayout layout) {
+        List<MemberEndpoint> members = new ArrayList<>();
+        for (int i = 0; i < layout.pods(); i++) {
+            members.add(new MemberEndpoint(Names.pod(name, i), i + 1, layout.isVoter(i),
+                    Names.peerHost(name, namespace, i)));
+        }
+        return members;
+    }
+
+    public Service peerService() {
+        List<ServicePort> ports = new ArrayList<>();
+        ports.add(servicePort("client", NodeConfigFile.CLIENT_PORT));
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
+            ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
+        } else {
+            ports.add(servicePort("raft", NodeConfigFile.RAFT_PORT));
+        }
+        return new ServiceBuilder()
+                .withMetadata(meta(Names.peerService(name)))
+                .withNewSpec()
+                .withClusterIP("None")
+                .withPublishNotReadyAddresses(true)
+                .withSelector(Names.selectorLabels(name))
+                .withPorts(ports)
+                .endSpec()
+                .build();
+    }
+
+    public Service clientService() {
+        return new ServiceBuilder()
+                .withMetadata(meta(Names.clientService(name)))
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(Names.selectorLabels(name))
+                .withPorts(servicePort("client", NodeConfigFile.CLIENT_PORT))
+                .endSpec()
+                .build();
+    }
+
+    public ConfigMap configMap() {
+        return new ConfigMapBuilder()
+                .withMetadata(meta(Names.configMap(name)))
+                .withData(Map.of(config.fileName(), config.content()))
+                .build();
+    }
+
+    public PodDisruptionBudget podDisruptionBudget() {
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(meta(Names.podDisruptionBudget(name)))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(QuorumMath.maxUnavailable(layout.voters())))
+                .withNewSelector().withMatchLabels(Names.selectorLabels(name)).endSelector()
+                .endSpec()
+                .build();
+    }
+
+    public StatefulSet statefulSet() {
+        PodTemplateOverrides o = spec.podTemplate();
+        Map<String, String> podLabels = new LinkedHashMap<>();
+        if (o.labels != null) {
+            podLabels.putAll(o.labels);
+        }
+        podLabels.putAll(Names.labels(name));
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        if (o.annotations != null) {
+            podAnnotations.putAll(o.annotations);
+        }
+        podAnnotations.put(CONFIG_HASH_ANNOTATION, configHash());
+
+        ObjectMeta stsMeta = meta(Names.statefulSet(name));
+        stsMeta.setAnnotations(new LinkedHashMap<>(Map.of(VOTERS_ANNOTATION, Integer.toString(layout.voters()))));
+        return new StatefulSetBuilder()
+                .withMetadata(stsMeta)
+                .withNewSpec()
+                .withServiceName(Names.peerService(name))
+                .withReplicas(layout.pods())
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+                .withNewSelector().withMatchLabels(Names.selectorLabels(name)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
+                .withNewSpec()
+                .withEnableServiceLinks(false)
+                .withAutomountServiceAccountToken(false)
+                .withTerminationGracePeriodSeconds(30L)
+                .withSecurityContext(o.securityContext != null ? o.securityContext : restrictedPodSecurity())
+                .withAffinity(o.affinity)
+                .withTolerations(o.tolerations)
+                .withTopologySpreadConstraints(o.topologySpreadConstraints)
+                .withPriorityClassName(o.priorityClassName)
+                .withNodeSelector(o.nodeSelector)
+                .addNewContainer()
+                .withName("node")
+                .withImage(spec.image())
+                .withArgs("run", "--config", config.path())
+                .withPorts(containerPorts())
+                .withEnv(env())
+                .withResources(spec.resources())
+                .withReadinessProbe(httpProbe("/readyz", 0, 2, 3))
+                .withLivenessProbe(httpProbe("/healthz", 0, 10, 6))
+                .withStartupProbe(httpProbe("/healthz", 0, 2, 60))
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("config").withMountPath(NodeConfigFile.MOUNT_DIR).withReadOnly(true)
+                .endVolumeMount()
+                .addNewVolumeMount().withName("data").withMountPath(NodeConfigFile.DATA_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("config").withNewConfigMap().withName(Names.configMap(name)).endConfigMap()
+                .endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec()
+                .endTemplate()
+                .withVolumeClaimTemplates(dataClaim())
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * Hash of the node configuration without its member list: a settings change (timing, ports) changes the pod
+     * template, so members are rolled; scaling does not. Members that run never re-read the list: after the first
+     * membership change their log holds the configuration, and the operator only ever lists the voters the cluster
+     * committed (see docs/operator.md, Scaling), so restarting them for a new list would only cost availability.
+     */
+    public String configHash() {
+        String settings = NodeConfigFile.render(name, namespace, spec, new MemberLayout(0, 0)).content();
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(settings.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JVM", e);
+        }
+    }
+
+    PersistentVolumeClaim dataClaim() {
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data").withLabels(Names.labels(name)).endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(spec.storageClassName())
+                .withNewResources().addToRequests("storage", new Quantity(spec.storageSize())).endResources()
+                .endSpec()
+                .build();
+    }
+
+    static PodSecurityContext restrictedPodSecurity() {
+        return new PodSecurityContextBuilder()
+                .withRunAsNonRoot(true)
+                .withRunAsUser((long) NODE_UID)
+                .withRunAsGroup((long) NODE_UID)
+                .withFsGroup((long) NODE_UID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .build();
+    }
+
+    private List<ContainerPort> containerPorts() {
+        List<ContainerPort> ports = new ArrayList<>();
+        ports.add(containerPort("client", NodeConfigFile.CLIENT_PORT));
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
+            ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
+        } else {
+            ports.add(containerPort("raft", NodeConfigFile.RAFT_PORT));
+        }
+        return ports;
+    }
+
+    private List<EnvVar> env() {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(fieldRef("POD_NAME", "metadata.name"));
+        env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
+        env.add(fieldRef("POD_IP", "status.podIP"));
+        env.add(new EnvVar("BALLOT_NODE_ID", "$(POD_NAME)", null));
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            env.add(new EnvVar("BALLOT_BIND_HOST", "$(POD_IP)", null));
+        } else {
+            env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
+        }
+        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.CLIENT_PORT, null));
+        env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
+        return env;
+    }
+
+    private ObjectMeta meta(String childName) {
+        return new ObjectMetaBuilder().withName(childName).withNamespace(namespace).withLabels(Names.labels(name))
+                .build();
+    }
+
+    private static EnvVar fieldRef(String envName, String path) {
+        return new EnvVarBuilder().withName(envName).withNewValueFrom().withNewFieldRef().withFieldPath(path)
+                .endFieldRef().endValueFrom().build();
+    }
+
+    private static ServicePort servicePort(String portName, int port) {
+        return new ServicePortBuilder().withName(portName).withPort(port).withTargetPort(new IntOrString(portName))
+                .withProtocol("TCP").build();
+    }
+
+    private static ContainerPort containerPort(String portName, int port) {
+        return new ContainerPortBuilder().withName(portName).withContainerPort(port).withProtocol("TCP").build();
+    }
+
+    private static Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("client")).endHttpGet()
+                .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
+                .withFailureThreshold(failureThreshold).build();
+    }
+}

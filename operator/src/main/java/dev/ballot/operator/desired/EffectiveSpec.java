@@ -1,0 +1,85 @@
+package dev.ballot.operator.desired;
+
+import dev.ballot.operator.api.BuildImages;
+import dev.ballot.operator.api.ElectionClusterSpec;
+import dev.ballot.operator.api.PodTemplateOverrides;
+import dev.ballot.operator.api.ConsensusProtocol;
+import dev.ballot.operator.api.UpdateStrategy;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+/**
+ * The spec with the CRD's defaults applied in memory. The API server applies the same defaults, but the operator
+ * must not depend on it (the test mock does not default), and it never writes defaults back into spec.
+ */
+public record EffectiveSpec(
+        ConsensusProtocol protocol,
+        int voters,
+        int learners,
+        int observers,
+        String image,
+        String version,
+        String electionTimeoutMin,
+        String electionTimeoutMax,
+        String heartbeatInterval,
+        int tickTime,
+        int initLimit,
+        int syncLimit,
+        String storageSize,
+        String storageClassName,
+        ResourceRequirements resources,
+        PodTemplateOverrides podTemplate,
+        UpdateStrategy.Type updateType,
+        boolean transferLeadership,
+        boolean paused) {
+
+    public static final String DEFAULT_IMAGE = BuildImages.NODE;
+
+    public static EffectiveSpec of(ElectionClusterSpec s) {
+        var raft = s.raft;
+        var zab = s.zab;
+        var storage = s.storage;
+        var update = s.updateStrategy;
+        return new EffectiveSpec(
+                s.protocol,
+                or(s.replicas, 3),
+                or(s.learners, 0),
+                or(s.observers, 0),
+                s.image == null || s.image.isBlank() ? DEFAULT_IMAGE : s.image,
+                s.version,
+                raft == null || raft.electionTimeoutMin == null ? "150ms" : raft.electionTimeoutMin,
+                raft == null || raft.electionTimeoutMax == null ? "300ms" : raft.electionTimeoutMax,
+                raft == null || raft.heartbeatInterval == null ? "50ms" : raft.heartbeatInterval,
+                zab == null ? 2000 : or(zab.tickTime, 2000),
+                zab == null ? 10 : or(zab.initLimit, 10),
+                zab == null ? 5 : or(zab.syncLimit, 5),
+                storage == null || storage.size == null ? "1Gi" : storage.size,
+                storage == null ? null : emptyToNull(storage.storageClassName),
+                s.resources,
+                s.podTemplate == null ? new PodTemplateOverrides() : s.podTemplate,
+                update == null || update.type == null ? UpdateStrategy.Type.RollingUpdate : update.type,
+                update == null || update.transferLeadership == null || update.transferLeadership,
+                Boolean.TRUE.equals(s.paused));
+    }
+
+    /** Non-voting members: Raft learners or ZAB observers, whichever the protocol uses. */
+    public int nonVoters() {
+        return protocol == ConsensusProtocol.Zab ? observers : learners;
+    }
+
+    /** All member pods: voters take ordinals 0..voters-1, non-voters the ordinals after them. */
+    public int pods() {
+        return voters + nonVoters();
+    }
+
+    public boolean isVoter(int ordinal) {
+        return ordinal < voters;
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

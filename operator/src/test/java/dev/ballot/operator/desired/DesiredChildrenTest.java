@@ -1,0 +1,143 @@
+package dev.ballot.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ballot.operator.api.ElectionClusterSpec;
+import dev.ballot.operator.api.PodTemplateOverrides;
+import dev.ballot.operator.api.ConsensusProtocol;
+import dev.ballot.operator.api.ZabTimingSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DesiredChildrenTest {
+    @ParameterizedTest(name = "{0} with {1} voters and {2} extra: {3} pods, PDB maxUnavailable {4}")
+    @CsvSource({
+        "Raft, 1, 0, 1, 0",
+        "Raft, 3, 0, 3, 1",
+        "Raft, 3, 2, 5, 1",
+        "Zab, 5, 1, 6, 2",
+        "Zab, 4, 0, 4, 1"})
+    void sizesPodsAndDisruptionBudget(ConsensusProtocol protocol, int voters, int extra, int pods, int maxUnavailable) {
+        ElectionClusterSpec spec = spec(protocol, voters);
+        if (protocol == ConsensusProtocol.Raft) {
+            spec.learners = extra;
+        } else {
+            spec.observers = extra;
+        }
+        DesiredChildren plan = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec));
+        assertThat(plan.statefulSet().getSpec().getReplicas()).isEqualTo(pods);
+        assertThat(plan.podDisruptionBudget().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(maxUnavailable);
+        assertThat(plan.members()).hasSize(pods);
+        assertThat(plan.members().stream().filter(MemberEndpoint::voter)).hasSize(voters);
+    }
+
+    @Test
+    void raftConfigListsVotersByPeerDns() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
+        String yaml = new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()
+                .get("ballot.yaml");
+        assertThat(yaml).contains("""
+                raft:
+                  cluster_id: "ec-raft"
+                  peers:
+                    - "ec-raft-0.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-1.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-2.ec-raft-peers.default.svc:2380"
+                  election_timeout_min: "150ms"
+                  election_timeout_max: "300ms"
+                  heartbeat_interval: "50ms"
+                """);
+    }
+
+    @Test
+    void raftConfigListsLearnersAfterTheVoters() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
+        spec.learners = 2;
+        DesiredChildren plan = new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec));
+        assertThat(plan.configMap().getData().get("ballot.yaml")).contains("""
+                  peers:
+                    - "ec-raft-0.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-1.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-2.ec-raft-peers.default.svc:2380"
+                  learners:
+                    - "ec-raft-3.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-4.ec-raft-peers.default.svc:2380"
+                  election_timeout_min: "150ms"
+                """);
+        assertThat(plan.members()).extracting(MemberEndpoint::voter).containsExactly(true, true, true, false, false);
+        assertThat(new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3))).configMap().getData()
+                .get("ballot.yaml")).doesNotContain("learners");
+    }
+
+    @Test
+    void zooCfgMarksObserversAndUsesZabPorts() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Zab, 3);
+        spec.observers = 1;
+        spec.zab = new ZabTimingSpec(2000, 10, 5);
+        DesiredChildren plan = new DesiredChildren("zk", "prod", EffectiveSpec.of(spec));
+        String cfg = plan.configMap().getData().get("zoo.cfg");
+        assertThat(cfg).contains("tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
+                .contains("server.1=zk-0.zk-peers.prod.svc:2888:3888\n")
+                .contains("server.4=zk-3.zk-peers.prod.svc:2888:3888:observer\n");
+        var container = plan.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getArgs()).containsExactly("run", "--config", "/etc/ballot/zoo.cfg");
+        assertThat(container.getEnv()).extracting(EnvVar::getName).contains("BALLOT_BIND_HOST")
+                .doesNotContain("BALLOT_LISTEN_ADDRESS");
+        assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getPort())
+                .containsExactly(2379, 2888, 3888);
+    }
+
+    @Test
+    void podOverridesApplyButOperatorLabelsWin() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
+        spec.podTemplate = new PodTemplateOverrides();
+        spec.podTemplate.labels = Map.of("team", "db", "app.kubernetes.io/instance", "spoofed");
+        spec.podTemplate.priorityClassName = "critical";
+        spec.podTemplate.securityContext = new PodSecurityContextBuilder().withRunAsUser(2000L).build();
+        var template = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec)).statefulSet().getSpec().getTemplate();
+        assertThat(template.getMetadata().getLabels()).containsEntry("team", "db")
+                .containsEntry("app.kubernetes.io/instance", "ec");
+        assertThat(template.getSpec().getPriorityClassName()).isEqualTo("critical");
+        assertThat(template.getSpec().getSecurityContext().getRunAsUser()).isEqualTo(2000L);
+    }
+
+    @Test
+    void settingsChangeThePodTemplateButTheMemberListDoesNot() {
+        ElectionClusterSpec slow = spec(ConsensusProtocol.Raft, 3);
+        slow.raft = new dev.ballot.operator.api.RaftTimingSpec("300ms", "600ms", "100ms");
+        DesiredChildren three = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3)));
+        DesiredChildren five = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 5)));
+        assertThat(three.configHash()).isNotEqualTo(new DesiredChildren("ec", "ns", EffectiveSpec.of(slow)).configHash());
+        assertThat(three.configHash()).as("scaling must not restart the members").isEqualTo(five.configHash());
+        assertThat(three.nodeConfig().content()).isNotEqualTo(five.nodeConfig().content());
+        assertThat(three.statefulSet().getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(DesiredChildren.CONFIG_HASH_ANNOTATION, three.configHash());
+    }
+
+    @Test
+    void aLayoutListsJoiningPodsAsNonVoters() {
+        EffectiveSpec raft = EffectiveSpec.of(spec(ConsensusProtocol.Raft, 5));
+        DesiredChildren joining = new DesiredChildren("ec", "ns", raft, new MemberLayout(4, 3));
+        assertThat(joining.statefulSet().getSpec().getReplicas()).isEqualTo(4);
+        assertThat(joining.statefulSet().getMetadata().getAnnotations()).containsEntry(DesiredChildren.VOTERS_ANNOTATION, "3");
+        assertThat(joining.podDisruptionBudget().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(joining.nodeConfig().content()).contains("    - \"ec-2.ec-peers.ns.svc:2380\"\n  learners:\n"
+                + "    - \"ec-3.ec-peers.ns.svc:2380\"\n");
+        assertThat(joining.members()).extracting(MemberEndpoint::voter).containsExactly(true, true, true, false);
+
+        DesiredChildren zab = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Zab, 5)), new MemberLayout(4, 3));
+        assertThat(zab.nodeConfig().content()).contains("server.3=ec-2.ec-peers.ns.svc:2888:3888\n"
+                + "server.4=ec-3.ec-peers.ns.svc:2888:3888:observer\n").doesNotContain("server.5");
+    }
+
+    private static ElectionClusterSpec spec(ConsensusProtocol protocol, int replicas) {
+        ElectionClusterSpec spec = new ElectionClusterSpec();
+        spec.protocol = protocol;
+        spec.replicas = replicas;
+        return spec;
+    }
+}

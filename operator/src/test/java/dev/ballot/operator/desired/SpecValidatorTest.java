@@ -1,0 +1,112 @@
+package dev.ballot.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ballot.operator.api.ElectionClusterSpec;
+import dev.ballot.operator.api.ConsensusProtocol;
+import dev.ballot.operator.api.RaftTimingSpec;
+import dev.ballot.operator.api.StorageSpec;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SpecValidatorTest {
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                Arguments.of("no protocol", "raft-1", (Consumer<ElectionClusterSpec>) s -> s.protocol = null,
+                        "spec.protocol is missing"),
+                Arguments.of("zero replicas", "raft-1", (Consumer<ElectionClusterSpec>) s -> s.replicas = 0,
+                        "spec.replicas must be at least 1"),
+                Arguments.of("min >= max", "raft-1",
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("300ms", "300ms", "50ms"),
+                        "must be at least 10ms (one tick) below spec.raft.electionTimeoutMax"),
+                Arguments.of("heartbeat too slow", "raft-1",
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "300ms", "60ms"),
+                        "spec.raft.heartbeatInterval (60ms) must be at most a third"),
+                Arguments.of("range under one tick", "raft-1",
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "155ms", "50ms"),
+                        "at least 10ms (one tick) below"),
+                Arguments.of("heartbeat under one tick", "raft-1",
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "300ms", "5ms"),
+                        "must be at least 10ms, the node's tick"),
+                Arguments.of("timeout over a minute", "raft-1",
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "2m", "50ms"),
+                        "must be at most 60s"),
+                Arguments.of("tickTime out of range", "zab-1", (Consumer<ElectionClusterSpec>) s -> {
+                    s.protocol = ConsensusProtocol.Zab;
+                    s.zab = new dev.ballot.operator.api.ZabTimingSpec(5, 10, 5);
+                }, "spec.zab.tickTime (5) must be 10-60000"),
+                Arguments.of("bad duration", "raft-1",
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150", "300ms", "50ms"),
+                        "spec.raft.electionTimeoutMin '150' is not a duration"),
+                Arguments.of("learners with Zab", "zab-1", (Consumer<ElectionClusterSpec>) s -> {
+                    s.protocol = ConsensusProtocol.Zab;
+                    s.learners = 1;
+                }, "spec.learners is for Raft only"),
+                Arguments.of("observers with Raft", "raft-1", (Consumer<ElectionClusterSpec>) s -> s.observers = 1,
+                        "spec.observers is for Zab only"),
+                Arguments.of("bad size", "raft-1",
+                        (Consumer<ElectionClusterSpec>) s -> s.storage = new StorageSpec("lots", null),
+                        "spec.storage.size 'lots' is not a quantity"),
+                Arguments.of("name too long", "a".repeat(53), (Consumer<ElectionClusterSpec>) s -> { },
+                        "metadata.name must be at most 52 characters"),
+                Arguments.of("name not DNS-1035", "1raft", (Consumer<ElectionClusterSpec>) s -> { },
+                        "metadata.name must be a DNS-1035 label"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void namesTheFieldAndTheFix(String label, String name, Consumer<ElectionClusterSpec> edit, String expected) {
+        ElectionClusterSpec spec = valid();
+        edit.accept(spec);
+        List<String> problems = SpecValidator.problems(name, spec);
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains(expected));
+    }
+
+    @Test
+    void acceptsTheDefaultsAndTheSeedTiming() {
+        assertThat(SpecValidator.problems("raft-1", valid())).isEmpty();
+        ElectionClusterSpec seed = valid();
+        seed.raft = new RaftTimingSpec("150ms", "300ms", "50ms");
+        assertThat(SpecValidator.problems("raft-1", seed)).isEmpty();
+        ElectionClusterSpec zab = valid();
+        zab.protocol = ConsensusProtocol.Zab;
+        zab.observers = 1;
+        assertThat(SpecValidator.problems("zab-1", zab)).isEmpty();
+        ElectionClusterSpec learners = valid();
+        learners.learners = 2;
+        assertThat(SpecValidator.problems("raft-1", learners)).isEmpty();
+        assertThat(SpecValidator.problems("a".repeat(52), valid())).isEmpty();
+    }
+
+    @Test
+    void warnsAboutEvenVoterCountsOnly() {
+        for (int replicas : new int[] {1, 3, 5}) {
+            ElectionClusterSpec spec = valid();
+            spec.replicas = replicas;
+            assertThat(SpecValidator.warnings(spec)).as("%d voters", replicas).isEmpty();
+        }
+        ElectionClusterSpec even = valid();
+        even.replicas = 4;
+        assertThat(SpecValidator.warnings(even)).singleElement()
+                .satisfies(w -> assertThat(w).contains("spec.replicas is even (4)").contains("such as 5"));
+    }
+
+    @Test
+    void detectsShrinkingStorage() {
+        assertThat(SpecValidator.shrinks("1Gi", "512Mi")).isTrue();
+        assertThat(SpecValidator.shrinks("1Gi", "1024Mi")).isFalse();
+        assertThat(SpecValidator.shrinks("1Gi", "2Gi")).isFalse();
+    }
+
+    private static ElectionClusterSpec valid() {
+        ElectionClusterSpec spec = new ElectionClusterSpec();
+        spec.protocol = ConsensusProtocol.Raft;
+        spec.replicas = 3;
+        return spec;
+    }
+}
