@@ -5,7 +5,7 @@ import dev.ballot.node.config.ConfigLoader;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.http.NeedsReplacementApi;
 import dev.ballot.node.server.JoinGate;
-import dev.ballot.node.server.NodeProcess;
+import dev.ballot.node.process.NodeProcess;
 import dev.ballot.node.storage.CorruptStorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,4 +1,4 @@
-package dev.ballot.node.server;
+package dev.ballot.node.process;
 
 import dev.ballot.engine.ConsensusNode;
 import dev.ballot.engine.Member;
@@ -6,8 +6,6 @@ import dev.ballot.engine.Membership;
 import dev.ballot.engine.MessageCodec;
 import dev.ballot.engine.PersistedState;
 import dev.ballot.engine.Protocol;
-import dev.ballot.engine.Ready;
-import dev.ballot.engine.Snapshot;
 import dev.ballot.engine.raft.RaftCodec;
 import dev.ballot.engine.zab.ZabCodec;
 import dev.ballot.node.config.HostPort;
@@ -20,6 +18,13 @@ import dev.ballot.node.etcd.NodeEtcdBackend;
 import dev.ballot.node.http.HttpApi;
 import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
+import dev.ballot.node.server.ClusterIdentityKeeper;
+import dev.ballot.node.server.EngineFactory;
+import dev.ballot.node.server.KvMachine;
+import dev.ballot.node.server.MemberDirectory;
+import dev.ballot.node.server.NodeRuntime;
+import dev.ballot.node.server.RuntimeListener;
+import dev.ballot.node.server.RuntimeStatus;
 import dev.ballot.node.storage.CorruptStorageException;
 import dev.ballot.node.storage.FileNodeStorage;
 import dev.ballot.node.storage.MemberRecord;
@@ -28,7 +33,6 @@ import dev.ballot.node.transport.PeerTransport;
 import dev.ballot.node.transport.TransportOptions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -42,7 +46,8 @@ import java.util.logging.Logger;
 
 /**
  * One running member: storage, engine, driver, peer transport and HTTP API, opened in that order
- * and closed in reverse. {@link #shutdown()} is what SIGTERM runs.
+ * and closed in reverse. {@link #shutdown()} is what SIGTERM runs. The composition root: the only class
+ * that knows every other package, so it sits above them all.
  */
 public final class NodeProcess implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeProcess.class.getName());
@@ -94,11 +99,11 @@ public final class NodeProcess implements AutoCloseable {
             if (config.etcdListen() != null) {
                 // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
                 etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
-                        durability(storage), transport::send, runtimeOptions());
+                        storage, transport::send, runtimeOptions());
                 runtime = etcdRuntime;
             } else {
                 runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(),
-                        durability(storage), transport::send, runtimeOptions());
+                        storage, transport::send, runtimeOptions());
             }
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
@@ -199,28 +204,6 @@ public final class NodeProcess implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static Durability durability(NodeStorage storage) {
-        return new Durability() {
-            @Override
-            public void persist(Ready ready) {
-                try {
-                    storage.persist(ready);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("persisting to stable storage failed; the node stops (a retried fsync can lose data)", e);
-                }
-            }
-
-            @Override
-            public void saveSnapshot(Snapshot snapshot) {
-                try {
-                    storage.saveSnapshot(snapshot);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("saving a snapshot failed", e);
-                }
-            }
-        };
     }
 
     public NodeRuntime<?, ?> runtime() {
