@@ -191,6 +191,10 @@ for h in $(awk '$3 == "cgroup" {print $2}' /proc/mounts); do
   if [[ -e "$h/cpuset.cpus" ]]; then cat "$h/cpuset.cpus" > "$h$CGROOT/cpuset.cpus"; cat "$h/cpuset.mems" > "$h$CGROOT/cpuset.mems"; fi
 done
 echo "$CGROOT" > "$STATE/cgroup-root"
+# The pods' CPU weight as a group: the process provider's JVMs ran at nice 0 among niced builds, each with the
+# weight 1024; one cgroup of 1024 for all the pods would give a dozen JVMs less than one such process on a busy
+# machine, and elections would churn. BALLOT_NODE_CPU_SHARES tunes it (cgroup v1 cpu.shares).
+[[ -e "/sys/fs/cgroup/cpu$CGROOT/cpu.shares" ]] && echo "${BALLOT_NODE_CPU_SHARES:-8192}" > "/sys/fs/cgroup/cpu$CGROOT/cpu.shares"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 KUBELET_PORT=$(free_port)
 : > "$STATE/resolv.conf"   # no host search domains or resolvers in pods: cluster DNS only
