@@ -1,39 +1,47 @@
-package dev.ballot.engine.zab;
+package dev.ballot.engine.sim;
 
-import dev.ballot.engine.HardState;
+import dev.ballot.engine.ConsensusNode;
 import dev.ballot.engine.LogEntry;
 import dev.ballot.engine.Member;
 import dev.ballot.engine.MemberKind;
 import dev.ballot.engine.Membership;
 import dev.ballot.engine.Message;
-import dev.ballot.engine.PersistedState;
 import dev.ballot.engine.Proposal;
 import dev.ballot.engine.RandomSource;
 import dev.ballot.engine.ReadState;
 import dev.ballot.engine.Ready;
-import dev.ballot.engine.Snapshot;
 import dev.ballot.engine.EntryType;
 import dev.ballot.engine.MalformedMessageException;
 import dev.ballot.engine.kv.KvCommand;
 import dev.ballot.engine.kv.KvStateMachine;
+import dev.ballot.engine.zab.ServerState;
+import dev.ballot.engine.zab.ZabCodec;
+import dev.ballot.engine.zab.ZabMutant;
+import dev.ballot.engine.zab.ZabNode;
+import dev.ballot.engine.zab.ZabOptions;
+import dev.ballot.engine.zab.Zxid;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
- * A seeded whole-cluster run for ZAB inside the zab tests: random delays, drops, duplicates and
- * reordering, partitions, crashes and restarts, clients writing and reading; ZabInvariants after
- * every delivery, stale-read and lost-write checks, and liveness once the faults stop. A failure
- * names its seed; the same seed replays it exactly.
+ * A second, tick-granular seeded run for ZAB, with a stricter ending than {@link Simulation}'s: random delays,
+ * drops, duplicates and reordering, partitions, crashes and restarts, clients writing and reading; after the faults
+ * stop every server (not only a quorum) must apply a new write, and no acknowledged write may be lost. It checks
+ * with the simulator's own pieces: each server's {@link SimDisk}, {@link StateMachineSafety} (Agreement,
+ * TotalOrder, LocalPrimaryOrder) and ZAB's {@link InvariantChecker} (Leadership, PrimaryIntegrity, Integrity,
+ * epochs), plus its own stale-read check. A failure names its seed; the same seed replays it exactly.
  */
-final class ZabChaos {
+final class ZabChaos implements SimView {
     record Result(long seed, String violation, int delivered, int acked, long failoverTicksMax) {
         boolean ok() {
             return violation == null;
@@ -41,12 +49,6 @@ final class ZabChaos {
     }
 
     private record InFlight(long at, long seq, Message m) {
-    }
-
-    private static final class Store {
-        HardState hs = HardState.EMPTY;
-        Snapshot snapshot;
-        final TreeMap<Long, LogEntry> entries = new TreeMap<>();
     }
 
     private record Write(long requestId, String key, long zxid, long node) {
@@ -60,13 +62,15 @@ final class ZabChaos {
     private final Set<ZabMutant> mutants;
     private final Membership membership;
     private final Map<Long, ZabNode> nodes = new TreeMap<>();
-    private final Map<Long, Store> stores = new TreeMap<>();
+    private final Map<Long, SimDisk> disks = new TreeMap<>();
     private final Map<Long, KvStateMachine> machines = new TreeMap<>();
     private final Set<Long> down = new HashSet<>();
     private final Set<List<Long>> cut = new HashSet<>();
     private final PriorityQueue<InFlight> wire = new PriorityQueue<>(
             (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
-    private final ZabInvariants inv = new ZabInvariants();
+    private final StateMachineSafety safety = new StateMachineSafety();
+    private final InvariantChecker checker = new ZabAdapter().newChecker();
+    private final Map<Long, Long> lastApplied = new HashMap<>();
     private final Map<Long, Write> pendingWrites = new HashMap<>();
     private final Map<String, Long> ackedRevision = new HashMap<>();
     private final List<Write> acked = new ArrayList<>();
@@ -94,7 +98,7 @@ final class ZabChaos {
         }
         this.membership = Membership.of(members);
         for (long id : membership.ids()) {
-            stores.put(id, new Store());
+            disks.put(id, new SimDisk());
             start(id);
         }
     }
@@ -104,22 +108,42 @@ final class ZabChaos {
         try {
             c.play();
             return new Result(seed, null, c.deliveredCount, c.acked.size(), c.failoverMax);
-        } catch (ZabInvariants.Violation | IllegalStateException e) {
+        } catch (InvariantViolation | IllegalStateException e) {
             return new Result(seed, e.getMessage() + " (replay: seed " + seed + ")", c.deliveredCount, c.acked.size(), c.failoverMax);
         }
     }
 
+    @Override
+    public Collection<Long> upNodes() {
+        return nodes.keySet();
+    }
+
+    @Override
+    public ConsensusNode node(long id) {
+        return nodes.get(id);
+    }
+
+    @Override
+    public NavigableMap<Long, LogEntry> committed() {
+        return safety.committed();
+    }
+
+    @Override
+    public long now() {
+        return now;
+    }
+
     private void start(long id) {
-        Store s = stores.get(id);
+        SimDisk disk = disks.get(id);
         KvStateMachine sm = new KvStateMachine();
-        if (s.snapshot != null) {
-            sm.restore(s.snapshot.data());
+        if (disk.snapshot != null) {
+            sm.restore(disk.snapshot.data());
         }
         machines.put(id, sm);
-        inv.restarted(id, s.snapshot == null ? 0 : s.snapshot.index());
+        lastApplied.put(id, disk.snapshotIndex());
         ZabOptions opt = ZabOptions.builder(id, membership).tickTime(5).initLimit(10).syncLimit(4)
                 .random(RandomSource.seeded(seed * 31 + id)).mutants(mutants).build();
-        nodes.put(id, ZabNode.create(opt, new PersistedState(s.hs, s.snapshot, List.copyOf(s.entries.values()))));
+        nodes.put(id, ZabNode.create(opt, disk.persisted()));
         down.remove(id);
         drainReady(id);
     }
@@ -153,8 +177,6 @@ final class ZabChaos {
                 Proposal p = nodes.get(leader).propose(KvCommand.put(nextRequest++, "after-heal", new byte[]{1}).encode());
                 if (p.accepted()) {
                     marker = p.index();
-                    inv.proposed(new LogEntry(p.index(), p.term(), EntryType.COMMAND,
-                            nodes.get(leader).entries().get(nodes.get(leader).entries().size() - 1).data()));
                     drainReady(leader);
                 }
             }
@@ -167,7 +189,7 @@ final class ZabChaos {
                     + nodes.values());
         }
         for (Write w : acked) {
-            if (!inv.wasDelivered(w.zxid)) {
+            if (!safety.committed().containsKey(w.zxid)) {
                 throw new IllegalStateException("Durability: acknowledged write " + Zxid.hex(w.zxid) + " was lost");
             }
         }
@@ -234,7 +256,6 @@ final class ZabChaos {
             Proposal p = nodes.get(leader).propose(command);
             if (p.accepted()) {
                 pendingWrites.put(req, new Write(req, key, p.index(), leader));
-                inv.proposed(new LogEntry(p.index(), p.term(), EntryType.COMMAND, command));
             }
             drainReady(leader);
         }
@@ -283,36 +304,26 @@ final class ZabChaos {
     }
 
     private void checkLeaders() {
-        for (ZabNode n : nodes.values()) {
-            inv.observeLeader(n.id(), n.state() == ServerState.LEADING && n.serving(), n.currentEpoch());
-        }
+        checker.afterEvent(this);
     }
 
     private void drainReady(long id) {
         ZabNode n = nodes.get(id);
         while (n != null && n.hasReady()) {
             Ready r = n.ready();
-            Store s = stores.get(id);
-            if (r.truncateFrom() != Ready.NO_TRUNCATION) {
-                s.entries.tailMap(r.truncateFrom(), true).clear();
-            }
-            for (LogEntry e : r.entries()) {
-                s.entries.put(e.index(), e);
-            }
+            disks.get(id).persist(r);
+            checker.onPersisted(id, r, this);
             if (r.snapshot() != null) {
-                s.snapshot = r.snapshot();
-                s.entries.headMap(r.snapshot().index(), true).clear();
                 machines.get(id).restore(r.snapshot().data());
-                inv.installedSnapshot(id, r.snapshot().index());
-            }
-            if (r.hardState() != null) {
-                s.hs = r.hardState();
+                lastApplied.put(id, r.snapshot().index());
             }
             for (Message m : r.messages()) {
                 send(m);
             }
             for (LogEntry e : r.committed()) {
-                inv.delivered(id, e);
+                safety.applied(id, lastApplied.get(id), e);
+                lastApplied.put(id, e.index());
+                checker.onApplied(id, e, this);
                 machines.get(id).apply(e);
                 onApplied(id, e);
             }
@@ -374,11 +385,10 @@ final class ZabChaos {
         ZabNode n = nodes.get(id);
         long applied = n.status().appliedIndex();
         if (applied > 0 && rnd.nextInt(200) == 0) {
-            Store s = stores.get(id);
             byte[] data = machines.get(id).snapshot();
-            n.compact(applied, data);
-            s.snapshot = new Snapshot(applied, Zxid.epoch(applied), n.membership(), data);
-            s.entries.headMap(applied, true).clear();
+            if (disks.get(id).compact(applied, data, membership)) {
+                n.compact(applied, data);
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.ballot.node.server;
+package dev.ballot.node.process;
 
 import dev.ballot.engine.ConsensusNode;
 import dev.ballot.engine.Member;
@@ -6,8 +6,6 @@ import dev.ballot.engine.Membership;
 import dev.ballot.engine.MessageCodec;
 import dev.ballot.engine.PersistedState;
 import dev.ballot.engine.Protocol;
-import dev.ballot.engine.Ready;
-import dev.ballot.engine.Snapshot;
 import dev.ballot.engine.raft.RaftCodec;
 import dev.ballot.engine.zab.ZabCodec;
 import dev.ballot.node.config.HostPort;
@@ -20,14 +18,21 @@ import dev.ballot.node.etcd.NodeEtcdBackend;
 import dev.ballot.node.http.HttpApi;
 import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
+import dev.ballot.node.server.ClusterIdentityKeeper;
+import dev.ballot.node.server.EngineFactory;
+import dev.ballot.node.server.KvMachine;
+import dev.ballot.node.server.MemberDirectory;
+import dev.ballot.node.server.NodeRuntime;
+import dev.ballot.node.server.RuntimeListener;
+import dev.ballot.node.server.RuntimeStatus;
 import dev.ballot.node.storage.CorruptStorageException;
 import dev.ballot.node.storage.FileNodeStorage;
+import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.node.storage.NodeStorage;
 import dev.ballot.node.transport.PeerTransport;
 import dev.ballot.node.transport.TransportOptions;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -41,7 +46,8 @@ import java.util.logging.Logger;
 
 /**
  * One running member: storage, engine, driver, peer transport and HTTP API, opened in that order
- * and closed in reverse. {@link #shutdown()} is what SIGTERM runs.
+ * and closed in reverse. {@link #shutdown()} is what SIGTERM runs. The composition root: the only class
+ * that knows every other package, so it sits above them all.
  */
 public final class NodeProcess implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeProcess.class.getName());
@@ -57,11 +63,13 @@ public final class NodeProcess implements AutoCloseable {
     /** The etcd v3 API; null unless configured. */
     private final EtcdServer etcd;
     private final MemberDirectory directory;
+    private final ClusterIdentityKeeper identity;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
-                        EtcdServer etcd, MemberDirectory directory) {
+                        EtcdServer etcd, MemberDirectory directory, ClusterIdentityKeeper identity) {
         this.etcd = etcd;
+        this.identity = identity;
         this.config = config;
         this.storage = storage;
         this.transport = transport;
@@ -81,6 +89,7 @@ public final class NodeProcess implements AutoCloseable {
         PeerTransport transport = null;
         NodeRuntime<?, ?> runtime = null;
         EtcdServer etcd = null;
+        ClusterIdentityKeeper identity = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
@@ -90,11 +99,11 @@ public final class NodeProcess implements AutoCloseable {
             if (config.etcdListen() != null) {
                 // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
                 etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
-                        durability(storage), transport::send, runtimeOptions());
+                        storage, transport::send, runtimeOptions());
                 runtime = etcdRuntime;
             } else {
                 runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(),
-                        durability(storage), transport::send, runtimeOptions());
+                        storage, transport::send, runtimeOptions());
             }
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
@@ -132,8 +141,17 @@ public final class NodeProcess implements AutoCloseable {
             directory.learn(runtime.status().membership());
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             HttpApi api = new HttpApi(info, metrics,
-                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port())).start();
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()));
+            if (etcdRuntime == null) {
+                identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
+                        MemberRecord.read(config.dataDir()).orElse(null), directory::name);
+                api.statusFields(identity::statusFields);
+            }
+            api.start();
             runtime.start();
+            if (identity != null) {
+                identity.start();
+            }
             if (etcdRuntime != null) {
                 etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(), config.etcdListen().port()),
                         new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));
@@ -142,8 +160,11 @@ public final class NodeProcess implements AutoCloseable {
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
                     + ", data in " + config.dataDir());
-            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory);
+            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (identity != null) {
+                identity.close();
+            }
             if (etcd != null) {
                 etcd.close();
             }
@@ -185,28 +206,6 @@ public final class NodeProcess implements AutoCloseable {
         return out;
     }
 
-    private static Durability durability(NodeStorage storage) {
-        return new Durability() {
-            @Override
-            public void persist(Ready ready) {
-                try {
-                    storage.persist(ready);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("persisting to stable storage failed; the node stops (a retried fsync can lose data)", e);
-                }
-            }
-
-            @Override
-            public void saveSnapshot(Snapshot snapshot) {
-                try {
-                    storage.saveSnapshot(snapshot);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("saving a snapshot failed", e);
-                }
-            }
-        };
-    }
-
     public NodeRuntime<?, ?> runtime() {
         return runtime;
     }
@@ -245,6 +244,9 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void closeAll() {
+        if (identity != null) {
+            identity.close();
+        }
         if (etcd != null) {
             etcd.close();
         }

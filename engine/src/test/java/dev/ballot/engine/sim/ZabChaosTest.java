@@ -1,5 +1,6 @@
-package dev.ballot.engine.zab;
+package dev.ballot.engine.sim;
 
+import dev.ballot.engine.zab.ZabMutant;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -9,8 +10,8 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * ZAB's own seeded chaos run (stricter on liveness than the shared simulator: after healing, every
- * server must apply a new write). The shared simulator runs ZAB over many more seeds.
+ * ZAB's tick-granular chaos run (stricter on liveness than {@link Simulation}: after healing, every server must
+ * apply a new write), checked with the simulator's own invariants. The shared simulator runs ZAB over many more seeds.
  */
 class ZabChaosTest {
     @Test
