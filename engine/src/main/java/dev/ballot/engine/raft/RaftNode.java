@@ -315,7 +315,7 @@ public final class RaftNode implements ConsensusNode {
                 progress.put(m.id(), newProgress());
             }
         }
-        if (!opts.mutant(RaftMutant.COMMIT_OLD_TERM_BY_COUNT)) {
+        if (!opts.hasMutant(RaftMutant.COMMIT_OLD_TERM_BY_COUNT)) {
             appendEntry(EntryType.NOOP, new byte[0]);
         }
         // The log may hold uncommitted configuration entries; no new change until all of it commits.
@@ -489,10 +489,10 @@ public final class RaftNode implements ConsensusNode {
             return;
         }
         boolean canVote = vote == rv.from() || (vote == 0 && lead == 0) || (rv.preVote() && rv.term() > term);
-        if (opts.mutant(RaftMutant.VOTE_TWICE_IN_TERM) && !rv.preVote()) {
+        if (opts.hasMutant(RaftMutant.VOTE_TWICE_IN_TERM) && !rv.preVote()) {
             canVote = lead == 0 || vote == rv.from();
         }
-        boolean upToDate = opts.mutant(RaftMutant.VOTE_WITHOUT_LOG_CHECK)
+        boolean upToDate = opts.hasMutant(RaftMutant.VOTE_WITHOUT_LOG_CHECK)
                 || log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
         if (canVote && upToDate) {
             send(new VoteResponse(id, rv.from(), rv.term(), rv.preVote(), true));
@@ -580,7 +580,7 @@ public final class RaftNode implements ConsensusNode {
         }
         List<LogEntry> incoming = ae.entries();
         long lastNew = ae.prevIndex() + incoming.size();
-        if (opts.mutant(RaftMutant.NO_TRUNCATE_ON_CONFLICT)) {
+        if (opts.hasMutant(RaftMutant.NO_TRUNCATE_ON_CONFLICT)) {
             for (LogEntry e : incoming) {
                 if (e.index() > log.lastIndex()) {
                     appendReceived(e);
@@ -772,7 +772,7 @@ public final class RaftNode implements ConsensusNode {
         if (mci <= log.committed) {
             return false;
         }
-        if (log.term(mci) != term && !opts.mutant(RaftMutant.COMMIT_OLD_TERM_BY_COUNT)) {
+        if (log.term(mci) != term && !opts.hasMutant(RaftMutant.COMMIT_OLD_TERM_BY_COUNT)) {
             return false;
         }
         log.commitTo(mci);
@@ -821,7 +821,7 @@ public final class RaftNode implements ConsensusNode {
         if (role != Role.LEADER) {
             return false;
         }
-        if (opts.mutant(RaftMutant.READ_WITHOUT_QUORUM)) {
+        if (opts.hasMutant(RaftMutant.READ_WITHOUT_QUORUM)) {
             readStates.add(new ReadState(requestId, log.committed));
             return true;
         }

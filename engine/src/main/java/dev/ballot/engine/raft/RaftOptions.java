@@ -29,7 +29,8 @@ public record RaftOptions(long id, Membership initial, int electionTicksMin, int
         return new Builder(id, initial);
     }
 
-    public boolean mutant(RaftMutant m) {
+    /** Whether the deliberate bug {@code m} is switched in (simulator only); the same name as {@link dev.ballot.engine.zab.ZabOptions#hasMutant}. */
+    public boolean hasMutant(RaftMutant m) {
         return mutants.contains(m);
     }
 

@@ -18,6 +18,9 @@ import dev.ballot.engine.Ready;
 import dev.ballot.engine.kv.KvCommand;
 import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.kv.KvStateMachine;
+import dev.ballot.engine.linearizability.KvOp;
+import dev.ballot.engine.linearizability.LinearizabilityChecker;
+import dev.ballot.engine.linearizability.Verdict;
 import dev.ballot.engine.quorum.Quorum;
 
 import java.nio.charset.StandardCharsets;
@@ -32,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -112,7 +114,7 @@ public final class Simulation implements SimView {
         final boolean write;
         String value;
         final long invoke;
-        long response = LinearizabilityChecker.NEVER;
+        long response = KvOp.NEVER;
         boolean done;
         boolean abandoned;
         final long node;
@@ -957,20 +959,28 @@ public final class Simulation implements SimView {
         schedule(100, this::probe);
     }
 
+    /**
+     * Every key's history must be linearizable. A history the search could not decide within its budget fails the
+     * seed too (as {@code linearizability-undecided}): it was not shown to be correct, so it must not pass.
+     */
     private void checkLinearizability() {
+        List<KvOp> ops = new ArrayList<>();
         for (Map.Entry<String, KeyHistory> e : histories.entrySet()) {
-            List<LinearizabilityChecker.Op> ops = new ArrayList<>();
             for (Op op : e.getValue().ops) {
                 if (op.write) {
-                    ops.add(LinearizabilityChecker.Op.write(op.value, op.invoke, op.done ? op.response : LinearizabilityChecker.NEVER));
+                    ops.add(KvOp.write(0, e.getKey(), op.value, op.done ? KvOp.Status.OK : KvOp.Status.INFO, op.invoke,
+                            op.done ? op.response : KvOp.NEVER));
                 } else if (op.done) {
-                    ops.add(LinearizabilityChecker.Op.read(op.value, op.invoke, op.response));
+                    ops.add(KvOp.read(0, e.getKey(), op.value, KvOp.Status.OK, op.invoke, op.response));
                 }
             }
-            Optional<String> problem = LinearizabilityChecker.check(ops);
-            if (problem.isPresent()) {
-                throw new InvariantViolation("linearizability", "key " + e.getKey() + ": " + problem.get());
-            }
+        }
+        Verdict verdict = LinearizabilityChecker.check(ops);
+        if (verdict instanceof Verdict.NotLinearizable v) {
+            throw new InvariantViolation("linearizability", v.witness());
+        }
+        if (verdict instanceof Verdict.Unknown u) {
+            throw new InvariantViolation("linearizability-undecided", u.reason());
         }
     }
 

@@ -7,7 +7,7 @@
  * writing and reading (ReadIndex) a key-value store, membership changes, leadership transfers and compactions.
  * Every message goes through the protocol's codec. After every event it checks the protocol's
  * {@link dev.ballot.engine.sim.InvariantChecker} and state machine safety; at the end it checks linearizability
- * ({@link dev.ballot.engine.sim.LinearizabilityChecker}) and, after the final heal, liveness.
+ * ({@link dev.ballot.engine.linearizability.LinearizabilityChecker}; a history it cannot decide fails the seed) and, after the final heal, liveness.
  * {@link dev.ballot.engine.sim.SimulationRunner} runs many seeds and sums up.
  *
  * <p>To plug in a protocol: implement {@link dev.ballot.engine.sim.ProtocolAdapter} (start a node from a

@@ -420,7 +420,7 @@ public final class ZabNode implements ConsensusNode {
     }
 
     private boolean beats(Vote candidate, Vote current) {
-        return Vote.beats(candidate, current, designated, opt.has(ZabMutant.VOTE_IGNORES_ZXID));
+        return Vote.beats(candidate, current, designated, opt.hasMutant(ZabMutant.VOTE_IGNORES_ZXID));
     }
 
     private void startLooking(long round, long designatedTarget, Vote candidate) {
@@ -678,7 +678,7 @@ public final class ZabNode implements ConsensusNode {
                     send(new NeedSnapshot(id, leaderId, followEpoch));
                     return;
                 }
-                if (!opt.has(ZabMutant.SKIP_TRUNC)) {
+                if (!opt.hasMutant(ZabMutant.SKIP_TRUNC)) {
                     truncateAfter(m.truncateTo());
                 }
             }
@@ -726,7 +726,7 @@ public final class ZabNode implements ConsensusNode {
                 p = e.index();
                 continue;
             }
-            if (p != log.lastZxid() && !opt.has(ZabMutant.ACCEPT_GAPS)) {
+            if (p != log.lastZxid() && !opt.hasMutant(ZabMutant.ACCEPT_GAPS)) {
                 break;
             }
             log.append(e);
@@ -900,7 +900,7 @@ public final class ZabNode implements ConsensusNode {
             }
             boolean ahead = m.currentEpoch() > currentEpoch
                     || (m.currentEpoch() == currentEpoch && m.lastZxid() > log.lastZxid());
-            if (ahead && !opt.has(ZabMutant.VOTE_IGNORES_ZXID)) {
+            if (ahead && !opt.hasMutant(ZabMutant.VOTE_IGNORES_ZXID)) {
                 // FLE chose us, but this quorum member has a later history: elect again.
                 startLooking(0, 0, null);
                 return;
@@ -1075,7 +1075,7 @@ public final class ZabNode implements ConsensusNode {
             }
         }
         long q = Quorum.committedIndex(membership.voterIds(), acks);
-        if (opt.has(ZabMutant.COMMIT_BEFORE_QUORUM)) {
+        if (opt.hasMutant(ZabMutant.COMMIT_BEFORE_QUORUM)) {
             q = log.lastZxid();
         }
         if (q <= committed) {

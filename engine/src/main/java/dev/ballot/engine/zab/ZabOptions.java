@@ -73,7 +73,8 @@ public final class ZabOptions {
         return mutants;
     }
 
-    public boolean has(ZabMutant mutant) {
+    /** Whether the deliberate bug {@code mutant} is switched in (simulator only); as {@link dev.ballot.engine.raft.RaftOptions#hasMutant}. */
+    public boolean hasMutant(ZabMutant mutant) {
         return mutants.contains(mutant);
     }
 

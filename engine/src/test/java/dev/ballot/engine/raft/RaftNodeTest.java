@@ -325,7 +325,7 @@ class RaftNodeTest {
                 .hasMessageContaining("heartbeatTicks");
         assertThatThrownBy(() -> RaftOptions.builder(0, m).build()).hasMessageContaining("id");
         assertThat(RaftOptions.builder(1, m).mutants(Set.of(RaftMutant.READ_WITHOUT_QUORUM)).build()
-                .mutant(RaftMutant.READ_WITHOUT_QUORUM)).isTrue();
+                .hasMutant(RaftMutant.READ_WITHOUT_QUORUM)).isTrue();
     }
 
     @Test

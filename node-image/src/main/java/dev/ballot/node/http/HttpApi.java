@@ -44,7 +44,7 @@ public final class HttpApi implements AutoCloseable {
         LeaderForwarder forwarder = new LeaderForwarder();
         this.kv = new KvRoutes(info, forwarder);
         this.admin = new AdminRoutes(info, forwarder);
-        this.status = new StatusRoutes(info);
+        this.status = new StatusRoutes(info, forwarder.reachability());
         this.routing = new RouteSupport(info, forwarder) { };
         this.server = HttpServer.create(bind, 512);
         this.executor = Executors.newCachedThreadPool(r -> {
@@ -54,6 +54,12 @@ public final class HttpApi implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/", this::dispatch);
+    }
+
+    /** Adds {@code fields} to every {@code /v1/status} body and status event. */
+    public HttpApi statusFields(java.util.function.Supplier<Map<String, Object>> fields) {
+        status.extraFields(fields);
+        return this;
     }
 
     public HttpApi start() {
@@ -127,7 +133,10 @@ public final class HttpApi implements AutoCloseable {
                 }
             }
             case BUSY -> answerError(ex, 503, "busy", f.getMessage(), null);
-            case OUTCOME_UNKNOWN -> answerError(ex, 503, "outcome_unknown", f.getMessage(), null);
+            case OUTCOME_UNKNOWN -> {
+                ApiException e = LeaderForwarder.afterSend(LeaderForwarder.isRead(ex), 503, f.getMessage());
+                answerError(ex, e.status(), e.code(), e.getMessage(), null);
+            }
             case STOPPED -> answerError(ex, 503, "stopping", f.getMessage() + "; retry on another member", null);
         }
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code /v1/kv/{key}}: put, get, delete and compare-and-set on the replicated map. */
 final class KvRoutes extends RouteSupport {
@@ -24,6 +25,7 @@ final class KvRoutes extends RouteSupport {
     }
 
     void handle(HttpExchange ex) throws IOException {
+        info.kvRuntime(); // 404 at once when this node serves another client protocol
         String rawKey = ex.getRequestURI().getRawPath().substring(PREFIX.length());
         String method = ex.getRequestMethod();
         if (method.equals("POST") && rawKey.endsWith("/cas")) {
@@ -68,7 +70,7 @@ final class KvRoutes extends RouteSupport {
         if (routedToLeader(ex)) {
             return;
         }
-        KvResult r = await(info.runtime().propose(KvCommand.put(info.runtime().newRequestId(), key, value)));
+        KvResult r = await(propose(KvCommand.put(info.runtime().newRequestId(), key, value)));
         answerRevision(ex, r.revision());
     }
 
@@ -77,7 +79,7 @@ final class KvRoutes extends RouteSupport {
         if (routedToLeader(ex)) {
             return;
         }
-        KvResult r = await(info.runtime().propose(KvCommand.delete(info.runtime().newRequestId(), key)));
+        KvResult r = await(propose(KvCommand.delete(info.runtime().newRequestId(), key)));
         answerRevision(ex, r.revision());
     }
 
@@ -94,7 +96,7 @@ final class KvRoutes extends RouteSupport {
         if (routedToLeader(ex)) {
             return;
         }
-        KvResult r = await(info.runtime().propose(KvCommand.cas(info.runtime().newRequestId(), key, expect, value)));
+        KvResult r = await(propose(KvCommand.cas(info.runtime().newRequestId(), key, expect, value)));
         if (r.succeeded()) {
             answerRevision(ex, r.revision());
             return;
@@ -103,6 +105,10 @@ final class KvRoutes extends RouteSupport {
                 "the key's current value is not the expected one; read \"current\" and retry with it as \"expect\"", "expect");
         body.put("current", r.current() == null ? null : new String(r.current(), StandardCharsets.UTF_8));
         Exchanges.sendJson(ex, 409, body);
+    }
+
+    private CompletableFuture<KvResult> propose(KvCommand command) {
+        return info.kvRuntime().propose(command.requestId(), command.encode());
     }
 
     private static byte[] textOrNull(JsonNode node, String field) {
@@ -119,12 +125,12 @@ final class KvRoutes extends RouteSupport {
         String consistency = Exchanges.query(ex).getOrDefault("consistency", "linearizable");
         Optional<Versioned> found;
         switch (consistency) {
-            case "serializable" -> found = await(info.runtime().readLocal(kv -> kv.get(key)));
+            case "serializable" -> found = await(info.kvRuntime().readLocal(kv -> kv.get(key)), true);
             case "linearizable" -> {
                 if (routedToLeader(ex)) {
                     return;
                 }
-                found = await(info.runtime().readLinearizable(kv -> kv.get(key)));
+                found = await(info.kvRuntime().readLinearizable(kv -> kv.get(key)), true);
             }
             default -> throw ApiException.badRequest("consistency", "consistency must be linearizable (default) or serializable, got '"
                     + consistency + "'");

@@ -48,14 +48,19 @@ abstract class RouteSupport {
         return Exchanges.parseObject(body(ex));
     }
 
-    /** Wait for the driver's answer within the request deadline. */
+    /** Wait for the driver's answer to a write within the request deadline. */
     protected <T> T await(CompletableFuture<T> future) {
+        return await(future, false);
+    }
+
+    /** Wait for the driver's answer within the request deadline; a read's timeout says it changed nothing. */
+    protected <T> T await(CompletableFuture<T> future, boolean read) {
         try {
             return future.get(info.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(false);
-            throw new ApiException(504, "timeout", null, "no answer within " + info.requestTimeout().toMillis()
-                    + " ms (no quorum?); the request may still take effect; retry, or check /v1/status");
+            throw LeaderForwarder.afterSend(read, 504, "no answer within " + info.requestTimeout().toMillis()
+                    + " ms (no quorum?)");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RequestFailure rf) {
                 throw rf;
@@ -63,7 +68,7 @@ abstract class RouteSupport {
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, "stopping", null, "the node is stopping; retry on another member");
+            throw LeaderForwarder.afterSend(read, 503, "the node is stopping");
         }
     }
 
@@ -102,16 +107,12 @@ abstract class RouteSupport {
         }
         byte[] body = body(ex);
         // Admin requests move leadership or membership themselves: the leader's answer, not this node's
-        // changed view, says how they went.
-        CompletableFuture<?> leaderChanged = ex.getRequestURI().getPath().startsWith("/v1/admin/")
-                ? new CompletableFuture<>() : info.runtime().leaderChangeFrom(leader);
+        // changed view, says how they went; and they may take the leader's whole request deadline.
+        boolean admin = ex.getRequestURI().getPath().startsWith("/v1/admin/");
+        CompletableFuture<?> leaderChanged = admin ? new CompletableFuture<>() : info.runtime().leaderChangeFrom(leader);
         try {
-            // A little longer than the leader's own deadline, so that its answer (even a 504) is what the client sees.
-            if (!forwarder.forward(ex, address, body, info.selfName(), info.requestTimeout().plusSeconds(1),
-                    leaderChanged)) {
-                throw new ApiException(503, "leader_unreachable", null, "the leader " + name + " at " + address
-                        + " cannot be reached; retry shortly (a new leader will be elected if it is down)");
-            }
+            forwarder.forward(ex, name, address, body, info.selfName(),
+                    admin ? info.requestTimeout().plusSeconds(1) : LeaderForwarder.KV_FORWARD_DEADLINE, leaderChanged);
         } finally {
             leaderChanged.cancel(false);
         }

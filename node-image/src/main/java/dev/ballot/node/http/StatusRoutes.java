@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,14 +24,30 @@ final class StatusRoutes {
     static final long MAX_LEADER_SILENCE_MS = 3000;
 
     private final NodeInfo info;
+    private final LeaderReachability reachability;
+    /** Fields other parts of the node add to the status (the cluster identity: clusterUuid, joinedMembers...). */
+    private volatile Supplier<Map<String, Object>> extraFields = Map::of;
 
-    StatusRoutes(NodeInfo info) {
+    StatusRoutes(NodeInfo info, LeaderReachability reachability) {
         this.info = info;
+        this.reachability = reachability;
+    }
+
+    void extraFields(Supplier<Map<String, Object>> fields) {
+        this.extraFields = fields;
+    }
+
+    private Map<String, Object> view(RuntimeStatus st) {
+        Map<String, Object> body = StatusView.of(info, st, reachability);
+        Object members = body.remove("members");
+        body.putAll(extraFields.get());
+        body.put("members", members);
+        return body;
     }
 
     void status(HttpExchange ex) throws IOException {
         Exchanges.requireMethod(ex, "GET", "HEAD");
-        Exchanges.sendJson(ex, 200, StatusView.of(info, info.runtime().status()));
+        Exchanges.sendJson(ex, 200, view(info.runtime().status()));
     }
 
     /**
@@ -76,7 +93,7 @@ final class StatusRoutes {
     }
 
     private void writeEvent(OutputStream out, RuntimeStatus st) throws IOException {
-        byte[] json = Exchanges.JSON.writeValueAsBytes(StatusView.of(info, st));
+        byte[] json = Exchanges.JSON.writeValueAsBytes(view(st));
         out.write("event: status\ndata: ".getBytes(StandardCharsets.UTF_8));
         out.write(json);
         out.write("\n\n".getBytes(StandardCharsets.UTF_8));
@@ -95,7 +112,14 @@ final class StatusRoutes {
 
     void readyz(HttpExchange ex) throws IOException {
         Exchanges.requireMethod(ex, "GET", "HEAD");
-        String reason = notReadyReason(info.runtime().isAlive(), info.runtime().status());
+        RuntimeStatus st = info.runtime().status();
+        String reason = notReadyReason(info.runtime().isAlive(), st);
+        String leaderAddress = st.leaderId() == 0 || st.isLeader() ? null
+                : info.directory().clientAddress(st.leaderId()).orElse(null);
+        if (reason == null && Boolean.FALSE.equals(reachability.reachableOrNull(leaderAddress))) {
+            reason = "this node cannot reach the leader at " + leaderAddress + " to forward requests (it hears it, but "
+                    + "cannot connect: a one-way partition?); send requests to another member";
+        }
         if (reason == null) {
             Exchanges.sendJson(ex, 200, Map.of("status", "ready"));
         } else {

@@ -19,6 +19,11 @@ final class StatusView {
     }
 
     static Map<String, Object> of(NodeInfo info, RuntimeStatus rs) {
+        return of(info, rs, null);
+    }
+
+    /** {@code reachability}: what forwards found of the leader (null: not known here, as in tests of the view). */
+    static Map<String, Object> of(NodeInfo info, RuntimeStatus rs, LeaderReachability reachability) {
         NodeStatus st = rs.node();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("clusterId", info.clusterId());
@@ -29,6 +34,10 @@ final class StatusView {
         body.put("term", st.term());
         body.put("leaderId", st.leaderId() == 0 ? null : info.directory().name(st.leaderId()));
         body.put("leaderAddress", st.leaderId() == 0 ? null : info.directory().clientAddress(st.leaderId()).orElse(null));
+        String leaderAddress = st.leaderId() == 0 || st.leaderId() == st.id() ? null
+                : info.directory().clientAddress(st.leaderId()).orElse(null);
+        // False when this follower cannot reach the leader (a one-way partition): it refuses to forward.
+        body.put("leaderReachable", reachability == null ? null : reachability.reachableOrNull(leaderAddress));
         body.put("leaderSince", rs.leaderSince() == null ? null : rs.leaderSince().toString());
         body.put("commitIndex", st.commitIndex());
         body.put("appliedIndex", st.appliedIndex());

@@ -48,12 +48,12 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeConfig config;
     private final NodeStorage storage;
     private final PeerTransport transport;
-    private final NodeRuntime runtime;
+    private final NodeRuntime<?, ?> runtime;
     private final HttpApi api;
     private final MemberDirectory directory;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime runtime, HttpApi api,
+    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
                         MemberDirectory directory) {
         this.config = config;
         this.storage = storage;
@@ -72,13 +72,13 @@ public final class NodeProcess implements AutoCloseable {
             }
         });
         PeerTransport transport = null;
-        NodeRuntime runtime = null;
+        NodeRuntime<?, ?> runtime = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
-            runtime = new NodeRuntime(engine, persisted, config.initialMembership(), durability(storage),
+            runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(), durability(storage),
                     transport::send, runtimeOptions());
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
@@ -183,7 +183,7 @@ public final class NodeProcess implements AutoCloseable {
         };
     }
 
-    public NodeRuntime runtime() {
+    public NodeRuntime<?, ?> runtime() {
         return runtime;
     }
 

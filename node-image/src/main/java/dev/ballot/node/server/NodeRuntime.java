@@ -16,9 +16,6 @@ import dev.ballot.engine.Proposal;
 import dev.ballot.engine.ReadState;
 import dev.ballot.engine.Ready;
 import dev.ballot.engine.Snapshot;
-import dev.ballot.engine.kv.KvCommand;
-import dev.ballot.engine.kv.KvResult;
-import dev.ballot.engine.kv.KvStateMachine;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -47,8 +44,14 @@ import java.util.logging.Logger;
  * the engine's Ready work in the order the engine demands: persist (one sync for the whole batch,
  * so concurrent writes share an fsync), send, apply, answer, advance; a leader's appends are sent
  * before its own persist when the Ready allows it.
+ *
+ * <p>The state machine is pluggable ({@link ReplicatedStateMachine}): {@link KvMachine} behind the HTTP
+ * key-value API, or a client protocol's store (etcd's MVCC, ZooKeeper's data tree).
+ *
+ * @param <M> the state machine
+ * @param <R> what applying one of its commands gives the proposer
  */
-public final class NodeRuntime implements AutoCloseable {
+public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NodeRuntime.class.getName());
     /** Ticks a late driver may still catch up on (30 ticks = 300 ms, one election timeout). */
     static final int MAX_TICK_CATCH_UP = 30;
@@ -60,13 +63,13 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    private record PendingWrite(long requestId, long startNanos, CompletableFuture<KvResult> future) {
+    private record PendingWrite<R>(long requestId, long startNanos, CompletableFuture<R> future) {
     }
 
-    private record PendingRead<T>(Function<KvStateMachine, T> query, CompletableFuture<T> future) {
-        void answer(KvStateMachine kv) {
+    private record PendingRead<M, T>(Function<M, T> query, CompletableFuture<T> future) {
+        void answer(M machine) {
             try {
-                future.complete(query.apply(kv));
+                future.complete(query.apply(machine));
             } catch (RuntimeException e) {
                 future.completeExceptionally(e);
             }
@@ -77,7 +80,8 @@ public final class NodeRuntime implements AutoCloseable {
     private final Durability durability;
     private final Outbox outbox;
     private final Options options;
-    private final KvStateMachine kv = new KvStateMachine();
+    private final M machine;
+    private final ReplicatedStateMachine.Driver driverView = new DriverView();
     /** Work for the driver, stamped with its arrival so that ticks replay in order with it. */
     private record Task(long atNanos, Runnable work) {
     }
@@ -89,10 +93,10 @@ public final class NodeRuntime implements AutoCloseable {
     private final Object statusMonitor = new Object();
 
     // Driver-thread state.
-    private final TreeMap<Long, PendingWrite> pendingWrites = new TreeMap<>();
+    private final TreeMap<Long, PendingWrite<R>> pendingWrites = new TreeMap<>();
     private final TreeMap<Long, CompletableFuture<Membership>> pendingChanges = new TreeMap<>();
-    private final Map<Long, PendingRead<?>> awaitingReadState = new HashMap<>();
-    private final TreeMap<Long, List<PendingRead<?>>> awaitingApply = new TreeMap<>();
+    private final Map<Long, PendingRead<M, ?>> awaitingReadState = new HashMap<>();
+    private final TreeMap<Long, List<PendingRead<M, ?>>> awaitingApply = new TreeMap<>();
     private long applied;
     private long appliedTerm;
     private long lastSnapshotIndex;
@@ -104,14 +108,15 @@ public final class NodeRuntime implements AutoCloseable {
     private volatile RuntimeStatus status;
 
     /** For a node whose log holds no configuration entry yet (fresh starts, tests): the engine's is the one in force. */
-    public NodeRuntime(ConsensusNode node, PersistedState restored, Durability durability, Outbox outbox,
+    public NodeRuntime(M machine, ConsensusNode node, PersistedState restored, Durability durability, Outbox outbox,
                        Options options) {
-        this(node, restored, node.membership(), durability, outbox, options);
+        this(machine, node, restored, node.membership(), durability, outbox, options);
     }
 
     /** {@code bootstrap} is the configuration the cluster started with, in force until the first CONFIG entry applies. */
-    public NodeRuntime(ConsensusNode node, PersistedState restored, Membership bootstrap, Durability durability,
-                       Outbox outbox, Options options) {
+    public NodeRuntime(M machine, ConsensusNode node, PersistedState restored, Membership bootstrap,
+                       Durability durability, Outbox outbox, Options options) {
+        this.machine = Objects.requireNonNull(machine, "machine");
         this.node = Objects.requireNonNull(node, "node");
         this.durability = Objects.requireNonNull(durability, "durability");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
@@ -120,7 +125,7 @@ public final class NodeRuntime implements AutoCloseable {
         this.requestIds = new AtomicLong(new SecureRandom().nextLong() & 0x3fff_ffff_ffff_ffffL);
         if (restored != null && restored.snapshot() != null) {
             Snapshot s = restored.snapshot();
-            kv.restore(s.data());
+            machine.restore(s.data());
             applied = s.index();
             appliedTerm = s.term();
             lastSnapshotIndex = s.index();
@@ -139,6 +144,11 @@ public final class NodeRuntime implements AutoCloseable {
 
     public long id() {
         return node.id();
+    }
+
+    /** The class of the state machine this runtime drives (which client API the node serves). */
+    public Class<?> machineType() {
+        return machine.getClass();
     }
 
     public void addListener(RuntimeListener listener) {
@@ -206,13 +216,16 @@ public final class NodeRuntime implements AutoCloseable {
         return requestIds.incrementAndGet();
     }
 
-    /** Propose a key-value command; completes once it is applied (committed), or fails with {@link RequestFailure}. */
-    public CompletableFuture<KvResult> propose(KvCommand command) {
-        CompletableFuture<KvResult> future = new CompletableFuture<>();
+    /**
+     * Propose a command (encoded for the state machine, stamped with {@code requestId}); completes with the
+     * machine's result once it is applied (committed), or fails with {@link RequestFailure}.
+     */
+    public CompletableFuture<R> propose(long requestId, byte[] command) {
+        CompletableFuture<R> future = new CompletableFuture<>();
         submit(future, () -> {
-            Proposal p = node.propose(command.encode());
+            Proposal p = node.propose(command);
             if (p.accepted()) {
-                pendingWrites.put(p.index(), new PendingWrite(command.requestId(), System.nanoTime(), future));
+                pendingWrites.put(p.index(), new PendingWrite<>(requestId, System.nanoTime(), future));
             } else {
                 future.completeExceptionally(refusal(p));
             }
@@ -221,7 +234,7 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     /** A linearizable read: confirmed by a quorum, answered once applied up to the read index. */
-    public <T> CompletableFuture<T> readLinearizable(Function<KvStateMachine, T> query) {
+    public <T> CompletableFuture<T> readLinearizable(Function<M, T> query) {
         CompletableFuture<T> future = new CompletableFuture<>();
         submit(future, () -> {
             long id = newRequestId();
@@ -235,11 +248,36 @@ public final class NodeRuntime implements AutoCloseable {
         return future;
     }
 
-    /** A serializable read of this node's own state machine, possibly stale. */
-    public <T> CompletableFuture<T> readLocal(Function<KvStateMachine, T> query) {
+    /**
+     * A serializable read of this node's own state machine, possibly stale. The query runs on the driver
+     * thread, so it may also touch the machine's volatile, leader-local state (e.g. lease deadlines).
+     */
+    public <T> CompletableFuture<T> readLocal(Function<M, T> query) {
         CompletableFuture<T> future = new CompletableFuture<>();
-        submit(future, () -> new PendingRead<>(query, future).answer(kv));
+        submit(future, () -> new PendingRead<>(query, future).answer(machine));
         return future;
+    }
+
+    /**
+     * Answer {@code query} once this node has applied up to {@code index} (at once if it has): a follower's
+     * half of a linearizable read, given the read index the leader confirmed.
+     */
+    public <T> CompletableFuture<T> readAtIndex(long index, Function<M, T> query) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        submit(future, () -> {
+            PendingRead<M, T> pr = new PendingRead<>(query, future);
+            if (index <= applied) {
+                pr.answer(machine);
+            } else {
+                awaitingApply.computeIfAbsent(index, i -> new ArrayList<>()).add(pr);
+            }
+        });
+        return future;
+    }
+
+    /** The index (zxid for ZAB) of the last entry applied; read on the driver thread only, e.g. inside a query. */
+    public long appliedIndex() {
+        return applied;
     }
 
     /** Ask the engine to hand leadership to {@code target} (0: most caught-up); completes with the engine's answer. */
@@ -397,6 +435,8 @@ public final class NodeRuntime implements AutoCloseable {
                 now = System.nanoTime();
                 nextTick = tickUntil(now, nextTick, tickNanos);
                 drainReady();
+                machine.onTick(driverView);
+                drainReady(); // what the machine proposed leaves now, not a tick later
                 if (now >= nextSweep) {
                     sweepAbandoned();
                     nextSweep = now + 1_000_000_000L;
@@ -410,9 +450,10 @@ public final class NodeRuntime implements AutoCloseable {
             LOG.log(Level.SEVERE, "driver loop failed; the node stops serving", e);
         } finally {
             running = false;
-            RequestFailure stopped = new RequestFailure(RequestFailure.Reason.STOPPED, 0,
-                    failure == null ? "node is stopping" : failure);
-            failAll(stopped);
+            String why = failure == null ? "node is stopping" : failure;
+            // A proposed write may have reached the others and commit without us: its outcome is unknown.
+            failAll(new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, 0, why + " before the outcome was known"),
+                    new RequestFailure(RequestFailure.Reason.STOPPED, 0, why));
             // Work queued after the stop is dropped; its callers time out on their own deadlines.
             inbox.clear();
             status = snapshotStatus(failure == null ? null : failure);
@@ -460,12 +501,12 @@ public final class NodeRuntime implements AutoCloseable {
                 apply(e);
             }
             for (ReadState rs : rd.readStates()) {
-                PendingRead<?> pr = awaitingReadState.remove(rs.requestId());
+                PendingRead<M, ?> pr = awaitingReadState.remove(rs.requestId());
                 if (pr == null) {
                     continue;
                 }
                 if (rs.index() <= applied) {
-                    pr.answer(kv);
+                    pr.answer(machine);
                 } else {
                     awaitingApply.computeIfAbsent(rs.index(), i -> new ArrayList<>()).add(pr);
                 }
@@ -477,7 +518,7 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     private void installSnapshot(Snapshot s) {
-        kv.restore(s.data());
+        machine.restore(s.data());
         applied = s.index();
         appliedTerm = s.term();
         lastSnapshotIndex = s.index();
@@ -492,15 +533,15 @@ public final class NodeRuntime implements AutoCloseable {
         if (e.index() <= applied) {
             return; // already in the restored snapshot
         }
-        KvResult result = kv.apply(e);
+        R result = machine.apply(e);
         applied = e.index();
         appliedTerm = e.term();
         if (e.type() == EntryType.CONFIG) {
             appliedMembership = decodeMembership(e);
         }
-        PendingWrite w = pendingWrites.remove(e.index());
+        PendingWrite<R> w = pendingWrites.remove(e.index());
         if (w != null) {
-            if (result != null && result.requestId() == w.requestId()) {
+            if (result != null && machine.requestId(result) == w.requestId()) {
                 w.future().complete(result);
                 long took = System.nanoTime() - w.startNanos();
                 for (RuntimeListener l : listeners) {
@@ -534,7 +575,7 @@ public final class NodeRuntime implements AutoCloseable {
         Iterator<V> it = pending.headMap(index, true).values().iterator();
         while (it.hasNext()) {
             V v = it.next();
-            if (v instanceof PendingWrite w) {
+            if (v instanceof PendingWrite<?> w) {
                 w.future().completeExceptionally(failure);
             } else if (v instanceof CompletableFuture<?> f) {
                 f.completeExceptionally(failure);
@@ -545,8 +586,8 @@ public final class NodeRuntime implements AutoCloseable {
 
     private void answerReadsUpTo(long index) {
         while (!awaitingApply.isEmpty() && awaitingApply.firstKey() <= index) {
-            for (PendingRead<?> pr : awaitingApply.pollFirstEntry().getValue()) {
-                pr.answer(kv);
+            for (PendingRead<M, ?> pr : awaitingApply.pollFirstEntry().getValue()) {
+                pr.answer(machine);
             }
         }
     }
@@ -555,7 +596,7 @@ public final class NodeRuntime implements AutoCloseable {
         if (options.snapshotEvery() <= 0 || applied - lastSnapshotIndex < options.snapshotEvery()) {
             return;
         }
-        byte[] data = kv.snapshot();
+        byte[] data = machine.snapshot();
         durability.saveSnapshot(new Snapshot(applied, appliedTerm, appliedMembership, data));
         node.compact(applied, data);
         lastSnapshotIndex = applied;
@@ -579,14 +620,15 @@ public final class NodeRuntime implements AutoCloseable {
         awaitingApply.values().removeIf(List::isEmpty);
     }
 
-    private void failAll(RequestFailure failure) {
-        pendingWrites.values().forEach(w -> w.future().completeExceptionally(failure));
+    /** Fails every waiting request: writes and membership changes with {@code writes}, reads with {@code reads}. */
+    private void failAll(RequestFailure writes, RequestFailure reads) {
+        pendingWrites.values().forEach(w -> w.future().completeExceptionally(writes));
         pendingWrites.clear();
-        pendingChanges.values().forEach(f -> f.completeExceptionally(failure));
+        pendingChanges.values().forEach(f -> f.completeExceptionally(writes));
         pendingChanges.clear();
-        awaitingReadState.values().forEach(r -> r.future().completeExceptionally(failure));
+        awaitingReadState.values().forEach(r -> r.future().completeExceptionally(reads));
         awaitingReadState.clear();
-        awaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(failure)));
+        awaitingApply.values().forEach(l -> l.forEach(r -> r.future().completeExceptionally(reads)));
         awaitingApply.clear();
     }
 
@@ -597,7 +639,9 @@ public final class NodeRuntime implements AutoCloseable {
         if (lostLeadership) {
             RequestFailure lost = new RequestFailure(RequestFailure.Reason.OUTCOME_UNKNOWN, current.leaderId(),
                     "this node lost leadership before the request completed; the outcome is unknown, retry");
-            failAll(lost);
+            // A read changed nothing: it is routed again, to the new leader (NOT_LEADER), as if it came now.
+            failAll(lost, new RequestFailure(RequestFailure.Reason.NOT_LEADER, current.leaderId(),
+                    "this node lost leadership before the read was confirmed"));
         }
         boolean changed = current.differsVisiblyFrom(previous);
         status = current;
@@ -610,6 +654,34 @@ public final class NodeRuntime implements AutoCloseable {
         }
         synchronized (statusMonitor) {
             statusMonitor.notifyAll();
+        }
+    }
+
+    /** What {@link ReplicatedStateMachine#onTick} sees: driver-thread only. */
+    private final class DriverView implements ReplicatedStateMachine.Driver {
+        @Override
+        public boolean isLeader() {
+            return node.status().isLeader();
+        }
+
+        @Override
+        public long term() {
+            return node.status().term();
+        }
+
+        @Override
+        public long nowNanos() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public long newRequestId() {
+            return NodeRuntime.this.newRequestId();
+        }
+
+        @Override
+        public boolean propose(byte[] command) {
+            return node.propose(command).accepted();
         }
     }
 

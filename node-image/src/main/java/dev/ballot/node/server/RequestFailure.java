@@ -12,7 +12,7 @@ public final class RequestFailure extends RuntimeException {
         BUSY,
         /** Leadership was lost before the outcome was known: the write may or may not have committed. */
         OUTCOME_UNKNOWN,
-        /** The node is stopping or its driver died. */
+        /** The node is stopping or its driver died, and the request never reached the engine (or is a read). */
         STOPPED
     }
 

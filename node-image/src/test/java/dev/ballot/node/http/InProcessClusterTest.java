@@ -15,6 +15,8 @@ import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.EngineFactory;
+import dev.ballot.engine.kv.KvResult;
+import dev.ballot.node.server.KvMachine;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.server.RecordingDurability;
@@ -46,7 +48,7 @@ class InProcessClusterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newHttpClient();
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final Map<Long, NodeRuntime> runtimes = new HashMap<>();
+    private final Map<Long, NodeRuntime<KvMachine, KvResult>> runtimes = new HashMap<>();
     private final Map<Long, Integer> ports = new HashMap<>();
 
     @AfterEach
@@ -86,7 +88,7 @@ class InProcessClusterTest {
         for (long id = 1; id <= 3; id++) {
             NodeConfig cfg = ConfigLoader.parse("node-" + id, config(protocol, id), Map.of());
             ConsensusNode engine = EngineFactory.create(cfg, PersistedState.EMPTY, 1000 + id);
-            NodeRuntime rt = new NodeRuntime(engine, PersistedState.EMPTY, new RecordingDurability(), m -> route(codec, m),
+            NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), engine, PersistedState.EMPTY, new RecordingDurability(), m -> route(codec, m),
                     new NodeRuntime.Options(Duration.ofMillis(10), 5)); // snapshot and compact every 5 entries
             runtimes.put(id, rt);
             List<MemberDirectory.Entry> entries = new ArrayList<>();
@@ -112,7 +114,7 @@ class InProcessClusterTest {
     }
 
     private boolean route(MessageCodec codec, Message m) {
-        NodeRuntime to = runtimes.get(m.to());
+        NodeRuntime<KvMachine, KvResult> to = runtimes.get(m.to());
         if (to == null) {
             return false;
         }
@@ -139,7 +141,7 @@ class InProcessClusterTest {
 
     private Optional<Long> agreedLeader() {
         Long leader = null;
-        for (NodeRuntime rt : runtimes.values()) {
+        for (NodeRuntime<KvMachine, KvResult> rt : runtimes.values()) {
             long l = rt.status().leaderId();
             if (l == 0 || (leader != null && leader != l)) {
                 return Optional.empty();

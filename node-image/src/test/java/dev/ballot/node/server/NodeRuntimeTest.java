@@ -23,18 +23,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class NodeRuntimeTest {
-    private final List<NodeRuntime> started = new ArrayList<>();
+    private final List<NodeRuntime<KvMachine, KvResult>> started = new ArrayList<>();
 
     @AfterEach
     void stop() {
         started.forEach(NodeRuntime::close);
     }
 
-    private NodeRuntime start(FakeConsensusNode node, Durability durability, long snapshotEvery) {
-        NodeRuntime rt = new NodeRuntime(node, PersistedState.EMPTY, durability, m -> true,
+    private NodeRuntime<KvMachine, KvResult> start(FakeConsensusNode node, Durability durability, long snapshotEvery) {
+        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), node, PersistedState.EMPTY, durability, m -> true,
                 new NodeRuntime.Options(Duration.ofMillis(10), snapshotEvery)).start();
         started.add(rt);
         return rt;
+    }
+
+    private static CompletableFuture<KvResult> propose(NodeRuntime<KvMachine, KvResult> rt, KvCommand command) {
+        return rt.propose(command.requestId(), command.encode());
     }
 
     private static byte[] bytes(String s) {
@@ -43,8 +47,8 @@ class NodeRuntimeTest {
 
     @Test
     void aWriteCompletesWithItsRevisionOnceAppliedAndIsReadBackLinearizably() throws Exception {
-        NodeRuntime rt = start(FakeConsensusNode.singleLeader(), new RecordingDurability(), 0);
-        KvResult r = rt.propose(KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS);
+        NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), new RecordingDurability(), 0);
+        KvResult r = propose(rt, KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS);
         assertThat(r.succeeded()).isTrue();
         assertThat(r.revision()).isEqualTo(1);
         Optional<KvStateMachine.Versioned> read = rt.readLinearizable(kv -> kv.get("a")).get(5, TimeUnit.SECONDS);
@@ -56,10 +60,10 @@ class NodeRuntimeTest {
     void concurrentWritesShareOneSyncPerBatch() throws Exception {
         RecordingDurability durability = new RecordingDurability();
         durability.persistDelayMillis = 20;
-        NodeRuntime rt = start(FakeConsensusNode.singleLeader(), durability, 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), durability, 0);
         List<CompletableFuture<KvResult>> writes = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            writes.add(rt.propose(KvCommand.put(rt.newRequestId(), "k" + i, bytes("v"))));
+            writes.add(propose(rt, KvCommand.put(rt.newRequestId(), "k" + i, bytes("v"))));
         }
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         assertThat(durability.entries).hasSize(200);
@@ -69,7 +73,7 @@ class NodeRuntimeTest {
     @Test
     void aLostPeerConnectionReachesTheEngineOnTheDriverThread() {
         FakeConsensusNode follower = new FakeConsensusNode(2, FakeConsensusNode.singleLeader().membership(), 7);
-        NodeRuntime rt = start(follower, new RecordingDurability(), 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(follower, new RecordingDurability(), 0);
         rt.peerUnreachable(7);
         await().atMost(Duration.ofSeconds(5)).until(() -> !follower.unreachable.isEmpty());
         assertThat(follower.unreachable).containsExactly("7@ballot-driver-2");
@@ -78,8 +82,8 @@ class NodeRuntimeTest {
     @Test
     void aFollowerRefusesWritesAndReadsNamingTheLeader() {
         FakeConsensusNode follower = new FakeConsensusNode(2, FakeConsensusNode.singleLeader().membership(), 7);
-        NodeRuntime rt = start(follower, new RecordingDurability(), 0);
-        assertThatThrownBy(() -> rt.propose(KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS))
+        NodeRuntime<KvMachine, KvResult> rt = start(follower, new RecordingDurability(), 0);
+        assertThatThrownBy(() -> propose(rt, KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause()
                 .isInstanceOfSatisfying(RequestFailure.class, f -> {
                     assertThat(f.reason()).isEqualTo(RequestFailure.Reason.NOT_LEADER);
@@ -93,9 +97,9 @@ class NodeRuntimeTest {
     void takesASnapshotAndCompactsEveryNAppliedEntries() throws Exception {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
         RecordingDurability durability = new RecordingDurability();
-        NodeRuntime rt = start(node, durability, 10);
+        NodeRuntime<KvMachine, KvResult> rt = start(node, durability, 10);
         for (int i = 0; i < 25; i++) {
-            rt.propose(KvCommand.put(rt.newRequestId(), "k" + i, bytes("v" + i))).get(5, TimeUnit.SECONDS);
+            propose(rt, KvCommand.put(rt.newRequestId(), "k" + i, bytes("v" + i))).get(5, TimeUnit.SECONDS);
         }
         assertThat(durability.snapshots).extracting(s -> s.index()).containsExactly(10L, 20L);
         assertThat(node.compactedAt).isEqualTo(20);
@@ -111,7 +115,7 @@ class NodeRuntimeTest {
                 KvCommand.put(1, "kept", bytes("yes")).encode()));
         dev.ballot.engine.Snapshot snap = new dev.ballot.engine.Snapshot(1, 1,
                 FakeConsensusNode.singleLeader().membership(), before.snapshot());
-        NodeRuntime rt = new NodeRuntime(FakeConsensusNode.singleLeader(),
+        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), FakeConsensusNode.singleLeader(),
                 new PersistedState(dev.ballot.engine.HardState.EMPTY, snap, List.of()), new RecordingDurability(),
                 m -> true, NodeRuntime.Options.defaults()).start();
         started.add(rt);
@@ -123,10 +127,10 @@ class NodeRuntimeTest {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
         Membership bootstrap = node.membership();
         RecordingDurability durability = new RecordingDurability();
-        NodeRuntime rt = start(node, durability, 2);
-        rt.propose(KvCommand.put(rt.newRequestId(), "k0", bytes("v0"))).get(5, TimeUnit.SECONDS);
+        NodeRuntime<KvMachine, KvResult> rt = start(node, durability, 2);
+        propose(rt, KvCommand.put(rt.newRequestId(), "k0", bytes("v0"))).get(5, TimeUnit.SECONDS);
         node.commitImmediately = false;
-        CompletableFuture<KvResult> second = rt.propose(KvCommand.put(rt.newRequestId(), "k1", bytes("v1")));
+        CompletableFuture<KvResult> second = propose(rt, KvCommand.put(rt.newRequestId(), "k1", bytes("v1")));
         CompletableFuture<Membership> change = rt.changeMembership(
                 new MembershipChange(MembershipChange.Type.ADD_LEARNER, 7, "127.0.0.7:2380"));
         await().atMost(Duration.ofSeconds(5)).until(() -> durability.entries.size() == 3);
@@ -141,7 +145,7 @@ class NodeRuntimeTest {
 
         rt.runOnDriver(() -> node.commitUpTo(3)).get(5, TimeUnit.SECONDS);
         change.get(5, TimeUnit.SECONDS);
-        rt.propose(KvCommand.put(rt.newRequestId(), "k2", bytes("v2")));
+        propose(rt, KvCommand.put(rt.newRequestId(), "k2", bytes("v2")));
         rt.runOnDriver(() -> node.commitUpTo(4)).get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> durability.snapshots.size() == 2);
         assertThat(durability.snapshots.get(1).membership().contains(7)).isTrue();
@@ -151,9 +155,9 @@ class NodeRuntimeTest {
     void losingLeadershipFailsWaitingWritesAsOutcomeUnknown() throws Exception {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
         RecordingDurability durability = new RecordingDurability();
-        NodeRuntime rt = start(node, durability, 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(node, durability, 0);
         node.commitImmediately = false;
-        CompletableFuture<KvResult> write = rt.propose(KvCommand.put(rt.newRequestId(), "x", bytes("1")));
+        CompletableFuture<KvResult> write = propose(rt, KvCommand.put(rt.newRequestId(), "x", bytes("1")));
         await().atMost(Duration.ofSeconds(5)).until(() -> durability.entries.size() == 1);
         assertThat(write).isNotDone();
         rt.runOnDriver(() -> node.becomeFollowerOf(9, 2)).get(5, TimeUnit.SECONDS);
@@ -169,7 +173,7 @@ class NodeRuntimeTest {
     @Test
     void handOffMovesLeadershipAndReturnsOnceANewLeaderIsSeen() throws Exception {
         FakeConsensusNode node = new FakeConsensusNode(1, dev.ballot.engine.Membership.voters(1, 2, 3), 1);
-        NodeRuntime rt = start(node, new RecordingDurability(), 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(node, new RecordingDurability(), 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> rt.status().isLeader());
         assertThat(rt.handOffLeadership(Duration.ofSeconds(2))).isTrue();
         assertThat(rt.status().leaderId()).isEqualTo(2);
@@ -194,8 +198,8 @@ class NodeRuntimeTest {
             public void saveSnapshot(dev.ballot.engine.Snapshot snapshot) {
             }
         };
-        NodeRuntime rt = start(FakeConsensusNode.singleLeader(), failing, 0);
-        CompletableFuture<KvResult> write = rt.propose(KvCommand.put(rt.newRequestId(), "a", bytes("1")));
+        NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), failing, 0);
+        CompletableFuture<KvResult> write = propose(rt, KvCommand.put(rt.newRequestId(), "a", bytes("1")));
         assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).cause().isInstanceOf(RequestFailure.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> !rt.isAlive());
         assertThat(rt.status().failure()).contains("disk full");

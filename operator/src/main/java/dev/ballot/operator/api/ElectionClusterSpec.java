@@ -27,7 +27,7 @@ public class ElectionClusterSpec {
             + " cluster and move the data.")
     @ValidationRule(value = "self == oldSelf",
             message = "spec.protocol is immutable: keep its old value, or create a new ElectionCluster")
-    public Protocol protocol;
+    public ConsensusProtocol protocol;
 
     @SpecReplicas
     @Default("3")
@@ -59,10 +59,10 @@ public class ElectionClusterSpec {
     public String version;
 
     @JsonPropertyDescription("Raft election timing. Used when protocol is Raft.")
-    public RaftTiming raft;
+    public RaftTimingSpec raft;
 
     @JsonPropertyDescription("ZAB timing, with ZooKeeper's meaning. Used when protocol is Zab.")
-    public ZabTiming zab;
+    public ZabTimingSpec zab;
 
     @JsonPropertyDescription("Persistent storage of each member (one PersistentVolumeClaim per pod).")
     public StorageSpec storage;

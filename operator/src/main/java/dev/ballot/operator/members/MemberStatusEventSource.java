@@ -3,7 +3,7 @@ package dev.ballot.operator.members;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.plan.MemberEndpoint;
+import dev.ballot.operator.desired.MemberEndpoint;
 import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
@@ -195,7 +195,7 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         };
     }
 
-    /** Durations as used by the watcher, from the operator's configuration. */
+    /** GoDurations as used by the watcher, from the operator's configuration. */
     public record MemberWatchSettings(String urlTemplate, Duration pollInterval, Duration requestTimeout,
                                       Duration staleStreamAfter) {
     }

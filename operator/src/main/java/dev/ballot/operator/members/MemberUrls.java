@@ -1,7 +1,7 @@
 package dev.ballot.operator.members;
 
-import dev.ballot.operator.plan.MemberEndpoint;
-import dev.ballot.operator.plan.Names;
+import dev.ballot.operator.desired.MemberEndpoint;
+import dev.ballot.operator.desired.Names;
 import java.net.URI;
 
 /**

@@ -1,15 +1,15 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.plan.ClusterPlan;
-import dev.ballot.operator.plan.Names;
+import dev.ballot.operator.desired.DesiredChildren;
+import dev.ballot.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The cluster's Service `clientService`, as {@link ClusterPlan#clientService()} describes it. */
+/** The cluster's Service `clientService`, as {@link DesiredChildren#clientService()} describes it. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
 public class ClientServiceDependent extends CRUDKubernetesDependentResource<Service, ElectionCluster> {
     public ClientServiceDependent() {
@@ -18,6 +18,6 @@ public class ClientServiceDependent extends CRUDKubernetesDependentResource<Serv
 
     @Override
     protected Service desired(ElectionCluster cluster, Context<ElectionCluster> context) {
-        return ClusterPlan.of(cluster).clientService();
+        return DesiredChildren.of(cluster).clientService();
     }
 }

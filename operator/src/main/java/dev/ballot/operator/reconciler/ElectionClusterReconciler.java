@@ -3,21 +3,21 @@ package dev.ballot.operator.reconciler;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.members.MemberStatusEventSource;
-import dev.ballot.operator.plan.ClusterPlan;
-import dev.ballot.operator.plan.EffectiveSpec;
-import dev.ballot.operator.plan.MemberLayout;
-import dev.ballot.operator.plan.Names;
-import dev.ballot.operator.plan.SpecValidator;
+import dev.ballot.operator.desired.DesiredChildren;
+import dev.ballot.operator.desired.EffectiveSpec;
+import dev.ballot.operator.desired.MemberLayout;
+import dev.ballot.operator.desired.Names;
+import dev.ballot.operator.desired.SpecValidator;
 import dev.ballot.operator.scale.ScaleObservations;
-import dev.ballot.operator.scale.ScalePlan;
+import dev.ballot.operator.scale.ScaleOutcome;
 import dev.ballot.operator.scale.ScalePlanner;
 import dev.ballot.operator.scale.ScaleStatus;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.PodView;
 import dev.ballot.operator.status.StatusBuilder;
 import dev.ballot.operator.status.StatusConditions;
 import dev.ballot.operator.status.WorkloadView;
-import dev.ballot.operator.storage.VolumePlan;
+import dev.ballot.operator.storage.VolumeGrowth;
 import dev.ballot.operator.storage.VolumeStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -95,9 +95,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     static final java.time.Duration SCALING_RECHECK = java.time.Duration.ofSeconds(1);
 
     /** The plan the dependents apply: the spec, with the pods and voters the scale planner chose this reconcile. */
-    static ClusterPlan plan(ElectionCluster cluster, Context<ElectionCluster> context) {
+    static DesiredChildren plan(ElectionCluster cluster, Context<ElectionCluster> context) {
         return context.managedWorkflowAndDependentResourceContext().get(LAYOUT_KEY, MemberLayout.class)
-                .map(layout -> ClusterPlan.of(cluster, layout)).orElseGet(() -> ClusterPlan.of(cluster));
+                .map(layout -> DesiredChildren.of(cluster, layout)).orElseGet(() -> DesiredChildren.of(cluster));
     }
 
     /** The member watcher, for tests. */
@@ -137,13 +137,13 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         EffectiveSpec spec = problems.isEmpty() ? EffectiveSpec.of(cluster.getSpec()) : null;
         Map<String, PodView> pods = new HashMap<>();
         context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), podView(p)));
-        ScalePlan scalePlan = spec == null ? null : ScalePlanner.plan(ScaleObservations.of(name, spec,
+        ScaleOutcome scalePlan = spec == null ? null : ScalePlanner.plan(ScaleObservations.of(name, spec,
                 sts.map(s -> s.getSpec() == null ? null : s.getSpec().getReplicas()).orElse(null),
                 sts.map(s -> s.getMetadata().getAnnotations() == null ? null
-                        : s.getMetadata().getAnnotations().get(ClusterPlan.VOTERS_ANNOTATION)).orElse(null),
+                        : s.getMetadata().getAnnotations().get(DesiredChildren.VOTERS_ANNOTATION)).orElse(null),
                 sts.map(s -> s.getStatus() == null ? null : s.getStatus().getUpdateRevision()).orElse(null),
                 pods, members.observations(id)));
-        ClusterPlan plan = spec == null ? null : ClusterPlan.of(cluster, scalePlan.layout());
+        DesiredChildren plan = spec == null ? null : DesiredChildren.of(cluster, scalePlan.layout());
 
         if (plan != null) {
             context.managedWorkflowAndDependentResourceContext().put(LAYOUT_KEY, plan.layout());
@@ -161,7 +161,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 problems,
                 SpecValidator.warnings(cluster.getSpec()),
                 // Quorum as the leader counts it now: its latest configuration, committed or not.
-                plan == null ? List.of() : ClusterPlan.of(cluster, scalePlan.current()).members(),
+                plan == null ? List.of() : DesiredChildren.of(cluster, scalePlan.current()).members(),
                 sts.map(ElectionClusterReconciler::workloadView).orElse(WorkloadView.MISSING),
                 pods,
                 members.observations(id),
@@ -169,21 +169,21 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 Names.selector(name),
                 Instant.now()));
 
-        List<Decision> decisions = new ArrayList<>(report.decisions());
+        List<EventToPublish> events = new ArrayList<>(report.events());
         boolean scaling = scalePlan != null && !spec.paused() && scalePlan.scaling();
         if (scaling) {
             ScaleStatus.apply(report.status(), scalePlan.step(),
                     cluster.getStatus() == null ? null : cluster.getStatus().conditions, Instant.now())
-                    .ifPresent(decisions::add);
-            scale.execute(cluster, scalePlan, report.status().leader).ifPresent(decisions::add);
+                    .ifPresent(events::add);
+            scale.execute(cluster, scalePlan, report.status().leader).ifPresent(events::add);
         }
         if (spec != null && !spec.paused() && settings.rolloutExecute()) {
-            rollout.execute(cluster, report.rollout(), report.status()).ifPresent(decisions::add);
+            rollout.execute(cluster, report.rollout(), report.status()).ifPresent(events::add);
         }
         if (spec != null && !spec.paused()) {
-            growVolumes(cluster, spec, plan, sts, report, context, decisions);
+            growVolumes(cluster, spec, plan, sts, report, context, events);
         }
-        decisions.forEach(d -> EventRecorder.record(client, cluster, d));
+        events.forEach(d -> EventRecorder.record(client, cluster, d));
 
         UpdateControl<ElectionCluster> control = sameStatus(cluster.getStatus(), report.status())
                 ? UpdateControl.noUpdate()
@@ -234,10 +234,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     }
 
     /** spec.storage.size on the members' claims and the StatefulSet's claim template (see {@link VolumeResizer}). */
-    private void growVolumes(ElectionCluster cluster, EffectiveSpec spec, ClusterPlan plan,
+    private void growVolumes(ElectionCluster cluster, EffectiveSpec spec, DesiredChildren plan,
                              Optional<StatefulSet> sts, StatusBuilder.Report report, Context<ElectionCluster> context,
-                             List<Decision> decisions) {
-        VolumePlan wanted = volumes.plan(spec.storageSize(), plan.members(), sts,
+                             List<EventToPublish> events) {
+        VolumeGrowth wanted = volumes.plan(spec.storageSize(), plan.members(), sts,
                 context.getSecondaryResources(PersistentVolumeClaim.class));
         if (wanted.converged()) {
             volumes.unblocked(cluster);
@@ -246,16 +246,16 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         // Ready before the volumes' own mark: no rollout or scaling needs the StatefulSet while it is replaced.
         boolean settled = StatusConditions.isTrue(report.status().conditions, StatusConditions.READY);
         VolumeResizer.Result done = volumes.execute(cluster, wanted, sts, settled);
-        decisions.addAll(done.decisions());
+        events.addAll(done.events());
         VolumeStatus.apply(report.status(), done.plan(), cluster.getStatus() == null ? null
                 : cluster.getStatus().conditions, Instant.now())
                 .filter(d -> volumes.firstReportOfBlock(cluster, d.message()))
-                .ifPresent(decisions::add);
+                .ifPresent(events::add);
         if (!done.plan().blocked()) {
             volumes.unblocked(cluster);
         }
         if (StatusConditions.isTrue(report.status().conditions, StatusConditions.STALLED)) {
-            decisions.removeIf(d -> "Unstalled".equals(d.reason()));
+            events.removeIf(d -> "Unstalled".equals(d.reason()));
         }
     }
 
@@ -266,7 +266,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             return problems;
         }
         EffectiveSpec spec = EffectiveSpec.of(cluster.getSpec());
-        ClusterPlan plan = ClusterPlan.of(cluster);
+        DesiredChildren plan = DesiredChildren.of(cluster);
         var containers = sts.get().getSpec().getTemplate().getSpec().getContainers();
         if (!containers.isEmpty() && containers.get(0).getArgs() != null
                 && !containers.get(0).getArgs().contains(plan.nodeConfig().path())) {

@@ -1,14 +1,14 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
-/** Publishes decisions as core/v1 Events on the cluster. A failure to record is logged, never thrown. */
+/** Publishes events as core/v1 Events on the cluster. A failure to record is logged, never thrown. */
 final class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     static final String COMPONENT = "ballot-operator";
@@ -16,11 +16,11 @@ final class EventRecorder {
     private EventRecorder() {
     }
 
-    static void record(KubernetesClient client, ElectionCluster cluster, Decision decision) {
+    static void record(KubernetesClient client, ElectionCluster cluster, EventToPublish event) {
         var meta = cluster.getMetadata();
         String now = Instant.now().toString();
-        LOG.infof("%s/%s %s %s: %s", meta.getNamespace(), meta.getName(), decision.warning() ? "Warning" : "Normal",
-                decision.reason(), decision.message());
+        LOG.infof("%s/%s %s %s: %s", meta.getNamespace(), meta.getName(), event.warning() ? "Warning" : "Normal",
+                event.reason(), event.message());
         try {
             client.v1().events().inNamespace(meta.getNamespace()).resource(new EventBuilder()
                     .withNewMetadata()
@@ -35,9 +35,9 @@ final class EventRecorder {
                     .withUid(meta.getUid())
                     .withResourceVersion(meta.getResourceVersion())
                     .endInvolvedObject()
-                    .withType(decision.warning() ? "Warning" : "Normal")
-                    .withReason(decision.reason())
-                    .withMessage(truncate(decision.message()))
+                    .withType(event.warning() ? "Warning" : "Normal")
+                    .withReason(event.reason())
+                    .withMessage(truncate(event.message()))
                     .withFirstTimestamp(now)
                     .withLastTimestamp(now)
                     .withCount(1)
@@ -46,7 +46,7 @@ final class EventRecorder {
                     .withNewSource().withComponent(COMPONENT).endSource()
                     .build()).create();
         } catch (RuntimeException e) {
-            LOG.warnf("could not record event %s on %s/%s: %s", decision.reason(), meta.getNamespace(),
+            LOG.warnf("could not record event %s on %s/%s: %s", event.reason(), meta.getNamespace(),
                     meta.getName(), e.getMessage());
         }
     }

@@ -9,11 +9,11 @@ import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.api.UpdateStrategy;
 import dev.ballot.operator.members.MemberUrls;
 import dev.ballot.operator.members.ReportedStatus;
-import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.rollout.RolloutAction;
 import dev.ballot.operator.rollout.RolloutPlanner;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.StatusBuilder;
 import dev.ballot.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -72,9 +72,9 @@ final class RolloutExecutor {
     /**
      * Carries out the planner's RESTART or TRANSFER_LEADERSHIP once {@link RolloutPlanner#confirm} agrees after a
      * fresh read of the leader's progress; when it does not, writes its wait into {@code status.rollout}. Returns
-     * the decision worth an Event, if it acted.
+     * the Event to publish, if it acted.
      */
-    Optional<Decision> execute(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
+    Optional<EventToPublish> execute(ElectionCluster cluster, RolloutAction planned, ElectionClusterStatus status) {
         if (planned.kind() != RolloutAction.Kind.RESTART && planned.kind() != RolloutAction.Kind.TRANSFER_LEADERSHIP) {
             return Optional.empty();
         }
@@ -121,7 +121,7 @@ final class RolloutExecutor {
      * already holds a pod of another revision (the replacement), deleted with its uid as a precondition, and never
      * twice.
      */
-    private Optional<Decision> restart(ElectionCluster cluster, String name, String revisionSeen) {
+    private Optional<EventToPublish> restart(ElectionCluster cluster, String name, String revisionSeen) {
         long now = System.nanoTime();
         deleted.values().removeIf(t -> now - t > Duration.ofMinutes(10).toNanos());
         String ns = cluster.getMetadata().getNamespace();
@@ -145,7 +145,7 @@ final class RolloutExecutor {
             deleted.remove(uid);
             throw e;
         }
-        return Optional.of(Decision.normal("RestartingMember", "deleted pod " + name
+        return Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name
                 + " so it restarts with the current template (one member at a time)"));
     }
 
@@ -154,7 +154,7 @@ final class RolloutExecutor {
                 .map(m -> m.revision).filter(Objects::nonNull).findFirst().orElse(null);
     }
 
-    private Optional<Decision> transfer(ElectionCluster cluster, String leader) {
+    private Optional<EventToPublish> transfer(ElectionCluster cluster, String leader) {
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         long now = System.nanoTime();
         Long last = transfers.get(key);
@@ -176,7 +176,7 @@ final class RolloutExecutor {
                 LOG.infof("transfer-leadership on %s answered %d: %s", leader, r.statusCode(), r.body());
             }
         });
-        return Optional.of(Decision.normal("TransferringLeadership", "asked " + leader
+        return Optional.of(EventToPublish.normal("TransferringLeadership", "asked " + leader
                 + " to hand leadership to a caught-up follower before it restarts"));
     }
 

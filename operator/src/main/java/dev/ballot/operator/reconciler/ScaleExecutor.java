@@ -1,13 +1,13 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.members.MemberUrls;
-import dev.ballot.operator.plan.Names;
-import dev.ballot.operator.plan.NodeConfig;
-import dev.ballot.operator.scale.ScalePlan;
+import dev.ballot.operator.desired.Names;
+import dev.ballot.operator.desired.NodeConfigFile;
+import dev.ballot.operator.scale.ScaleOutcome;
 import dev.ballot.operator.scale.ScaleStep;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,7 +47,7 @@ final class ScaleExecutor {
     }
 
     /** @param leader the leading member's name, or null (only resizes and waits happen without one) */
-    Optional<Decision> execute(ElectionCluster cluster, ScalePlan plan, String leader) {
+    Optional<EventToPublish> execute(ElectionCluster cluster, ScaleOutcome plan, String leader) {
         ScaleStep step = plan.step();
         if (step.kind() == ScaleStep.Kind.NONE || step.kind() == ScaleStep.Kind.WAIT
                 || step.kind() == ScaleStep.Kind.BLOCKED) {
@@ -64,47 +64,47 @@ final class ScaleExecutor {
         }
         if (step.kind() == ScaleStep.Kind.RESIZE) {
             attempts.put(key, new Attempt(step.step(), now, false));
-            return Optional.of(Decision.normal("ScalingStatefulSet", "StatefulSet replicas " + plan.layout().pods()
+            return Optional.of(EventToPublish.normal("ScalingStatefulSet", "StatefulSet replicas " + plan.layout().pods()
                     + ": " + step.step()));
         }
         if (leader == null) {
             return Optional.empty();
         }
-        Protocol protocol = cluster.getSpec().protocol;
+        ConsensusProtocol protocol = cluster.getSpec().protocol;
         int targetOrdinal = ordinal(step.target());
         HttpRequest.Builder request;
-        Decision decision;
+        EventToPublish event;
         String root = MemberUrls.ofPod(settings.memberUrlTemplate(), name, ns, leader).toString();
         switch (step.kind()) {
             case ADD_MEMBER -> {
                 String host = Names.peerHost(name, ns, targetOrdinal);
-                boolean zab = protocol == Protocol.Zab;
-                String address = zab ? host + ":" + NodeConfig.ZAB_QUORUM_PORT + ":" + NodeConfig.ZAB_ELECTION_PORT
-                        : host + ":" + NodeConfig.RAFT_PORT;
+                boolean zab = protocol == ConsensusProtocol.Zab;
+                String address = zab ? host + ":" + NodeConfigFile.ZAB_QUORUM_PORT + ":" + NodeConfigFile.ZAB_ELECTION_PORT
+                        : host + ":" + NodeConfigFile.RAFT_PORT;
                 String body = "{\"id\":\"" + step.target() + "\",\"memberId\":" + (targetOrdinal + 1)
                         + ",\"address\":\"" + address + "\",\"kind\":\"" + (zab ? "observer" : "learner") + "\"}";
                 request = HttpRequest.newBuilder(URI.create(root + "/v1/admin/members"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body));
-                decision = Decision.normal("AddingMember", "asked leader " + leader + " to add " + step.target()
+                event = EventToPublish.normal("AddingMember", "asked leader " + leader + " to add " + step.target()
                         + " as " + (zab ? "observer" : "learner") + " (" + address + ")");
             }
             case PROMOTE -> {
                 request = HttpRequest.newBuilder(URI.create(root + "/v1/admin/members/" + step.target() + "/promote"))
                         .POST(HttpRequest.BodyPublishers.noBody());
-                decision = Decision.normal("PromotingMember", "asked leader " + leader + " to make " + step.target()
+                event = EventToPublish.normal("PromotingMember", "asked leader " + leader + " to make " + step.target()
                         + " a voter (caught up)");
             }
             case REMOVE_MEMBER -> {
                 request = HttpRequest.newBuilder(URI.create(root + "/v1/admin/members/" + step.target())).DELETE();
-                decision = Decision.normal("RemovingMember", "asked leader " + leader + " to remove " + step.target()
+                event = EventToPublish.normal("RemovingMember", "asked leader " + leader + " to remove " + step.target()
                         + " from the configuration; its pod goes once the removal is committed, its claim stays");
             }
             case TRANSFER_LEADERSHIP -> {
                 request = HttpRequest.newBuilder(URI.create(root + "/v1/admin/transfer-leadership"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{}"));
-                decision = Decision.normal("TransferringLeadership", "asked " + leader
+                event = EventToPublish.normal("TransferringLeadership", "asked " + leader
                         + " to hand leadership to a caught-up voter before it is removed");
             }
             default -> throw new IllegalStateException("unexpected step " + step);
@@ -124,7 +124,7 @@ final class ScaleExecutor {
                                 r.body());
                     }
                 });
-        return Optional.of(decision);
+        return Optional.of(event);
     }
 
     private static int ordinal(String pod) {

@@ -1,8 +1,8 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.plan.ClusterPlan;
-import dev.ballot.operator.plan.Names;
+import dev.ballot.operator.desired.DesiredChildren;
+import dev.ballot.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -10,7 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The cluster's StatefulSet `statefulSet`, as {@link ClusterPlan#statefulSet()} describes it. */
+/** The cluster's StatefulSet `statefulSet`, as {@link DesiredChildren#statefulSet()} describes it. */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.MANAGED_SELECTOR))
 public class StatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, ElectionCluster> {
     public StatefulSetDependent() {

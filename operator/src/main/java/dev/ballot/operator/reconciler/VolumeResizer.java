@@ -1,12 +1,12 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.plan.MemberEndpoint;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.desired.MemberEndpoint;
+import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.storage.ClaimStep;
 import dev.ballot.operator.storage.ClaimView;
 import dev.ballot.operator.storage.Expansion;
-import dev.ballot.operator.storage.VolumePlan;
+import dev.ballot.operator.storage.VolumeGrowth;
 import dev.ballot.operator.storage.VolumePlanner;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -48,11 +48,11 @@ final class VolumeResizer {
         this.client = client;
     }
 
-    record Result(VolumePlan plan, List<Decision> decisions) {
+    record Result(VolumeGrowth plan, List<EventToPublish> events) {
     }
 
     /** The plan for the current members' claims; StorageClasses are read only when a claim must grow. */
-    VolumePlan plan(String desiredSize, List<MemberEndpoint> members, Optional<StatefulSet> sts,
+    VolumeGrowth plan(String desiredSize, List<MemberEndpoint> members, Optional<StatefulSet> sts,
                     Collection<PersistentVolumeClaim> claims) {
         String template = templateName(sts);
         Map<String, PersistentVolumeClaim> byName = new HashMap<>();
@@ -74,10 +74,10 @@ final class VolumeResizer {
      * server's words), and replaces an outdated StatefulSet once {@code settled} (the cluster is Ready, so no
      * rollout or scaling needs the StatefulSet in between).
      */
-    Result execute(ElectionCluster cluster, VolumePlan plan, Optional<StatefulSet> sts, boolean settled) {
+    Result execute(ElectionCluster cluster, VolumeGrowth plan, Optional<StatefulSet> sts, boolean settled) {
         String ns = cluster.getMetadata().getNamespace();
-        List<Decision> decisions = new ArrayList<>();
-        VolumePlan result = plan;
+        List<EventToPublish> events = new ArrayList<>();
+        VolumeGrowth result = plan;
         List<String> grown = new ArrayList<>();
         for (ClaimStep step : plan.of(ClaimStep.Kind.PATCH)) {
             try {
@@ -98,13 +98,13 @@ final class VolumeResizer {
             }
         }
         if (!grown.isEmpty()) {
-            decisions.add(Decision.normal("ResizingVolumes", "asked for " + plan.desiredSize() + " on "
+            events.add(EventToPublish.normal("ResizingVolumes", "asked for " + plan.desiredSize() + " on "
                     + String.join(", ", grown) + " (spec.storage.size)"));
         }
         if (plan.templateOutdated() && settled && sts.isPresent()) {
-            replaceStatefulSet(ns, sts.get(), plan.desiredSize()).ifPresent(decisions::add);
+            replaceStatefulSet(ns, sts.get(), plan.desiredSize()).ifPresent(events::add);
         }
-        return new Result(result, decisions);
+        return new Result(result, events);
     }
 
     /**
@@ -124,7 +124,7 @@ final class VolumeResizer {
         return cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
     }
 
-    private Optional<Decision> replaceStatefulSet(String ns, StatefulSet sts, String size) {
+    private Optional<EventToPublish> replaceStatefulSet(String ns, StatefulSet sts, String size) {
         String uid = sts.getMetadata().getUid();
         if (sts.getMetadata().getDeletionTimestamp() != null || uid == null || !replaced.add(uid)) {
             return Optional.empty();
@@ -142,7 +142,7 @@ final class VolumeResizer {
             replaced.remove(uid);
             throw e;
         }
-        return Optional.of(Decision.normal("ResizingVolumes", "deleted StatefulSet " + name + " with "
+        return Optional.of(EventToPublish.normal("ResizingVolumes", "deleted StatefulSet " + name + " with "
                 + "propagationPolicy Orphan (pods and volumes keep running) so it is recreated with claim template "
                 + "size " + size + " for members created later"));
     }

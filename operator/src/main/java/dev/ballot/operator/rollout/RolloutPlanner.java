@@ -1,7 +1,7 @@
 package dev.ballot.operator.rollout;
 
 import dev.ballot.operator.api.UpdateStrategy;
-import dev.ballot.operator.plan.QuorumMath;
+import dev.ballot.operator.desired.QuorumMath;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;

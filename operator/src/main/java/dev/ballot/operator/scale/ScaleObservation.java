@@ -1,6 +1,6 @@
 package dev.ballot.operator.scale;
 
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public record ScaleObservation(
         String cluster,
-        Protocol protocol,
+        ConsensusProtocol protocol,
         int desiredVoters,
         int nonVoters,
         Integer statefulSetReplicas,

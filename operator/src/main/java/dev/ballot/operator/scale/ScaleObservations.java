@@ -2,7 +2,7 @@ package dev.ballot.operator.scale;
 
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
-import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.status.PodView;
 import java.util.Comparator;
 import java.util.HashMap;

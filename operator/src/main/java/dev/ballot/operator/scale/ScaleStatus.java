@@ -2,7 +2,7 @@ package dev.ballot.operator.scale;
 
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.RolloutStatus;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.OperationOverlay;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
@@ -24,7 +24,7 @@ public final class ScaleStatus {
     }
 
     /** Rewrites the conditions for scaling; returns a Warning to publish when scaling has just become blocked. */
-    public static Optional<Decision> apply(ElectionClusterStatus status, ScaleStep step, List<Condition> previous,
+    public static Optional<EventToPublish> apply(ElectionClusterStatus status, ScaleStep step, List<Condition> previous,
                                            Instant now) {
         if (!step.scaling() || OperationOverlay.leavesAlone(status)) {
             return Optional.empty();
@@ -32,7 +32,7 @@ public final class ScaleStatus {
         String message = "scaling: next " + step.step() + (step.blockedBy().isEmpty() ? ""
                 : " (" + step.blockedBy() + ")");
         boolean blocked = step.kind() == ScaleStep.Kind.BLOCKED;
-        Optional<Decision> warning = new OperationOverlay(blocked ? BLOCKED_REASON : REASON, message, blocked,
+        Optional<EventToPublish> warning = new OperationOverlay(blocked ? BLOCKED_REASON : REASON, message, blocked,
                 step.blockedBy(), false).apply(status, previous, now);
         if (status.rollout == null || status.rollout.step == null || status.rollout.step.isEmpty()) {
             status.rollout = new RolloutStatus(step.step(), step.blockedBy());

@@ -32,7 +32,7 @@ public record OperationOverlay(String reason, String message, boolean blocked, S
     }
 
     /** Rewrites the conditions and phase; returns the Warning to publish when the operation has just become blocked. */
-    public Optional<Decision> apply(ElectionClusterStatus status, List<Condition> previous, Instant now) {
+    public Optional<EventToPublish> apply(ElectionClusterStatus status, List<Condition> previous, Instant now) {
         List<Condition> next = new ArrayList<>();
         for (Condition c : status.conditions) {
             long gen = c.getObservedGeneration() == null ? 0 : c.getObservedGeneration();
@@ -57,6 +57,6 @@ public record OperationOverlay(String reason, String message, boolean blocked, S
         Condition before = StatusConditions.find(previous, StatusConditions.STALLED);
         boolean wasBlocked = before != null && "True".equals(before.getStatus()) && reason.equals(before.getReason())
                 && stalledMessage.equals(before.getMessage());
-        return blocked && !wasBlocked ? Optional.of(Decision.warning(reason, stalledMessage)) : Optional.empty();
+        return blocked && !wasBlocked ? Optional.of(EventToPublish.warning(reason, stalledMessage)) : Optional.empty();
     }
 }

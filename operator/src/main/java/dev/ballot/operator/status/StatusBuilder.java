@@ -6,9 +6,9 @@ import dev.ballot.operator.api.QuorumStatus;
 import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
-import dev.ballot.operator.plan.EffectiveSpec;
-import dev.ballot.operator.plan.MemberEndpoint;
-import dev.ballot.operator.plan.QuorumMath;
+import dev.ballot.operator.desired.EffectiveSpec;
+import dev.ballot.operator.desired.MemberEndpoint;
+import dev.ballot.operator.desired.QuorumMath;
 import dev.ballot.operator.rollout.RolloutAction;
 import dev.ballot.operator.rollout.RolloutMember;
 import dev.ballot.operator.rollout.RolloutPlanner;
@@ -23,7 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Computes the whole status of a cluster from what was observed, and the decisions worth an Event. Pure: every
+ * Computes the whole status of a cluster from what was observed, and the Events to publish. Pure: every
  * input is a value, including the clock reading.
  */
 public final class StatusBuilder {
@@ -53,14 +53,14 @@ public final class StatusBuilder {
             Instant now) {
     }
 
-    /** The new status and the decisions to publish. */
-    public record Report(ElectionClusterStatus status, List<Decision> decisions, RolloutAction rollout) {
+    /** The new status and the events to publish. */
+    public record Report(ElectionClusterStatus status, List<EventToPublish> events, RolloutAction rollout) {
     }
 
     public static Report build(Observed o) {
         ElectionClusterStatus prev = o.previous() == null ? new ElectionClusterStatus() : o.previous();
         ElectionClusterStatus s = new ElectionClusterStatus();
-        List<Decision> decisions = new ArrayList<>();
+        List<EventToPublish> events = new ArrayList<>();
         long gen = o.generation();
         s.observedGeneration = gen;
         s.selector = o.selector();
@@ -82,9 +82,9 @@ public final class StatusBuilder {
             s.rollout = new RolloutStatus("", "invalid spec: " + why);
             if (!StatusConditions.isTrue(prev.conditions, StatusConditions.STALLED)
                     || !Objects.equals(messageOf(prev, StatusConditions.STALLED), why)) {
-                decisions.add(Decision.warning("InvalidSpec", why));
+                events.add(EventToPublish.warning("InvalidSpec", why));
             }
-            return new Report(s, decisions, RolloutAction.NONE);
+            return new Report(s, events, RolloutAction.NONE);
         }
 
         EffectiveSpec spec = o.spec();
@@ -156,7 +156,7 @@ public final class StatusBuilder {
                 if (!leader.name().equals(prev.leader)) {
                     s.leaderChanges = s.leaderChanges + 1;
                 }
-                decisions.add(Decision.normal("LeaderElected", leader.name() + " leads in term " + leader.term()));
+                events.add(EventToPublish.normal("LeaderElected", leader.name() + " leads in term " + leader.term()));
             }
             s.leaderSince = leader.since() != null ? leader.since()
                     : (changed || prev.leaderSince == null ? o.now().toString() : prev.leaderSince);
@@ -262,38 +262,38 @@ public final class StatusBuilder {
                 : !ready ? "Updating"
                 : "Running";
 
-        // Decisions worth an Event, on transitions only.
+        // Events to publish, on transitions only.
         if (!o.warnings().isEmpty() && !Objects.equals(prev.observedGeneration, gen)) {
-            decisions.add(Decision.warning("EvenVoters", String.join("; ", o.warnings())));
+            events.add(EventToPublish.warning("EvenVoters", String.join("; ", o.warnings())));
         }
         if (StatusConditions.isTrue(prev.conditions, StatusConditions.STALLED) && stalledReason == null) {
-            decisions.add(Decision.normal("Unstalled", "the operator can make progress again"));
+            events.add(EventToPublish.normal("Unstalled", "the operator can make progress again"));
         }
         if (stalledReason != null && !Objects.equals(stalledMessage, messageOf(prev, StatusConditions.STALLED))) {
-            decisions.add(Decision.warning(stalledReason, stalledMessage));
+            events.add(EventToPublish.warning(stalledReason, stalledMessage));
         }
         boolean wasPaused = "Paused".equals(reasonOf(prev, StatusConditions.RECONCILING));
         if (spec.paused() && !wasPaused) {
-            decisions.add(Decision.normal("Paused", "spec.paused is true: changing nothing, still reporting status"));
+            events.add(EventToPublish.normal("Paused", "spec.paused is true: changing nothing, still reporting status"));
         } else if (!spec.paused() && wasPaused) {
-            decisions.add(Decision.normal("Resumed", "spec.paused is false: reconciling again"));
+            events.add(EventToPublish.normal("Resumed", "spec.paused is false: reconciling again"));
         }
         if (degraded && !Objects.equals(degradedReason, reasonOf(prev, StatusConditions.DEGRADED))) {
-            decisions.add(Decision.warning(degradedReason, degradedMessage));
+            events.add(EventToPublish.warning(degradedReason, degradedMessage));
         } else if (!degraded && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)
                 && !"Electing".equals(degradedReason)) {
-            decisions.add(Decision.normal("QuorumHealthy", summary));
+            events.add(EventToPublish.normal("QuorumHealthy", summary));
         }
         for (MemberStatus m : s.members) {
             MemberStatus old = prev.members == null ? null
                     : prev.members.stream().filter(x -> m.name.equals(x.name)).findFirst().orElse(null);
             if (Boolean.FALSE.equals(m.reachable) && (old == null || !Boolean.FALSE.equals(old.reachable))) {
-                decisions.add(Decision.warning("MemberUnreachable", m.name + " " + m.message));
+                events.add(EventToPublish.warning("MemberUnreachable", m.name + " " + m.message));
             } else if (Boolean.TRUE.equals(m.reachable) && old != null && Boolean.FALSE.equals(old.reachable)) {
-                decisions.add(Decision.normal("MemberReachable", m.name + " answers again as " + m.role));
+                events.add(EventToPublish.normal("MemberReachable", m.name + " answers again as " + m.role));
             }
         }
-        return new Report(s, decisions, action);
+        return new Report(s, events, action);
     }
 
     /**

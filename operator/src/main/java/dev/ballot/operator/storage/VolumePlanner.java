@@ -20,7 +20,7 @@ public final class VolumePlanner {
      * @param claims       the existing claims of the current members (missing ones are made from the template)
      * @param expansion    what a StorageClass allows, asked only for claims that must grow
      */
-    public static VolumePlan plan(String desiredSize, Quantity templateSize, List<ClaimView> claims,
+    public static VolumeGrowth plan(String desiredSize, Quantity templateSize, List<ClaimView> claims,
                                   Function<String, Expansion> expansion) {
         Quantity desired = new Quantity(desiredSize);
         List<ClaimStep> steps = new ArrayList<>();
@@ -28,7 +28,7 @@ public final class VolumePlanner {
             steps.add(step(desiredSize, desired, c, expansion));
         }
         boolean templateOutdated = templateSize != null && smaller(templateSize, desired);
-        return new VolumePlan(desiredSize, steps, templateOutdated);
+        return new VolumeGrowth(desiredSize, steps, templateOutdated);
     }
 
     private static ClaimStep step(String desiredSize, Quantity desired, ClaimView c,

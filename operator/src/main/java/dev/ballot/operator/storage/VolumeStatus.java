@@ -1,7 +1,7 @@
 package dev.ballot.operator.storage;
 
 import dev.ballot.operator.api.ElectionClusterStatus;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.OperationOverlay;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
@@ -22,7 +22,7 @@ public final class VolumeStatus {
     }
 
     /** Rewrites the conditions; returns the Warning to publish when the resize has just become blocked. */
-    public static Optional<Decision> apply(ElectionClusterStatus status, VolumePlan plan, List<Condition> previous,
+    public static Optional<EventToPublish> apply(ElectionClusterStatus status, VolumeGrowth plan, List<Condition> previous,
                                            Instant now) {
         if (plan.converged() || OperationOverlay.leavesAlone(status)) {
             return Optional.empty();

@@ -19,7 +19,7 @@ class MemberObservationTest {
 
     @Test
     void urlTemplateExpandsEveryPlaceholder() {
-        var member = new dev.ballot.operator.plan.MemberEndpoint("ec-2", 3, true, "ec-2.ec-peers.ns.svc");
+        var member = new dev.ballot.operator.desired.MemberEndpoint("ec-2", 3, true, "ec-2.ec-peers.ns.svc");
         assertThat(MemberUrls.base(MemberUrls.DEFAULT_TEMPLATE, "ec", "ns", member).toString())
                 .isEqualTo("http://ec-2.ec-peers.ns.svc:2379");
         assertThat(MemberUrls.base("http://127.0.0.1:8/{namespace}/{pod}/{ordinal}/{id}/{host}/", "ec", "ns", member)

@@ -1,7 +1,7 @@
 package dev.ballot.operator.members;
 
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.plan.MemberEndpoint;
+import dev.ballot.operator.desired.MemberEndpoint;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import org.junit.jupiter.api.Test;

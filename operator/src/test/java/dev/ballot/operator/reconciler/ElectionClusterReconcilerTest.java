@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.MemberStatus;
-import dev.ballot.operator.api.Protocol;
-import dev.ballot.operator.api.RaftTiming;
+import dev.ballot.operator.api.ConsensusProtocol;
+import dev.ballot.operator.api.RaftTimingSpec;
 import dev.ballot.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -203,7 +203,7 @@ class ElectionClusterReconcilerTest {
     @Test
     void invalidSpecEndsInStalled() {
         ElectionClusterSpec spec = raft(3);
-        spec.raft = new RaftTiming("300ms", "150ms", "50ms");
+        spec.raft = new RaftTimingSpec("300ms", "150ms", "50ms");
         create("raft-c", spec);
 
         ElectionCluster stalled = awaitStatus("raft-c",
@@ -406,7 +406,7 @@ class ElectionClusterReconcilerTest {
     private void runningPod(String cluster, String name, String revision) {
         Pod pod = new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(client.getNamespace())
-                .addToLabels(dev.ballot.operator.plan.Names.labels(cluster))
+                .addToLabels(dev.ballot.operator.desired.Names.labels(cluster))
                 .addToLabels("controller-revision-hash", revision).endMetadata()
                 .withNewSpec().addNewContainer().withName("node").withImage("ballot/node:test").endContainer()
                 .endSpec().build();
@@ -440,7 +440,7 @@ class ElectionClusterReconcilerTest {
 
     private static ElectionClusterSpec raft(int replicas) {
         ElectionClusterSpec spec = new ElectionClusterSpec();
-        spec.protocol = Protocol.Raft;
+        spec.protocol = ConsensusProtocol.Raft;
         spec.replicas = replicas;
         spec.image = "ballot/node:test";
         return spec;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterSpec;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.api.StorageSpec;
-import dev.ballot.operator.plan.Names;
+import dev.ballot.operator.desired.Names;
 import dev.ballot.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -145,7 +145,7 @@ class VolumeResizeTest {
         fake.report(ns, voters.get(1), "follower", 2, voters.get(0), voters);
         fake.report(ns, voters.get(2), "follower", 2, voters.get(0), voters);
         ElectionClusterSpec spec = new ElectionClusterSpec();
-        spec.protocol = Protocol.Raft;
+        spec.protocol = ConsensusProtocol.Raft;
         spec.replicas = 3;
         spec.image = "ballot/node:test";
         spec.storage = new StorageSpec("1Gi", storageClass);

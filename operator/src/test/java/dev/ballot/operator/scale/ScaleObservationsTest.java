@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.ElectionClusterStatus;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.members.ReportedStatus.ReportedMember;
-import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.status.PodView;
 import dev.ballot.operator.status.StatusConditions;
 import java.time.Instant;
@@ -31,7 +31,7 @@ class ScaleObservationsTest {
     @Test
     void theLeaderIsTheOneThatLeadsInTheHighestTermWithItsProgress() {
         ElectionClusterSpec spec = new ElectionClusterSpec();
-        spec.protocol = Protocol.Raft;
+        spec.protocol = ConsensusProtocol.Raft;
         spec.replicas = 3;
         Map<String, MemberObservation> members = Map.of(
                 "ec-0", MemberObservation.reachable("ec-0", status("ec-0", "leader", 3, "ec-0", CONFIG)),

@@ -2,9 +2,9 @@ package dev.ballot.operator.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ballot.operator.api.Protocol;
-import dev.ballot.operator.plan.MemberLayout;
-import dev.ballot.operator.plan.QuorumMath;
+import dev.ballot.operator.api.ConsensusProtocol;
+import dev.ballot.operator.desired.MemberLayout;
+import dev.ballot.operator.desired.QuorumMath;
 import dev.ballot.operator.scale.ScaleObservation.ConfiguredMember;
 import dev.ballot.operator.scale.ScaleObservation.LeaderReport;
 import dev.ballot.operator.scale.ScaleObservation.MemberReport;
@@ -101,7 +101,7 @@ class ScalePlannerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("table")
     void nextStep(String name, Cluster cluster, Kind kind, String target, int pods, int voters) {
-        ScalePlan plan = ScalePlanner.plan(cluster.observation());
+        ScaleOutcome plan = ScalePlanner.plan(cluster.observation());
         assertThat(plan.step().kind()).as(plan.step().toString()).isEqualTo(kind);
         if (target != null) {
             assertThat(plan.step().target()).isEqualTo(target);
@@ -114,11 +114,11 @@ class ScalePlannerTest {
 
     @Test
     void theStatusCountsTheLeadersLatestConfigurationTheFileOnlyCommittedVoters() {
-        ScalePlan removing = ScalePlanner.plan(Cluster.raft(4, 3).sts(5).recorded(5).stale(1, 2).observation());
+        ScaleOutcome removing = ScalePlanner.plan(Cluster.raft(4, 3).sts(5).recorded(5).stale(1, 2).observation());
         assertThat(removing.layout()).isEqualTo(new MemberLayout(5, 5));
         assertThat(removing.current()).as("the removed member no longer counts for quorum")
                 .isEqualTo(new MemberLayout(5, 4));
-        ScalePlan promoting = ScalePlanner.plan(Cluster.raft(4, 5).recorded(3).stale(1, 2).observation());
+        ScaleOutcome promoting = ScalePlanner.plan(Cluster.raft(4, 5).recorded(3).stale(1, 2).observation());
         assertThat(promoting.layout()).isEqualTo(new MemberLayout(4, 3));
         assertThat(promoting.current()).isEqualTo(new MemberLayout(4, 4));
         assertThat(ScalePlanner.plan(Cluster.raft(3, 5).noLeader().observation()).current())
@@ -193,7 +193,7 @@ class ScalePlannerTest {
     /** A small builder of observations: voters 0..n-1 all healthy, led by ordinal 0, unless told otherwise. */
     static final class Cluster {
         private final String name;
-        private final Protocol protocol;
+        private final ConsensusProtocol protocol;
         private final int desired;
         private int nonVoters;
         private Integer sts;
@@ -207,7 +207,7 @@ class ScalePlannerTest {
         private boolean rollout;
         private static final long LAST = 1000;
 
-        private Cluster(String name, Protocol protocol, int voters, int desired) {
+        private Cluster(String name, ConsensusProtocol protocol, int voters, int desired) {
             this.name = name;
             this.protocol = protocol;
             this.desired = desired;
@@ -221,11 +221,11 @@ class ScalePlannerTest {
         }
 
         static Cluster raft(int voters, int desired) {
-            return new Cluster("raft-3", Protocol.Raft, voters, desired);
+            return new Cluster("raft-3", ConsensusProtocol.Raft, voters, desired);
         }
 
         static Cluster zab(int voters, int desired) {
-            return new Cluster("zab-5", Protocol.Zab, voters, desired);
+            return new Cluster("zab-5", ConsensusProtocol.Zab, voters, desired);
         }
 
         Cluster noStatefulSet() {
@@ -270,7 +270,7 @@ class ScalePlannerTest {
         }
 
         Cluster learner(int ordinal, Integer matchIndex) {
-            kinds.put(ordinal, protocol == Protocol.Zab ? "observer" : "learner");
+            kinds.put(ordinal, protocol == ConsensusProtocol.Zab ? "observer" : "learner");
             match.put(ordinal, matchIndex == null ? null : matchIndex.longValue());
             podReady.putIfAbsent(ordinal, true);
             return this;

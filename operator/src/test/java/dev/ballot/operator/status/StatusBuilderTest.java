@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.ElectionClusterStatus;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
-import dev.ballot.operator.plan.ClusterPlan;
-import dev.ballot.operator.plan.EffectiveSpec;
+import dev.ballot.operator.desired.DesiredChildren;
+import dev.ballot.operator.desired.EffectiveSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.HashMap;
@@ -72,11 +72,11 @@ class StatusBuilderTest {
         assertThat(r.status().leader).isEqualTo("ec-0");
         assertThat(r.status().term).isEqualTo(5L);
         assertThat(r.status().leaderChanges).isEqualTo(3L);
-        assertThat(r.decisions()).extracting(Decision::reason).contains("LeaderElected");
+        assertThat(r.events()).extracting(EventToPublish::reason).contains("LeaderElected");
 
         StatusBuilder.Report again = StatusBuilder.build(observed("LFF", healthyWorkload(), r.status(), spec(3)));
         assertThat(again.status().leaderChanges).isEqualTo(3L);
-        assertThat(again.decisions()).extracting(Decision::reason).doesNotContain("LeaderElected");
+        assertThat(again.events()).extracting(EventToPublish::reason).doesNotContain("LeaderElected");
         // Unchanged conditions keep their transition time.
         assertThat(again.status().conditions).isEqualTo(r.status().conditions);
     }
@@ -96,7 +96,7 @@ class StatusBuilderTest {
                 .isEqualTo("False");
         assertThat(r.status().observedGeneration).isEqualTo(8L);
         assertThat(r.status().leader).as("what runs is still reported").isEqualTo("ec-0");
-        assertThat(r.decisions()).extracting(Decision::reason).containsExactly("InvalidSpec");
+        assertThat(r.events()).extracting(EventToPublish::reason).containsExactly("InvalidSpec");
     }
 
     @Test
@@ -120,13 +120,13 @@ class StatusBuilderTest {
                 List.of("spec.replicas is even (4)"), o.expectedMembers(), o.workload(), o.pods(), o.members(),
                 o.previous(), o.selector(), NOW);
         StatusBuilder.Report first = StatusBuilder.build(withWarning);
-        assertThat(first.decisions()).extracting(Decision::reason).contains("EvenVoters");
+        assertThat(first.events()).extracting(EventToPublish::reason).contains("EvenVoters");
         assertThat(StatusConditions.find(first.status().conditions, StatusConditions.AVAILABLE).getMessage())
                 .contains("Warning: spec.replicas is even (4)");
         var second = new StatusBuilder.Observed(o.name(), o.generation(), o.spec(), o.problems(),
                 withWarning.warnings(), o.expectedMembers(), o.workload(), o.pods(), o.members(), first.status(),
                 o.selector(), NOW);
-        assertThat(StatusBuilder.build(second).decisions()).extracting(Decision::reason)
+        assertThat(StatusBuilder.build(second).events()).extracting(EventToPublish::reason)
                 .doesNotContain("EvenVoters");
     }
 
@@ -168,14 +168,14 @@ class StatusBuilderTest {
 
     private static EffectiveSpec spec(int voters) {
         ElectionClusterSpec s = new ElectionClusterSpec();
-        s.protocol = Protocol.Raft;
+        s.protocol = ConsensusProtocol.Raft;
         s.replicas = voters;
         return EffectiveSpec.of(s);
     }
 
     private static StatusBuilder.Observed observed(String roles, WorkloadView workload,
                                                    ElectionClusterStatus previous, EffectiveSpec spec) {
-        ClusterPlan plan = new ClusterPlan("ec", "ns", spec);
+        DesiredChildren plan = new DesiredChildren("ec", "ns", spec);
         Map<String, MemberObservation> members = new HashMap<>();
         String leader = roles.indexOf('L') >= 0 ? "ec-" + roles.indexOf('L') : null;
         for (int i = 0; i < roles.length(); i++) {

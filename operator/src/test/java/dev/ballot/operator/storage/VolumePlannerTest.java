@@ -44,7 +44,7 @@ class VolumePlannerTest {
         "capacity above request: done           | 2Gi | 2Gi/3Gi/fast/b       | NONE    | ",
         "grown again while resizing: patch      | 3Gi | 2Gi/1Gi/fast/bR      | PATCH   | from 2Gi to 3Gi"})
     void decidesPerClaim(String label, String desired, String claim, ClaimStep.Kind kind, String message) {
-        VolumePlan plan = VolumePlanner.plan(desired, new Quantity(desired), List.of(parse("data-ec-0", claim)),
+        VolumeGrowth plan = VolumePlanner.plan(desired, new Quantity(desired), List.of(parse("data-ec-0", claim)),
                 CLASSES::get);
         ClaimStep step = plan.claims().get(0);
         assertThat(step.kind()).as(label + ": " + step).isEqualTo(kind);
@@ -57,7 +57,7 @@ class VolumePlannerTest {
     @ParameterizedTest(name = "template {0} for {1}: outdated {2}")
     @CsvSource({"1Gi, 2Gi, true", "2Gi, 2Gi, false", "2048Mi, 2Gi, false", "3Gi, 2Gi, false", ", 2Gi, false"})
     void theClaimTemplateIsOutdatedOnlyWhenSmaller(String template, String desired, boolean outdated) {
-        VolumePlan plan = VolumePlanner.plan(desired, template == null ? null : new Quantity(template), List.of(),
+        VolumeGrowth plan = VolumePlanner.plan(desired, template == null ? null : new Quantity(template), List.of(),
                 CLASSES::get);
         assertThat(plan.templateOutdated()).isEqualTo(outdated);
         assertThat(plan.converged()).isEqualTo(!outdated);
@@ -76,7 +76,7 @@ class VolumePlannerTest {
 
     @Test
     void oneBlockedClaimBlocksThePlanAndTheSummaryNamesTheFieldAndTheFix() {
-        VolumePlan plan = VolumePlanner.plan("2Gi", new Quantity("1Gi"), List.of(
+        VolumeGrowth plan = VolumePlanner.plan("2Gi", new Quantity("1Gi"), List.of(
                 parse("data-ec-0", "1Gi/1Gi/fast/b"), parse("data-ec-1", "1Gi/1Gi/fixed/b")), CLASSES::get);
         assertThat(plan.of(ClaimStep.Kind.PATCH)).extracting(ClaimStep::claim).containsExactly("data-ec-0");
         assertThat(plan.blocked()).isTrue();
@@ -88,7 +88,7 @@ class VolumePlannerTest {
 
     @Test
     void claimsBlockedForTheSameCauseShareOneSentence() {
-        VolumePlan plan = VolumePlanner.plan("2Gi", null, List.of(parse("data-ec-0", "1Gi/1Gi/fixed/b"),
+        VolumeGrowth plan = VolumePlanner.plan("2Gi", null, List.of(parse("data-ec-0", "1Gi/1Gi/fixed/b"),
                 parse("data-ec-1", "1Gi/1Gi/gone/b"), parse("data-ec-2", "1Gi/1Gi/fixed/b")), CLASSES::get);
         assertThat(plan.summary()).startsWith("spec.storage.size 2Gi needs data-ec-0, data-ec-2 to grow, but "
                 + "StorageClass fixed does not allow").contains("; spec.storage.size 2Gi needs data-ec-1 to grow, "
@@ -97,7 +97,7 @@ class VolumePlannerTest {
 
     @Test
     void aRefusalByTheApiServerBlocksThatClaimOnly() {
-        VolumePlan plan = VolumePlanner.plan("2Gi", new Quantity("2Gi"), List.of(
+        VolumeGrowth plan = VolumePlanner.plan("2Gi", new Quantity("2Gi"), List.of(
                 parse("data-ec-0", "1Gi/1Gi/hidden/b"), parse("data-ec-1", "1Gi/1Gi/hidden/b")), CLASSES::get)
                 .refuse("data-ec-1", "refused");
         assertThat(plan.claims()).extracting(ClaimStep::kind)

@@ -3,7 +3,7 @@ package dev.ballot.operator.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ElectionClusterStatus;
-import dev.ballot.operator.status.Decision;
+import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Test;
 class VolumeStatusTest {
     private static final Instant NOW = Instant.parse("2026-11-27T16:00:00Z");
 
-    private static final VolumePlan GROWING = new VolumePlan("2Gi", List.of(
+    private static final VolumeGrowth GROWING = new VolumeGrowth("2Gi", List.of(
             new ClaimStep("data-ec-0", ClaimStep.Kind.PATCH, "grow"),
             new ClaimStep("data-ec-1", ClaimStep.Kind.WAIT, "data-ec-1 is being resized by its provisioner")), false);
-    private static final VolumePlan BLOCKED = new VolumePlan("2Gi", List.of(
+    private static final VolumeGrowth BLOCKED = new VolumeGrowth("2Gi", List.of(
             new ClaimStep("data-ec-0", ClaimStep.Kind.BLOCKED,
                     "StorageClass fixed does not allow volume expansion: set allowVolumeExpansion: true")), true);
 
     @Test
     void growingVolumesAreReconcilingAndNotReady() {
         ElectionClusterStatus s = converged();
-        Optional<Decision> d = VolumeStatus.apply(s, GROWING, s.conditions, NOW);
+        Optional<EventToPublish> d = VolumeStatus.apply(s, GROWING, s.conditions, NOW);
         assertThat(d).isEmpty();
         assertThat(condition(s, StatusConditions.RECONCILING)).satisfies(c -> {
             assertThat(c.getStatus()).isEqualTo("True");
@@ -44,7 +44,7 @@ class VolumeStatusTest {
     void aBlockedResizeIsStalledWithTheFieldAndTheFixAndWarnsOnce() {
         ElectionClusterStatus s = converged();
         List<Condition> before = s.conditions;
-        Optional<Decision> first = VolumeStatus.apply(s, BLOCKED, before, NOW);
+        Optional<EventToPublish> first = VolumeStatus.apply(s, BLOCKED, before, NOW);
         assertThat(first).hasValueSatisfying(d -> {
             assertThat(d.warning()).isTrue();
             assertThat(d.reason()).isEqualTo("VolumeResizeBlocked");
@@ -80,7 +80,7 @@ class VolumeStatusTest {
 
         ElectionClusterStatus done = converged();
         List<Condition> doneBefore = done.conditions;
-        assertThat(VolumeStatus.apply(done, VolumePlan.none("2Gi"), null, NOW)).isEmpty();
+        assertThat(VolumeStatus.apply(done, VolumeGrowth.none("2Gi"), null, NOW)).isEmpty();
         assertThat(done.conditions).isSameAs(doneBefore);
         assertThat(done.phase).isEqualTo("Running");
     }

@@ -1,8 +1,8 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterSpec;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,13 +46,13 @@ public final class SpecValidator {
         if (s.learners() < 0 || s.observers() < 0) {
             problems.add("spec.learners and spec.observers cannot be negative: set them to 0 or more");
         }
-        if (s.protocol() != Protocol.Raft && s.learners() > 0) {
+        if (s.protocol() != ConsensusProtocol.Raft && s.learners() > 0) {
             problems.add("spec.learners is for Raft only: set spec.learners to 0, or use spec.observers with Zab");
         }
-        if (s.protocol() != Protocol.Zab && s.observers() > 0) {
+        if (s.protocol() != ConsensusProtocol.Zab && s.observers() > 0) {
             problems.add("spec.observers is for Zab only: set spec.observers to 0, or use spec.learners with Raft");
         }
-        if (s.protocol() == Protocol.Raft) {
+        if (s.protocol() == ConsensusProtocol.Raft) {
             checkRaftTiming(s, problems);
         } else {
             if (s.tickTime() < 10 || s.tickTime() > 60000) {
@@ -126,7 +126,7 @@ public final class SpecValidator {
     }
 
     private static Optional<Duration> durationOf(String field, String text, List<String> problems) {
-        Optional<Duration> d = Durations.parse(text);
+        Optional<Duration> d = GoDurations.parse(text);
         if (d.isEmpty()) {
             problems.add(field + " '" + text + "' is not a duration: write it like 150ms or 1s");
         }

@@ -14,13 +14,13 @@ import java.util.stream.Collectors;
  * @param templateOutdated the StatefulSet's claim template asks for less than desiredSize, so members created
  *                         later (scale-up, a lost claim) would start small
  */
-public record VolumePlan(String desiredSize, List<ClaimStep> claims, boolean templateOutdated) {
-    public VolumePlan {
+public record VolumeGrowth(String desiredSize, List<ClaimStep> claims, boolean templateOutdated) {
+    public VolumeGrowth {
         claims = List.copyOf(claims);
     }
 
-    public static VolumePlan none(String desiredSize) {
-        return new VolumePlan(desiredSize, List.of(), false);
+    public static VolumeGrowth none(String desiredSize) {
+        return new VolumeGrowth(desiredSize, List.of(), false);
     }
 
     public List<ClaimStep> of(ClaimStep.Kind kind) {
@@ -37,12 +37,12 @@ public record VolumePlan(String desiredSize, List<ClaimStep> claims, boolean tem
     }
 
     /** The same plan with one claim's step turned into {@link ClaimStep.Kind#BLOCKED} (the API server refused). */
-    public VolumePlan refuse(String claim, String message) {
+    public VolumeGrowth refuse(String claim, String message) {
         List<ClaimStep> next = new ArrayList<>();
         for (ClaimStep c : claims) {
             next.add(c.claim().equals(claim) ? new ClaimStep(claim, ClaimStep.Kind.BLOCKED, message) : c);
         }
-        return new VolumePlan(desiredSize, next, templateOutdated);
+        return new VolumeGrowth(desiredSize, next, templateOutdated);
     }
 
     /** One line for Reconciling or Stalled: what blocks, else what is under way. */

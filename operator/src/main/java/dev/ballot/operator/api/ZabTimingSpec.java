@@ -8,7 +8,7 @@ import io.fabric8.generator.annotation.Min;
 
 /** ZAB timing with ZooKeeper's meaning. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ZabTiming {
+public class ZabTimingSpec {
     @Default("2000")
     @Min(10)
     @Max(60000)
@@ -27,10 +27,10 @@ public class ZabTiming {
     @JsonPropertyDescription("Ticks a follower may lag behind the leader before it is dropped.")
     public Integer syncLimit;
 
-    public ZabTiming() {
+    public ZabTimingSpec() {
     }
 
-    public ZabTiming(Integer tickTime, Integer initLimit, Integer syncLimit) {
+    public ZabTimingSpec(Integer tickTime, Integer initLimit, Integer syncLimit) {
         this.tickTime = tickTime;
         this.initLimit = initLimit;
         this.syncLimit = syncLimit;

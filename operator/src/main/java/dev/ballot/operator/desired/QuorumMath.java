@@ -1,4 +1,4 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 /**
  * Majority arithmetic. A small local copy of dev.ballot.engine.quorum.Quorum's counting rules, so the operator

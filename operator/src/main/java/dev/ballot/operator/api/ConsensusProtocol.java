@@ -1,7 +1,7 @@
 package dev.ballot.operator.api;
 
 /** The consensus protocol a cluster runs. Spelled as users write it in YAML. */
-public enum Protocol {
+public enum ConsensusProtocol {
     Raft,
     Zab
 }

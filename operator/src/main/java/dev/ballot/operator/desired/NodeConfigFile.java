@@ -1,12 +1,12 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 
 /**
  * The node configuration file the ConfigMap carries, shared by every member. Per-pod values (node id, listen and
  * client addresses) come from environment overrides, see docs/conventions.md.
  */
-public record NodeConfig(String fileName, String content) {
+public record NodeConfigFile(String fileName, String content) {
     public static final String MOUNT_DIR = "/etc/ballot";
     public static final String DATA_DIR = "/var/lib/ballot";
     public static final int CLIENT_PORT = 2379;
@@ -18,25 +18,25 @@ public record NodeConfig(String fileName, String content) {
         return MOUNT_DIR + "/" + fileName;
     }
 
-    public static NodeConfig render(String cluster, String namespace, EffectiveSpec spec) {
+    public static NodeConfigFile render(String cluster, String namespace, EffectiveSpec spec) {
         return render(cluster, namespace, spec, MemberLayout.of(spec));
     }
 
     /** The file for the pods {@code layout} lists; its voters are the configuration's voters, in ordinal order. */
-    public static NodeConfig render(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
-        return spec.protocol() == Protocol.Zab ? zooCfg(cluster, namespace, spec, layout)
+    public static NodeConfigFile render(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
+        return spec.protocol() == ConsensusProtocol.Zab ? zooCfg(cluster, namespace, spec, layout)
                 : raftYaml(cluster, namespace, spec, layout);
     }
 
-    static NodeConfig raftYaml(String cluster, String namespace, EffectiveSpec spec) {
+    static NodeConfigFile raftYaml(String cluster, String namespace, EffectiveSpec spec) {
         return raftYaml(cluster, namespace, spec, MemberLayout.of(spec));
     }
 
-    static NodeConfig zooCfg(String cluster, String namespace, EffectiveSpec spec) {
+    static NodeConfigFile zooCfg(String cluster, String namespace, EffectiveSpec spec) {
         return zooCfg(cluster, namespace, spec, MemberLayout.of(spec));
     }
 
-    static NodeConfig raftYaml(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
+    static NodeConfigFile raftYaml(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by ballot-operator for ElectionCluster ").append(namespace).append('/').append(cluster)
                 .append(". Per-pod values come from BALLOT_* environment variables.\n");
@@ -59,10 +59,10 @@ public record NodeConfig(String fileName, String content) {
         y.append("  heartbeat_interval: ").append(quote(spec.heartbeatInterval())).append('\n');
         y.append("  client_address: ").append(quote("0.0.0.0:" + CLIENT_PORT)).append('\n');
         y.append("  data_dir: ").append(quote(DATA_DIR)).append('\n');
-        return new NodeConfig("ballot.yaml", y.toString());
+        return new NodeConfigFile("ballot.yaml", y.toString());
     }
 
-    static NodeConfig zooCfg(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
+    static NodeConfigFile zooCfg(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
         StringBuilder p = new StringBuilder();
         p.append("# Written by ballot-operator for ElectionCluster ").append(namespace).append('/').append(cluster)
                 .append(". Per-pod values come from BALLOT_* environment variables.\n");
@@ -78,7 +78,7 @@ public record NodeConfig(String fileName, String content) {
                     .append(':').append(ZAB_QUORUM_PORT).append(':').append(ZAB_ELECTION_PORT)
                     .append(layout.isVoter(i) ? "" : ":observer").append('\n');
         }
-        return new NodeConfig("zoo.cfg", p.toString());
+        return new NodeConfigFile("zoo.cfg", p.toString());
     }
 
     private static String quote(String s) {

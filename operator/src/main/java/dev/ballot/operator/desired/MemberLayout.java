@@ -1,4 +1,4 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 /**
  * Which pods exist and how the node configuration lists them: ordinals {@code 0..pods-1}, the first {@code voters}

@@ -1,4 +1,4 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class DurationsTest {
+class GoDurationsTest {
     @ParameterizedTest(name = "{0} = {1} ns")
     @CsvSource({
         "150ms, 150000000",
@@ -18,12 +18,12 @@ class DurationsTest {
         "250us, 250000",
         "10ns, 10"})
     void parses(String text, long nanos) {
-        assertThat(Durations.parse(text)).contains(Duration.ofNanos(nanos));
+        assertThat(GoDurations.parse(text)).contains(Duration.ofNanos(nanos));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "150", "ms", "1 s", "1d", "-1s", "1s2"})
     void rejects(String text) {
-        assertThat(Durations.parse(text)).isEmpty();
+        assertThat(GoDurations.parse(text)).isEmpty();
     }
 }

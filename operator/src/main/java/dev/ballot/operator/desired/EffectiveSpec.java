@@ -1,8 +1,8 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.PodTemplateOverrides;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.api.UpdateStrategy;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
  * must not depend on it (the test mock does not default), and it never writes defaults back into spec.
  */
 public record EffectiveSpec(
-        Protocol protocol,
+        ConsensusProtocol protocol,
         int voters,
         int learners,
         int observers,
@@ -62,7 +62,7 @@ public record EffectiveSpec(
 
     /** Non-voting members: Raft learners or ZAB observers, whichever the protocol uses. */
     public int nonVoters() {
-        return protocol == Protocol.Zab ? observers : learners;
+        return protocol == ConsensusProtocol.Zab ? observers : learners;
     }
 
     /** All member pods: voters take ordinals 0..voters-1, non-voters the ordinals after them. */

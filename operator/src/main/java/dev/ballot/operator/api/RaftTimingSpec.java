@@ -21,7 +21,7 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "spec.raft.heartbeatInterval must be at least 10ms, the node's tick: raise it")
 @ValidationRule(value = "duration(self.electionTimeoutMax) <= duration('60s')",
         message = "spec.raft.electionTimeoutMax must be at most 60s: lower it")
-public class RaftTiming {
+public class RaftTimingSpec {
     public static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 
     @Default("150ms")
@@ -42,10 +42,10 @@ public class RaftTiming {
     @JsonPropertyDescription("How often the leader sends heartbeats; at least 10ms and at most a third of electionTimeoutMin.")
     public String heartbeatInterval;
 
-    public RaftTiming() {
+    public RaftTimingSpec() {
     }
 
-    public RaftTiming(String min, String max, String heartbeat) {
+    public RaftTimingSpec(String min, String max, String heartbeat) {
         this.electionTimeoutMin = min;
         this.electionTimeoutMax = max;
         this.heartbeatInterval = heartbeat;

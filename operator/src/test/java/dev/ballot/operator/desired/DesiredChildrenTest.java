@@ -1,11 +1,11 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.PodTemplateOverrides;
-import dev.ballot.operator.api.Protocol;
-import dev.ballot.operator.api.ZabTiming;
+import dev.ballot.operator.api.ConsensusProtocol;
+import dev.ballot.operator.api.ZabTimingSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import java.util.Map;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ClusterPlanTest {
+class DesiredChildrenTest {
     @ParameterizedTest(name = "{0} with {1} voters and {2} extra: {3} pods, PDB maxUnavailable {4}")
     @CsvSource({
         "Raft, 1, 0, 1, 0",
@@ -21,14 +21,14 @@ class ClusterPlanTest {
         "Raft, 3, 2, 5, 1",
         "Zab, 5, 1, 6, 2",
         "Zab, 4, 0, 4, 1"})
-    void sizesPodsAndDisruptionBudget(Protocol protocol, int voters, int extra, int pods, int maxUnavailable) {
+    void sizesPodsAndDisruptionBudget(ConsensusProtocol protocol, int voters, int extra, int pods, int maxUnavailable) {
         ElectionClusterSpec spec = spec(protocol, voters);
-        if (protocol == Protocol.Raft) {
+        if (protocol == ConsensusProtocol.Raft) {
             spec.learners = extra;
         } else {
             spec.observers = extra;
         }
-        ClusterPlan plan = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec));
+        DesiredChildren plan = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec));
         assertThat(plan.statefulSet().getSpec().getReplicas()).isEqualTo(pods);
         assertThat(plan.podDisruptionBudget().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(maxUnavailable);
         assertThat(plan.members()).hasSize(pods);
@@ -37,8 +37,8 @@ class ClusterPlanTest {
 
     @Test
     void raftConfigListsVotersByPeerDns() {
-        ElectionClusterSpec spec = spec(Protocol.Raft, 3);
-        String yaml = new ClusterPlan("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
+        String yaml = new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()
                 .get("ballot.yaml");
         assertThat(yaml).contains("""
                 raft:
@@ -55,9 +55,9 @@ class ClusterPlanTest {
 
     @Test
     void raftConfigListsLearnersAfterTheVoters() {
-        ElectionClusterSpec spec = spec(Protocol.Raft, 3);
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
         spec.learners = 2;
-        ClusterPlan plan = new ClusterPlan("ec-raft", "default", EffectiveSpec.of(spec));
+        DesiredChildren plan = new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec));
         assertThat(plan.configMap().getData().get("ballot.yaml")).contains("""
                   peers:
                     - "ec-raft-0.ec-raft-peers.default.svc:2380"
@@ -69,16 +69,16 @@ class ClusterPlanTest {
                   election_timeout_min: "150ms"
                 """);
         assertThat(plan.members()).extracting(MemberEndpoint::voter).containsExactly(true, true, true, false, false);
-        assertThat(new ClusterPlan("ec-raft", "default", EffectiveSpec.of(spec(Protocol.Raft, 3))).configMap().getData()
+        assertThat(new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3))).configMap().getData()
                 .get("ballot.yaml")).doesNotContain("learners");
     }
 
     @Test
     void zooCfgMarksObserversAndUsesZabPorts() {
-        ElectionClusterSpec spec = spec(Protocol.Zab, 3);
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Zab, 3);
         spec.observers = 1;
-        spec.zab = new ZabTiming(2000, 10, 5);
-        ClusterPlan plan = new ClusterPlan("zk", "prod", EffectiveSpec.of(spec));
+        spec.zab = new ZabTimingSpec(2000, 10, 5);
+        DesiredChildren plan = new DesiredChildren("zk", "prod", EffectiveSpec.of(spec));
         String cfg = plan.configMap().getData().get("zoo.cfg");
         assertThat(cfg).contains("tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
                 .contains("server.1=zk-0.zk-peers.prod.svc:2888:3888\n")
@@ -93,12 +93,12 @@ class ClusterPlanTest {
 
     @Test
     void podOverridesApplyButOperatorLabelsWin() {
-        ElectionClusterSpec spec = spec(Protocol.Raft, 3);
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
         spec.podTemplate = new PodTemplateOverrides();
         spec.podTemplate.labels = Map.of("team", "db", "app.kubernetes.io/instance", "spoofed");
         spec.podTemplate.priorityClassName = "critical";
         spec.podTemplate.securityContext = new PodSecurityContextBuilder().withRunAsUser(2000L).build();
-        var template = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec)).statefulSet().getSpec().getTemplate();
+        var template = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec)).statefulSet().getSpec().getTemplate();
         assertThat(template.getMetadata().getLabels()).containsEntry("team", "db")
                 .containsEntry("app.kubernetes.io/instance", "ec");
         assertThat(template.getSpec().getPriorityClassName()).isEqualTo("critical");
@@ -107,34 +107,34 @@ class ClusterPlanTest {
 
     @Test
     void settingsChangeThePodTemplateButTheMemberListDoesNot() {
-        ElectionClusterSpec slow = spec(Protocol.Raft, 3);
-        slow.raft = new dev.ballot.operator.api.RaftTiming("300ms", "600ms", "100ms");
-        ClusterPlan three = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Raft, 3)));
-        ClusterPlan five = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Raft, 5)));
-        assertThat(three.configHash()).isNotEqualTo(new ClusterPlan("ec", "ns", EffectiveSpec.of(slow)).configHash());
+        ElectionClusterSpec slow = spec(ConsensusProtocol.Raft, 3);
+        slow.raft = new dev.ballot.operator.api.RaftTimingSpec("300ms", "600ms", "100ms");
+        DesiredChildren three = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3)));
+        DesiredChildren five = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 5)));
+        assertThat(three.configHash()).isNotEqualTo(new DesiredChildren("ec", "ns", EffectiveSpec.of(slow)).configHash());
         assertThat(three.configHash()).as("scaling must not restart the members").isEqualTo(five.configHash());
         assertThat(three.nodeConfig().content()).isNotEqualTo(five.nodeConfig().content());
         assertThat(three.statefulSet().getSpec().getTemplate().getMetadata().getAnnotations())
-                .containsEntry(ClusterPlan.CONFIG_HASH_ANNOTATION, three.configHash());
+                .containsEntry(DesiredChildren.CONFIG_HASH_ANNOTATION, three.configHash());
     }
 
     @Test
     void aLayoutListsJoiningPodsAsNonVoters() {
-        EffectiveSpec raft = EffectiveSpec.of(spec(Protocol.Raft, 5));
-        ClusterPlan joining = new ClusterPlan("ec", "ns", raft, new MemberLayout(4, 3));
+        EffectiveSpec raft = EffectiveSpec.of(spec(ConsensusProtocol.Raft, 5));
+        DesiredChildren joining = new DesiredChildren("ec", "ns", raft, new MemberLayout(4, 3));
         assertThat(joining.statefulSet().getSpec().getReplicas()).isEqualTo(4);
-        assertThat(joining.statefulSet().getMetadata().getAnnotations()).containsEntry(ClusterPlan.VOTERS_ANNOTATION, "3");
+        assertThat(joining.statefulSet().getMetadata().getAnnotations()).containsEntry(DesiredChildren.VOTERS_ANNOTATION, "3");
         assertThat(joining.podDisruptionBudget().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         assertThat(joining.nodeConfig().content()).contains("    - \"ec-2.ec-peers.ns.svc:2380\"\n  learners:\n"
                 + "    - \"ec-3.ec-peers.ns.svc:2380\"\n");
         assertThat(joining.members()).extracting(MemberEndpoint::voter).containsExactly(true, true, true, false);
 
-        ClusterPlan zab = new ClusterPlan("ec", "ns", EffectiveSpec.of(spec(Protocol.Zab, 5)), new MemberLayout(4, 3));
+        DesiredChildren zab = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Zab, 5)), new MemberLayout(4, 3));
         assertThat(zab.nodeConfig().content()).contains("server.3=ec-2.ec-peers.ns.svc:2888:3888\n"
                 + "server.4=ec-3.ec-peers.ns.svc:2888:3888:observer\n").doesNotContain("server.5");
     }
 
-    private static ElectionClusterSpec spec(Protocol protocol, int replicas) {
+    private static ElectionClusterSpec spec(ConsensusProtocol protocol, int replicas) {
         ElectionClusterSpec spec = new ElectionClusterSpec();
         spec.protocol = protocol;
         spec.replicas = replicas;

@@ -1,10 +1,10 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ElectionClusterSpec;
-import dev.ballot.operator.api.Protocol;
-import dev.ballot.operator.api.RaftTiming;
+import dev.ballot.operator.api.ConsensusProtocol;
+import dev.ballot.operator.api.RaftTimingSpec;
 import dev.ballot.operator.api.StorageSpec;
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,29 +22,29 @@ class SpecValidatorTest {
                 Arguments.of("zero replicas", "raft-1", (Consumer<ElectionClusterSpec>) s -> s.replicas = 0,
                         "spec.replicas must be at least 1"),
                 Arguments.of("min >= max", "raft-1",
-                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTiming("300ms", "300ms", "50ms"),
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("300ms", "300ms", "50ms"),
                         "must be at least 10ms (one tick) below spec.raft.electionTimeoutMax"),
                 Arguments.of("heartbeat too slow", "raft-1",
-                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTiming("150ms", "300ms", "60ms"),
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "300ms", "60ms"),
                         "spec.raft.heartbeatInterval (60ms) must be at most a third"),
                 Arguments.of("range under one tick", "raft-1",
-                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTiming("150ms", "155ms", "50ms"),
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "155ms", "50ms"),
                         "at least 10ms (one tick) below"),
                 Arguments.of("heartbeat under one tick", "raft-1",
-                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTiming("150ms", "300ms", "5ms"),
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "300ms", "5ms"),
                         "must be at least 10ms, the node's tick"),
                 Arguments.of("timeout over a minute", "raft-1",
-                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTiming("150ms", "2m", "50ms"),
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150ms", "2m", "50ms"),
                         "must be at most 60s"),
                 Arguments.of("tickTime out of range", "zab-1", (Consumer<ElectionClusterSpec>) s -> {
-                    s.protocol = Protocol.Zab;
-                    s.zab = new dev.ballot.operator.api.ZabTiming(5, 10, 5);
+                    s.protocol = ConsensusProtocol.Zab;
+                    s.zab = new dev.ballot.operator.api.ZabTimingSpec(5, 10, 5);
                 }, "spec.zab.tickTime (5) must be 10-60000"),
                 Arguments.of("bad duration", "raft-1",
-                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTiming("150", "300ms", "50ms"),
+                        (Consumer<ElectionClusterSpec>) s -> s.raft = new RaftTimingSpec("150", "300ms", "50ms"),
                         "spec.raft.electionTimeoutMin '150' is not a duration"),
                 Arguments.of("learners with Zab", "zab-1", (Consumer<ElectionClusterSpec>) s -> {
-                    s.protocol = Protocol.Zab;
+                    s.protocol = ConsensusProtocol.Zab;
                     s.learners = 1;
                 }, "spec.learners is for Raft only"),
                 Arguments.of("observers with Raft", "raft-1", (Consumer<ElectionClusterSpec>) s -> s.observers = 1,
@@ -71,10 +71,10 @@ class SpecValidatorTest {
     void acceptsTheDefaultsAndTheSeedTiming() {
         assertThat(SpecValidator.problems("raft-1", valid())).isEmpty();
         ElectionClusterSpec seed = valid();
-        seed.raft = new RaftTiming("150ms", "300ms", "50ms");
+        seed.raft = new RaftTimingSpec("150ms", "300ms", "50ms");
         assertThat(SpecValidator.problems("raft-1", seed)).isEmpty();
         ElectionClusterSpec zab = valid();
-        zab.protocol = Protocol.Zab;
+        zab.protocol = ConsensusProtocol.Zab;
         zab.observers = 1;
         assertThat(SpecValidator.problems("zab-1", zab)).isEmpty();
         ElectionClusterSpec learners = valid();
@@ -105,7 +105,7 @@ class SpecValidatorTest {
 
     private static ElectionClusterSpec valid() {
         ElectionClusterSpec spec = new ElectionClusterSpec();
-        spec.protocol = Protocol.Raft;
+        spec.protocol = ConsensusProtocol.Raft;
         spec.replicas = 3;
         return spec;
     }

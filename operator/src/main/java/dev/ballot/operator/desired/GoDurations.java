@@ -1,4 +1,4 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -7,10 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Go-style duration strings ("150ms", "1m30s"), the format CEL's duration() accepts. */
-public final class Durations {
+public final class GoDurations {
     private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|m|h)");
 
-    private Durations() {
+    private GoDurations() {
     }
 
     /** The duration, or empty when the text is not a valid Go-style duration. */

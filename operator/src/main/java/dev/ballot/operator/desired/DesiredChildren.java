@@ -1,8 +1,8 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.PodTemplateOverrides;
-import dev.ballot.operator.api.Protocol;
+import dev.ballot.operator.api.ConsensusProtocol;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -40,7 +40,7 @@ import java.util.Map;
  * The desired children of one ElectionCluster, built from its spec alone. Pure: no client, no clock. Owner references
  * are added by the dependent resources.
  */
-public final class ClusterPlan {
+public final class DesiredChildren {
     public static final String CONFIG_HASH_ANNOTATION = "ballot.dev/config-hash";
     /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
     public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
@@ -50,28 +50,28 @@ public final class ClusterPlan {
     private final String namespace;
     private final EffectiveSpec spec;
     private final MemberLayout layout;
-    private final NodeConfig config;
+    private final NodeConfigFile config;
 
-    public ClusterPlan(String name, String namespace, EffectiveSpec spec) {
+    public DesiredChildren(String name, String namespace, EffectiveSpec spec) {
         this(name, namespace, spec, MemberLayout.of(spec));
     }
 
     /** The children for the pods {@code layout} lists (while scaling it differs from the spec's). */
-    public ClusterPlan(String name, String namespace, EffectiveSpec spec, MemberLayout layout) {
+    public DesiredChildren(String name, String namespace, EffectiveSpec spec, MemberLayout layout) {
         this.name = name;
         this.namespace = namespace;
         this.spec = spec;
         this.layout = layout;
-        this.config = NodeConfig.render(name, namespace, spec, layout);
+        this.config = NodeConfigFile.render(name, namespace, spec, layout);
     }
 
-    public static ClusterPlan of(ElectionCluster cluster) {
-        return new ClusterPlan(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
+    public static DesiredChildren of(ElectionCluster cluster) {
+        return new DesiredChildren(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
                 EffectiveSpec.of(cluster.getSpec()));
     }
 
-    public static ClusterPlan of(ElectionCluster cluster, MemberLayout layout) {
-        return new ClusterPlan(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
+    public static DesiredChildren of(ElectionCluster cluster, MemberLayout layout) {
+        return new DesiredChildren(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
                 EffectiveSpec.of(cluster.getSpec()), layout);
     }
 
@@ -83,7 +83,7 @@ public final class ClusterPlan {
         return spec;
     }
 
-    public NodeConfig nodeConfig() {
+    public NodeConfigFile nodeConfig() {
         return config;
     }
 
@@ -99,12 +99,12 @@ public final class ClusterPlan {
 
     public Service peerService() {
         List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort("client", NodeConfig.CLIENT_PORT));
-        if (spec.protocol() == Protocol.Zab) {
-            ports.add(servicePort("zab-quorum", NodeConfig.ZAB_QUORUM_PORT));
-            ports.add(servicePort("zab-election", NodeConfig.ZAB_ELECTION_PORT));
+        ports.add(servicePort("client", NodeConfigFile.CLIENT_PORT));
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
+            ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
         } else {
-            ports.add(servicePort("raft", NodeConfig.RAFT_PORT));
+            ports.add(servicePort("raft", NodeConfigFile.RAFT_PORT));
         }
         return new ServiceBuilder()
                 .withMetadata(meta(Names.peerService(name)))
@@ -123,7 +123,7 @@ public final class ClusterPlan {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Names.selectorLabels(name))
-                .withPorts(servicePort("client", NodeConfig.CLIENT_PORT))
+                .withPorts(servicePort("client", NodeConfigFile.CLIENT_PORT))
                 .endSpec()
                 .build();
     }
@@ -197,9 +197,9 @@ public final class ClusterPlan {
                 .withNewCapabilities().withDrop("ALL").endCapabilities()
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
-                .addNewVolumeMount().withName("config").withMountPath(NodeConfig.MOUNT_DIR).withReadOnly(true)
+                .addNewVolumeMount().withName("config").withMountPath(NodeConfigFile.MOUNT_DIR).withReadOnly(true)
                 .endVolumeMount()
-                .addNewVolumeMount().withName("data").withMountPath(NodeConfig.DATA_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("data").withMountPath(NodeConfigFile.DATA_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .endContainer()
                 .addNewVolume().withName("config").withNewConfigMap().withName(Names.configMap(name)).endConfigMap()
@@ -219,7 +219,7 @@ public final class ClusterPlan {
      * committed (see docs/operator.md, Scaling), so restarting them for a new list would only cost availability.
      */
     public String configHash() {
-        String settings = NodeConfig.render(name, namespace, spec, new MemberLayout(0, 0)).content();
+        String settings = NodeConfigFile.render(name, namespace, spec, new MemberLayout(0, 0)).content();
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest(settings.getBytes(StandardCharsets.UTF_8));
@@ -252,12 +252,12 @@ public final class ClusterPlan {
 
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
-        ports.add(containerPort("client", NodeConfig.CLIENT_PORT));
-        if (spec.protocol() == Protocol.Zab) {
-            ports.add(containerPort("zab-quorum", NodeConfig.ZAB_QUORUM_PORT));
-            ports.add(containerPort("zab-election", NodeConfig.ZAB_ELECTION_PORT));
+        ports.add(containerPort("client", NodeConfigFile.CLIENT_PORT));
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
+            ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
         } else {
-            ports.add(containerPort("raft", NodeConfig.RAFT_PORT));
+            ports.add(containerPort("raft", NodeConfigFile.RAFT_PORT));
         }
         return ports;
     }
@@ -268,13 +268,13 @@ public final class ClusterPlan {
         env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
         env.add(fieldRef("POD_IP", "status.podIP"));
         env.add(new EnvVar("BALLOT_NODE_ID", "$(POD_NAME)", null));
-        if (spec.protocol() == Protocol.Zab) {
+        if (spec.protocol() == ConsensusProtocol.Zab) {
             env.add(new EnvVar("BALLOT_BIND_HOST", "$(POD_IP)", null));
         } else {
-            env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfig.RAFT_PORT, null));
+            env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
         }
-        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfig.CLIENT_PORT, null));
-        env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfig.DATA_DIR, null));
+        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.CLIENT_PORT, null));
+        env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
         return env;
     }
 

@@ -1,4 +1,4 @@
-package dev.ballot.operator.plan;
+package dev.ballot.operator.desired;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
