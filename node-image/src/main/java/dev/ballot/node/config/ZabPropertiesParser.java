@@ -319,7 +319,8 @@ final class ZabPropertiesParser {
         String listenHost = bindHost != null ? bindHost : selfServer.peer.host();
         HostPort peerListen = new HostPort(listenHost, selfServer.peer.port());
         HostPort electionListen = new HostPort(listenHost, selfServer.election.port());
-        ZooKeeperClientConfig zk = zooKeeperClient(parsed, selfServer, zkPort, bindHost, tickMs);
+        ZooKeeperClientConfig zk = zkPort == null && selfServer.client == null ? null
+                : zooKeeperClient(parsed, selfServer, zkPort, bindHost, tickMs);
         Setting httpS = settings.containsKey("clientAddress") ? settings.get("clientAddress") : null;
         List<Integer> serverPorts = List.of(peerListen.port(), electionListen.port());
         if (serverPorts.contains(http.port())) {
@@ -327,7 +328,7 @@ final class ZabPropertiesParser {
             String fix = "use a different port for the HTTP API, e.g. clientAddress=0.0.0.0:2379";
             throw httpS != null ? httpS.error(problem, fix) : selfServer.setting.error(problem, fix);
         }
-        if (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port()) {
+        if (zk != null && (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port())) {
             Setting which = selfServer.client != null ? selfServer.setting
                     : settings.containsKey("clientPort") ? settings.get("clientPort") : selfServer.setting;
             String problem = "client port " + zk.listen().port() + " is also "
@@ -356,7 +357,8 @@ final class ZabPropertiesParser {
     }
 
     /**
-     * clientPort as ZooKeeper means it, the ZooKeeper client port; null when unset. Older Ballot files (and the
+     * clientPort as ZooKeeper means it, the ZooKeeper client port; null when unset (then, as in ZooKeeper, only a
+     * server's {@code ;port} suffix gives one, and without either no ZooKeeper clients are served). Older Ballot files (and the
      * operator's) wrote clientPort equal to the HTTP API's port: that is read as the old spelling, with a warning,
      * and ZooKeeper clients get the default 2181.
      */
@@ -368,8 +370,8 @@ final class ZabPropertiesParser {
         int port = integer(portS, 1, 65535, "2181");
         if (port == http.port()) {
             warnings.add(where(portS) + ": clientPort=" + port + " is the HTTP API's port (Ballot's older meaning of"
-                    + " clientPort); ZooKeeper clients are served on " + ZooKeeperClientConfig.DEFAULT_PORT
-                    + ". Write clientPort=" + ZooKeeperClientConfig.DEFAULT_PORT + " for ZooKeeper clients and"
+                    + " clientPort), so no ZooKeeper client port is set and ZooKeeper clients are not served."
+                    + " Write clientPort=" + ZooKeeperClientConfig.DEFAULT_PORT + " to serve them, and"
                     + " clientAddress=host:" + port + " for the HTTP API");
             return null;
         }
