@@ -55,9 +55,6 @@ import org.apache.zookeeper.proto.WhoAmIResponse;
 final class ClientConnection implements Watches.Target {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
     private static final int NOTIFICATION_XID = -1;
-    private static final int PING_XID = -2;
-    private static final int AUTH_XID = -4;
-    private static final int SET_WATCHES_XID = -8;
     private static final int MAX_FRAME = 4 * 1024 * 1024 + 1024;
     private static final byte[] CLOSE = new byte[0];
 
@@ -171,19 +168,19 @@ final class ClientConnection implements Watches.Target {
         h.deserialize(a, "header");
         int xid = h.getXid();
         switch (h.getType()) {
-            case OpCode.PING -> reply(PING_XID, Err.OK, null);
-            case OpCode.AUTH -> reply(AUTH_XID, Err.OK, null); // identities grant nothing: only world:anyone ACLs exist
+            case OpCode.PING -> reply(xid, Err.OK, null);
+            case OpCode.AUTH -> reply(xid, Err.OK, null); // identities grant nothing: only world:anyone ACLs exist
             case OpCode.SET_WATCHES -> {
                 SetWatches w = read(a, new SetWatches());
                 setWatches(w.getRelativeZxid(), w.getDataWatches(), w.getExistWatches(), w.getChildWatches(),
                         List.of(), List.of());
-                reply(SET_WATCHES_XID, Err.OK, null);
+                reply(xid, Err.OK, null); // 3.9 clients send SetWatches with a normal xid and match it
             }
             case OpCode.SET_WATCHES2 -> {
                 SetWatches2 w = read(a, new SetWatches2());
                 setWatches(w.getRelativeZxid(), w.getDataWatches(), w.getExistWatches(), w.getChildWatches(),
                         w.getPersistentWatches(), w.getPersistentRecursiveWatches());
-                reply(SET_WATCHES_XID, Err.OK, null);
+                reply(xid, Err.OK, null); // 3.9 clients send SetWatches with a normal xid and match it
             }
             case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL, OpCode.DELETE,
                     OpCode.DELETE_CONTAINER, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.MULTI, OpCode.CHECK ->
@@ -335,6 +332,8 @@ final class ClientConnection implements Watches.Target {
             r = server.writes().submit(txn, server.writeTimeoutMillis(timeoutMs));
         } catch (Refused e) {
             // As a ZooKeeper server that lost its leader: drop the connection; the client reconnects and retries.
+            LOG.info(() -> "session 0x" + Long.toHexString(sessionId) + ": write not confirmed (" + e.kind() + ": "
+                    + e.getMessage() + "); closing the connection so the client retries");
             throw new IOException("write " + type + " not confirmed: " + e.kind() + " " + e.getMessage());
         }
         server.sent();

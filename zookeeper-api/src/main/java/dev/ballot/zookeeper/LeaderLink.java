@@ -96,6 +96,9 @@ final class LeaderLink implements AutoCloseable {
         if (address == null) {
             throw new IOException("no ZooKeeper client address for member " + leader);
         }
+        if (address.isUnresolved()) {
+            address = new InetSocketAddress(address.getHostString(), address.getPort());
+        }
         Socket s = new Socket();
         s.setTcpNoDelay(true);
         s.connect(address, 1000);

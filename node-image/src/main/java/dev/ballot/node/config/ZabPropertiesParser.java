@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +28,6 @@ final class ZabPropertiesParser {
     static final String DEFAULT_CLUSTER_ID = "default";
     /** The HTTP API's port (Ballot's); ZooKeeper clients use {@link ZooKeeperClientConfig#DEFAULT_PORT}. */
     static final int DEFAULT_HTTP_PORT = 2379;
-    private static final Logger LOG = Logger.getLogger(ZabPropertiesParser.class.getName());
     private static final Pattern SERVER_KEY = Pattern.compile("server\\.(\\d+)");
     private static final Pattern ENV_SERVER = Pattern.compile("BALLOT_SERVER_(\\d+)");
 
@@ -338,7 +336,6 @@ final class ZabPropertiesParser {
                     ? "give the HTTP API (clientAddress, default port 2379) and ZooKeeper clients (clientPort, default"
                     + " 2181) different ports" : "use a different client port, e.g. clientPort=2181");
         }
-        warnings.forEach(w -> LOG.warning(w));
         return new NodeConfig(Protocol.ZAB, clusterId, self.id(), self.name(), members, peerListen, electionListen,
                 http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings);
     }

@@ -14,6 +14,10 @@ import dev.ballot.node.config.HostPort;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.node.http.HttpApi;
+import dev.ballot.node.zookeeper.ZooKeeperMachine;
+import dev.ballot.node.zookeeper.ZooKeeperService;
+import dev.ballot.zookeeper.TxnResult;
+import dev.ballot.zookeeper.ZkServer;
 import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.storage.CorruptStorageException;
@@ -51,16 +55,19 @@ public final class NodeProcess implements AutoCloseable {
     private final NodeRuntime<?, ?> runtime;
     private final HttpApi api;
     private final MemberDirectory directory;
+    /** The ZooKeeper client protocol (ZAB with a client port), null otherwise. */
+    private final ZkServer zk;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
-                        MemberDirectory directory) {
+                        MemberDirectory directory, ZkServer zk) {
         this.config = config;
         this.storage = storage;
         this.transport = transport;
         this.runtime = runtime;
         this.api = api;
         this.directory = directory;
+        this.zk = zk;
     }
 
     public static NodeProcess start(NodeConfig config) throws IOException, CorruptStorageException {
@@ -73,13 +80,21 @@ public final class NodeProcess implements AutoCloseable {
         });
         PeerTransport transport = null;
         NodeRuntime<?, ?> runtime = null;
+        ZkServer zk = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
-            runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(), durability(storage),
-                    transport::send, runtimeOptions());
+            ZooKeeperMachine zkMachine = config.zookeeper() != null ? new ZooKeeperMachine() : null;
+            NodeRuntime<ZooKeeperMachine, TxnResult> zkRuntime = null;
+            if (zkMachine != null) {
+                runtime = zkRuntime = new NodeRuntime<>(zkMachine, engine, persisted, config.initialMembership(),
+                        durability(storage), transport::send, runtimeOptions());
+            } else {
+                runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(),
+                        durability(storage), transport::send, runtimeOptions());
+            }
 
             List<MemberDirectory.Entry> entries = new ArrayList<>();
             for (PeerSpec p : config.members()) {
@@ -118,11 +133,18 @@ public final class NodeProcess implements AutoCloseable {
             HttpApi api = new HttpApi(info, metrics,
                     new InetSocketAddress(config.clientListen().host(), config.clientListen().port())).start();
             runtime.start();
+            if (zkRuntime != null) {
+                zk = ZooKeeperService.start(config, zkMachine, zkRuntime);
+            }
+            config.warnings().forEach(LOG::warning);
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
                     + ", data in " + config.dataDir());
-            return new NodeProcess(config, storage, transport, runtime, api, directory);
+            return new NodeProcess(config, storage, transport, runtime, api, directory, zk);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (zk != null) {
+                zk.close();
+            }
             if (runtime != null) {
                 runtime.close();
             }
@@ -221,6 +243,9 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void closeAll() {
+        if (zk != null) {
+            zk.close();
+        }
         api.close();
         runtime.close();
         transport.close();
