@@ -213,6 +213,42 @@ class ZooKeeperClientTest {
                 .contains("zk_znode_count\t");
     }
 
+    @Test
+    void aSilentClientsSessionExpiresByTheLeadersDecisionAndItsEphemeralsGo() throws Exception {
+        ZooKeeper observer = connect(cluster.connectString(1), null);
+        long session;
+        try (Socket raw = new Socket("127.0.0.1", cluster.addresses.get(3L).getPort())) {
+            java.io.DataOutputStream out = new java.io.DataOutputStream(raw.getOutputStream());
+            java.io.DataInputStream in = new java.io.DataInputStream(raw.getInputStream());
+            byte[] connect = Jute.bytes(new org.apache.zookeeper.proto.ConnectRequest(0, 0, 1000, 0, new byte[16], false));
+            out.writeInt(connect.length);
+            out.write(connect);
+            byte[] reply = new byte[in.readInt()];
+            in.readFully(reply);
+            org.apache.zookeeper.proto.ConnectResponse r = Jute.read(reply, new org.apache.zookeeper.proto.ConnectResponse());
+            assertThat(r.getTimeOut()).isEqualTo(1000);
+            session = r.getSessionId();
+            byte[] create = Jute.bytes(new org.apache.zookeeper.proto.RequestHeader(1, OpCode.CREATE),
+                    new org.apache.zookeeper.proto.CreateRequest("/silent", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, 1));
+            out.writeInt(create.length);
+            out.write(create);
+            byte[] created = new byte[in.readInt()];
+            in.readFully(created);
+            assertThat(Jute.read(created, new org.apache.zookeeper.proto.ReplyHeader()).getErr()).isZero();
+            CountDownLatch gone = new CountDownLatch(1);
+            assertThat(observer.exists("/silent", e -> {
+                if (e.getType() == Watcher.Event.EventType.NodeDeleted) {
+                    gone.countDown();
+                }
+            }).getEphemeralOwner()).isEqualTo(session);
+            long silentSince = System.nanoTime();
+            // No pings: the member closes the connection after the timeout, the leader expires the session.
+            assertThat(gone.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat((System.nanoTime() - silentSince) / 1_000_000).isGreaterThanOrEqualTo(900);
+        }
+        assertThat(cluster.trees.get(2L).session(session)).isNull();
+    }
+
     static String fourLetters(int port, String word) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             OutputStream out = s.getOutputStream();
