@@ -69,8 +69,8 @@ class RealZooKeeperClientsTest {
         cluster.startAll();
         try {
             await().atMost(ZabProcessCluster.startupTimeout()).pollInterval(Duration.ofMillis(200)).until(() ->
-                    cluster.clientPorts.keySet().stream().allMatch(id -> cluster.fourLetters(id, "ruok").equals("imok"))
-                            && cluster.leader() != 0);
+                    cluster.clientPorts.keySet().stream().allMatch(id -> cluster.fourLetters(id, "ruok").equals("imok")
+                            && cluster.fourLetters(id, "srvr").contains("Mode: ")) && cluster.leader() != 0);
         } catch (RuntimeException e) {
             for (long id : cluster.clientPorts.keySet()) {
                 System.out.println("---- node " + id + " log\n" + cluster.log(id));
@@ -400,6 +400,12 @@ class RealZooKeeperClientsTest {
         AtomicLong increments = new AtomicLong();
         AtomicLong failedIncrements = new AtomicLong();
         CuratorFramework counterClient = curator();
+        AtomicInteger counterSuspensions = new AtomicInteger();
+        counterClient.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == org.apache.curator.framework.state.ConnectionState.SUSPENDED) {
+                counterSuspensions.incrementAndGet();
+            }
+        });
         ExecutorService load = Executors.newFixedThreadPool(2);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         load.submit(() -> {
@@ -472,18 +478,23 @@ class RealZooKeeperClientsTest {
         assertThat(load.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
         long counted = new DistributedAtomicLong(counterClient, "/fo-counter", new RetryNTimes(3, 10)).get().postValue();
         boolean oneLatchHolder = maxHolders.get() == 1;
-        boolean counterExact = counted == increments.get() && increments.get() > 0;
+        // No increment is lost. One may count twice: a setData in flight when its connection dropped can commit
+        // unseen, Curator retries it, gets BADVERSION and increments again (ZooKeeper's ConnectionLoss semantics);
+        // the counter client has one write in flight, so at most one extra per suspension of its connection.
+        boolean counterExact = increments.get() > 0 && counted >= increments.get()
+                && counted <= increments.get() + failedIncrements.get() + counterSuspensions.get();
         System.out.println("failover: operations retried after a connection loss: " + connectionLosses
                 + "; watch events " + seen);
         System.out.printf("failover: session 0x%x kept=%b (states %s), ephemeral kept=%b, data events=%d child events=%d,"
-                        + " max LeaderLatch holders=%d, counter=%d successful increments=%d failed=%d%n", session,
+                        + " max LeaderLatch holders=%d, counter=%d successful increments=%d failed=%d"
+                        + " (counter client suspended %d times)%n", session,
                 sessionKept, states, ephemeralKept, dataEvents.get(), childEvents.get(), maxHolders.get(), counted,
-                increments.get(), failedIncrements.get());
+                increments.get(), failedIncrements.get(), counterSuspensions.get());
         ClientTally.record("failover: ZooKeeper Java client session survives and moves", sessionKept);
         ClientTally.record("failover: ephemeral znode kept while its session lives", ephemeralKept);
         ClientTally.record("failover: watches fire once", watchesOnce);
         ClientTally.record("failover: Curator LeaderLatch one holder at a time", oneLatchHolder);
-        ClientTally.record("failover: Curator DistributedAtomicLong exact count", counterExact);
+        ClientTally.record("failover: Curator DistributedAtomicLong no lost increment", counterExact);
         for (LeaderLatch l : latches) {
             l.close();
         }
@@ -496,6 +507,6 @@ class RealZooKeeperClientsTest {
         assertThat(ephemeralKept).as("ephemeral kept").isTrue();
         assertThat(watchesOnce).as("watches fired once").isTrue();
         assertThat(oneLatchHolder).as("one LeaderLatch holder").isTrue();
-        assertThat(counterExact).as("counter exact").isTrue();
+        assertThat(counterExact).as("counter within [increments, increments + suspensions]").isTrue();
     }
 }
