@@ -21,10 +21,13 @@ import java.util.Optional;
  * @param zookeeper      ZAB: where the ZooKeeper client protocol is served; null for Raft and when no client port is set
  * @param warnings       settings that were accepted but mean nothing to Ballot (ZooKeeper keys it ignores), one
  *                       line each, for the node to log at start
+ * @param etcdListen     Raft: where the etcd v3 gRPC API listens ({@code etcd_address}); null: off, and the log
+ *                       feeds the HTTP key-value store instead
  */
 public record NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
                          HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
-                         RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings) {
+                         RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
+                         HostPort etcdListen) {
     /** The node's logical clock: the engine is ticked this often. */
     public static final Duration TICK = Duration.ofMillis(10);
 
@@ -53,7 +56,15 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
                       HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
                       RaftTiming raft, ZabTiming zab) {
         this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
-                zab, null, List.of());
+                zab, null, List.of(), null);
+    }
+
+    /** A configuration without the etcd API (ZAB). */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
+                zab, zookeeper, warnings, null);
     }
 
     public PeerSpec self() {

@@ -28,7 +28,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class RaftYamlParser {
     static final List<String> KEYS = List.of("cluster_id", "node_id", "listen_address", "peers", "learners",
             "election_timeout_min", "election_timeout_max", "heartbeat_interval",
-            "client_address", "advertise_address", "data_dir");
+            "client_address", "advertise_address", "data_dir", "etcd_address");
     static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
 
@@ -209,8 +209,15 @@ final class RaftYamlParser {
         PeerSpec self = findSelf(members, listenSetting, listen, advertiseSetting, advertise);
         checkPorts(listenSetting, listen, clientSetting, client);
         RaftTiming timing = timing();
+        Setting etcdSetting = settings.get("etcd_address");
+        HostPort etcd = etcdSetting == null ? null : address(etcdSetting);
+        if (etcd != null && (etcd.port() == client.port() || etcd.port() == listen.port())) {
+            throw etcdSetting.error("port " + etcd.port() + " is already the " + (etcd.port() == client.port()
+                    ? "HTTP API's (client_address)" : "peer port (listen_address)"),
+                    "give the etcd API its own port, e.g. 2381 while the HTTP API holds 2379");
+        }
         return new NodeConfig(Protocol.RAFT, clusterId, self.id(), self.name(), members, listen, null, client,
-                dataDir, timing, null);
+                dataDir, timing, null, null, List.of(), etcd);
     }
 
     /** Appends one member per item of the list {@code key}, ids continuing after those already there. */

@@ -1,0 +1,80 @@
+package dev.ballot.etcd;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The etcd v3 gRPC API of one member: KV, Watch, Lease, Cluster, Maintenance, and the v3lock and v3election
+ * services, over its {@link EtcdBackend}.
+ */
+public final class EtcdServer implements AutoCloseable {
+    /** etcd's default interval for progress_notify watches is 10 minutes; Ballot's is shorter (its clients wait on it). */
+    public static final long PROGRESS_INTERVAL_MILLIS = Long.getLong("ballot.etcd.progressMillis", 5_000);
+
+    private final Server server;
+    private final Dispatcher dispatcher;
+    private final ScheduledExecutorService timer;
+
+    private EtcdServer(Server server, Dispatcher dispatcher, ScheduledExecutorService timer) {
+        this.server = server;
+        this.dispatcher = dispatcher;
+        this.timer = timer;
+    }
+
+    public static EtcdServer start(EtcdBackend backend, InetSocketAddress listen) throws IOException {
+        Headers headers = new Headers(backend);
+        Dispatcher dispatcher = new Dispatcher(backend, headers);
+        WatchHub hub = new WatchHub();
+        backend.readLocal(sm -> {
+            sm.store().setListener(hub);
+            return null;
+        });
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "etcd-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        LeaseService lease = new LeaseService(backend, headers, dispatcher);
+        Recipes recipes = new Recipes(backend, dispatcher, hub);
+        Server server = NettyServerBuilder.forAddress(listen)
+                .addService(ServerInterceptors.intercept(new KvService(backend, dispatcher), Dispatcher.interceptor()))
+                .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS))
+                .addService(ServerInterceptors.intercept(lease.leaseService(), Dispatcher.interceptor()))
+                .addService(ServerInterceptors.intercept(lease.forwardService(), Dispatcher.interceptor()))
+                .addService(ServerInterceptors.intercept(new LockService(backend, dispatcher, headers, recipes),
+                        Dispatcher.interceptor()))
+                .addService(ServerInterceptors.intercept(new ElectionService(backend, dispatcher, headers, recipes),
+                        Dispatcher.interceptor()))
+                .addService(new ClusterService(backend, headers))
+                .addService(new MaintenanceService(backend, headers))
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .maxInboundMessageSize(2 * 1024 * 1024)
+                .build()
+                .start();
+        return new EtcdServer(server, dispatcher, timer);
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+        dispatcher.close();
+        timer.shutdownNow();
+        try {
+            server.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

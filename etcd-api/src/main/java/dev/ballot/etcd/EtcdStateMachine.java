@@ -1,0 +1,150 @@
+package dev.ballot.etcd;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import dev.ballot.engine.EntryType;
+import dev.ballot.engine.LogEntry;
+import dev.ballot.engine.MalformedMessageException;
+import dev.ballot.engine.kv.StateMachine;
+import dev.ballot.etcd.mvcc.LeaseTable;
+import dev.ballot.etcd.mvcc.MvccStore;
+import dev.ballot.etcd.mvcc.StoreSnapshot;
+import io.etcd.jetcd.api.CompactionRequest;
+import io.etcd.jetcd.api.CompactionResponse;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.LeaseRevokeResponse;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.api.TxnRequest;
+
+/**
+ * etcd's server-side state as one replicated state machine: the MVCC store and the lease table, changed only
+ * by committed {@link EtcdCommand}s, plus the leader's volatile lease clock. Driver thread only.
+ */
+public final class EtcdStateMachine implements StateMachine<EtcdResult> {
+    /** The shortest lease etcd grants with its default timing (1.5 election timeouts, rounded up). */
+    public static final long MIN_TTL = 2;
+    public static final long MAX_TTL = 9_000_000_000L;
+
+    private final LeaseTable leases = new LeaseTable();
+    private final MvccStore store = new MvccStore(leases);
+    private final LeaseClock clock = new LeaseClock();
+    private long appliedIndex;
+
+    public MvccStore store() {
+        return store;
+    }
+
+    public LeaseTable leases() {
+        return leases;
+    }
+
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    @Override
+    public EtcdResult apply(LogEntry entry) {
+        appliedIndex = entry.index();
+        if (entry.type() != EntryType.COMMAND) {
+            return null;
+        }
+        EtcdCommand cmd;
+        try {
+            cmd = EtcdCommand.decode(entry.data());
+        } catch (MalformedMessageException e) {
+            // Every member skips the same bytes the same way.
+            return new EtcdResult(0, null, EtcdError.NOT_CAPABLE);
+        }
+        try {
+            return new EtcdResult(cmd.requestId(), execute(cmd), null);
+        } catch (EtcdError.Failure f) {
+            return new EtcdResult(cmd.requestId(), null, f.error());
+        }
+    }
+
+    private Message execute(EtcdCommand cmd) {
+        return switch (cmd.kind()) {
+            case PUT -> store.put((PutRequest) cmd.request());
+            case DELETE_RANGE -> store.deleteRange((DeleteRangeRequest) cmd.request());
+            case TXN -> store.txn((TxnRequest) cmd.request());
+            case COMPACT -> {
+                store.compact(((CompactionRequest) cmd.request()).getRevision());
+                yield CompactionResponse.newBuilder().setHeader(header()).build();
+            }
+            case LEASE_GRANT -> {
+                LeaseGrantRequest g = (LeaseGrantRequest) cmd.request();
+                if (leases.exists(g.getID())) {
+                    throw EtcdError.LEASE_EXIST.failure();
+                }
+                leases.grant(g.getID(), g.getTTL());
+                clock.granted(g.getID(), g.getTTL(), System.nanoTime());
+                yield LeaseGrantResponse.newBuilder().setHeader(header()).setID(g.getID()).setTTL(g.getTTL()).build();
+            }
+            case LEASE_REVOKE, LEASE_EXPIRE -> {
+                long id = ((LeaseRevokeRequest) cmd.request()).getID();
+                LeaseTable.Lease l = leases.remove(id);
+                clock.removed(id);
+                if (l == null) {
+                    if (cmd.kind() == EtcdCommand.Kind.LEASE_REVOKE) {
+                        throw EtcdError.LEASE_NOT_FOUND.failure();
+                    }
+                } else {
+                    store.deleteKeys(l.keys());
+                }
+                yield LeaseRevokeResponse.newBuilder().setHeader(header()).build();
+            }
+        };
+    }
+
+    private ResponseHeader header() {
+        return ResponseHeader.newBuilder().setRevision(store.currentRevision()).build();
+    }
+
+    @Override
+    public byte[] snapshot() {
+        return StoreSnapshot.write(store, leases, appliedIndex);
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {
+        appliedIndex = StoreSnapshot.read(snapshot, store, leases);
+        clock.clear();
+    }
+
+    /** Leader-only: expire leases whose deadline passed, by proposing through the log. */
+    public void tick(boolean isLeader, long term, long nowNanos, Proposer proposer) {
+        clock.tick(leases, isLeader, term, nowNanos, id -> proposer.propose(new EtcdCommand(EtcdCommand.Kind.LEASE_EXPIRE,
+                proposer.newRequestId(), LeaseRevokeRequest.newBuilder().setID(id).build()).encode()));
+    }
+
+    /** A keep-alive reaching the leader: the TTL, or 0 for a lease that does not exist. */
+    public long renew(long leaseId, long nowNanos) {
+        return clock.renew(leases, leaseId, nowNanos);
+    }
+
+    /** Seconds the leader gives the lease still, -1 when this node does not lead or the lease is unknown. */
+    public long remaining(long leaseId, long nowNanos) {
+        return clock.leading() ? clock.remaining(leaseId, nowNanos) : -1;
+    }
+
+    public boolean leadingLeases() {
+        return clock.leading();
+    }
+
+    /** How a leader-side timer proposes. */
+    public interface Proposer {
+        long newRequestId();
+
+        boolean propose(byte[] command);
+    }
+
+    /** Keys attached to a lease, for time-to-live with keys. */
+    public Iterable<ByteString> leaseKeys(long id) {
+        LeaseTable.Lease l = leases.get(id);
+        return l == null ? java.util.List.of() : l.keys();
+    }
+}

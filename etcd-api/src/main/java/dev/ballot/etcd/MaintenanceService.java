@@ -1,0 +1,36 @@
+package dev.ballot.etcd;
+
+import com.google.protobuf.UnknownFieldSet;
+import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.StatusRequest;
+import io.etcd.jetcd.api.StatusResponse;
+import io.grpc.stub.StreamObserver;
+
+/** etcd's Maintenance.Status: version, leader, raft index and term, plus raftAppliedIndex (field 7, newer than jetcd's proto). */
+final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
+    /** The etcd API version this server speaks (clients compare against 3.x feature gates). */
+    static final String VERSION = "3.5.0";
+    private static final int RAFT_APPLIED_INDEX_FIELD = 7;
+
+    private final EtcdBackend backend;
+    private final Headers headers;
+
+    MaintenanceService(EtcdBackend backend, Headers headers) {
+        this.backend = backend;
+        this.headers = headers;
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
+        Dispatcher.answer(backend.readLocal(sm -> StatusResponse.newBuilder()
+                .setHeader(headers.of(sm.store().currentRevision()))
+                .setVersion(VERSION)
+                .setDbSize(sm.snapshot().length)
+                .setLeader(backend.leaderId())
+                .setRaftIndex(backend.raftIndex())
+                .setRaftTerm(backend.term())
+                .setUnknownFields(UnknownFieldSet.newBuilder().addField(RAFT_APPLIED_INDEX_FIELD,
+                        UnknownFieldSet.Field.newBuilder().addVarint(sm.appliedIndex()).build()).build())
+                .build()), observer);
+    }
+}

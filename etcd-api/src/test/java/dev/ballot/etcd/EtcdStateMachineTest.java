@@ -1,0 +1,150 @@
+package dev.ballot.etcd;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import dev.ballot.engine.EntryType;
+import dev.ballot.engine.LogEntry;
+import io.etcd.jetcd.api.CompactionRequest;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EtcdStateMachineTest {
+    private long index;
+
+    private static ByteString b(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    private EtcdResult apply(EtcdStateMachine sm, EtcdCommand.Kind kind, Message request) {
+        return sm.apply(new LogEntry(++index, 1, EntryType.COMMAND, new EtcdCommand(kind, index, request).encode()));
+    }
+
+    private static PutRequest put(String k, String v) {
+        return PutRequest.newBuilder().setKey(b(k)).setValue(b(v)).build();
+    }
+
+    @Test
+    void revisionsVersionsTombstonesAndCompaction() {
+        EtcdStateMachine sm = new EtcdStateMachine();
+        assertThat(sm.store().currentRevision()).isEqualTo(1);
+        apply(sm, EtcdCommand.Kind.PUT, put("a", "1"));                     // rev 2
+        apply(sm, EtcdCommand.Kind.PUT, put("a", "2"));                     // rev 3
+        apply(sm, EtcdCommand.Kind.DELETE_RANGE, DeleteRangeRequest.newBuilder().setKey(b("a")).build()); // rev 4
+        apply(sm, EtcdCommand.Kind.PUT, put("a", "3"));                     // rev 5: a new generation
+        RangeResponse now = sm.store().range(RangeRequest.newBuilder().setKey(b("a")).build());
+        assertThat(now.getKvs(0).getVersion()).isEqualTo(1);
+        assertThat(now.getKvs(0).getCreateRevision()).isEqualTo(5);
+        assertThat(sm.store().range(RangeRequest.newBuilder().setKey(b("a")).setRevision(3).build()).getKvs(0).getVersion())
+                .isEqualTo(2);
+        assertThat(sm.store().range(RangeRequest.newBuilder().setKey(b("a")).setRevision(4).build()).getKvsCount()).isZero();
+
+        apply(sm, EtcdCommand.Kind.COMPACT, CompactionRequest.newBuilder().setRevision(4).build());
+        assertThatThrownBy(() -> sm.store().range(RangeRequest.newBuilder().setKey(b("a")).setRevision(3).build()))
+                .hasMessage("etcdserver: mvcc: required revision has been compacted");
+        assertThatThrownBy(() -> sm.store().range(RangeRequest.newBuilder().setKey(b("a")).setRevision(6).build()))
+                .hasMessage("etcdserver: mvcc: required revision is a future revision");
+        EtcdResult again = apply(sm, EtcdCommand.Kind.COMPACT, CompactionRequest.newBuilder().setRevision(3).build());
+        assertThat(again.error()).isEqualTo(EtcdError.COMPACTED);
+    }
+
+    @Test
+    void aTxnIsOneRevisionSeesItsOwnWritesAndAFailedValidationChangesNothing() {
+        EtcdStateMachine sm = new EtcdStateMachine();
+        List<List<Event>> seen = new ArrayList<>();
+        sm.store().setListener(seen::add);
+        TxnRequest t = TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder().setKey(b("k")).setTarget(Compare.CompareTarget.VERSION).setVersion(0))
+                .addSuccess(RequestOp.newBuilder().setRequestPut(put("k", "1")))
+                .addSuccess(RequestOp.newBuilder().setRequestPut(put("l", "2")))
+                .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(b("k"))))
+                .build();
+        TxnResponse r = (TxnResponse) apply(sm, EtcdCommand.Kind.TXN, t).response();
+        assertThat(r.getSucceeded()).isTrue();
+        assertThat(r.getHeader().getRevision()).isEqualTo(2);
+        assertThat(r.getResponses(2).getResponseRange().getKvs(0).getValue()).isEqualTo(b("1"));
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0)).hasSize(2);
+
+        TxnRequest badLease = TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestPut(put("m", "1")))
+                .addSuccess(RequestOp.newBuilder().setRequestPut(put("n", "1").toBuilder().setLease(42))).build();
+        assertThat(apply(sm, EtcdCommand.Kind.TXN, badLease).error()).isEqualTo(EtcdError.LEASE_NOT_FOUND);
+        assertThat(sm.store().currentRevision()).isEqualTo(2);
+        assertThat(sm.store().range(RangeRequest.newBuilder().setKey(b("m")).build()).getKvsCount()).isZero();
+    }
+
+    @Test
+    void revokingALeaseDeletesItsKeysInOneRevision() {
+        EtcdStateMachine sm = new EtcdStateMachine();
+        apply(sm, EtcdCommand.Kind.LEASE_GRANT, LeaseGrantRequest.newBuilder().setID(7).setTTL(10).build());
+        apply(sm, EtcdCommand.Kind.PUT, put("x", "1").toBuilder().setLease(7).build());
+        apply(sm, EtcdCommand.Kind.PUT, put("y", "1").toBuilder().setLease(7).build());
+        apply(sm, EtcdCommand.Kind.PUT, put("y", "2")); // detached from the lease
+        long before = sm.store().currentRevision();
+        apply(sm, EtcdCommand.Kind.LEASE_REVOKE, LeaseRevokeRequest.newBuilder().setID(7).build());
+        assertThat(sm.store().currentRevision()).isEqualTo(before + 1);
+        assertThat(sm.store().range(RangeRequest.newBuilder().setKey(b("x")).build()).getKvsCount()).isZero();
+        assertThat(sm.store().range(RangeRequest.newBuilder().setKey(b("y")).build()).getKvsCount()).isEqualTo(1);
+        assertThat(apply(sm, EtcdCommand.Kind.LEASE_REVOKE, LeaseRevokeRequest.newBuilder().setID(7).build()).error())
+                .isEqualTo(EtcdError.LEASE_NOT_FOUND);
+        assertThat(apply(sm, EtcdCommand.Kind.LEASE_EXPIRE, LeaseRevokeRequest.newBuilder().setID(7).build()).error())
+                .isNull();
+    }
+
+    /** Any random history: a snapshot restored then the rest applied equals applying everything; equal states, equal bytes. */
+    @Test
+    void snapshotsAreDeterministicAndRestoreToTheSameState() {
+        for (long seed = 1; seed <= 30; seed++) {
+            Random rnd = new Random(seed);
+            List<EtcdCommand> cmds = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String key = "k" + rnd.nextInt(12);
+                cmds.add(switch (rnd.nextInt(6)) {
+                    case 0, 1, 2 -> new EtcdCommand(EtcdCommand.Kind.PUT, i, put(key, "v" + i).toBuilder()
+                            .setLease(rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(3) : 0).build());
+                    case 3 -> new EtcdCommand(EtcdCommand.Kind.DELETE_RANGE, i, DeleteRangeRequest.newBuilder().setKey(b(key)).build());
+                    case 4 -> new EtcdCommand(EtcdCommand.Kind.LEASE_GRANT, i,
+                            LeaseGrantRequest.newBuilder().setID(1 + rnd.nextInt(3)).setTTL(5).build());
+                    default -> rnd.nextBoolean()
+                            ? new EtcdCommand(EtcdCommand.Kind.LEASE_REVOKE, i, LeaseRevokeRequest.newBuilder().setID(1 + rnd.nextInt(3)).build())
+                            : new EtcdCommand(EtcdCommand.Kind.COMPACT, i, CompactionRequest.newBuilder().setRevision(1 + i / 2).build());
+                });
+            }
+            int cut = rnd.nextInt(cmds.size());
+            EtcdStateMachine whole = new EtcdStateMachine();
+            EtcdStateMachine first = new EtcdStateMachine();
+            for (int i = 0; i < cmds.size(); i++) {
+                LogEntry e = new LogEntry(i + 1, 1, EntryType.COMMAND, cmds.get(i).encode());
+                whole.apply(e);
+                if (i < cut) {
+                    first.apply(e);
+                }
+            }
+            EtcdStateMachine restored = new EtcdStateMachine();
+            restored.restore(first.snapshot());
+            for (int i = cut; i < cmds.size(); i++) {
+                restored.apply(new LogEntry(i + 1, 1, EntryType.COMMAND, cmds.get(i).encode()));
+            }
+            assertThat(restored.snapshot()).as("seed %d cut %d", seed, cut).isEqualTo(whole.snapshot());
+            RangeRequest all = RangeRequest.newBuilder().setKey(b("\0")).setRangeEnd(b("\0")).build();
+            assertThat(restored.store().range(all)).as("seed %d", seed).isEqualTo(whole.store().range(all));
+        }
+    }
+}

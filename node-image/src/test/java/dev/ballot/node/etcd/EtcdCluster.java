@@ -1,0 +1,45 @@
+package dev.ballot.node.etcd;
+
+import dev.ballot.engine.Protocol;
+import dev.ballot.node.demo.DemoTiming;
+import dev.ballot.node.demo.LocalCluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.awaitility.Awaitility.await;
+
+/** Three Ballot Raft nodes as real processes on loopback, serving the etcd v3 API. */
+final class EtcdCluster implements AutoCloseable {
+    static final List<String> NODE_JVM = List.of("-Xms32m", "-Xmx160m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dballot.etcd.progressMillis=1000");
+
+    final LocalCluster cluster;
+
+    EtcdCluster(Path work) throws Exception {
+        cluster = new LocalCluster(Protocol.RAFT, 3, DemoTiming.SEED, work, NODE_JVM);
+        cluster.enableEtcd();
+        cluster.startAll();
+        awaitLeader();
+    }
+
+    long awaitLeader() {
+        return await("a leader (logs in " + cluster.workDir() + ")").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50)).until(cluster::leader, Optional::isPresent).orElseThrow().id();
+    }
+
+    String[] endpoints() {
+        return cluster.nodes().stream().map(n -> cluster.etcdEndpoint(n.id())).toArray(String[]::new);
+    }
+
+    String endpoint(long id) {
+        return cluster.etcdEndpoint(id);
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+    }
+}
