@@ -32,8 +32,6 @@ public enum ErrorCode {
     NOT_LEADER("not_leader", false),
     /** The leader refuses proposals for now (transfer or membership change in flight). */
     BUSY("busy", false),
-    /** This member lost its storage while a voter of a bootstrapped cluster: it serves nothing until replaced. */
-    NEEDS_REPLACEMENT("needs_replacement", false),
     /** The node is shutting down and did not take the request. */
     STOPPING("stopping", false),
     /**
