@@ -47,6 +47,8 @@ public enum ErrorCode {
     READ_FAILED("read_failed", false),
     /** A read got no answer within the deadline: retry (reads change nothing). */
     READ_TIMEOUT("read_timeout", false),
+    /** A member that lost its storage while a voter serves nothing until it is replaced (docs/node-api.md, Member identity). */
+    NEEDS_REPLACEMENT("needs_replacement", false),
     /** {@code /healthz}: the driver loop is not running. */
     UNHEALTHY("unhealthy", false),
     /** {@code /readyz}: not ready for client traffic, the reason in the message. */
