@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler and a matching kubectl from the Go module proxy
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, a matching kubectl, and the node's
+# kubelet and kube-proxy (e2e/node) from the Go module proxy
 # into ~/.cache/ballot/k8s-<version>/bin, once. Nothing is written into the repository.
 #
 # k8s.io/kubernetes replaces its k8s.io/* staging modules with ./staging paths, which a dependent
@@ -15,7 +16,7 @@ CACHE_ROOT="${BALLOT_CACHE:-$HOME/.cache/ballot}"
 OUT="$CACHE_ROOT/k8s-$K8S_VERSION"
 BIN="$OUT/bin"
 PARALLEL="${BALLOT_BUILD_PARALLELISM:-1}"
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
 
 have_all() {
   for b in "${BINARIES[@]}"; do [[ -x "$BIN/$b" ]] || return 1; done
@@ -66,6 +67,8 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 GO
 
@@ -94,5 +97,7 @@ build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 build kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
 build kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler
 build kubectl k8s.io/kubernetes/cmd/kubectl
+build kubelet k8s.io/kubernetes/cmd/kubelet
+build kube-proxy k8s.io/kubernetes/cmd/kube-proxy
 echo "$K8S_VERSION etcd=$etcd_version" > "$BIN/VERSION"
 echo "controlplane: built ${BINARIES[*]} into $BIN in $(( $(date +%s) - start ))s"

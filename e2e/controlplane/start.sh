@@ -8,6 +8,9 @@
 #   env                     APISERVER_URL=..., KUBECONFIG=... (sourceable)
 #   pids/*.pid, logs/*.log  one per component
 # Needs the binaries from build.sh (it runs it when they are missing) and openssl, kubectl.
+#
+# BALLOT_APISERVER_ADDRESS (default 127.0.0.1): where the API server listens and what it advertises. The real
+# node (e2e/node) sets its bridge's address, so that pods reach it through the `kubernetes` Service.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,7 +29,11 @@ done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT="${BALLOT_APISERVER_PORT:-$(free_port)}"
 KCM_PORT=$(free_port); SCHED_PORT=$(free_port)
-API_URL="https://127.0.0.1:$API_PORT"
+API_ADDR="${BALLOT_APISERVER_ADDRESS:-127.0.0.1}"
+API_URL="https://$API_ADDR:$API_PORT"
+# On loopback no pod can reach the API server, so the `kubernetes` Service gets no endpoints; elsewhere the
+# API server keeps them (lease reconciler) and kube-proxy routes 10.0.0.1:443 to it.
+RECONCILER=none; [[ "$API_ADDR" == 127.0.0.1 ]] || RECONCILER=lease
 
 # ---- certificates --------------------------------------------------------------------------------
 PKI="$STATE/pki"
@@ -47,11 +54,13 @@ sign() { # name subject [san] [keytype]
     -days 30 -extfile "$ext" -out "$PKI/$name.crt"
 }
 sign apiserver "/CN=kube-apiserver" \
-  "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  "IP:127.0.0.1,IP:$API_ADDR,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 # RSA for the admin: Java clients (fabric8 without BouncyCastle) read PKCS#8 RSA keys but not EC ones
 sign admin "/O=system:masters/CN=ballot-admin" "" rsa
 sign controller-manager "/CN=system:kube-controller-manager"
 sign scheduler "/CN=system:kube-scheduler"
+# the API server's client certificate towards kubelets (logs, exec, port-forward)
+sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
 ossl ecparam -genkey -name prime256v1 -noout -out "$PKI/sa.key"
 ossl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
 
@@ -92,11 +101,13 @@ fi
 
 launch kube-apiserver "$BIN/kube-apiserver" \
   --etcd-servers "$ETCD_SERVERS" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
-  --endpoint-reconciler-type none \
+  --bind-address "$API_ADDR" --advertise-address "$API_ADDR" --secure-port "$API_PORT" \
+  --endpoint-reconciler-type "$RECONCILER" \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
   --client-ca-file "$PKI/ca.crt" \
-  --authorization-mode RBAC \
+  --authorization-mode Node,RBAC \
+  --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority "$PKI/ca.crt" --kubelet-preferred-address-types InternalIP \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --api-audiences https://kubernetes.default.svc.cluster.local \

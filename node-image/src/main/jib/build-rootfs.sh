@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Assembles the image's base file system without any registry: a jlink'd Java runtime made from the
+# Assembles an image's base file system without any registry: a jlink'd Java runtime made from the
 # build machine's Debian OpenJDK 17 (packages openjdk-17-jdk-headless + openjdk-17-jmods), the shared
 # libraries it needs copied from the Debian packages that provide them (libc6, zlib1g, ...), a
-# passwd/group naming uid 10001, and empty /tmp and /var/lib/ballot. Jib layers it on `scratch`.
+# passwd/group naming uid 10001 ("ballot"), and an empty /tmp (plus the data directory, if given).
+# Jib layers it on `scratch`. Both images use it: the node (node-image/pom.xml) and the operator
+# (operator/pom.xml), each with its own module list.
 #
-# usage: build-rootfs.sh <shaded-jar> <output-dir>
+# usage: build-rootfs.sh <output-dir> <modules> [<jar to scan with jdeps> [<data-dir>]]
+#   modules:  comma-separated modules the program needs beyond what jdeps finds in the jar (what it
+#             reaches by reflection or service loading); with no jar ("" or absent), the complete list.
+#   data-dir: a directory the program writes (mode 777 in the image: Jib cannot set owners); also the
+#             user's home. Without it the home is /tmp.
 set -euo pipefail
-jar="$1"
-out="$2"
+out="$1"
+extra_modules="$2"
+jar="${3:-}"
+data_dir="${4:-}"
 java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 for tool in jlink jdeps; do
   if ! command -v "$java_home/bin/$tool" >/dev/null && ! command -v "$tool" >/dev/null; then
@@ -22,16 +30,16 @@ jdeps_bin="$java_home/bin/jdeps"; [ -x "$jdeps_bin" ] || jdeps_bin=jdeps
 
 rm -rf "$out"
 mkdir -p "$out"
-# Modules the node needs (jdeps over the shaded jar), plus jdk.httpserver/java.net.http that it
-# reaches through the module path, and jdk.crypto.ec for TLS-free but SecureRandom-safe defaults.
-modules=$("$jdeps_bin" --multi-release 17 --ignore-missing-deps --print-module-deps "$jar" 2>/dev/null || true)
-modules="${modules:-java.base}"
-modules="$modules,java.logging,java.net.http,jdk.httpserver,java.management,jdk.unsupported,jdk.crypto.ec,jdk.jfr"
+modules="$extra_modules"
+if [ -n "$jar" ]; then
+  found=$("$jdeps_bin" --multi-release 17 --ignore-missing-deps --print-module-deps "$jar" 2>/dev/null || true)
+  modules="${found:-java.base},$modules"
+fi
 "$jlink_bin" --module-path "$java_home/jmods" --add-modules "$modules" \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/opt/java"
 
-# java.desktop stays for java.beans (YAML and JSON binding reflect on it) but the node draws
-# nothing: its native AWT, font, sound and image libraries go, and with them their X11 dependencies.
+# java.desktop stays for java.beans (YAML and JSON binding reflect on it) but neither program draws
+# anything: its native AWT, font, sound and image libraries go, and with them their X11 dependencies.
 rm -f "$out"/opt/java/lib/lib{awt,awt_xawt,awt_headless,fontmanager,javajpeg,jsound,lcms,mlib_image,splashscreen,freetype}.so
 
 # Shared libraries: whatever the runtime's ELF files link against, with the Debian package owning each.
@@ -70,10 +78,12 @@ find "$out" -type l | while read -r link; do
   target=$(readlink -f "$link"); rm "$link"; cp "$target" "$link"
 done
 
-mkdir -p "$out/etc" "$out/tmp" "$out/var/lib/ballot" "$out/app"
-cat > "$out/etc/passwd" <<'PASSWD'
+home="${data_dir:-/tmp}"
+mkdir -p "$out/etc" "$out/tmp" "$out/app"
+[ -z "$data_dir" ] || mkdir -p "$out$data_dir"
+cat > "$out/etc/passwd" <<PASSWD
 root:x:0:0:root:/root:/sbin/nologin
-ballot:x:10001:10001:ballot node:/var/lib/ballot:/sbin/nologin
+ballot:x:10001:10001:ballot:$home:/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin
 PASSWD
 cat > "$out/etc/group" <<'GROUP'

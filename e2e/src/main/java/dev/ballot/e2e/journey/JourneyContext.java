@@ -53,8 +53,8 @@ public final class JourneyContext {
   public Path artifactsDir() {
     boolean kept = System.getenv("BALLOT_E2E_KEEP") != null
         || (System.getenv("BALLOT_E2E_STATE") != null && !System.getenv("BALLOT_E2E_STATE").isEmpty());
-    if (kept && cluster instanceof dev.ballot.e2e.provider.LocalProvider.LocalCluster lc) {
-      return lc.stateDir().resolve("history");
+    if (kept && cluster.stateDir().isPresent()) {
+      return cluster.stateDir().get().resolve("history");
     }
     return repo.resolve("e2e/target/e2e-history").resolve(runId);
   }

@@ -1,6 +1,5 @@
 package dev.ballot.e2e.journey;
 
-import dev.ballot.e2e.provider.LocalProvider;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,12 +13,13 @@ import java.util.function.BooleanSupplier;
 
 /**
  * An upgrade as a user makes it: a client keeps writing while {@code kubectl patch} gives the cluster a new node
- * image (on the local provider, where any {@code ballot/node} tag runs the built jar; elsewhere a pod template
+ * image (where the provider runs that tag: the local provider runs the built jar for any {@code ballot/node} tag, the
+ * real node has the built image under both tags; elsewhere a pod template
  * annotation, which rolls the same way), and the operator rolls every member. Checks, from what was observed: one
  * member down at a time, no pod deleted while its member led and the operator's TransferringLeadership Event
  * before the old leader's deletion, Degraded never True for QuorumLost, every acknowledged write readable after.
  */
-public final class RollingUpdate extends OnCreatedCluster {
+public class RollingUpdate extends OnCreatedCluster {
   static final String NEW_IMAGE = "ballot/node:0.1.1";
   private final Duration timeout;
 
@@ -63,6 +63,7 @@ public final class RollingUpdate extends OnCreatedCluster {
       }
       long generation = ctx.electionCluster(ec).map(x -> x.getMetadata().getGeneration()).orElse(-1L);
       int ackedAtPatch = writer.ackedCount();
+      duringRollout(ctx, r, () -> h.restarts(oldRevision));
       boolean done = await(timeout, () -> rolledOut(rec, names, oldRevision, generation));
       long rolloutMs = System.currentTimeMillis() - t0;
       writer.stopAndJoin();
@@ -96,9 +97,24 @@ public final class RollingUpdate extends OnCreatedCluster {
     }
   }
 
-  /** A new node image where the provider can run one; elsewhere a pod template annotation (rolls the same way). */
-  private static String upgradePatch(JourneyContext ctx) {
-    if (ctx.cluster() instanceof LocalProvider.LocalCluster) {
+  /**
+   * A fault injected while the rollout runs (the rollout's own checks still apply to the whole of it); called once,
+   * right after the patch, with the number of members restarted so far.
+   */
+  protected void duringRollout(JourneyContext ctx, ScenarioResult r, java.util.function.IntSupplier restarted)
+      throws Exception {
+    // a plain rolling update: nothing
+  }
+
+  /**
+   * A new node image where the provider can run one and the cluster does not run it yet; otherwise a pod template
+   * annotation (rolls the same way).
+   */
+  private String upgradePatch(JourneyContext ctx) {
+    boolean onNewImage = ctx.electionCluster(created.clusterName)
+        .map(x -> x.getAdditionalProperties().get("spec")).filter(Map.class::isInstance)
+        .map(spec -> NEW_IMAGE.equals(((Map<?, ?>) spec).get("image"))).orElse(false);
+    if (ctx.cluster().runsNodeImage(NEW_IMAGE) && !onNewImage) {
       return "{\"spec\":{\"image\":\"" + NEW_IMAGE + "\",\"version\":\"0.1.1\"}}";
     }
     return "{\"spec\":{\"podTemplate\":{\"annotations\":{\"ballot.dev/e2e-upgrade\":\""

@@ -2,7 +2,6 @@ package dev.ballot.e2e.journey;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ballot.e2e.provider.LocalProvider;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.InetSocketAddress;
@@ -263,8 +262,8 @@ public final class ScaleCluster implements Scenario {
 
   /** The state dir when it survives the run (BALLOT_E2E_KEEP), else e2e/target, which always does. */
   private static Path historyDir(JourneyContext ctx) {
-    if (ctx.cluster() instanceof LocalProvider.LocalCluster lc && System.getenv("BALLOT_E2E_KEEP") != null) {
-      return lc.stateDir();
+    if (ctx.cluster().stateDir().isPresent() && System.getenv("BALLOT_E2E_KEEP") != null) {
+      return ctx.cluster().stateDir().get();
     }
     return ctx.repo().resolve("e2e/target/e2e-history");
   }

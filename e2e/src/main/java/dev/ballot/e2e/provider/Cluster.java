@@ -32,6 +32,16 @@ public interface Cluster extends AutoCloseable {
   /** An address on this machine where the pod's port answers (the pod IP, or a port-forward). */
   InetSocketAddress reach(Pod pod, int port) throws Exception;
 
+  /** The run's state dir (logs of every component), where the provider keeps one. */
+  default java.util.Optional<Path> stateDir() {
+    return java.util.Optional.empty();
+  }
+
+  /** Whether a pod with this node image runs here (the rolling update changes the image where it does). */
+  default boolean runsNodeImage(String image) {
+    return false;
+  }
+
   /** Kills the pod's main process with SIGKILL, as a crash would (or the nearest the provider can do). */
   String crash(Pod pod) throws Exception;
 

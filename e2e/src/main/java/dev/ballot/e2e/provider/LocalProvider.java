@@ -148,8 +148,15 @@ public final class LocalProvider implements ClusterProvider {
       return controlPlaneStartMs;
     }
 
-    public Path stateDir() {
-      return state;
+    @Override
+    public Optional<Path> stateDir() {
+      return Optional.of(state);
+    }
+
+    /** Any ballot/node tag runs the built jar. */
+    @Override
+    public boolean runsNodeImage(String image) {
+      return NODE_IMAGE.matcher(image).matches();
     }
 
     public ProcessKubelet kubelet() {

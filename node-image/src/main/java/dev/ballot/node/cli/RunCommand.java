@@ -3,7 +3,9 @@ package dev.ballot.node.cli;
 import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.ConfigLoader;
 import dev.ballot.node.config.NodeConfig;
-import dev.ballot.node.server.NodeProcess;
+import dev.ballot.node.http.NeedsReplacementApi;
+import dev.ballot.node.server.JoinGate;
+import dev.ballot.node.process.NodeProcess;
 import dev.ballot.node.storage.CorruptStorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +33,16 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("ballot-node run: " + e.getMessage());
             return 2;
         }
+        JoinGate.Decision gate;
+        try {
+            gate = JoinGate.check(cfg, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("ballot-node run: " + e.getMessage());
+            return 2;
+        }
+        if (gate.verdict() == JoinGate.Verdict.NEEDS_REPLACEMENT) {
+            return serveNeedsReplacement(cfg, gate.reason());
+        }
         NodeProcess node;
         try {
             node = NodeProcess.start(cfg);
@@ -55,6 +67,21 @@ public final class RunCommand implements Callable<Integer> {
             node.close();
             return 1;
         }
+        return 0;
+    }
+
+    /** Serves status only, never the engine, until SIGTERM: this member must be replaced, not restarted. */
+    private static int serveNeedsReplacement(NodeConfig cfg, String reason) throws Exception {
+        System.err.println("ballot-node run: " + cfg.nodeName() + " NEEDS REPLACEMENT and will not vote: " + reason
+                + ". Fix: " + NeedsReplacementApi.FIX);
+        NeedsReplacementApi api = new NeedsReplacementApi(cfg, reason).start();
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            api.close();
+            stop.countDown();
+            Runtime.getRuntime().halt(0);
+        }, "ballot-shutdown"));
+        stop.await();
         return 0;
     }
 }

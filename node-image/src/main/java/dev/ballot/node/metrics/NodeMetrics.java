@@ -44,6 +44,9 @@ public final class NodeMetrics implements RuntimeListener {
         persistLatency = Histogram.builder().name("ballot_persist_latency_seconds")
                 .help("Persisting one batch (entries and hard state, one sync for the batch)")
                 .classicUpperBounds(LATENCY_BOUNDS).classicOnly().register(registry);
+        GaugeWithCallback.builder().name("ballot_needs_replacement")
+                .help("1 when this member's storage was lost and it refuses to vote until replaced (then it serves no engine)")
+                .callback(cb -> cb.call(0)).register(registry);
         GaugeWithCallback.builder().name("ballot_term").help("Raft term or ZAB epoch")
                 .callback(cb -> cb.call(status.get().node().term())).register(registry);
         GaugeWithCallback.builder().name("ballot_is_leader").help("1 on the leader, 0 elsewhere")

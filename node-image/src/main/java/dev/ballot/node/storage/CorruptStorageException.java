@@ -7,6 +7,15 @@ import java.nio.file.Path;
  * wrong and what to do; the node must not start on it.
  */
 public class CorruptStorageException extends Exception {
+    /**
+     * The way out when a voter's data is lost or untrustworthy. Never "restart it empty": an empty voter would vote
+     * for candidates missing writes it acknowledged (issue 16); such a member refuses to start (needsReplacement).
+     */
+    public static final String REPLACE_MEMBER = "move the data directory aside for inspection and have this member "
+            + "replaced: remove it from the configuration and add it again as a learner (Raft) or observer (ZAB), "
+            + "which catches up from the leader and is then promoted (the operator does this; docs/node-api.md, "
+            + "Member identity). Restarted empty as a voter it would refuse to start (needsReplacement)";
+
     private final Path file;
     private final long offset;
     private final String fix;

@@ -123,8 +123,8 @@ public final class FileNodeStorage implements NodeStorage {
         if (!Files.exists(file)) {
             if (!walFiles().isEmpty() || !snapshotFiles().isEmpty()) {
                 throw new CorruptStorageException(file, -1, "the identity file is missing but the directory holds a log",
-                        "this directory was not written by a Ballot node of this version, or was damaged; move it aside "
-                                + "and restart the member empty so it re-syncs from the leader");
+                        "this directory was not written by a Ballot node of this version, or was damaged; "
+                                + CorruptStorageException.REPLACE_MEMBER);
             }
             String text = "format=" + FORMAT + "\ncluster_id=" + clusterId + "\nnode_id=" + nodeId + "\n";
             Durable.writeAtomically(file, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
@@ -139,7 +139,7 @@ public final class FileNodeStorage implements NodeStorage {
         }
         if (!FORMAT.equals(values.get("format")) || !values.containsKey("cluster_id") || !values.containsKey("node_id")) {
             throw new CorruptStorageException(file, -1, "the identity file is unreadable or of an unknown format "
-                    + values, "restore the file, or move the directory aside and restart the member empty");
+                    + values, "restore the file, or " + CorruptStorageException.REPLACE_MEMBER);
         }
         String storedCluster = values.get("cluster_id");
         String storedNode = values.get("node_id");
@@ -198,8 +198,7 @@ public final class FileNodeStorage implements NodeStorage {
             if (i > 0 && seq != segmentSeq(files.get(i - 1)) + 1) {
                 throw new CorruptStorageException(dir.resolve(segmentName(segmentSeq(files.get(i - 1)) + 1)), -1,
                         "this log segment is missing (found " + files.get(i - 1).getFileName() + " and " + file.getFileName()
-                                + ")", "restore the missing file, or move the directory aside and restart the member "
-                                + "empty so it re-syncs from the leader");
+                                + ")", "restore the missing file, or " + CorruptStorageException.REPLACE_MEMBER);
             }
             boolean last = i == files.size() - 1;
             byte[] bytes = Files.readAllBytes(file);
@@ -254,8 +253,7 @@ public final class FileNodeStorage implements NodeStorage {
         }
         if (!segs.isEmpty() && segs.get(0).seq > 1 && mark == null) {
             throw new CorruptStorageException(segs.get(0).path, -1, "log segments before this one are missing and no "
-                    + "snapshot covers them", "restore the missing files, or move the directory aside and restart the "
-                    + "member empty so it re-syncs from the leader");
+                    + "snapshot covers them", "restore the missing files, or " + CorruptStorageException.REPLACE_MEMBER);
         }
         return new Replay(entries, hs, mark, segs);
     }
@@ -280,13 +278,12 @@ public final class FileNodeStorage implements NodeStorage {
             current = dir.resolve(SnapshotFile.name(r.mark().index(), r.mark().term()));
             if (!Files.exists(current)) {
                 throw new CorruptStorageException(current, -1, "the log names this snapshot as current but the file is "
-                        + "missing", "restore the file, or move the directory aside and restart the member empty so it "
-                        + "re-syncs from the leader");
+                        + "missing", "restore the file, or " + CorruptStorageException.REPLACE_MEMBER);
             }
             snapshot = SnapshotFile.read(current);
         } else if (r.segments().isEmpty() && !snapshotFiles().isEmpty()) {
             throw new CorruptStorageException(dir, -1, "snapshot files exist but the write-ahead log is gone",
-                    "restore the wal-*.log files, or move the directory aside and restart the member empty");
+                    "restore the wal-*.log files, or " + CorruptStorageException.REPLACE_MEMBER);
         }
         // Snapshots the log does not name are leftovers of a crash before their mark was written, or old ones.
         for (Path p : snapshotFiles()) {

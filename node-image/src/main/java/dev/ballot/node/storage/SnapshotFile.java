@@ -59,8 +59,7 @@ final class SnapshotFile {
     }
 
     static Snapshot read(Path file) throws CorruptStorageException {
-        String fix = "the snapshot this member relies on is damaged or missing: move the data directory aside and "
-                + "restart the member empty so it re-syncs from the leader";
+        String fix = "the snapshot this member relies on is damaged or missing: " + CorruptStorageException.REPLACE_MEMBER;
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

@@ -229,7 +229,6 @@ final class WalFormat {
     static CorruptStorageException corrupt(Path file, long offset, String problem) {
         return new CorruptStorageException(file, offset, problem,
                 "do not edit or truncate the file by hand: records that were acknowledged may be behind this point. "
-                        + "Stop this member, move its data directory aside for inspection, and restart it with an empty "
-                        + "directory so it re-syncs from the leader (or remove and re-add the member)");
+                        + "Stop this member, and " + CorruptStorageException.REPLACE_MEMBER);
     }
 }

@@ -253,7 +253,7 @@ class FileNodeStorageTest {
         assertThat(e.getMessage()).isEqualTo(seg + " at offset " + secondRecord + ": a record's checksum does not match "
                 + "(crc32c stored " + e.getMessage().split("stored ")[1].split(",")[0] + ", computed "
                 + e.getMessage().split("computed ")[1].split("\\)")[0] + ") and valid records follow it. Fix: " + e.fix());
-        assertThat(e.fix()).contains("do not edit or truncate the file by hand").contains("restart it with an empty directory");
+        assertThat(e.fix()).contains("do not edit or truncate the file by hand").contains("have this member replaced").doesNotContain("restart it with an empty");
 
         bytes[(int) secondRecord + WalFormat.RECORD_HEADER + 3] ^= 0x10;
         bytes[(int) secondRecord + 1] ^= 0x01; // the length field
@@ -298,8 +298,7 @@ class FileNodeStorageTest {
         Files.delete(segs.get(1));
         assertThatThrownBy(() -> open(dir)).isInstanceOf(CorruptStorageException.class)
                 .hasMessage(segs.get(1) + ": this log segment is missing (found " + first.getFileName() + " and "
-                        + segs.get(2).getFileName() + "). Fix: restore the missing file, or move the directory aside and "
-                        + "restart the member empty so it re-syncs from the leader");
+                        + segs.get(2).getFileName() + "). Fix: restore the missing file, or " + CorruptStorageException.REPLACE_MEMBER);
     }
 
     @Test
@@ -315,7 +314,7 @@ class FileNodeStorageTest {
         Files.write(snap, bytes);
         assertThatThrownBy(() -> open(dir)).isInstanceOf(CorruptStorageException.class)
                 .hasMessageContaining(snap + " at offset " + (bytes.length - 4) + ": the snapshot's checksum does not match")
-                .hasMessageContaining("re-syncs from the leader");
+                .hasMessageContaining("have this member replaced").hasMessageNotContaining("restart the member empty");
         Files.delete(snap);
         assertThatThrownBy(() -> open(dir)).isInstanceOf(CorruptStorageException.class)
                 .hasMessageContaining(snap + ": the log names this snapshot as current but the file is missing");

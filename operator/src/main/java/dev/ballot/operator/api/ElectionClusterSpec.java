@@ -50,7 +50,7 @@ public class ElectionClusterSpec {
             + " ordinals after the voters.")
     public Integer observers;
 
-    @Default("ballot/node:0.1.0")
+    @Default(BuildImages.NODE)
     @JsonPropertyDescription("Container image of the Ballot node.")
     public String image;
 

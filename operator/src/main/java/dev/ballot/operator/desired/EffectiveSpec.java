@@ -1,5 +1,6 @@
 package dev.ballot.operator.desired;
 
+import dev.ballot.operator.api.BuildImages;
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.PodTemplateOverrides;
 import dev.ballot.operator.api.ConsensusProtocol;
@@ -31,7 +32,7 @@ public record EffectiveSpec(
         boolean transferLeadership,
         boolean paused) {
 
-    public static final String DEFAULT_IMAGE = "ballot/node:0.1.0";
+    public static final String DEFAULT_IMAGE = BuildImages.NODE;
 
     public static EffectiveSpec of(ElectionClusterSpec s) {
         var raft = s.raft;

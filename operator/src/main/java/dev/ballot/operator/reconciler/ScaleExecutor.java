@@ -6,7 +6,7 @@ import dev.ballot.operator.members.MemberUrls;
 import dev.ballot.operator.desired.Names;
 import dev.ballot.operator.desired.NodeConfigFile;
 import dev.ballot.operator.scale.ScaleOutcome;
-import dev.ballot.operator.scale.ScaleStep;
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.EventToPublish;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -48,9 +48,9 @@ final class ScaleExecutor {
 
     /** @param leader the leading member's name, or null (only resizes and waits happen without one) */
     Optional<EventToPublish> execute(ElectionCluster cluster, ScaleOutcome plan, String leader) {
-        ScaleStep step = plan.step();
-        if (step.kind() == ScaleStep.Kind.NONE || step.kind() == ScaleStep.Kind.WAIT
-                || step.kind() == ScaleStep.Kind.BLOCKED) {
+        Step step = plan.step();
+        if (step.kind() == Step.Kind.NONE || step.kind() == Step.Kind.WAIT
+                || step.kind() == Step.Kind.BLOCKED) {
             return Optional.empty();
         }
         String ns = cluster.getMetadata().getNamespace();
@@ -62,7 +62,7 @@ final class ScaleExecutor {
                 && (last.inFlight() || now - last.startedNanos() < RETRY_AFTER.toNanos())) {
             return Optional.empty();
         }
-        if (step.kind() == ScaleStep.Kind.RESIZE) {
+        if (step.kind() == Step.Kind.RESIZE) {
             attempts.put(key, new Attempt(step.step(), now, false));
             return Optional.of(EventToPublish.normal("ScalingStatefulSet", "StatefulSet replicas " + plan.layout().pods()
                     + ": " + step.step()));

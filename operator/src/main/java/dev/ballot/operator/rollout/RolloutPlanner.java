@@ -1,5 +1,6 @@
 package dev.ballot.operator.rollout;
 
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.api.UpdateStrategy;
 import dev.ballot.operator.desired.QuorumMath;
 import java.util.Comparator;
@@ -27,29 +28,29 @@ public final class RolloutPlanner {
     private RolloutPlanner() {
     }
 
-    public static RolloutAction next(List<RolloutMember> members, UpdateStrategy.Type type,
+    public static Step next(List<RolloutMember> members, UpdateStrategy.Type type,
                                      boolean transferLeadership) {
         List<RolloutMember> outdated = members.stream().filter(m -> m.present() && !m.updated()).sorted(ORDER)
                 .toList();
         if (outdated.isEmpty()) {
-            return RolloutAction.NONE;
+            return Step.NONE;
         }
         String first = outdated.get(0).name();
         if (type == UpdateStrategy.Type.Manual) {
-            return RolloutAction.waitFor("delete pod " + first,
+            return Step.waitFor("delete pod " + first,
                     "spec.updateStrategy.type is Manual: delete outdated pods one at a time, " + first + " first");
         }
         Optional<RolloutMember> comingBack = members.stream()
                 .filter(m -> !m.present() || (m.updated() && !m.healthy())).findFirst();
         if (comingBack.isPresent()) {
-            return RolloutAction.waitFor("restart " + first,
+            return Step.waitFor("restart " + first,
                     "waiting for " + comingBack.get().name() + " to come back healthy");
         }
         // A member that is down serves nobody: restarting it first costs nothing. One that answers while an
         // election runs is not down; restarting it could cost the election its quorum.
         Optional<RolloutMember> down = outdated.stream().filter(RolloutMember::down).findFirst();
         if (down.isPresent()) {
-            return RolloutAction.restart(down.get().name());
+            return Step.restart(down.get().name());
         }
         RolloutMember next = outdated.get(0);
         if (next.voter()) {
@@ -58,18 +59,18 @@ public final class RolloutPlanner {
             // With 1 or 2 voters no restart keeps a quorum; once all are healthy, a short outage is the only way.
             boolean noToleranceByDesign = QuorumMath.faultTolerance(voters) == 0 && healthy == voters;
             if (QuorumMath.remainingTolerance(voters, healthy) < 1 && !noToleranceByDesign) {
-                return RolloutAction.waitFor("restart " + next.name(),
+                return Step.waitFor("restart " + next.name(),
                         "restarting " + next.name() + " would lose quorum: " + healthy + "/" + voters
                                 + " voters healthy, " + QuorumMath.majority(voters) + " required");
             }
             if (members.stream().noneMatch(RolloutMember::leader)) {
-                return RolloutAction.waitFor("restart " + next.name(), "no leader is known; waiting for an election");
+                return Step.waitFor("restart " + next.name(), "no leader is known; waiting for an election");
             }
             if (next.leader() && transferLeadership && voters > 1) {
-                return RolloutAction.transfer(next.name());
+                return Step.transfer(next.name());
             }
         }
-        return RolloutAction.restart(next.name());
+        return Step.restart(next.name());
     }
 
     /**
@@ -82,26 +83,26 @@ public final class RolloutPlanner {
      * @param plannedLeader the leader in the planner's view (null when none)
      * @param fresh         the leader's own report, read just now; empty when it could not be read
      */
-    public static RolloutAction confirm(RolloutAction planned, Set<String> voters, String plannedLeader,
+    public static Step confirm(Step planned, Set<String> voters, String plannedLeader,
                                         Optional<LeaderProgress> fresh) {
-        boolean costsAVoter = (planned.kind() == RolloutAction.Kind.RESTART
-                || planned.kind() == RolloutAction.Kind.TRANSFER_LEADERSHIP) && voters.contains(planned.target());
+        boolean costsAVoter = (planned.kind() == Step.Kind.RESTART
+                || planned.kind() == Step.Kind.TRANSFER_LEADERSHIP) && voters.contains(planned.target());
         if (!costsAVoter || voters.size() == 1) {
             return planned;
         }
         if (fresh.isEmpty()) {
-            return RolloutAction.waitFor(planned.step(), "could not read the leader's progress before "
+            return Step.waitFor(planned.step(), "could not read the leader's progress before "
                     + planned.step() + "; retrying");
         }
         LeaderProgress p = fresh.get();
-        boolean leaderRestartPlanned = planned.kind() == RolloutAction.Kind.RESTART
+        boolean leaderRestartPlanned = planned.kind() == Step.Kind.RESTART
                 && planned.target().equals(plannedLeader);
-        if (planned.kind() == RolloutAction.Kind.RESTART && !leaderRestartPlanned && planned.target().equals(p.leader())) {
-            return RolloutAction.waitFor(planned.step(), planned.target() + " still leads; waiting for leadership "
+        if (planned.kind() == Step.Kind.RESTART && !leaderRestartPlanned && planned.target().equals(p.leader())) {
+            return Step.waitFor(planned.step(), planned.target() + " still leads; waiting for leadership "
                     + "to move before it restarts");
         }
-        if (planned.kind() == RolloutAction.Kind.TRANSFER_LEADERSHIP && !planned.target().equals(p.leader())) {
-            return RolloutAction.waitFor(planned.step(), "leadership already moved to " + p.leader());
+        if (planned.kind() == Step.Kind.TRANSFER_LEADERSHIP && !planned.target().equals(p.leader())) {
+            return Step.waitFor(planned.step(), "leadership already moved to " + p.leader());
         }
         for (String v : voters.stream().sorted().toList()) {
             if (v.equals(planned.target()) || v.equals(p.leader())) {
@@ -109,7 +110,7 @@ public final class RolloutPlanner {
             }
             Long lag = p.lag(v);
             if (lag == null || lag > MAX_LAG) {
-                return RolloutAction.waitFor(planned.step(), "waiting for " + v + " to catch up with the leader "
+                return Step.waitFor(planned.step(), "waiting for " + v + " to catch up with the leader "
                         + p.leader() + " (" + (lag == null ? "no progress reported" : lag + " entries behind") + ")");
             }
         }

@@ -1,5 +1,6 @@
 package dev.ballot.operator.scale;
 
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.desired.MemberLayout;
 
 /**
@@ -7,12 +8,12 @@ import dev.ballot.operator.desired.MemberLayout;
  * to take, and the members as the leader counts them now ({@code current}: its latest configuration, which Raft and
  * ZAB use from the moment it is appended), for the status and its quorum.
  */
-public record ScaleOutcome(MemberLayout layout, ScaleStep step, MemberLayout current) {
-    public ScaleOutcome(MemberLayout layout, ScaleStep step) {
+public record ScaleOutcome(MemberLayout layout, Step step, MemberLayout current) {
+    public ScaleOutcome(MemberLayout layout, Step step) {
         this(layout, step, layout);
     }
 
     public boolean scaling() {
-        return step.scaling();
+        return step.pending();
     }
 }

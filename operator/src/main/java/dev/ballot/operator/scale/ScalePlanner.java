@@ -1,5 +1,6 @@
 package dev.ballot.operator.scale;
 
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.desired.MemberLayout;
 import dev.ballot.operator.desired.QuorumMath;
@@ -7,7 +8,7 @@ import dev.ballot.operator.scale.ScaleObservation.ConfiguredMember;
 import dev.ballot.operator.scale.ScaleObservation.LeaderReport;
 import dev.ballot.operator.scale.ScaleObservation.MemberReport;
 import dev.ballot.operator.scale.ScaleObservation.PodState;
-import dev.ballot.operator.scale.ScaleStep.Kind;
+import dev.ballot.operator.step.Step.Kind;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ public final class ScalePlanner {
         MemberLayout fromSpec = new MemberLayout(desired + o.nonVoters(), desired);
         if (o.statefulSetReplicas() == null) {
             // A new cluster: every member starts with the spec's configuration (the bootstrap membership).
-            return new ScaleOutcome(fromSpec, ScaleStep.NONE);
+            return new ScaleOutcome(fromSpec, Step.NONE);
         }
         int replicas = o.statefulSetReplicas();
         int recorded = o.recordedVoters() != null ? o.recordedVoters() : Math.max(0, replicas - o.nonVoters());
@@ -46,22 +47,22 @@ public final class ScalePlanner {
 
         LeaderReport leader = o.leader();
         if (leader == null) {
-            return hold.equals(fromSpec) ? new ScaleOutcome(hold, ScaleStep.NONE)
-                    : new ScaleOutcome(hold, ScaleStep.waitFor(goal, "no leader is known; membership changes wait for one"));
+            return hold.equals(fromSpec) ? new ScaleOutcome(hold, Step.NONE)
+                    : new ScaleOutcome(hold, Step.waitFor(goal, "no leader is known; membership changes wait for one"));
         }
         List<ConfiguredMember> voters = leader.members().stream().filter(ConfiguredMember::voter)
                 .sorted(Comparator.comparingInt(m -> ordinal(o, m.name()))).toList();
         int v = voters.size();
         for (int i = 0; i < v; i++) {
             if (ordinal(o, voters.get(i).name()) != i) {
-                return new ScaleOutcome(hold, ScaleStep.blocked(goal, "the voters " + names(voters) + " are not the pods "
+                return new ScaleOutcome(hold, Step.blocked(goal, "the voters " + names(voters) + " are not the pods "
                         + o.cluster() + "-0.." + (v - 1) + "; the operator only scales at the highest ordinal: "
                         + "fix the membership with /v1/admin/members"));
             }
         }
         if (o.nonVoters() > 0) {
-            return desired == v ? new ScaleOutcome(fromSpec, ScaleStep.NONE)
-                    : new ScaleOutcome(hold, ScaleStep.blocked(goal, "scaling a cluster with "
+            return desired == v ? new ScaleOutcome(fromSpec, Step.NONE)
+                    : new ScaleOutcome(hold, Step.blocked(goal, "scaling a cluster with "
                     + (o.protocol() == ConsensusProtocol.Zab ? "spec.observers" : "spec.learners")
                     + " is not supported yet (they take the ordinals after the voters): set them to 0 first, or set "
                     + "spec.replicas back to " + v));
@@ -84,26 +85,26 @@ public final class ScalePlanner {
     private static ScaleOutcome decide(ScaleObservation o, int v, boolean settled, long agreeing, int healthy,
                                     MemberLayout hold, Choice d, int replicas) {
         if (d.step().kind() == Kind.NONE) {
-            return new ScaleOutcome(settled ? new MemberLayout(replicas, v) : hold, ScaleStep.NONE);
+            return new ScaleOutcome(settled ? new MemberLayout(replicas, v) : hold, Step.NONE);
         }
         if (!settled) {
-            return new ScaleOutcome(hold, ScaleStep.waitFor(d.step().step(), "waiting for the last membership change "
+            return new ScaleOutcome(hold, Step.waitFor(d.step().step(), "waiting for the last membership change "
                     + "to commit: " + agreeing + "/" + v + " voters report the leader's configuration"));
         }
         if (d.step().kind() != Kind.WAIT && !QuorumMath.hasQuorum(v, healthy)) {
-            return new ScaleOutcome(new MemberLayout(replicas, v), ScaleStep.waitFor(d.step().step(),
+            return new ScaleOutcome(new MemberLayout(replicas, v), Step.waitFor(d.step().step(),
                     "quorum is not healthy: " + healthy + "/" + v + " voters healthy, " + QuorumMath.majority(v)
                             + " required"));
         }
         if (o.rolloutPending() && d.startsSomething()) {
-            return new ScaleOutcome(new MemberLayout(replicas, v), ScaleStep.waitFor(d.step().step(),
+            return new ScaleOutcome(new MemberLayout(replicas, v), Step.waitFor(d.step().step(),
                     "a rolling update is in progress; scaling continues once every pod runs the current template"));
         }
         return new ScaleOutcome(new MemberLayout(d.pods(), v), d.step());
     }
 
     /** A step, the pods it needs, and whether it starts something new (held back during a rolling update). */
-    private record Choice(ScaleStep step, int pods, boolean startsSomething) {
+    private record Choice(Step step, int pods, boolean startsSomething) {
     }
 
     private static Choice decide(ScaleObservation o, LeaderReport leader, int v, int healthy,
@@ -116,68 +117,68 @@ public final class ScalePlanner {
                 return removeLeftover(stray.get(), replicas);
             }
             if (replicas < v + 1) {
-                return new Choice(ScaleStep.act(Kind.RESIZE, next, "create pod " + next), v + 1, true);
+                return new Choice(Step.act(Kind.RESIZE, next, "create pod " + next), v + 1, true);
             }
             PodState pod = o.pods().get(next);
             if (pod == null || !pod.present()) {
-                return new Choice(ScaleStep.waitFor("add " + next, "waiting for pod " + next + " to be created"),
+                return new Choice(Step.waitFor("add " + next, "waiting for pod " + next + " to be created"),
                         replicas, false);
             }
             String kind = o.protocol() == ConsensusProtocol.Zab ? "observer" : "learner";
             Optional<ConfiguredMember> member = joining.stream().findFirst();
             if (member.isEmpty()) {
-                return new Choice(ScaleStep.act(Kind.ADD_MEMBER, next, "add " + next + " as " + kind), replicas,
+                return new Choice(Step.act(Kind.ADD_MEMBER, next, "add " + next + " as " + kind), replicas,
                         false);
             }
             String promote = "promote " + next + " to voter";
             if (!healthy(o, next)) {
-                return new Choice(ScaleStep.waitFor(promote, "waiting for " + next + " (" + kind
+                return new Choice(Step.waitFor(promote, "waiting for " + next + " (" + kind
                         + ") to be ready and follow the leader"), replicas, false);
             }
             Long match = member.get().matchIndex();
             if (match == null || leader.lastIndex() - match > CAUGHT_UP_LAG) {
-                return new Choice(ScaleStep.waitFor(promote, next + " is catching up: "
+                return new Choice(Step.waitFor(promote, next + " is catching up: "
                         + (match == null ? "its progress is not known yet" : (leader.lastIndex() - match)
                         + " entries behind the leader") + " (at most " + CAUGHT_UP_LAG + " to vote)"), replicas, false);
             }
             if (healthy + 1 < QuorumMath.majority(v + 1)) {
-                return new Choice(ScaleStep.waitFor(promote, "promoting " + next + " would need "
+                return new Choice(Step.waitFor(promote, "promoting " + next + " would need "
                         + QuorumMath.majority(v + 1) + " healthy voters of " + (v + 1) + ", " + (healthy + 1)
                         + " would be"), replicas, false);
             }
-            return new Choice(ScaleStep.act(Kind.PROMOTE, next, promote), replicas, true);
+            return new Choice(Step.act(Kind.PROMOTE, next, promote), replicas, true);
         }
         if (!joining.isEmpty()) {
             return removeLeftover(joining.get(0), replicas);
         }
         if (replicas > v) {
             // The pod of the member removed last goes; its volume claim stays.
-            return new Choice(ScaleStep.act(Kind.RESIZE, pod(o, replicas - 1), "delete pod " + pod(o, replicas - 1)
+            return new Choice(Step.act(Kind.RESIZE, pod(o, replicas - 1), "delete pod " + pod(o, replicas - 1)
                     + " (no longer a member)"), v, false);
         }
         if (replicas < v) {
-            return new Choice(ScaleStep.act(Kind.RESIZE, pod(o, replicas), "recreate the pods of voters "
+            return new Choice(Step.act(Kind.RESIZE, pod(o, replicas), "recreate the pods of voters "
                     + pod(o, replicas) + ".." + pod(o, v - 1)), v, false);
         }
         if (desired == v) {
-            return new Choice(ScaleStep.NONE, v, false);
+            return new Choice(Step.NONE, v, false);
         }
         String target = pod(o, v - 1);
         String remove = "remove " + target;
         int left = healthy - (healthy(o, target) ? 1 : 0);
         if (left < QuorumMath.majority(v - 1)) {
-            return new Choice(ScaleStep.waitFor(remove, "removing " + target + " would leave " + left
+            return new Choice(Step.waitFor(remove, "removing " + target + " would leave " + left
                     + " healthy voters of " + (v - 1) + ", " + QuorumMath.majority(v - 1) + " required"), replicas, false);
         }
         if (target.equals(leader.name())) {
-            return new Choice(ScaleStep.act(Kind.TRANSFER_LEADERSHIP, target, "transfer leadership from " + target
+            return new Choice(Step.act(Kind.TRANSFER_LEADERSHIP, target, "transfer leadership from " + target
                     + " before removing it"), replicas, true);
         }
-        return new Choice(ScaleStep.act(Kind.REMOVE_MEMBER, target, remove), replicas, true);
+        return new Choice(Step.act(Kind.REMOVE_MEMBER, target, remove), replicas, true);
     }
 
     private static Choice removeLeftover(ConfiguredMember m, int replicas) {
-        return new Choice(ScaleStep.act(Kind.REMOVE_MEMBER, m.name(), "remove " + m.name() + " (" + m.kind()
+        return new Choice(Step.act(Kind.REMOVE_MEMBER, m.name(), "remove " + m.name() + " (" + m.kind()
                 + " left from an earlier scale-up)"), replicas, false);
     }
 

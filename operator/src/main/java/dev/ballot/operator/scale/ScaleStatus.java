@@ -1,5 +1,6 @@
 package dev.ballot.operator.scale;
 
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.status.EventToPublish;
@@ -17,21 +18,21 @@ import java.util.Optional;
  */
 public final class ScaleStatus {
     public static final String REASON = "Scaling";
-    /** Stalled: scaling needs a human (see {@link ScaleStep.Kind#BLOCKED}). */
+    /** Stalled: scaling needs a human (see {@link Step.Kind#BLOCKED}). */
     public static final String BLOCKED_REASON = "ScalingBlocked";
 
     private ScaleStatus() {
     }
 
     /** Rewrites the conditions for scaling; returns a Warning to publish when scaling has just become blocked. */
-    public static Optional<EventToPublish> apply(ElectionClusterStatus status, ScaleStep step, List<Condition> previous,
+    public static Optional<EventToPublish> apply(ElectionClusterStatus status, Step step, List<Condition> previous,
                                            Instant now) {
-        if (!step.scaling() || OperationOverlay.leavesAlone(status)) {
+        if (!step.pending() || OperationOverlay.leavesAlone(status)) {
             return Optional.empty();
         }
         String message = "scaling: next " + step.step() + (step.blockedBy().isEmpty() ? ""
                 : " (" + step.blockedBy() + ")");
-        boolean blocked = step.kind() == ScaleStep.Kind.BLOCKED;
+        boolean blocked = step.kind() == Step.Kind.BLOCKED;
         Optional<EventToPublish> warning = new OperationOverlay(blocked ? BLOCKED_REASON : REASON, message, blocked,
                 step.blockedBy(), false).apply(status, previous, now);
         if (status.rollout == null || status.rollout.step == null || status.rollout.step.isEmpty()) {

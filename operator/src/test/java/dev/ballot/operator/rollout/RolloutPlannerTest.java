@@ -1,5 +1,6 @@
 package dev.ballot.operator.rollout;
 
+import dev.ballot.operator.step.Step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.UpdateStrategy;
@@ -41,10 +42,10 @@ class RolloutPlannerTest {
         "no leader: wait for an election  | ec-0:vph ec-1:vph ec-2:vph                 | RollingUpdate | true  | WAIT | ",
         "manual strategy only reports     | ec-0:vphL ec-1:vph ec-2:vph                | Manual        | true  | WAIT | "})
     void nextStep(String label, String members, UpdateStrategy.Type type, boolean transfer,
-                  RolloutAction.Kind kind, String target) {
-        RolloutAction action = RolloutPlanner.next(parse(members), type, transfer);
+                  Step.Kind kind, String target) {
+        Step action = RolloutPlanner.next(parse(members), type, transfer);
         assertThat(action.kind()).as(label + ": " + action).isEqualTo(kind);
-        if (kind == RolloutAction.Kind.WAIT) {
+        if (kind == Step.Kind.WAIT) {
             assertThat(action.blockedBy()).as("a wait says why").isNotBlank();
         } else {
             assertThat(action.target()).isEqualTo(target);
@@ -79,15 +80,15 @@ class RolloutPlannerTest {
         "transfer goes ahead                  | TRANSFER_LEADERSHIP | ec-0 | ec-0 | ec-0/500 ec-1=500 ec-2=499 | TRANSFER_LEADERSHIP | ",
         "transfer already happened            | TRANSFER_LEADERSHIP | ec-0 | ec-0 | ec-2/500 ec-1=500 ec-0=500 | WAIT | leadership already moved to ec-2",
         "non-voter needs no confirmation      | RESTART | ec-3 | ec-0 | -                                 | RESTART | "})
-    void confirmAgainstTheLeadersFreshProgress(String label, RolloutAction.Kind kind, String target,
-                                               String plannedLeader, String fresh, RolloutAction.Kind expected,
+    void confirmAgainstTheLeadersFreshProgress(String label, Step.Kind kind, String target,
+                                               String plannedLeader, String fresh, Step.Kind expected,
                                                String reason) {
-        RolloutAction planned = kind == RolloutAction.Kind.RESTART ? RolloutAction.restart(target)
-                : RolloutAction.transfer(target);
-        RolloutAction out = RolloutPlanner.confirm(planned, Set.of("ec-0", "ec-1", "ec-2"), plannedLeader,
+        Step planned = kind == Step.Kind.RESTART ? Step.restart(target)
+                : Step.transfer(target);
+        Step out = RolloutPlanner.confirm(planned, Set.of("ec-0", "ec-1", "ec-2"), plannedLeader,
                 progress(fresh));
         assertThat(out.kind()).as(label + ": " + out).isEqualTo(expected);
-        if (expected == RolloutAction.Kind.WAIT) {
+        if (expected == Step.Kind.WAIT) {
             assertThat(out.blockedBy()).contains(reason);
             assertThat(out.step()).isEqualTo(planned.step());
         } else {
@@ -97,7 +98,7 @@ class RolloutPlannerTest {
 
     @Test
     void aSingleVoterNeedsNoConfirmation() {
-        RolloutAction planned = RolloutAction.restart("ec-0");
+        Step planned = Step.restart("ec-0");
         assertThat(RolloutPlanner.confirm(planned, Set.of("ec-0"), "ec-0", Optional.empty())).isEqualTo(planned);
     }
 

@@ -1,5 +1,6 @@
 package dev.ballot.operator.scale;
 
+import dev.ballot.operator.step.Step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ElectionClusterSpec;
@@ -38,9 +39,9 @@ class ScaleObservationsTest {
                 "ec-1", MemberObservation.reachable("ec-1", status("ec-1", "leader", 2, "ec-1", List.of())),
                 "ec-2", MemberObservation.unreachable("ec-2", "refused"));
         ScaleObservation o = ScaleObservations.of("ec", EffectiveSpec.of(spec), 3, "2", "rev-2",
-                Map.of("ec-0", new PodView("ec-0", "rev-2", true, false, null),
-                        "ec-1", new PodView("ec-1", "rev-1", true, false, null),
-                        "ec-2", new PodView("ec-2", "rev-1", false, true, null)),
+                Map.of("ec-0", new PodView("ec-0", "rev-2", true, false),
+                        "ec-1", new PodView("ec-1", "rev-1", true, false),
+                        "ec-2", new PodView("ec-2", "rev-1", false, true)),
                 members);
         assertThat(o.leader().name()).isEqualTo("ec-0");
         assertThat(o.leader().lastIndex()).isEqualTo(12);
@@ -62,7 +63,7 @@ class ScaleObservationsTest {
                 StatusConditions.condition(StatusConditions.READY, true, 2, "QuorumHealthy", "ok"),
                 StatusConditions.condition(StatusConditions.RECONCILING, false, 2, "Converged", "done"),
                 StatusConditions.condition(StatusConditions.STALLED, false, 2, "Progressing", "fine"));
-        ScaleStep step = new ScaleStep(ScaleStep.Kind.WAIT, null, "promote ec-3 to voter", "ec-3 is catching up");
+        Step step = new Step(Step.Kind.WAIT, null, "promote ec-3 to voter", "ec-3 is catching up");
         assertThat(ScaleStatus.apply(status, step, null, Instant.parse("2026-11-27T12:00:00Z"))).isEmpty();
         assertThat(StatusConditions.find(status.conditions, StatusConditions.READY).getReason()).isEqualTo("Scaling");
         assertThat(StatusConditions.isTrue(status.conditions, StatusConditions.READY)).isFalse();
@@ -81,7 +82,7 @@ class ScaleObservationsTest {
 
     @Test
     void scalingThatNeedsAHumanIsStalledAndWarnsOnce() {
-        ScaleStep blocked = new ScaleStep(ScaleStep.Kind.BLOCKED, null, "scale to 5 voters",
+        Step blocked = new Step(Step.Kind.BLOCKED, null, "scale to 5 voters",
                 "scaling a cluster with spec.learners is not supported yet");
         ElectionClusterStatus first = statusWithConditions();
         assertThat(ScaleStatus.apply(first, blocked, null, Instant.now())).hasValueSatisfying(d -> {

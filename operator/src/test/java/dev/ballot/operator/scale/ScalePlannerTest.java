@@ -1,5 +1,6 @@
 package dev.ballot.operator.scale;
 
+import dev.ballot.operator.step.Step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ConsensusProtocol;
@@ -9,7 +10,7 @@ import dev.ballot.operator.scale.ScaleObservation.ConfiguredMember;
 import dev.ballot.operator.scale.ScaleObservation.LeaderReport;
 import dev.ballot.operator.scale.ScaleObservation.MemberReport;
 import dev.ballot.operator.scale.ScaleObservation.PodState;
-import dev.ballot.operator.scale.ScaleStep.Kind;
+import dev.ballot.operator.step.Step.Kind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -162,7 +163,7 @@ class ScalePlannerTest {
                         if (learner) {
                             c.sts(voters + 1).learner(voters, 1000);
                         }
-                        ScaleStep step = ScalePlanner.plan(c.observation()).step();
+                        Step step = ScalePlanner.plan(c.observation()).step();
                         int healthy = voters - down.size();
                         if (step.kind() == Kind.PROMOTE) {
                             assertThat(healthy + 1).isGreaterThanOrEqualTo(QuorumMath.majority(voters + 1));

@@ -85,7 +85,7 @@ class StatusBuilderTest {
     void invalidSpecIsStalledAndReadyFalseAtThatGeneration() {
         ElectionClusterStatus previous = StatusBuilder.build(observed("LFF", healthyWorkload(), null, spec(3)))
                 .status();
-        StatusBuilder.Report r = StatusBuilder.build(new StatusBuilder.Observed("ec", 8, null,
+        StatusBuilder.Report r = StatusBuilder.build(new StatusBuilder.Inputs("ec", 8, null,
                 List.of("spec.replicas must be at least 1 (it is 0): set it to 1, 3 or 5 voters"), List.of(),
                 List.of(), WorkloadView.MISSING, Map.of(), Map.of(), previous, "sel", NOW));
         Condition stalled = StatusConditions.find(r.status().conditions, StatusConditions.STALLED);
@@ -102,9 +102,9 @@ class StatusBuilderTest {
     @Test
     void imagePullFailureStallsWithTheFix() {
         Map<String, PodView> pods = new HashMap<>();
-        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false, "ImagePullBackOff"));
+        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false, List.of(new PodView.Waiting("ImagePullBackOff", null))));
         var base = observed("LFX", new WorkloadView(true, 2, 3, "rev-1", true), null, spec(3));
-        var o = new StatusBuilder.Observed(base.name(), base.generation(), base.spec(), base.problems(),
+        var o = new StatusBuilder.Inputs(base.name(), base.generation(), base.spec(), base.problems(),
                 base.warnings(), base.expectedMembers(), base.workload(), pods, base.members(), base.previous(),
                 base.selector(), NOW);
         Condition stalled = StatusConditions.find(StatusBuilder.build(o).status().conditions,
@@ -116,14 +116,14 @@ class StatusBuilderTest {
     @Test
     void evenVotersWarnOncePerGeneration() {
         var o = observed("LFFF", new WorkloadView(true, 4, 4, "rev-1", true), null, spec(4));
-        var withWarning = new StatusBuilder.Observed(o.name(), o.generation(), o.spec(), o.problems(),
+        var withWarning = new StatusBuilder.Inputs(o.name(), o.generation(), o.spec(), o.problems(),
                 List.of("spec.replicas is even (4)"), o.expectedMembers(), o.workload(), o.pods(), o.members(),
                 o.previous(), o.selector(), NOW);
         StatusBuilder.Report first = StatusBuilder.build(withWarning);
         assertThat(first.events()).extracting(EventToPublish::reason).contains("EvenVoters");
         assertThat(StatusConditions.find(first.status().conditions, StatusConditions.AVAILABLE).getMessage())
                 .contains("Warning: spec.replicas is even (4)");
-        var second = new StatusBuilder.Observed(o.name(), o.generation(), o.spec(), o.problems(),
+        var second = new StatusBuilder.Inputs(o.name(), o.generation(), o.spec(), o.problems(),
                 withWarning.warnings(), o.expectedMembers(), o.workload(), o.pods(), o.members(), first.status(),
                 o.selector(), NOW);
         assertThat(StatusBuilder.build(second).events()).extracting(EventToPublish::reason)
@@ -153,7 +153,7 @@ class StatusBuilderTest {
         Map<String, MemberObservation> members = new HashMap<>(o.members());
         members.put("ec-2", MemberObservation.reachable("ec-2", new ReportedStatus("ec", "ec-2", "raft", "follower",
                 5L, "ec-0", null, null, 10L, 10L, 10L, 4200L, "0.1.0", List.of())));
-        var status = StatusBuilder.build(new StatusBuilder.Observed(o.name(), o.generation(), o.spec(), o.problems(),
+        var status = StatusBuilder.build(new StatusBuilder.Inputs(o.name(), o.generation(), o.spec(), o.problems(),
                 o.warnings(), o.expectedMembers(), o.workload(), o.pods(), members, o.previous(), o.selector(), NOW))
                 .status();
         var m = status.members.stream().filter(x -> "ec-2".equals(x.name)).findFirst().orElseThrow();
@@ -173,7 +173,7 @@ class StatusBuilderTest {
         return EffectiveSpec.of(s);
     }
 
-    private static StatusBuilder.Observed observed(String roles, WorkloadView workload,
+    private static StatusBuilder.Inputs observed(String roles, WorkloadView workload,
                                                    ElectionClusterStatus previous, EffectiveSpec spec) {
         DesiredChildren plan = new DesiredChildren("ec", "ns", spec);
         Map<String, MemberObservation> members = new HashMap<>();
@@ -189,7 +189,7 @@ class StatusBuilderTest {
             members.put(name, MemberObservation.reachable(name, new ReportedStatus("ec", name, "raft", role, 5L,
                     r == 'C' ? null : leader, null, null, 10L, 10L, 10L, null, "0.1.0", List.of())));
         }
-        return new StatusBuilder.Observed("ec", 7, spec, List.of(), List.of(), plan.members(), workload, Map.of(),
+        return new StatusBuilder.Inputs("ec", 7, spec, List.of(), List.of(), plan.members(), workload, Map.of(),
                 members, previous, "sel", NOW);
     }
 

@@ -1,0 +1,161 @@
+package dev.ballot.e2e.provider;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The running real node (e2e/node/start.sh). Pods have addresses on the node's bridge, which the host routes
+ * to, so the harness reaches them directly; a crash is SIGKILL to the container's task through containerd,
+ * after which the kubelet restarts the container as it would after any crash.
+ */
+public final class NodeCluster implements Cluster {
+  private final Path repo;
+  private final Path state;
+  private final Path nodeDir;
+  private final Map<String, String> env;
+  private final long upMs;
+  private final boolean operatorInCluster;
+  private final boolean purge;
+  private final Path kubeconfig;
+  private final KubernetesClient admin;
+  private final List<Process> operators = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private ClusterHostsFile hostsFile;
+
+  NodeCluster(Path repo, Path state, Path nodeDir, Map<String, String> env, long upMs, boolean operatorInCluster,
+              boolean purge) throws IOException {
+    this.repo = repo;
+    this.state = state;
+    this.nodeDir = nodeDir;
+    this.env = env;
+    this.upMs = upMs;
+    this.operatorInCluster = operatorInCluster;
+    this.purge = purge;
+    this.kubeconfig = Path.of(env.get("KUBECONFIG"));
+    this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+  }
+
+  void startHostsFileIfNeeded() throws IOException {
+    if (!operatorInCluster) {
+      hostsFile = new ClusterHostsFile(admin, state.resolve("hosts")).start();
+    }
+  }
+
+  /** What start.sh measured, for the run's first line: total, control plane, containerd + images, kubelet to Ready. */
+  public String timings() {
+    return "node_up_ms=" + upMs + " controlplane_start_ms=" + env.getOrDefault("CONTROLPLANE_MS", "?")
+        + " containerd_images_ms=" + env.getOrDefault("CONTAINERD_MS", "?")
+        + " node_ready_ms=" + env.getOrDefault("KUBELET_MS", "?") + " bridge=" + env.get("BRIDGE");
+  }
+
+  @Override
+  public Optional<Path> stateDir() {
+    return Optional.of(state);
+  }
+
+  @Override
+  public boolean runsNodeImage(String image) {
+    return NodeProvider.NODE_IMAGE_NAMES.contains(image) || NodeProvider.NODE_IMAGE_NAMES.contains("docker.io/" + image);
+  }
+
+  @Override
+  public Path adminKubeconfig() {
+    return kubeconfig;
+  }
+
+  @Override
+  public KubernetesClient admin() {
+    return admin;
+  }
+
+  @Override
+  public OperatorMode operatorMode() {
+    return operatorInCluster ? OperatorMode.IN_CLUSTER : OperatorMode.LOCAL_PROCESS;
+  }
+
+  @Override
+  public Process startOperator(Path operatorKubeconfig, Map<String, String> extraEnv) throws IOException {
+    Process p = OperatorProcess.start(repo, operatorKubeconfig, hostsFile.file(), state.resolve("operator.log"), extraEnv);
+    operators.add(p);
+    return p;
+  }
+
+  @Override
+  public InetSocketAddress reach(Pod pod, int port) {
+    String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+    if (ip == null || ip.isEmpty()) {
+      throw new IllegalStateException("pod " + pod.getMetadata().getName() + " has no address yet");
+    }
+    return new InetSocketAddress(ip, port);
+  }
+
+  /** SIGKILL to the pod's first container through containerd: the process dies as in a crash, the pod stays. */
+  @Override
+  public String crash(Pod pod) throws Exception {
+    String id = containerId(pod).orElseThrow(() -> new IllegalStateException(
+        "pod " + pod.getMetadata().getName() + " has no running container to kill"));
+    List<String> cmd = List.of("ctr", "--address", env.get("CONTAINERD_ADDRESS"), "-n", "k8s.io",
+        "tasks", "kill", "-s", "SIGKILL", id);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("ctr tasks kill " + id + " failed: " + out);
+    }
+    return "SIGKILL container " + id.substring(0, 12) + " (ctr tasks kill)";
+  }
+
+  static Optional<String> containerId(Pod pod) {
+    List<ContainerStatus> statuses = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
+    if (statuses == null || statuses.isEmpty() || statuses.get(0).getContainerID() == null) {
+      return Optional.empty();
+    }
+    String id = statuses.get(0).getContainerID();
+    int sep = id.indexOf("://");
+    return Optional.of(sep < 0 ? id : id.substring(sep + 3));
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Process p : operators) {
+      p.destroy();
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (hostsFile != null) {
+      hostsFile.close();
+    }
+    admin.close();
+    boolean keep = !purge || System.getenv("BALLOT_E2E_KEEP") != null;
+    NodeProvider.stopNode(repo, nodeDir, !keep);
+    if (!keep) {
+      try (var walk = Files.walk(state)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        System.err.println("could not delete " + state + ": " + e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.ballot.node.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.engine.MemberKind;
+import dev.ballot.node.config.ConfigException;
+import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.config.PeerSpec;
+import dev.ballot.node.storage.MemberRecord;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whether a member may start as the voter its configuration names. A voter's vote and its acknowledgements
+ * count only because it remembers what it voted for and acknowledged; one whose volume was lost and that
+ * starts empty would vote for a candidate missing committed writes (and a quorum of it and that candidate
+ * would lose them). Such a member must not start: it needs replacing (removed from the configuration, added
+ * again as a learner/observer, caught up, promoted).
+ *
+ * <p>An empty directory alone cannot tell "brand-new cluster" from "lost volume"; as etcd's
+ * {@code --initial-cluster-state}, {@code BALLOT_INITIAL_CLUSTER_STATE} says which: {@code new} (default) while
+ * the cluster bootstraps, {@code existing} once it has (the operator sets it). Under {@code new} the member also
+ * asks its peers ({@code GET /v1/status}): if any says this member joined the cluster, its volume was lost.
+ */
+public final class JoinGate {
+    public static final String ENV = "BALLOT_INITIAL_CLUSTER_STATE";
+    static final Duration ASK_TIMEOUT = Duration.ofMillis(800);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public enum InitialClusterState { NEW, EXISTING }
+
+    public enum Verdict { START, NEEDS_REPLACEMENT }
+
+    /** What the peers said about this member (under {@code new} only). */
+    public enum PeersSay { NOT_ASKED, NOBODY_ANSWERED, NEVER_JOINED, JOINED }
+
+    /** The decision, with why. */
+    public record Decision(Verdict verdict, String reason) {
+    }
+
+    private JoinGate() {
+    }
+
+    public static InitialClusterState parse(Map<String, String> env) throws ConfigException {
+        String v = env.get(ENV);
+        if (v == null || v.isBlank()) {
+            return InitialClusterState.NEW;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "new" -> InitialClusterState.NEW;
+            case "existing" -> InitialClusterState.EXISTING;
+            default -> throw new ConfigException("environment variable " + ENV, ENV, 0, "'" + v + "' is neither "
+                    + "'new' nor 'existing'", "set it to 'new' while the cluster bootstraps and 'existing' once it has");
+        };
+    }
+
+    /** Reads the environment, looks at the data directory and, when it must, asks the peers. */
+    public static Decision check(NodeConfig config, Map<String, String> env) throws ConfigException, java.io.IOException {
+        InitialClusterState state = parse(env);
+        boolean fresh = MemberRecord.freshDirectory(config.dataDir());
+        MemberKind kind = config.self().kind();
+        PeersSay peers = fresh && kind == MemberKind.VOTER && state == InitialClusterState.NEW
+                ? askPeers(config) : PeersSay.NOT_ASKED;
+        return decide(fresh, kind, state, peers);
+    }
+
+    /** Pure: table-tested. */
+    public static Decision decide(boolean freshStorage, MemberKind kind, InitialClusterState state, PeersSay peers) {
+        if (!freshStorage) {
+            return new Decision(Verdict.START, "this member's storage holds its state");
+        }
+        if (kind != MemberKind.VOTER) {
+            return new Decision(Verdict.START, "a new " + kind.wireName() + " starts empty and catches up");
+        }
+        if (state == InitialClusterState.EXISTING) {
+            return new Decision(Verdict.NEEDS_REPLACEMENT, ENV + "=existing: the cluster has bootstrapped, and a voter "
+                    + "with empty storage has lost what it voted for and acknowledged");
+        }
+        if (peers == PeersSay.JOINED) {
+            return new Decision(Verdict.NEEDS_REPLACEMENT, "a peer reports that this member joined the cluster, but its "
+                    + "storage is empty: its volume was lost");
+        }
+        return new Decision(Verdict.START, "new cluster (" + ENV + "=new) and no peer reports that this member joined");
+    }
+
+    /** Asks every peer, in parallel and bounded by {@link #ASK_TIMEOUT}, whether this member joined. */
+    public static PeersSay askPeers(NodeConfig config) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).build();
+        List<CompletableFuture<PeersSay>> answers = new ArrayList<>();
+        for (PeerSpec p : config.peers()) {
+            if (p.clientAddress() == null) {
+                continue;
+            }
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + p.clientAddress() + "/v1/status"))
+                    .timeout(ASK_TIMEOUT).GET().build();
+            answers.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+                    .thenApply(r -> r.statusCode() == 200 ? saysJoined(r.body(), config.nodeName()) : PeersSay.NOBODY_ANSWERED)
+                    .exceptionally(e -> PeersSay.NOBODY_ANSWERED));
+        }
+        PeersSay result = PeersSay.NOBODY_ANSWERED;
+        long deadline = System.nanoTime() + ASK_TIMEOUT.toNanos() + 200_000_000L;
+        for (CompletableFuture<PeersSay> a : answers) {
+            PeersSay s;
+            try {
+                s = a.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                s = PeersSay.NOBODY_ANSWERED;
+            }
+            if (s == PeersSay.JOINED) {
+                return s;
+            }
+            if (s == PeersSay.NEVER_JOINED) {
+                result = s;
+            }
+        }
+        return result;
+    }
+
+    /** A peer's status names this member among {@code joinedMembers} (see ClusterIdentityKeeper). */
+    static PeersSay saysJoined(String statusJson, String selfName) {
+        try {
+            JsonNode joined = JSON.readTree(statusJson).path("joinedMembers");
+            if (!joined.isArray()) {
+                return PeersSay.NOBODY_ANSWERED; // an older node, or one that has not learned the cluster's identity
+            }
+            for (JsonNode n : joined) {
+                if (n.asText().equals(selfName)) {
+                    return PeersSay.JOINED;
+                }
+            }
+            return PeersSay.NEVER_JOINED;
+        } catch (Exception e) {
+            return PeersSay.NOBODY_ANSWERED;
+        }
+    }
+}
