@@ -206,7 +206,7 @@ class EtcdctlTest {
         assertThat(members.get("header").get("cluster_id").asLong()).isNotZero();
         String status = ok("endpoint", "status");
         assertThat(status.lines().count()).isEqualTo(3);
-        assertThat(status).contains("3.5.0");
+        assertThat(status).contains("3.5.17");
         assertThat(ok("endpoint", "health")).contains("is healthy");
         assertThat(ok("lock", "ctl-lock", "echo", "inside-the-lock")).contains("inside-the-lock");
     }
