@@ -32,6 +32,8 @@ final class RegisterChecker {
     }
 
     static final long DEFAULT_BUDGET = 2_000_000;
+    /** At most about this much memory for the memo of one key's search. */
+    static final long MEMO_BYTES = 512L << 20;
 
     private record Visited(BitSet done, String value) {
     }
@@ -40,12 +42,15 @@ final class RegisterChecker {
     private final int mustFinish;
     private final Set<Visited> memo = new HashSet<>();
     private long budget;
+    private final long initialBudget;
 
     private RegisterChecker(List<Op> ops, long budget) {
         this.ops = new ArrayList<>(ops);
         this.ops.sort(Comparator.comparingLong(Op::invoke));
         this.mustFinish = (int) this.ops.stream().filter(Op::ok).count();
-        this.budget = budget;
+        // Each step may keep one configuration (a bit per operation) in the memo: bound its memory too.
+        this.budget = Math.min(budget, MEMO_BYTES / (this.ops.size() / 8 + 64));
+        this.initialBudget = this.budget;
     }
 
     static Result check(List<Op> history) {
@@ -63,13 +68,13 @@ final class RegisterChecker {
         Result worst = new Result(Verdict.LINEARIZABLE, byKey.size() + " keys");
         for (Map.Entry<String, List<Op>> e : byKey.entrySet()) {
             RegisterChecker c = new RegisterChecker(withoutUnobservedUnknowns(e.getValue()), budget);
-            boolean found = c.search(new BitSet(), null, 0);
+            boolean found = c.searchOnBigStack();
             if (found) {
                 continue;
             }
             if (c.budget <= 0) {
                 worst = new Result(Verdict.UNKNOWN, "key '" + e.getKey() + "': the search ran out of its budget of "
-                        + budget + " steps over " + e.getValue().size() + " operations");
+                        + c.initialBudget + " steps over " + e.getValue().size() + " operations");
             } else {
                 return new Result(Verdict.NOT_LINEARIZABLE, "key '" + e.getKey() + "': no linearization of "
                         + describe(c.ops));
@@ -124,6 +129,35 @@ final class RegisterChecker {
         return sb.toString();
     }
 
+    /**
+     * The search recurses once per linearized operation, so a long run's history (tens of thousands of operations
+     * on a key) needs a deeper stack than a default thread has.
+     */
+    private boolean searchOnBigStack() {
+        boolean[] found = new boolean[1];
+        RuntimeException[] failure = new RuntimeException[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                found[0] = search(new BitSet(), null, 0);
+            } catch (RuntimeException e) {
+                failure[0] = e;
+            }
+        }, "register-checker", STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking", e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return found[0];
+    }
+
+    static final long STACK_BYTES = 1L << 30;
+
     /** Depth-first: try each operation that may go next; memoize configurations already shown to fail. */
     private boolean search(BitSet done, String value, int finished) {
         if (finished == mustFinish) {
@@ -134,8 +168,12 @@ final class RegisterChecker {
         }
         long minComplete = Long.MAX_VALUE;
         for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {
-            if (ops.get(i).ok()) {
-                minComplete = Math.min(minComplete, ops.get(i).complete());
+            Op op = ops.get(i);
+            if (op.invoke() > minComplete) {
+                break; // sorted by invocation: every later one completes later still
+            }
+            if (op.ok()) {
+                minComplete = Math.min(minComplete, op.complete());
             }
         }
         for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ballot.nemesis.History.Op;
+import dev.ballot.node.http.ApiException;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,9 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * unknown outcome (503 outcome_unknown, 504, 500, a timeout or reset after sending) is {@code info}.
  */
 final class Workload implements AutoCloseable {
-    /** Codes whose request was not applied. */
-    static final Set<String> NOT_APPLIED = Set.of("no_leader", "leader_unreachable", "not_leader", "busy", "stopping",
-            "needs_replacement", "bad_request", "bad_json");
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -241,7 +238,7 @@ final class Workload implements AutoCloseable {
     /** An HTTP answer, or the client-side failure ({@code status} 0, {@code error} what happened). */
     record Answer(int status, String error, String body, JsonNode json) {
         boolean notApplied() {
-            return status == 0 ? "connect".equals(error) : NOT_APPLIED.contains(error);
+            return status == 0 ? "connect".equals(error) : ApiException.NOT_APPLIED.contains(error);
         }
     }
 
