@@ -207,6 +207,9 @@ final class Workloads {
                     + (rss.isPresent() ? rss.getAsLong() : "n/a") + " pss_kib=" + (pss.isPresent() ? pss.getAsLong() : "n/a")
                     + " threads=" + ProcessMemory.threads(p.pid()).orElse(-1)
                     + " loadavg=" + Report.loadAverage());
+            if (Boolean.getBoolean("bench.nmt")) { // with -XX:NativeMemoryTracking=summary in --ballot-jvm
+                nativeMemory(p);
+            }
             rssMax = Math.max(rssMax, rss.orElse(-1));
             pssMax = Math.max(pssMax, pss.orElse(-1));
         }
@@ -215,6 +218,19 @@ final class Workloads {
         }
         if (pssMax > 0) {
             report.record(sys, Metric.MEMBER_PSS_MAX, pssMax / 1024.0);
+        }
+    }
+
+    /** {@code jcmd <pid> VM.native_memory summary}, each line prefixed: where a JVM member's memory goes. */
+    private void nativeMemory(Process p) {
+        try {
+            Process jcmd = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(p.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+            String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            text.lines().filter(l -> l.contains("committed=")).forEach(l -> out.println("# nmt pid=" + p.pid() + " " + l.trim()));
+        } catch (Exception e) {
+            out.println("# nmt pid=" + p.pid() + " failed: " + e);
         }
     }
 
