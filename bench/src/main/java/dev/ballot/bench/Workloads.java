@@ -26,6 +26,8 @@ final class Workloads {
     private final PrintStream out;
     private final String run = Long.toHexString(System.nanoTime());
     private final byte[] value;
+    /** Phases whose first failed request was printed already. */
+    private final java.util.Set<String> firstErrors = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Workloads(BenchOptions options, Report report, PrintStream out) {
         this.options = options;
@@ -108,8 +110,9 @@ final class Workloads {
                 s.put(prefix + "-" + run + "-" + i, value, REQUEST_TIMEOUT);
                 latencies.add(System.nanoTime() - start);
             } catch (Exception e) {
-                if (errors++ == 0 && !prefix.matches(".*-conc[1-9][0-9]*")) {
-                    out.println("# first error in " + prefix + ": " + e); // client 0 speaks for a concurrent phase
+                // one line per phase: the concurrent clients' prefixes differ only in their number
+                if (errors++ == 0 && firstErrors.add(prefix.replaceAll("-conc[0-9]+$", "-conc"))) {
+                    out.println("# first error in " + prefix + ": " + e);
                 }
             }
         }
