@@ -137,7 +137,7 @@ final class Workloads {
             long t0 = System.nanoTime();
             for (int c = 0; c < clients; c++) {
                 KvSession s = sessions.get(c);
-                String prefix = sys + "-conc" + c;
+                String prefix = sys + "-c" + clients + "-conc" + c; // unique per phase: ZooKeeper refuses an existing znode
                 done.add(pool.submit(() -> {
                     List<Long> mine = new ArrayList<>();
                     errors.addAndGet(sequentialInto(s, prefix, perClient, options.phaseLimit, mine));
