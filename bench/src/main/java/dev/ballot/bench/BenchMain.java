@@ -27,7 +27,7 @@ public final class BenchMain implements Callable<Integer> {
      * given absolutely (the image's is a percentage of the pod's memory limit; a bench process has none).
      */
     static final String BALLOT_JVM = "-Xms16m -Xmn8m -Xmx256m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
-            + " -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2";
+            + " -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2 -XX:TieredStopAtLevel=1";
 
     @Option(names = "--systems", split = ",", description = "any of ballot-raft,ballot-zab,etcd,zookeeper (default all)")
     List<String> systems = ALL;
