@@ -1,13 +1,17 @@
 package dev.ballot.node.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.engine.MemberKind;
 import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.node.storage.MemberRecord;
-import dev.ballot.nodeapi.NodeClient;
-import dev.ballot.nodeapi.StatusReport;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 public final class JoinGate {
     public static final String ENV = "BALLOT_INITIAL_CLUSTER_STATE";
     static final Duration ASK_TIMEOUT = Duration.ofMillis(800);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum InitialClusterState { NEW, EXISTING }
 
@@ -90,14 +95,16 @@ public final class JoinGate {
 
     /** Asks every peer, in parallel and bounded by {@link #ASK_TIMEOUT}, whether this member joined. */
     public static PeersSay askPeers(NodeConfig config) {
-        NodeClient client = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).build();
         List<CompletableFuture<PeersSay>> answers = new ArrayList<>();
         for (PeerSpec p : config.peers()) {
             if (p.clientAddress() == null) {
                 continue;
             }
-            answers.add(client.at(p.clientAddress().toString()).statusAsync()
-                    .thenApply(s -> saysJoined(s, config.nodeName()))
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + p.clientAddress() + "/v1/status"))
+                    .timeout(ASK_TIMEOUT).GET().build();
+            answers.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+                    .thenApply(r -> r.statusCode() == 200 ? saysJoined(r.body(), config.nodeName()) : PeersSay.NOBODY_ANSWERED)
                     .exceptionally(e -> PeersSay.NOBODY_ANSWERED));
         }
         PeersSay result = PeersSay.NOBODY_ANSWERED;
@@ -120,10 +127,20 @@ public final class JoinGate {
     }
 
     /** A peer's status names this member among {@code joinedMembers} (see ClusterIdentityKeeper). */
-    static PeersSay saysJoined(StatusReport peer, String selfName) {
-        if (peer.joinedMembers() == null) {
-            return PeersSay.NOBODY_ANSWERED; // an older node, or one that has not learned the cluster's identity
+    static PeersSay saysJoined(String statusJson, String selfName) {
+        try {
+            JsonNode joined = JSON.readTree(statusJson).path("joinedMembers");
+            if (!joined.isArray()) {
+                return PeersSay.NOBODY_ANSWERED; // an older node, or one that has not learned the cluster's identity
+            }
+            for (JsonNode n : joined) {
+                if (n.asText().equals(selfName)) {
+                    return PeersSay.JOINED;
+                }
+            }
+            return PeersSay.NEVER_JOINED;
+        } catch (Exception e) {
+            return PeersSay.NOBODY_ANSWERED;
         }
-        return peer.joinedMembers().contains(selfName) ? PeersSay.JOINED : PeersSay.NEVER_JOINED;
     }
 }
