@@ -59,7 +59,7 @@ import org.jboss.logging.Logger;
     @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
-    @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "patch"})})
+    @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})})
 public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public static final String NAME = "electioncluster";
     private static final Logger LOG = Logger.getLogger(ElectionClusterReconciler.class);
