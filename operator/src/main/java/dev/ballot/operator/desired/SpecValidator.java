@@ -21,8 +21,11 @@ public final class SpecValidator {
     private SpecValidator() {
     }
 
-    /** Problems that stop the operator; empty when the spec can be applied. */
-    public static List<String> problems(String name, ElectionClusterSpec spec) {
+    /**
+     * Problems that stop the operator; empty when the spec can be applied. {@code effective}: the spec with its
+     * defaults, built once per reconcile (see Observed); null without a spec.
+     */
+    public static List<String> problems(String name, ElectionClusterSpec spec, EffectiveSpec effective) {
         List<String> problems = new ArrayList<>();
         if (name == null || name.length() > ElectionCluster.MAX_NAME_LENGTH) {
             problems.add("metadata.name must be at most " + ElectionCluster.MAX_NAME_LENGTH
@@ -39,7 +42,7 @@ public final class SpecValidator {
             problems.add("spec.protocol is missing: set it to Raft or Zab");
             return problems;
         }
-        EffectiveSpec s = EffectiveSpec.of(spec);
+        EffectiveSpec s = effective;
         if (s.voters() < 1) {
             problems.add("spec.replicas must be at least 1 (it is " + s.voters() + "): set it to 1, 3 or 5 voters");
         }
@@ -75,13 +78,15 @@ public final class SpecValidator {
         return problems;
     }
 
-    /** Warnings that do not stop the operator; CEL cannot warn, so they become events and condition messages. */
-    public static List<String> warnings(ElectionClusterSpec spec) {
+    /**
+     * Warnings that do not stop the operator; CEL cannot warn, so they become events and condition messages.
+     * {@code s}: the spec with its defaults, null without a spec.
+     */
+    public static List<String> warnings(EffectiveSpec s) {
         List<String> warnings = new ArrayList<>();
-        if (spec == null || spec.protocol == null) {
+        if (s == null || s.protocol() == null) {
             return warnings;
         }
-        EffectiveSpec s = EffectiveSpec.of(spec);
         if (s.voters() >= 2 && s.voters() % 2 == 0) {
             warnings.add("spec.replicas is even (" + s.voters() + "): it tolerates no more failures than "
                     + (s.voters() - 1) + " voters and needs a larger majority; use an odd count such as "

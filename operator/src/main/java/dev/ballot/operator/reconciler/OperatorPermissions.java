@@ -48,10 +48,14 @@ public final class OperatorPermissions {
                     "VolumeResizer reads a claim's class (allowVolumeExpansion) before patching it"),
             new Grant("", List.of("events"), List.of("create"), "EventRecorder"));
 
-    /** In the operator's own namespace: the leader-election Role (fabric8's LeaseLock gets, creates and patches). */
+    /**
+     * In the operator's own namespace: the leader-election Role. fabric8's LeaseLock gets, creates and patches the
+     * Lease; JOSDK's LeaderElectionManager refuses to start unless a SelfSubjectRulesReview grants get, create and
+     * update.
+     */
     public static final List<Grant> OWN_NAMESPACE = List.of(
-            new Grant("coordination.k8s.io", List.of("leases"), List.of("get", "create", "patch"),
-                    "OperatorLeaderElection"));
+            new Grant("coordination.k8s.io", List.of("leases"), List.of("get", "create", "update", "patch"),
+                    "OperatorLeaderElection (fabric8 LeaseLock: get, create, patch; JOSDK's startup check: update)"));
 
     private OperatorPermissions() {
     }
