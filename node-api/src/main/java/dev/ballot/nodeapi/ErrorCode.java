@@ -32,8 +32,6 @@ public enum ErrorCode {
     NOT_LEADER("not_leader", false),
     /** The leader refuses proposals for now (transfer or membership change in flight). */
     BUSY("busy", false),
-    /** This member lost its storage while a voter of a bootstrapped cluster: it serves nothing until replaced. */
-    NEEDS_REPLACEMENT("needs_replacement", false),
     /** The node is shutting down and did not take the request. */
     STOPPING("stopping", false),
     /**
@@ -49,6 +47,8 @@ public enum ErrorCode {
     READ_FAILED("read_failed", false),
     /** A read got no answer within the deadline: retry (reads change nothing). */
     READ_TIMEOUT("read_timeout", false),
+    /** A member that lost its storage while a voter serves nothing until it is replaced (docs/node-api.md, Member identity). */
+    NEEDS_REPLACEMENT("needs_replacement", false),
     /** {@code /healthz}: the driver loop is not running. */
     UNHEALTHY("unhealthy", false),
     /** {@code /readyz}: not ready for client traffic, the reason in the message. */

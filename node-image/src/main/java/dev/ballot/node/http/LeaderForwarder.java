@@ -1,6 +1,7 @@
 package dev.ballot.node.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.nodeapi.NodeClient;
 import dev.ballot.nodeapi.NodePaths;
 
 import java.io.IOException;
@@ -51,12 +52,8 @@ final class LeaderForwarder {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(threads)
-            .build();
+    /** The node API's one client (HTTP/1.1, no redirects), used raw: a forward relays the request verbatim. */
+    private final HttpClient client = NodeClient.create(CONNECT_TIMEOUT, KV_FORWARD_DEADLINE, threads).http();
     private final LeaderReachability reachability = new LeaderReachability(client);
 
     static boolean wasForwarded(HttpExchange ex) {

@@ -16,6 +16,10 @@ import dev.ballot.etcd.EtcdServer;
 import dev.ballot.node.etcd.EtcdMachine;
 import dev.ballot.node.etcd.NodeEtcdBackend;
 import dev.ballot.node.http.HttpApi;
+import dev.ballot.node.zookeeper.ZooKeeperMachine;
+import dev.ballot.node.zookeeper.ZooKeeperService;
+import dev.ballot.zookeeper.TxnResult;
+import dev.ballot.zookeeper.ZkServer;
 import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.ClusterIdentityKeeper;
@@ -63,11 +67,13 @@ public final class NodeProcess implements AutoCloseable {
     /** The etcd v3 API; null unless configured. */
     private final EtcdServer etcd;
     private final MemberDirectory directory;
+    /** The ZooKeeper client protocol (ZAB with a client port), null otherwise. */
+    private final ZkServer zk;
     private final ClusterIdentityKeeper identity;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
-                        EtcdServer etcd, MemberDirectory directory, ClusterIdentityKeeper identity) {
+                        EtcdServer etcd, MemberDirectory directory, ClusterIdentityKeeper identity, ZkServer zk) {
         this.etcd = etcd;
         this.identity = identity;
         this.config = config;
@@ -76,6 +82,7 @@ public final class NodeProcess implements AutoCloseable {
         this.runtime = runtime;
         this.api = api;
         this.directory = directory;
+        this.zk = zk;
     }
 
     public static NodeProcess start(NodeConfig config) throws IOException, CorruptStorageException {
@@ -88,6 +95,7 @@ public final class NodeProcess implements AutoCloseable {
         });
         PeerTransport transport = null;
         NodeRuntime<?, ?> runtime = null;
+        ZkServer zk = null;
         EtcdServer etcd = null;
         ClusterIdentityKeeper identity = null;
         try {
@@ -96,7 +104,13 @@ public final class NodeProcess implements AutoCloseable {
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
             NodeRuntime<EtcdMachine, EtcdResult> etcdRuntime = null;
-            if (config.etcdListen() != null) {
+            ZooKeeperMachine zkMachine = config.zookeeper() != null ? new ZooKeeperMachine() : null;
+            NodeRuntime<ZooKeeperMachine, TxnResult> zkRuntime = null;
+            if (zkMachine != null) {
+                // A ZAB member with a ZooKeeper client port: the log feeds ZooKeeper's data tree.
+                runtime = zkRuntime = new NodeRuntime<>(zkMachine, engine, persisted, config.initialMembership(),
+                        storage, transport::send, runtimeOptions());
+            } else if (config.etcdListen() != null) {
                 // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
                 etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
                         storage, transport::send, runtimeOptions());
@@ -142,7 +156,7 @@ public final class NodeProcess implements AutoCloseable {
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             HttpApi api = new HttpApi(info, metrics,
                     new InetSocketAddress(config.clientListen().host(), config.clientListen().port()));
-            if (etcdRuntime == null) {
+            if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
                 identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
                         MemberRecord.read(config.dataDir()).orElse(null), directory::name);
                 api.statusFields(identity::statusFields);
@@ -157,11 +171,18 @@ public final class NodeProcess implements AutoCloseable {
                         new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));
                 LOG.info("etcd v3 API on " + config.etcdListen());
             }
+            if (zkRuntime != null) {
+                zk = ZooKeeperService.start(config, zkMachine, zkRuntime);
+            }
+            config.warnings().forEach(LOG::warning);
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
                     + ", data in " + config.dataDir());
-            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity);
+            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity, zk);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (zk != null) {
+                zk.close();
+            }
             if (identity != null) {
                 identity.close();
             }
@@ -244,6 +265,9 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void closeAll() {
+        if (zk != null) {
+            zk.close();
+        }
         if (identity != null) {
             identity.close();
         }

@@ -30,6 +30,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,15 +58,44 @@ class NodeClientTest {
     }
 
     /** Retries while the cluster refuses with a code that means "not applied" (an election on a loaded machine). */
-    private static <T> T whenNotApplied(java.util.concurrent.Callable<T> call) {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
+    private static <T> T whenNotApplied(Callable<T> call) {
+        return retried(call, false);
+    }
+
+    /** Retries an idempotent call (a read, a PUT, a DELETE, a membership change) through any 503 or 504. */
+    private static <T> T idempotent(Callable<T> call) {
+        return retried(call, true);
+    }
+
+    private static <T> T retried(Callable<T> call, boolean idempotent) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
             try {
                 return Optional.of(call.call());
             } catch (NodeApiException e) {
-                if (e.status() == 503 && !e.mayHaveApplied()) {
+                if ((e.status() == 503 || e.status() == 504) && (idempotent || !e.mayHaveApplied())) {
                     return Optional.<T>empty();
                 }
                 throw e;
+            }
+        }, Optional::isPresent).orElseThrow();
+    }
+
+    /** A compare-and-set through an election: after an answer that may have applied, the key's value says whether it did. */
+    private static CasOutcome cas(NodeEndpoint node, String key, String expect, String value) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            try {
+                return Optional.of(node.compareAndSet(key, expect, value));
+            } catch (NodeApiException e) {
+                if (e.status() != 503 && e.status() != 504) {
+                    throw e;
+                }
+                if (e.mayHaveApplied()) {
+                    Optional<KvValue> now = idempotent(() -> node.get(key, Consistency.LINEARIZABLE));
+                    if (now.isPresent() && now.get().text().equals(value)) {
+                        return Optional.of(CasOutcome.applied(now.get().revision()));
+                    }
+                }
+                return Optional.<CasOutcome>empty();
             }
         }, Optional::isPresent).orElseThrow();
     }
@@ -99,28 +129,26 @@ class NodeClientTest {
         long follower = leader() % 3 + 1;
         NodeEndpoint f = node(follower);
 
-        long put = await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(NodeApiException.class)
-                .until(() -> f.put("dir/a key", "v1"), r -> r > 0);
-        KvValue read = await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(NodeApiException.class)
-                .until(() -> f.get("dir/a key", Consistency.LINEARIZABLE), Optional::isPresent).orElseThrow();
+        long put = idempotent(() -> f.put("dir/a key", "v1"));
+        KvValue read = idempotent(() -> f.get("dir/a key", Consistency.LINEARIZABLE)).orElseThrow();
         assertThat(read.text()).isEqualTo("v1");
         assertThat(read.revision()).isEqualTo(put);
         await().atMost(Duration.ofSeconds(10)).until(() -> f.get("dir/a key", Consistency.SERIALIZABLE)
                 .map(KvValue::text).orElse(""), "v1"::equals);
-        assertThat(whenNotApplied(() -> f.get("absent", Consistency.LINEARIZABLE))).isEmpty();
+        assertThat(idempotent(() -> f.get("absent", Consistency.LINEARIZABLE))).isEmpty();
 
-        CasOutcome created = whenNotApplied(() -> f.compareAndSet("c", null, "one"));
+        CasOutcome created = cas(f, "c", null, "one");
         assertThat(created.applied()).isTrue();
         assertThat(created.revision()).isGreaterThan(put);
-        assertThat(whenNotApplied(() -> f.compareAndSet("c", null, "two"))).isEqualTo(CasOutcome.refused("one"));
-        assertThat(whenNotApplied(() -> f.compareAndSet("c", "wrong", "two"))).isEqualTo(CasOutcome.refused("one"));
-        assertThat(whenNotApplied(() -> f.compareAndSet("gone", "x", "y"))).isEqualTo(CasOutcome.refused(null));
-        assertThat(whenNotApplied(() -> f.compareAndSet("c", "one", "quote\" and \\ and {json}")).applied()).isTrue();
-        assertThat(whenNotApplied(() -> f.get("c", Consistency.LINEARIZABLE)).orElseThrow().text()).isEqualTo("quote\" and \\ and {json}");
+        assertThat(cas(f, "c", null, "two")).isEqualTo(CasOutcome.refused("one"));
+        assertThat(cas(f, "c", "wrong", "two")).isEqualTo(CasOutcome.refused("one"));
+        assertThat(cas(f, "gone", "x", "y")).isEqualTo(CasOutcome.refused(null));
+        assertThat(cas(f, "c", "one", "quote\" and \\ and {json}").applied()).isTrue();
+        assertThat(idempotent(() -> f.get("c", Consistency.LINEARIZABLE)).orElseThrow().text()).isEqualTo("quote\" and \\ and {json}");
 
-        long deleted = whenNotApplied(() -> f.delete("c"));
+        long deleted = idempotent(() -> f.delete("c"));
         assertThat(deleted).isGreaterThan(created.revision());
-        assertThat(whenNotApplied(() -> f.get("c", Consistency.LINEARIZABLE))).isEmpty();
+        assertThat(idempotent(() -> f.get("c", Consistency.LINEARIZABLE))).isEmpty();
 
         assertThatThrownBy(() -> f.put("k".repeat(1025), "v")).isInstanceOfSatisfying(NodeApiException.class, e -> {
             assertThat(e.status()).isEqualTo(400);
@@ -143,12 +171,12 @@ class NodeClientTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !events.isEmpty());
         assertThat(events.get(0).nodeId()).isEqualTo("node-" + (leader % 3 + 1));
 
-        Configuration three = whenNotApplied(() -> follower.members());
+        Configuration three = idempotent(() -> follower.members());
         assertThat(three.members()).extracting(Configuration.Entry::kind).containsOnly("voter").hasSize(3);
-        Configuration four = whenNotApplied(() -> follower.addMember(new AddMemberRequest("node-4", "127.0.0.4:2380",
+        Configuration four = idempotent(() -> follower.addMember(new AddMemberRequest("node-4", "127.0.0.4:2380",
                 AddMemberRequest.LEARNER, null, null)));
         assertThat(four.member("node-4")).isEqualTo(new Configuration.Entry("node-4", 4, "127.0.0.4:2380", "learner"));
-        assertThat(whenNotApplied(() -> follower.addMember(new AddMemberRequest("node-4", "127.0.0.4:2380",
+        assertThat(idempotent(() -> follower.addMember(new AddMemberRequest("node-4", "127.0.0.4:2380",
                 AddMemberRequest.LEARNER, null, null)))).isEqualTo(four);
         assertThatThrownBy(() -> follower.addMember(new AddMemberRequest("node-4", "127.0.0.9:2380", AddMemberRequest.LEARNER,
                 null, null))).isInstanceOfSatisfying(NodeApiException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MEMBER_CONFLICT));
@@ -156,8 +184,8 @@ class NodeClientTest {
             assertThat(e.status()).isEqualTo(404);
             assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_MEMBER);
         });
-        assertThat(whenNotApplied(() -> follower.removeMember("node-4")).member("node-4")).isNull();
-        assertThat(whenNotApplied(() -> follower.removeMember("node-4")).members()).hasSize(3);
+        assertThat(idempotent(() -> follower.removeMember("node-4")).member("node-4")).isNull();
+        assertThat(idempotent(() -> follower.removeMember("node-4")).members()).hasSize(3);
 
         TransferResult moved = whenNotApplied(() -> follower.transferLeadership(TransferRequest.toMostCaughtUp()));
         assertThat(moved.leader()).isNotEqualTo("node-" + leader);

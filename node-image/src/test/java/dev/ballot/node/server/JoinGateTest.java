@@ -50,6 +50,12 @@ class JoinGateTest {
         assertThat(JoinGate.saysJoined("{\"joinedMembers\": [\"node-1\", \"node-2\"]}", "node-2")).isEqualTo(PeersSay.JOINED);
         assertThat(JoinGate.saysJoined("{\"joinedMembers\": [\"node-1\"]}", "node-2")).isEqualTo(PeersSay.NEVER_JOINED);
         assertThat(JoinGate.saysJoined("{\"joinedMembers\": null}", "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
+        // A running member that has not learned the cluster's identity yet: a new cluster, as far as it knows.
+        assertThat(JoinGate.saysJoined("{\"role\": \"follower\", \"joinedMembers\": null}", "node-2"))
+                .isEqualTo(PeersSay.NEVER_JOINED);
+        // One that needs replacing itself knows nothing.
+        assertThat(JoinGate.saysJoined("{\"role\": \"needsReplacement\", \"needsReplacement\": true}", "node-2"))
+                .isEqualTo(PeersSay.NOBODY_ANSWERED);
         assertThat(JoinGate.saysJoined("not json", "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
     }
 }

@@ -67,7 +67,7 @@ public final class ClusterDecider {
 
     /** Step 1: the spec's problems, or the children to apply for the layout the scale planner chose. */
     public static Intent intend(Observed o) {
-        List<String> problems = new ArrayList<>(SpecValidator.problems(o.name(), o.spec()));
+        List<String> problems = new ArrayList<>(SpecValidator.problems(o.name(), o.spec(), o.effective()));
         if (problems.isEmpty()) {
             problems.addAll(ImmutableFields.problems(o.effective(), o.statefulSet()));
         }
@@ -92,7 +92,7 @@ public final class ClusterDecider {
         List<MemberEndpoint> current = spec == null ? List.of()
                 : DesiredChildren.members(o.name(), o.namespace(), intent.scale().current());
         StatusBuilder.Report report = StatusBuilder.build(new StatusBuilder.Inputs(o.name(), o.generation(), spec,
-                intent.problems(), SpecValidator.warnings(o.spec()),
+                intent.problems(), SpecValidator.warnings(o.effective()),
                 // Quorum as the leader counts it now: its latest configuration, committed or not.
                 current, workload, o.pods(), spec == null ? o.members() : watched(o, intent.children()),
                 o.previous(), Names.selector(o.name()), o.now()));

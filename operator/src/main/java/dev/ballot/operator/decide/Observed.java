@@ -22,6 +22,7 @@ import java.util.function.Function;
  * some decisions need them: a StorageClass's expansion (only for a claim that must grow) and the leader's fresh
  * progress (only before a rollout step that costs a voter); each is read at most once per reconcile.
  *
+ * @param effective               the spec with the CRD's defaults applied, built once; null without a spec
  * @param statefulSet             null when the StatefulSet does not exist
  * @param claims                  the cluster's claims that are not being deleted
  * @param volumeBlockPublished    the VolumeResizeBlocked message this process last published for the cluster, or

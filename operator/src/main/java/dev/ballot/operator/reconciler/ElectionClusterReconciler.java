@@ -1,5 +1,6 @@
 package dev.ballot.operator.reconciler;
 
+import dev.ballot.nodeapi.NodeClient;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.decide.ClusterDecider;
@@ -58,7 +59,7 @@ import org.jboss.logging.Logger;
     @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
-    @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "patch"})})
+    @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})})
 public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public static final String NAME = "electioncluster";
     private static final Logger LOG = Logger.getLogger(ElectionClusterReconciler.class);
@@ -68,6 +69,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final RolloutExecutor rollout;
     private final ScaleExecutor scale;
     private final VolumeResizer volumes;
+    /**
+     * The operator's one client for the node API: the member watcher, the rollout and the scale executors. The JDK
+     * client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
+     */
+    private final NodeClient nodes;
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
     private volatile MemberStatusEventSource members;
@@ -75,8 +81,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client) {
         this.settings = settings;
         this.client = client;
-        this.rollout = new RolloutExecutor(client, settings);
-        this.scale = new ScaleExecutor(client, settings);
+        this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout());
+        this.rollout = new RolloutExecutor(client, settings, nodes);
+        this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
     }
 
@@ -89,7 +96,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public List<EventSource<?, ElectionCluster>> prepareEventSources(EventSourceContext<ElectionCluster> context) {
         members = new MemberStatusEventSource(new MemberStatusEventSource.MemberWatchSettings(
                 settings.memberUrlTemplate(), settings.memberPollInterval(), settings.memberRequestTimeout(),
-                settings.memberStreamStaleAfter()));
+                settings.memberStreamStaleAfter()), nodes);
         InformerEventSource<Pod, ElectionCluster> pods = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Pod.class, ElectionCluster.class)
                         .withName("pods")

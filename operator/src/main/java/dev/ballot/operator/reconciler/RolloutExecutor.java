@@ -1,20 +1,17 @@
 package dev.ballot.operator.reconciler;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.nodeapi.NodeEndpoint;
+import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.TransferRequest;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.members.MemberUrls;
-import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.EventToPublish;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,23 +30,22 @@ final class RolloutExecutor {
     private static final Logger LOG = Logger.getLogger(RolloutExecutor.class);
     /** A refused or failed transfer is asked again after this long, if the planner still wants it. */
     static final Duration TRANSFER_RETRY = Duration.ofSeconds(2);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** A transfer answers once leadership has moved, within the node's election timeouts. */
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
-    private final HttpClient http;
+    private final NodeClient nodes;
     /** Pod uids this operator deleted (uid to nanoTime), so a stale cache does not make it ask twice. */
     private final Map<String, Long> deleted = new ConcurrentHashMap<>();
     /** Per cluster: nanoTime when the last transfer request ended, or {@code IN_FLIGHT}. */
     private final Map<String, Long> transfers = new ConcurrentHashMap<>();
     private static final long IN_FLIGHT = Long.MIN_VALUE;
 
-    RolloutExecutor(KubernetesClient client, OperatorSettings settings) {
+    RolloutExecutor(KubernetesClient client, OperatorSettings settings, NodeClient nodes) {
         this.client = client;
         this.settings = settings;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.memberRequestTimeout()).build();
+        this.nodes = nodes;
     }
 
     /**
@@ -107,20 +103,15 @@ final class RolloutExecutor {
             return Optional.empty();
         }
         transfers.put(key, IN_FLIGHT);
-        URI base = memberBase(cluster, leader);
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/admin/transfer-leadership"))
-                .timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                .build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-            transfers.put(key, System.nanoTime());
-            if (e != null) {
-                LOG.warnf("transfer-leadership on %s failed: %s", leader, e.getMessage());
-            } else {
-                LOG.infof("transfer-leadership on %s answered %d: %s", leader, r.statusCode(), r.body());
-            }
-        });
+        member(cluster, leader).withTimeout(TRANSFER_TIMEOUT)
+                .transferLeadershipAsync(TransferRequest.toMostCaughtUp()).whenComplete((r, e) -> {
+                    transfers.put(key, System.nanoTime());
+                    if (e != null) {
+                        LOG.warnf("transfer-leadership on %s failed: %s", leader, e.getMessage());
+                    } else {
+                        LOG.infof("transfer-leadership on %s answered: %s", leader, r);
+                    }
+                });
         return Optional.of(EventToPublish.normal("TransferringLeadership", "asked " + leader
                 + " to hand leadership to a caught-up follower before it restarts"));
     }
@@ -130,22 +121,14 @@ final class RolloutExecutor {
         if (leader == null || leader.isEmpty()) {
             return Optional.empty();
         }
-        URI base = memberBase(cluster, leader);
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/status"))
-                    .timeout(settings.memberRequestTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return Optional.empty();
-            }
-            ReportedStatus s = JSON.readValue(r.body(), ReportedStatus.class);
-            if (!s.leads() || s.lastLogIndex() == null) {
+            StatusReport s = member(cluster, leader).status();
+            if (!s.leads()) {
                 return Optional.empty();
             }
             Map<String, Long> match = new HashMap<>();
-            if (s.members() != null) {
-                s.members().stream().filter(m -> m.id() != null && m.matchIndex() != null)
-                        .forEach(m -> match.put(m.id(), m.matchIndex()));
-            }
+            s.members().stream().filter(m -> m.id() != null && m.matchIndex() != null)
+                    .forEach(m -> match.put(m.id(), m.matchIndex()));
             return Optional.of(new LeaderProgress(s.nodeId(), s.lastLogIndex(), match));
         } catch (java.io.IOException e) {
             LOG.debugf("reading %s's progress failed: %s", leader, e.getMessage());
@@ -156,8 +139,8 @@ final class RolloutExecutor {
         }
     }
 
-    private URI memberBase(ElectionCluster cluster, String member) {
-        return MemberUrls.ofPod(settings.memberUrlTemplate(), cluster.getMetadata().getName(),
-                cluster.getMetadata().getNamespace(), member);
+    private NodeEndpoint member(ElectionCluster cluster, String member) {
+        return nodes.at(MemberUrls.ofPod(settings.memberUrlTemplate(), cluster.getMetadata().getName(),
+                cluster.getMetadata().getNamespace(), member));
     }
 }

@@ -1,4 +1,4 @@
-package dev.ballot.operator.status;
+package dev.ballot.operator.decide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,22 +7,28 @@ import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
-import dev.ballot.operator.desired.DesiredChildren;
 import dev.ballot.operator.desired.EffectiveSpec;
+import dev.ballot.operator.status.EventToPublish;
+import dev.ballot.operator.status.PodView;
+import dev.ballot.operator.status.StatusConditions;
+import dev.ballot.operator.status.WorkloadView;
+import dev.ballot.operator.storage.Expansion;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Conditions from observed state. Members column: one letter per voter, L leader, F follower, C candidate,
+ * The decision's status and Events from one observed snapshot (the table tests that were StatusBuilder's). Members column: one letter per voter, L leader, F follower, C candidate,
  * X unreachable. Workload column: ready/updated pods, and whether the StatefulSet controller caught up.
  */
-class StatusBuilderTest {
+class ClusterDeciderTest {
     private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
 
     @ParameterizedTest(name = "{0}")
@@ -44,7 +50,7 @@ class StatusBuilderTest {
         previous.leaderChanges = everLed ? 1L : 0L;
         previous.leader = everLed ? "ec-0" : null;
         previous.term = everLed ? 5L : null;
-        StatusBuilder.Report r = StatusBuilder.build(observed(members, new WorkloadView(true, ready, updated, "rev-1",
+        ClusterDecision.Final r = run(observed(members, new WorkloadView(true, ready, updated, "rev-1",
                 caughtUp), previous, spec(members.length())));
         List<Condition> c = r.status().conditions;
         assertThat(status(c, StatusConditions.READY)).as("Ready").isEqualTo(readyStatus);
@@ -68,13 +74,13 @@ class StatusBuilderTest {
         previous.leader = "ec-1";
         previous.term = 4L;
         previous.leaderChanges = 2L;
-        StatusBuilder.Report r = StatusBuilder.build(observed("LFF", healthyWorkload(), previous, spec(3)));
+        ClusterDecision.Final r = run(observed("LFF", healthyWorkload(), previous, spec(3)));
         assertThat(r.status().leader).isEqualTo("ec-0");
         assertThat(r.status().term).isEqualTo(5L);
         assertThat(r.status().leaderChanges).isEqualTo(3L);
         assertThat(r.events()).extracting(EventToPublish::reason).contains("LeaderElected");
 
-        StatusBuilder.Report again = StatusBuilder.build(observed("LFF", healthyWorkload(), r.status(), spec(3)));
+        ClusterDecision.Final again = run(observed("LFF", healthyWorkload(), r.status(), spec(3)));
         assertThat(again.status().leaderChanges).isEqualTo(3L);
         assertThat(again.events()).extracting(EventToPublish::reason).doesNotContain("LeaderElected");
         // Unchanged conditions keep their transition time.
@@ -83,11 +89,9 @@ class StatusBuilderTest {
 
     @Test
     void invalidSpecIsStalledAndReadyFalseAtThatGeneration() {
-        ElectionClusterStatus previous = StatusBuilder.build(observed("LFF", healthyWorkload(), null, spec(3)))
-                .status();
-        StatusBuilder.Report r = StatusBuilder.build(new StatusBuilder.Inputs("ec", 8, null,
-                List.of("spec.replicas must be at least 1 (it is 0): set it to 1, 3 or 5 voters"), List.of(),
-                List.of(), WorkloadView.MISSING, Map.of(), Map.of(), previous, "sel", NOW));
+        ElectionClusterStatus previous = run(observed("LFF", healthyWorkload(), null, spec(3))).status();
+        ClusterDecision.Final r = run(new Case(snapshot(8, spec(0), null, Map.of(), Map.of(), previous),
+                WorkloadView.MISSING));
         Condition stalled = StatusConditions.find(r.status().conditions, StatusConditions.STALLED);
         assertThat(stalled.getStatus()).isEqualTo("True");
         assertThat(stalled.getReason()).isEqualTo("InvalidSpec");
@@ -102,60 +106,50 @@ class StatusBuilderTest {
     @Test
     void imagePullFailureStallsWithTheFix() {
         Map<String, PodView> pods = new HashMap<>();
-        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false, List.of(new PodView.Waiting("ImagePullBackOff", null))));
-        var base = observed("LFX", new WorkloadView(true, 2, 3, "rev-1", true), null, spec(3));
-        var o = new StatusBuilder.Inputs(base.name(), base.generation(), base.spec(), base.problems(),
-                base.warnings(), base.expectedMembers(), base.workload(), pods, base.members(), base.previous(),
-                base.selector(), NOW);
-        Condition stalled = StatusConditions.find(StatusBuilder.build(o).status().conditions,
-                StatusConditions.STALLED);
+        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false,
+                List.of(new PodView.Waiting("ContainerCreating", null), new PodView.Waiting("ImagePullBackOff", null))));
+        Case base = observed("LFX", new WorkloadView(true, 2, 3, "rev-1", true), null, spec(3));
+        Case c = new Case(snapshot(7, spec(3), null, pods, base.o().members(), null), base.workload());
+        Condition stalled = StatusConditions.find(run(c).status().conditions, StatusConditions.STALLED);
         assertThat(stalled.getReason()).isEqualTo("PodFailing");
         assertThat(stalled.getMessage()).contains("ec-1").contains("ImagePullBackOff").contains("spec.image");
     }
 
     @Test
     void evenVotersWarnOncePerGeneration() {
-        var o = observed("LFFF", new WorkloadView(true, 4, 4, "rev-1", true), null, spec(4));
-        var withWarning = new StatusBuilder.Inputs(o.name(), o.generation(), o.spec(), o.problems(),
-                List.of("spec.replicas is even (4)"), o.expectedMembers(), o.workload(), o.pods(), o.members(),
-                o.previous(), o.selector(), NOW);
-        StatusBuilder.Report first = StatusBuilder.build(withWarning);
+        Case c = observed("LFFF", new WorkloadView(true, 4, 4, "rev-1", true), null, spec(4));
+        ClusterDecision.Final first = run(c);
         assertThat(first.events()).extracting(EventToPublish::reason).contains("EvenVoters");
         assertThat(StatusConditions.find(first.status().conditions, StatusConditions.AVAILABLE).getMessage())
                 .contains("Warning: spec.replicas is even (4)");
-        var second = new StatusBuilder.Inputs(o.name(), o.generation(), o.spec(), o.problems(),
-                withWarning.warnings(), o.expectedMembers(), o.workload(), o.pods(), o.members(), first.status(),
-                o.selector(), NOW);
-        assertThat(StatusBuilder.build(second).events()).extracting(EventToPublish::reason)
-                .doesNotContain("EvenVoters");
+        Case second = observed("LFFF", c.workload(), first.status(), spec(4));
+        assertThat(run(second).events()).extracting(EventToPublish::reason).doesNotContain("EvenVoters");
     }
 
     @Test
     void anElectionThatOutlastsTheGraceIsALostQuorum() {
         ElectionClusterStatus previous = new ElectionClusterStatus();
         previous.leaderChanges = 1L;
-        previous.conditions = List.of(new Condition(NOW.minus(StatusBuilder.ELECTION_GRACE).minusSeconds(1).toString(),
+        previous.conditions = List.of(new Condition(NOW.minus(dev.ballot.operator.status.StatusBuilder.ELECTION_GRACE).minusSeconds(1).toString(),
                 "no leader", 7L, "Electing", "False", StatusConditions.AVAILABLE));
-        var c = StatusBuilder.build(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
+        var c = run(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
         assertThat(StatusConditions.find(c, StatusConditions.DEGRADED).getReason()).isEqualTo("QuorumLost");
         assertThat(status(c, StatusConditions.DEGRADED)).isEqualTo("True");
 
         previous.conditions = List.of(new Condition(NOW.minusSeconds(1).toString(), "no leader", 7L, "Electing",
                 "False", StatusConditions.AVAILABLE));
-        c = StatusBuilder.build(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
+        c = run(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
         assertThat(StatusConditions.find(c, StatusConditions.DEGRADED).getReason()).isEqualTo("Electing");
         assertThat(StatusConditions.find(c, StatusConditions.AVAILABLE).getReason()).isEqualTo("Electing");
     }
 
     @Test
     void aFollowerThatLostContactWithTheLeaderIsNotReady() {
-        var o = observed("LFF", healthyWorkload(), null, spec(3));
-        Map<String, MemberObservation> members = new HashMap<>(o.members());
+        Case c = observed("LFF", healthyWorkload(), null, spec(3));
+        Map<String, MemberObservation> members = new HashMap<>(c.o().members());
         members.put("ec-2", MemberObservation.reachable("ec-2", new ReportedStatus("ec", "ec-2", "raft", "follower",
                 5L, "ec-0", null, null, 10L, 10L, 10L, 4200L, "0.1.0", List.of())));
-        var status = StatusBuilder.build(new StatusBuilder.Inputs(o.name(), o.generation(), o.spec(), o.problems(),
-                o.warnings(), o.expectedMembers(), o.workload(), o.pods(), members, o.previous(), o.selector(), NOW))
-                .status();
+        var status = run(new Case(snapshot(7, spec(3), null, Map.of(), members, null), c.workload())).status();
         var m = status.members.stream().filter(x -> "ec-2".equals(x.name)).findFirst().orElseThrow();
         assertThat(m.ready).isFalse();
         assertThat(m.message).isEqualTo("no contact with the leader for 4200 ms");
@@ -166,16 +160,29 @@ class StatusBuilderTest {
         return new WorkloadView(true, 3, 3, "rev-1", true);
     }
 
-    private static EffectiveSpec spec(int voters) {
+    static ElectionClusterSpec spec(int voters) {
         ElectionClusterSpec s = new ElectionClusterSpec();
         s.protocol = ConsensusProtocol.Raft;
         s.replicas = voters;
-        return EffectiveSpec.of(s);
+        return s;
     }
 
-    private static StatusBuilder.Inputs observed(String roles, WorkloadView workload,
-                                                   ElectionClusterStatus previous, EffectiveSpec spec) {
-        DesiredChildren plan = new DesiredChildren("ec", "ns", spec);
+    /** A snapshot and the StatefulSet's status once the children are applied. */
+    record Case(Observed o, WorkloadView workload) {
+    }
+
+    /** Every decision step, with executors that did nothing. */
+    static ClusterDecision.Final run(Case c) {
+        ClusterDecision d = ClusterDecider.decide(c.o(), ClusterDecider.intend(c.o()), c.workload());
+        return ClusterDecider.settle(c.o(), d, List.of(), null);
+    }
+
+    /**
+     * Members column: one letter per member, L leader, F follower, C candidate, X unreachable. No StatefulSet yet
+     * (so the expected members are the spec's), no pods.
+     */
+    private static Case observed(String roles, WorkloadView workload, ElectionClusterStatus previous,
+                                 ElectionClusterSpec spec) {
         Map<String, MemberObservation> members = new HashMap<>();
         String leader = roles.indexOf('L') >= 0 ? "ec-" + roles.indexOf('L') : null;
         for (int i = 0; i < roles.length(); i++) {
@@ -189,8 +196,15 @@ class StatusBuilderTest {
             members.put(name, MemberObservation.reachable(name, new ReportedStatus("ec", name, "raft", role, 5L,
                     r == 'C' ? null : leader, null, null, 10L, 10L, 10L, null, "0.1.0", List.of())));
         }
-        return new StatusBuilder.Inputs("ec", 7, spec, List.of(), List.of(), plan.members(), workload, Map.of(),
-                members, previous, "sel", NOW);
+        return new Case(snapshot(7, spec, null, Map.of(), members, previous), workload);
+    }
+
+    static Observed snapshot(long generation, ElectionClusterSpec spec, StatefulSetView sts,
+                             Map<String, PodView> pods, Map<String, MemberObservation> members,
+                             ElectionClusterStatus previous) {
+        return new Observed("ec", "ns", generation, spec, EffectiveSpec.of(spec), sts, pods, members, List.of(),
+                cls -> Expansion.ALLOWED, leader -> Optional.empty(), previous, null,
+                new Observed.Settings(true, Duration.ofSeconds(30)), NOW);
     }
 
     private static String status(List<Condition> conditions, String type) {
