@@ -6,8 +6,14 @@ import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.nodeapi.NodeClient;
-import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.NodePaths;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +37,9 @@ import java.util.concurrent.TimeUnit;
 public final class JoinGate {
     public static final String ENV = "BALLOT_INITIAL_CLUSTER_STATE";
     static final Duration ASK_TIMEOUT = Duration.ofMillis(800);
+    static final Duration ASK_EVERY = Duration.ofMillis(200);
+    static final Duration ASK_FOR = Duration.ofSeconds(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum InitialClusterState { NEW, EXISTING }
 
@@ -60,7 +69,8 @@ public final class JoinGate {
     }
 
     /** Reads the environment, looks at the data directory and, when it must, asks the peers. */
-    public static Decision check(NodeConfig config, Map<String, String> env) throws ConfigException, java.io.IOException {
+    public static Decision check(NodeConfig config, Map<String, String> env)
+            throws ConfigException, java.io.IOException, InterruptedException {
         InitialClusterState state = parse(env);
         boolean fresh = MemberRecord.freshDirectory(config.dataDir());
         MemberKind kind = config.self().kind();
@@ -88,42 +98,75 @@ public final class JoinGate {
         return new Decision(Verdict.START, "new cluster (" + ENV + "=new) and no peer reports that this member joined");
     }
 
-    /** Asks every peer, in parallel and bounded by {@link #ASK_TIMEOUT}, whether this member joined. */
-    public static PeersSay askPeers(NodeConfig config) {
-        NodeClient client = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT);
-        List<CompletableFuture<PeersSay>> answers = new ArrayList<>();
+    /**
+     * Asks every peer whether this member joined: in parallel, each again every {@link #ASK_EVERY} until it answers,
+     * for at most {@link #ASK_FOR} in all (peers and this JVM may be starting too). Returns at once when one says
+     * JOINED; else NEVER_JOINED if any answered, NOBODY_ANSWERED if none did.
+     */
+    public static PeersSay askPeers(NodeConfig config) throws InterruptedException {
+        HttpClient http = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT).http();
+        List<PeerSpec> pending = new ArrayList<>();
         for (PeerSpec p : config.peers()) {
-            if (p.clientAddress() == null) {
-                continue;
+            if (p.clientAddress() != null) {
+                pending.add(p);
             }
-            answers.add(client.at(p.clientAddress().toString()).statusAsync()
-                    .thenApply(s -> saysJoined(s, config.nodeName()))
-                    .exceptionally(e -> PeersSay.NOBODY_ANSWERED));
         }
         PeersSay result = PeersSay.NOBODY_ANSWERED;
-        long deadline = System.nanoTime() + ASK_TIMEOUT.toNanos() + 200_000_000L;
-        for (CompletableFuture<PeersSay> a : answers) {
-            PeersSay s;
-            try {
-                s = a.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                s = PeersSay.NOBODY_ANSWERED;
+        long deadline = System.nanoTime() + ASK_FOR.toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            List<CompletableFuture<PeersSay>> answers = new ArrayList<>();
+            for (PeerSpec p : pending) {
+                HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + p.clientAddress() + NodePaths.STATUS))
+                        .timeout(ASK_TIMEOUT).GET().build();
+                answers.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+                        .thenApply(r -> r.statusCode() == 200 ? saysJoined(r.body(), config.nodeName()) : PeersSay.NOBODY_ANSWERED)
+                        .exceptionally(e -> PeersSay.NOBODY_ANSWERED));
             }
-            if (s == PeersSay.JOINED) {
-                return s;
+            List<PeerSpec> still = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                PeersSay s;
+                try {
+                    s = answers.get(i).get(ASK_TIMEOUT.toMillis() + 200, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    s = PeersSay.NOBODY_ANSWERED;
+                }
+                if (s == PeersSay.JOINED) {
+                    return s;
+                }
+                if (s == PeersSay.NEVER_JOINED) {
+                    result = s;
+                } else {
+                    still.add(pending.get(i));
+                }
             }
-            if (s == PeersSay.NEVER_JOINED) {
-                result = s;
+            pending = still;
+            if (!pending.isEmpty()) {
+                Thread.sleep(ASK_EVERY.toMillis());
             }
         }
         return result;
     }
 
     /** A peer's status names this member among {@code joinedMembers} (see ClusterIdentityKeeper). */
-    static PeersSay saysJoined(StatusReport peer, String selfName) {
-        if (peer.joinedMembers() == null) {
-            return PeersSay.NOBODY_ANSWERED; // an older node, or one that has not learned the cluster's identity
+    static PeersSay saysJoined(String statusJson, String selfName) {
+        try {
+            JsonNode status = JSON.readTree(statusJson);
+            JsonNode joined = status.path("joinedMembers");
+            if (!joined.isArray()) {
+                // A running node with no identity yet knows of no joined member (a new cluster); one without the
+                // field (another version, or one that needs replacing itself) says nothing.
+                return status.has("joinedMembers") && status.path("role").isTextual()
+                        && !status.path("needsReplacement").asBoolean(false)
+                        ? PeersSay.NEVER_JOINED : PeersSay.NOBODY_ANSWERED;
+            }
+            for (JsonNode n : joined) {
+                if (n.asText().equals(selfName)) {
+                    return PeersSay.JOINED;
+                }
+            }
+            return PeersSay.NEVER_JOINED;
+        } catch (Exception e) {
+            return PeersSay.NOBODY_ANSWERED;
         }
-        return peer.joinedMembers().contains(selfName) ? PeersSay.JOINED : PeersSay.NEVER_JOINED;
     }
 }
