@@ -10,8 +10,8 @@ public final class ApiException extends RuntimeException {
      */
     public static final Set<String> NOT_APPLIED = Set.of("bad_json", "bad_request", "not_found", "unknown_member",
             "method_not_allowed", "compare_failed", "not_caught_up", "not_voter", "no_target", "transfer_refused",
-            "member_conflict", "body_too_large", "no_leader", "leader_unreachable", "not_leader", "busy", "stopping",
-            "needs_replacement");
+            "member_conflict", "body_too_large", "key_too_large", "value_too_large", "too_many_subscribers", "no_leader",
+            "leader_unreachable", "not_leader", "busy", "stopping", "needs_replacement");
 
     private final int status;
     private final String code;
