@@ -6,7 +6,7 @@
 #   kubelet + kube-proxy (same k8s.io/kubernetes build as the control plane), serving certs from its CA
 #   CoreDNS on 10.244.<N>.1:53 (the pods' cluster DNS), local-path-provisioner (the default StorageClass)
 #   images imported into containerd's k8s.io namespace: pause, the provisioner's helper, and every
-#   archive in BALLOT_NODE_IMAGES (space-separated `archive=name[,alias...]`)
+#   archive in BALLOT_NODE_IMAGES (space-separated `archive[=alias,...]`), under its own name and the aliases
 # Usage: start.sh [dir]   prints dir; stop with stop.sh dir [--purge]. Runs as root (bridges, mounts, cgroups).
 # Writes dir/node.env (BRIDGE, GATEWAY, SUBNET, NODE_NAME, CONTAINERD_ADDRESS, KUBECONFIG, ...) and
 # dir/logs/*.log, dir/pids/*.pid.
@@ -156,28 +156,31 @@ JSON
 launch containerd containerd --config "$CTD/config.toml"
 ctr_() { ctr --address "$SOCK" -n k8s.io "$@"; }
 wait_for "containerd" 30 containerd ctr_ version
-import() { # archive name [alias...]
-  local archive=$1 name=$2; shift 2
+import() { # archive [alias...]
+  local archive=$1; shift
   local before out imported
   before=$(ctr_ images ls -q)
   out=$(ctr_ images import --all-platforms "$archive" 2>&1) || fail "ctr images import $archive: $out"
-  # an archive names its image its own way (containerd's annotation, or only an OCI tag such as jib's
-  # ballot-node:0.1.0-SNAPSHOT): take the name this import added and give the image the names pods use
+  # the name the archive gives its image (containerd's annotation, or the OCI tag Jib writes), plus aliases
   imported=$(comm -13 <(printf '%s\n' "$before" | sort) <(ctr_ images ls -q | sort) | grep -v '^sha256:' | head -1)
-  [[ -n "$imported" ]] || imported=$name
-  for n in "$name" "$@"; do
-    [[ "$n" == "$imported" ]] || ctr_ images tag --force "$imported" "$n" >/dev/null || fail "cannot tag $imported as $n"
+  [[ -n "$imported" ]] || fail "ctr images import $archive added no named image: $out"
+  for n in "$@"; do
+    ctr_ images tag --force "$imported" "$n" >/dev/null || fail "cannot tag $imported as $n"
   done
-  echo "node: image $name ($(basename "$archive"), imported as $imported)" >&2
+  echo "node: image $imported${*:+ (also $*)} from $(basename "$archive")" >&2
+  IMPORTED+=("$imported" "$@")
 }
-import "$TOOLS/images/pause.tar" ballot.local/pause:3.10
-import "$TOOLS/images/busybox.tar" ballot.local/busybox:1
+IMPORTED=()
+import "$TOOLS/images/pause.tar"
+import "$TOOLS/images/busybox.tar"
 for spec in ${BALLOT_NODE_IMAGES:-}; do
-  archive=${spec%%=*}; names=${spec#*=}
+  archive=${spec%%=*}; aliases=
+  [[ "$spec" == *=* ]] && aliases=${spec#*=}
   [[ -s "$archive" ]] || fail "image archive $archive is missing"
-  IFS=, read -r -a n <<< "$names"
+  IFS=, read -r -a n <<< "$aliases"
   import "$archive" "${n[@]}"
 done
+echo "IMAGES=${IMPORTED[*]}" >> "$STATE/node.env"
 echo "CONTAINERD_MS=$(ms "$tct")" >> "$STATE/node.env"
 
 # ---- kubelet -------------------------------------------------------------------------------------
@@ -188,6 +191,10 @@ for h in $(awk '$3 == "cgroup" {print $2}' /proc/mounts); do
   if [[ -e "$h/cpuset.cpus" ]]; then cat "$h/cpuset.cpus" > "$h$CGROOT/cpuset.cpus"; cat "$h/cpuset.mems" > "$h$CGROOT/cpuset.mems"; fi
 done
 echo "$CGROOT" > "$STATE/cgroup-root"
+# The pods' CPU weight as a group: the process provider's JVMs ran at nice 0 among niced builds, each with the
+# weight 1024; one cgroup of 1024 for all the pods would give a dozen JVMs less than one such process on a busy
+# machine, and elections would churn. BALLOT_NODE_CPU_SHARES tunes it (cgroup v1 cpu.shares).
+[[ -e "/sys/fs/cgroup/cpu$CGROOT/cpu.shares" ]] && echo "${BALLOT_NODE_CPU_SHARES:-8192}" > "/sys/fs/cgroup/cpu$CGROOT/cpu.shares"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 KUBELET_PORT=$(free_port)
 : > "$STATE/resolv.conf"   # no host search domains or resolvers in pods: cluster DNS only
@@ -221,6 +228,9 @@ evictionHard: {memory.available: "50Mi", nodefs.available: "1%", imagefs.availab
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 nodeStatusUpdateFrequency: 4s
+# no KUBE-FIREWALL/canary chains in the host's iptables: kube-proxy has what it needs, and stop.sh leaves
+# the machine's rules as they were
+makeIPTablesUtilChains: false
 volumePluginDir: $STATE/kubelet/volume-plugins
 YAML
 tk=$(date +%s%N)

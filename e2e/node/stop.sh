@@ -66,6 +66,13 @@ if [[ -f "$STATE/bridge" ]]; then
   if ! ip -br link show type bridge | grep -q '^ballot[0-9]'; then
     # the last node run on this machine: kube-proxy's chains go, forwarding as it was before
     [[ -x "$K8S_BIN/kube-proxy" ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1
+    # the kubelet's own chains (older runs, or makeIPTablesUtilChains on)
+    iptables -w -D INPUT -j KUBE-FIREWALL 2>/dev/null; iptables -w -D OUTPUT -j KUBE-FIREWALL 2>/dev/null
+    for t in filter nat mangle; do
+      for c in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
+        iptables -w -t "$t" -F "$c" 2>/dev/null && iptables -w -t "$t" -X "$c" 2>/dev/null
+      done
+    done
     [[ -f "$STATE/ip_forward.before" ]] && cat "$STATE/ip_forward.before" > /proc/sys/net/ipv4/ip_forward
   fi
 fi

@@ -77,11 +77,7 @@ public final class E2e {
           + cluster.stateDir().map(d -> " state=" + d).orElse(""));
       Kubectl kubectl = new Kubectl(cluster.adminKubeconfig(), repo);
       JourneyContext ctx = new JourneyContext(cluster, kubectl, repo, "ballot-e2e");
-      Journey journey = Journey.standard();
-      if (cluster instanceof NodeCluster) {
-        // kubelet-smoke proves the process kubelet; a real kubelet needs no such proof (it would only skip)
-        journey = new Journey(journey.scenarios().stream().filter(s -> !s.name().equals("kubelet-smoke")).toList());
-      }
+      Journey journey = Journey.standard().on(cluster);
       if (!only.isEmpty()) {
         List<String> keep = only;
         journey = new Journey(journey.scenarios().stream()

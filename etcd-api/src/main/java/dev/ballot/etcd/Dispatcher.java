@@ -80,6 +80,11 @@ final class Dispatcher implements AutoCloseable {
     }
 
     <R> CompletableFuture<R> route(Supplier<CompletableFuture<R>> local, Forward<R> forward) {
+        return route(local, forward, REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #route(Supplier, Forward)}, waiting at most {@code timeout} (null: as long as the call lives). */
+    <R> CompletableFuture<R> route(Supplier<CompletableFuture<R>> local, Forward<R> forward, Duration timeout) {
         boolean wasForwarded = forwarded();
         long leader;
         try {
@@ -111,7 +116,7 @@ final class Dispatcher implements AutoCloseable {
                 out.completeExceptionally(t);
             }
         });
-        return out.orTimeout(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return timeout == null ? out : out.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static boolean isNotLeader(Throwable t) {
@@ -149,6 +154,11 @@ final class Dispatcher implements AutoCloseable {
     static <S extends AbstractStub<S>> S stub(S stub, Metadata mark) {
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(mark))
                 .withDeadlineAfter(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A stub for a forwarded call that may wait long (a lock, a campaign): the mark, no deadline of ours. */
+    static <S extends AbstractStub<S>> S waitingStub(S stub, Metadata mark) {
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(mark));
     }
 
     /** The state machine's response with the header completed, or its etcd error thrown. */

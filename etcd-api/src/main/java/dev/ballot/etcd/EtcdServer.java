@@ -10,7 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** The etcd v3 gRPC API of one member: KV, Watch, Lease, Cluster and Maintenance over its {@link EtcdBackend}. */
+/**
+ * The etcd v3 gRPC API of one member: KV, Watch, Lease, Cluster, Maintenance, and the v3lock and v3election
+ * services, over its {@link EtcdBackend}.
+ */
 public final class EtcdServer implements AutoCloseable {
     /** etcd's default interval for progress_notify watches is 10 minutes; Ballot's is shorter (its clients wait on it). */
     public static final long PROGRESS_INTERVAL_MILLIS = Long.getLong("ballot.etcd.progressMillis", 5_000);
@@ -39,11 +42,16 @@ public final class EtcdServer implements AutoCloseable {
             return t;
         });
         LeaseService lease = new LeaseService(backend, headers, dispatcher);
+        Recipes recipes = new Recipes(backend, dispatcher, hub);
         Server server = NettyServerBuilder.forAddress(listen)
                 .addService(ServerInterceptors.intercept(new KvService(backend, dispatcher), Dispatcher.interceptor()))
                 .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS))
                 .addService(ServerInterceptors.intercept(lease.leaseService(), Dispatcher.interceptor()))
                 .addService(ServerInterceptors.intercept(lease.forwardService(), Dispatcher.interceptor()))
+                .addService(ServerInterceptors.intercept(new LockService(backend, dispatcher, headers, recipes),
+                        Dispatcher.interceptor()))
+                .addService(ServerInterceptors.intercept(new ElectionService(backend, dispatcher, headers, recipes),
+                        Dispatcher.interceptor()))
                 .addService(new ClusterService(backend, headers))
                 .addService(new MaintenanceService(backend, headers))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)

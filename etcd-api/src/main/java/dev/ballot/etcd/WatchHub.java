@@ -90,7 +90,7 @@ final class WatchHub implements Consumer<List<Event>> {
     @Override
     public void accept(List<Event> events) {
         long rev = events.get(0).getKv().getModRevision();
-        for (Watcher w : watchers) {
+        for (Watcher w : List.copyOf(watchers)) { // a sink may remove its watcher while we deliver
             List<Event> mine = w.select(events);
             if (!mine.isEmpty()) {
                 w.sink.events(w.id, rev, mine);

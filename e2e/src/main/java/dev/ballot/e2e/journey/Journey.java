@@ -27,11 +27,17 @@ public final class Journey {
         new ScaleCluster("scale-raft", raft, 5),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),
-        new DeleteClusters(List.of(raft, zab))));
+        new DeleteClusters(List.of(raft, zab)),
+        new HelmInstall()));
   }
 
   public List<Scenario> scenarios() {
     return scenarios;
+  }
+
+  /** The scenarios that mean something on this cluster (e.g. no operator failover where it runs as a process). */
+  public Journey on(dev.ballot.e2e.provider.Cluster cluster) {
+    return new Journey(scenarios.stream().filter(s -> s.appliesTo(cluster)).toList());
   }
 
   /** Runs every scenario in order, printing one line each on out; returns the results. */

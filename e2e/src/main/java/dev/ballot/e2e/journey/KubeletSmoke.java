@@ -26,6 +26,12 @@ public final class KubeletSmoke implements Scenario {
     return "kubelet-smoke";
   }
 
+  /** A real kubelet needs no such proof (the scenario would only find no process-kubelet node and skip). */
+  @Override
+  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
+    return !(cluster instanceof dev.ballot.e2e.provider.NodeCluster);
+  }
+
   @Override
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
     boolean processNodes = !ctx.cluster().admin().nodes().withLabel("ballot.dev/process-kubelet", "true").list().getItems().isEmpty();

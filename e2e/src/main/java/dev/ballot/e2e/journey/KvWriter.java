@@ -1,11 +1,10 @@
 package dev.ballot.e2e.journey;
 
+import dev.ballot.nodeapi.Consistency;
+import dev.ballot.nodeapi.KvValue;
+import dev.ballot.nodeapi.NodeApiException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,14 +14,12 @@ import java.util.function.Supplier;
 
 /**
  * A client that keeps writing distinct keys to the cluster, one at a time, trying the members in turn
- * (followers redirect to the leader), and remembers every write the cluster acknowledged. At the end
+ * (followers forward to the leader), and remembers every write the cluster acknowledged. At the end
  * {@link #verify} reads each acknowledged key back: an acknowledged write that is gone is a lost write.
  */
 public final class KvWriter implements Runnable {
   private final String prefix;
   private final Supplier<List<InetSocketAddress>> members;
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-      .connectTimeout(Duration.ofMillis(500)).build();
   private final Map<String, String> acked = new LinkedHashMap<>();
   private final long deadlineMs;
   private volatile boolean stop;
@@ -65,22 +62,18 @@ public final class KvWriter implements Runnable {
       InetSocketAddress target = addrs.get(Math.floorMod(member, addrs.size()));
       attempts++;
       try {
-        HttpRequest req = HttpRequest.newBuilder(uri(target, key)).timeout(Duration.ofSeconds(2))
-            .PUT(HttpRequest.BodyPublishers.ofString(value)).build();
-        int code = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (code >= 200 && code < 300) {
-          synchronized (this) {
-            acked.put(key, value);
-          }
-          long now = System.currentTimeMillis();
-          maxGapMs = Math.max(maxGapMs, now - lastAck);
-          lastAck = now;
-          i++;
-          sleep(10);
-          continue;
+        NodeApi.at(target).put(key, value);
+        synchronized (this) {
+          acked.put(key, value);
         }
+        long now = System.currentTimeMillis();
+        maxGapMs = Math.max(maxGapMs, now - lastAck);
+        lastAck = now;
+        i++;
+        sleep(10);
+        continue;
       } catch (IOException e) {
-        // member down or restarting: try the next one
+        // the node refused (NodeApiException) or is down or restarting: try the next one
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -122,13 +115,9 @@ public final class KvWriter implements Runnable {
       for (int attempt = 0; attempt < 3 * addrs.size() && got == null; attempt++) {
         InetSocketAddress target = addrs.get(attempt % addrs.size());
         try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(target, e.getKey()))
-              .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200) {
-            got = r.body();
-          } else if (r.statusCode() == 404) {
-            got = "<absent>";
-          }
+          got = NodeApi.at(target).get(e.getKey(), Consistency.LINEARIZABLE).map(KvValue::text).orElse("<absent>");
+        } catch (NodeApiException ex) {
+          // no leader yet, or a read that failed after its forward: ask the next member
         } catch (IOException ex) {
           sleep(100);
         }
@@ -138,10 +127,6 @@ public final class KvWriter implements Runnable {
       }
     }
     return lost;
-  }
-
-  private static URI uri(InetSocketAddress a, String key) {
-    return URI.create("http://" + a.getHostString() + ":" + a.getPort() + "/v1/kv/" + key);
   }
 
   private static void sleep(long ms) {

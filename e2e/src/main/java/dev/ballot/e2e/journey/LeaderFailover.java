@@ -13,7 +13,7 @@ import java.util.Optional;
  * acknowledged write (acked_lost must be 0).
  */
 public final class LeaderFailover extends OnCreatedCluster {
-  static final long STATUS_LAG_BUDGET_MS = 2_000;
+  static final long STATUS_LAG_BUDGET_MS = 1_000;
 
   public LeaderFailover(String scenario, CreateCluster created) {
     super(scenario, created);

@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code kubectl delete pod} of the leader while a client writes: the kubelet sends SIGTERM, the member hands its
  * leadership to another voter and exits inside the grace period. Measures how soon another member leads
  * ({@code handoff_ms}, from the members' own status), how soon the pod was gone ({@code pod_gone_ms}, must be under
- * the grace period: the process left on SIGTERM, it was not killed at the deadline), the longest write gap, and
+ * the grace period: the process left on SIGTERM, it was not killed at the deadline), how soon the StatefulSet's
+ * replacement pod was Ready ({@code replacement_ready_ms}: a pod's start-to-Ready time), the longest write gap, and
  * reads back every acknowledged write once the StatefulSet's replacement is Ready ({@code acked_lost} must be 0).
  */
 public final class MemberPodDeleted extends OnCreatedCluster {
@@ -68,13 +69,26 @@ public final class MemberPodDeleted extends OnCreatedCluster {
       }
       Thread.sleep(50);
     }
+    // the StatefulSet's replacement: a new pod of the same name, from creation to Ready (sandbox, container, JVM
+    // start, readiness probe): the pod start-to-Ready time of docs/e2e.md
+    long replacementReadyMs = -1;
+    long replacedAt = System.currentTimeMillis();
+    while (goneMs >= 0 && System.currentTimeMillis() < replacedAt + 120_000) {
+      Pod now = ctx.cluster().admin().pods().inNamespace(ctx.namespace()).withName(leader).get();
+      if (now != null && !oldUid.equals(now.getMetadata().getUid()) && RollingUpdateRecorder.ready(now)) {
+        replacementReadyMs = System.currentTimeMillis() - replacedAt;
+        break;
+      }
+      Thread.sleep(50);
+    }
     long handoffMs = handoff.get();
     Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
         "electioncluster/" + ec, "--timeout=180s");
     writer.stopAndJoin();
     List<String> lost = writer.verify(ctx.memberAddresses(ec));
     Optional<JourneyContext.LeaderView> after = ctx.leader(ec);
-    r.put("old_leader", leader).put("handoff_ms", handoffMs).put("pod_gone_ms", goneMs).put("grace_ms", graceMs);
+    r.put("old_leader", leader).put("handoff_ms", handoffMs).put("pod_gone_ms", goneMs).put("grace_ms", graceMs)
+        .put("replacement_ready_ms", replacementReadyMs);
     after.ifPresent(a -> r.put("new_leader", a.leader()).put("new_term", a.term()));
     r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures())
         .put("max_write_gap_ms", writer.maxGapMs()).put("acked_lost", lost.size());

@@ -19,6 +19,11 @@ public final class OperatorFailover extends RollingUpdate {
   }
 
   @Override
+  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
+    return cluster.operatorMode() == dev.ballot.e2e.provider.Cluster.OperatorMode.IN_CLUSTER;
+  }
+
+  @Override
   protected void duringRollout(JourneyContext ctx, ScenarioResult r, IntSupplier restarted) throws Exception {
     if (!r.check(ctx.cluster().operatorMode() == dev.ballot.e2e.provider.Cluster.OperatorMode.IN_CLUSTER,
         "the operator does not run in the cluster on this provider (" + ctx.cluster().operatorMode() + ")")) {

@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  * before the old leader's deletion, Degraded never True for QuorumLost, every acknowledged write readable after.
  */
 public class RollingUpdate extends OnCreatedCluster {
-  static final String NEW_IMAGE = "ballot/node:0.1.1";
+  static final String NEW_IMAGE = dev.ballot.e2e.provider.NodeProvider.NEXT_NODE_IMAGE;
   private final Duration timeout;
 
   public RollingUpdate(String scenario, CreateCluster created, Duration timeout) {

@@ -1,26 +1,18 @@
 package dev.ballot.e2e.journey;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.e2e.journey.RollingUpdateHistory.ClusterSeen;
 import dev.ballot.e2e.journey.RollingUpdateHistory.LeaderClaim;
 import dev.ballot.e2e.journey.RollingUpdateHistory.OperatorEvent;
 import dev.ballot.e2e.journey.RollingUpdateHistory.PodSeen;
+import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.StatusSubscription;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -37,15 +29,13 @@ import java.util.function.Consumer;
  * the writer its addresses.
  */
 final class RollingUpdateRecorder implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final JourneyContext ctx;
   private final String ec;
   private final RollingUpdateHistory history;
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final Map<String, Thread> streams = new ConcurrentHashMap<>();
-  private final Set<InputStream> open = ConcurrentHashMap.newKeySet();
+  private final Set<StatusSubscription> open = ConcurrentHashMap.newKeySet();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
   private volatile List<InetSocketAddress> clientAddresses = List.of();
   private volatile boolean closed;
 
@@ -149,51 +139,25 @@ final class RollingUpdateRecorder implements AutoCloseable {
         pause(100);
         continue;
       }
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + a.getHostString() + ":" + a.getPort()
-          + "/v1/status/events")).header("Accept", "text/event-stream").GET().build();
+      StatusSubscription stream = NodeApi.at(a).subscribeStatus(s -> statusSeen(name, s));
+      open.add(stream);
       try {
-        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-          open.add(in);
-          if (r.statusCode() == 200) {
-            readEvents(name, in);
-          }
-        } finally {
-          open.remove(r.body());
-        }
-      } catch (IOException e) {
+        stream.done().join();
+      } catch (RuntimeException e) {
         // the pod is restarting or not listening yet
-      } catch (InterruptedException e) {
-        return;
+      } finally {
+        open.remove(stream);
       }
       pause(100);
     }
   }
 
-  private void readEvents(String name, InputStream in) throws IOException {
-    StringBuilder line = new StringBuilder();
-    int c;
-    while (!closed && (c = in.read()) >= 0) {
-      if (c != '\n') {
-        line.append((char) c);
-        continue;
-      }
-      String l = line.toString().strip();
-      line.setLength(0);
-      if (l.startsWith("data:")) {
-        statusSeen(name, JSON.readTree(l.substring(5).strip()));
-      }
-    }
-  }
-
-  private void statusSeen(String pod, JsonNode s) {
-    String role = s.path("role").asText();
-    if ((role.equals("leader") || role.equals("leading")) && s.hasNonNull("leaderSince")) {
-      history.add(new LeaderClaim(System.currentTimeMillis(), pod, s.path("term").asLong(),
-          Instant.parse(s.path("leaderSince").asText()).toEpochMilli()));
+  private void statusSeen(String pod, StatusReport s) {
+    if (s.leads() && s.leaderSince() != null) {
+      history.add(new LeaderClaim(System.currentTimeMillis(), pod, s.term(), s.leaderSinceInstant().toEpochMilli()));
     } else {
-      history.add("member " + pod + " at " + System.currentTimeMillis() + ": " + role + " term "
-          + s.path("term").asText() + " leader " + s.path("leaderId").asText());
+      history.add("member " + pod + " at " + System.currentTimeMillis() + ": " + s.role() + " term "
+          + s.term() + " leader " + s.leaderId());
     }
   }
 
@@ -270,13 +234,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
   public void close() {
     closed = true;
     informers.forEach(SharedIndexInformer::close);
-    for (InputStream in : open) {
-      try {
-        in.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
+    open.forEach(StatusSubscription::cancel);
     streams.values().forEach(Thread::interrupt);
   }
 }

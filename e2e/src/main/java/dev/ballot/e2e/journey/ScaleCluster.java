@@ -1,14 +1,9 @@
 package dev.ballot.e2e.journey;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.nodeapi.StatusReport;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +22,6 @@ import java.util.function.Supplier;
  * same client load without scaling first. On failure the sampled history is written to a file whose path is printed.
  */
 public final class ScaleCluster implements Scenario {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long STEP_DEADLINE_MS = 300_000;
   private static final long BASELINE_MS = 10_000;
   private final String scenario;
@@ -35,7 +29,6 @@ public final class ScaleCluster implements Scenario {
   private final String clusterName;
   private final String manifest;
   private final int to;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
   /** Scales a cluster an earlier scenario created. */
   public ScaleCluster(String scenario, CreateCluster created, int to) {
@@ -216,11 +209,9 @@ public final class ScaleCluster implements Scenario {
     List<String> differ = new ArrayList<>();
     for (Pod p : ctx.members(ec)) {
       InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
-      HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + a.getHostString() + ":"
-          + a.getPort() + "/v1/status")).timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
       TreeSet<String> seen = new TreeSet<>();
-      for (JsonNode m : JSON.readTree(resp.body()).path("members")) {
-        seen.add(m.path("id").asText() + "/" + m.path("kind").asText());
+      for (StatusReport.Member m : NodeApi.at(a).status().members()) {
+        seen.add(m.id() + "/" + m.kind());
       }
       if (!seen.equals(expected)) {
         differ.add(p.getMetadata().getName() + " reports " + seen);

@@ -7,6 +7,11 @@ public interface Scenario {
   /** Runs the scenario; failures are recorded on the result, not thrown. */
   void run(JourneyContext ctx, ScenarioResult result) throws Exception;
 
+  /** Whether the scenario means anything on this cluster (it is left out of the run otherwise). */
+  default boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
+    return true;
+  }
+
   /** Scenarios that must have passed for this one to make sense. */
   default java.util.List<String> needs() {
     return java.util.List.of();

@@ -44,7 +44,9 @@ final class ClusterHostsFile implements AutoCloseable {
       try {
         write();
       } catch (Exception e) {
-        System.err.println("hosts file: " + e.getMessage());
+        if (!timer.isShutdown()) {
+          System.err.println("hosts file: " + e.getMessage());
+        }
       }
     }, 500, 500, TimeUnit.MILLISECONDS);
     return this;

@@ -69,7 +69,8 @@ public final class NodeCluster implements Cluster {
 
   @Override
   public boolean runsNodeImage(String image) {
-    return NodeProvider.NODE_IMAGE_NAMES.contains(image) || NodeProvider.NODE_IMAGE_NAMES.contains("docker.io/" + image);
+    List<String> imported = List.of(env.getOrDefault("IMAGES", "").split(" "));
+    return imported.contains(image) || imported.contains("docker.io/" + image);
   }
 
   @Override

@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
  * was built, else as a local process (with a hosts file standing in for cluster DNS).
  */
 public final class NodeProvider implements ClusterProvider {
-  /** Names the node image answers to in containerd: the operator's default and the rolling update's target. */
-  static final List<String> NODE_IMAGE_NAMES = List.of("docker.io/ballot/node:0.1.0", "docker.io/ballot/node:0.1.1");
-  static final List<String> OPERATOR_IMAGE_NAMES = List.of("docker.io/ballot/operator:0.1.0");
+  /**
+   * A second tag of the built node image, so that an upgrade to it changes the pods' image for real (the rolling
+   * update's target). The images' own names are the build's (ballot.dev/ballot/node:&lt;version&gt;).
+   */
+  public static final String NEXT_NODE_IMAGE = "ballot.dev/ballot/node:0.1.1";
   private final Path repo;
 
   public NodeProvider(Path repo) {
@@ -75,8 +77,8 @@ public final class NodeProvider implements ClusterProvider {
     Path nodeDir = state.resolve("node");
     Optional<Path> operatorImage = "process".equals(System.getenv("BALLOT_E2E_OPERATOR")) ? Optional.empty() : operatorImage();
     List<String> images = new ArrayList<>();
-    images.add(nodeImage() + "=" + String.join(",", NODE_IMAGE_NAMES));
-    operatorImage.ifPresent(p -> images.add(p + "=" + String.join(",", OPERATOR_IMAGE_NAMES)));
+    images.add(nodeImage() + "=" + NEXT_NODE_IMAGE);
+    operatorImage.ifPresent(p -> images.add(p.toString()));
     long t0 = System.nanoTime();
     ProcessBuilder pb = new ProcessBuilder(repo.resolve("e2e/node/start.sh").toString(), nodeDir.toString())
         .redirectError(ProcessBuilder.Redirect.INHERIT);

@@ -92,7 +92,7 @@ public final class LinearizabilityChecker {
 
     private static Verdict checkKey(String key, List<KvOp> keyOps, long budget) {
         LinearizabilityChecker c = new LinearizabilityChecker(keyOps, budget);
-        if (c.search(new BitSet(), null, 0, 0)) {
+        if (c.search()) {
             return new Verdict.Linearizable(1, keyOps.size());
         }
         if (c.exhausted) {
@@ -102,36 +102,76 @@ public final class LinearizabilityChecker {
         return new Verdict.NotLinearizable(key, List.copyOf(c.ops), prefix);
     }
 
-    private boolean search(BitSet done, String value, int finished, int depth) {
-        if (finished == mustFinish) {
-            return true;
+    /** One configuration on the search stack: the ops linearized so far, the value they leave, the next candidate. */
+    private static final class Frame {
+        final BitSet done;
+        final String value;
+        final int finished;
+        long minResponse;
+        int next = -1;
+
+        Frame(BitSet done, String value, int finished) {
+            this.done = done;
+            this.value = value;
+            this.finished = finished;
         }
-        if (--budget <= 0) {
-            exhausted = true;
-            return false;
-        }
-        if (depth > longest.length) {
-            longest = Arrays.copyOf(path, depth);
-        }
-        long minResponse = KvOp.NEVER;
-        for (int i = done.nextClearBit(0); i < ops.size(); i = done.nextClearBit(i + 1)) {
-            minResponse = Math.min(minResponse, ops.get(i).response());
-        }
-        for (int i = done.nextClearBit(0); i < ops.size() && !exhausted; i = done.nextClearBit(i + 1)) {
-            KvOp op = ops.get(i);
-            if (op.invoke() > minResponse) {
-                break; // sorted by invocation: an op invoked after some pending op answered cannot go first
+    }
+
+    /**
+     * Depth-first search for a linearization, on an explicit stack so that long histories (thousands of ops on one
+     * key, from a long run on real processes) cannot overflow the thread's stack. Each configuration is visited at
+     * most once (the memo) and costs one step of the budget.
+     */
+    private boolean search() {
+        List<Frame> stack = new ArrayList<>();
+        stack.add(new Frame(new BitSet(), null, 0));
+        while (!stack.isEmpty()) {
+            Frame f = stack.get(stack.size() - 1);
+            if (f.next < 0) {
+                if (f.finished == mustFinish) {
+                    return true;
+                }
+                if (--budget <= 0) {
+                    exhausted = true;
+                    return false;
+                }
+                int depth = stack.size() - 1;
+                if (depth > longest.length) {
+                    longest = Arrays.copyOf(path, depth);
+                }
+                f.minResponse = KvOp.NEVER;
+                for (int i = f.done.nextClearBit(0); i < ops.size(); i = f.done.nextClearBit(i + 1)) {
+                    KvOp op = ops.get(i);
+                    if (op.invoke() > f.minResponse) {
+                        break; // invoked later, so answered later too (response >= invoke): cannot lower the minimum
+                    }
+                    f.minResponse = Math.min(f.minResponse, op.response());
+                }
+                f.next = f.done.nextClearBit(0);
             }
-            if (!legal(op, value)) {
-                continue;
+            Frame child = null;
+            for (int i = f.next; i < ops.size(); i = f.done.nextClearBit(i + 1)) {
+                KvOp op = ops.get(i);
+                if (op.invoke() > f.minResponse) {
+                    break; // sorted by invocation: an op invoked after some pending op answered cannot go first
+                }
+                if (!legal(op, f.value)) {
+                    continue;
+                }
+                String value = op.kind() == KvOp.Kind.READ ? f.value : op.value();
+                BitSet d = (BitSet) f.done.clone();
+                d.set(i);
+                if (memo.add(new Visited(d, value))) {
+                    f.next = f.done.nextClearBit(i + 1);
+                    path[stack.size() - 1] = i;
+                    child = new Frame(d, value, f.finished + (op.mustHappen() ? 1 : 0));
+                    break;
+                }
             }
-            String next = op.kind() == KvOp.Kind.READ ? value : op.value();
-            BitSet d = (BitSet) done.clone();
-            d.set(i);
-            path[depth] = i;
-            if (memo.add(new Visited(d, next))
-                    && search(d, next, finished + (op.mustHappen() ? 1 : 0), depth + 1)) {
-                return true;
+            if (child != null) {
+                stack.add(child);
+            } else {
+                stack.remove(stack.size() - 1);
             }
         }
         return false;

@@ -137,13 +137,21 @@ final class RaftLeader {
 
     // ---------------------------------------------------------------- replication
 
+    /** The follower {@code from} answered: it is active; null when we do not track it (no longer a member). */
+    private Progress heardFrom(long from) {
+        Progress pr = progress.get(from);
+        if (pr != null) {
+            pr.recentActive = true;
+            pr.lastContactTick = n.tickCount;
+        }
+        return pr;
+    }
+
     private void handleAppendResponse(AppendResponse ar) {
-        Progress pr = progress.get(ar.from());
+        Progress pr = heardFrom(ar.from());
         if (pr == null) {
             return;
         }
-        pr.recentActive = true;
-        pr.lastContactTick = n.tickCount;
         if (ar.reject()) {
             long nextProbe = ar.rejectHint();
             if (ar.hintTerm() > 0) {
@@ -188,12 +196,10 @@ final class RaftLeader {
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse hr) {
-        Progress pr = progress.get(hr.from());
+        Progress pr = heardFrom(hr.from());
         if (pr == null) {
             return;
         }
-        pr.recentActive = true;
-        pr.lastContactTick = n.tickCount;
         pr.probeSent = false;
         if (pr.state == Progress.State.REPLICATE && pr.inflights.full()) {
             // Appends may have been lost; make room so the follower's rejection can reach us.

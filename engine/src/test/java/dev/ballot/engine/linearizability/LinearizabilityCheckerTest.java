@@ -134,6 +134,20 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void aLongHistoryOnOneKeyIsDecided() {
+        // A long run on real processes puts thousands of ops on one key; the search must not need a stack frame each.
+        List<KvOp> ops = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            ops.add(KvOp.write(1, "x", "v" + i, Status.OK, 4L * i, 4L * i + 1));
+            ops.add(KvOp.read(2, "x", "v" + i, Status.OK, 4L * i + 2, 4L * i + 3));
+        }
+        assertThat(LinearizabilityChecker.check(ops)).isEqualTo(new Verdict.Linearizable(1, 10_000));
+        ops.set(9_999, KvOp.read(2, "x", "v0", Status.OK, 4L * 4_999 + 2, 4L * 4_999 + 3));
+        Verdict.NotLinearizable v = (Verdict.NotLinearizable) LinearizabilityChecker.check(ops);
+        assertThat(v.longestPrefix()).hasSize(9_999);
+    }
+
+    @Test
     void badInputIsRefusedWithTheFieldNamed() {
         assertThatThrownBy(() -> KvOp.read(1, "x", "a", Status.OK, 10, 5)).hasMessageContaining("before its invocation");
         assertThatThrownBy(() -> LinearizabilityChecker.check(List.of(), 0)).hasMessageContaining("budgetPerKey");

@@ -3,9 +3,9 @@ package dev.ballot.node.cli;
 import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.ConfigLoader;
 import dev.ballot.node.config.NodeConfig;
-import dev.ballot.node.http.NeedsReplacementApi;
+import dev.ballot.node.process.NeedsReplacementProcess;
+import dev.ballot.node.process.NodeProcess;
 import dev.ballot.node.server.JoinGate;
-import dev.ballot.node.server.NodeProcess;
 import dev.ballot.node.storage.CorruptStorageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +41,7 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
         if (gate.verdict() == JoinGate.Verdict.NEEDS_REPLACEMENT) {
-            return serveNeedsReplacement(cfg, gate.reason());
+            return NeedsReplacementProcess.serve(cfg, gate.reason());
         }
         NodeProcess node;
         try {
@@ -67,21 +67,6 @@ public final class RunCommand implements Callable<Integer> {
             node.close();
             return 1;
         }
-        return 0;
-    }
-
-    /** Serves status only, never the engine, until SIGTERM: this member must be replaced, not restarted. */
-    private static int serveNeedsReplacement(NodeConfig cfg, String reason) throws Exception {
-        System.err.println("ballot-node run: " + cfg.nodeName() + " NEEDS REPLACEMENT and will not vote: " + reason
-                + ". Fix: " + NeedsReplacementApi.FIX);
-        NeedsReplacementApi api = new NeedsReplacementApi(cfg, reason).start();
-        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            api.close();
-            stop.countDown();
-            Runtime.getRuntime().halt(0);
-        }, "ballot-shutdown"));
-        stop.await();
         return 0;
     }
 }

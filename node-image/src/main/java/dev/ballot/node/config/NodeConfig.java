@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param clientListen   where the HTTP API listens
  * @param raft           set for Raft, null for ZAB
  * @param zab            set for ZAB, null for Raft
- * @param zookeeper      ZAB: where the ZooKeeper client protocol is served; null for Raft
+ * @param zookeeper      ZAB: where the ZooKeeper client protocol is served; null for Raft and when no client port is set
  * @param warnings       settings that were accepted but mean nothing to Ballot (ZooKeeper keys it ignores), one
  *                       line each, for the node to log at start
  * @param etcdListen     Raft: where the etcd v3 gRPC API listens ({@code etcd_address}); null: off, and the log

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +28,6 @@ final class ZabPropertiesParser {
     static final String DEFAULT_CLUSTER_ID = "default";
     /** The HTTP API's port (Ballot's); ZooKeeper clients use {@link ZooKeeperClientConfig#DEFAULT_PORT}. */
     static final int DEFAULT_HTTP_PORT = 2379;
-    private static final Logger LOG = Logger.getLogger(ZabPropertiesParser.class.getName());
     private static final Pattern SERVER_KEY = Pattern.compile("server\\.(\\d+)");
     private static final Pattern ENV_SERVER = Pattern.compile("BALLOT_SERVER_(\\d+)");
 
@@ -319,7 +317,8 @@ final class ZabPropertiesParser {
         String listenHost = bindHost != null ? bindHost : selfServer.peer.host();
         HostPort peerListen = new HostPort(listenHost, selfServer.peer.port());
         HostPort electionListen = new HostPort(listenHost, selfServer.election.port());
-        ZooKeeperClientConfig zk = zooKeeperClient(parsed, selfServer, zkPort, bindHost, tickMs);
+        ZooKeeperClientConfig zk = zkPort == null && selfServer.client == null ? null
+                : zooKeeperClient(parsed, selfServer, zkPort, bindHost, tickMs);
         Setting httpS = settings.containsKey("clientAddress") ? settings.get("clientAddress") : null;
         List<Integer> serverPorts = List.of(peerListen.port(), electionListen.port());
         if (serverPorts.contains(http.port())) {
@@ -327,7 +326,7 @@ final class ZabPropertiesParser {
             String fix = "use a different port for the HTTP API, e.g. clientAddress=0.0.0.0:2379";
             throw httpS != null ? httpS.error(problem, fix) : selfServer.setting.error(problem, fix);
         }
-        if (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port()) {
+        if (zk != null && (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port())) {
             Setting which = selfServer.client != null ? selfServer.setting
                     : settings.containsKey("clientPort") ? settings.get("clientPort") : selfServer.setting;
             String problem = "client port " + zk.listen().port() + " is also "
@@ -337,7 +336,6 @@ final class ZabPropertiesParser {
                     ? "give the HTTP API (clientAddress, default port 2379) and ZooKeeper clients (clientPort, default"
                     + " 2181) different ports" : "use a different client port, e.g. clientPort=2181");
         }
-        warnings.forEach(w -> LOG.warning(w));
         return new NodeConfig(Protocol.ZAB, clusterId, self.id(), self.name(), members, peerListen, electionListen,
                 http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings);
     }
@@ -356,7 +354,8 @@ final class ZabPropertiesParser {
     }
 
     /**
-     * clientPort as ZooKeeper means it, the ZooKeeper client port; null when unset. Older Ballot files (and the
+     * clientPort as ZooKeeper means it, the ZooKeeper client port; null when unset (then, as in ZooKeeper, only a
+     * server's {@code ;port} suffix gives one, and without either no ZooKeeper clients are served). Older Ballot files (and the
      * operator's) wrote clientPort equal to the HTTP API's port: that is read as the old spelling, with a warning,
      * and ZooKeeper clients get the default 2181.
      */
@@ -368,8 +367,8 @@ final class ZabPropertiesParser {
         int port = integer(portS, 1, 65535, "2181");
         if (port == http.port()) {
             warnings.add(where(portS) + ": clientPort=" + port + " is the HTTP API's port (Ballot's older meaning of"
-                    + " clientPort); ZooKeeper clients are served on " + ZooKeeperClientConfig.DEFAULT_PORT
-                    + ". Write clientPort=" + ZooKeeperClientConfig.DEFAULT_PORT + " for ZooKeeper clients and"
+                    + " clientPort), so no ZooKeeper client port is set and ZooKeeper clients are not served."
+                    + " Write clientPort=" + ZooKeeperClientConfig.DEFAULT_PORT + " to serve them, and"
                     + " clientAddress=host:" + port + " for the HTTP API");
             return null;
         }

@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Where a ZAB member serves the ZooKeeper client protocol, as ZooKeeper's own keys say.
+ * Where a ZAB member serves the ZooKeeper client protocol, as ZooKeeper's own keys say. Present only when the
+ * file names a client port ({@code clientPort} or this server's {@code ;port}), as ZooKeeper serves clients only then.
  *
  * @param listen            where this member accepts ZooKeeper clients ({@code clientPortAddress:clientPort}, or this
  *                          server's {@code ;[address:]port} suffix); default port 2181

@@ -1,6 +1,7 @@
 package dev.ballot.node.demo;
 
 import dev.ballot.engine.Protocol;
+import dev.ballot.nodeapi.StatusReport;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -174,8 +175,8 @@ public final class FailoverDemo {
      * the first write's round trip. Same machine, same clock. Empty when the new leader does not answer.
      */
     private static OptionalLong electedAfterMs(LocalCluster cluster, long leader, java.time.Instant killed) {
-        return cluster.status(leader).map(st -> st.get("leaderSince")).filter(v -> v != null && !v.isNull())
-                .map(v -> OptionalLong.of(Duration.between(killed, java.time.Instant.parse(v.asText())).toMillis()))
+        return cluster.status(leader).map(StatusReport::leaderSinceInstant)
+                .map(since -> OptionalLong.of(Duration.between(killed, since).toMillis()))
                 .orElse(OptionalLong.empty());
     }
 

@@ -1,12 +1,12 @@
 package dev.ballot.node.demo;
 
+import dev.ballot.nodeapi.Consistency;
+import dev.ballot.nodeapi.KvValue;
+import dev.ballot.nodeapi.NodeApiException;
+import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.nodeapi.NodeEndpoint;
+
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -25,27 +25,22 @@ public final class KvClient {
     private static final long SUSPECT_NANOS = 2_000_000_000L;
     /** 503s in a row (a few ms apart) before giving up on a member: longer than an election, so it is partitioned. */
     private static final int STAY_FOR_UNAVAILABLE = 100;
-    private final List<String> addresses;
-    private final Duration requestTimeout;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
+    private final List<NodeEndpoint> members;
     private final AtomicInteger preferred = new AtomicInteger();
     /** Per member, until when (nanoTime) it is skipped: it let a request time out, so it may be hung. */
     private final AtomicLongArray suspectUntil;
     private final AtomicIntegerArray unavailableAnswers;
-    private final HttpClient http;
 
     public KvClient(List<String> addresses, Duration requestTimeout) {
-        this.addresses = List.copyOf(addresses);
-        this.suspectUntil = new AtomicLongArray(this.addresses.size());
-        this.unavailableAnswers = new AtomicIntegerArray(this.addresses.size());
-        this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(100))
-                .executor(Executors.newCachedThreadPool(r -> {
-                    Thread t = new Thread(r, "demo-client");
-                    t.setDaemon(true);
-                    return t;
-                }))
-                .build();
+        NodeClient client = NodeClient.create(Duration.ofMillis(100), requestTimeout, Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "demo-client");
+            t.setDaemon(true);
+            return t;
+        }));
+        this.members = addresses.stream().map(client::at).toList();
+        this.suspectUntil = new AtomicLongArray(members.size());
+        this.unavailableAnswers = new AtomicIntegerArray(members.size());
     }
 
     /** One PUT attempt at the currently preferred member; true when acknowledged (committed). */
@@ -60,19 +55,15 @@ public final class KvClient {
      */
     public String attemptPut(String key, String value) {
         int at = preferredResponsive();
-        int member = Math.floorMod(at, addresses.size());
-        String address = addresses.get(member);
+        int member = Math.floorMod(at, members.size());
         String outcome;
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + "/v1/kv/" + encode(key)))
-                    .timeout(requestTimeout).PUT(HttpRequest.BodyPublishers.ofString(value)).build();
-            HttpResponse<Void> r = http.send(req, HttpResponse.BodyHandlers.discarding());
-            if (r.statusCode() == 200) {
-                unavailableAnswers.set(member, 0);
-                return "200";
-            }
-            outcome = Integer.toString(r.statusCode());
-            if (r.statusCode() == 503 && unavailableAnswers.incrementAndGet(member) < STAY_FOR_UNAVAILABLE) {
+            members.get(member).put(key, value);
+            unavailableAnswers.set(member, 0);
+            return "200";
+        } catch (NodeApiException e) {
+            outcome = Integer.toString(e.status());
+            if (e.status() == 503 && unavailableAnswers.incrementAndGet(member) < STAY_FOR_UNAVAILABLE) {
                 // A live member that knows no leader yet forwards to the new one once elected; moving on
                 // could land on a hung old leader and cost a whole request timeout.
                 return outcome;
@@ -100,8 +91,8 @@ public final class KvClient {
     private int preferredResponsive() {
         int at = preferred.get();
         long now = System.nanoTime();
-        for (int i = 0; i < addresses.size(); i++) {
-            if (suspectUntil.get(Math.floorMod(at + i, addresses.size())) - now <= 0) {
+        for (int i = 0; i < members.size(); i++) {
+            if (suspectUntil.get(Math.floorMod(at + i, members.size())) - now <= 0) {
                 if (i > 0) {
                     preferred.compareAndSet(at, at + i);
                 }
@@ -113,30 +104,21 @@ public final class KvClient {
 
     /** A linearizable read with retries across members until {@code deadline}; empty when absent (404). */
     public Optional<String> get(String key, long deadlineNanos) throws IOException {
-        return read(key, "", deadlineNanos);
+        return read(key, Consistency.LINEARIZABLE, deadlineNanos);
     }
 
     /** A serializable read of the member's own state, with retries until {@code deadline}. */
     public Optional<String> getSerializable(String key, long deadlineNanos) throws IOException {
-        return read(key, "?consistency=serializable", deadlineNanos);
+        return read(key, Consistency.SERIALIZABLE, deadlineNanos);
     }
 
-    private Optional<String> read(String key, String query, long deadlineNanos) throws IOException {
+    private Optional<String> read(String key, Consistency consistency, long deadlineNanos) throws IOException {
         IOException last = null;
         while (System.nanoTime() < deadlineNanos) {
             int at = preferred.get();
-            String address = addresses.get(Math.floorMod(at, addresses.size()));
+            NodeEndpoint member = members.get(Math.floorMod(at, members.size()));
             try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + "/v1/kv/" + encode(key) + query))
-                        .timeout(Duration.ofSeconds(2)).GET().build();
-                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                if (r.statusCode() == 200) {
-                    return Optional.of(r.body());
-                }
-                if (r.statusCode() == 404) {
-                    return Optional.empty();
-                }
-                last = new IOException(address + " answered " + r.statusCode() + ": " + r.body());
+                return member.withTimeout(READ_TIMEOUT).get(key, consistency).map(KvValue::text);
             } catch (IOException e) {
                 last = e;
             } catch (InterruptedException e) {
@@ -146,9 +128,5 @@ public final class KvClient {
             preferred.compareAndSet(at, at + 1);
         }
         throw new IOException("no member answered a read of " + key + " in time", last);
-    }
-
-    private static String encode(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

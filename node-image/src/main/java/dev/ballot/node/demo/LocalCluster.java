@@ -1,19 +1,14 @@
 package dev.ballot.node.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.engine.Protocol;
+import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.nodeapi.NodeEndpoint;
+import dev.ballot.nodeapi.StatusReport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +29,6 @@ import java.util.stream.Stream;
  * cluster's client port, exactly as pods do. R is random so concurrent clusters do not collide.
  */
 public final class LocalCluster implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One member process. */
     public static final class Node {
@@ -87,8 +81,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Free on every node address; used only after {@link #enableEtcd()}. */
     private final int etcdPort;
     private volatile boolean etcd;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(200)).build();
+    private final NodeClient client = NodeClient.create(Duration.ofMillis(200), Duration.ofMillis(500));
 
     public LocalCluster(Protocol protocol, int size, DemoTiming timing, Path workDir, List<String> jvmOptions)
             throws IOException {
@@ -326,39 +319,37 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** The node's {@code /v1/status}, or empty when it does not answer quickly. */
-    public Optional<JsonNode> status(long id) {
-        return get(id, "/v1/status").filter(r -> r.statusCode() == 200).map(r -> {
-            try {
-                return JSON.readTree(r.body());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+    public Optional<StatusReport> status(long id) {
+        return ask(id, NodeEndpoint::status);
     }
 
     /** The node's Prometheus text, or empty. */
     public Optional<String> metrics(long id) {
-        return get(id, "/metrics").filter(r -> r.statusCode() == 200).map(HttpResponse::body);
+        return ask(id, NodeEndpoint::metrics);
     }
 
     public boolean ready(long id) {
-        return get(id, "/readyz").map(r -> r.statusCode() == 200).orElse(false);
+        return ask(id, n -> n.readyz().passed()).orElse(false);
     }
 
-    private Optional<HttpResponse<String>> get(long id, String path) {
+    /** A call that must not wait: the node's answer, or empty when it is down, slow (500 ms) or answers an error. */
+    private <T> Optional<T> ask(long id, Call<T> call) {
         if (!nodes.get(id).running()) {
             return Optional.empty();
         }
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + clientAddress(id) + path))
-                    .timeout(Duration.ofMillis(500)).GET().build();
-            return Optional.of(http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+            return Optional.of(call.on(client.at(clientAddress(id))));
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T on(NodeEndpoint node) throws IOException, InterruptedException;
     }
 
     /**
@@ -369,13 +360,13 @@ public final class LocalCluster implements AutoCloseable {
         Map<Long, Integer> votes = new LinkedHashMap<>();
         Map<Long, Long> terms = new LinkedHashMap<>();
         for (Node n : nodes.values()) {
-            Optional<JsonNode> st = status(n.id);
-            if (st.isEmpty() || st.get().get("leaderId").isNull()) {
+            Optional<StatusReport> st = status(n.id);
+            if (st.isEmpty() || st.get().leaderId() == null) {
                 continue;
             }
-            long leader = Long.parseLong(st.get().get("leaderId").asText().substring("node-".length()));
+            long leader = Long.parseLong(st.get().leaderId().substring("node-".length()));
             votes.merge(leader, 1, Integer::sum);
-            terms.merge(leader, st.get().get("term").asLong(), Math::max);
+            terms.merge(leader, st.get().term(), Math::max);
         }
         int majority = nodes.size() / 2 + 1;
         return votes.entrySet().stream().filter(e -> e.getValue() >= majority)

@@ -11,13 +11,15 @@ import dev.ballot.engine.MembershipChange;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.RuntimeStatus;
+import dev.ballot.nodeapi.AddMemberRequest;
+import dev.ballot.nodeapi.Configuration;
+import dev.ballot.nodeapi.NodePaths;
+import dev.ballot.nodeapi.TransferRequest;
+import dev.ballot.nodeapi.TransferResult;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** {@code /v1/admin/...}: leadership transfer and one-at-a-time membership changes, all idempotent. */
@@ -31,23 +33,24 @@ final class AdminRoutes extends RouteSupport {
 
     void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
-        if (path.equals("/v1/admin/transfer-leadership")) {
+        String member = NodePaths.MEMBERS + "/";
+        if (path.equals(NodePaths.TRANSFER_LEADERSHIP)) {
             Exchanges.requireMethod(ex, "POST");
             transfer(ex);
-        } else if (path.equals("/v1/admin/members")) {
+        } else if (path.equals(NodePaths.MEMBERS)) {
             Exchanges.requireMethod(ex, "POST", "GET");
             if (ex.getRequestMethod().equals("GET")) {
                 Exchanges.sendJson(ex, 200, configuration(info.runtime().status().membership()));
             } else {
                 addMember(ex);
             }
-        } else if (path.startsWith("/v1/admin/members/") && path.endsWith("/promote")) {
+        } else if (path.startsWith(member) && path.endsWith(NodePaths.PROMOTE_SUFFIX)) {
             Exchanges.requireMethod(ex, "POST");
-            String name = path.substring("/v1/admin/members/".length(), path.length() - "/promote".length());
+            String name = path.substring(member.length(), path.length() - NodePaths.PROMOTE_SUFFIX.length());
             promote(ex, name);
-        } else if (path.startsWith("/v1/admin/members/") && path.indexOf('/', "/v1/admin/members/".length()) < 0) {
+        } else if (path.startsWith(member) && path.indexOf('/', member.length()) < 0) {
             Exchanges.requireMethod(ex, "DELETE");
-            remove(ex, path.substring("/v1/admin/members/".length()));
+            remove(ex, path.substring(member.length()));
         } else {
             throw new ApiException(404, "not_found", "path", "no admin endpoint at " + path
                     + "; see docs/node-api.md (transfer-leadership, members, members/{id}/promote)");
@@ -55,22 +58,20 @@ final class AdminRoutes extends RouteSupport {
     }
 
     private void transfer(HttpExchange ex) throws IOException {
-        ObjectNode req = jsonBody(ex);
-        long target = 0;
-        JsonNode to = req.get("to");
-        if (to != null && !to.isNull()) {
-            if (!to.isTextual() || to.textValue().isBlank()) {
-                throw ApiException.badRequest("to", "\"to\" must be a member name such as \"node-2\", or omit it for the most caught-up voter");
-            }
-            target = resolve(to.textValue(), "to");
+        ObjectNode json = jsonBody(ex);
+        JsonNode toNode = json.get("to");
+        if (toNode != null && !toNode.isNull() && (!toNode.isTextual() || toNode.textValue().isBlank())) {
+            throw ApiException.badRequest("to", "\"to\" must be a member name such as \"node-2\", or omit it for the most caught-up voter");
         }
+        String to = Exchanges.JSON.treeToValue(json, TransferRequest.class).to();
+        long target = to == null ? 0 : resolve(to, "to");
         RuntimeStatus st = info.runtime().status();
         if (target != 0 && st.leaderId() == target) {
             Exchanges.sendJson(ex, 200, leaderAnswer(st));
             return;
         }
         if (target != 0 && !st.membership().isVoter(target)) {
-            throw new ApiException(409, "not_voter", "to", to.textValue() + " is not a voter; promote it first or choose a voter");
+            throw new ApiException(409, "not_voter", "to", to + " is not a voter; promote it first or choose a voter");
         }
         if (routedToLeader(ex)) {
             return;
@@ -78,7 +79,7 @@ final class AdminRoutes extends RouteSupport {
         if (target != 0) {
             long lag = lagOf(st, target);
             if (lag > MAX_TRANSFER_LAG) {
-                throw new ApiException(409, "not_caught_up", "to", to.textValue() + " is " + lag
+                throw new ApiException(409, "not_caught_up", "to", to + " is " + lag
                         + " entries behind the leader; wait for it to catch up or omit \"to\"");
             }
         } else if (st.membership().voterIds().size() < 2) {
@@ -115,12 +116,9 @@ final class AdminRoutes extends RouteSupport {
         return Long.MAX_VALUE;
     }
 
-    private Map<String, Object> leaderAnswer(RuntimeStatus st) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("leader", info.directory().name(st.leaderId()));
-        body.put("leaderAddress", info.directory().clientAddress(st.leaderId()).orElse(null));
-        body.put("term", st.node().term());
-        return body;
+    private TransferResult leaderAnswer(RuntimeStatus st) {
+        return new TransferResult(info.directory().name(st.leaderId()),
+                info.directory().clientAddress(st.leaderId()).orElse(null), st.node().term());
     }
 
     private void addMember(HttpExchange ex) throws IOException {
@@ -131,10 +129,11 @@ final class AdminRoutes extends RouteSupport {
             throw ApiException.badRequest("address", "address must be host:port (ZAB: host:peerPort:electionPort), got '" + address + "'");
         }
         String kindName = requiredText(req, "kind", "\"learner\" (Raft) or \"observer\" (ZAB)");
+        AddMemberRequest add = Exchanges.JSON.treeToValue(req, AddMemberRequest.class);
         MemberKind kind;
-        if (kindName.equals("learner") && info.protocol() == Protocol.RAFT) {
+        if (kindName.equals(AddMemberRequest.LEARNER) && info.protocol() == Protocol.RAFT) {
             kind = MemberKind.LEARNER;
-        } else if (kindName.equals("observer") && info.protocol() == Protocol.ZAB) {
+        } else if (kindName.equals(AddMemberRequest.OBSERVER) && info.protocol() == Protocol.ZAB) {
             kind = MemberKind.OBSERVER;
         } else {
             throw ApiException.badRequest("kind", "kind must be " + (info.protocol() == Protocol.RAFT ? "\"learner\"" : "\"observer\"")
@@ -154,7 +153,7 @@ final class AdminRoutes extends RouteSupport {
         if (routedToLeader(ex)) {
             return;
         }
-        String clientAddress = req.hasNonNull("clientAddress") ? req.get("clientAddress").asText()
+        String clientAddress = add.clientAddress() != null ? add.clientAddress()
                 : MemberDirectory.hostOfAddress(address) + ":" + info.directory().defaultClientPort();
         info.directory().register(new MemberDirectory.Entry(id, name, address, clientAddress));
         MembershipChange.Type type = kind == MemberKind.LEARNER ? MembershipChange.Type.ADD_LEARNER : MembershipChange.Type.ADD_OBSERVER;
@@ -219,16 +218,12 @@ final class AdminRoutes extends RouteSupport {
         return n.textValue();
     }
 
-    private Map<String, Object> configuration(Membership m) {
-        List<Map<String, Object>> members = new ArrayList<>();
+    private Configuration configuration(Membership m) {
+        List<Configuration.Entry> members = new ArrayList<>();
         for (Member member : m.members()) {
-            Map<String, Object> mv = new LinkedHashMap<>();
-            mv.put("id", info.directory().name(member.id()));
-            mv.put("memberId", member.id());
-            mv.put("address", member.address());
-            mv.put("kind", member.kind().wireName());
-            members.add(mv);
+            members.add(new Configuration.Entry(info.directory().name(member.id()), member.id(), member.address(),
+                    member.kind().wireName()));
         }
-        return Map.of("members", members);
+        return new Configuration(members);
     }
 }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.nodeapi.ApiError;
+import dev.ballot.nodeapi.ErrorCode;
+import dev.ballot.nodeapi.NodeJson;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +19,7 @@ import java.util.Map;
 
 /** Reading requests and writing JSON answers on the JDK's HttpExchange. */
 final class Exchanges {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = NodeJson.MAPPER;
     static final int MAX_BODY_BYTES = 1 << 20;
 
     private Exchanges() {
@@ -93,14 +96,8 @@ final class Exchanges {
         ex.close();
     }
 
-    static Map<String, Object> error(String code, String message, String field) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
-        if (field != null) {
-            body.put("field", field);
-        }
-        return body;
+    static ApiError error(String code, String message, String field) {
+        return new ApiError(code, message, field, null, null, null);
     }
 
     static void requireMethod(HttpExchange ex, String... allowed) {
@@ -110,7 +107,7 @@ final class Exchanges {
             }
         }
         ex.getResponseHeaders().set("Allow", String.join(", ", allowed));
-        throw new ApiException(405, "method_not_allowed", "method", ex.getRequestMethod() + " is not allowed on "
+        throw new ApiException(405, ErrorCode.METHOD_NOT_ALLOWED.wireName(), "method", ex.getRequestMethod() + " is not allowed on "
                 + ex.getRequestURI().getPath() + "; use " + String.join(" or ", allowed));
     }
 }

@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.RequestFailure;
+import dev.ballot.nodeapi.ApiError;
+import dev.ballot.nodeapi.NodePaths;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -97,19 +99,19 @@ public final class HttpApi implements AutoCloseable {
 
     private void route(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
-        if (path.startsWith(KvRoutes.PREFIX)) {
+        if (path.startsWith(NodePaths.KV_PREFIX)) {
             kv.handle(ex);
-        } else if (path.equals("/v1/status")) {
+        } else if (path.equals(NodePaths.STATUS)) {
             status.status(ex);
-        } else if (path.equals("/v1/status/events")) {
+        } else if (path.equals(NodePaths.STATUS_EVENTS)) {
             status.events(ex);
-        } else if (path.startsWith("/v1/admin/")) {
+        } else if (path.startsWith(NodePaths.ADMIN_PREFIX)) {
             admin.handle(ex);
-        } else if (path.equals("/healthz")) {
+        } else if (path.equals(NodePaths.HEALTHZ)) {
             status.healthz(ex);
-        } else if (path.equals("/readyz")) {
+        } else if (path.equals(NodePaths.READYZ)) {
             status.readyz(ex);
-        } else if (path.equals("/metrics")) {
+        } else if (path.equals(NodePaths.METRICS)) {
             Exchanges.requireMethod(ex, "GET");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             metrics.scrape(out);
@@ -147,11 +149,10 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         try {
-            Map<String, Object> body = Exchanges.error(error, message, field);
+            ApiError body = Exchanges.error(error, message, field);
             long leader = info.runtime().status().leaderId();
             if (leader != 0 && leader != info.runtime().id()) {
-                body.put("leader", info.directory().name(leader));
-                info.directory().clientAddress(leader).ifPresent(a -> body.put("leaderAddress", a));
+                body = routing.withLeader(body, leader);
             }
             Exchanges.sendJson(ex, code, body);
         } catch (IOException e) {

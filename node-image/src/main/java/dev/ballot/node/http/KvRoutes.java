@@ -6,18 +6,20 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.ballot.engine.kv.KvCommand;
 import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.kv.KvStateMachine.Versioned;
+import dev.ballot.nodeapi.ApiError;
+import dev.ballot.nodeapi.CasRequest;
+import dev.ballot.nodeapi.Consistency;
+import dev.ballot.nodeapi.NodePaths;
+import dev.ballot.nodeapi.Revision;
 
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** {@code /v1/kv/{key}}: put, get, delete and compare-and-set on the replicated map. */
 final class KvRoutes extends RouteSupport {
-    static final String PREFIX = "/v1/kv/";
     static final int MAX_KEY_BYTES = 1024;
 
     KvRoutes(NodeInfo info, LeaderForwarder forwarder) {
@@ -26,10 +28,10 @@ final class KvRoutes extends RouteSupport {
 
     void handle(HttpExchange ex) throws IOException {
         info.kvRuntime(); // 404 at once when this node serves another client protocol
-        String rawKey = ex.getRequestURI().getRawPath().substring(PREFIX.length());
+        String rawKey = ex.getRequestURI().getRawPath().substring(NodePaths.KV_PREFIX.length());
         String method = ex.getRequestMethod();
-        if (method.equals("POST") && rawKey.endsWith("/cas")) {
-            cas(ex, key(rawKey.substring(0, rawKey.length() - 4)));
+        if (method.equals("POST") && rawKey.endsWith(NodePaths.CAS_SUFFIX)) {
+            cas(ex, key(rawKey.substring(0, rawKey.length() - NodePaths.CAS_SUFFIX.length())));
             return;
         }
         Exchanges.requireMethod(ex, "GET", "HEAD", "PUT", "DELETE");
@@ -84,15 +86,18 @@ final class KvRoutes extends RouteSupport {
     }
 
     private void cas(HttpExchange ex, String key) throws IOException {
-        ObjectNode req = jsonBody(ex);
-        if (!req.has("expect")) {
+        ObjectNode json = jsonBody(ex);
+        if (!json.has("expect")) {
             throw ApiException.badRequest("expect", "give \"expect\": the current value you expect, or null when the key must be absent");
         }
-        byte[] expect = textOrNull(req.get("expect"), "expect");
-        byte[] value = textOrNull(req.get("value"), "value");
-        if (value == null) {
+        requireTextOrNull(json.get("expect"), "expect");
+        requireTextOrNull(json.get("value"), "value");
+        CasRequest req = Exchanges.JSON.treeToValue(json, CasRequest.class);
+        if (req.value() == null) {
             throw ApiException.badRequest("value", "give \"value\": the new value as a string");
         }
+        byte[] expect = req.expect() == null ? null : req.expect().getBytes(StandardCharsets.UTF_8);
+        byte[] value = req.value().getBytes(StandardCharsets.UTF_8);
         if (routedToLeader(ex)) {
             return;
         }
@@ -101,28 +106,23 @@ final class KvRoutes extends RouteSupport {
             answerRevision(ex, r.revision());
             return;
         }
-        Map<String, Object> body = Exchanges.error("compare_failed",
-                "the key's current value is not the expected one; read \"current\" and retry with it as \"expect\"", "expect");
-        body.put("current", r.current() == null ? null : new String(r.current(), StandardCharsets.UTF_8));
-        Exchanges.sendJson(ex, 409, body);
+        Exchanges.sendJson(ex, 409, ApiError.compareFailed(
+                "the key's current value is not the expected one; read \"current\" and retry with it as \"expect\"",
+                r.current() == null ? null : new String(r.current(), StandardCharsets.UTF_8)));
     }
 
     private CompletableFuture<KvResult> propose(KvCommand command) {
         return info.kvRuntime().propose(command.requestId(), command.encode());
     }
 
-    private static byte[] textOrNull(JsonNode node, String field) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual()) {
+    private static void requireTextOrNull(JsonNode node, String field) {
+        if (node != null && !node.isNull() && !node.isTextual()) {
             throw ApiException.badRequest(field, "\"" + field + "\" must be a string or null, got " + node.getNodeType());
         }
-        return node.textValue().getBytes(StandardCharsets.UTF_8);
     }
 
     private void get(HttpExchange ex, String key) throws IOException {
-        String consistency = Exchanges.query(ex).getOrDefault("consistency", "linearizable");
+        String consistency = Exchanges.query(ex).getOrDefault(NodePaths.CONSISTENCY_PARAM, Consistency.LINEARIZABLE.wireName());
         Optional<Versioned> found;
         switch (consistency) {
             case "serializable" -> found = await(info.kvRuntime().readLocal(kv -> kv.get(key)), true);
@@ -138,14 +138,12 @@ final class KvRoutes extends RouteSupport {
         if (found.isEmpty()) {
             throw new ApiException(404, "not_found", "key", "the key '" + key + "' is absent");
         }
-        ex.getResponseHeaders().set("Ballot-Revision", Long.toString(found.get().revision()));
+        ex.getResponseHeaders().set(NodePaths.REVISION_HEADER, Long.toString(found.get().revision()));
         Exchanges.send(ex, 200, "application/octet-stream", found.get().value());
     }
 
     private static void answerRevision(HttpExchange ex, long revision) throws IOException {
-        ex.getResponseHeaders().set("Ballot-Revision", Long.toString(revision));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("revision", revision);
-        Exchanges.sendJson(ex, 200, body);
+        ex.getResponseHeaders().set(NodePaths.REVISION_HEADER, Long.toString(revision));
+        Exchanges.sendJson(ex, 200, new Revision(revision));
     }
 }

@@ -1,6 +1,8 @@
 package dev.ballot.node.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.nodeapi.NodePaths;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -34,28 +36,24 @@ import java.util.concurrent.Executors;
  * probe gets through, so that later requests fail at once instead of each waiting out a dead link.
  */
 final class LeaderForwarder {
-    static final String FORWARDED_HEADER = "Ballot-Forwarded-By";
+    static final String FORWARDED_HEADER = NodePaths.FORWARDED_BY_HEADER;
     /** A client that prefers to follow redirects itself sends this header with any value. */
-    static final String NO_FORWARD_HEADER = "Ballot-No-Forward";
+    static final String NO_FORWARD_HEADER = NodePaths.NO_FORWARD_HEADER;
     /**
      * How long a forwarded key-value request may take end to end. Well under a client's timeout (2 s or more,
      * docs/node-api.md), so the client hears this node's verdict and can move on instead of timing out itself.
      */
     static final Duration KV_FORWARD_DEADLINE = Duration.ofMillis(1500);
     static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
-    private static final List<String> RELAYED = List.of("Content-Type", "Ballot-Revision", "Location", "Allow");
+    private static final List<String> RELAYED = List.of("Content-Type", NodePaths.REVISION_HEADER, "Location", "Allow");
 
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ballot-forward");
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(threads)
-            .build();
+    /** The node API's one client (HTTP/1.1, no redirects), used raw: a forward relays the request verbatim. */
+    private final HttpClient client = NodeClient.create(CONNECT_TIMEOUT, KV_FORWARD_DEADLINE, threads).http();
     private final LeaderReachability reachability = new LeaderReachability(client);
 
     static boolean wasForwarded(HttpExchange ex) {

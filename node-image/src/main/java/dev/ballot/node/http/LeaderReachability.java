@@ -1,5 +1,7 @@
 package dev.ballot.node.http;
 
+import dev.ballot.nodeapi.NodePaths;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,7 +80,7 @@ final class LeaderReachability {
 
     private boolean probe(String address) throws InterruptedException {
         try {
-            HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://" + address + "/healthz"))
+            HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://" + address + NodePaths.HEALTHZ))
                     .timeout(PROBE_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (java.io.IOException e) {

@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
+import dev.ballot.nodeapi.NodePaths;
+import dev.ballot.nodeapi.ProbeAnswer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,10 +63,10 @@ public final class NeedsReplacementApi implements AutoCloseable {
     private static void answer(HttpExchange ex, Map<String, Object> status, String reason) throws IOException {
         String path = ex.getRequestURI().getPath();
         switch (path) {
-            case "/v1/status" -> Exchanges.sendJson(ex, 200, status);
-            case "/healthz" -> Exchanges.sendJson(ex, 200, Map.of("status", "ok"));
-            case "/readyz" -> Exchanges.sendJson(ex, 503, Exchanges.error("not_ready", "needs replacement: " + reason, null));
-            case "/metrics" -> Exchanges.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+            case NodePaths.STATUS -> Exchanges.sendJson(ex, 200, status);
+            case NodePaths.HEALTHZ -> Exchanges.sendJson(ex, 200, ProbeAnswer.OK);
+            case NodePaths.READYZ -> Exchanges.sendJson(ex, 503, Exchanges.error("not_ready", "needs replacement: " + reason, null));
+            case NodePaths.METRICS -> Exchanges.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                     ("# HELP ballot_needs_replacement 1 when this member's storage was lost and it refuses to vote until replaced\n"
                             + "# TYPE ballot_needs_replacement gauge\nballot_needs_replacement 1\n").getBytes(StandardCharsets.UTF_8));
             default -> Exchanges.sendJson(ex, 503, Exchanges.error("needs_replacement", "this member does not serve: "

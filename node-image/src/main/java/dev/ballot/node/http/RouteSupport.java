@@ -3,10 +3,10 @@ package dev.ballot.node.http;
 import com.sun.net.httpserver.HttpExchange;
 import dev.ballot.node.server.RequestFailure;
 import dev.ballot.node.server.RuntimeStatus;
+import dev.ballot.nodeapi.ApiError;
+import dev.ballot.nodeapi.NodePaths;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -108,7 +108,7 @@ abstract class RouteSupport {
         byte[] body = body(ex);
         // Admin requests move leadership or membership themselves: the leader's answer, not this node's
         // changed view, says how they went; and they may take the leader's whole request deadline.
-        boolean admin = ex.getRequestURI().getPath().startsWith("/v1/admin/");
+        boolean admin = ex.getRequestURI().getPath().startsWith(NodePaths.ADMIN_PREFIX);
         CompletableFuture<?> leaderChanged = admin ? new CompletableFuture<>() : info.runtime().leaderChangeFrom(leader);
         try {
             forwarder.forward(ex, name, address, body, info.selfName(),
@@ -118,15 +118,10 @@ abstract class RouteSupport {
         }
     }
 
-    Map<String, Object> withLeader(Map<String, Object> error, long leader) {
-        if (leader != 0) {
-            error.put("leader", info.directory().name(leader));
-            info.directory().clientAddress(leader).ifPresent(a -> error.put("leaderAddress", a));
-        }
-        return error;
+    /** The error naming {@code leader} (engine id; 0 for none) and its client address when known. */
+    ApiError withLeader(ApiError error, long leader) {
+        return leader == 0 ? error
+                : error.withLeader(info.directory().name(leader), info.directory().clientAddress(leader).orElse(null));
     }
 
-    static String encodePath(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 }

@@ -1,19 +1,24 @@
 package dev.ballot.node.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.server.RuntimeListener;
 import dev.ballot.node.server.RuntimeStatus;
+import dev.ballot.nodeapi.NodePaths;
+import dev.ballot.nodeapi.ProbeAnswer;
+import dev.ballot.nodeapi.StatusReport;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /** {@code /v1/status}, its event stream, {@code /healthz} and {@code /readyz}. */
 final class StatusRoutes {
@@ -37,11 +42,17 @@ final class StatusRoutes {
         this.extraFields = fields;
     }
 
-    private Map<String, Object> view(RuntimeStatus st) {
-        Map<String, Object> body = StatusView.of(info, st, reachability);
-        Object members = body.remove("members");
-        body.putAll(extraFields.get());
-        body.put("members", members);
+    /** The {@link StatusReport}, with the extra fields (if any) written just before {@code members}. */
+    private Object view(RuntimeStatus st) {
+        StatusReport report = StatusView.of(info, st, reachability);
+        Map<String, Object> extra = extraFields.get();
+        if (extra.isEmpty()) {
+            return report;
+        }
+        ObjectNode body = Exchanges.JSON.valueToTree(report);
+        JsonNode members = body.remove("members");
+        extra.forEach((name, value) -> body.set(name, Exchanges.JSON.valueToTree(value)));
+        body.set("members", members);
         return body;
     }
 
@@ -94,7 +105,7 @@ final class StatusRoutes {
 
     private void writeEvent(OutputStream out, RuntimeStatus st) throws IOException {
         byte[] json = Exchanges.JSON.writeValueAsBytes(view(st));
-        out.write("event: status\ndata: ".getBytes(StandardCharsets.UTF_8));
+        out.write(("event: " + NodePaths.STATUS_EVENT + "\ndata: ").getBytes(StandardCharsets.UTF_8));
         out.write(json);
         out.write("\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
@@ -103,7 +114,7 @@ final class StatusRoutes {
     void healthz(HttpExchange ex) throws IOException {
         Exchanges.requireMethod(ex, "GET", "HEAD");
         if (info.runtime().isAlive()) {
-            Exchanges.sendJson(ex, 200, Map.of("status", "ok"));
+            Exchanges.sendJson(ex, 200, ProbeAnswer.OK);
         } else {
             String why = info.runtime().status().failure();
             Exchanges.sendJson(ex, 503, Exchanges.error("unhealthy", why == null ? "the node is stopping" : why, null));
@@ -121,7 +132,7 @@ final class StatusRoutes {
                     + "cannot connect: a one-way partition?); send requests to another member";
         }
         if (reason == null) {
-            Exchanges.sendJson(ex, 200, Map.of("status", "ready"));
+            Exchanges.sendJson(ex, 200, ProbeAnswer.READY);
         } else {
             Exchanges.sendJson(ex, 503, Exchanges.error("not_ready", reason, null));
         }

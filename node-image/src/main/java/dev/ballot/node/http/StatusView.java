@@ -4,13 +4,12 @@ import dev.ballot.engine.MemberProgress;
 import dev.ballot.engine.NodeStatus;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.server.RuntimeStatus;
+import dev.ballot.nodeapi.StatusReport;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** The body of {@code GET /v1/status} and of each status event, as NODE-API.md fixes it. */
+/** The body of {@code GET /v1/status} and of each status event: the runtime's status as a {@link StatusReport}. */
 final class StatusView {
     /** Milliseconds per engine tick: the node ticks every 10 ms (docs/conventions.md). */
     static final long TICK_MS = 10;
@@ -18,53 +17,46 @@ final class StatusView {
     private StatusView() {
     }
 
-    static Map<String, Object> of(NodeInfo info, RuntimeStatus rs) {
+    static StatusReport of(NodeInfo info, RuntimeStatus rs) {
         return of(info, rs, null);
     }
 
     /** {@code reachability}: what forwards found of the leader (null: not known here, as in tests of the view). */
-    static Map<String, Object> of(NodeInfo info, RuntimeStatus rs, LeaderReachability reachability) {
+    static StatusReport of(NodeInfo info, RuntimeStatus rs, LeaderReachability reachability) {
         NodeStatus st = rs.node();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("clusterId", info.clusterId());
-        body.put("nodeId", info.directory().name(st.id()));
-        body.put("memberId", st.id());
-        body.put("protocol", st.protocol().wireName());
-        body.put("role", st.role());
-        body.put("term", st.term());
-        body.put("leaderId", st.leaderId() == 0 ? null : info.directory().name(st.leaderId()));
-        body.put("leaderAddress", st.leaderId() == 0 ? null : info.directory().clientAddress(st.leaderId()).orElse(null));
-        String leaderAddress = st.leaderId() == 0 || st.leaderId() == st.id() ? null
-                : info.directory().clientAddress(st.leaderId()).orElse(null);
-        // False when this follower cannot reach the leader (a one-way partition): it refuses to forward.
-        body.put("leaderReachable", reachability == null ? null : reachability.reachableOrNull(leaderAddress));
-        body.put("leaderSince", rs.leaderSince() == null ? null : rs.leaderSince().toString());
-        body.put("commitIndex", st.commitIndex());
-        body.put("appliedIndex", st.appliedIndex());
-        body.put("lastLogIndex", st.lastLogIndex());
-        if (st.protocol() == Protocol.ZAB) {
-            body.put("zxid", "0x" + Long.toHexString(st.lastLogIndex()));
-            body.put("committedZxid", "0x" + Long.toHexString(st.commitIndex()));
-        }
-        body.put("leaderContactMs", rs.millisSinceLeaderContact() < 0 ? null : rs.millisSinceLeaderContact());
-        body.put("version", info.version());
-        if (rs.failure() != null) {
-            body.put("failure", rs.failure());
-        }
-        List<Map<String, Object>> members = new ArrayList<>();
+        boolean zab = st.protocol() == Protocol.ZAB;
+        List<StatusReport.Member> members = new ArrayList<>();
         for (MemberProgress m : st.members()) {
-            Map<String, Object> mv = new LinkedHashMap<>();
-            mv.put("id", info.directory().name(m.id()));
-            mv.put("memberId", m.id());
-            mv.put("address", m.address());
-            mv.put("clientAddress", info.directory().clientAddress(m.id()).orElse(null));
-            mv.put("kind", m.kind().wireName());
-            mv.put("matchIndex", m.matchIndex() < 0 ? null : m.matchIndex());
-            mv.put("lastContactMs", m.ticksSinceContact() < 0 ? null : m.ticksSinceContact() * TICK_MS);
-            mv.put("self", m.id() == st.id());
-            members.add(mv);
+            members.add(new StatusReport.Member(info.directory().name(m.id()), m.id(), m.address(),
+                    info.directory().clientAddress(m.id()).orElse(null), m.kind().wireName(),
+                    m.matchIndex() < 0 ? null : m.matchIndex(),
+                    m.ticksSinceContact() < 0 ? null : m.ticksSinceContact() * TICK_MS,
+                    m.id() == st.id()));
         }
-        body.put("members", members);
-        return body;
+        boolean hasLeader = st.leaderId() != 0;
+        String remoteLeader = !hasLeader || st.leaderId() == st.id() ? null
+                : info.directory().clientAddress(st.leaderId()).orElse(null);
+        return new StatusReport(
+                info.clusterId(),
+                info.directory().name(st.id()),
+                st.id(),
+                st.protocol().wireName(),
+                st.role(),
+                st.term(),
+                hasLeader ? info.directory().name(st.leaderId()) : null,
+                hasLeader ? info.directory().clientAddress(st.leaderId()).orElse(null) : null,
+                // False when this follower cannot reach the leader (a one-way partition): it refuses to forward.
+                reachability == null ? null : reachability.reachableOrNull(remoteLeader),
+                rs.leaderSince() == null ? null : rs.leaderSince().toString(),
+                st.commitIndex(),
+                st.appliedIndex(),
+                st.lastLogIndex(),
+                zab ? "0x" + Long.toHexString(st.lastLogIndex()) : null,
+                zab ? "0x" + Long.toHexString(st.commitIndex()) : null,
+                rs.millisSinceLeaderContact() < 0 ? null : rs.millisSinceLeaderContact(),
+                info.version(),
+                rs.failure(),
+                null, null, null, // member identity: written by the identity keeper's status fields when known
+                members);
     }
 }

@@ -30,7 +30,7 @@ public final class EngineFactory {
         return Membership.of(members);
     }
 
-    static String peerAddress(PeerSpec p) {
+    public static String peerAddress(PeerSpec p) {
         return p.electionAddress() == null ? p.peerAddress().toString()
                 : p.peerAddress() + ":" + p.electionAddress().port();
     }

@@ -16,7 +16,10 @@ import dev.ballot.engine.Proposal;
 import dev.ballot.engine.ReadState;
 import dev.ballot.engine.Ready;
 import dev.ballot.engine.Snapshot;
+import dev.ballot.node.storage.NodeStorage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,7 +80,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     }
 
     private final ConsensusNode node;
-    private final Durability durability;
+    private final NodeStorage storage;
     private final Outbox outbox;
     private final Options options;
     private final M machine;
@@ -107,18 +110,12 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     private volatile boolean running = true;
     private volatile RuntimeStatus status;
 
-    /** For a node whose log holds no configuration entry yet (fresh starts, tests): the engine's is the one in force. */
-    public NodeRuntime(M machine, ConsensusNode node, PersistedState restored, Durability durability, Outbox outbox,
-                       Options options) {
-        this(machine, node, restored, node.membership(), durability, outbox, options);
-    }
-
     /** {@code bootstrap} is the configuration the cluster started with, in force until the first CONFIG entry applies. */
     public NodeRuntime(M machine, ConsensusNode node, PersistedState restored, Membership bootstrap,
-                       Durability durability, Outbox outbox, Options options) {
+                       NodeStorage storage, Outbox outbox, Options options) {
         this.machine = Objects.requireNonNull(machine, "machine");
         this.node = Objects.requireNonNull(node, "node");
-        this.durability = Objects.requireNonNull(durability, "durability");
+        this.storage = Objects.requireNonNull(storage, "storage");
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.options = options;
         // Request ids must not repeat across restarts or nodes: a repeat could match someone else's entry.
@@ -381,17 +378,26 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         thread.join();
     }
 
-    /** Run {@code work} on the driver thread (tests use it to act as the engine would). */
-    CompletableFuture<Void> runOnDriver(Runnable work) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, () -> {
-            work.run();
-            future.complete(null);
-        });
-        return future;
+    // ---------------------------------------------------------------- driver thread
+
+    /** A failed write to storage stops the driver: a retried fsync can silently lose data. */
+    private void persist(Ready rd) {
+        try {
+            storage.persist(rd);
+        } catch (IOException e) {
+            throw new UncheckedIOException("persisting to stable storage failed (" + e.getMessage()
+                    + "); the node stops (a retried fsync can lose data)", e);
+        }
     }
 
-    // ---------------------------------------------------------------- driver thread
+    private void saveSnapshot(Snapshot snapshot) {
+        try {
+            storage.saveSnapshot(snapshot);
+        } catch (IOException e) {
+            throw new UncheckedIOException("saving a snapshot failed (" + e.getMessage() + ")", e);
+        }
+    }
+
 
     private void submit(CompletableFuture<?> future, Runnable work) {
         if (!running) {
@@ -485,7 +491,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             }
             if (rd.mustSync()) {
                 long t0 = System.nanoTime();
-                durability.persist(rd);
+                persist(rd);
                 long took = System.nanoTime() - t0;
                 for (RuntimeListener l : listeners) {
                     l.onPersisted(took);
@@ -597,7 +603,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             return;
         }
         byte[] data = machine.snapshot();
-        durability.saveSnapshot(new Snapshot(applied, appliedTerm, appliedMembership, data));
+        saveSnapshot(new Snapshot(applied, appliedTerm, appliedMembership, data));
         node.compact(applied, data);
         lastSnapshotIndex = applied;
     }

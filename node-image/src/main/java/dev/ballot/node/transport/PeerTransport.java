@@ -14,7 +14,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -604,12 +603,5 @@ public final class PeerTransport implements AutoCloseable {
         } catch (Exception ignored) {
             // closing on shutdown or after an error; nothing left to report
         }
-    }
-
-    /** For tests: the links' ids. */
-    Map<Long, HostPort> peers() {
-        Map<Long, HostPort> m = new HashMap<>();
-        links.forEach((k, v) -> m.put(k, v.address));
-        return m;
     }
 }

@@ -74,7 +74,7 @@ class ZooKeeperConfigTest {
     }
 
     @Test
-    void theOperatorsFileKeepsItsHttpPortAndServesZooKeeperClientsOn2181() throws Exception {
+    void theOperatorsFileKeepsItsHttpPortAndServesNoZooKeeperClientsUntilItNamesAClientPort() throws Exception {
         // What operator/.../plan/NodeConfig.zooCfg writes today.
         String operator = """
                 # Written by ballot-operator for ElectionCluster default/ec-zab. Per-pod values come from BALLOT_* environment variables.
@@ -93,24 +93,28 @@ class ZooKeeperConfigTest {
                 "BALLOT_BIND_HOST", "10.1.0.7", "BALLOT_CLIENT_ADDRESS", "10.1.0.7:2379"));
         assertThat(c.clientListen()).isEqualTo(new HostPort("10.1.0.7", 2379));
         assertThat(c.members().get(0).clientAddress()).isEqualTo(new HostPort("ec-zab-0.ec-zab-peers.default.svc", 2379));
-        assertThat(c.zookeeper().listen()).isEqualTo(new HostPort("10.1.0.7", 2181));
-        assertThat(c.zookeeper().connectString()).startsWith("ec-zab-0.ec-zab-peers.default.svc:2181,");
+        assertThat(c.zookeeper()).isNull();
         assertThat(c.warnings()).singleElement().asString()
                 .contains("line 5: clientPort=2379 is the HTTP API's port").contains("Write clientPort=2181");
+        NodeConfig fixed = ConfigLoader.parse("zoo.cfg", operator.replace("clientPort=2379", "clientPort=2181"),
+                Map.of("BALLOT_NODE_ID", "ec-zab-1", "BALLOT_BIND_HOST", "10.1.0.7", "BALLOT_CLIENT_ADDRESS", "10.1.0.7:2379"));
+        assertThat(fixed.zookeeper().listen()).isEqualTo(new HostPort("10.1.0.7", 2181));
+        assertThat(fixed.zookeeper().connectString()).startsWith("ec-zab-0.ec-zab-peers.default.svc:2181,");
+        assertThat(fixed.warnings()).isEmpty();
     }
 
     static Stream<Arguments> clientEndpoints() {
         String servers = "tickTime=100\ninitLimit=10\nsyncLimit=5\nnodeId=1\n";
         String three = "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.2:2888:3888\nserver.3=127.0.0.3:2888:3888\n";
         return Stream.of(
-                Arguments.of("nothing set: 2181 on all addresses, HTTP 2379", servers + three,
+                Arguments.of("clientPort 2181 on all addresses, HTTP 2379", servers + three + "clientPort=2181\n",
                         "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 2000, 0),
                 Arguments.of("clientPort is ZooKeeper's", servers + three + "clientPort=12181\n",
                         "0.0.0.0:12181", "127.0.0.1:12181,127.0.0.2:12181,127.0.0.3:12181", "0.0.0.0:2379", 2000, 0),
-                Arguments.of("bindHost binds both", servers + three + "bindHost=127.0.0.1\n",
+                Arguments.of("bindHost binds both", servers + three + "bindHost=127.0.0.1\nclientPort=2181\n",
                         "127.0.0.1:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "127.0.0.1:2379", 2000, 0),
                 Arguments.of("clientPortAddress binds ZooKeeper's port only",
-                        servers + three + "clientPortAddress=127.0.0.1\nclientAddress=127.0.0.1:12379\n",
+                        servers + three + "clientPortAddress=127.0.0.1\nclientAddress=127.0.0.1:12379\nclientPort=2181\n",
                         "127.0.0.1:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "127.0.0.1:12379", 2000, 0),
                 Arguments.of("per-server suffixes, host and port",
                         servers + three.replace("2888:3888\n", "2888:3888;%s\n").formatted("127.0.0.1:3181", "3182", "127.0.0.9:3183"),
@@ -119,10 +123,16 @@ class ZooKeeperConfigTest {
                         + "clientPort=2181\n", "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 2000, 0),
                 Arguments.of("IPv6 suffix", servers + three.replace("3888\nserver.2", "3888:participant;[::1]:2181\nserver.2"),
                         "[::1]:2181", "[::1]:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 2000, 0),
-                Arguments.of("legacy clientPort equal to the HTTP port", servers + three + "clientPort=2379\n",
-                        "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 2000, 1),
-                Arguments.of("session bounds", servers + three + "minSessionTimeout=100\nmaxSessionTimeout=30000\n",
+                Arguments.of("session bounds", servers + three + "minSessionTimeout=100\nmaxSessionTimeout=30000\nclientPort=2181\n",
                         "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 30000, 0));
+    }
+
+    @Test
+    void withoutAClientPortNoZooKeeperClientsAreServedAsInZooKeeper() throws Exception {
+        NodeConfig c = ConfigLoader.parse("zoo.cfg", "tickTime=100\ninitLimit=10\nsyncLimit=5\nnodeId=1\n"
+                + "server.1=127.0.0.1:2888:3888\n", Map.of());
+        assertThat(c.zookeeper()).isNull();
+        assertThat(c.clientListen()).hasToString("0.0.0.0:2379");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -158,27 +168,28 @@ class ZooKeeperConfigTest {
     }
 
     static Stream<Arguments> badClientSettings() {
-        String ok = "tickTime=2000\ninitLimit=10\nsyncLimit=5\nnodeId=1\nserver.1=127.0.0.1:2888:3888\n";
+        String ok = "tickTime=2000\ninitLimit=10\nsyncLimit=5\nnodeId=1\nserver.1=127.0.0.1:2888:3888\nclientPort=2181\n";
         return Stream.of(
-                Arguments.of(ok + "clientPort=3888\n", "clientPort", "client port 3888 is also a server port of server.1"),
-                Arguments.of(ok + "clientPort=12379\nclientAddress=0.0.0.0:12379\n", "clientPort",
+                Arguments.of(ok.replace("2181", "3888"), "clientPort", "client port 3888 is also a server port of server.1"),
+                Arguments.of(ok.replace("2181", "12379") + "clientAddress=0.0.0.0:12379\n", "clientPort",
                         null),
-                Arguments.of(ok + "clientPort=2181\nclientAddress=0.0.0.0:2181\n", "clientPort",
-                        "client port 2181 is also the HTTP API's port (clientAddress)"),
+                Arguments.of(ok + "clientAddress=0.0.0.0:2181\n", "clientPort", null),
+                Arguments.of(ok.replace("clientPort=2181", "clientAddress=0.0.0.0:2181").replace("3888\n", "3888;2181\n"),
+                        "server.1", "client port 2181 is also the HTTP API's port (clientAddress)"),
                 Arguments.of(ok + "maxClientCnxns=-1\n", "maxClientCnxns", "-1 is outside 0-1000000"),
                 Arguments.of(ok + "minSessionTimeout=5000\nmaxSessionTimeout=4000\n", "minSessionTimeout",
                         "minSessionTimeout 5000 ms is above maxSessionTimeout 4000 ms"),
                 Arguments.of(ok + "clientPortAddress=bad host\n", "clientPortAddress", "'bad host' is not a host"),
-                Arguments.of(ok.replace("3888\n", "3888;host:\n"), "server.1", "client address 'host:' after ';'"));
+                Arguments.of(ok.replace("3888\n", "3888;host:\n").replace("clientPort=2181\n", ""), "server.1", "client address 'host:' after ';'"));
     }
 
-    /** A null problem: accepted (the legacy reading: clientPort equal to the HTTP port is the HTTP port). */
+    /** A null problem: accepted (the legacy reading: clientPort equal to the HTTP port is the HTTP port, no ZooKeeper port). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("badClientSettings")
     void badClientSettingsNameTheKey(String cfg, String key, String problem) throws Exception {
         if (problem == null) {
             NodeConfig c = ConfigLoader.parse("zoo.cfg", cfg, Map.of());
-            assertThat(c.zookeeper().listen().port()).isEqualTo(2181);
+            assertThat(c.zookeeper()).isNull();
             assertThat(c.warnings()).singleElement().asString().contains("is the HTTP API's port");
             return;
         }

@@ -189,6 +189,41 @@ class JetcdTest {
     }
 
     @Test
+    void electionHasOneLeaderAtATimeAndLockExcludes() throws Exception {
+        var lease = client.getLeaseClient();
+        var election = client.getElectionClient();
+        long la = get(lease.grant(30)).getID();
+        long lb = get(lease.grant(30)).getID();
+        var a = get(election.campaign(bs("el"), la, bs("a")));
+        assertThat(str(get(election.leader(bs("el"))).getKv().getValue())).isEqualTo("a");
+        var bCampaign = election.campaign(bs("el"), lb, bs("b"));
+        // b waits behind a: one round trip through the cluster later it is still waiting
+        get(client.getKVClient().put(bs("el-sync"), bs("x")));
+        assertThat(bCampaign).isNotDone();
+        get(election.proclaim(a.getLeader(), bs("a2")));
+        assertThat(str(get(election.leader(bs("el"))).getKv().getValue())).isEqualTo("a2");
+        get(election.resign(a.getLeader()));
+        var b = bCampaign.get(10, TimeUnit.SECONDS);
+        assertThat(str(get(election.leader(bs("el"))).getKv().getValue())).isEqualTo("b");
+        assertThatThrownBy(() -> get(election.proclaim(a.getLeader(), bs("stale"))))
+                .hasMessageContaining("election: not leader");
+        get(election.resign(b.getLeader()));
+        assertThatThrownBy(() -> get(election.leader(bs("el")))).hasMessageContaining("election: no leader");
+
+        var lock = client.getLockClient();
+        var held = get(lock.lock(bs("lk"), la));
+        var second = lock.lock(bs("lk"), lb);
+        get(client.getKVClient().put(bs("lk-sync"), bs("x")));
+        assertThat(second).isNotDone();
+        get(lock.unlock(held.getKey()));
+        var next = second.get(10, TimeUnit.SECONDS);
+        assertThat(str(next.getKey())).isEqualTo("lk/" + Long.toHexString(lb));
+        get(lock.unlock(next.getKey()));
+        get(lease.revoke(la));
+        get(lease.revoke(lb));
+    }
+
+    @Test
     void leasesGrantAttachTimeToLiveRevokeAndExpire() throws Exception {
         var lease = client.getLeaseClient();
         KV kv = client.getKVClient();

@@ -13,7 +13,7 @@ import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.server.KvMachine;
 import dev.ballot.engine.kv.KvResult;
-import dev.ballot.node.server.RecordingDurability;
+import dev.ballot.node.server.RecordingStorage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,7 +61,7 @@ class ForwardingErrorsTest {
         FakeConsensusNode follower = new FakeConsensusNode(2, membership, 1);
         MemberDirectory dir = new MemberDirectory(List.of(), 0);
         dir.learn(follower.membership());
-        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), follower, PersistedState.EMPTY, new RecordingDurability(), m -> true,
+        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), follower, PersistedState.EMPTY, follower.membership(), new RecordingStorage(), m -> true,
                 NodeRuntime.Options.defaults()).start();
         NodeMetrics metrics = new NodeMetrics(rt::status, dir);
         HttpApi api = new HttpApi(new NodeInfo(rt, dir, "test-cluster", Protocol.RAFT, "test", Duration.ofSeconds(10)),

@@ -13,7 +13,7 @@ import dev.ballot.engine.kv.KvResult;
 import dev.ballot.node.server.KvMachine;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
-import dev.ballot.node.server.RecordingDurability;
+import dev.ballot.node.server.RecordingStorage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +66,7 @@ class HttpApiTest {
 
     private int start(FakeConsensusNode node, MemberDirectory dir) throws Exception {
         dir.learn(node.membership());
-        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), node, PersistedState.EMPTY, new RecordingDurability(), m -> true,
+        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), node, PersistedState.EMPTY, node.membership(), new RecordingStorage(), m -> true,
                 NodeRuntime.Options.defaults()).start();
         NodeMetrics metrics = new NodeMetrics(rt::status, dir);
         rt.addListener(metrics);

@@ -1,11 +1,11 @@
 package dev.ballot.node.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.KvClient;
 import dev.ballot.node.demo.LocalCluster;
 import dev.ballot.node.demo.WriteLoad;
+import dev.ballot.nodeapi.StatusReport;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,13 +132,13 @@ class CrashRecoveryTest {
     private static Set<String> indexes(LocalCluster cluster) {
         Set<String> distinct = new TreeSet<>();
         for (LocalCluster.Node n : cluster.nodes()) {
-            Optional<JsonNode> st = cluster.status(n.id());
+            Optional<StatusReport> st = cluster.status(n.id());
             if (st.isEmpty()) {
                 distinct.add(n.name() + " unreachable");
                 continue;
             }
-            distinct.add("commit=" + st.get().get("commitIndex").asLong() + " applied=" + st.get().get("appliedIndex").asLong()
-                    + " last=" + st.get().get("lastLogIndex").asLong());
+            distinct.add("commit=" + st.get().commitIndex() + " applied=" + st.get().appliedIndex()
+                    + " last=" + st.get().lastLogIndex());
         }
         return distinct;
     }

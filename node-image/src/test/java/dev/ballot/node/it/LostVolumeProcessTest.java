@@ -1,6 +1,6 @@
 package dev.ballot.node.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ballot.nodeapi.StatusReport;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.KvClient;
@@ -55,8 +55,8 @@ class LostVolumeProcessTest {
             long c = 6 - a - b;
             // Every member has applied the record of who joined, as after any bootstrap.
             await("all members joined").atMost(Duration.ofSeconds(30)).until(() -> cluster.nodes().stream().allMatch(n ->
-                    cluster.status(n.id()).map(s -> s.path("joinedMembers").size() == 3
-                            || s.path("joinedMembers").isMissingNode()).orElse(false)));
+                    cluster.status(n.id()).map(s -> s.joinedMembers() == null
+                            || s.joinedMembers().size() == 3).orElse(false)));
 
             cluster.kill(c);
             KvClient viaA = new KvClient(List.of(cluster.clientAddress(a)), Duration.ofSeconds(2));
@@ -71,16 +71,16 @@ class LostVolumeProcessTest {
             cluster.start(c);
             await("C to answer").atMost(Duration.ofSeconds(30)).until(() -> cluster.status(c), Optional::isPresent);
             cluster.start(b, Map.of(JoinGate.ENV, state));
-            JsonNode bStatus = await("B to answer").atMost(Duration.ofSeconds(30))
+            StatusReport bStatus = await("B to answer").atMost(Duration.ofSeconds(30))
                     .until(() -> cluster.status(b), Optional::isPresent).orElseThrow();
             System.out.println("LostVolumeProcessTest " + protocol + " " + state + ": B restarted empty: role="
-                    + bStatus.path("role").asText() + " needsReplacement=" + bStatus.path("needsReplacement"));
+                    + bStatus.role() + " needsReplacement=" + bStatus.needsReplacement());
 
             // Many election timeouts with only B (empty) and C (without the write) running: C needs B's vote.
             long windowEnd = System.nanoTime() + Duration.ofSeconds(4).toNanos();
             boolean cElected = false;
             while (System.nanoTime() < windowEnd && !cElected) {
-                cElected = cluster.status(c).map(s -> s.path("role").asText().startsWith("lead")).orElse(false);
+                cElected = cluster.status(c).map(s -> s.role().startsWith("lead")).orElse(false);
                 Thread.sleep(50);
             }
 
@@ -92,8 +92,8 @@ class LostVolumeProcessTest {
             assertThat(cElected).as("C was elected with the vote of B, which lost its volume; logs in %s", work).isFalse();
             assertThat(read).as("the committed write, read linearizably once A is back; logs in %s", work).hasValue("v1");
 
-            assertThat(bStatus.path("needsReplacement").asBoolean()).as("B's status").isTrue();
-            assertThat(bStatus.path("role").asText()).isEqualTo("needsReplacement");
+            assertThat(Boolean.TRUE.equals(bStatus.needsReplacement())).as("B's status").isTrue();
+            assertThat(bStatus.role()).isEqualTo("needsReplacement");
             assertThat(cluster.metrics(b).orElseThrow()).contains("ballot_needs_replacement 1");
             assertThat(Files.readString(cluster.node(b).log())).contains("NEEDS REPLACEMENT").contains("learner");
         }

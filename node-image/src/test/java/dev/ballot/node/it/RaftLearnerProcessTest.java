@@ -1,10 +1,10 @@
 package dev.ballot.node.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.KvClient;
 import dev.ballot.node.demo.LocalCluster;
+import dev.ballot.nodeapi.StatusReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -45,8 +45,8 @@ class RaftLearnerProcessTest {
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> cluster.nodes().stream().allMatch(n -> cluster.ready(n.id())));
 
-            JsonNode status = cluster.status(LEARNER).orElseThrow();
-            assertThat(status.get("role").asText()).isEqualTo("learner");
+            StatusReport status = cluster.status(LEARNER).orElseThrow();
+            assertThat(status.role()).isEqualTo("learner");
             assertThat(kinds(status)).containsExactly(Map.entry("node-1", "voter"), Map.entry("node-2", "voter"),
                     Map.entry("node-3", "voter"), Map.entry("node-4", "learner"));
             long firstLeader = await("a leader").atMost(Duration.ofSeconds(30))
@@ -77,7 +77,7 @@ class RaftLearnerProcessTest {
                     .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         record(cluster, learnerRoles);
-                        return cluster.status(LEARNER).map(s -> s.get("role").asText().equals("learner")).orElse(false);
+                        return cluster.status(LEARNER).map(s -> s.role().equals("learner")).orElse(false);
                     });
             assertThat(learnerRoles).as("roles the learner reported; logs in %s", work).containsOnly("learner");
             // Everything committed before is still readable on the learner.
@@ -105,7 +105,7 @@ class RaftLearnerProcessTest {
     }
 
     private static void record(LocalCluster cluster, Set<String> roles) {
-        cluster.status(LEARNER).ifPresent(s -> roles.add(s.get("role").asText()));
+        cluster.status(LEARNER).ifPresent(s -> roles.add(s.role()));
     }
 
     private static long deadline(int seconds) {
@@ -113,10 +113,10 @@ class RaftLearnerProcessTest {
     }
 
     /** member name -> kind, as a node's /v1/status lists them. */
-    private static Map<String, String> kinds(JsonNode status) {
+    private static Map<String, String> kinds(StatusReport status) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (JsonNode m : status.get("members")) {
-            out.put(m.get("id").asText(), m.get("kind").asText());
+        for (StatusReport.Member m : status.members()) {
+            out.put(m.id(), m.kind());
         }
         return out;
     }

@@ -38,6 +38,7 @@ public final class FakeConsensusNode implements ConsensusNode {
     private long appliedUpTo;
     private Ready outstanding;
     public final AtomicInteger ticks = new AtomicInteger();
+    private final java.util.Queue<Runnable> onDriver = new java.util.concurrent.ConcurrentLinkedQueue<>();
     public volatile long compactedAt = -1;
     public volatile boolean acceptTransfers = true;
     /** False: appended entries wait (as if no quorum answered), so proposals stay pending. */
@@ -77,6 +78,22 @@ public final class FakeConsensusNode implements ConsensusNode {
     @Override
     public void tick() {
         ticks.incrementAndGet();
+        for (Runnable r = onDriver.poll(); r != null; r = onDriver.poll()) {
+            r.run();
+        }
+    }
+
+    /**
+     * Runs {@code work} on the driver thread at its next tick (within 10 ms), as the engine's own reaction to
+     * the network would; the future completes once it ran.
+     */
+    public java.util.concurrent.CompletableFuture<Void> onDriver(Runnable work) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        onDriver.add(() -> {
+            work.run();
+            done.complete(null);
+        });
+        return done;
     }
 
     @Override

@@ -8,8 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,17 +45,5 @@ class MemberDirectoryTest {
         assertThat(dir.clientAddress(2)).hasValue("a-1.peers:2379");
         assertThat(dir.idOf("a-1")).hasValue(2L);
         assertThat(dir.idOf("a-9")).isEmpty();
-    }
-
-    @Test
-    void dialsEachOtherMemberOnItsFirstPort() {
-        Membership m = Membership.of(List.of(new Member(1, MemberKind.VOTER, "10.0.0.1:2888:3888"),
-                new Member(2, MemberKind.VOTER, "10.0.0.2:2888:3888"), new Member(3, MemberKind.VOTER, "host-3:2380"),
-                new Member(4, MemberKind.OBSERVER, "")));
-        Map<Long, dev.ballot.node.config.HostPort> peers = NodeProcess.peers(m, 1);
-        assertThat(peers).containsOnlyKeys(2L, 3L);
-        assertThat(peers.get(2L)).isEqualTo(new dev.ballot.node.config.HostPort("10.0.0.2", 2888));
-        assertThat(peers.get(3L)).isEqualTo(new dev.ballot.node.config.HostPort("host-3", 2380));
-        assertThat(Optional.ofNullable(peers.get(4L))).isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import dev.ballot.engine.Membership;
 import dev.ballot.engine.kv.KvCommand;
 import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.kv.KvStateMachine;
+import dev.ballot.node.storage.NodeStorage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +31,9 @@ class NodeRuntimeTest {
         started.forEach(NodeRuntime::close);
     }
 
-    private NodeRuntime<KvMachine, KvResult> start(FakeConsensusNode node, Durability durability, long snapshotEvery) {
-        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), node, PersistedState.EMPTY, durability, m -> true,
+    private NodeRuntime<KvMachine, KvResult> start(FakeConsensusNode node, NodeStorage storage, long snapshotEvery) {
+        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), node, PersistedState.EMPTY, node.membership(),
+                storage, m -> true,
                 new NodeRuntime.Options(Duration.ofMillis(10), snapshotEvery)).start();
         started.add(rt);
         return rt;
@@ -47,7 +49,7 @@ class NodeRuntimeTest {
 
     @Test
     void aWriteCompletesWithItsRevisionOnceAppliedAndIsReadBackLinearizably() throws Exception {
-        NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), new RecordingDurability(), 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), new RecordingStorage(), 0);
         KvResult r = propose(rt, KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS);
         assertThat(r.succeeded()).isTrue();
         assertThat(r.revision()).isEqualTo(1);
@@ -58,7 +60,7 @@ class NodeRuntimeTest {
 
     @Test
     void concurrentWritesShareOneSyncPerBatch() throws Exception {
-        RecordingDurability durability = new RecordingDurability();
+        RecordingStorage durability = new RecordingStorage();
         durability.persistDelayMillis = 20;
         NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), durability, 0);
         List<CompletableFuture<KvResult>> writes = new ArrayList<>();
@@ -73,7 +75,7 @@ class NodeRuntimeTest {
     @Test
     void aLostPeerConnectionReachesTheEngineOnTheDriverThread() {
         FakeConsensusNode follower = new FakeConsensusNode(2, FakeConsensusNode.singleLeader().membership(), 7);
-        NodeRuntime<KvMachine, KvResult> rt = start(follower, new RecordingDurability(), 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(follower, new RecordingStorage(), 0);
         rt.peerUnreachable(7);
         await().atMost(Duration.ofSeconds(5)).until(() -> !follower.unreachable.isEmpty());
         assertThat(follower.unreachable).containsExactly("7@ballot-driver-2");
@@ -82,7 +84,7 @@ class NodeRuntimeTest {
     @Test
     void aFollowerRefusesWritesAndReadsNamingTheLeader() {
         FakeConsensusNode follower = new FakeConsensusNode(2, FakeConsensusNode.singleLeader().membership(), 7);
-        NodeRuntime<KvMachine, KvResult> rt = start(follower, new RecordingDurability(), 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(follower, new RecordingStorage(), 0);
         assertThatThrownBy(() -> propose(rt, KvCommand.put(rt.newRequestId(), "a", bytes("1"))).get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause()
                 .isInstanceOfSatisfying(RequestFailure.class, f -> {
@@ -96,7 +98,7 @@ class NodeRuntimeTest {
     @Test
     void takesASnapshotAndCompactsEveryNAppliedEntries() throws Exception {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
-        RecordingDurability durability = new RecordingDurability();
+        RecordingStorage durability = new RecordingStorage();
         NodeRuntime<KvMachine, KvResult> rt = start(node, durability, 10);
         for (int i = 0; i < 25; i++) {
             propose(rt, KvCommand.put(rt.newRequestId(), "k" + i, bytes("v" + i))).get(5, TimeUnit.SECONDS);
@@ -115,8 +117,9 @@ class NodeRuntimeTest {
                 KvCommand.put(1, "kept", bytes("yes")).encode()));
         dev.ballot.engine.Snapshot snap = new dev.ballot.engine.Snapshot(1, 1,
                 FakeConsensusNode.singleLeader().membership(), before.snapshot());
-        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), FakeConsensusNode.singleLeader(),
-                new PersistedState(dev.ballot.engine.HardState.EMPTY, snap, List.of()), new RecordingDurability(),
+        FakeConsensusNode restarted = FakeConsensusNode.singleLeader();
+        NodeRuntime<KvMachine, KvResult> rt = new NodeRuntime<>(new KvMachine(), restarted,
+                new PersistedState(dev.ballot.engine.HardState.EMPTY, snap, List.of()), restarted.membership(), new RecordingStorage(),
                 m -> true, NodeRuntime.Options.defaults()).start();
         started.add(rt);
         assertThat(rt.readLocal(kv -> kv.get("kept")).get(5, TimeUnit.SECONDS)).isPresent();
@@ -126,7 +129,7 @@ class NodeRuntimeTest {
     void aSnapshotRecordsTheConfigurationInForceAtItsIndexNotOneStillUncommitted() throws Exception {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
         Membership bootstrap = node.membership();
-        RecordingDurability durability = new RecordingDurability();
+        RecordingStorage durability = new RecordingStorage();
         NodeRuntime<KvMachine, KvResult> rt = start(node, durability, 2);
         propose(rt, KvCommand.put(rt.newRequestId(), "k0", bytes("v0"))).get(5, TimeUnit.SECONDS);
         node.commitImmediately = false;
@@ -134,7 +137,7 @@ class NodeRuntimeTest {
         CompletableFuture<Membership> change = rt.changeMembership(
                 new MembershipChange(MembershipChange.Type.ADD_LEARNER, 7, "127.0.0.7:2380"));
         await().atMost(Duration.ofSeconds(5)).until(() -> durability.entries.size() == 3);
-        rt.runOnDriver(() -> node.commitUpTo(2)).get(5, TimeUnit.SECONDS);
+        node.onDriver(() -> node.commitUpTo(2)).get(5, TimeUnit.SECONDS);
         second.get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> !durability.snapshots.isEmpty());
 
@@ -143,10 +146,10 @@ class NodeRuntimeTest {
         assertThat(durability.snapshots.get(0).index()).isEqualTo(2);
         assertThat(durability.snapshots.get(0).membership()).isEqualTo(bootstrap);
 
-        rt.runOnDriver(() -> node.commitUpTo(3)).get(5, TimeUnit.SECONDS);
+        node.onDriver(() -> node.commitUpTo(3)).get(5, TimeUnit.SECONDS);
         change.get(5, TimeUnit.SECONDS);
         propose(rt, KvCommand.put(rt.newRequestId(), "k2", bytes("v2")));
-        rt.runOnDriver(() -> node.commitUpTo(4)).get(5, TimeUnit.SECONDS);
+        node.onDriver(() -> node.commitUpTo(4)).get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(5)).until(() -> durability.snapshots.size() == 2);
         assertThat(durability.snapshots.get(1).membership().contains(7)).isTrue();
     }
@@ -154,13 +157,13 @@ class NodeRuntimeTest {
     @Test
     void losingLeadershipFailsWaitingWritesAsOutcomeUnknown() throws Exception {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
-        RecordingDurability durability = new RecordingDurability();
+        RecordingStorage durability = new RecordingStorage();
         NodeRuntime<KvMachine, KvResult> rt = start(node, durability, 0);
         node.commitImmediately = false;
         CompletableFuture<KvResult> write = propose(rt, KvCommand.put(rt.newRequestId(), "x", bytes("1")));
         await().atMost(Duration.ofSeconds(5)).until(() -> durability.entries.size() == 1);
         assertThat(write).isNotDone();
-        rt.runOnDriver(() -> node.becomeFollowerOf(9, 2)).get(5, TimeUnit.SECONDS);
+        node.onDriver(() -> node.becomeFollowerOf(9, 2)).get(5, TimeUnit.SECONDS);
         assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS)).cause()
                 .isInstanceOfSatisfying(RequestFailure.class, f -> {
                     assertThat(f.reason()).isEqualTo(RequestFailure.Reason.OUTCOME_UNKNOWN);
@@ -173,7 +176,7 @@ class NodeRuntimeTest {
     @Test
     void handOffMovesLeadershipAndReturnsOnceANewLeaderIsSeen() throws Exception {
         FakeConsensusNode node = new FakeConsensusNode(1, dev.ballot.engine.Membership.voters(1, 2, 3), 1);
-        NodeRuntime<KvMachine, KvResult> rt = start(node, new RecordingDurability(), 0);
+        NodeRuntime<KvMachine, KvResult> rt = start(node, new RecordingStorage(), 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> rt.status().isLeader());
         assertThat(rt.handOffLeadership(Duration.ofSeconds(2))).isTrue();
         assertThat(rt.status().leaderId()).isEqualTo(2);
@@ -182,20 +185,29 @@ class NodeRuntimeTest {
     @Test
     void ticksTheEngineFromItsOwnClock() {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
-        start(node, new RecordingDurability(), 0);
+        start(node, new RecordingStorage(), 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> node.ticks.get() >= 10);
     }
 
     @Test
     void aStorageFailureStopsTheDriverAndIsReported() {
-        Durability failing = new Durability() {
+        NodeStorage failing = new NodeStorage() {
             @Override
-            public void persist(dev.ballot.engine.Ready ready) {
-                throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
+            public PersistedState load() {
+                return PersistedState.EMPTY;
+            }
+
+            @Override
+            public void persist(dev.ballot.engine.Ready ready) throws java.io.IOException {
+                throw new java.io.IOException("disk full");
             }
 
             @Override
             public void saveSnapshot(dev.ballot.engine.Snapshot snapshot) {
+            }
+
+            @Override
+            public void close() {
             }
         };
         NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), failing, 0);

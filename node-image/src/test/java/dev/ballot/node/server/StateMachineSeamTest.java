@@ -72,7 +72,7 @@ class StateMachineSeamTest {
     void aPluggedMachineGetsTypedResultsLeaderTimerProposalsAndReadsAtAnIndex() throws Exception {
         FakeConsensusNode node = FakeConsensusNode.singleLeader();
         NodeRuntime<Counter, long[]> rt = new NodeRuntime<>(new Counter(), node, PersistedState.EMPTY,
-                new RecordingDurability(), m -> true, new NodeRuntime.Options(Duration.ofMillis(10), 0)).start();
+                node.membership(), new RecordingStorage(), m -> true, new NodeRuntime.Options(Duration.ofMillis(10), 0)).start();
         started.add(rt);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> rt.readLocal(c -> c.total).get() == 1000);
@@ -89,7 +89,7 @@ class StateMachineSeamTest {
         // One round trip through the driver: the proposal was appended, not committed; the read still waits.
         assertThat(rt.readLocal(c -> c.total).get(5, TimeUnit.SECONDS)).isEqualTo(1005);
         assertThat(later).isNotDone();
-        rt.runOnDriver(() -> node.commitUpTo(applied + 1)).get(5, TimeUnit.SECONDS);
+        node.onDriver(() -> node.commitUpTo(applied + 1)).get(5, TimeUnit.SECONDS);
         assertThat(later.get(5, TimeUnit.SECONDS)).isEqualTo(1006);
         assertThat(rt.readLocal(c -> c.termsTimed).get(5, TimeUnit.SECONDS)).containsExactly(1L);
     }

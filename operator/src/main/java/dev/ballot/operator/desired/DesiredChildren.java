@@ -1,6 +1,5 @@
 package dev.ballot.operator.desired;
 
-import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.PodTemplateOverrides;
 import dev.ballot.operator.api.ConsensusProtocol;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -65,16 +64,6 @@ public final class DesiredChildren {
         this.config = NodeConfigFile.render(name, namespace, spec, layout);
     }
 
-    public static DesiredChildren of(ElectionCluster cluster) {
-        return new DesiredChildren(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
-                EffectiveSpec.of(cluster.getSpec()));
-    }
-
-    public static DesiredChildren of(ElectionCluster cluster, MemberLayout layout) {
-        return new DesiredChildren(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
-                EffectiveSpec.of(cluster.getSpec()), layout);
-    }
-
     public MemberLayout layout() {
         return layout;
     }
@@ -89,6 +78,11 @@ public final class DesiredChildren {
 
     /** Members in ordinal order: the pods the StatefulSet makes. */
     public List<MemberEndpoint> members() {
+        return members(name, namespace, layout);
+    }
+
+    /** The members {@code layout} lists for cluster {@code name}, in ordinal order. */
+    public static List<MemberEndpoint> members(String name, String namespace, MemberLayout layout) {
         List<MemberEndpoint> members = new ArrayList<>();
         for (int i = 0; i < layout.pods(); i++) {
             members.add(new MemberEndpoint(Names.pod(name, i), i + 1, layout.isVoter(i),

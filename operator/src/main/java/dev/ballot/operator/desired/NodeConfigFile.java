@@ -13,9 +13,16 @@ public record NodeConfigFile(String fileName, String content) {
     public static final int RAFT_PORT = 2380;
     public static final int ZAB_QUORUM_PORT = 2888;
     public static final int ZAB_ELECTION_PORT = 3888;
+    private static final String BALLOT_YAML = "ballot.yaml";
+    private static final String ZOO_CFG = "zoo.cfg";
 
     public String path() {
         return MOUNT_DIR + "/" + fileName;
+    }
+
+    /** Where the members read the file of a cluster running {@code protocol}. */
+    public static String pathFor(ConsensusProtocol protocol) {
+        return MOUNT_DIR + "/" + (protocol == ConsensusProtocol.Zab ? ZOO_CFG : BALLOT_YAML);
     }
 
     public static NodeConfigFile render(String cluster, String namespace, EffectiveSpec spec) {
@@ -59,7 +66,7 @@ public record NodeConfigFile(String fileName, String content) {
         y.append("  heartbeat_interval: ").append(quote(spec.heartbeatInterval())).append('\n');
         y.append("  client_address: ").append(quote("0.0.0.0:" + CLIENT_PORT)).append('\n');
         y.append("  data_dir: ").append(quote(DATA_DIR)).append('\n');
-        return new NodeConfigFile("ballot.yaml", y.toString());
+        return new NodeConfigFile(BALLOT_YAML, y.toString());
     }
 
     static NodeConfigFile zooCfg(String cluster, String namespace, EffectiveSpec spec, MemberLayout layout) {
@@ -78,7 +85,7 @@ public record NodeConfigFile(String fileName, String content) {
                     .append(':').append(ZAB_QUORUM_PORT).append(':').append(ZAB_ELECTION_PORT)
                     .append(layout.isVoter(i) ? "" : ":observer").append('\n');
         }
-        return new NodeConfigFile("zoo.cfg", p.toString());
+        return new NodeConfigFile(ZOO_CFG, p.toString());
     }
 
     private static String quote(String s) {

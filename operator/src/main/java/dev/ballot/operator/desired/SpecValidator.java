@@ -23,6 +23,11 @@ public final class SpecValidator {
 
     /** Problems that stop the operator; empty when the spec can be applied. */
     public static List<String> problems(String name, ElectionClusterSpec spec) {
+        return problems(name, spec, spec == null ? null : EffectiveSpec.of(spec));
+    }
+
+    /** The same, with {@code effective} the spec with its defaults (built once per reconcile, see Observed). */
+    public static List<String> problems(String name, ElectionClusterSpec spec, EffectiveSpec effective) {
         List<String> problems = new ArrayList<>();
         if (name == null || name.length() > ElectionCluster.MAX_NAME_LENGTH) {
             problems.add("metadata.name must be at most " + ElectionCluster.MAX_NAME_LENGTH
@@ -39,7 +44,7 @@ public final class SpecValidator {
             problems.add("spec.protocol is missing: set it to Raft or Zab");
             return problems;
         }
-        EffectiveSpec s = EffectiveSpec.of(spec);
+        EffectiveSpec s = effective;
         if (s.voters() < 1) {
             problems.add("spec.replicas must be at least 1 (it is " + s.voters() + "): set it to 1, 3 or 5 voters");
         }
@@ -77,11 +82,15 @@ public final class SpecValidator {
 
     /** Warnings that do not stop the operator; CEL cannot warn, so they become events and condition messages. */
     public static List<String> warnings(ElectionClusterSpec spec) {
+        return warnings(spec == null ? null : EffectiveSpec.of(spec));
+    }
+
+    /** The same, from the spec with its defaults (null when there is no spec). */
+    public static List<String> warnings(EffectiveSpec s) {
         List<String> warnings = new ArrayList<>();
-        if (spec == null || spec.protocol == null) {
+        if (s == null || s.protocol() == null) {
             return warnings;
         }
-        EffectiveSpec s = EffectiveSpec.of(spec);
         if (s.voters() >= 2 && s.voters() % 2 == 0) {
             warnings.add("spec.replicas is even (" + s.voters() + "): it tolerates no more failures than "
                     + (s.voters() - 1) + " voters and needs a larger majority; use an odd count such as "

@@ -1,26 +1,23 @@
 package dev.ballot.operator.members;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.nodeapi.NodeApiException;
+import dev.ballot.nodeapi.NodeEndpoint;
+import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.StatusSubscription;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 
 /**
- * The operator's line to one member: a server-sent-events subscription to /v1/status/events, with polling of
- * /v1/status whenever the stream is not live. Never throws to its caller; failures become unreachable observations.
- * Driven by {@link #tick(long)} from one scheduler thread; callbacks arrive on the HTTP client's threads.
+ * The operator's line to one member: a subscription to its status events ({@code /v1/status/events}), with polling
+ * of {@code /v1/status} whenever the stream is not live, both through the node API's client. Never throws to its
+ * caller; failures become unreachable observations. Driven by {@link #tick(long)} from one scheduler thread;
+ * callbacks arrive on the HTTP client's threads.
  */
 final class MemberLink {
     private final String name;
-    private final URI base;
-    private final HttpClient http;
-    private final ObjectMapper json;
-    private final Duration requestTimeout;
+    private final NodeEndpoint node;
     private final Duration staleAfter;
     private final Consumer<MemberObservation> sink;
 
@@ -29,25 +26,21 @@ final class MemberLink {
     private volatile long lastStreamEventNanos;
     private volatile long nextStreamAttemptNanos;
     private volatile long streamBackoffNanos = Duration.ofMillis(500).toNanos();
-    private volatile CompletableFuture<?> streamFuture;
-    private volatile Flow.Subscription streamSubscription;
+    private volatile StatusSubscription stream;
     private volatile boolean pollInFlight;
-    /** A stream request is open (connecting or streaming); cleared when it ends for any reason. */
+    /** A stream is open (connecting or streaming); cleared when it ends for any reason. */
     private volatile boolean streamActive;
 
-    MemberLink(String name, URI base, HttpClient http, ObjectMapper json, Duration requestTimeout,
-               Duration staleAfter, Consumer<MemberObservation> sink) {
+    /** @param node the member's endpoint, with the per-call deadline of a poll */
+    MemberLink(String name, NodeEndpoint node, Duration staleAfter, Consumer<MemberObservation> sink) {
         this.name = name;
-        this.base = base;
-        this.http = http;
-        this.json = json;
-        this.requestTimeout = requestTimeout;
+        this.node = node;
         this.staleAfter = staleAfter;
         this.sink = sink;
     }
 
     URI base() {
-        return base;
+        return node.base();
     }
 
     /** One scheduler step: (re)open the stream when due, drop a silent stream, poll while no stream is live. */
@@ -74,65 +67,30 @@ final class MemberLink {
     private void openStream(long nowNanos) {
         nextStreamAttemptNanos = nowNanos + streamBackoffNanos;
         streamBackoffNanos = Math.min(streamBackoffNanos * 2, Duration.ofSeconds(10).toNanos());
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/status/events"))
-                .header("Accept", "text/event-stream")
-                .GET()
-                .build();
-        SseParser parser = new SseParser(this::onStreamEvent);
-        Flow.Subscriber<String> lines = new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                streamSubscription = subscription;
-                subscription.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(String line) {
-                parser.line(line);
-            }
-
-            @Override
-            public void onError(Throwable throwable) {
-                streamEnded();
-            }
-
-            @Override
-            public void onComplete() {
-                streamEnded();
-            }
-        };
         streamActive = true;
+        StatusSubscription s;
         try {
-            CompletableFuture<HttpResponse<Void>> f = http.sendAsync(request, info -> info.statusCode() == 200
-                    ? HttpResponse.BodySubscribers.fromLineSubscriber(lines)
-                    : HttpResponse.BodySubscribers.replacing(null));
-            streamFuture = f;
-            f.whenComplete((response, error) -> {
-                if (error != null || response.statusCode() != 200) {
-                    streamEnded();
-                }
-            });
+            s = node.subscribeStatus(this::onStreamStatus);
         } catch (RuntimeException e) {
             streamEnded();
-        }
-    }
-
-    private void onStreamEvent(String type, String data) {
-        if (closed || !("status".equals(type) || "message".equals(type))) {
             return;
         }
-        try {
-            ReportedStatus status = json.readValue(data, ReportedStatus.class);
-            lastStreamEventNanos = System.nanoTime();
-            if (!streamLive) {
-                streamLive = true;
-                streamBackoffNanos = Duration.ofMillis(500).toNanos();
-            }
-            sink.accept(MemberObservation.reachable(name, status));
-        } catch (Exception e) {
-            // A malformed event is the node's bug; polling still tells the truth.
-            cancelStream();
+        stream = s;
+        // Ends normally when the node or this link ends it, exceptionally when it broke or carried a malformed
+        // event (the node's bug; polling still tells the truth).
+        s.done().whenComplete((ok, error) -> streamEnded());
+    }
+
+    private void onStreamStatus(StatusReport status) {
+        if (closed) {
+            return;
         }
+        lastStreamEventNanos = System.nanoTime();
+        if (!streamLive) {
+            streamLive = true;
+            streamBackoffNanos = Duration.ofMillis(500).toNanos();
+        }
+        sink.accept(MemberObservation.reachable(name, ReportedStatus.of(status)));
     }
 
     private void streamEnded() {
@@ -147,13 +105,9 @@ final class MemberLink {
     private void cancelStream() {
         streamLive = false;
         streamActive = false;
-        Flow.Subscription s = streamSubscription;
+        StatusSubscription s = stream;
         if (s != null) {
             s.cancel();
-        }
-        CompletableFuture<?> f = streamFuture;
-        if (f != null) {
-            f.cancel(true);
         }
     }
 
@@ -162,52 +116,51 @@ final class MemberLink {
             return;
         }
         pollInFlight = true;
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/status"))
-                .timeout(requestTimeout)
-                .header("Accept", "application/json")
-                .GET()
-                .build();
-        CompletableFuture<HttpResponse<String>> f;
+        CompletableFuture<StatusReport> f;
         try {
-            f = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            f = node.statusAsync();
         } catch (RuntimeException e) {
             pollInFlight = false;
             sink.accept(MemberObservation.unreachable(name, describe(e)));
             return;
         }
-        f.whenComplete((response, error) -> {
+        f.whenComplete((status, error) -> {
             pollInFlight = false;
             if (closed || streamLive) {
                 return;
             }
-            if (error != null) {
-                sink.accept(MemberObservation.unreachable(name, describe(error)));
-            } else if (response.statusCode() != 200) {
-                sink.accept(MemberObservation.unreachable(name, "GET /v1/status answered HTTP "
-                        + response.statusCode()));
+            if (error == null) {
+                sink.accept(MemberObservation.reachable(name, ReportedStatus.of(status)));
+                return;
+            }
+            Throwable cause = rootOf(error);
+            if (cause instanceof NodeApiException e) {
+                sink.accept(MemberObservation.unreachable(name, "GET /v1/status answered HTTP " + e.status()));
+            } else if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException e) {
+                sink.accept(MemberObservation.unreachable(name, "GET /v1/status returned invalid JSON: "
+                        + e.getMessage()));
             } else {
-                try {
-                    sink.accept(MemberObservation.reachable(name, json.readValue(response.body(),
-                            ReportedStatus.class)));
-                } catch (Exception e) {
-                    sink.accept(MemberObservation.unreachable(name, "GET /v1/status returned invalid JSON: "
-                            + e.getMessage()));
-                }
+                sink.accept(MemberObservation.unreachable(name, describe(error)));
             }
         });
     }
 
-    static String describe(Throwable error) {
+    private static Throwable rootOf(Throwable error) {
         Throwable t = error;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
+        return t;
+    }
+
+    static String describe(Throwable error) {
+        Throwable t = rootOf(error);
         String message = t.getMessage();
         return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     @Override
     public String toString() {
-        return name + "@" + base + (streamLive ? " (stream)" : " (polling)");
+        return name + "@" + node.base() + (streamLive ? " (stream)" : " (polling)");
     }
 }

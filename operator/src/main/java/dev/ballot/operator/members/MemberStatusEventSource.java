@@ -1,7 +1,6 @@
 package dev.ballot.operator.members;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.nodeapi.NodeClient;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.desired.MemberEndpoint;
 import io.javaoperatorsdk.operator.processing.event.Event;
@@ -9,7 +8,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +31,6 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
     private static final Logger LOG = Logger.getLogger(MemberStatusEventSource.class);
 
     private final MemberWatchSettings settings;
-    private final ObjectMapper json = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final Map<ResourceID, Map<String, MemberLink>> links = new ConcurrentHashMap<>();
     private final Map<ResourceID, Map<String, MemberObservation>> latest = new ConcurrentHashMap<>();
     /**
@@ -45,13 +40,14 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
      */
     private final Map<String, Long> deletedUids = new ConcurrentHashMap<>();
     static final Duration REMEMBER_DELETION = Duration.ofMinutes(10);
-    private ExecutorService httpExecutor;
-    private HttpClient http;
+    private final NodeClient nodes;
     private ScheduledExecutorService ticker;
 
-    public MemberStatusEventSource(MemberWatchSettings settings) {
+    /** @param nodes the operator's one client for the node API (its per-call deadline is a poll's) */
+    public MemberStatusEventSource(MemberWatchSettings settings, NodeClient nodes) {
         super(Void.class, NAME);
         this.settings = settings;
+        this.nodes = nodes;
     }
 
     @Override
@@ -59,13 +55,6 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         if (isRunning()) {
             return;
         }
-        httpExecutor = Executors.newCachedThreadPool(daemon("ballot-member-http"));
-        // The JDK client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
-        http = HttpClient.newBuilder()
-                .connectTimeout(settings.requestTimeout())
-                .executor(httpExecutor)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
         ticker = Executors.newSingleThreadScheduledExecutor(daemon("ballot-member-ticker"));
         long period = settings.pollInterval().toMillis();
         ticker.scheduleWithFixedDelay(this::tickAll, 0, Math.max(50, period), TimeUnit.MILLISECONDS);
@@ -79,9 +68,6 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         links.clear();
         if (ticker != null) {
             ticker.shutdownNow();
-        }
-        if (httpExecutor != null) {
-            httpExecutor.shutdownNow();
         }
     }
 
@@ -113,7 +99,7 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
             return false;
         });
         wanted.forEach((name, uri) -> current.computeIfAbsent(name, n -> {
-            MemberLink link = new MemberLink(n, uri, http, json, settings.requestTimeout(),
+            MemberLink link = new MemberLink(n, nodes.at(uri).withTimeout(settings.requestTimeout()),
                     settings.staleStreamAfter(), obs -> record(cluster, obs));
             if (ticker != null && !ticker.isShutdown()) {
                 ticker.execute(() -> link.tick(System.nanoTime()));

@@ -1,9 +1,13 @@
 package dev.ballot.operator.members;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.ballot.nodeapi.StatusReport;
 import java.util.List;
 
-/** A member's own report, the body of GET /v1/status (docs NODE-API.md). Unknown fields are ignored. */
+/**
+ * What the operator reads of a member's own report (the node API's {@link StatusReport}, GET /v1/status and its
+ * event stream): the fields its decisions use, nullable where a report may lack them.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ReportedStatus(
         String clusterId,
@@ -25,6 +29,14 @@ public record ReportedStatus(
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ReportedMember(String id, String address, String kind, Long matchIndex, Long lastContactMs,
                                  Boolean self) {
+    }
+
+    /** The operator's view of a node's status report (the node API's record). */
+    public static ReportedStatus of(StatusReport r) {
+        return new ReportedStatus(r.clusterId(), r.nodeId(), r.protocol(), r.role(), r.term(), r.leaderId(),
+                r.leaderAddress(), r.leaderSince(), r.commitIndex(), r.appliedIndex(), r.lastLogIndex(),
+                r.leaderContactMs(), r.version(), r.members().stream().map(m -> new ReportedMember(m.id(),
+                        m.address(), m.kind(), m.matchIndex(), m.lastContactMs(), m.self())).toList());
     }
 
     /** The node's /readyz rule: a follower that has not heard from its leader for 3 s is not ready. */

@@ -18,6 +18,6 @@ public class ClientServiceDependent extends CRUDKubernetesDependentResource<Serv
 
     @Override
     protected Service desired(ElectionCluster cluster, Context<ElectionCluster> context) {
-        return DesiredChildren.of(cluster).clientService();
+        return ChildrenKey.get(context).clientService();
     }
 }

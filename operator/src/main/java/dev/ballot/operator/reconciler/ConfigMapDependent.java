@@ -18,6 +18,6 @@ public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMa
 
     @Override
     protected ConfigMap desired(ElectionCluster cluster, Context<ElectionCluster> context) {
-        return ElectionClusterReconciler.plan(cluster, context).configMap();
+        return ChildrenKey.get(context).configMap();
     }
 }

@@ -48,9 +48,13 @@ public final class OperatorPermissions {
                     "VolumeResizer reads a claim's class (allowVolumeExpansion) before patching it"),
             new Grant("", List.of("events"), List.of("create"), "EventRecorder"));
 
-    /** In the operator's own namespace: the leader-election Role (fabric8's LeaseLock gets, creates and patches). */
+    /**
+     * In the operator's own namespace: the leader-election Role. fabric8's LeaseLock gets, creates and patches; JOSDK's
+     * LeaderElectionManager refuses to start without update too (checkLeaseAccess: "missing required verbs: [update]",
+     * met by the in-cluster operator on the e2e real node).
+     */
     public static final List<Grant> OWN_NAMESPACE = List.of(
-            new Grant("coordination.k8s.io", List.of("leases"), List.of("get", "create", "patch"),
+            new Grant("coordination.k8s.io", List.of("leases"), List.of("get", "create", "update", "patch"),
                     "OperatorLeaderElection"));
 
     private OperatorPermissions() {

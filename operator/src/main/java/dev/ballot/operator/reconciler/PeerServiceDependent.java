@@ -18,6 +18,6 @@ public class PeerServiceDependent extends CRUDKubernetesDependentResource<Servic
 
     @Override
     protected Service desired(ElectionCluster cluster, Context<ElectionCluster> context) {
-        return DesiredChildren.of(cluster).peerService();
+        return ChildrenKey.get(context).peerService();
     }
 }

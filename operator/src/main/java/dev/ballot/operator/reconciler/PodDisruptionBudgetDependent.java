@@ -18,6 +18,6 @@ public class PodDisruptionBudgetDependent extends CRUDKubernetesDependentResourc
 
     @Override
     protected PodDisruptionBudget desired(ElectionCluster cluster, Context<ElectionCluster> context) {
-        return ElectionClusterReconciler.plan(cluster, context).podDisruptionBudget();
+        return ChildrenKey.get(context).podDisruptionBudget();
     }
 }

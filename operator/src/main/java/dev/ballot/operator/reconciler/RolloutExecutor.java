@@ -1,119 +1,65 @@
 package dev.ballot.operator.reconciler;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.nodeapi.NodeEndpoint;
+import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.TransferRequest;
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.api.ElectionClusterStatus;
-import dev.ballot.operator.api.MemberStatus;
-import dev.ballot.operator.api.RolloutStatus;
-import dev.ballot.operator.api.UpdateStrategy;
 import dev.ballot.operator.members.MemberUrls;
-import dev.ballot.operator.members.ReportedStatus;
-import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.step.Step;
-import dev.ballot.operator.rollout.RolloutPlanner;
 import dev.ballot.operator.status.EventToPublish;
-import dev.ballot.operator.status.StatusBuilder;
-import dev.ballot.operator.status.StatusConditions;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out the rollout planner's step at the edges: reads the leader's fresh progress so the planner can
- * {@link RolloutPlanner#confirm confirm} a step that costs a voter, deletes one outdated pod (by uid, so a stale
- * cache can never delete its replacement), or asks the leader to hand over leadership (one request in flight per
- * cluster, a failed one retried after {@link #TRANSFER_RETRY}).
+ * Carries out the decision's rollout step at the edges: deletes one outdated pod (by uid, so a stale cache can never
+ * delete its replacement), or asks the leader to hand over leadership (one request in flight per cluster, a failed
+ * one retried after {@link #TRANSFER_RETRY}). Also reads the leader's fresh progress, which the decision asks for
+ * before a step that costs a voter (RolloutPlanner.confirm).
  */
 final class RolloutExecutor {
     private static final Logger LOG = Logger.getLogger(RolloutExecutor.class);
     /** A refused or failed transfer is asked again after this long, if the planner still wants it. */
     static final Duration TRANSFER_RETRY = Duration.ofSeconds(2);
-    /** While a rollout is in progress the reconciler looks again this often: lag and transfers raise no event. */
-    static final Duration RECHECK = Duration.ofSeconds(1);
-    /**
-     * After the leader's fresh progress held a step back (a new leader learns its followers' match indexes within a
-     * heartbeat; a restarted follower catches up in milliseconds on a fast link), look again sooner.
-     */
-    static final Duration RECHECK_HELD_BACK = Duration.ofMillis(250);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    /** A transfer answers once leadership has moved, within the node's election timeouts. */
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
-    private final HttpClient http;
+    private final NodeClient nodes;
     /** Pod uids this operator deleted (uid to nanoTime), so a stale cache does not make it ask twice. */
     private final Map<String, Long> deleted = new ConcurrentHashMap<>();
     /** Per cluster: nanoTime when the last transfer request ended, or {@code IN_FLIGHT}. */
     private final Map<String, Long> transfers = new ConcurrentHashMap<>();
     private static final long IN_FLIGHT = Long.MIN_VALUE;
 
-    RolloutExecutor(KubernetesClient client, OperatorSettings settings) {
+    RolloutExecutor(KubernetesClient client, OperatorSettings settings, NodeClient nodes) {
         this.client = client;
         this.settings = settings;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.memberRequestTimeout()).build();
+        this.nodes = nodes;
     }
 
     /**
-     * Carries out the planner's RESTART or TRANSFER_LEADERSHIP once {@link RolloutPlanner#confirm} agrees after a
-     * fresh read of the leader's progress; when it does not, writes its wait into {@code status.rollout}. Returns
-     * the Event to publish, if it acted.
+     * Carries out a confirmed RESTART or TRANSFER_LEADERSHIP; {@code revisionSeen} is the revision the decision saw
+     * on the target pod. Returns the Event to publish, if it acted.
      */
-    Optional<EventToPublish> execute(ElectionCluster cluster, Step planned, ElectionClusterStatus status) {
-        if (planned.kind() != Step.Kind.RESTART && planned.kind() != Step.Kind.TRANSFER_LEADERSHIP) {
-            return Optional.empty();
-        }
-        Step step = confirm(cluster, planned, status);
-        if (step.kind() == Step.Kind.WAIT) {
-            status.rollout = new RolloutStatus(step.step(), step.blockedBy());
-            return Optional.empty();
-        }
+    Optional<EventToPublish> execute(ElectionCluster cluster, Step step, String revisionSeen) {
         if (step.kind() == Step.Kind.RESTART) {
-            return restart(cluster, step.target(), revisionSeen(status, step.target()));
+            return restart(cluster, step.target(), revisionSeen);
         }
-        return transfer(cluster, step.target());
-    }
-
-    /**
-     * How soon to reconcile again: a rollout, or an election, moves on things that raise no Kubernetes event
-     * (replication catching up, a transfer answered, the election grace running out). Empty: the usual refresh.
-     */
-    Optional<Duration> recheckAfter(StatusBuilder.Report report, EffectiveSpec spec) {
-        Step.Kind planned = report.rollout().kind();
-        boolean heldBack = (planned == Step.Kind.RESTART || planned == Step.Kind.TRANSFER_LEADERSHIP)
-                && report.status().rollout != null && !report.status().rollout.blockedBy.isEmpty();
-        if (heldBack) {
-            return Optional.of(RECHECK_HELD_BACK);
+        if (step.kind() == Step.Kind.TRANSFER_LEADERSHIP) {
+            return transfer(cluster, step.target());
         }
-        boolean rolling = planned != Step.Kind.NONE && spec != null && !spec.paused()
-                && spec.updateType() != UpdateStrategy.Type.Manual;
-        var degraded = StatusConditions.find(report.status().conditions, StatusConditions.DEGRADED);
-        boolean electing = degraded != null && "Electing".equals(degraded.getReason());
-        return rolling || electing ? Optional.of(RECHECK) : Optional.empty();
-    }
-
-    /** The planned step after a fresh read of the leader's progress (only steps that cost a voter read it). */
-    private Step confirm(ElectionCluster cluster, Step planned, ElectionClusterStatus status) {
-        Set<String> voters = voters(status);
-        if (!voters.contains(planned.target()) || voters.size() == 1) {
-            return planned;
-        }
-        return RolloutPlanner.confirm(planned, voters, status.leader, leaderProgress(cluster, status.leader));
+        return Optional.empty();
     }
 
     /**
@@ -149,11 +95,6 @@ final class RolloutExecutor {
                 + " so it restarts with the current template (one member at a time)"));
     }
 
-    private static String revisionSeen(ElectionClusterStatus status, String member) {
-        return status.members == null ? null : status.members.stream().filter(m -> member.equals(m.name))
-                .map(m -> m.revision).filter(Objects::nonNull).findFirst().orElse(null);
-    }
-
     private Optional<EventToPublish> transfer(ElectionCluster cluster, String leader) {
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         long now = System.nanoTime();
@@ -162,45 +103,32 @@ final class RolloutExecutor {
             return Optional.empty();
         }
         transfers.put(key, IN_FLIGHT);
-        URI base = memberBase(cluster, leader);
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/admin/transfer-leadership"))
-                .timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                .build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-            transfers.put(key, System.nanoTime());
-            if (e != null) {
-                LOG.warnf("transfer-leadership on %s failed: %s", leader, e.getMessage());
-            } else {
-                LOG.infof("transfer-leadership on %s answered %d: %s", leader, r.statusCode(), r.body());
-            }
-        });
+        member(cluster, leader).withTimeout(TRANSFER_TIMEOUT)
+                .transferLeadershipAsync(TransferRequest.toMostCaughtUp()).whenComplete((r, e) -> {
+                    transfers.put(key, System.nanoTime());
+                    if (e != null) {
+                        LOG.warnf("transfer-leadership on %s failed: %s", leader, e.getMessage());
+                    } else {
+                        LOG.infof("transfer-leadership on %s answered: %s", leader, r);
+                    }
+                });
         return Optional.of(EventToPublish.normal("TransferringLeadership", "asked " + leader
                 + " to hand leadership to a caught-up follower before it restarts"));
     }
 
-    /** The named leader's own report, if it answers and still leads. */
-    private Optional<LeaderProgress> leaderProgress(ElectionCluster cluster, String leader) {
+    /** The named leader's own report, if it answers and still leads (read for the decision, see ClusterObserver). */
+    Optional<LeaderProgress> leaderProgress(ElectionCluster cluster, String leader) {
         if (leader == null || leader.isEmpty()) {
             return Optional.empty();
         }
-        URI base = memberBase(cluster, leader);
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/status"))
-                    .timeout(settings.memberRequestTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return Optional.empty();
-            }
-            ReportedStatus s = JSON.readValue(r.body(), ReportedStatus.class);
-            if (!s.leads() || s.lastLogIndex() == null) {
+            StatusReport s = member(cluster, leader).status();
+            if (!s.leads()) {
                 return Optional.empty();
             }
             Map<String, Long> match = new HashMap<>();
-            if (s.members() != null) {
-                s.members().stream().filter(m -> m.id() != null && m.matchIndex() != null)
-                        .forEach(m -> match.put(m.id(), m.matchIndex()));
-            }
+            s.members().stream().filter(m -> m.id() != null && m.matchIndex() != null)
+                    .forEach(m -> match.put(m.id(), m.matchIndex()));
             return Optional.of(new LeaderProgress(s.nodeId(), s.lastLogIndex(), match));
         } catch (java.io.IOException e) {
             LOG.debugf("reading %s's progress failed: %s", leader, e.getMessage());
@@ -211,13 +139,8 @@ final class RolloutExecutor {
         }
     }
 
-    private URI memberBase(ElectionCluster cluster, String member) {
-        return MemberUrls.ofPod(settings.memberUrlTemplate(), cluster.getMetadata().getName(),
-                cluster.getMetadata().getNamespace(), member);
-    }
-
-    private static Set<String> voters(ElectionClusterStatus status) {
-        return status.members == null ? Set.of() : status.members.stream().filter(m -> Boolean.TRUE.equals(m.voter))
-                .map((MemberStatus m) -> m.name).collect(Collectors.toSet());
+    private NodeEndpoint member(ElectionCluster cluster, String member) {
+        return nodes.at(MemberUrls.ofPod(settings.memberUrlTemplate(), cluster.getMetadata().getName(),
+                cluster.getMetadata().getNamespace(), member));
     }
 }

@@ -19,7 +19,7 @@ public class StatefulSetDependent extends CRUDKubernetesDependentResource<Statef
 
     @Override
     protected StatefulSet desired(ElectionCluster cluster, Context<ElectionCluster> context) {
-        StatefulSet desired = ElectionClusterReconciler.plan(cluster, context).statefulSet();
+        StatefulSet desired = ChildrenKey.get(context).statefulSet();
         // volumeClaimTemplates are immutable on a StatefulSet: send back exactly what is stored (server-filled
         // kind, volumeMode and status included), so an apply never looks like a forbidden change and the matcher
         // sees no difference. Volume growth is a PVC edit, not a template edit.

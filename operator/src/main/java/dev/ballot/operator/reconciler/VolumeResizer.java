@@ -1,15 +1,10 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.operator.api.ElectionCluster;
-import dev.ballot.operator.desired.MemberEndpoint;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.storage.ClaimStep;
-import dev.ballot.operator.storage.ClaimView;
 import dev.ballot.operator.storage.Expansion;
 import dev.ballot.operator.storage.VolumeGrowth;
-import dev.ballot.operator.storage.VolumePlanner;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,8 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Grows the members' volumes at the edges: patches each claim's request as {@link VolumePlanner} says, and replaces
+ * Grows the members' volumes at the edges: patches each claim's request as the decision's {@link VolumeGrowth} says, and replaces
  * the StatefulSet whose claim template is smaller than spec.storage.size (templates are immutable) by deleting it
  * with {@code propagationPolicy: Orphan}: pods and claims keep running, and the StatefulSet dependent recreates it
  * from the plan on the next reconcile. The new StatefulSet adopts the pods; its pod template is unchanged, so the
@@ -41,32 +34,12 @@ final class VolumeResizer {
     private final Map<String, String> patched = new ConcurrentHashMap<>();
     /** StatefulSet uids this operator deleted for a new claim template: deleted once. */
     private final Set<String> replaced = ConcurrentHashMap.newKeySet();
-    /** Per cluster (namespace/name): the blocked message last published, so a stale status does not repeat it. */
-    private final Map<String, String> blockedReported = new ConcurrentHashMap<>();
 
     VolumeResizer(KubernetesClient client) {
         this.client = client;
     }
 
     record Result(VolumeGrowth plan, List<EventToPublish> events) {
-    }
-
-    /** The plan for the current members' claims; StorageClasses are read only when a claim must grow. */
-    VolumeGrowth plan(String desiredSize, List<MemberEndpoint> members, Optional<StatefulSet> sts,
-                    Collection<PersistentVolumeClaim> claims) {
-        String template = templateName(sts);
-        Map<String, PersistentVolumeClaim> byName = new HashMap<>();
-        claims.forEach(c -> byName.put(c.getMetadata().getName(), c));
-        List<ClaimView> views = new ArrayList<>();
-        for (MemberEndpoint m : members) {
-            PersistentVolumeClaim pvc = byName.get(ClaimView.nameFor(template, m.name()));
-            if (pvc != null && pvc.getMetadata().getDeletionTimestamp() == null) {
-                views.add(ClaimView.of(pvc));
-            }
-        }
-        Map<String, Expansion> classes = new HashMap<>();
-        return VolumePlanner.plan(desiredSize, templateSize(sts), views,
-                cls -> classes.computeIfAbsent(cls, this::expansion));
     }
 
     /**
@@ -107,23 +80,6 @@ final class VolumeResizer {
         return new Result(result, events);
     }
 
-    /**
-     * Whether to publish this VolumeResizeBlocked Warning: not when this process already published the same message
-     * for the cluster (a reconcile can start from a status older than the one it wrote).
-     */
-    boolean firstReportOfBlock(ElectionCluster cluster, String blockedMessage) {
-        return !blockedMessage.equals(blockedReported.put(key(cluster), blockedMessage));
-    }
-
-    /** The cluster's volumes are not blocked (any more): a later block is published again. */
-    void unblocked(ElectionCluster cluster) {
-        blockedReported.remove(key(cluster));
-    }
-
-    private static String key(ElectionCluster cluster) {
-        return cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
-    }
-
     private Optional<EventToPublish> replaceStatefulSet(String ns, StatefulSet sts, String size) {
         String uid = sts.getMetadata().getUid();
         if (sts.getMetadata().getDeletionTimestamp() != null || uid == null || !replaced.add(uid)) {
@@ -147,7 +103,8 @@ final class VolumeResizer {
                 + "size " + size + " for members created later"));
     }
 
-    private Expansion expansion(String storageClass) {
+    /** Whether a StorageClass lets its claims grow; read when a claim must grow (see {@link ClusterObserver}). */
+    Expansion expansion(String storageClass) {
         try {
             StorageClass sc = client.storage().v1().storageClasses().withName(storageClass).get();
             if (sc == null) {
@@ -159,23 +116,6 @@ final class VolumeResizer {
             LOG.debugf("cannot read StorageClass %s (%d): the API server will decide", storageClass, e.getCode());
             return Expansion.UNKNOWN;
         }
-    }
-
-    private static String templateName(Optional<StatefulSet> sts) {
-        return sts.map(s -> s.getSpec() == null || s.getSpec().getVolumeClaimTemplates() == null
-                        || s.getSpec().getVolumeClaimTemplates().isEmpty() ? null
-                        : s.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName())
-                .orElse("data");
-    }
-
-    private static Quantity templateSize(Optional<StatefulSet> sts) {
-        return sts.filter(s -> s.getMetadata().getDeletionTimestamp() == null)
-                .map(s -> s.getSpec() == null || s.getSpec().getVolumeClaimTemplates() == null
-                        || s.getSpec().getVolumeClaimTemplates().isEmpty() ? null
-                        : s.getSpec().getVolumeClaimTemplates().get(0).getSpec())
-                .map(spec -> spec.getResources() == null || spec.getResources().getRequests() == null ? null
-                        : spec.getResources().getRequests().get("storage"))
-                .orElse(null);
     }
 
     private static String serverMessage(KubernetesClientException e) {

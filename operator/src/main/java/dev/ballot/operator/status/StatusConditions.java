@@ -49,4 +49,16 @@ public final class StatusConditions {
         Condition c = find(conditions, type);
         return c != null && "True".equals(c.getStatus());
     }
+
+    /** The message of that condition, or null without one. */
+    public static String messageOf(List<Condition> conditions, String type) {
+        Condition c = find(conditions, type);
+        return c == null ? null : c.getMessage();
+    }
+
+    /** The reason of that condition, or null without one. */
+    public static String reasonOf(List<Condition> conditions, String type) {
+        Condition c = find(conditions, type);
+        return c == null ? null : c.getReason();
+    }
 }

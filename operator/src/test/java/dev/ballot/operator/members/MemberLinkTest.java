@@ -3,14 +3,13 @@ package dev.ballot.operator.members;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.nodeapi.NodeClient;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -62,9 +61,9 @@ class MemberLinkTest {
     void pollsWhenTheNodeHasNoStreamAndReportsWhenItStopsAnswering() {
         List<MemberObservation> seen = new CopyOnWriteArrayList<>();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        MemberLink link = new MemberLink("ec-0", base,
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(), new ObjectMapper(),
-                Duration.ofMillis(500), Duration.ofSeconds(12), seen::add);
+        MemberLink link = new MemberLink("ec-0",
+                NodeClient.create(Duration.ofMillis(500), Duration.ofMillis(500)).at(base),
+                Duration.ofSeconds(12), seen::add);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 link.tick(System.nanoTime());

@@ -1,5 +1,6 @@
 package dev.ballot.operator.members;
 
+import dev.ballot.nodeapi.NodeClient;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.desired.MemberEndpoint;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -23,7 +24,8 @@ class MemberStatusEventSourceTest {
     @Test
     void aReconcileThatRacedTheDeletionCannotReopenTheDeletedClustersLinks() {
         MemberStatusEventSource source = new MemberStatusEventSource(new MemberStatusEventSource.MemberWatchSettings(
-                TEMPLATE, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5)));
+                TEMPLATE, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5)),
+                NodeClient.create(Duration.ofSeconds(1), Duration.ofSeconds(1)));
         ElectionCluster doomed = cluster("raft-3", "uid-1");
         ResourceID id = ResourceID.fromResource(doomed);
         List<MemberEndpoint> members = List.of(new MemberEndpoint("raft-3-0", 1, true, "raft-3-0.raft-3-peers.ns"));

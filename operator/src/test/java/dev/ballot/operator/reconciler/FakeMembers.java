@@ -19,7 +19,7 @@ import java.util.concurrent.Executors;
 
 /**
  * Loopback stand-in for Ballot nodes: serves GET /{namespace}/{pod}/v1/status and the SSE stream
- * /{namespace}/{pod}/v1/status/events as NODE-API.md describes. A member marked down closes every connection
+ * /{namespace}/{pod}/v1/status/events as docs/node-api.md describes. A member marked down closes every connection
  * without answering, as a dead pod would.
  */
 final class FakeMembers implements AutoCloseable {

@@ -39,9 +39,9 @@ class ScaleObservationsTest {
                 "ec-1", MemberObservation.reachable("ec-1", status("ec-1", "leader", 2, "ec-1", List.of())),
                 "ec-2", MemberObservation.unreachable("ec-2", "refused"));
         ScaleObservation o = ScaleObservations.of("ec", EffectiveSpec.of(spec), 3, "2", "rev-2",
-                Map.of("ec-0", new PodView("ec-0", "rev-2", true, false, null),
-                        "ec-1", new PodView("ec-1", "rev-1", true, false, null),
-                        "ec-2", new PodView("ec-2", "rev-1", false, true, null)),
+                Map.of("ec-0", new PodView("ec-0", "rev-2", true, false),
+                        "ec-1", new PodView("ec-1", "rev-1", true, false),
+                        "ec-2", new PodView("ec-2", "rev-1", false, true)),
                 members);
         assertThat(o.leader().name()).isEqualTo("ec-0");
         assertThat(o.leader().lastIndex()).isEqualTo(12);

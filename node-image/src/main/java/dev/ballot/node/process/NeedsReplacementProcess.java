@@ -1,0 +1,30 @@
+package dev.ballot.node.process;
+
+import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.http.NeedsReplacementApi;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * What {@code run} starts instead of a {@link NodeProcess} when the join gate says this member must be replaced:
+ * its status only, never the engine, until SIGTERM (a restart cannot fix it).
+ */
+public final class NeedsReplacementProcess {
+    private NeedsReplacementProcess() {
+    }
+
+    /** Blocks until SIGTERM; the exit code. */
+    public static int serve(NodeConfig cfg, String reason) throws Exception {
+        System.err.println("ballot-node run: " + cfg.nodeName() + " NEEDS REPLACEMENT and will not vote: " + reason
+                + ". Fix: " + NeedsReplacementApi.FIX);
+        NeedsReplacementApi api = new NeedsReplacementApi(cfg, reason).start();
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            api.close();
+            stop.countDown();
+            Runtime.getRuntime().halt(0);
+        }, "ballot-shutdown"));
+        stop.await();
+        return 0;
+    }
+}

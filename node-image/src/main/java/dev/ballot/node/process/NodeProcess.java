@@ -1,0 +1,283 @@
+package dev.ballot.node.process;
+
+import dev.ballot.engine.ConsensusNode;
+import dev.ballot.engine.Member;
+import dev.ballot.engine.Membership;
+import dev.ballot.engine.MessageCodec;
+import dev.ballot.engine.PersistedState;
+import dev.ballot.engine.Protocol;
+import dev.ballot.engine.raft.RaftCodec;
+import dev.ballot.engine.zab.ZabCodec;
+import dev.ballot.node.config.HostPort;
+import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.config.PeerSpec;
+import dev.ballot.etcd.EtcdResult;
+import dev.ballot.etcd.EtcdServer;
+import dev.ballot.node.etcd.EtcdMachine;
+import dev.ballot.node.etcd.NodeEtcdBackend;
+import dev.ballot.node.http.HttpApi;
+import dev.ballot.node.zookeeper.ZooKeeperMachine;
+import dev.ballot.node.zookeeper.ZooKeeperService;
+import dev.ballot.zookeeper.TxnResult;
+import dev.ballot.zookeeper.ZkServer;
+import dev.ballot.node.http.NodeInfo;
+import dev.ballot.node.metrics.NodeMetrics;
+import dev.ballot.node.server.ClusterIdentityKeeper;
+import dev.ballot.node.server.EngineFactory;
+import dev.ballot.node.server.KvMachine;
+import dev.ballot.node.server.MemberDirectory;
+import dev.ballot.node.server.NodeRuntime;
+import dev.ballot.node.server.RuntimeListener;
+import dev.ballot.node.server.RuntimeStatus;
+import dev.ballot.node.storage.CorruptStorageException;
+import dev.ballot.node.storage.FileNodeStorage;
+import dev.ballot.node.storage.MemberRecord;
+import dev.ballot.node.storage.NodeStorage;
+import dev.ballot.node.transport.PeerTransport;
+import dev.ballot.node.transport.TransportOptions;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+/**
+ * One running member: storage, engine, driver, peer transport and HTTP API, opened in that order
+ * and closed in reverse. {@link #shutdown()} is what SIGTERM runs. The composition root: the only class
+ * that knows every other package, so it sits above them all.
+ */
+public final class NodeProcess implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(NodeProcess.class.getName());
+    public static final String VERSION = "0.1.0";
+    /** How long a stopping leader waits for its successor before it just leaves. */
+    public static final Duration HANDOFF_TIMEOUT = Duration.ofSeconds(2);
+
+    private final NodeConfig config;
+    private final NodeStorage storage;
+    private final PeerTransport transport;
+    private final NodeRuntime<?, ?> runtime;
+    private final HttpApi api;
+    /** The etcd v3 API; null unless configured. */
+    private final EtcdServer etcd;
+    private final MemberDirectory directory;
+    /** The ZooKeeper client protocol (ZAB with a client port), null otherwise. */
+    private final ZkServer zk;
+    private final ClusterIdentityKeeper identity;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private NodeProcess(NodeConfig config, NodeStorage storage, PeerTransport transport, NodeRuntime<?, ?> runtime, HttpApi api,
+                        EtcdServer etcd, MemberDirectory directory, ClusterIdentityKeeper identity, ZkServer zk) {
+        this.etcd = etcd;
+        this.identity = identity;
+        this.config = config;
+        this.storage = storage;
+        this.transport = transport;
+        this.runtime = runtime;
+        this.api = api;
+        this.directory = directory;
+        this.zk = zk;
+    }
+
+    public static NodeProcess start(NodeConfig config) throws IOException, CorruptStorageException {
+        AtomicReference<NodeMetrics> metricsRef = new AtomicReference<>();
+        FileNodeStorage storage = FileNodeStorage.open(config.dataDir(), config.clusterId(), config.nodeId(), nanos -> {
+            NodeMetrics m = metricsRef.get();
+            if (m != null) {
+                m.fsync(nanos);
+            }
+        });
+        PeerTransport transport = null;
+        NodeRuntime<?, ?> runtime = null;
+        ZkServer zk = null;
+        EtcdServer etcd = null;
+        ClusterIdentityKeeper identity = null;
+        try {
+            PersistedState persisted = storage.load();
+            ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
+            MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
+            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
+            NodeRuntime<EtcdMachine, EtcdResult> etcdRuntime = null;
+            ZooKeeperMachine zkMachine = config.zookeeper() != null ? new ZooKeeperMachine() : null;
+            NodeRuntime<ZooKeeperMachine, TxnResult> zkRuntime = null;
+            if (zkMachine != null) {
+                // A ZAB member with a ZooKeeper client port: the log feeds ZooKeeper's data tree.
+                runtime = zkRuntime = new NodeRuntime<>(zkMachine, engine, persisted, config.initialMembership(),
+                        storage, transport::send, runtimeOptions());
+            } else if (config.etcdListen() != null) {
+                // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
+                etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
+                        storage, transport::send, runtimeOptions());
+                runtime = etcdRuntime;
+            } else {
+                runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(),
+                        storage, transport::send, runtimeOptions());
+            }
+
+            List<MemberDirectory.Entry> entries = new ArrayList<>();
+            for (PeerSpec p : config.members()) {
+                entries.add(new MemberDirectory.Entry(p.id(), p.name(), EngineFactory.peerAddress(p), p.clientAddress().toString()));
+            }
+            MemberDirectory directory = new MemberDirectory(entries, config.clientListen().port());
+            NodeMetrics metrics = new NodeMetrics(runtime::status, directory);
+            metricsRef.set(metrics);
+            runtime.addListener(metrics);
+            PeerTransport t = transport;
+            runtime.addListener(new RuntimeListener() {
+                @Override
+                public void onStatus(RuntimeStatus previous, RuntimeStatus current, boolean changed) {
+                    if (changed && previous != null) {
+                        LOG.info(() -> "role " + current.node().role() + " term " + current.node().term() + " leader "
+                                + (current.leaderId() == 0 ? "none" : directory.name(current.leaderId()))
+                                + " last " + current.node().lastLogIndex() + " commit " + current.node().commitIndex());
+                    }
+                    if (previous == null || !previous.membership().equals(current.membership())) {
+                        directory.learn(current.membership());
+                        t.setPeers(peers(current.membership(), config.nodeId()));
+                    }
+                }
+            });
+
+            List<HostPort> listen = new ArrayList<>();
+            listen.add(config.peerListen());
+            if (config.electionListen() != null) {
+                listen.add(config.electionListen());
+            }
+            transport.onPeerLost(runtime::peerUnreachable);
+            transport.start(listen, runtime::deliver);
+            transport.setPeers(peers(runtime.status().membership(), config.nodeId()));
+            directory.learn(runtime.status().membership());
+            NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
+            HttpApi api = new HttpApi(info, metrics,
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()));
+            if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
+                identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
+                        MemberRecord.read(config.dataDir()).orElse(null), directory::name);
+                api.statusFields(identity::statusFields);
+            }
+            api.start();
+            runtime.start();
+            if (identity != null) {
+                identity.start();
+            }
+            if (etcdRuntime != null) {
+                etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(), config.etcdListen().port()),
+                        new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));
+                LOG.info("etcd v3 API on " + config.etcdListen());
+            }
+            if (zkRuntime != null) {
+                zk = ZooKeeperService.start(config, zkMachine, zkRuntime);
+            }
+            config.warnings().forEach(LOG::warning);
+            LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
+                    + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
+                    + ", data in " + config.dataDir());
+            return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity, zk);
+        } catch (IOException | CorruptStorageException | RuntimeException e) {
+            if (zk != null) {
+                zk.close();
+            }
+            if (identity != null) {
+                identity.close();
+            }
+            if (etcd != null) {
+                etcd.close();
+            }
+            if (runtime != null) {
+                runtime.close();
+            }
+            if (transport != null) {
+                transport.close();
+            }
+            storage.close();
+            throw e;
+        }
+    }
+
+    /** Driver tuning; {@code -Dballot.snapshotEvery=N} lets tests exercise snapshots and compaction with few writes. */
+    static NodeRuntime.Options runtimeOptions() {
+        NodeRuntime.Options d = NodeRuntime.Options.defaults();
+        long every = Long.getLong("ballot.snapshotEvery", d.snapshotEvery());
+        return new NodeRuntime.Options(d.tick(), every);
+    }
+
+    /** Where to dial each other member: its peer (quorum) port. */
+    static Map<Long, HostPort> peers(Membership membership, long self) {
+        Map<Long, HostPort> out = new HashMap<>();
+        for (Member m : membership.members()) {
+            if (m.id() == self || m.address().isEmpty()) {
+                continue;
+            }
+            String a = m.address();
+            try {
+                // host:port, or host:peerPort:electionPort for ZAB (a [v6] host keeps its colons)
+                int first = a.indexOf(':', a.startsWith("[") ? a.indexOf(']') : 0);
+                int second = first < 0 ? -1 : a.indexOf(':', first + 1);
+                out.put(m.id(), HostPort.parse(second < 0 ? a : a.substring(0, second)));
+            } catch (RuntimeException e) {
+                LOG.warning("member " + m.id() + " has an address that is not host:port: '" + m.address() + "'; not dialling it");
+            }
+        }
+        return out;
+    }
+
+    public NodeRuntime<?, ?> runtime() {
+        return runtime;
+    }
+
+    public int clientPort() {
+        return api.port();
+    }
+
+    /** Blocks until the driver stops (shutdown, or a fatal storage error). */
+    public void awaitTermination() throws InterruptedException {
+        runtime.join();
+    }
+
+    /** SIGTERM: hand leadership off (bounded), then close everything. */
+    public void shutdown() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (runtime.handOffLeadership(HANDOFF_TIMEOUT)) {
+                // stderr, not JUL: the logging system resets itself in its own shutdown hook.
+                System.err.println("ballot-node " + config.nodeName() + ": handed leadership to "
+                        + directory.name(runtime.status().leaderId()) + " (term " + runtime.status().node().term() + ") before stopping");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeAll();
+    }
+
+    @Override
+    public void close() {
+        if (stopped.compareAndSet(false, true)) {
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
+        if (zk != null) {
+            zk.close();
+        }
+        if (identity != null) {
+            identity.close();
+        }
+        if (etcd != null) {
+            etcd.close();
+        }
+        api.close();
+        runtime.close();
+        transport.close();
+        storage.close();
+        System.err.println("ballot-node " + config.nodeName() + ": stopped");
+    }
+}

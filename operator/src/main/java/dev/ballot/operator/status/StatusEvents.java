@@ -1,0 +1,52 @@
+package dev.ballot.operator.status;
+
+import dev.ballot.operator.api.ElectionClusterStatus;
+import dev.ballot.operator.api.MemberStatus;
+import java.util.List;
+import java.util.Objects;
+
+/** The Events a new status is worth, on transitions only (so a status computed again publishes nothing). Pure. */
+final class StatusEvents {
+    private StatusEvents() {
+    }
+
+    /** What the conditions say now, as the Events compare it with the previous status. */
+    record Now(long generation, List<String> warnings, String stalledReason, String stalledMessage, boolean paused,
+               boolean degraded, String degradedReason, String degradedMessage, String summary) {
+    }
+
+    static void onTransitions(ElectionClusterStatus prev, ElectionClusterStatus s, Now n, List<EventToPublish> events) {
+        if (!n.warnings().isEmpty() && !Objects.equals(prev.observedGeneration, n.generation())) {
+            events.add(EventToPublish.warning("EvenVoters", String.join("; ", n.warnings())));
+        }
+        if (StatusConditions.isTrue(prev.conditions, StatusConditions.STALLED) && n.stalledReason() == null) {
+            events.add(EventToPublish.normal("Unstalled", "the operator can make progress again"));
+        }
+        if (n.stalledReason() != null && !Objects.equals(n.stalledMessage(),
+                StatusConditions.messageOf(prev.conditions, StatusConditions.STALLED))) {
+            events.add(EventToPublish.warning(n.stalledReason(), n.stalledMessage()));
+        }
+        boolean wasPaused = "Paused".equals(StatusConditions.reasonOf(prev.conditions, StatusConditions.RECONCILING));
+        if (n.paused() && !wasPaused) {
+            events.add(EventToPublish.normal("Paused", "spec.paused is true: changing nothing, still reporting status"));
+        } else if (!n.paused() && wasPaused) {
+            events.add(EventToPublish.normal("Resumed", "spec.paused is false: reconciling again"));
+        }
+        if (n.degraded() && !Objects.equals(n.degradedReason(),
+                StatusConditions.reasonOf(prev.conditions, StatusConditions.DEGRADED))) {
+            events.add(EventToPublish.warning(n.degradedReason(), n.degradedMessage()));
+        } else if (!n.degraded() && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)
+                && !"Electing".equals(n.degradedReason())) {
+            events.add(EventToPublish.normal("QuorumHealthy", n.summary()));
+        }
+        for (MemberStatus m : s.members) {
+            MemberStatus old = prev.members == null ? null
+                    : prev.members.stream().filter(x -> m.name.equals(x.name)).findFirst().orElse(null);
+            if (Boolean.FALSE.equals(m.reachable) && (old == null || !Boolean.FALSE.equals(old.reachable))) {
+                events.add(EventToPublish.warning("MemberUnreachable", m.name + " " + m.message));
+            } else if (Boolean.TRUE.equals(m.reachable) && old != null && Boolean.FALSE.equals(old.reachable)) {
+                events.add(EventToPublish.normal("MemberReachable", m.name + " answers again as " + m.role));
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.ballot.zookeeper;
+
+import dev.ballot.zookeeper.Consensus.Refused;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A follower's connection to the leader's ZooKeeper port, as ZooKeeper's followers forward writes to their leader:
+ * proposals, sync barriers and session touches go over it. Frames are {@code [length][kind][request no][body]};
+ * the leader answers {@code [REPLY][request no][status][value]}. The first frame names the protocol and cluster.
+ */
+final class LeaderLink implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LeaderLink.class.getName());
+    static final int MAGIC = 0x42414C54; // "BALT": never a ConnectRequest's protocol version (0)
+    static final int PROPOSE = 2;
+    static final int BARRIER = 3;
+    static final int TOUCH = 4;
+    static final int REPLY = 5;
+    static final int OK = 0;
+
+    private final String clusterId;
+    private final LongFunction<InetSocketAddress> addressOf;
+    private final Map<Long, CompletableFuture<Long>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong seq = new AtomicLong();
+    private long connectedTo;
+    private Socket socket;
+    private DataOutputStream out;
+
+    LeaderLink(String clusterId, LongFunction<InetSocketAddress> addressOf) {
+        this.clusterId = clusterId;
+        this.addressOf = addressOf;
+    }
+
+    CompletableFuture<Long> propose(long leader, byte[] txn) {
+        return call(leader, PROPOSE, txn);
+    }
+
+    CompletableFuture<Long> barrier(long leader) {
+        return call(leader, BARRIER, new byte[0]);
+    }
+
+    void touch(long leader, long[] sessions) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 8 * sessions.length).putInt(sessions.length);
+        for (long s : sessions) {
+            b.putLong(s);
+        }
+        call(leader, TOUCH, b.array());
+    }
+
+    private synchronized CompletableFuture<Long> call(long leader, int kind, byte[] body) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        long no = seq.incrementAndGet();
+        try {
+            connect(leader);
+        } catch (IOException e) {
+            f.completeExceptionally(new Refused(Refused.Kind.NOT_LEADER, "cannot reach the leader: " + e.getMessage()));
+            return f;
+        }
+        if (kind != TOUCH) {
+            pending.put(no, f);
+        }
+        try {
+            out.writeInt(4 + 8 + body.length);
+            out.writeInt(kind);
+            out.writeLong(no);
+            out.write(body);
+            out.flush();
+        } catch (IOException e) {
+            disconnect(kind == PROPOSE ? Refused.Kind.OUTCOME_UNKNOWN : Refused.Kind.NOT_LEADER);
+            f.completeExceptionally(new Refused(Refused.Kind.OUTCOME_UNKNOWN, "lost the leader: " + e.getMessage()));
+        }
+        if (kind == TOUCH) {
+            f.complete(0L);
+        }
+        return f;
+    }
+
+    private void connect(long leader) throws IOException {
+        if (socket != null && connectedTo == leader && !socket.isClosed()) {
+            return;
+        }
+        disconnect(Refused.Kind.OUTCOME_UNKNOWN);
+        InetSocketAddress address = addressOf.apply(leader);
+        if (address == null) {
+            throw new IOException("no ZooKeeper client address for member " + leader);
+        }
+        if (address.isUnresolved()) {
+            address = new InetSocketAddress(address.getHostString(), address.getPort());
+        }
+        Socket s = new Socket();
+        s.setTcpNoDelay(true);
+        s.connect(address, 1000);
+        DataOutputStream o = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+        byte[] id = clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        o.writeInt(4 + 4 + id.length);
+        o.writeInt(MAGIC);
+        o.writeInt(id.length);
+        o.write(id);
+        o.flush();
+        socket = s;
+        out = o;
+        connectedTo = leader;
+        Thread reader = new Thread(() -> readReplies(s), "zk-leader-link-" + leader);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void readReplies(Socket s) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()))) {
+            while (true) {
+                in.readInt();
+                if (in.readInt() != REPLY) {
+                    throw new IOException("unexpected frame from the leader");
+                }
+                long no = in.readLong();
+                int status = in.readInt();
+                long value = in.readLong();
+                CompletableFuture<Long> f = pending.remove(no);
+                if (f == null) {
+                    continue;
+                }
+                if (status == OK) {
+                    f.complete(value);
+                } else {
+                    f.completeExceptionally(new Refused(Refused.Kind.values()[status - 1], "refused by the leader"));
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "leader link closed", e);
+        }
+        synchronized (this) {
+            if (socket == s) {
+                disconnect(Refused.Kind.OUTCOME_UNKNOWN);
+            }
+        }
+    }
+
+    private void disconnect(Refused.Kind why) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            socket = null;
+            connectedTo = 0;
+        }
+        for (Long no : pending.keySet()) {
+            CompletableFuture<Long> f = pending.remove(no);
+            if (f != null) {
+                f.completeExceptionally(new Refused(why, "the connection to the leader closed"));
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        disconnect(Refused.Kind.STOPPED);
+    }
+
+    /** Status of a reply for a refusal (0 is OK). */
+    static int status(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return c instanceof Refused r ? r.kind().ordinal() + 1 : Refused.Kind.OUTCOME_UNKNOWN.ordinal() + 1;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ballot.zookeeper;
+
+import dev.ballot.zookeeper.Consensus.Refused;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Routes writes and syncs through the log: on the leader straight to the engine, on a follower over the
+ * {@link LeaderLink}. A write's answer is what this member's own data tree computed when it applied the txn
+ * (every replica computes the same), found by the txn's request id.
+ */
+final class Writes {
+    private static final long RETRY_MILLIS = 20;
+
+    private final Consensus consensus;
+    private final LeaderLink link;
+    private final DataTree tree;
+    private final Map<Long, CompletableFuture<TxnResult>> waiting = new ConcurrentHashMap<>();
+
+    Writes(Consensus consensus, LeaderLink link, DataTree tree) {
+        this.consensus = consensus;
+        this.link = link;
+        this.tree = tree;
+    }
+
+    /** Called by the tree's listener for every applied txn. */
+    void applied(TxnResult r) {
+        CompletableFuture<TxnResult> f = waiting.remove(r.requestId());
+        if (f != null) {
+            f.complete(r);
+        }
+    }
+
+    /**
+     * Proposes {@code txn} and waits for this member to apply it. Throws {@link Refused}: retryable kinds only when
+     * nothing was appended before the deadline, OUTCOME_UNKNOWN when it may still apply.
+     */
+    TxnResult submit(Txn txn, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        CompletableFuture<TxnResult> result = new CompletableFuture<>();
+        waiting.put(txn.requestId(), result);
+        try {
+            byte[] bytes = txn.encode();
+            callLeader(deadline, leader -> leader == consensus.selfId()
+                    ? consensus.propose(bytes).thenApply(v -> 0L) : link.propose(leader, bytes));
+            return result.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, "committed but not applied here in time");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            waiting.remove(txn.requestId());
+        }
+    }
+
+    /** ZooKeeper's sync: returns once this member applied everything the leader had committed when asked. */
+    void sync(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long zxid = callLeader(deadline, leader -> leader == consensus.selfId()
+                ? consensus.readBarrier() : link.barrier(leader));
+        if (!tree.awaitApplied(zxid, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))) {
+            throw new Refused(Refused.Kind.NOT_LEADER, "this member did not catch up with the leader in time");
+        }
+    }
+
+    private long callLeader(long deadline, java.util.function.LongFunction<CompletableFuture<Long>> call)
+            throws InterruptedException {
+        while (true) {
+            long leader = consensus.leaderId();
+            Refused refusal;
+            if (leader == 0) {
+                refusal = new Refused(Refused.Kind.NOT_LEADER, "no leader");
+            } else {
+                try {
+                    return call.apply(leader).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof Refused r)) {
+                        throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, String.valueOf(e.getCause()));
+                    }
+                    refusal = r;
+                } catch (TimeoutException e) {
+                    throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, "the leader did not answer in time");
+                }
+            }
+            if (!refusal.retryable() || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS) > deadline) {
+                throw refusal;
+            }
+            Thread.sleep(RETRY_MILLIS);
+        }
+    }
+}
