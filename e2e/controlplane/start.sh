@@ -84,6 +84,12 @@ launch() { # name cmd...
 }
 started=$(date +%s%N)
 
+# BALLOT_CP_ETCD_SERVERS (comma-separated URLs): use that etcd API (e.g. a Ballot Raft cluster's) instead of
+# starting etcd.
+ETCD_SERVERS="${BALLOT_CP_ETCD_SERVERS:-http://127.0.0.1:$ETCD_PORT}"
+STORE=kube-apiserver
+if [[ -z "${BALLOT_CP_ETCD_SERVERS:-}" ]]; then
+STORE="etcd kube-apiserver"
 launch etcd "$BIN/etcd" --name ballot-e2e --data-dir "$STATE/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
@@ -91,9 +97,10 @@ launch etcd "$BIN/etcd" --name ballot-e2e --data-dir "$STATE/etcd" \
 
 # the API server gives up on an etcd that does not answer for a while; start it once etcd listens
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ETCD_PORT") 2>/dev/null && break; sleep 0.1; done
+fi
 
 launch kube-apiserver "$BIN/kube-apiserver" \
-  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --etcd-servers "$ETCD_SERVERS" \
   --bind-address "$API_ADDR" --advertise-address "$API_ADDR" --secure-port "$API_PORT" \
   --endpoint-reconciler-type "$RECONCILER" \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
@@ -119,7 +126,7 @@ deadline=$(( $(date +%s) + ${BALLOT_CP_START_TIMEOUT:-120} ))
 until KUBECONFIG="$STATE/admin.kubeconfig" kubectl get --raw /readyz >/dev/null 2>&1 \
    && KUBECONFIG="$STATE/admin.kubeconfig" kubectl get clusterrole system:kube-scheduler >/dev/null 2>&1 \
    && KUBECONFIG="$STATE/admin.kubeconfig" kubectl -n kube-system get configmap extension-apiserver-authentication >/dev/null 2>&1; do
-  for c in etcd kube-apiserver; do
+  for c in $STORE; do
     kill -0 "$(cat "$STATE/pids/$c.pid")" 2>/dev/null || { echo "controlplane: $c exited; log tail:" >&2; tail -20 "$STATE/logs/$c.log" >&2; "$HERE/stop.sh" "$STATE" >&2; exit 1; }
   done
   if (( $(date +%s) > deadline )); then

@@ -41,8 +41,6 @@ final class Dispatcher implements AutoCloseable {
     static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("ballot-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> FORWARDED = Context.key("ballot-forwarded-by");
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    /** How long a call waits for an election before answering "no leader". */
-    static final Duration LEADER_WAIT = Duration.ofSeconds(3);
 
     private final EtcdBackend backend;
     private final Headers headers;
@@ -83,45 +81,69 @@ final class Dispatcher implements AutoCloseable {
         return route(local, forward, REQUEST_TIMEOUT);
     }
 
-    /** As {@link #route(Supplier, Forward)}, waiting at most {@code timeout} (null: as long as the call lives). */
+    /**
+     * As {@link #route(Supplier, Forward)}, waiting at most {@code timeout} (null: as long as the call lives).
+     * A refusal that says the call was not applied (this node or the one forwarded to is not the leader, or
+     * the leader's port refused the connection) is retried once this node sees another leader, within the
+     * timeout, as etcd's followers keep a proposal until a leader takes it: clients ride through elections.
+     */
     <R> CompletableFuture<R> route(Supplier<CompletableFuture<R>> local, Forward<R> forward, Duration timeout) {
         boolean wasForwarded = forwarded();
-        long leader;
-        try {
-            leader = backend.leaderId() != 0 ? backend.leaderId() : backend.awaitLeader(LEADER_WAIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(EtcdError.STOPPED.failure());
-        }
-        if (leader == 0) {
-            return CompletableFuture.failedFuture(EtcdError.NO_LEADER.failure());
-        }
-        if (leader != backend.memberId()) {
-            return wasForwarded ? CompletableFuture.failedFuture(EtcdError.NOT_LEADER.failure())
-                    : forwardTo(leader, forward);
-        }
         CompletableFuture<R> out = new CompletableFuture<>();
-        local.get().whenComplete((r, t) -> {
+        attempt(local, forward, wasForwarded, out);
+        return timeout == null ? out : out.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private <R> void attempt(Supplier<CompletableFuture<R>> local, Forward<R> forward, boolean wasForwarded,
+                             CompletableFuture<R> out) {
+        if (out.isDone()) {
+            return; // timed out or cancelled meanwhile
+        }
+        long leader = backend.leaderId();
+        if (leader == 0) {
+            backend.leaderChangeFrom(0).whenComplete((l, t) -> attempt(local, forward, wasForwarded, out));
+            return;
+        }
+        CompletableFuture<R> call;
+        if (leader == backend.memberId()) {
+            call = local.get();
+        } else if (wasForwarded) {
+            call = CompletableFuture.failedFuture(EtcdError.NOT_LEADER.failure()); // never a second hop
+        } else {
+            call = forwardTo(leader, forward);
+        }
+        call.whenComplete((r, t) -> {
             if (t == null) {
                 out.complete(r);
-            } else if (!wasForwarded && isNotLeader(t) && backend.leaderId() != 0 && backend.leaderId() != backend.memberId()) {
-                forwardTo(backend.leaderId(), forward).whenComplete((r2, t2) -> {
-                    if (t2 == null) {
-                        out.complete(r2);
-                    } else {
-                        out.completeExceptionally(t2);
-                    }
-                });
+            } else if (!wasForwarded && notApplied(t)) {
+                backend.leaderChangeFrom(leader).whenComplete((l, t2) -> attempt(local, forward, false, out));
             } else {
                 out.completeExceptionally(t);
             }
         });
-        return timeout == null ? out : out.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static boolean isNotLeader(Throwable t) {
+    /** Failures that mean the request was certainly not applied, so retrying it cannot apply it twice. */
+    static boolean notApplied(Throwable t) {
         Throwable c = unwrap(t);
-        return c instanceof EtcdError.Failure f && f.error() == EtcdError.NOT_LEADER;
+        if (c instanceof EtcdError.Failure f) {
+            return f.error() == EtcdError.NOT_LEADER || f.error() == EtcdError.NO_LEADER;
+        }
+        if (c instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+            String d = s.getStatus().getDescription();
+            return EtcdError.NOT_LEADER.message().equals(d) || EtcdError.NO_LEADER.message().equals(d)
+                    || causedByRefusedConnection(s);
+        }
+        return false;
+    }
+
+    private static boolean causedByRefusedConnection(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <R> CompletableFuture<R> forwardTo(long leader, Forward<R> forward) {

@@ -1,6 +1,5 @@
 package dev.ballot.etcd;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -27,8 +26,8 @@ public interface EtcdBackend {
     /** 0 when no leader is known. */
     long leaderId();
 
-    /** Waits (bounded) until some leader is known; returns its id or 0. */
-    long awaitLeader(Duration timeout) throws InterruptedException;
+    /** Completes with the leader this node sees once it is no longer {@code leaderId} (0: once any is known). */
+    CompletableFuture<Long> leaderChangeFrom(long leaderId);
 
     /** Where the member's etcd API listens (host:port), or null when unknown. */
     String etcdTarget(long memberId);

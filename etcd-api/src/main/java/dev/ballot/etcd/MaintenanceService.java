@@ -8,8 +8,13 @@ import io.grpc.stub.StreamObserver;
 
 /** etcd's Maintenance.Status: version, leader, raft index and term, plus raftAppliedIndex (field 7, newer than jetcd's proto). */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
-    /** The etcd API version this server speaks (clients compare against 3.x feature gates). */
-    static final String VERSION = "3.5.0";
+    /**
+     * The etcd version whose API this server implements, as clients gate features on it: kube-apiserver
+     * serves consistent lists from its watch cache only from etcd 3.5.13 on (it relies on progress requests
+     * answered at a revision no watcher on the stream is behind, which Ballot's synchronous watch dispatch
+     * always gives).
+     */
+    static final String VERSION = "3.5.17";
     private static final int RAFT_APPLIED_INDEX_FIELD = 7;
 
     private final EtcdBackend backend;

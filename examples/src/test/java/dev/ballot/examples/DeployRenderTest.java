@@ -77,7 +77,7 @@ class DeployRenderTest {
     Map<String, Object> leaderRole = rendered.get("Role", "ballot-operator-leader-election");
     assertThat(RenderedManifests.namespace(leaderRole)).isEqualTo("ballot-system");
     assertThat(verbsByResource(leaderRole))
-        .containsExactlyInAnyOrderEntriesOf(Map.of("coordination.k8s.io/leases", List.of("get", "create", "patch")));
+        .containsExactlyInAnyOrderEntriesOf(Map.of("coordination.k8s.io/leases", List.of("get", "create", "update", "patch")));
   }
 
   @Test

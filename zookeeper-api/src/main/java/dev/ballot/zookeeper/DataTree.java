@@ -136,15 +136,10 @@ public final class DataTree implements StateMachine<TxnResult> {
     }
 
     private static Record request(int type, byte[] body) throws IOException, KeeperError {
-        Record r = switch (type) {
-            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> new CreateRequest();
-            case OpCode.CREATE_TTL -> new CreateTTLRequest();
-            case OpCode.DELETE, OpCode.DELETE_CONTAINER -> new DeleteRequest();
-            case OpCode.SET_DATA -> new SetDataRequest();
-            case OpCode.SET_ACL -> new SetACLRequest();
-            case OpCode.CHECK -> new CheckVersionRequest();
-            default -> throw Err.of(Err.UNIMPLEMENTED);
-        };
+        Record r = MultiCodec.writeRequest(type);
+        if (r == null) {
+            throw Err.of(Err.UNIMPLEMENTED);
+        }
         return Jute.read(body, r);
     }
 

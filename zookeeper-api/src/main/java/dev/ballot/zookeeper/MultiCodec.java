@@ -16,6 +16,7 @@ import org.apache.zookeeper.proto.ErrorResponse;
 import org.apache.zookeeper.proto.GetChildrenRequest;
 import org.apache.zookeeper.proto.GetDataRequest;
 import org.apache.zookeeper.proto.MultiHeader;
+import org.apache.zookeeper.proto.SetACLRequest;
 import org.apache.zookeeper.proto.SetDataRequest;
 
 /** A multi's wire form (ZooKeeper's MultiOperationRecord / MultiResponse): headers and records until a done header. */
@@ -41,18 +42,33 @@ final class MultiCodec {
                 return ops;
             }
             Record r = switch (h.getType()) {
-                case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> new CreateRequest();
-                case OpCode.CREATE_TTL -> new CreateTTLRequest();
-                case OpCode.DELETE, OpCode.DELETE_CONTAINER -> new DeleteRequest();
-                case OpCode.SET_DATA -> new SetDataRequest();
-                case OpCode.CHECK -> new CheckVersionRequest();
                 case OpCode.GET_CHILDREN -> new GetChildrenRequest();
                 case OpCode.GET_DATA -> new GetDataRequest();
-                default -> throw new IOException("unsupported op type " + h.getType() + " in a multi");
+                case OpCode.SET_ACL -> throw new IOException("setACL is not an op of a multi");
+                default -> {
+                    Record w = writeRequest(h.getType());
+                    if (w == null) {
+                        throw new IOException("unsupported op type " + h.getType() + " in a multi");
+                    }
+                    yield w;
+                }
             };
             r.deserialize(a, "op");
             ops.add(new Op(h.getType(), r));
         }
+    }
+
+    /** The empty request record of a write op type (the log's txn bodies and a multi's ops), null for others. */
+    static Record writeRequest(int type) {
+        return switch (type) {
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER -> new CreateRequest();
+            case OpCode.CREATE_TTL -> new CreateTTLRequest();
+            case OpCode.DELETE, OpCode.DELETE_CONTAINER -> new DeleteRequest();
+            case OpCode.SET_DATA -> new SetDataRequest();
+            case OpCode.SET_ACL -> new SetACLRequest();
+            case OpCode.CHECK -> new CheckVersionRequest();
+            default -> null;
+        };
     }
 
     static byte[] writeResults(List<Result> results) {

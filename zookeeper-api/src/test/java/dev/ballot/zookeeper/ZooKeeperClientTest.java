@@ -246,7 +246,35 @@ class ZooKeeperClientTest {
             assertThat(gone.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat((System.nanoTime() - silentSince) / 1_000_000).isGreaterThanOrEqualTo(900);
         }
-        assertThat(cluster.trees.get(2L).session(session)).isNull();
+        // the in-process log applies to the replicas one after another: member 2 may apply just after member 1 fired
+        long expired = session;
+        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.trees.get(2L).session(expired) == null);
+    }
+
+    @Test
+    void maxClientCnxnsLimitsConnectionsPerClientAddress() throws Exception {
+        InProcessLog log = new InProcessLog();
+        DataTree tree = log.replica();
+        java.net.InetSocketAddress at = new java.net.InetSocketAddress("127.0.0.1", 0);
+        try (ZkServer limited = new ZkServer(tree, log.member(1, tree), new ZkServer.Options(at, java.util.Map.of(),
+                "test", 2, 200, 30_000)).start()) {
+            String connect = "127.0.0.1:" + limited.port();
+            ZooKeeper a = connect(connect, null);
+            connect(connect, null);
+            try (Socket third = new Socket("127.0.0.1", limited.port())) {
+                third.setSoTimeout(5000);
+                assertThat(third.getInputStream().read()).as("the third connection is closed at once").isEqualTo(-1);
+            }
+            a.close();
+            clients.remove(a);
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                try (Socket again = new Socket("127.0.0.1", limited.port())) {
+                    again.setSoTimeout(1000);
+                    again.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
+                    return new String(again.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).equals("imok");
+                }
+            });
+        }
     }
 
     static String fourLetters(int port, String word) throws Exception {

@@ -32,7 +32,10 @@ public final class LeaderFailover extends OnCreatedCluster {
     }
     List<InetSocketAddress> members = ctx.memberAddresses(ec);
     KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(60)).start();
+    // writes flowing before the fault: at least 1 s of them, and at least one acknowledged (a cold JVM in a real
+    // container on a busy machine can take longer than 1 s for its first writes)
     Thread.sleep(1_000);
+    RollingUpdate.await(Duration.ofSeconds(20), () -> writer.ackedCount() > 0);
     int ackedBeforeKill = writer.ackedCount();
     long killedAt = System.currentTimeMillis();
     java.util.concurrent.CompletableFuture<Long> engineLag = java.util.concurrent.CompletableFuture.supplyAsync(() -> {

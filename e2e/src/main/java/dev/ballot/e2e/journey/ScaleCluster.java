@@ -61,7 +61,8 @@ public final class ScaleCluster implements Scenario {
         "spec:",
         "  protocol: Zab",
         "  replicas: 3",
-        "  image: ballot/node:0.1.0",
+        // no image: the operator's default, the node image of its own build (a fixed tag went stale when the
+        // images were renamed, and a real node cannot pull it)
         "  zab: {tickTime: 500, initLimit: 10, syncLimit: 5}",
         "  storage: {size: 1Gi}",
         "  resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}",

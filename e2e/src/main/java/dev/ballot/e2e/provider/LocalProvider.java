@@ -201,34 +201,12 @@ public final class LocalProvider implements ClusterProvider {
       if (!closed.compareAndSet(false, true)) {
         return;
       }
-      for (Process p : operators) {
-        p.destroy();
-        try {
-          if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-          }
-        } catch (InterruptedException e) {
-          p.destroyForcibly();
-          Thread.currentThread().interrupt();
-        }
-      }
+      OperatorProcess.stopAll(operators);
       kubelet.close();
       access.close();
       admin.close();
       stopControlPlane(repo, cpDir);
-      if (purge && System.getenv("BALLOT_E2E_KEEP") == null) {
-        try {
-          deleteTree(state);
-        } catch (IOException e) {
-          System.err.println("could not delete " + state + ": " + e.getMessage());
-        }
-      }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-      try (var walk = Files.walk(root)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      OperatorProcess.purgeStateDir(state, purge);
     }
   }
 }

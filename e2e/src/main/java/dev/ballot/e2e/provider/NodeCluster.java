@@ -134,29 +134,12 @@ public final class NodeCluster implements Cluster {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (Process p : operators) {
-      p.destroy();
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    OperatorProcess.stopAll(operators);
     if (hostsFile != null) {
       hostsFile.close();
     }
     admin.close();
-    boolean keep = !purge || System.getenv("BALLOT_E2E_KEEP") != null;
-    NodeProvider.stopNode(repo, nodeDir, !keep);
-    if (!keep) {
-      try (var walk = Files.walk(state)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        System.err.println("could not delete " + state + ": " + e.getMessage());
-      }
-    }
+    NodeProvider.stopNode(repo, nodeDir);
+    OperatorProcess.purgeStateDir(state, purge);
   }
 }

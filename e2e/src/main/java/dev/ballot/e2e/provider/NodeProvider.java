@@ -111,13 +111,10 @@ public final class NodeProvider implements ClusterProvider {
     return env;
   }
 
-  static void stopNode(Path repo, Path nodeDir, boolean purge) {
+  static void stopNode(Path repo, Path nodeDir) {
     try {
-      List<String> cmd = new ArrayList<>(List.of(repo.resolve("e2e/node/stop.sh").toString(), nodeDir.toString()));
-      if (purge) {
-        cmd.add("--purge");
-      }
-      new ProcessBuilder(cmd).inheritIO().start().waitFor(120, TimeUnit.SECONDS);
+      new ProcessBuilder(repo.resolve("e2e/node/stop.sh").toString(), nodeDir.toString()).inheritIO().start()
+          .waitFor(120, TimeUnit.SECONDS);
     } catch (IOException e) {
       System.err.println("stopping the node failed: " + e.getMessage() + "; run e2e/node/stop.sh " + nodeDir);
     } catch (InterruptedException e) {

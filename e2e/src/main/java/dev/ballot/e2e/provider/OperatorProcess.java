@@ -49,6 +49,33 @@ public final class OperatorProcess {
     return pb.start();
   }
 
+  /** Stops operator processes the harness started: SIGTERM, SIGKILL after 10 s. */
+  static void stopAll(List<Process> operators) {
+    for (Process p : operators) {
+      p.destroy();
+      try {
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Deletes a run's state dir unless the user asked to keep it (BALLOT_E2E_KEEP) or named it (not purge). */
+  static void purgeStateDir(Path state, boolean purge) {
+    if (!purge || System.getenv("BALLOT_E2E_KEEP") != null) {
+      return;
+    }
+    try (var walk = Files.walk(state)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not delete " + state + ": " + e.getMessage());
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

@@ -9,6 +9,10 @@ import dev.ballot.node.server.ReplicatedStateMachine;
 public final class EtcdMachine implements ReplicatedStateMachine<EtcdResult> {
     private final EtcdStateMachine etcd = new EtcdStateMachine();
 
+    public EtcdMachine() {
+        EtcdStateMachine.warmUp(); // class loading before the driver runs, not on its first client request
+    }
+
     public EtcdStateMachine etcd() {
         return etcd;
     }

@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -72,8 +71,10 @@ public final class NodeEtcdBackend implements EtcdBackend {
     }
 
     @Override
-    public long awaitLeader(Duration timeout) throws InterruptedException {
-        return runtime.awaitStatus(s -> s.leaderId() != 0, timeout).leaderId();
+    public CompletableFuture<Long> leaderChangeFrom(long leaderId) {
+        // Bounded: the caller's own deadline ends the request; this only ends the wait's listener.
+        return runtime.leaderChangeFrom(leaderId).thenApply(RuntimeStatus::leaderId)
+                .completeOnTimeout(0L, 10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override

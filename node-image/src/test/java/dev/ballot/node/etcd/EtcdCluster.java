@@ -18,11 +18,24 @@ final class EtcdCluster implements AutoCloseable {
 
     final LocalCluster cluster;
 
+    /**
+     * Elections slower than the seed's (500-1000 ms, heartbeat 100 ms): these tests check the etcd API, not
+     * failover speed, and on a machine shared by many builds (load 40-60 seen) the seed's 150-300 ms made the
+     * cluster change leaders every second or so.
+     */
+    static final DemoTiming TIMING = new DemoTiming(Duration.ofMillis(500), Duration.ofMillis(1000),
+            Duration.ofMillis(100), Duration.ofMillis(50), 10, 4);
+
     EtcdCluster(Path work) throws Exception {
-        cluster = new LocalCluster(Protocol.RAFT, 3, DemoTiming.SEED, work, NODE_JVM);
-        cluster.enableEtcd();
-        cluster.startAll();
-        awaitLeader();
+        cluster = new LocalCluster(Protocol.RAFT, 3, TIMING, work, NODE_JVM);
+        try {
+            cluster.enableEtcd();
+            cluster.startAll();
+            awaitLeader();
+        } catch (Exception | Error e) {
+            cluster.close(); // no node processes left behind
+            throw e;
+        }
     }
 
     long awaitLeader() {

@@ -163,6 +163,7 @@ class RealZooKeeperClientsTest {
         ZooKeeper writer = zk(cluster.connectString(cluster.leader()));
         ZooKeeper watcher = zk(cluster.connectString(follower()));
         writer.create("/watched", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        watcher.sync("/watched"); // reads are local, as in ZooKeeper: the follower may not have applied the create yet
         List<String> oneShot = Collections.synchronizedList(new ArrayList<>());
         List<String> persistent = Collections.synchronizedList(new ArrayList<>());
         watcher.getData("/watched", e -> oneShot.add(e.getType() + " " + e.getPath()), null);
@@ -201,17 +202,23 @@ class RealZooKeeperClientsTest {
         return out;
     }
 
-    @Test
-    @Order(5)
-    @DisplayName("Curator LeaderLatch: one leader of three, another takes over when it leaves")
-    void leaderLatch() throws Exception {
+    /** Three started LeaderLatch participants, each on its own Curator client, once one of them leads. */
+    static List<LeaderLatch> latches(String path) throws Exception {
         List<LeaderLatch> latches = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            LeaderLatch l = new LeaderLatch(curator(), "/latch-basic", "p" + i);
+            LeaderLatch l = new LeaderLatch(curator(), path, "p" + i);
             l.start();
             latches.add(l);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> latches.stream().filter(LeaderLatch::hasLeadership).count() == 1);
+        return latches;
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("Curator LeaderLatch: one leader of three, another takes over when it leaves")
+    void leaderLatch() throws Exception {
+        List<LeaderLatch> latches = latches("/latch-basic");
         LeaderLatch first = latches.stream().filter(LeaderLatch::hasLeadership).findFirst().orElseThrow();
         first.close();
         latches.remove(first);
@@ -389,13 +396,7 @@ class RealZooKeeperClientsTest {
             }
         });
 
-        List<LeaderLatch> latches = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            LeaderLatch l = new LeaderLatch(curator(), "/fo-latch", "p" + i);
-            l.start();
-            latches.add(l);
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> latches.stream().filter(LeaderLatch::hasLeadership).count() == 1);
+        List<LeaderLatch> latches = latches("/fo-latch");
         AtomicInteger maxHolders = new AtomicInteger();
         AtomicLong increments = new AtomicLong();
         AtomicLong failedIncrements = new AtomicLong();
