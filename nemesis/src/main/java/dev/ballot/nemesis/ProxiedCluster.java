@@ -1,17 +1,13 @@
 package dev.ballot.nemesis;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.engine.Protocol;
+import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.nodeapi.StatusReport;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +27,6 @@ import java.util.concurrent.TimeUnit;
  * are ever killed or unmounted.
  */
 final class ProxiedCluster implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final long TMPFS_BYTES = 64L << 20;
 
     private final Protocol protocol;
@@ -46,7 +41,7 @@ final class ProxiedCluster implements AutoCloseable {
     private final Map<Integer, Process> processes = new LinkedHashMap<>();
     private final Map<String, LinkProxy> links = new LinkedHashMap<>();
     private final List<Path> mounts = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+    private final NodeClient nodes = NodeClient.create(Duration.ofMillis(300), Duration.ofMillis(500));
 
     ProxiedCluster(Protocol protocol, int size, Path work, boolean tmpfs, Random random) throws IOException {
         this.protocol = protocol;
@@ -226,12 +221,10 @@ final class ProxiedCluster implements AutoCloseable {
         }
     }
 
-    Optional<JsonNode> status(int node) {
+    Optional<StatusReport> status(int node) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + clientAddress(node) + "/v1/status"))
-                    .timeout(Duration.ofMillis(500)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
-        } catch (IOException e) {
+            return Optional.of(nodes.at(clientAddress(node)).status());
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -243,7 +236,7 @@ final class ProxiedCluster implements AutoCloseable {
     Optional<Integer> leader() {
         Map<Integer, Integer> votes = new LinkedHashMap<>();
         for (int i = 1; i <= size; i++) {
-            status(i).map(s -> s.path("leaderId").asText("")).filter(l -> l.startsWith("node-"))
+            status(i).map(StatusReport::leaderId).filter(l -> l.startsWith("node-"))
                     .ifPresent(l -> votes.merge(Integer.parseInt(l.substring(5)), 1, Integer::sum));
         }
         return votes.entrySet().stream().filter(e -> e.getValue() > size / 2).map(Map.Entry::getKey).findFirst();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ballot.nemesis.History.Op;
-import dev.ballot.node.http.ApiException;
+import dev.ballot.nodeapi.ErrorCode;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -238,7 +238,7 @@ final class Workload implements AutoCloseable {
     /** An HTTP answer, or the client-side failure ({@code status} 0, {@code error} what happened). */
     record Answer(int status, String error, String body, JsonNode json) {
         boolean notApplied() {
-            return status == 0 ? "connect".equals(error) : ApiException.NOT_APPLIED.contains(error);
+            return status == 0 ? "connect".equals(error) : !ErrorCode.fromWire(error).mayHaveApplied();
         }
     }
 

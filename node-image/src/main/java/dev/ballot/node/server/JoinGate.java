@@ -6,20 +6,16 @@ import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.nodeapi.NodeClient;
-import dev.ballot.nodeapi.NodePaths;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.nodeapi.StatusReport;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,7 +35,6 @@ public final class JoinGate {
     static final Duration ASK_TIMEOUT = Duration.ofMillis(800);
     static final Duration ASK_EVERY = Duration.ofMillis(200);
     static final Duration ASK_FOR = Duration.ofSeconds(3);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum InitialClusterState { NEW, EXISTING }
 
@@ -104,7 +99,7 @@ public final class JoinGate {
      * JOINED; else NEVER_JOINED if any answered, NOBODY_ANSWERED if none did.
      */
     public static PeersSay askPeers(NodeConfig config) throws InterruptedException {
-        HttpClient http = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT).http();
+        NodeClient client = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT);
         List<PeerSpec> pending = new ArrayList<>();
         for (PeerSpec p : config.peers()) {
             if (p.clientAddress() != null) {
@@ -116,10 +111,8 @@ public final class JoinGate {
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
             List<CompletableFuture<PeersSay>> answers = new ArrayList<>();
             for (PeerSpec p : pending) {
-                HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + p.clientAddress() + NodePaths.STATUS))
-                        .timeout(ASK_TIMEOUT).GET().build();
-                answers.add(http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
-                        .thenApply(r -> r.statusCode() == 200 ? saysJoined(r.body(), config.nodeName()) : PeersSay.NOBODY_ANSWERED)
+                answers.add(client.at(p.clientAddress().toString()).statusAsync()
+                        .thenApply(s -> saysJoined(s, config.nodeName()))
                         .exceptionally(e -> PeersSay.NOBODY_ANSWERED));
             }
             List<PeerSpec> still = new ArrayList<>();
@@ -127,7 +120,7 @@ public final class JoinGate {
                 PeersSay s;
                 try {
                     s = answers.get(i).get(ASK_TIMEOUT.toMillis() + 200, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                } catch (ExecutionException | TimeoutException e) {
                     s = PeersSay.NOBODY_ANSWERED;
                 }
                 if (s == PeersSay.JOINED) {
@@ -148,25 +141,14 @@ public final class JoinGate {
     }
 
     /** A peer's status names this member among {@code joinedMembers} (see ClusterIdentityKeeper). */
-    static PeersSay saysJoined(String statusJson, String selfName) {
-        try {
-            JsonNode status = JSON.readTree(statusJson);
-            JsonNode joined = status.path("joinedMembers");
-            if (!joined.isArray()) {
-                // A running node with no identity yet knows of no joined member (a new cluster); one without the
-                // field (another version, or one that needs replacing itself) says nothing.
-                return status.has("joinedMembers") && status.path("role").isTextual()
-                        && !status.path("needsReplacement").asBoolean(false)
-                        ? PeersSay.NEVER_JOINED : PeersSay.NOBODY_ANSWERED;
-            }
-            for (JsonNode n : joined) {
-                if (n.asText().equals(selfName)) {
-                    return PeersSay.JOINED;
-                }
-            }
-            return PeersSay.NEVER_JOINED;
-        } catch (Exception e) {
-            return PeersSay.NOBODY_ANSWERED;
+    static PeersSay saysJoined(StatusReport peer, String selfName) {
+        if (peer.joinedMembers() == null) {
+            // A running member that has not learned the cluster's identity yet (needsReplacement: false) knows of
+            // no joined member: a new cluster, as far as it knows. One that needs replacing itself, or of another
+            // version (no needsReplacement), says nothing.
+            return Boolean.FALSE.equals(peer.needsReplacement()) && peer.role() != null
+                    ? PeersSay.NEVER_JOINED : PeersSay.NOBODY_ANSWERED;
         }
+        return peer.joinedMembers().contains(selfName) ? PeersSay.JOINED : PeersSay.NEVER_JOINED;
     }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.LocalCluster;
-import dev.ballot.node.http.ApiException;
+import dev.ballot.nodeapi.ErrorCode;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -110,7 +110,7 @@ class ErrorContractProcessTest {
             List<String> wrong = new ArrayList<>();
             for (var e : answers.entrySet()) {
                 String[] parts = e.getValue().split(" ", 2);
-                if (parts.length == 2 && ApiException.NOT_APPLIED.contains(parts[1])) {
+                if (parts.length == 2 && !ErrorCode.fromWire(parts[1]).mayHaveApplied()) {
                     notApplied++;
                     HttpResponse<String> read = await("a linearizable read of " + e.getKey()).atMost(Duration.ofSeconds(20))
                             .until(() -> get(cluster, finalLeader, e.getKey()),

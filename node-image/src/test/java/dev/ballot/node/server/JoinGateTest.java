@@ -5,6 +5,8 @@ import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.server.JoinGate.InitialClusterState;
 import dev.ballot.node.server.JoinGate.PeersSay;
 import dev.ballot.node.server.JoinGate.Verdict;
+import dev.ballot.nodeapi.NodeJson;
+import dev.ballot.nodeapi.StatusReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,16 +48,21 @@ class JoinGateTest {
     }
 
     @Test
-    void readsWhatAPeerSaysAboutThisMember() {
-        assertThat(JoinGate.saysJoined("{\"joinedMembers\": [\"node-1\", \"node-2\"]}", "node-2")).isEqualTo(PeersSay.JOINED);
-        assertThat(JoinGate.saysJoined("{\"joinedMembers\": [\"node-1\"]}", "node-2")).isEqualTo(PeersSay.NEVER_JOINED);
-        assertThat(JoinGate.saysJoined("{\"joinedMembers\": null}", "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
+    void readsWhatAPeerSaysAboutThisMember() throws Exception {
+        assertThat(JoinGate.saysJoined(peer("{\"joinedMembers\": [\"node-1\", \"node-2\"]}"), "node-2")).isEqualTo(PeersSay.JOINED);
+        assertThat(JoinGate.saysJoined(peer("{\"joinedMembers\": [\"node-1\"]}"), "node-2")).isEqualTo(PeersSay.NEVER_JOINED);
+        assertThat(JoinGate.saysJoined(peer("{\"joinedMembers\": null}"), "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
+        assertThat(JoinGate.saysJoined(peer("{\"nodeId\": \"node-1\"}"), "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
         // A running member that has not learned the cluster's identity yet: a new cluster, as far as it knows.
-        assertThat(JoinGate.saysJoined("{\"role\": \"follower\", \"joinedMembers\": null}", "node-2"))
+        assertThat(JoinGate.saysJoined(peer("{\"role\": \"follower\", \"needsReplacement\": false}"), "node-2"))
                 .isEqualTo(PeersSay.NEVER_JOINED);
         // One that needs replacing itself knows nothing.
-        assertThat(JoinGate.saysJoined("{\"role\": \"needsReplacement\", \"needsReplacement\": true}", "node-2"))
+        assertThat(JoinGate.saysJoined(peer("{\"role\": \"needsReplacement\", \"needsReplacement\": true}"), "node-2"))
                 .isEqualTo(PeersSay.NOBODY_ANSWERED);
-        assertThat(JoinGate.saysJoined("not json", "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
+    }
+
+    /** A peer's status as it arrives on the wire. */
+    private static StatusReport peer(String json) throws Exception {
+        return NodeJson.MAPPER.readValue(json, StatusReport.class);
     }
 }
