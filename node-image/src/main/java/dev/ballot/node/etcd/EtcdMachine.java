@@ -22,6 +22,13 @@ public final class EtcdMachine implements ReplicatedStateMachine<EtcdResult> {
         return etcd.apply(entry);
     }
 
+    public static final String KIND = "etcd";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
     @Override
     public long requestId(EtcdResult result) {
         return result.requestId();

@@ -15,6 +15,13 @@ public final class KvMachine implements ReplicatedStateMachine<KvResult> {
         return kv.apply(entry);
     }
 
+    public static final String KIND = "kv";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
     @Override
     public long requestId(KvResult result) {
         return result.requestId();

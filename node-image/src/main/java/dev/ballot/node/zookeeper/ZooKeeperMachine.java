@@ -22,6 +22,13 @@ public final class ZooKeeperMachine implements ReplicatedStateMachine<TxnResult>
         return tree.apply(entry);
     }
 
+    public static final String KIND = "zookeeper";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
     @Override
     public long requestId(TxnResult result) {
         return result.requestId();
