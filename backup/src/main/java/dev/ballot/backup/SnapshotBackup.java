@@ -42,7 +42,7 @@ public final class SnapshotBackup {
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(member.resolve(NodePaths.SNAPSHOT))
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(member.toString().replaceAll("/+$", "") + NodePaths.SNAPSHOT))
                 .timeout(SNAPSHOT_DEADLINE).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = r.body()) {
             if (r.statusCode() != 200) {

@@ -55,6 +55,9 @@ public class ElectionClusterStatus {
     @JsonPropertyDescription("What the operator will do next to reach the spec, and what blocks it.")
     public RolloutStatus rollout;
 
+    @JsonPropertyDescription("The last backup: success (time, object, size, index, duration) and the last error.")
+    public BackupStatus backup;
+
     @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
             + " reason and message.")
     public List<Condition> conditions = new ArrayList<>();

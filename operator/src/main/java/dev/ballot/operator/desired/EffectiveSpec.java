@@ -2,6 +2,7 @@ package dev.ballot.operator.desired;
 
 import dev.ballot.operator.api.BuildImages;
 import dev.ballot.operator.api.ElectionClusterSpec;
+import dev.ballot.operator.api.FromBackupSpec;
 import dev.ballot.operator.api.PodTemplateOverrides;
 import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.api.UpdateStrategy;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 /**
  * The spec with the CRD's defaults applied in memory. The API server applies the same defaults, but the operator
  * must not depend on it (the test mock does not default), and it never writes defaults back into spec.
+ * {@code restoreFrom}: the backup every voter starts from (spec.bootstrap.fromBackup), or null.
  */
 public record EffectiveSpec(
         ConsensusProtocol protocol,
@@ -30,7 +32,8 @@ public record EffectiveSpec(
         PodTemplateOverrides podTemplate,
         UpdateStrategy.Type updateType,
         boolean transferLeadership,
-        boolean paused) {
+        boolean paused,
+        FromBackupSpec restoreFrom) {
 
     public static final String DEFAULT_IMAGE = BuildImages.NODE;
 
@@ -58,7 +61,8 @@ public record EffectiveSpec(
                 s.podTemplate == null ? new PodTemplateOverrides() : s.podTemplate,
                 update == null || update.type == null ? UpdateStrategy.Type.RollingUpdate : update.type,
                 update == null || update.transferLeadership == null || update.transferLeadership,
-                Boolean.TRUE.equals(s.paused));
+                Boolean.TRUE.equals(s.paused),
+                s.bootstrap == null ? null : s.bootstrap.fromBackup);
     }
 
     /** Non-voting members: Raft learners or ZAB observers, whichever the protocol uses. */

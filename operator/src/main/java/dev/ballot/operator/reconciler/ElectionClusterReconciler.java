@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +60,7 @@ import org.jboss.logging.Logger;
     @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
+    @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get"}),
     @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})})
 public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public static final String NAME = "electioncluster";
@@ -69,6 +71,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final RolloutExecutor rollout;
     private final ScaleExecutor scale;
     private final VolumeResizer volumes;
+    private final BackupExecutor backups;
     /**
      * The operator's one client for the node API: the member watcher, the rollout and the scale executors. The JDK
      * client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
@@ -85,6 +88,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.rollout = new RolloutExecutor(client, settings, nodes);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
+        this.backups = new BackupExecutor(client, settings, nodes.http(), java.time.Clock.systemUTC());
     }
 
     /** The member watcher, for tests. */
@@ -154,10 +158,17 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             volumeBlockPublished.put(key, done.volumeBlockPublished());
         }
         done.events().forEach(e -> EventRecorder.record(client, cluster, e));
-        UpdateControl<ElectionCluster> control = done.statusChanged()
+        BackupExecutor.Result backup = backups.reconcile(cluster, decision.leader());
+        boolean backupChanged = done.status() != null && !Objects.equals(Serialization.asJson(done.status().backup),
+                Serialization.asJson(backup.status()));
+        if (backupChanged) {
+            done.status().backup = backup.status();
+        }
+        UpdateControl<ElectionCluster> control = done.statusChanged() || backupChanged
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
-        return control.rescheduleAfter(done.recheck());
+        return control.rescheduleAfter(backup.recheck() != null && backup.recheck().compareTo(done.recheck()) < 0
+                ? backup.recheck() : done.recheck());
     }
 
     @Override

@@ -46,7 +46,9 @@ public final class OperatorPermissions {
                             + "kubectl patch needs to do the same by hand as the operator's ServiceAccount)"),
             new Grant("storage.k8s.io", List.of("storageclasses"), List.of("get"),
                     "VolumeResizer reads a claim's class (allowVolumeExpansion) before patching it"),
-            new Grant("", List.of("events"), List.of("create"), "EventRecorder"));
+            new Grant("", List.of("events"), List.of("create"), "EventRecorder"),
+            new Grant("", List.of("secrets"), List.of("get"),
+                    "BackupExecutor reads the Secret spec.backup.s3.credentialsSecret names (accessKeyId, secretAccessKey)"));
 
     /**
      * In the operator's own namespace: the leader-election Role. fabric8's LeaseLock gets, creates and patches the
