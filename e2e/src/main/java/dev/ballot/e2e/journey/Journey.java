@@ -26,6 +26,7 @@ public final class Journey {
         new OperatorFailover("operator-failover", raft, java.time.Duration.ofSeconds(420)),
         new KubectlTools("kubectl-tools", raft),
         new ScaleCluster("scale-raft", raft, 5),
+        new BackupRestore("backup-restore", raft),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),
         new DeleteClusters(List.of(raft, zab)),

@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A real S3-compatible server for tests: versitygw (Apache-2.0) over a temporary directory, on a free loopback port,
+ * A real S3-compatible server for tests and the e2e journey (in main so that e2e, operator and node tests share it
+ * without a test-jar): versitygw (Apache-2.0) over a temporary directory, on a free loopback port,
  * started and stopped by its own PID. The binary comes from e2e/tools/build-versitygw.sh (cached in ~/.cache/ballot;
  * .ci/run builds it before the tests); {@code BALLOT_VERSITYGW} names another.
  */
