@@ -14,7 +14,8 @@ import java.util.Optional;
 public final class JourneyContext {
   public static final String GROUP_VERSION = "ballot.dev/v1alpha1";
   public static final String KIND = "ElectionCluster";
-  public static final int CLIENT_PORT = 2379;
+  /** Ballot's HTTP API on every member (status, events, admin, key-value): docs/conventions.md "Ports". */
+  public static final int HTTP_PORT = 8080;
 
   private final Cluster cluster;
   private final Kubectl kubectl;
@@ -89,7 +90,7 @@ public final class JourneyContext {
     List<InetSocketAddress> out = new ArrayList<>();
     for (Pod p : members(clusterName)) {
       if (p.getStatus() != null && p.getStatus().getPodIP() != null) {
-        out.add(cluster.reach(p, CLIENT_PORT));
+        out.add(cluster.reach(p, HTTP_PORT));
       }
     }
     return out;

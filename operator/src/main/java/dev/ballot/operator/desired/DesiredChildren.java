@@ -44,6 +44,8 @@ public final class DesiredChildren {
     /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
     public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
     public static final int NODE_UID = 10001;
+    /** The name of the HTTP API's port on the container and both Services; the probes use it. */
+    public static final String HTTP = "http";
 
     private final String name;
     private final String namespace;
@@ -93,7 +95,7 @@ public final class DesiredChildren {
 
     public Service peerService() {
         List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort("client", NodeConfigFile.CLIENT_PORT));
+        ports.add(servicePort(HTTP, NodeConfigFile.HTTP_PORT));
         if (spec.protocol() == ConsensusProtocol.Zab) {
             ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
             ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
@@ -117,7 +119,7 @@ public final class DesiredChildren {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Names.selectorLabels(name))
-                .withPorts(servicePort("client", NodeConfigFile.CLIENT_PORT))
+                .withPorts(servicePort(HTTP, NodeConfigFile.HTTP_PORT))
                 .endSpec()
                 .build();
     }
@@ -246,7 +248,7 @@ public final class DesiredChildren {
 
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
-        ports.add(containerPort("client", NodeConfigFile.CLIENT_PORT));
+        ports.add(containerPort(HTTP, NodeConfigFile.HTTP_PORT));
         if (spec.protocol() == ConsensusProtocol.Zab) {
             ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
             ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
@@ -267,7 +269,7 @@ public final class DesiredChildren {
         } else {
             env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
         }
-        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.CLIENT_PORT, null));
+        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
         return env;
     }
@@ -292,7 +294,7 @@ public final class DesiredChildren {
     }
 
     private static Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
-        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("client")).endHttpGet()
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString(HTTP)).endHttpGet()
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
                 .withFailureThreshold(failureThreshold).build();
     }
