@@ -39,7 +39,7 @@ raft:
   # leaders every few seconds, and a write in flight at a leader change fails with "leader changed".
   election_timeout_min: "${BALLOT_ELECTION_MIN:-500ms}"
   election_timeout_max: "${BALLOT_ELECTION_MAX:-1000ms}"
-  heartbeat_interval: "100ms"
+  heartbeat_interval: "${BALLOT_HEARTBEAT:-100ms}"
 Y
   start_node "$i"
 done
@@ -51,12 +51,17 @@ cleanup() {
   if [[ -n "$PASSED" ]]; then rm -rf "$WORK"; else echo "kube-on-ballot: logs kept in $WORK" >&2; fi
 }
 trap cleanup EXIT
-leader() { etcdctl --endpoints="$EP" endpoint status -w json 2>/dev/null | python3 -c '
+leader() { etcdctl --endpoints="$EP" --dial-timeout=1s --command-timeout=2s endpoint status -w json 2>/dev/null | python3 -c '
 import json, sys
 for e in json.load(sys.stdin):
     s = e["Status"]
     if s["leader"] == s["header"]["member_id"]: print(s["leader"]); break'; }
-for _ in $(seq 1 120); do [[ -n "$(leader)" ]] && break; sleep 0.5; done
+for _ in $(seq 1 120); do
+  [[ -n "$(leader)" ]] && break
+  for i in 1 2 3; do kill -0 "$(cat "$WORK/node-$i.pid")" 2>/dev/null \
+    || { echo "scenario kube-apiserver-on-ballot result=fail reason=node-$i-exited work=$WORK"; tail -2 "$WORK/node-$i.log"; exit 1; }; done
+  sleep 0.5
+done
 [[ -n "$(leader)" ]] || { echo "scenario kube-apiserver-on-ballot result=fail reason=no-ballot-leader work=$WORK"; exit 1; }
 
 CP="$WORK/cp"

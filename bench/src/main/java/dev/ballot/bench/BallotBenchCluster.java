@@ -3,6 +3,7 @@ package dev.ballot.bench;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.LocalCluster;
+import dev.ballot.nodeapi.StatusReport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +18,8 @@ import java.util.OptionalInt;
 
 /** Ballot's own node processes, started by the demo's {@link LocalCluster} (Raft or ZAB). */
 final class BallotBenchCluster implements BenchCluster {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final LocalCluster cluster;
     private final Protocol protocol;
 
@@ -72,6 +75,37 @@ final class BallotBenchCluster implements BenchCluster {
     public void kill(int member) throws InterruptedException {
         killed[member] = true;
         cluster.kill(member + 1);
+    }
+
+    @Override
+    public void freeze(int member) throws IOException, InterruptedException {
+        killed[member] = true;
+        cluster.freeze(member + 1);
+    }
+
+    @Override
+    public boolean claimsLeadership(int member, Duration timeout) {
+        if (process(member) == null) {
+            return false;
+        }
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + cluster.clientAddress(member + 1) + "/v1/status"))
+                    .timeout(timeout).GET().build();
+            HttpResponse<byte[]> r = HttpSessions.send(req);
+            // Raft says "leader", ZAB "leading": the node API's own reading of its role
+            return r.statusCode() == 200 && JSON.readValue(r.body(), StatusReport.class).leads();
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public Process process(int member) {
+        Process p = cluster.node(member + 1).process();
+        return p != null && p.isAlive() ? p : null;
     }
 
     @Override

@@ -29,8 +29,20 @@ public interface BenchCluster extends AutoCloseable {
     /** A member whose process ended though the bench did not kill it, with its exit code; null when none. */
     String exitedUnexpectedly();
 
-    /** SIGKILL. */
+    /** SIGKILL; also ends a frozen member. */
     void kill(int member) throws InterruptedException;
+
+    /** SIGSTOP: the member stays with its sockets open and stops answering; {@link #kill} ends it later. */
+    void freeze(int member) throws IOException, InterruptedException;
+
+    /**
+     * Whether the member says it leads, asked with a short timeout (a frozen or electing member must not hold
+     * up the poll that times elections): false when it does not answer.
+     */
+    boolean claimsLeadership(int member, java.time.Duration timeout);
+
+    /** The member's running process, for its memory; null when it is not running. */
+    Process process(int member);
 
     void restart(int member) throws IOException;
 

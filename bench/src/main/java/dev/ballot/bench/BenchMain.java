@@ -20,8 +20,14 @@ import java.util.concurrent.Callable;
         description = "Ballot against etcd and ZooKeeper on loopback, reported as ratios.")
 public final class BenchMain implements Callable<Integer> {
     static final List<String> ALL = List.of("ballot-raft", "ballot-zab", "etcd", "zookeeper");
-    /** The same JVM options for every Java server (Ballot's image uses SerialGC too). */
+    /** ZooKeeper's servers: the same heap bound and collector as Ballot's members. */
     static final List<String> SERVER_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    /**
+     * Ballot's members: the node image's JVM flags (node-image/pom.xml, jib entrypoint) with the heap bound
+     * given absolutely (the image's is a percentage of the pod's memory limit; a bench process has none).
+     */
+    static final String BALLOT_JVM = "-Xms16m -Xmn8m -Xmx256m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+            + " -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2 -XX:TieredStopAtLevel=1";
 
     @Option(names = "--systems", split = ",", description = "any of ballot-raft,ballot-zab,etcd,zookeeper (default all)")
     List<String> systems = ALL;
@@ -29,20 +35,27 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--writes", description = "sequential writes, and total of the concurrent phase (default ${DEFAULT-VALUE})")
     int writes = 2000;
 
-    @Option(names = "--clients", description = "concurrent clients (default ${DEFAULT-VALUE})")
-    int clients = 8;
+    @Option(names = "--clients", split = ",", description = "concurrent clients, one write phase per count (default 8,64)")
+    List<Integer> clients = List.of(8, 64);
 
     @Option(names = "--reads", description = "linearizable reads (default ${DEFAULT-VALUE})")
     int reads = 1000;
 
-    @Option(names = "--failovers", description = "leader SIGKILLs per system (default ${DEFAULT-VALUE})")
+    @Option(names = "--failovers", description = "faults of each kind per system; 20 or more for a p99 (default ${DEFAULT-VALUE})")
     int failovers = 5;
+
+    @Option(names = "--faults", split = ",", description = "kill (SIGKILL the leader) and/or freeze (SIGSTOP it, SIGKILL once replaced) (default kill,freeze)")
+    List<String> faults = List.of("kill", "freeze");
 
     @Option(names = "--warmup", description = "unrecorded writes before measuring (default ${DEFAULT-VALUE})")
     int warmup = 200;
 
     @Option(names = "--phase-limit-s", description = "time bound of each load phase in seconds (default ${DEFAULT-VALUE})")
     int phaseLimitSeconds = 120;
+
+    @Option(names = "--ballot-jvm", description = "JVM options of every Ballot member, space-separated (default: the "
+            + "node image's: " + BALLOT_JVM + ")")
+    String ballotJvm = BALLOT_JVM;
 
     @Option(names = "--etcd", description = "the etcd program (default: etcd on PATH)")
     String etcd;
@@ -58,7 +71,13 @@ public final class BenchMain implements Callable<Integer> {
                         "--systems: unknown system '" + s + "'; use any of " + String.join(",", ALL));
             }
         }
-        if (writes < 1 || clients < 1 || reads < 1 || failovers < 0 || warmup < 0 || phaseLimitSeconds < 1) {
+        for (String f : faults) {
+            if (!f.equals("kill") && !f.equals("freeze")) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--faults: unknown fault '" + f + "'; use kill, freeze or kill,freeze");
+            }
+        }
+        if (writes < 1 || clients.stream().anyMatch(c -> c < 1) || reads < 1 || failovers < 0 || warmup < 0 || phaseLimitSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--writes, --clients, --reads and --phase-limit-s must be >= 1; --failovers and --warmup >= 0");
         }
@@ -67,16 +86,17 @@ public final class BenchMain implements Callable<Integer> {
         o.clients = clients;
         o.reads = reads;
         o.failovers = failovers;
+        o.faults = List.copyOf(faults);
         o.warmup = warmup;
         o.phaseLimit = Duration.ofSeconds(phaseLimitSeconds);
         Report report = new Report(System.out);
         Workloads load = new Workloads(o, report, System.out);
         Path work = Files.createTempDirectory("ballot-bench-");
         System.out.println("# ballot-bench writes=" + writes + " clients=" + clients + " reads=" + reads + " failovers="
-                + failovers + " value_bytes=" + o.valueBytes + " cpus=" + Runtime.getRuntime().availableProcessors()
-                + " load1=" + String.format(Locale.ROOT, "%.1f",
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
-                + " work=" + work);
+                + failovers + " faults=" + String.join(",", faults) + " " + Failovers.describe() + " value_bytes="
+                + o.valueBytes + " cpus=" + Runtime.getRuntime().availableProcessors() + " ballot_jvm=\"" + ballotJvm + "\" MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "")
+                + " loadavg="
+                + Report.loadAverage() + " work=" + work);
         for (String s : systems) {
             Path dir = Files.createDirectories(work.resolve(s));
             BenchCluster cluster;
@@ -106,9 +126,9 @@ public final class BenchMain implements Callable<Integer> {
     private BenchCluster create(String system, Path dir, Report report) throws Exception {
         switch (system) {
             case "ballot-raft":
-                return new BallotBenchCluster(Protocol.RAFT, dir, SERVER_JVM);
+                return new BallotBenchCluster(Protocol.RAFT, dir, ballotJvmOptions());
             case "ballot-zab":
-                return new BallotBenchCluster(Protocol.ZAB, dir, SERVER_JVM);
+                return new BallotBenchCluster(Protocol.ZAB, dir, ballotJvmOptions());
             case "etcd": {
                 String bin = etcd != null ? etcd : EtcdBenchCluster.findBinary().orElse(null);
                 if (bin == null || !Files.isExecutable(Path.of(bin))) {
@@ -123,6 +143,10 @@ public final class BenchMain implements Callable<Integer> {
             default:
                 throw new IllegalArgumentException(system);
         }
+    }
+
+    private List<String> ballotJvmOptions() {
+        return List.of(ballotJvm.trim().split("\\s+"));
     }
 
     public static void main(String[] args) {

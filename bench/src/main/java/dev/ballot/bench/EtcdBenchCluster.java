@@ -122,6 +122,24 @@ final class EtcdBenchCluster implements BenchCluster {
         processes.kill(member);
     }
 
+    @Override
+    public void freeze(int member) throws IOException, InterruptedException {
+        processes.freeze(member);
+    }
+
+    /** {@code /v3/maintenance/status} through etcd's gateway: it leads when its member_id is the leader it names. */
+    @Override
+    public boolean claimsLeadership(int member, Duration timeout) {
+        return post(member, "/v3/maintenance/status", "{}", timeout)
+                .map(st -> st.path("header").path("member_id").asText().equals(st.path("leader").asText()))
+                .orElse(false);
+    }
+
+    @Override
+    public Process process(int member) {
+        return processes.process(member);
+    }
+
     private Optional<JsonNode> post(int member, String path, String body, Duration timeout) {
         if (!processes.alive(member)) {
             return Optional.empty();

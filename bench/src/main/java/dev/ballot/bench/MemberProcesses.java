@@ -49,6 +49,17 @@ final class MemberProcesses {
         }
     }
 
+    /** SIGSTOP; counted as killed on purpose, since {@link #kill} ends it after the failover. */
+    void freeze(int member) throws IOException, InterruptedException {
+        killed[member] = true;
+        Signals.stop(processes[member]);
+    }
+
+    Process process(int member) {
+        Process p = processes[member];
+        return p != null && p.isAlive() ? p : null;
+    }
+
     void killAll() {
         for (Process p : processes) {
             if (p != null && p.isAlive()) {

@@ -2,11 +2,12 @@ package dev.ballot.bench;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Collects one value per (system, metric), prints each as a {@code bench system=... metric=... value=...}
@@ -18,6 +19,8 @@ public final class Report {
 
     private final PrintStream out;
     private final Map<String, Map<Metric, Double>> values = new LinkedHashMap<>();
+    /** Every metric recorded, in the order first seen: the table's rows. */
+    private final Set<Metric> metrics = new LinkedHashSet<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
 
     public Report(PrintStream out) {
@@ -25,13 +28,15 @@ public final class Report {
     }
 
     public synchronized void record(String system, Metric metric, double value) {
-        values.computeIfAbsent(system, s -> new EnumMap<>(Metric.class)).put(metric, value);
-        out.println("bench system=" + system + " metric=" + metric.key() + " value=" + format(value));
+        values.computeIfAbsent(system, s -> new LinkedHashMap<>()).put(metric, value);
+        metrics.add(metric);
+        out.println("bench system=" + system + " metric=" + metric.key() + " value=" + format(value) + " loadavg="
+                + loadAverage());
     }
 
     /** A system that could not be measured, or a metric it could not give; printed and kept for the table. */
     public synchronized void skip(String system, String why) {
-        values.computeIfAbsent(system, s -> new EnumMap<>(Metric.class));
+        values.computeIfAbsent(system, s -> new LinkedHashMap<>());
         skipped.merge(system, why, (a, b) -> a + "; " + b);
         out.println("bench system=" + system + " skipped: " + why);
     }
@@ -63,7 +68,7 @@ public final class Report {
         }
         List<List<String>> rows = new ArrayList<>();
         rows.add(header);
-        for (Metric m : Metric.values()) {
+        for (Metric m : metrics) {
             List<String> row = new ArrayList<>();
             row.add(m.key());
             row.add(m.higherIsBetter() ? "higher" : "lower");
@@ -95,6 +100,12 @@ public final class Report {
         }
         skipped.forEach((s, why) -> sb.append("skipped ").append(s).append(": ").append(why).append('\n'));
         return sb.toString();
+    }
+
+    /** The 1-minute load average, as every result line carries it: numbers taken under load are not results. */
+    static String loadAverage() {
+        return String.format(Locale.ROOT, "%.1f",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
     static String format(double v) {

@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -20,16 +20,14 @@ import java.util.function.BooleanSupplier;
  */
 final class Workloads {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    /** Failover attempts: short, so a dead or leaderless member costs little before the next is tried. */
-    static final Duration FAILOVER_ATTEMPT_TIMEOUT = Duration.ofMillis(300);
-    /** After an attempt that failed fast (refused, no leader), pause this long so retries do not spin the CPU. */
-    static final long FAILOVER_RETRY_PAUSE_MS = 5;
 
     private final BenchOptions options;
     private final Report report;
     private final PrintStream out;
     private final String run = Long.toHexString(System.nanoTime());
     private final byte[] value;
+    /** Phases whose first failed request was printed already. */
+    private final java.util.Set<String> firstErrors = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Workloads(BenchOptions options, Report report, PrintStream out) {
         this.options = options;
@@ -54,11 +52,21 @@ final class Workloads {
             recordWrites(sys, "seq", seq, errors, elapsed, Metric.WRITE_SEQ_OPS, Metric.WRITE_SEQ_P50, Metric.WRITE_SEQ_P99);
         }
         leader = noteLeaderChange(cluster, leader, "sequential writes");
-        concurrent(cluster, leader);
-        leader = noteLeaderChange(cluster, leader, "concurrent writes");
+        for (int clients : options.clients) {
+            concurrent(cluster, leader, clients);
+            leader = noteLeaderChange(cluster, leader, clients + " concurrent clients' writes");
+        }
         reads(cluster, leader);
         noteLeaderChange(cluster, leader, "linearizable reads");
-        failovers(cluster);
+        memory(cluster);
+        Failovers failovers = new Failovers(cluster, report, out, run, value);
+        try {
+            for (String fault : options.faults) {
+                failovers.measure(fault, options.failovers);
+            }
+        } finally {
+            failovers.close();
+        }
     }
 
     /**
@@ -102,7 +110,8 @@ final class Workloads {
                 s.put(prefix + "-" + run + "-" + i, value, REQUEST_TIMEOUT);
                 latencies.add(System.nanoTime() - start);
             } catch (Exception e) {
-                if (errors++ == 0) {
+                // one line per phase: the concurrent clients' prefixes differ only in their number
+                if (errors++ == 0 && firstErrors.add(prefix.replaceAll("-conc[0-9]+$", "-conc"))) {
                     out.println("# first error in " + prefix + ": " + e);
                 }
             }
@@ -110,9 +119,8 @@ final class Workloads {
         return errors;
     }
 
-    private void concurrent(BenchCluster cluster, int leader) throws Exception {
+    private void concurrent(BenchCluster cluster, int leader, int clients) throws Exception {
         String sys = cluster.system();
-        int clients = options.clients;
         int perClient = Math.max(1, options.writes / clients);
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<KvSession> sessions = new ArrayList<>();
@@ -129,7 +137,7 @@ final class Workloads {
             long t0 = System.nanoTime();
             for (int c = 0; c < clients; c++) {
                 KvSession s = sessions.get(c);
-                String prefix = sys + "-conc" + c;
+                String prefix = sys + "-c" + clients + "-conc" + c; // unique per phase: ZooKeeper refuses an existing znode
                 done.add(pool.submit(() -> {
                     List<Long> mine = new ArrayList<>();
                     errors.addAndGet(sequentialInto(s, prefix, perClient, options.phaseLimit, mine));
@@ -142,7 +150,8 @@ final class Workloads {
             long elapsed = System.nanoTime() - t0;
             out.println("# " + sys + " concurrent clients=" + clients + " writes_each=" + perClient);
             recordWrites(sys, "concurrent", new ArrayList<>(lat), errors.get(), elapsed,
-                    Metric.WRITE_CONC_OPS, Metric.WRITE_CONC_P50, Metric.WRITE_CONC_P99);
+                    Metric.concurrent(clients, "ops_per_s"), Metric.concurrent(clients, "p50_ms"),
+                    Metric.concurrent(clients, "p99_ms"));
         } finally {
             sessions.forEach(KvSession::close);
             pool.shutdownNow();
@@ -183,88 +192,49 @@ final class Workloads {
     }
 
     /**
-     * SIGKILL the leader; unavailability is from the kill to the acknowledgement of the first write,
-     * every attempt of which starts after the kill (see {@link #firstAck}).
+     * Each member's memory after the write and read load, before any fault: one line per member, and the
+     * largest VmRSS and Pss of the three as the system's figures.
      */
-    private void failovers(BenchCluster cluster) throws Exception {
+    private void memory(BenchCluster cluster) {
         String sys = cluster.system();
-        List<Long> unavailable = new ArrayList<>();
-        for (int n = 1; n <= options.failovers; n++) {
-            waitFor(cluster, "all 3 members up with one leader before failover " + n, Duration.ofSeconds(60),
-                    cluster::healthy);
-            int leader = leaderOf(cluster);
-            // writes flow through the rotating client before the kill
-            long pre = firstAck(cluster, sys + "-pre" + n, Duration.ofSeconds(30));
-            if (pre < 0) {
-                report.skip(sys, "failover " + n + ": no write acknowledged before the kill");
-                break;
+        long rssMax = -1;
+        long pssMax = -1;
+        for (int m = 0; m < cluster.size(); m++) {
+            Process p = cluster.process(m);
+            if (p == null) {
+                continue;
             }
-            long killedAt = System.nanoTime();
-            cluster.kill(leader);
-            long ackAt = firstAck(cluster, sys + "-fo" + n, Duration.ofSeconds(30));
-            if (ackAt < 0) {
-                report.skip(sys, "failover " + n + ": no write acknowledged within 30 s of killing member " + leader
-                        + "; logs " + cluster.logs());
-                cluster.restart(leader);
-                break;
+            OptionalLong rss = ProcessMemory.rssKiB(p.pid());
+            OptionalLong pss = ProcessMemory.pssKiB(p.pid());
+            out.println("# " + sys + " memory member=" + m + " pid=" + p.pid() + " rss_kib="
+                    + (rss.isPresent() ? rss.getAsLong() : "n/a") + " pss_kib=" + (pss.isPresent() ? pss.getAsLong() : "n/a")
+                    + " threads=" + ProcessMemory.threads(p.pid()).orElse(-1)
+                    + " loadavg=" + Report.loadAverage());
+            if (Boolean.getBoolean("bench.nmt")) { // with -XX:NativeMemoryTracking=summary in --ballot-jvm
+                nativeMemory(p);
             }
-            long ms = (ackAt - killedAt) / 1_000_000;
-            unavailable.add(ackAt - killedAt);
-            out.println("# " + sys + " failover n=" + n + " killed=" + leader + " unavailable_ms=" + ms + " load1="
-                    + String.format(java.util.Locale.ROOT, "%.1f",
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-            cluster.restart(leader);
+            rssMax = Math.max(rssMax, rss.orElse(-1));
+            pssMax = Math.max(pssMax, pss.orElse(-1));
         }
-        if (!unavailable.isEmpty()) {
-            LatencyStats st = LatencyStats.ofNanos(unavailable);
-            report.record(sys, Metric.FAILOVER_P50, st.percentileMs(50));
-            report.record(sys, Metric.FAILOVER_MAX, st.maxMs());
+        if (rssMax > 0) {
+            report.record(sys, Metric.MEMBER_RSS_MAX, rssMax / 1024.0);
+        }
+        if (pssMax > 0) {
+            report.record(sys, Metric.MEMBER_PSS_MAX, pssMax / 1024.0);
         }
     }
 
-    /**
-     * Time of the first acknowledged write; -1 at the deadline. One client per member, in parallel,
-     * each trying its member again and again (a fresh session per attempt, 300 ms timeout), so the
-     * result does not depend on which member a client happens to try first.
-     */
-    private long firstAck(BenchCluster cluster, String prefix, Duration limit) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        AtomicLong ackAt = new AtomicLong(-1);
-        List<Thread> clients = new ArrayList<>();
-        for (int m = 0; m < cluster.size(); m++) {
-            int member = m;
-            Thread t = new Thread(() -> {
-                for (int attempt = 0; ackAt.get() < 0 && System.nanoTime() < deadline; attempt++) {
-                    long start = System.nanoTime();
-                    KvSession s = null;
-                    try {
-                        s = cluster.session(member);
-                        s.put(prefix + "-" + run + "-m" + member + "-" + attempt, value, FAILOVER_ATTEMPT_TIMEOUT);
-                        ackAt.compareAndSet(-1, System.nanoTime());
-                        return;
-                    } catch (Exception e) {
-                        if (System.nanoTime() - start < FAILOVER_RETRY_PAUSE_MS * 1_000_000) {
-                            try {
-                                Thread.sleep(FAILOVER_RETRY_PAUSE_MS);
-                            } catch (InterruptedException ie) {
-                                return;
-                            }
-                        }
-                    } finally {
-                        if (s != null) {
-                            s.close();
-                        }
-                    }
-                }
-            }, "failover-client-" + m);
-            t.setDaemon(true);
-            t.start();
-            clients.add(t);
+    /** {@code jcmd <pid> VM.native_memory summary}, each line prefixed: where a JVM member's memory goes. */
+    private void nativeMemory(Process p) {
+        try {
+            Process jcmd = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(p.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+            String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            text.lines().filter(l -> l.contains("committed=")).forEach(l -> out.println("# nmt pid=" + p.pid() + " " + l.trim()));
+        } catch (Exception e) {
+            out.println("# nmt pid=" + p.pid() + " failed: " + e);
         }
-        for (Thread t : clients) {
-            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 1000));
-        }
-        return ackAt.get();
     }
 
     private static int leaderOf(BenchCluster cluster) throws InterruptedException {

@@ -73,6 +73,9 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         sb.append("clientPortAddress=127.0.0.1\n");
         sb.append("maxSessionTimeout=").append(SESSION_TIMEOUT_MS * 2).append('\n');
         sb.append("admin.enableServer=false\n");
+        // unlimited sessions per client address (default 60): 64 concurrent clients and hedged failover attempts
+        // all come from 127.0.0.1, as etcd's and Ballot's do, which have no such limit
+        sb.append("maxClientCnxns=0\n");
         sb.append("4lw.commands.whitelist=srvr\n");
         for (int i = 0; i < 3; i++) {
             sb.append("server.").append(i + 1).append("=127.0.0.1:").append(quorumPorts[i]).append(':')
@@ -124,14 +127,34 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         processes.kill(member);
     }
 
-    /** The {@code Mode:} the server reports to the {@code srvr} four-letter word, or null. */
+    @Override
+    public void freeze(int member) throws IOException, InterruptedException {
+        processes.freeze(member);
+    }
+
+    /** The {@code srvr} four-letter word answers {@code Mode: leader} once this server has won an election. */
+    @Override
+    public boolean claimsLeadership(int member, Duration timeout) {
+        return "leader".equals(mode(member, (int) Math.max(1, timeout.toMillis())));
+    }
+
+    @Override
+    public Process process(int member) {
+        return processes.process(member);
+    }
+
     String mode(int member) {
+        return mode(member, 500);
+    }
+
+    /** The {@code Mode:} the server reports to the {@code srvr} four-letter word, or null. */
+    String mode(int member, int timeoutMs) {
         if (!processes.alive(member)) {
             return null;
         }
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), clientPorts[member]), 200);
-            s.setSoTimeout(500);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), clientPorts[member]), Math.min(200, timeoutMs));
+            s.setSoTimeout(timeoutMs);
             OutputStream out = s.getOutputStream();
             out.write("srvr".getBytes(StandardCharsets.US_ASCII));
             out.flush();

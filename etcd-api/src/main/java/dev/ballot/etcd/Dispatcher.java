@@ -74,7 +74,44 @@ final class Dispatcher implements AutoCloseable {
 
     /** Propose {@code command} here if this node leads, else forward with {@code forward}. */
     <R extends Message> CompletableFuture<R> write(EtcdCommand command, Forward<R> forward) {
-        return route(() -> backend.propose(command).thenApply(this::<R>response), forward);
+        return route(() -> proposeSettled(command).thenApply(this::<R>response), forward);
+    }
+
+    /**
+     * Proposes on this node. When leadership is lost while the write waits, it is settled instead of failed:
+     * once this node applies an entry of a later term, the write either was applied (its result is in the
+     * machine's memo: answered) or never will be (NOT_LEADER: retried on the new leader). Only when a snapshot
+     * replaced the entries in between does the client see "leader changed" (outcome unknown).
+     */
+    CompletableFuture<EtcdResult> proposeSettled(EtcdCommand command) {
+        long term = backend.term();
+        return backend.propose(command).exceptionallyCompose(t -> {
+            Throwable c = unwrap(t);
+            if (!(c instanceof EtcdError.Failure f) || f.error() != EtcdError.LEADER_CHANGED) {
+                return CompletableFuture.failedFuture(c);
+            }
+            // The entry was appended in our term; the term we see now is the successor's (the same one when a
+            // leader stepped down without an election). An entry of a term after the older of those two, and at
+            // least the newer one, comes after everything of our term that survives.
+            long now = backend.term();
+            long threshold = Math.max(term, now - 1);
+            CompletableFuture<EtcdResult> settled = new CompletableFuture<>();
+            backend.readLocal(sm -> {
+                sm.afterTerm(threshold, known -> {
+                    EtcdResult r = sm.recentResult(command.requestId());
+                    if (r != null) {
+                        settled.complete(r);
+                    } else {
+                        settled.completeExceptionally((known ? EtcdError.NOT_LEADER : EtcdError.LEADER_CHANGED).failure());
+                    }
+                });
+                return null;
+            }).exceptionally(e -> {
+                settled.completeExceptionally(e);
+                return null;
+            });
+            return settled;
+        });
     }
 
     <R> CompletableFuture<R> route(Supplier<CompletableFuture<R>> local, Forward<R> forward) {

@@ -20,6 +20,8 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.TxnRequest;
 
+import java.util.List;
+
 /**
  * etcd's server-side state as one replicated state machine: the MVCC store and the lease table, changed only
  * by committed {@link EtcdCommand}s, plus the leader's volatile lease clock. Driver thread only.
@@ -33,6 +35,23 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     private final MvccStore store = new MvccStore(leases);
     private final LeaseClock clock = new LeaseClock();
     private long appliedIndex;
+    private long appliedTerm;
+    /**
+     * This member's memo of the last results by request id: volatile, not replicated (results are the same on
+     * every member). It settles a write whose leader was lost while it waited (see {@link #afterTerm}).
+     */
+    private final java.util.LinkedHashMap<Long, EtcdResult> recent = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, EtcdResult> eldest) {
+            return size() > RECENT_RESULTS;
+        }
+    };
+    static final int RECENT_RESULTS = 8192;
+
+    /** Called once an entry of a later term is applied; {@code known} is false after a snapshot install. */
+    public interface TermWaiter {
+        void settled(boolean known);
+    }
 
     public MvccStore store() {
         return store;
@@ -49,6 +68,18 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     @Override
     public EtcdResult apply(LogEntry entry) {
         appliedIndex = entry.index();
+        EtcdResult result = applyCommand(entry);
+        if (result != null && result.requestId() != 0) {
+            recent.put(result.requestId(), result);
+        }
+        if (entry.term() > appliedTerm) {
+            appliedTerm = entry.term();
+            settleWaiters(true);
+        }
+        return result;
+    }
+
+    private EtcdResult applyCommand(LogEntry entry) {
         if (entry.type() != EntryType.COMMAND) {
             return null;
         }
@@ -147,6 +178,43 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     public void restore(byte[] snapshot) {
         appliedIndex = StoreSnapshot.read(snapshot, store, leases);
         clock.clear();
+        recent.clear();
+        for (Waiting w : List.copyOf(waiting)) {
+            w.waiter().settled(false); // the entries in between were not seen here: outcome unknown
+        }
+        waiting.clear();
+    }
+
+    private record Waiting(long term, TermWaiter waiter) {
+    }
+
+    private final List<Waiting> waiting = new java.util.ArrayList<>();
+
+    /**
+     * Runs {@code waiter} once this member has applied an entry of a term after {@code term}. By then a write
+     * proposed in {@code term} has been applied here if it ever will be (a new leader commits its own entry
+     * after every older one it kept; anything else of the old term is gone), so {@link #recentResult} tells.
+     */
+    public void afterTerm(long term, TermWaiter waiter) {
+        if (appliedTerm > term) {
+            waiter.settled(true);
+        } else {
+            waiting.add(new Waiting(term, waiter));
+        }
+    }
+
+    private void settleWaiters(boolean known) {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        List<Waiting> due = waiting.stream().filter(w -> appliedTerm > w.term()).toList();
+        waiting.removeAll(due);
+        due.forEach(w -> w.waiter().settled(known));
+    }
+
+    /** The result this member applied for {@code requestId} recently, or null. */
+    public EtcdResult recentResult(long requestId) {
+        return recent.get(requestId);
     }
 
     /** Leader-only: expire leases whose deadline passed, by proposing through the log. */
@@ -179,6 +247,6 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     /** Keys attached to a lease, for time-to-live with keys. */
     public Iterable<ByteString> leaseKeys(long id) {
         LeaseTable.Lease l = leases.get(id);
-        return l == null ? java.util.List.of() : l.keys();
+        return l == null ? List.of() : l.keys();
     }
 }

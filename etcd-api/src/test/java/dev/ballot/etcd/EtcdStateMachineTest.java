@@ -109,6 +109,23 @@ class EtcdStateMachineTest {
     }
 
     @Test
+    void aWriteWhoseLeaderWasLostIsSettledByTheFirstEntryOfALaterTerm() {
+        EtcdStateMachine sm = new EtcdStateMachine();
+        List<Boolean> settled = new ArrayList<>();
+        sm.afterTerm(1, settled::add);
+        sm.apply(new LogEntry(1, 1, EntryType.COMMAND, new EtcdCommand(EtcdCommand.Kind.PUT, 77, put("a", "1")).encode()));
+        assertThat(settled).isEmpty();
+        assertThat(sm.recentResult(77).response()).isNotNull();
+        sm.apply(new LogEntry(2, 2, EntryType.NOOP, new byte[0])); // the new leader's first entry
+        assertThat(settled).containsExactly(true);
+        assertThat(sm.recentResult(78)).isNull();
+        List<Boolean> afterRestore = new ArrayList<>();
+        sm.afterTerm(5, afterRestore::add);
+        sm.restore(sm.snapshot());
+        assertThat(afterRestore).as("a snapshot hid the entries in between: unknown").containsExactly(false);
+    }
+
+    @Test
     void aTxnComparesALeaseSentInEtcdsNewerLeaseField() {
         EtcdStateMachine sm = new EtcdStateMachine();
         apply(sm, EtcdCommand.Kind.LEASE_GRANT, LeaseGrantRequest.newBuilder().setID(9).setTTL(10).build());

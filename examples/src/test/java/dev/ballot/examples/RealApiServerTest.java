@@ -146,7 +146,7 @@ class RealApiServerTest {
     expected.put("delete services -n ballot-demo", false);
     expected.put("create poddisruptionbudgets.policy -n ballot-demo", true);
     expected.put("create leases.coordination.k8s.io -n ballot-system", true);
-    expected.put("update leases.coordination.k8s.io -n ballot-system", false);
+    expected.put("update leases.coordination.k8s.io -n ballot-system", true);
     expected.put("patch leases.coordination.k8s.io -n ballot-system", true);
     expected.put("create electionclusters.ballot.dev -n ballot-demo", false);
     expected.put("delete electionclusters.ballot.dev -n ballot-demo", false);

@@ -25,6 +25,12 @@ public enum ErrorCode {
     TRANSFER_REFUSED("transfer_refused", false),
     MEMBER_CONFLICT("member_conflict", false),
     BODY_TOO_LARGE("body_too_large", false),
+    /** A key over the node's {@code max_key_bytes} ({@code field: key}). */
+    KEY_TOO_LARGE("key_too_large", false),
+    /** A value over the node's {@code max_value_bytes} ({@code field: value}, or {@code expect} in a CAS). */
+    VALUE_TOO_LARGE("value_too_large", false),
+    /** {@code /v1/status/events}: the node already streams to {@code max_event_subscribers} subscribers. */
+    TOO_MANY_SUBSCRIBERS("too_many_subscribers", false),
     NO_LEADER("no_leader", false),
     /** A follower could not connect to the leader, or knows it cannot: the request never left it. */
     LEADER_UNREACHABLE("leader_unreachable", false),

@@ -14,6 +14,12 @@ public final class KubectlTools extends OnCreatedCluster {
     super(scenario, created);
   }
 
+  /** logs and exec go through a real kubelet's server: the process kubelet (provider local) has neither. */
+  @Override
+  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
+    return cluster instanceof dev.ballot.e2e.provider.NodeCluster;
+  }
+
   @Override
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
     String pod = created.clusterName + "-0";

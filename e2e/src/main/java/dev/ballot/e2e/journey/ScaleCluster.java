@@ -201,23 +201,34 @@ public final class ScaleCluster implements Scenario {
         && ctx.members(ec).size() == n;
   }
 
+  static final java.time.Duration AGREE_WITHIN = java.time.Duration.ofSeconds(5);
+
   /** Every member's own /v1/status lists the same configuration: exactly {@code <ec>-0..n-1}, all voters. */
   private boolean membershipMatches(JourneyContext ctx, ScenarioResult r, String ec, int n) throws Exception {
     TreeSet<String> expected = new TreeSet<>();
     for (int i = 0; i < n; i++) {
       expected.add(ec + "-" + i + "/voter");
     }
+    // A member learns that the last change committed with the leader's next message, which can come a heartbeat
+    // after the resource's status shows it: ask again until all agree, for at most AGREE_WITHIN.
+    long deadline = System.nanoTime() + AGREE_WITHIN.toNanos();
     List<String> differ = new ArrayList<>();
-    for (Pod p : ctx.members(ec)) {
-      InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
-      TreeSet<String> seen = new TreeSet<>();
-      for (StatusReport.Member m : NodeApi.at(a).status().members()) {
-        seen.add(m.id() + "/" + m.kind());
+    do {
+      if (!differ.isEmpty()) {
+        Thread.sleep(100);
       }
-      if (!seen.equals(expected)) {
-        differ.add(p.getMetadata().getName() + " reports " + seen);
+      differ.clear();
+      for (Pod p : ctx.members(ec)) {
+        InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+        TreeSet<String> seen = new TreeSet<>();
+        for (StatusReport.Member m : NodeApi.at(a).status().members()) {
+          seen.add(m.id() + "/" + m.kind());
+        }
+        if (!seen.equals(expected)) {
+          differ.add(p.getMetadata().getName() + " reports " + seen);
+        }
       }
-    }
+    } while (!differ.isEmpty() && System.nanoTime() < deadline);
     r.put("members_agree_" + n, differ.isEmpty());
     return r.check(differ.isEmpty(), "members disagree with " + expected + ": " + String.join("; ", differ));
   }

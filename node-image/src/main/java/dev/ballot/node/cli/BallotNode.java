@@ -12,6 +12,7 @@ public final class BallotNode implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        NameCache.shorten();
         System.exit(new CommandLine(new BallotNode()).execute(args));
     }
 

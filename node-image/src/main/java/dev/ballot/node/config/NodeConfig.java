@@ -23,11 +23,12 @@ import java.util.Optional;
  *                       line each, for the node to log at start
  * @param etcdListen     Raft: where the etcd v3 gRPC API listens ({@code etcd_address}); null: off, and the log
  *                       feeds the HTTP key-value store instead
+ * @param limits         what the HTTP API accepts (sizes, connections, subscribers, read timeout)
  */
 public record NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
                          HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
                          RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
-                         HostPort etcdListen) {
+                         HostPort etcdListen, ClientLimits limits) {
     /** The node's logical clock: the engine is ticked this often. */
     public static final Duration TICK = Duration.ofMillis(10);
 
@@ -40,6 +41,7 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
         Objects.requireNonNull(peerListen, "peerListen");
         Objects.requireNonNull(clientListen, "clientListen");
         Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(limits, "limits");
         if ((raft == null) == (zab == null)) {
             throw new IllegalArgumentException("exactly one of raft and zab timing must be set");
         }
@@ -49,6 +51,15 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
         if (members.stream().noneMatch(m -> m.id() == nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " is not among the members");
         }
+    }
+
+    /** A configuration with the default client limits. */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
+                      HostPort etcdListen) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
+                zab, zookeeper, warnings, etcdListen, ClientLimits.defaults());
     }
 
     /** A configuration without a ZooKeeper client endpoint and without warnings (Raft). */

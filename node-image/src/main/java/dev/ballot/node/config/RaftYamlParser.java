@@ -28,7 +28,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class RaftYamlParser {
     static final List<String> KEYS = List.of("cluster_id", "node_id", "listen_address", "peers", "learners",
             "election_timeout_min", "election_timeout_max", "heartbeat_interval",
-            "client_address", "advertise_address", "data_dir", "etcd_address");
+            "client_address", "advertise_address", "data_dir", "etcd_address", ClientLimits.REQUEST_KEY,
+            ClientLimits.KEY_KEY, ClientLimits.VALUE_KEY, ClientLimits.CONNECTIONS_KEY, ClientLimits.SUBSCRIBERS_KEY,
+            ClientLimits.READ_TIMEOUT_KEY);
     static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
 
@@ -217,7 +219,36 @@ final class RaftYamlParser {
                     "give the etcd API its own port, e.g. 2381 while the HTTP API holds 2379");
         }
         return new NodeConfig(Protocol.RAFT, clusterId, self.id(), self.name(), members, listen, null, client,
-                dataDir, timing, null, null, List.of(), etcd);
+                dataDir, timing, null, null, List.of(), etcd, limits());
+    }
+
+    private ClientLimits limits() throws ConfigException {
+        ClientLimits d = ClientLimits.defaults();
+        int request = size(ClientLimits.REQUEST_KEY, d.maxRequestBytes(), 1024);
+        int key = size(ClientLimits.KEY_KEY, d.maxKeyBytes(), 1);
+        int value = size(ClientLimits.VALUE_KEY, d.maxValueBytes(), 1);
+        if (value > request) {
+            throw optional(ClientLimits.VALUE_KEY, "").error(value + " bytes is more than max_request_bytes ("
+                    + request + ")", "a value travels in a request: raise max_request_bytes too, or lower this");
+        }
+        int connections = size(ClientLimits.CONNECTIONS_KEY, d.maxClientConnections(), 1);
+        int subscribers = size(ClientLimits.SUBSCRIBERS_KEY, d.maxEventSubscribers(), 0);
+        Setting t = optional(ClientLimits.READ_TIMEOUT_KEY, Durations.format(d.requestReadTimeout()));
+        Duration timeout = Durations.parse(t);
+        if (timeout.toSeconds() < 1) {
+            throw t.error(Durations.format(timeout) + " is under 1s", "use at least \"1s\" (the HTTP server counts whole seconds)");
+        }
+        return new ClientLimits(request, key, value, connections, subscribers, timeout);
+    }
+
+    private int size(String key, int defaultValue, int min) throws ConfigException {
+        Setting s = optional(key, Integer.toString(defaultValue));
+        Integer n = ClientLimits.parseSize(s.value());
+        if (n == null || n < min) {
+            throw s.error("'" + s.value() + "' is not a count or size of at least " + min,
+                    "write a whole number, for sizes optionally with B, KiB or MiB (e.g. \"1536KiB\")");
+        }
+        return n;
     }
 
     /** Appends one member per item of the list {@code key}, ids continuing after those already there. */

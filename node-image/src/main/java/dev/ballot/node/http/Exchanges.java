@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.ballot.node.config.ClientLimits;
 import dev.ballot.nodeapi.ApiError;
 import dev.ballot.nodeapi.ErrorCode;
 import dev.ballot.nodeapi.NodeJson;
@@ -20,25 +21,45 @@ import java.util.Map;
 /** Reading requests and writing JSON answers on the JDK's HttpExchange. */
 final class Exchanges {
     static final ObjectMapper JSON = NodeJson.MAPPER;
-    static final int MAX_BODY_BYTES = 1 << 20;
 
     private Exchanges() {
     }
 
-    static byte[] body(HttpExchange ex) throws IOException {
+    /**
+     * The body, at most {@code maxBytes}: a declared Content-Length over it is refused before a byte is read, and a
+     * chunked body is read only to one byte past it, so an oversized request never costs more than the limit.
+     */
+    static byte[] body(HttpExchange ex, int maxBytes) throws IOException {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > maxBytes) {
+                    throw bodyTooLarge(Long.parseLong(declared.trim()), maxBytes);
+                }
+            } catch (NumberFormatException ignored) {
+                // the server itself rejects a malformed length; read and count instead
+            }
+        }
         try (InputStream in = ex.getRequestBody()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new ApiException(413, "body_too_large", "body",
-                        "the request body exceeds " + MAX_BODY_BYTES + " bytes; send a smaller value");
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw bodyTooLarge(-1, maxBytes);
             }
             return bytes;
         }
     }
 
-    /** The body as a JSON object; an empty body is an empty object. */
-    static ObjectNode jsonBody(HttpExchange ex) throws IOException {
-        return parseObject(body(ex));
+    private static ApiException bodyTooLarge(long declared, int maxBytes) {
+        return tooLarge(ErrorCode.BODY_TOO_LARGE, "body", "the request body",
+                declared >= 0 ? declared : maxBytes + 1L, declared < 0, maxBytes, ClientLimits.REQUEST_KEY);
+    }
+
+    /** 413 naming what was too large, the limit and the node configuration key that raises it. */
+    static ApiException tooLarge(ErrorCode code, String field, String what, long size, boolean atLeast, int limit,
+                                 String configKey) {
+        return new ApiException(413, code.wireName(), field, what + " is " + (atLeast ? "more than " + limit : size)
+                + " bytes; the limit is " + limit + " bytes (node configuration '" + configKey
+                + "'): send less, or raise the limit on every member");
     }
 
     static ObjectNode parseObject(byte[] bytes) {

@@ -2,6 +2,7 @@ package dev.ballot.node.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ballot.node.config.ClientLimits;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.RequestFailure;
 import dev.ballot.nodeapi.ApiError;
@@ -41,6 +42,11 @@ public final class HttpApi implements AutoCloseable {
     private final RouteSupport routing;
 
     public HttpApi(NodeInfo info, NodeMetrics metrics, InetSocketAddress bind) throws IOException {
+        this(info, metrics, bind, ClientLimits.defaults());
+    }
+
+    public HttpApi(NodeInfo info, NodeMetrics metrics, InetSocketAddress bind, ClientLimits limits) throws IOException {
+        serverLimits(limits);
         this.info = info;
         this.metrics = metrics;
         LeaderForwarder forwarder = new LeaderForwarder();
@@ -48,6 +54,10 @@ public final class HttpApi implements AutoCloseable {
         this.admin = new AdminRoutes(info, forwarder);
         this.status = new StatusRoutes(info, forwarder.reachability());
         this.routing = new RouteSupport(info, forwarder) { };
+        kv.limits = limits;
+        admin.limits = limits;
+        routing.limits = limits;
+        status.maxSubscribers(limits.maxEventSubscribers());
         this.server = HttpServer.create(bind, 512);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ballot-http");
@@ -56,6 +66,18 @@ public final class HttpApi implements AutoCloseable {
         });
         server.setExecutor(executor);
         server.createContext("/", this::dispatch);
+    }
+
+    /**
+     * The JDK server reads its connection cap and request deadline from system properties once, when its first server
+     * is made: one node per JVM, so this node's limits, unless the operator set the properties with -D.
+     * {@code maxReqTime} closes a connection whose request (headers and body) takes longer (slowloris); at
+     * {@code maxConnections} it closes new connections on accept. No response deadline: event streams are long.
+     */
+    private static void serverLimits(ClientLimits limits) {
+        System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", Integer.toString(limits.maxClientConnections()));
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime",
+                Long.toString(Math.max(1, limits.requestReadTimeout().toSeconds())));
     }
 
     /** Adds {@code fields} to every {@code /v1/status} body and status event. */

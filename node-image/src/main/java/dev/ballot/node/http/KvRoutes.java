@@ -6,7 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.ballot.engine.kv.KvCommand;
 import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.kv.KvStateMachine.Versioned;
+import dev.ballot.node.config.ClientLimits;
 import dev.ballot.nodeapi.ApiError;
+import dev.ballot.nodeapi.ErrorCode;
 import dev.ballot.nodeapi.CasRequest;
 import dev.ballot.nodeapi.Consistency;
 import dev.ballot.nodeapi.NodePaths;
@@ -20,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 
 /** {@code /v1/kv/{key}}: put, get, delete and compare-and-set on the replicated map. */
 final class KvRoutes extends RouteSupport {
-    static final int MAX_KEY_BYTES = 1024;
-
     KvRoutes(NodeInfo info, LeaderForwarder forwarder) {
         super(info, forwarder);
     }
@@ -43,7 +43,7 @@ final class KvRoutes extends RouteSupport {
         }
     }
 
-    static String key(String raw) {
+    String key(String raw) {
         String key;
         try {
             key = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
@@ -54,9 +54,9 @@ final class KvRoutes extends RouteSupport {
             throw ApiException.badRequest("key", "the key is empty; use /v1/kv/<key>");
         }
         int bytes = key.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_KEY_BYTES) {
-            throw ApiException.badRequest("key", "the key is " + bytes + " bytes long; keys are at most "
-                    + MAX_KEY_BYTES + " bytes (UTF-8): use a shorter key");
+        if (bytes > limits.maxKeyBytes()) {
+            throw Exchanges.tooLarge(ErrorCode.KEY_TOO_LARGE, "key", "the key (UTF-8)", bytes, false,
+                    limits.maxKeyBytes(), ClientLimits.KEY_KEY);
         }
         for (int i = 0; i < key.length(); i++) {
             if (Character.isISOControl(key.charAt(i))) {
@@ -69,6 +69,7 @@ final class KvRoutes extends RouteSupport {
 
     private void put(HttpExchange ex, String key) throws IOException {
         byte[] value = body(ex);
+        checkValue("value", "the value", value.length);
         if (routedToLeader(ex)) {
             return;
         }
@@ -98,6 +99,10 @@ final class KvRoutes extends RouteSupport {
         }
         byte[] expect = req.expect() == null ? null : req.expect().getBytes(StandardCharsets.UTF_8);
         byte[] value = req.value().getBytes(StandardCharsets.UTF_8);
+        checkValue("value", "\"value\"", value.length);
+        if (expect != null) {
+            checkValue("expect", "\"expect\"", expect.length);
+        }
         if (routedToLeader(ex)) {
             return;
         }
@@ -109,6 +114,13 @@ final class KvRoutes extends RouteSupport {
         Exchanges.sendJson(ex, 409, ApiError.compareFailed(
                 "the key's current value is not the expected one; read \"current\" and retry with it as \"expect\"",
                 r.current() == null ? null : new String(r.current(), StandardCharsets.UTF_8)));
+    }
+
+    private void checkValue(String field, String what, int bytes) {
+        if (bytes > limits.maxValueBytes()) {
+            throw Exchanges.tooLarge(ErrorCode.VALUE_TOO_LARGE, field, what, bytes, false, limits.maxValueBytes(),
+                    ClientLimits.VALUE_KEY);
+        }
     }
 
     private CompletableFuture<KvResult> propose(KvCommand command) {

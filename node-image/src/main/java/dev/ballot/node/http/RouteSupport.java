@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.ballot.node.config.ClientLimits;
+
 /** What the route classes share: waiting on the driver and sending non-leader requests to the leader. */
 abstract class RouteSupport {
     /**
@@ -22,6 +24,8 @@ abstract class RouteSupport {
      */
     private static final Map<HttpExchange, byte[]> BODIES = new ConcurrentHashMap<>();
 
+    /** Set by {@link HttpApi} before it starts. */
+    protected volatile ClientLimits limits = ClientLimits.defaults();
     protected final NodeInfo info;
     protected final LeaderForwarder forwarder;
 
@@ -35,7 +39,7 @@ abstract class RouteSupport {
         if (cached != null) {
             return cached;
         }
-        byte[] b = Exchanges.body(ex);
+        byte[] b = Exchanges.body(ex, limits.maxRequestBytes());
         BODIES.put(ex, b);
         return b;
     }

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import dev.ballot.nodeapi.ErrorCode;
 import java.util.function.Supplier;
 
 /** {@code /v1/status}, its event stream, {@code /healthz} and {@code /readyz}. */
@@ -32,10 +34,17 @@ final class StatusRoutes {
     private final LeaderReachability reachability;
     /** Fields other parts of the node add to the status (the cluster identity: clusterUuid, joinedMembers...). */
     private volatile Supplier<Map<String, Object>> extraFields = Map::of;
+    /** Each subscriber holds a thread and a connection for as long as it listens, so they are counted. */
+    private final AtomicInteger subscribers = new AtomicInteger();
+    private volatile int maxSubscribers = dev.ballot.node.config.ClientLimits.defaults().maxEventSubscribers();
 
     StatusRoutes(NodeInfo info, LeaderReachability reachability) {
         this.info = info;
         this.reachability = reachability;
+    }
+
+    void maxSubscribers(int max) {
+        this.maxSubscribers = max;
     }
 
     void extraFields(Supplier<Map<String, Object>> fields) {
@@ -67,6 +76,21 @@ final class StatusRoutes {
      */
     void events(HttpExchange ex) throws IOException {
         Exchanges.requireMethod(ex, "GET");
+        if (subscribers.incrementAndGet() > maxSubscribers) {
+            subscribers.decrementAndGet();
+            throw new ApiException(503, ErrorCode.TOO_MANY_SUBSCRIBERS.wireName(), null, "this node already streams "
+                    + "status events to " + maxSubscribers + " subscribers (node configuration '"
+                    + dev.ballot.node.config.ClientLimits.SUBSCRIBERS_KEY + "'); poll /v1/status, subscribe to "
+                    + "another member, or retry later");
+        }
+        try {
+            stream(ex);
+        } finally {
+            subscribers.decrementAndGet();
+        }
+    }
+
+    private void stream(HttpExchange ex) throws IOException {
         LinkedBlockingQueue<RuntimeStatus> changes = new LinkedBlockingQueue<>();
         AtomicBoolean open = new AtomicBoolean(true);
         RuntimeListener listener = new RuntimeListener() {

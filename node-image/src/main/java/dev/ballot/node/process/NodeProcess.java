@@ -155,7 +155,7 @@ public final class NodeProcess implements AutoCloseable {
             directory.learn(runtime.status().membership());
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             HttpApi api = new HttpApi(info, metrics,
-                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()));
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), config.limits());
             if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
                 identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
                         MemberRecord.read(config.dataDir()).orElse(null), directory::name);

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 public final class JoinGate {
     public static final String ENV = "BALLOT_INITIAL_CLUSTER_STATE";
     static final Duration ASK_TIMEOUT = Duration.ofMillis(800);
+    static final Duration ASK_EVERY = Duration.ofMillis(200);
+    static final Duration ASK_FOR = Duration.ofSeconds(3);
 
     public enum InitialClusterState { NEW, EXISTING }
 
@@ -60,7 +64,8 @@ public final class JoinGate {
     }
 
     /** Reads the environment, looks at the data directory and, when it must, asks the peers. */
-    public static Decision check(NodeConfig config, Map<String, String> env) throws ConfigException, java.io.IOException {
+    public static Decision check(NodeConfig config, Map<String, String> env)
+            throws ConfigException, java.io.IOException, InterruptedException {
         InitialClusterState state = parse(env);
         boolean fresh = MemberRecord.freshDirectory(config.dataDir());
         MemberKind kind = config.self().kind();
@@ -88,32 +93,48 @@ public final class JoinGate {
         return new Decision(Verdict.START, "new cluster (" + ENV + "=new) and no peer reports that this member joined");
     }
 
-    /** Asks every peer, in parallel and bounded by {@link #ASK_TIMEOUT}, whether this member joined. */
-    public static PeersSay askPeers(NodeConfig config) {
+    /**
+     * Asks every peer whether this member joined: in parallel, each again every {@link #ASK_EVERY} until it answers,
+     * for at most {@link #ASK_FOR} in all (peers and this JVM may be starting too). Returns at once when one says
+     * JOINED; else NEVER_JOINED if any answered, NOBODY_ANSWERED if none did.
+     */
+    public static PeersSay askPeers(NodeConfig config) throws InterruptedException {
         NodeClient client = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT);
-        List<CompletableFuture<PeersSay>> answers = new ArrayList<>();
+        List<PeerSpec> pending = new ArrayList<>();
         for (PeerSpec p : config.peers()) {
-            if (p.clientAddress() == null) {
-                continue;
+            if (p.clientAddress() != null) {
+                pending.add(p);
             }
-            answers.add(client.at(p.clientAddress().toString()).statusAsync()
-                    .thenApply(s -> saysJoined(s, config.nodeName()))
-                    .exceptionally(e -> PeersSay.NOBODY_ANSWERED));
         }
         PeersSay result = PeersSay.NOBODY_ANSWERED;
-        long deadline = System.nanoTime() + ASK_TIMEOUT.toNanos() + 200_000_000L;
-        for (CompletableFuture<PeersSay> a : answers) {
-            PeersSay s;
-            try {
-                s = a.get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                s = PeersSay.NOBODY_ANSWERED;
+        long deadline = System.nanoTime() + ASK_FOR.toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            List<CompletableFuture<PeersSay>> answers = new ArrayList<>();
+            for (PeerSpec p : pending) {
+                answers.add(client.at(p.clientAddress().toString()).statusAsync()
+                        .thenApply(s -> saysJoined(s, config.nodeName()))
+                        .exceptionally(e -> PeersSay.NOBODY_ANSWERED));
             }
-            if (s == PeersSay.JOINED) {
-                return s;
+            List<PeerSpec> still = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                PeersSay s;
+                try {
+                    s = answers.get(i).get(ASK_TIMEOUT.toMillis() + 200, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    s = PeersSay.NOBODY_ANSWERED;
+                }
+                if (s == PeersSay.JOINED) {
+                    return s;
+                }
+                if (s == PeersSay.NEVER_JOINED) {
+                    result = s;
+                } else {
+                    still.add(pending.get(i));
+                }
             }
-            if (s == PeersSay.NEVER_JOINED) {
-                result = s;
+            pending = still;
+            if (!pending.isEmpty()) {
+                Thread.sleep(ASK_EVERY.toMillis());
             }
         }
         return result;
@@ -122,7 +143,11 @@ public final class JoinGate {
     /** A peer's status names this member among {@code joinedMembers} (see ClusterIdentityKeeper). */
     static PeersSay saysJoined(StatusReport peer, String selfName) {
         if (peer.joinedMembers() == null) {
-            return PeersSay.NOBODY_ANSWERED; // an older node, or one that has not learned the cluster's identity
+            // A running member that has not learned the cluster's identity yet (needsReplacement: false) knows of
+            // no joined member: a new cluster, as far as it knows. One that needs replacing itself, or of another
+            // version (no needsReplacement), says nothing.
+            return Boolean.FALSE.equals(peer.needsReplacement()) && peer.role() != null
+                    ? PeersSay.NEVER_JOINED : PeersSay.NOBODY_ANSWERED;
         }
         return peer.joinedMembers().contains(selfName) ? PeersSay.JOINED : PeersSay.NEVER_JOINED;
     }

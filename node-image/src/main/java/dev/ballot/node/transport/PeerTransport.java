@@ -45,6 +45,11 @@ public final class PeerTransport implements AutoCloseable {
     private static final int READ_BUFFER = 64 << 10;
     /** Inbound connections beyond this are closed at once: each costs a thread, and a cluster needs a handful. */
     static final int MAX_INBOUND_CONNECTIONS = 256;
+    /**
+     * Inbound connections still waiting for their handshake beyond this are closed at once. Unauthenticated, they may
+     * be anyone; a cluster's members handshake within milliseconds, so a few dozen at a time is already an attack.
+     */
+    static final int MAX_PENDING_HANDSHAKES = 32;
 
     private final long selfId;
     private final String clusterId;
@@ -60,6 +65,10 @@ public final class PeerTransport implements AutoCloseable {
     private volatile Consumer<Message> inbound;
     private volatile LongConsumer peerLost = id -> { };
     volatile int maxInbound = MAX_INBOUND_CONNECTIONS;
+    volatile int maxPendingHandshakes = MAX_PENDING_HANDSHAKES;
+    /** One deadline for the whole handshake, however its bytes trickle in. */
+    volatile int handshakeTimeoutMs = HANDSHAKE_TIMEOUT_MS;
+    private final java.util.concurrent.atomic.AtomicInteger pendingHandshakes = new java.util.concurrent.atomic.AtomicInteger();
     /** A write that makes no progress for this long means the peer stopped reading (or vanished): reconnect. */
     volatile long writeStallNanos = TimeUnit.SECONDS.toNanos(5);
     private Thread watchdog;
@@ -274,6 +283,13 @@ public final class PeerTransport implements AutoCloseable {
                 closeQuietly(socket);
                 continue;
             }
+            if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes) {
+                pendingHandshakes.decrementAndGet();
+                refuse(String.valueOf(socket.getRemoteSocketAddress()), "too many connections waiting for their handshake"
+                        + " (limit " + maxPendingHandshakes + ")");
+                closeQuietly(socket);
+                continue;
+            }
             inboundSockets.add(socket);
             spawn("ballot-peer-in-" + socket.getRemoteSocketAddress(), () -> readLoop(socket));
         }
@@ -282,13 +298,13 @@ public final class PeerTransport implements AutoCloseable {
     private void readLoop(Socket socket) {
         String remote = String.valueOf(socket.getRemoteSocketAddress());
         long peer = 0;
+        boolean pending = true;
         try (socket) {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-            InputStream in = socket.getInputStream();
-            FrameDecoder decoder = new FrameDecoder(options.maxFrameBytes());
-            byte[] buf = new byte[READ_BUFFER];
-            Handshake hello = Handshake.decode(readFrame(in, decoder, buf));
+            // Small limit and one deadline first: nothing large is allocated for a connection that has not said who it is.
+            Handshake hello = HandshakeReader.read(socket, handshakeTimeoutMs);
+            pending = false;
+            pendingHandshakes.decrementAndGet();
             OutputStream out = socket.getOutputStream();
             out.write(new Handshake(clusterId, selfId).toFrame().encode());
             out.flush();
@@ -303,6 +319,9 @@ public final class PeerTransport implements AutoCloseable {
             }
             peer = hello.memberId();
             socket.setSoTimeout(0);
+            InputStream in = socket.getInputStream();
+            FrameDecoder decoder = new FrameDecoder(options.maxFrameBytes());
+            byte[] buf = new byte[READ_BUFFER];
             PeerLink back = links.get(peer);
             if (back != null) {
                 back.peerIsUp();
@@ -340,7 +359,7 @@ public final class PeerTransport implements AutoCloseable {
         } catch (FrameException e) {
             refuse(remote + (peer > 0 ? " (member " + peer + ")" : ""), e.getMessage());
         } catch (SocketTimeoutException e) {
-            refuse(remote, "no handshake within " + HANDSHAKE_TIMEOUT_MS + " ms");
+            refuse(remote, "no complete handshake within " + handshakeTimeoutMs + " ms");
         } catch (EOFException e) {
             if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " ended: " + e.getMessage());
@@ -352,6 +371,9 @@ public final class PeerTransport implements AutoCloseable {
                 peerLost(peer);
             }
         } finally {
+            if (pending) {
+                pendingHandshakes.decrementAndGet();
+            }
             inboundSockets.remove(socket);
         }
     }
@@ -488,12 +510,10 @@ public final class PeerTransport implements AutoCloseable {
                     peerGone = false;
                     s.setTcpNoDelay(true);
                     s.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MS);
-                    s.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-                    OutputStream out = new BufferedOutputStream(s.getOutputStream(), READ_BUFFER);
+                                        OutputStream out = new BufferedOutputStream(s.getOutputStream(), READ_BUFFER);
                     out.write(new Handshake(clusterId, selfId).toFrame().encode());
                     out.flush();
-                    Handshake reply = Handshake.decode(readFrame(s.getInputStream(), new FrameDecoder(options.maxFrameBytes()),
-                            new byte[256]));
+                    Handshake reply = HandshakeReader.read(s, handshakeTimeoutMs);
                     if (!reply.clusterId().equals(clusterId)) {
                         throw new RefusedPeer("the peer at " + target + " belongs to cluster '" + reply.clusterId()
                                 + "' (member " + reply.memberId() + "), this node to cluster '" + clusterId + "'");

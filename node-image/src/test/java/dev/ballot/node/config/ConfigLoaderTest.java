@@ -172,6 +172,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clientLimitsDefaultToEtcdsAndComeFromTheFileOrTheEnvironment() throws Exception {
+        String yaml = """
+                raft:
+                  cluster_id: demo
+                  node_id: node-1
+                  listen_address: localhost:7001
+                  client_address: localhost:8001
+                  peers: ["localhost:7001"]
+                """;
+        assertThat(ConfigLoader.parse("ballot.yaml", yaml, Map.of()).limits()).isEqualTo(ClientLimits.defaults());
+        assertThat(ClientLimits.defaults().maxRequestBytes()).isEqualTo(1_572_864);
+        assertThat(ClientLimits.defaults().maxValueBytes()).isEqualTo(1_048_576);
+        NodeConfig c = ConfigLoader.parse("ballot.yaml", yaml + """
+                  max_request_bytes: "4MiB"
+                  max_value_bytes: 3145728
+                  client_request_timeout: "3s"
+                """, Map.of("BALLOT_MAX_EVENT_SUBSCRIBERS", "0", "BALLOT_MAX_KEY_BYTES", "2KiB",
+                "BALLOT_MAX_CLIENT_CONNECTIONS", "50"));
+        assertThat(c.limits()).isEqualTo(new ClientLimits(4 << 20, 2048, 3 << 20, 50, 0, java.time.Duration.ofSeconds(3)));
+
+        ConfigException tooBig = fails(yaml + "  max_value_bytes: 2MiB\n", Map.of());
+        assertThat(tooBig.key()).isEqualTo("raft.max_value_bytes");
+        assertThat(tooBig.getMessage()).contains("more than max_request_bytes (1572864)").contains("raise max_request_bytes");
+        ConfigException notASize = fails(yaml, Map.of("BALLOT_MAX_REQUEST_BYTES", "lots"));
+        assertThat(notASize.getMessage()).contains("BALLOT_MAX_REQUEST_BYTES").contains("'lots' is not a count or size");
+        ConfigException shortTimeout = fails(yaml + "  client_request_timeout: 500ms\n", Map.of());
+        assertThat(shortTimeout.getMessage()).contains("is under 1s");
+    }
+
+    @Test
     void raftLearnersAreNumberedAfterThePeersAndALearnerFindsItself() throws Exception {
         String yaml = """
                 raft:

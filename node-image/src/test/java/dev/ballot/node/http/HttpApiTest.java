@@ -183,9 +183,10 @@ class HttpApiTest {
         assertThat(json(noExpect).get("field").asText()).isEqualTo("expect");
 
         HttpResponse<String> longKey = call(leaderPort, "PUT", "/v1/kv/" + "k".repeat(1025), "v");
-        assertThat(longKey.statusCode()).isEqualTo(400);
+        assertThat(longKey.statusCode()).isEqualTo(413);
+        assertThat(json(longKey).get("error").asText()).isEqualTo("key_too_large");
         assertThat(json(longKey).get("field").asText()).isEqualTo("key");
-        assertThat(json(longKey).get("message").asText()).contains("at most 1024");
+        assertThat(json(longKey).get("message").asText()).contains("the limit is 1024 bytes (node configuration 'max_key_bytes')");
 
         HttpResponse<String> emptyKey = call(leaderPort, "PUT", "/v1/kv/", "v");
         assertThat(emptyKey.statusCode()).isEqualTo(400);

@@ -151,8 +151,8 @@ class NodeClientTest {
         assertThat(idempotent(() -> f.get("c", Consistency.LINEARIZABLE))).isEmpty();
 
         assertThatThrownBy(() -> f.put("k".repeat(1025), "v")).isInstanceOfSatisfying(NodeApiException.class, e -> {
-            assertThat(e.status()).isEqualTo(400);
-            assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(e.status()).isEqualTo(413);
+            assertThat(e.code()).isEqualTo(ErrorCode.KEY_TOO_LARGE);
             assertThat(e.error().field()).isEqualTo("key");
             assertThat(e.mayHaveApplied()).isFalse();
         });

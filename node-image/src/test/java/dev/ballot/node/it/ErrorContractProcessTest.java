@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.LocalCluster;
+import dev.ballot.nodeapi.ErrorCode;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +35,6 @@ class ErrorContractProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> NODE_JVM = List.of("-Xms32m", "-Xmx128m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Xss512k");
-    /** Codes that promise the request had no effect (docs/node-api.md, Errors). */
-    private static final Set<String> NOT_APPLIED = Set.of("no_leader", "leader_unreachable", "not_leader", "busy", "stopping");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
@@ -112,7 +110,7 @@ class ErrorContractProcessTest {
             List<String> wrong = new ArrayList<>();
             for (var e : answers.entrySet()) {
                 String[] parts = e.getValue().split(" ", 2);
-                if (parts.length == 2 && NOT_APPLIED.contains(parts[1])) {
+                if (parts.length == 2 && !ErrorCode.fromWire(parts[1]).mayHaveApplied()) {
                     notApplied++;
                     HttpResponse<String> read = await("a linearizable read of " + e.getKey()).atMost(Duration.ofSeconds(20))
                             .until(() -> get(cluster, finalLeader, e.getKey()),

@@ -53,6 +53,12 @@ class JoinGateTest {
         assertThat(JoinGate.saysJoined(peer("{\"joinedMembers\": [\"node-1\"]}"), "node-2")).isEqualTo(PeersSay.NEVER_JOINED);
         assertThat(JoinGate.saysJoined(peer("{\"joinedMembers\": null}"), "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
         assertThat(JoinGate.saysJoined(peer("{\"nodeId\": \"node-1\"}"), "node-2")).isEqualTo(PeersSay.NOBODY_ANSWERED);
+        // A running member that has not learned the cluster's identity yet: a new cluster, as far as it knows.
+        assertThat(JoinGate.saysJoined(peer("{\"role\": \"follower\", \"needsReplacement\": false}"), "node-2"))
+                .isEqualTo(PeersSay.NEVER_JOINED);
+        // One that needs replacing itself knows nothing.
+        assertThat(JoinGate.saysJoined(peer("{\"role\": \"needsReplacement\", \"needsReplacement\": true}"), "node-2"))
+                .isEqualTo(PeersSay.NOBODY_ANSWERED);
     }
 
     /** A peer's status as it arrives on the wire. */

@@ -282,7 +282,7 @@ class PeerTransportTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(logs.messages).hasSize(6));
         assertThat(logs.messages).allMatch(m -> m.startsWith("WARNING closing peer connection from /127.0.0.1:"));
         assertThat(String.join("\n", logs.messages))
-                .contains(": frame of 1195725856 bytes exceeds the limit of 65536 bytes (maxFrameBytes)")
+                .contains(": handshake frame of 1195725856 bytes exceeds the limit of 267 bytes; the peer speaks another protocol")
                 .contains(" (member 2): connection ended inside a frame (" + (half.length - 3) + " bytes of a truncated frame)")
                 .contains(" (member 2): frame of 65537 bytes exceeds the limit of 65536 bytes")
                 .contains(" (member 2): undecodable message: test message shorter than its 29-byte header")
@@ -313,6 +313,67 @@ class PeerTransportTest {
                     && m.endsWith(": too many inbound peer connections (limit 2)"));
             assertThat(s1.isClosed() || s2.isClosed()).isFalse();
         }
+    }
+
+    @Test
+    void connectionsWaitingForTheirHandshakeAreCappedAndAMemberStillGetsIn() throws Exception {
+        LogCapture logs = logs();
+        Node a = node(1);
+        a.transport.maxPendingHandshakes = 3;
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                silent.add(new Socket(a.address.host(), a.address.port()));
+            }
+            try (Socket extra = new Socket(a.address.host(), a.address.port())) {
+                extra.setSoTimeout(10_000);
+                assertThat(extra.getInputStream().read()).as("the fourth unauthenticated connection is closed at once")
+                        .isEqualTo(-1);
+            }
+            assertThat(logs.messages).anyMatch(m -> m.endsWith(
+                    ": too many connections waiting for their handshake (limit 3)"));
+        } finally {
+            for (Socket s : silent) {
+                s.close();
+            }
+        }
+        // Closing them frees their slots: a member handshakes and delivers.
+        Node b = node(2);
+        b.transport.setPeers(Map.of(1L, a.address));
+        TestMessage m = msg(2, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            b.transport.send(m);
+            return a.inbox.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS) != null;
+        });
+    }
+
+    @Test
+    void aHandshakeThatTricklesInIsCutOffAtOneTotalDeadline() throws Exception {
+        LogCapture logs = logs();
+        Node a = node(1);
+        a.transport.handshakeTimeoutMs = 600;
+        byte[] hello = new Handshake("c1", 2).toFrame().encode();
+        long start = System.nanoTime();
+        try (Socket s = new Socket(a.address.host(), a.address.port())) {
+            OutputStream out = s.getOutputStream();
+            // One byte every 150 ms: each read is well inside the deadline, the whole handshake is not.
+            for (int i = 0; i < hello.length - 1; i++) {
+                try {
+                    out.write(hello[i]);
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                if (logs.messages.stream().anyMatch(m -> m.contains("no complete handshake within 600 ms"))) {
+                    break;
+                }
+                Thread.sleep(150);
+            }
+        }
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(logs.messages).anyMatch(m -> m.endsWith(": no complete handshake within 600 ms"));
+        assertThat(tookMs).as("cut off near the deadline, not after %s per-read timeouts", hello.length).isLessThan(3_000);
+        assertThat(a.inbox).isEmpty();
     }
 
     @Test

@@ -21,12 +21,10 @@ public final class SpecValidator {
     private SpecValidator() {
     }
 
-    /** Problems that stop the operator; empty when the spec can be applied. */
-    public static List<String> problems(String name, ElectionClusterSpec spec) {
-        return problems(name, spec, spec == null ? null : EffectiveSpec.of(spec));
-    }
-
-    /** The same, with {@code effective} the spec with its defaults (built once per reconcile, see Observed). */
+    /**
+     * Problems that stop the operator; empty when the spec can be applied. {@code effective}: the spec with its
+     * defaults, built once per reconcile (see Observed); null without a spec.
+     */
     public static List<String> problems(String name, ElectionClusterSpec spec, EffectiveSpec effective) {
         List<String> problems = new ArrayList<>();
         if (name == null || name.length() > ElectionCluster.MAX_NAME_LENGTH) {
@@ -80,12 +78,10 @@ public final class SpecValidator {
         return problems;
     }
 
-    /** Warnings that do not stop the operator; CEL cannot warn, so they become events and condition messages. */
-    public static List<String> warnings(ElectionClusterSpec spec) {
-        return warnings(spec == null ? null : EffectiveSpec.of(spec));
-    }
-
-    /** The same, from the spec with its defaults (null when there is no spec). */
+    /**
+     * Warnings that do not stop the operator; CEL cannot warn, so they become events and condition messages.
+     * {@code s}: the spec with its defaults, null without a spec.
+     */
     public static List<String> warnings(EffectiveSpec s) {
         List<String> warnings = new ArrayList<>();
         if (s == null || s.protocol() == null) {

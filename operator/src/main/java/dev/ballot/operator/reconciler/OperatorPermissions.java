@@ -49,13 +49,13 @@ public final class OperatorPermissions {
             new Grant("", List.of("events"), List.of("create"), "EventRecorder"));
 
     /**
-     * In the operator's own namespace: the leader-election Role. fabric8's LeaseLock gets, creates and patches; JOSDK's
-     * LeaderElectionManager refuses to start without update too (checkLeaseAccess: "missing required verbs: [update]",
-     * met by the in-cluster operator on the e2e real node).
+     * In the operator's own namespace: the leader-election Role. fabric8's LeaseLock gets, creates and patches the
+     * Lease; JOSDK's LeaderElectionManager refuses to start unless a SelfSubjectRulesReview grants get, create and
+     * update.
      */
     public static final List<Grant> OWN_NAMESPACE = List.of(
             new Grant("coordination.k8s.io", List.of("leases"), List.of("get", "create", "update", "patch"),
-                    "OperatorLeaderElection"));
+                    "OperatorLeaderElection (fabric8 LeaseLock: get, create, patch; JOSDK's startup check: update)"));
 
     private OperatorPermissions() {
     }

@@ -63,24 +63,24 @@ class SpecValidatorTest {
     void namesTheFieldAndTheFix(String label, String name, Consumer<ElectionClusterSpec> edit, String expected) {
         ElectionClusterSpec spec = valid();
         edit.accept(spec);
-        List<String> problems = SpecValidator.problems(name, spec);
+        List<String> problems = problems(name, spec);
         assertThat(problems).anySatisfy(p -> assertThat(p).contains(expected));
     }
 
     @Test
     void acceptsTheDefaultsAndTheSeedTiming() {
-        assertThat(SpecValidator.problems("raft-1", valid())).isEmpty();
+        assertThat(problems("raft-1", valid())).isEmpty();
         ElectionClusterSpec seed = valid();
         seed.raft = new RaftTimingSpec("150ms", "300ms", "50ms");
-        assertThat(SpecValidator.problems("raft-1", seed)).isEmpty();
+        assertThat(problems("raft-1", seed)).isEmpty();
         ElectionClusterSpec zab = valid();
         zab.protocol = ConsensusProtocol.Zab;
         zab.observers = 1;
-        assertThat(SpecValidator.problems("zab-1", zab)).isEmpty();
+        assertThat(problems("zab-1", zab)).isEmpty();
         ElectionClusterSpec learners = valid();
         learners.learners = 2;
-        assertThat(SpecValidator.problems("raft-1", learners)).isEmpty();
-        assertThat(SpecValidator.problems("a".repeat(52), valid())).isEmpty();
+        assertThat(problems("raft-1", learners)).isEmpty();
+        assertThat(problems("a".repeat(52), valid())).isEmpty();
     }
 
     @Test
@@ -88,11 +88,11 @@ class SpecValidatorTest {
         for (int replicas : new int[] {1, 3, 5}) {
             ElectionClusterSpec spec = valid();
             spec.replicas = replicas;
-            assertThat(SpecValidator.warnings(spec)).as("%d voters", replicas).isEmpty();
+            assertThat(SpecValidator.warnings(EffectiveSpec.of(spec))).as("%d voters", replicas).isEmpty();
         }
         ElectionClusterSpec even = valid();
         even.replicas = 4;
-        assertThat(SpecValidator.warnings(even)).singleElement()
+        assertThat(SpecValidator.warnings(EffectiveSpec.of(even))).singleElement()
                 .satisfies(w -> assertThat(w).contains("spec.replicas is even (4)").contains("such as 5"));
     }
 
@@ -108,5 +108,10 @@ class SpecValidatorTest {
         spec.protocol = ConsensusProtocol.Raft;
         spec.replicas = 3;
         return spec;
+    }
+
+    /** What the decision asks: the spec with its defaults built once by the caller (none without a spec). */
+    private static List<String> problems(String name, ElectionClusterSpec spec) {
+        return SpecValidator.problems(name, spec, spec == null ? null : EffectiveSpec.of(spec));
     }
 }
