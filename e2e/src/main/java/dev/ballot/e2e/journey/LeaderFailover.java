@@ -31,7 +31,8 @@ public final class LeaderFailover extends OnCreatedCluster {
       return;
     }
     List<InetSocketAddress> members = ctx.memberAddresses(ec);
-    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(60)).start();
+    List<InetSocketAddress> clients = ctx.clientAddresses(ec);
+    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> clients, Duration.ofSeconds(60)).start();
     // writes flowing before the fault: at least 1 s of them, and at least one acknowledged (a cold JVM in a real
     // container on a busy machine can take longer than 1 s for its first writes)
     Thread.sleep(1_000);
@@ -68,7 +69,7 @@ public final class LeaderFailover extends OnCreatedCluster {
     r.put("leader_moved", after.map(a -> !a.leader().equals(before.get().leader())).orElse(false));
     Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
         "electioncluster/" + ec, "--timeout=180s");
-    List<String> lost = writer.verify(ctx.memberAddresses(ec));
+    List<String> lost = writer.verify(ctx.clientAddresses(ec));
     r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures())
         .put("max_write_gap_ms", writer.maxGapMs()).put("acked_lost", lost.size());
     r.check(lag >= 0, "status named no leader with a higher term within 30 s");

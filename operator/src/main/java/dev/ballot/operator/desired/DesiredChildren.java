@@ -46,6 +46,9 @@ public final class DesiredChildren {
     public static final int NODE_UID = 10001;
     /** The name of the HTTP API's port on the container and both Services; the probes use it. */
     public static final String HTTP = "http";
+    /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
+    public static final String ETCD_CLIENT = "etcd-client";
+    public static final String ZOOKEEPER = "zookeeper";
 
     private final String name;
     private final String namespace;
@@ -94,8 +97,7 @@ public final class DesiredChildren {
     }
 
     public Service peerService() {
-        List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort(HTTP, NodeConfigFile.HTTP_PORT));
+        List<ServicePort> ports = new ArrayList<>(clientServicePorts());
         if (spec.protocol() == ConsensusProtocol.Zab) {
             ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
             ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
@@ -119,9 +121,16 @@ public final class DesiredChildren {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Names.selectorLabels(name))
-                .withPorts(servicePort(HTTP, NodeConfigFile.HTTP_PORT))
+                .withPorts(clientServicePorts())
                 .endSpec()
                 .build();
+    }
+
+    /** The protocol's client port first (what applications connect to), then Ballot's HTTP API. */
+    private List<ServicePort> clientServicePorts() {
+        return spec.protocol() == ConsensusProtocol.Zab
+                ? List.of(servicePort(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT))
+                : List.of(servicePort(ETCD_CLIENT, NodeConfigFile.ETCD_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT));
     }
 
     public ConfigMap configMap() {
@@ -250,9 +259,11 @@ public final class DesiredChildren {
         List<ContainerPort> ports = new ArrayList<>();
         ports.add(containerPort(HTTP, NodeConfigFile.HTTP_PORT));
         if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.add(containerPort(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT));
             ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
             ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
         } else {
+            ports.add(containerPort(ETCD_CLIENT, NodeConfigFile.ETCD_PORT));
             ports.add(containerPort("raft", NodeConfigFile.RAFT_PORT));
         }
         return ports;
@@ -268,6 +279,7 @@ public final class DesiredChildren {
             env.add(new EnvVar("BALLOT_BIND_HOST", "$(POD_IP)", null));
         } else {
             env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
+            env.add(new EnvVar("BALLOT_ETCD_ADDRESS", "$(POD_IP):" + NodeConfigFile.ETCD_PORT, null));
         }
         env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
