@@ -93,13 +93,7 @@ public final class DesiredChildren {
 
     public Service peerService() {
         List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort("client", NodeConfigFile.CLIENT_PORT));
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(servicePort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        memberPorts().forEach((name, port) -> ports.add(servicePort(name, port)));
         return new ServiceBuilder()
                 .withMetadata(meta(Names.peerService(name)))
                 .withNewSpec()
@@ -244,15 +238,22 @@ public final class DesiredChildren {
                 .build();
     }
 
+    /** The ports a member listens on, by name: the client port, then the protocol's peer port(s). */
+    private Map<String, Integer> memberPorts() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("client", NodeConfigFile.CLIENT_PORT);
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.put("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT);
+            ports.put("zab-election", NodeConfigFile.ZAB_ELECTION_PORT);
+        } else {
+            ports.put("raft", NodeConfigFile.RAFT_PORT);
+        }
+        return ports;
+    }
+
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
-        ports.add(containerPort("client", NodeConfigFile.CLIENT_PORT));
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(containerPort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        memberPorts().forEach((name, port) -> ports.add(containerPort(name, port)));
         return ports;
     }
 
