@@ -67,7 +67,8 @@ class DeployRenderTest {
         Map.entry("core/pods", List.of("get", "list", "watch", "delete")),
         Map.entry("core/persistentvolumeclaims", List.of("get", "list", "watch", "patch")),
         Map.entry("storage.k8s.io/storageclasses", List.of("get")),
-        Map.entry("core/events", List.of("create"))));
+        Map.entry("core/events", List.of("create")),
+        Map.entry("core/secrets", List.of("get"))));
     // The operator never creates or deletes ElectionClusters: they come from users and Git.
     assertThat(cluster.get("ballot.dev/electionclusters")).doesNotContain("create", "delete");
 

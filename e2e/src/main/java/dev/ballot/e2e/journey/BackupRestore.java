@@ -1,8 +1,7 @@
 package dev.ballot.e2e.journey;
 
 import dev.ballot.backup.VersityGw;
-import dev.ballot.nodeapi.Consistency;
-import dev.ballot.nodeapi.KvValue;
+import dev.ballot.e2e.clients.ClientKv;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.net.InetSocketAddress;
@@ -14,7 +13,8 @@ import java.util.Optional;
 
 /**
  * spec.backup and spec.bootstrap.fromBackup end to end, against a real S3-compatible server (versitygw, started here
- * on loopback): keys are written to the created cluster, an on-demand backup is asked by annotation and must show in
+ * on loopback): keys are written to the created cluster with the application's client (jetcd on Raft, ZooKeeper's on
+ * ZAB), an on-demand backup is asked by annotation and must show in
  * status.backup, a new cluster is created from it (every member's init container restores it), and every key must
  * read back equal from the new cluster. Local provider only: the operator and the members, both host processes, reach
  * the server on 127.0.0.1.
@@ -38,18 +38,19 @@ public final class BackupRestore extends OnCreatedCluster {
     String source = created.clusterName;
     String restored = source + "-restored";
     String ns = ctx.namespace();
-    try (VersityGw gw = VersityGw.start()) {
+    try (VersityGw gw = VersityGw.start(); ClientKv kv = ctx.clientKv(source)) {
+      r.put("client", kv.name());
       gw.createBucket(BUCKET);
       ctx.cluster().admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(SECRET)
           .endMetadata().addToStringData("accessKeyId", VersityGw.CREDENTIALS.accessKeyId())
           .addToStringData("secretAccessKey", VersityGw.CREDENTIALS.secretAccessKey()).build()).serverSideApply();
 
       Map<String, String> written = new LinkedHashMap<>();
-      List<InetSocketAddress> members = ctx.memberAddresses(source);
+      List<InetSocketAddress> members = ctx.clientAddresses(source);
       for (int i = 0; i < KEYS; i++) {
         String key = name() + "-" + i;
         String value = "v" + i + "-" + System.nanoTime();
-        if (!r.check(put(members, key, value), "the write of " + key + " was never acknowledged")) {
+        if (!r.check(put(kv, members, key, value), "the write of " + key + " with " + kv.name() + " was never acknowledged")) {
           return;
         }
         written.put(key, value);
@@ -97,11 +98,11 @@ public final class BackupRestore extends OnCreatedCluster {
         ctx.kubectl().run("get", "-n", ns, "ec,pods", "-o", "wide");
         return;
       }
-      List<InetSocketAddress> restoredMembers = ctx.memberAddresses(restored);
+      List<InetSocketAddress> restoredMembers = ctx.clientAddresses(restored);
       int equal = 0;
       String firstDiff = null;
       for (Map.Entry<String, String> e : written.entrySet()) {
-        Optional<String> got = get(restoredMembers, e.getKey());
+        Optional<String> got = get(kv, restoredMembers, e.getKey());
         if (got.isPresent() && got.get().equals(e.getValue())) {
           equal++;
         } else if (firstDiff == null) {
@@ -139,12 +140,13 @@ public final class BackupRestore extends OnCreatedCluster {
     return null;
   }
 
-  /** An idempotent PUT, tried on each member in turn (followers forward) for up to 30 s. */
-  private static boolean put(List<InetSocketAddress> members, String key, String value) throws InterruptedException {
+  /** An idempotent put with the application's client, tried on each member in turn for up to 30 s. */
+  private static boolean put(ClientKv kv, List<InetSocketAddress> members, String key, String value)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     for (int i = 0; System.currentTimeMillis() < deadline; i++) {
       try {
-        NodeApi.at(members.get(i % members.size())).put(key, value);
+        kv.put(members.get(i % members.size()), key, value);
         return true;
       } catch (java.io.IOException e) {
         Thread.sleep(100);
@@ -153,12 +155,12 @@ public final class BackupRestore extends OnCreatedCluster {
     return false;
   }
 
-  /** A linearizable read, tried on each member in turn for up to 30 s; empty when absent. */
-  private static Optional<String> get(List<InetSocketAddress> members, String key) throws InterruptedException {
+  /** A linearizable read with the application's client, tried on each member in turn for up to 30 s. */
+  private static Optional<String> get(ClientKv kv, List<InetSocketAddress> members, String key) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     for (int i = 0; System.currentTimeMillis() < deadline; i++) {
       try {
-        return NodeApi.at(members.get(i % members.size())).get(key, Consistency.LINEARIZABLE).map(KvValue::text);
+        return kv.get(members.get(i % members.size()), key);
       } catch (java.io.IOException e) {
         Thread.sleep(100);
       }

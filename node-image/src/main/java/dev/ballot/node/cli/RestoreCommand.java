@@ -3,13 +3,13 @@ package dev.ballot.node.cli;
 import dev.ballot.backup.S3Credentials;
 import dev.ballot.backup.S3Location;
 import dev.ballot.node.config.ConfigException;
-import dev.ballot.node.config.ConfigLoader;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.process.BackupRestore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -56,13 +56,11 @@ public final class RestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeConfig cfg;
-        try {
-            cfg = ConfigLoader.load(config, System.getenv());
-        } catch (ConfigException e) {
-            System.err.println("ballot-node restore: " + e.getMessage());
-            return 2;
+        Optional<NodeConfig> loaded = MemberConfig.load("restore", config);
+        if (loaded.isEmpty()) {
+            return MemberConfig.BAD_CONFIG;
         }
+        NodeConfig cfg = loaded.get();
         String missing = bucket == null || bucket.isBlank() ? "--bucket (BALLOT_RESTORE_BUCKET)"
                 : sourceNamespace == null || sourceNamespace.isBlank() ? "--source-namespace (BALLOT_RESTORE_SOURCE_NAMESPACE)"
                 : sourceCluster == null || sourceCluster.isBlank() ? "--source-cluster (BALLOT_RESTORE_SOURCE_CLUSTER)"
