@@ -18,7 +18,8 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
                              Map<String, ScenarioResult> results, String runId) {
   public static final String GROUP_VERSION = "ballot.dev/v1alpha1";
   public static final String KIND = "ElectionCluster";
-  public static final int CLIENT_PORT = 2379;
+  /** Ballot's HTTP API on every member (status, events, admin, key-value): docs/conventions.md "Ports". */
+  public static final int HTTP_PORT = 8080;
 
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
     this(cluster, kubectl, repo, namespace, new java.util.LinkedHashMap<>(),
@@ -62,7 +63,7 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
     List<InetSocketAddress> out = new ArrayList<>();
     for (Pod p : members(clusterName)) {
       if (p.getStatus() != null && p.getStatus().getPodIP() != null) {
-        out.add(cluster.reach(p, CLIENT_PORT));
+        out.add(cluster.reach(p, HTTP_PORT));
       }
     }
     return out;

@@ -35,7 +35,7 @@ public final class MemberPodDeleted extends OnCreatedCluster {
     List<InetSocketAddress> others = new ArrayList<>();
     for (Pod p : ctx.members(ec)) {
       if (!p.getMetadata().getName().equals(leader) && p.getStatus() != null && p.getStatus().getPodIP() != null) {
-        others.add(ctx.cluster().reach(p, JourneyContext.CLIENT_PORT));
+        others.add(ctx.cluster().reach(p, JourneyContext.HTTP_PORT));
       }
     }
     List<InetSocketAddress> members = ctx.memberAddresses(ec);

@@ -109,7 +109,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
       return null;
     }
     try {
-      return ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+      return ctx.cluster().reach(p, JourneyContext.HTTP_PORT);
     } catch (Exception e) {
       return null;
     }

@@ -219,7 +219,7 @@ public final class ScaleCluster implements Scenario {
       }
       differ.clear();
       for (Pod p : ctx.members(ec)) {
-        InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+        InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.HTTP_PORT);
         TreeSet<String> seen = new TreeSet<>();
         for (StatusReport.Member m : NodeApi.at(a).status().members()) {
           seen.add(m.id() + "/" + m.kind());

@@ -44,6 +44,8 @@ public final class DesiredChildren {
     /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
     public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
     public static final int NODE_UID = 10001;
+    /** The name of the HTTP API's port on the container and both Services; the probes use it. */
+    public static final String HTTP = "http";
 
     private final String name;
     private final String namespace;
@@ -111,7 +113,7 @@ public final class DesiredChildren {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Names.selectorLabels(name))
-                .withPorts(servicePort("client", NodeConfigFile.CLIENT_PORT))
+                .withPorts(servicePort(HTTP, NodeConfigFile.HTTP_PORT))
                 .endSpec()
                 .build();
     }
@@ -238,10 +240,10 @@ public final class DesiredChildren {
                 .build();
     }
 
-    /** The ports a member listens on, by name: the client port, then the protocol's peer port(s). */
+    /** The ports a member listens on, by name: the node's HTTP API, then the protocol's peer port(s). */
     private Map<String, Integer> memberPorts() {
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put("client", NodeConfigFile.CLIENT_PORT);
+        ports.put(HTTP, NodeConfigFile.HTTP_PORT);
         if (spec.protocol() == ConsensusProtocol.Zab) {
             ports.put("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT);
             ports.put("zab-election", NodeConfigFile.ZAB_ELECTION_PORT);
@@ -268,7 +270,7 @@ public final class DesiredChildren {
         } else {
             env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
         }
-        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.CLIENT_PORT, null));
+        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
         return env;
     }
@@ -293,7 +295,7 @@ public final class DesiredChildren {
     }
 
     private static Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
-        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("client")).endHttpGet()
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString(HTTP)).endHttpGet()
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
                 .withFailureThreshold(failureThreshold).build();
     }

@@ -88,7 +88,7 @@ class DesiredChildrenTest {
         assertThat(container.getEnv()).extracting(EnvVar::getName).contains("BALLOT_BIND_HOST")
                 .doesNotContain("BALLOT_LISTEN_ADDRESS");
         assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getPort())
-                .containsExactly(2379, 2888, 3888);
+                .containsExactly(8080, 2888, 3888);
     }
 
     @Test

@@ -85,11 +85,11 @@ class ElectionClusterReconcilerTest {
                 () -> client.services().inNamespace(ns).withName("raft-a-peers").get(), s -> s != null);
         assertThat(peers.getSpec().getClusterIP()).isEqualTo("None");
         assertThat(peers.getSpec().getPublishNotReadyAddresses()).isTrue();
-        assertThat(peers.getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(2379, 2380);
+        assertThat(peers.getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(8080, 2380);
         Service clientSvc = await().atMost(CHILDREN_TIMEOUT).until(
                 () -> client.services().inNamespace(ns).withName("raft-a-client").get(), s -> s != null);
         assertThat(clientSvc.getSpec().getPorts()).singleElement()
-                .satisfies(p -> assertThat(p.getName()).isEqualTo("client"));
+                .satisfies(p -> assertThat(p.getName()).isEqualTo("http"));
         ConfigMap cm = await().atMost(CHILDREN_TIMEOUT).until(
                 () -> client.configMaps().inNamespace(ns).withName("raft-a-config").get(), s -> s != null);
         assertThat(cm.getData().get("ballot.yaml"))
