@@ -38,8 +38,8 @@ public final class MemberPodDeleted extends OnCreatedCluster {
         others.add(ctx.cluster().reach(p, JourneyContext.HTTP_PORT));
       }
     }
-    List<InetSocketAddress> members = ctx.memberAddresses(ec);
-    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), () -> members, Duration.ofSeconds(90)).start();
+    List<InetSocketAddress> members = ctx.clientAddresses(ec);
+    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> members, Duration.ofSeconds(90)).start();
     Thread.sleep(1_000);
     int ackedBefore = writer.ackedCount();
     long deletedAt = System.currentTimeMillis();
@@ -75,7 +75,7 @@ public final class MemberPodDeleted extends OnCreatedCluster {
     long handoffMs = handoff.get();
     Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
         "electioncluster/" + ec, "--timeout=180s");
-    writer.stopAndCheckNoneLost(r, ctx.memberAddresses(ec));
+    writer.stopAndCheckNoneLost(r, ctx.clientAddresses(ec));
     Optional<JourneyContext.LeaderView> after = ctx.leader(ec);
     r.put("old_leader", leader).put("handoff_ms", handoffMs).put("pod_gone_ms", goneMs).put("grace_ms", graceMs)
         .put("replacement_ready_ms", replacementReadyMs);

@@ -46,7 +46,7 @@ public class RollingUpdate extends OnCreatedCluster {
           + "before the upgrade")) {
         return;
       }
-      KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), rec::clientAddresses,
+      KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), rec::clientAddresses,
           timeout.plusMinutes(1)).start();
       if (!r.check(await(Duration.ofSeconds(20), () -> writer.ackedCount() > 0), "no write acknowledged before the upgrade")) {
         writer.stopAndJoin();
@@ -67,7 +67,7 @@ public class RollingUpdate extends OnCreatedCluster {
       boolean done = await(timeout, () -> rolledOut(rec, names, oldRevision, generation));
       long rolloutMs = System.currentTimeMillis() - t0;
       writer.stopAndJoin();
-      List<String> lost = writer.verify(rec.clientAddresses().isEmpty() ? ctx.memberAddresses(ec) : rec.clientAddresses());
+      List<String> lost = writer.verify(rec.clientAddresses().isEmpty() ? ctx.clientAddresses(ec) : rec.clientAddresses());
       rec.close();
 
       Path file = writeHistory(ctx, h);

@@ -30,6 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RollingUpdateRecorder implements AutoCloseable {
   private final JourneyContext ctx;
   private final String ec;
+  /** The members' client port (etcd's or ZooKeeper's), where the writer writes. */
+  private final int clientPort;
   private final RollingUpdateHistory history;
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final Map<String, Thread> streams = new ConcurrentHashMap<>();
@@ -42,6 +44,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
     this.ctx = ctx;
     this.ec = ec;
     this.history = new RollingUpdateHistory(members);
+    this.clientPort = ctx.clientPort(ec);
   }
 
   RollingUpdateHistory history() {
@@ -96,7 +99,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
     }
     List<InetSocketAddress> addrs = new ArrayList<>();
     for (Pod p : new TreeMap<>(pods).values()) {
-      InetSocketAddress a = address(p);
+      InetSocketAddress a = address(p, clientPort);
       if (a != null && ready(p) && p.getMetadata().getDeletionTimestamp() == null) {
         addrs.add(a);
       }
@@ -104,12 +107,12 @@ final class RollingUpdateRecorder implements AutoCloseable {
     clientAddresses = List.copyOf(addrs);
   }
 
-  private InetSocketAddress address(Pod p) {
+  private InetSocketAddress address(Pod p, int port) {
     if (p == null || p.getStatus() == null || p.getStatus().getPodIP() == null) {
       return null;
     }
     try {
-      return ctx.cluster().reach(p, JourneyContext.HTTP_PORT);
+      return ctx.cluster().reach(p, port);
     } catch (Exception e) {
       return null;
     }
@@ -118,7 +121,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
   /** Follows one member's status stream for as long as the recorder runs, across restarts of its pod. */
   private void followStatus(String name) {
     while (!closed) {
-      InetSocketAddress a = address(pods.get(name));
+      InetSocketAddress a = address(pods.get(name), JourneyContext.HTTP_PORT);
       if (a == null) {
         pause(100);
         continue;

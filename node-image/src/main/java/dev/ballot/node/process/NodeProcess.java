@@ -126,7 +126,8 @@ public final class NodeProcess implements AutoCloseable {
                 entries.add(new MemberDirectory.Entry(p.id(), p.name(), EngineFactory.peerAddress(p), p.clientAddress().toString()));
             }
             MemberDirectory directory = new MemberDirectory(entries, config.clientListen().port());
-            NodeMetrics metrics = new NodeMetrics(runtime::status, directory);
+            NodeMetrics metrics = new NodeMetrics(runtime::status, directory, new NodeMetrics.Identity(config.nodeName(),
+                    config.nodeId(), config.clusterId(), config.protocol().wireName(), VERSION), config.dataDir());
             metricsRef.set(metrics);
             runtime.addListener(metrics);
             PeerTransport t = transport;

@@ -4,6 +4,7 @@ import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.api.UpdateStrategy;
+import dev.ballot.operator.desired.ClientEndpoints;
 import dev.ballot.operator.desired.DesiredChildren;
 import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.desired.MemberEndpoint;
@@ -97,6 +98,9 @@ public final class ClusterDecider {
                 current, workload, o.pods(), spec == null ? o.members() : watched(o, intent.children()),
                 o.membersWatchedSince(), o.previous(), Names.selector(o.name()), o.now()));
         ElectionClusterStatus status = report.status();
+        if (spec != null) {
+            status.endpoints = ClientEndpoints.of(o.name(), o.namespace(), spec.protocol(), current);
+        }
         List<EventToPublish> events = new ArrayList<>(report.events());
         List<Condition> before = previousConditions(o);
 

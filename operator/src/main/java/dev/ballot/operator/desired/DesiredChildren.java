@@ -46,6 +46,9 @@ public final class DesiredChildren {
     public static final int NODE_UID = 10001;
     /** The name of the HTTP API's port on the container and both Services; the probes use it. */
     public static final String HTTP = "http";
+    /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
+    public static final String ETCD_CLIENT = "etcd-client";
+    public static final String ZOOKEEPER = "zookeeper";
 
     private final String name;
     private final String namespace;
@@ -113,9 +116,16 @@ public final class DesiredChildren {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Names.selectorLabels(name))
-                .withPorts(servicePort(HTTP, NodeConfigFile.HTTP_PORT))
+                .withPorts(clientServicePorts())
                 .endSpec()
                 .build();
+    }
+
+    /** The protocol's client port first (what applications connect to), then Ballot's HTTP API. */
+    private List<ServicePort> clientServicePorts() {
+        return spec.protocol() == ConsensusProtocol.Zab
+                ? List.of(servicePort(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT))
+                : List.of(servicePort(ETCD_CLIENT, NodeConfigFile.ETCD_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT));
     }
 
     public ConfigMap configMap() {
@@ -240,14 +250,20 @@ public final class DesiredChildren {
                 .build();
     }
 
-    /** The ports a member listens on, by name: the node's HTTP API, then the protocol's peer port(s). */
+    /**
+     * The ports a member listens on, by name: the protocol's client port (what applications connect to), Ballot's
+     * HTTP API, then the protocol's peer port(s).
+     */
     private Map<String, Integer> memberPorts() {
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put(HTTP, NodeConfigFile.HTTP_PORT);
         if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.put(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
             ports.put("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT);
             ports.put("zab-election", NodeConfigFile.ZAB_ELECTION_PORT);
         } else {
+            ports.put(ETCD_CLIENT, NodeConfigFile.ETCD_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
             ports.put("raft", NodeConfigFile.RAFT_PORT);
         }
         return ports;
@@ -269,6 +285,7 @@ public final class DesiredChildren {
             env.add(new EnvVar("BALLOT_BIND_HOST", "$(POD_IP)", null));
         } else {
             env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
+            env.add(new EnvVar("BALLOT_ETCD_ADDRESS", "$(POD_IP):" + NodeConfigFile.ETCD_PORT, null));
         }
         env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));

@@ -11,6 +11,10 @@ public record NodeConfigFile(String fileName, String content) {
     public static final String DATA_DIR = "/var/lib/ballot";
     /** Ballot's HTTP API (status, events, admin, health, metrics, its key-value store); the probes' port. */
     public static final int HTTP_PORT = 8080;
+    /** etcd's client port: Raft members serve the etcd v3 API there (etcdctl, jetcd, kube-apiserver). */
+    public static final int ETCD_PORT = 2379;
+    /** ZooKeeper's client port: ZAB members serve the ZooKeeper client protocol there (zkCli, Curator). */
+    public static final int ZOOKEEPER_PORT = 2181;
     public static final int RAFT_PORT = 2380;
     public static final int ZAB_QUORUM_PORT = 2888;
     public static final int ZAB_ELECTION_PORT = 3888;
@@ -66,6 +70,7 @@ public record NodeConfigFile(String fileName, String content) {
         y.append("  election_timeout_max: ").append(quote(spec.electionTimeoutMax())).append('\n');
         y.append("  heartbeat_interval: ").append(quote(spec.heartbeatInterval())).append('\n');
         y.append("  client_address: ").append(quote("0.0.0.0:" + HTTP_PORT)).append('\n');
+        y.append("  etcd_address: ").append(quote("0.0.0.0:" + ETCD_PORT)).append('\n');
         y.append("  data_dir: ").append(quote(DATA_DIR)).append('\n');
         return new NodeConfigFile(BALLOT_YAML, y.toString());
     }
@@ -77,6 +82,7 @@ public record NodeConfigFile(String fileName, String content) {
         p.append("tickTime=").append(spec.tickTime()).append('\n');
         p.append("initLimit=").append(spec.initLimit()).append('\n');
         p.append("syncLimit=").append(spec.syncLimit()).append('\n');
+        p.append("clientPort=").append(ZOOKEEPER_PORT).append('\n');
         p.append("dataDir=").append(DATA_DIR).append('\n');
         p.append("clusterId=").append(cluster).append('\n');
         p.append("clientAddress=0.0.0.0:").append(HTTP_PORT).append('\n');
