@@ -1,5 +1,6 @@
 package dev.ballot.operator.reconciler;
 
+import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.decide.StatefulSetView;
@@ -36,7 +37,7 @@ final class ClusterObserver {
     static Observed observe(ElectionCluster cluster, Context<ElectionCluster> context,
                             Map<String, MemberObservation> members, Function<String, Expansion> storageClass,
                             Function<String, Optional<LeaderProgress>> leaderProgress, String volumeBlockPublished,
-                            Observed.Settings settings) {
+                            List<ActionStatus> actionsWritten, Observed.Settings settings) {
         Map<String, PodView> pods = new HashMap<>();
         context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), podView(p)));
         List<ClaimView> claims = new ArrayList<>();
@@ -50,7 +51,8 @@ final class ClusterObserver {
                 cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec()),
                 context.getSecondaryResource(StatefulSet.class).map(ClusterObserver::statefulSetView).orElse(null),
                 pods, members, claims, once(storageClass), once(leaderProgress), cluster.getStatus(),
-                volumeBlockPublished, settings, Instant.now());
+                volumeBlockPublished, settings, Instant.now(), cluster.getMetadata().getAnnotations(),
+                actionsWritten);
     }
 
     /** The StatefulSet's status as it stands now (after the children were applied). */
@@ -111,7 +113,7 @@ final class ClusterObserver {
             }
         }
         return new PodView(pod.getMetadata().getName(), revision, ready,
-                pod.getMetadata().getDeletionTimestamp() != null, waiting);
+                pod.getMetadata().getDeletionTimestamp() != null, waiting, pod.getMetadata().getUid());
     }
 
     /** Each key read at most once per reconcile. */
