@@ -35,7 +35,8 @@ final class ClusterObserver {
     }
 
     static Observed observe(ElectionCluster cluster, Context<ElectionCluster> context,
-                            Map<String, MemberObservation> members, Function<String, Expansion> storageClass,
+                            Map<String, MemberObservation> members, Instant membersWatchedSince,
+                            Function<String, Expansion> storageClass,
                             Function<String, Optional<LeaderProgress>> leaderProgress, String volumeBlockPublished,
                             List<ActionStatus> actionsWritten, Observed.Settings settings) {
         Map<String, PodView> pods = new HashMap<>();
@@ -50,9 +51,9 @@ final class ClusterObserver {
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), cluster.getSpec(),
                 cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec()),
                 context.getSecondaryResource(StatefulSet.class).map(ClusterObserver::statefulSetView).orElse(null),
-                pods, members, claims, once(storageClass), once(leaderProgress), cluster.getStatus(),
-                volumeBlockPublished, settings, Instant.now(), cluster.getMetadata().getAnnotations(),
-                actionsWritten);
+                pods, members, membersWatchedSince, claims, once(storageClass), once(leaderProgress),
+                cluster.getStatus(), volumeBlockPublished, settings, Instant.now(),
+                cluster.getMetadata().getAnnotations(), actionsWritten);
     }
 
     /** The StatefulSet's status as it stands now (after the children were applied). */
