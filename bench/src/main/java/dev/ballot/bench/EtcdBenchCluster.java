@@ -28,25 +28,23 @@ import java.util.OptionalInt;
  * gives 150-300 ms, Ballot's range; etcd requires T >= 5 heartbeats, so the heartbeat is 30 ms (Ballot: 50 ms).
  * {@code --pre-vote} is on, as Ballot's PreVote is.
  */
-final class EtcdBenchCluster implements BenchCluster {
+final class EtcdBenchCluster extends ExternalBenchCluster {
     static final int ELECTION_TIMEOUT_MS = 150;
     static final int HEARTBEAT_MS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String etcd;
-    private final Path workDir;
     private final int[] clientPorts;
     private final int[] peerPorts;
-    private final MemberProcesses processes = new MemberProcesses(3);
     private final String token = "bench-" + Long.toHexString(System.nanoTime());
 
     private final boolean nativeClient;
     private final JetcdSessions jetcd = new JetcdSessions();
 
     EtcdBenchCluster(String etcdBinary, Path workDir, boolean nativeClient) throws IOException {
+        super(workDir);
         this.nativeClient = nativeClient;
         this.etcd = etcdBinary;
-        this.workDir = workDir;
         int[] ports = LocalPorts.free(6);
         this.clientPorts = new int[] {ports[0], ports[1], ports[2]};
         this.peerPorts = new int[] {ports[3], ports[4], ports[5]};
@@ -90,11 +88,6 @@ final class EtcdBenchCluster implements BenchCluster {
     }
 
     @Override
-    public int size() {
-        return 3;
-    }
-
-    @Override
     public void restart(int member) throws IOException {
         jetcd.forget(endpoint(member));
         List<String> peers = new ArrayList<>();
@@ -118,23 +111,12 @@ final class EtcdBenchCluster implements BenchCluster {
     }
 
     @Override
-    public String exitedUnexpectedly() {
-        return processes.exitedUnexpectedly();
-    }
-
-    @Override
-    public void kill(int member) throws InterruptedException {
-        processes.kill(member);
+    protected void memberGone(int member) {
         jetcd.forget(endpoint(member));
     }
 
     private String endpoint(int member) {
         return "http://127.0.0.1:" + clientPorts[member];
-    }
-
-    @Override
-    public void freeze(int member) throws IOException, InterruptedException {
-        processes.freeze(member);
     }
 
     /** {@code /v3/maintenance/status} through etcd's gateway: it leads when its member_id is the leader it names. */
@@ -143,11 +125,6 @@ final class EtcdBenchCluster implements BenchCluster {
         return post(member, "/v3/maintenance/status", "{}", timeout)
                 .map(st -> st.path("header").path("member_id").asText().equals(st.path("leader").asText()))
                 .orElse(false);
-    }
-
-    @Override
-    public Process process(int member) {
-        return processes.process(member);
     }
 
     private Optional<JsonNode> post(int member, String path, String body, Duration timeout) {
@@ -237,13 +214,7 @@ final class EtcdBenchCluster implements BenchCluster {
     }
 
     @Override
-    public String logs() {
-        return workDir.toString();
-    }
-
-    @Override
-    public void close() {
+    protected void closeClients() {
         jetcd.close();
-        processes.killAll();
     }
 }

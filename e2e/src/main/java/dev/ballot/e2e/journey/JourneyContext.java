@@ -11,8 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What scenarios share: the cluster, kubectl, the repo, the test namespace, and cluster-status reads. */
-public final class JourneyContext {
+/**
+ * What scenarios share: the cluster, kubectl, the repo, the test namespace, the results so far (a later scenario
+ * runs only if those it needs passed), and cluster-status reads.
+ */
+public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace,
+                             Map<String, ScenarioResult> results, String runId) {
   public static final String GROUP_VERSION = "ballot.dev/v1alpha1";
   public static final String KIND = "ElectionCluster";
   /** Ballot's HTTP API on every member (status, events, admin, key-value): docs/conventions.md "Ports". */
@@ -21,34 +25,9 @@ public final class JourneyContext {
   public static final int ETCD_PORT = 2379;
   public static final int ZOOKEEPER_PORT = 2181;
 
-  private final Cluster cluster;
-  private final Kubectl kubectl;
-  private final Path repo;
-  private final String namespace;
-  private final Map<String, ScenarioResult> results = new java.util.LinkedHashMap<>();
-  Process operator;
-
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
-    this.cluster = cluster;
-    this.kubectl = kubectl;
-    this.repo = repo;
-    this.namespace = namespace;
-  }
-
-  public Cluster cluster() {
-    return cluster;
-  }
-
-  public Kubectl kubectl() {
-    return kubectl;
-  }
-
-  public Path repo() {
-    return repo;
-  }
-
-  public String namespace() {
-    return namespace;
+    this(cluster, kubectl, repo, namespace, new java.util.LinkedHashMap<>(),
+        java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
   }
 
   /**
@@ -62,12 +41,6 @@ public final class JourneyContext {
       return cluster.stateDir().get().resolve("history");
     }
     return repo.resolve("e2e/target/e2e-history").resolve(runId);
-  }
-
-  private final String runId = java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-');
-
-  Map<String, ScenarioResult> results() {
-    return results;
   }
 
   public Optional<GenericKubernetesResource> electionCluster(String name) {

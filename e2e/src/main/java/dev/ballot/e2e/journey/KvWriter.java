@@ -103,6 +103,23 @@ public final class KvWriter implements Runnable {
   }
 
   /**
+   * Stops, reads every acknowledged write back ({@link #verify}) and records writes_acked, writes_failed,
+   * max_write_gap_ms and acked_lost on {@code r}; the check fails if any is lost.
+   */
+  public void stopAndCheckNoneLost(ScenarioResult r, List<InetSocketAddress> addrs) throws InterruptedException {
+    stopAndJoin();
+    List<String> lost = verify(addrs);
+    r.put("writes_acked", ackedCount()).put("writes_failed", failures())
+        .put("max_write_gap_ms", maxGapMs()).put("acked_lost", lost.size());
+    checkNoneLost(r, lost);
+  }
+
+  /** The check every scenario that writes ends with: {@code lost} as {@link #verify} returned it. */
+  static void checkNoneLost(ScenarioResult r, List<String> lost) {
+    r.check(lost.isEmpty(), "acknowledged writes lost: " + String.join(", ", lost.subList(0, Math.min(5, lost.size()))));
+  }
+
+  /**
    * Reads every acknowledged key back (linearizable); returns the keys whose value is missing or different.
    * The last call: it closes the client.
    */

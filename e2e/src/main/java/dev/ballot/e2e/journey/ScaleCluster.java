@@ -142,7 +142,7 @@ public final class ScaleCluster implements Scenario {
           .filter(n -> ordinalOf(n, "data-" + ec + "-") >= from && ordinalOf(n, "data-" + ec + "-") < to).count();
       r.put("acked", writer.ackedCount()).put("acked_lost", lost.size()).put("writes_failed", writer.failures())
           .put("max_write_gap_ms", writer.maxGapMs()).put("pvcs_kept", kept);
-      r.check(lost.isEmpty(), "acknowledged writes lost: " + String.join(", ", lost.subList(0, Math.min(5, lost.size()))));
+      KvWriter.checkNoneLost(r, lost);
     } finally {
       writer.stopAndJoin();
       history.stopAndJoin();

@@ -97,13 +97,8 @@ final class ZabPropertiesParser {
     }
 
     private static long serverId(String digits, String key, int line, String source) throws ConfigException {
-        long id;
-        try {
-            id = Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            id = -1;
-        }
-        if (id < 1 || id > 255_000) {
+        long id = numberIn(digits, 1, 255_000);
+        if (id < 0) {
             throw new ConfigException(source, key, line, "server id '" + digits + "' is outside 1-255000",
                     "number servers from 1 (member ids are positive), e.g. server.1=host:2888:3888");
         }
@@ -247,16 +242,21 @@ final class ZabPropertiesParser {
     }
 
     private static int portNumber(String digits) {
-        int port;
-        try {
-            port = Integer.parseInt(digits);
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 1 || port > 65535) {
+        int port = (int) numberIn(digits, 1, 65535);
+        if (port < 0) {
             throw new IllegalArgumentException("port " + digits + " is outside 1-65535");
         }
         return port;
+    }
+
+    /** {@code digits} as a number if it is one in {@code [min, max]}, else -1 (the caller says what was wrong). */
+    private static long numberIn(String digits, long min, long max) {
+        try {
+            long n = Long.parseLong(digits);
+            return n >= min && n <= max ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private NodeConfig build() throws ConfigException {

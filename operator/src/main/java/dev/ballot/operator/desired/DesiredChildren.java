@@ -97,13 +97,8 @@ public final class DesiredChildren {
     }
 
     public Service peerService() {
-        List<ServicePort> ports = new ArrayList<>(clientServicePorts());
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(servicePort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        List<ServicePort> ports = new ArrayList<>();
+        memberPorts().forEach((name, port) -> ports.add(servicePort(name, port)));
         return new ServiceBuilder()
                 .withMetadata(meta(Names.peerService(name)))
                 .withNewSpec()
@@ -255,17 +250,28 @@ public final class DesiredChildren {
                 .build();
     }
 
+    /**
+     * The ports a member listens on, by name: the protocol's client port (what applications connect to), Ballot's
+     * HTTP API, then the protocol's peer port(s).
+     */
+    private Map<String, Integer> memberPorts() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.put(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
+            ports.put("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT);
+            ports.put("zab-election", NodeConfigFile.ZAB_ELECTION_PORT);
+        } else {
+            ports.put(ETCD_CLIENT, NodeConfigFile.ETCD_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
+            ports.put("raft", NodeConfigFile.RAFT_PORT);
+        }
+        return ports;
+    }
+
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
-        ports.add(containerPort(HTTP, NodeConfigFile.HTTP_PORT));
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(containerPort(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT));
-            ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(containerPort(ETCD_CLIENT, NodeConfigFile.ETCD_PORT));
-            ports.add(containerPort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        memberPorts().forEach((name, port) -> ports.add(containerPort(name, port)));
         return ports;
     }
 
