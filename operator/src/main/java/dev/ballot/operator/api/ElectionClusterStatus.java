@@ -61,6 +61,10 @@ public class ElectionClusterStatus {
     @JsonPropertyDescription("The last backup: success (time, object, size, index, duration) and the last error.")
     public BackupStatus backup;
 
+    @JsonPropertyDescription("One-off actions requested by annotations (ballot.dev/transfer-leadership,"
+            + " ballot.dev/restart-member): the latest request of each, and how far it got.")
+    public List<ActionStatus> actions;
+
     @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
             + " reason and message.")
     public List<Condition> conditions = new ArrayList<>();
