@@ -48,7 +48,11 @@ public final class Install implements Scenario {
       }
       Path kc = writeServiceAccountKubeconfig(ctx.kubectl().kubeconfig(), token.out().strip());
       r.put("operator", "process");
-      ctx.operator = ctx.cluster().startOperator(kc, Map.of("POD_NAME", LOCAL_OPERATOR_ID));
+      // a known metrics port (the process default is a random free one), for the prometheus scenario's scrape
+      int metricsPort = dev.ballot.e2e.provider.OperatorProcess.freePort();
+      ctx.operator = ctx.cluster().startOperator(kc, Map.of("POD_NAME", LOCAL_OPERATOR_ID,
+          "QUARKUS_HTTP_PORT", Integer.toString(metricsPort)));
+      ctx.localOperatorMetrics = new java.net.InetSocketAddress("127.0.0.1", metricsPort);
       // the operator is working once it leads: it holds its Lease (which also proves deploy/'s RBAC lets it)
       long deadline = System.currentTimeMillis() + 90_000;
       String holder = null;

@@ -22,6 +22,8 @@ public final class JourneyContext {
   private final String namespace;
   private final Map<String, ScenarioResult> results = new java.util.LinkedHashMap<>();
   Process operator;
+  /** Where the operator started by Install as a local process serves /q/metrics (null otherwise). */
+  java.net.InetSocketAddress localOperatorMetrics;
 
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
     this.cluster = cluster;

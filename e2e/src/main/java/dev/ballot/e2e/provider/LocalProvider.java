@@ -197,6 +197,18 @@ public final class LocalProvider implements ClusterProvider {
     }
 
     @Override
+    public boolean canFreeze() {
+      return true;
+    }
+
+    @Override
+    public String freeze(Pod pod, boolean frozen) throws Exception {
+      String signal = frozen ? "STOP" : "CONT";
+      long pid = kubelet.signalContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), signal);
+      return "SIG" + signal + " pid " + pid;
+    }
+
+    @Override
     public void close() {
       if (!closed.compareAndSet(false, true)) {
         return;
