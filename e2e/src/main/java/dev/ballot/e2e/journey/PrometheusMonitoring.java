@@ -63,8 +63,9 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     r.put("members", pods.size()).put("operator_scraped", operator.isPresent());
 
     try (PrometheusServer prom = PrometheusServer.start(bin, config, dir, OperatorProcess.freePort(), Duration.ofSeconds(60))) {
-      List<InetSocketAddress> clients = ctx.memberAddresses(ec);
-      KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), () -> clients, Duration.ofMinutes(5)).start();
+      List<InetSocketAddress> clients = ctx.clientAddresses(ec);
+      KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> clients,
+          Duration.ofMinutes(5)).start();
       List<MonitoringFiles.Panel> panels = MonitoringFiles.panels(ctx.repo());
       Map<String, String> alerts = MonitoringFiles.alerts(ctx.repo());
       List<String> emptyPanels = List.of();
@@ -92,7 +93,8 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
       r.check(!healthy.containsValue("firing"), "alerts firing on a healthy cluster: " + healthy);
 
       quorumLoss(ctx, ec, pods, prom, r);
-      KvWriter after = new KvWriter(name() + "-after-" + System.currentTimeMillis(), () -> clients, LOAD_AFTER).start();
+      KvWriter after = new KvWriter(name() + "-after-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> clients,
+          LOAD_AFTER).start();
       Thread.sleep(LOAD_AFTER.toMillis()); // a load phase for the picture (the writer stops at its own deadline)
       after.stopAndJoin();
       r.put("writes_acked_after", after.ackedCount());
@@ -203,7 +205,7 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     ObjectMapper json = new ObjectMapper();
     ArrayNode groups = json.createArrayNode();
     for (Pod p : pods) {
-      InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+      InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.HTTP_PORT);
       ObjectNode g = groups.addObject();
       g.putArray("targets").add(a.getHostString() + ":" + a.getPort());
       g.putObject("labels").put("namespace", ctx.namespace()).put("pod", p.getMetadata().getName()).put("ballot_cluster", ec);
@@ -212,8 +214,8 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
   }
 
   private static Optional<InetSocketAddress> operatorTarget(JourneyContext ctx) throws Exception {
-    if (ctx.localOperatorMetrics != null) {
-      return Optional.of(ctx.localOperatorMetrics);
+    if (ctx.cluster().localOperatorMetrics().isPresent()) {
+      return ctx.cluster().localOperatorMetrics();
     }
     for (Pod p : ctx.cluster().admin().pods().inNamespace(Install.OPERATOR_NS)
         .withLabel("app.kubernetes.io/name", "ballot-operator").list().getItems()) {

@@ -45,6 +45,11 @@ public interface Cluster extends AutoCloseable {
   /** Kills the pod's main process with SIGKILL, as a crash would (or the nearest the provider can do). */
   String crash(Pod pod) throws Exception;
 
+  /** Where the operator process started by {@link #startOperator} serves /q/metrics (empty if none runs here). */
+  default java.util.Optional<InetSocketAddress> localOperatorMetrics() {
+    return java.util.Optional.empty();
+  }
+
   /** Whether {@link #freeze} works here: scenarios that stop members for a while (quorum loss) need it. */
   default boolean canFreeze() {
     return false;

@@ -103,32 +103,33 @@ public final class NodeMetrics implements RuntimeListener {
                 .callback(cb -> cb.call(status.get().node().appliedIndex())).register(registry);
         GaugeWithCallback.builder().name("ballot_last_log_index").help("Last log index (zxid for ZAB)")
                 .callback(cb -> cb.call(status.get().node().lastLogIndex())).register(registry);
-        GaugeWithCallback.builder().name("ballot_peer_lag_entries")
-                .help("On the leader: entries each member is behind the leader's last index")
-                .labelNames("peer").callback(cb -> {
-                    NodeStatus st = status.get().node();
-                    if (!st.isLeader()) {
-                        return;
-                    }
-                    for (MemberProgress m : st.members()) {
-                        if (m.id() != st.id() && m.matchIndex() >= 0) {
-                            cb.call(Math.max(0, st.lastLogIndex() - m.matchIndex()), directory.name(m.id()));
-                        }
-                    }
-                }).register(registry);
-        GaugeWithCallback.builder().name("ballot_peer_last_contact_seconds")
-                .help("On the leader: time since each member last answered")
-                .labelNames("peer").callback(cb -> {
-                    NodeStatus st = status.get().node();
-                    if (!st.isLeader()) {
-                        return;
-                    }
-                    for (MemberProgress m : st.members()) {
-                        if (m.id() != st.id() && m.ticksSinceContact() >= 0) {
-                            cb.call(m.ticksSinceContact() * 0.010, directory.name(m.id()));
-                        }
-                    }
-                }).register(registry);
+        perPeerOnLeader(status, directory, "ballot_peer_lag_entries", "On the leader: entries each member is behind the leader's last index",
+                (st, m) -> m.matchIndex() < 0 ? -1 : Math.max(0, st.lastLogIndex() - m.matchIndex()));
+        perPeerOnLeader(status, directory, "ballot_peer_last_contact_seconds", "On the leader: time since each member last answered",
+                (st, m) -> m.ticksSinceContact() < 0 ? -1 : m.ticksSinceContact() * 0.010);
+    }
+
+    /** What a per-peer gauge reads of one member, given the leader's status; negative: not known (no sample). */
+    @FunctionalInterface
+    private interface PeerReading {
+        double read(NodeStatus leader, MemberProgress member);
+    }
+
+    /** A gauge labelled {@code peer} with one sample for each other member, on the leader only. */
+    private void perPeerOnLeader(Supplier<RuntimeStatus> status, MemberDirectory directory, String name, String help,
+                                 PeerReading reading) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("peer").callback(cb -> {
+            NodeStatus st = status.get().node();
+            if (!st.isLeader()) {
+                return;
+            }
+            for (MemberProgress m : st.members()) {
+                double value = m.id() == st.id() ? -1 : reading.read(st, m);
+                if (value >= 0) {
+                    cb.call(value, directory.name(m.id()));
+                }
+            }
+        }).register(registry);
     }
 
     @Override
