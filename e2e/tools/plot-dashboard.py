@@ -66,7 +66,8 @@ def panel_svg(out, panel, results, t0, t1):
         out.append(f'<text x="{px0 - 4}" y="{sy(v) + 3:.1f}" class="a" text-anchor="end">{fmt_value(v, unit)}</text>')
     for i in range(4):
         t = t0 + (t1 - t0) * i / 3
-        out.append(f'<text x="{sx(t):.1f}" y="{py1 + 11}" class="a" text-anchor="middle">{(t - t0) / 60:.0f} min</text>')
+        label = f"{(t - t0):.0f} s" if t1 - t0 < 300 else f"{(t - t0) / 60:.0f} min"
+        out.append(f'<text x="{sx(t):.1f}" y="{py1 + 11}" class="a" text-anchor="middle">{label}</text>')
     step_after = panel.get("fieldConfig", {}).get("defaults", {}).get("custom", {}).get("lineInterpolation") == "stepAfter"
     for i, (name, pts) in enumerate(series):
         color = COLORS[i % len(COLORS)]

@@ -94,7 +94,7 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
       r.put("panels_with_data", (panels.size() - emptyPanels.size()) + "/" + panels.size())
           .put("alerts_with_data", (alerts.size() - emptyAlerts.size()) + "/" + alerts.size())
           .put("data_after_ms", dataAt < 0 ? -1 : dataAt - loadStart).put("writes_acked", writer.ackedCount())
-          .put("alerts_while_healthy", healthy.isEmpty() ? "none" : String.join(",", healthy.keySet()));
+          .put("alerts_while_healthy", names(healthy, "firing")).put("pending_while_healthy", names(healthy, "pending"));
       r.check(emptyPanels.isEmpty(), "dashboard panels without data: " + String.join("; ", emptyPanels));
       r.check(emptyAlerts.isEmpty(), "alerts whose series are missing: " + String.join("; ", emptyAlerts));
       List<String> wrongly = healthy.entrySet().stream()
@@ -179,6 +179,12 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     r.check(clearedAt >= 0, QUORUM_ALERT + " did not clear within " + CLEAR_WITHIN.toSeconds() + " s of resuming them");
     r.check(recoveredAt >= 0, "Prometheus saw no leader with every voter answering within " + CLEAR_WITHIN.toSeconds()
         + " s of resuming them");
+  }
+
+  /** The alerts in that state, comma-separated, or "none". */
+  static String names(Map<String, String> alerts, String state) {
+    List<String> out = alerts.entrySet().stream().filter(e -> e.getValue().equals(state)).map(Map.Entry::getKey).toList();
+    return out.isEmpty() ? "none" : String.join(",", out);
   }
 
   /** Titles of panels one of whose queries returns no series, with the query. */
