@@ -123,7 +123,7 @@ public final class LocalProvider implements ClusterProvider {
     private final PodAccess access;
     private final long controlPlaneStartMs;
     private final boolean purge;
-    private final List<Process> operators = new ArrayList<>();
+    private final OperatorProcesses operators;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     LocalCluster(Path repo, Path state, Path cpDir, Path kubeconfig, KubernetesClient admin, ProcessKubelet kubelet,
@@ -136,6 +136,7 @@ public final class LocalProvider implements ClusterProvider {
       this.access = new PodAccess(admin);
       this.controlPlaneStartMs = controlPlaneStartMs;
       this.purge = purge;
+      this.operators = new OperatorProcesses(repo, state, kubelet::hostsFile);
     }
 
     public long controlPlaneStartMs() {
@@ -162,23 +163,14 @@ public final class LocalProvider implements ClusterProvider {
       return OperatorMode.LOCAL_PROCESS;
     }
 
-    private volatile InetSocketAddress operatorMetrics;
-
     @Override
     public Process startOperator(Path operatorKubeconfig, Map<String, String> env) throws IOException {
-      // a port known here (the process would pick a random one), so that the prometheus scenario can scrape it
-      int metricsPort = OperatorProcess.freePort();
-      Map<String, String> withPort = new java.util.HashMap<>(env);
-      withPort.putIfAbsent("QUARKUS_HTTP_PORT", Integer.toString(metricsPort));
-      Process p = OperatorProcess.start(repo, operatorKubeconfig, kubelet.hostsFile(), state.resolve("operator.log"), withPort);
-      operators.add(p);
-      operatorMetrics = new InetSocketAddress("127.0.0.1", Integer.parseInt(withPort.get("QUARKUS_HTTP_PORT")));
-      return p;
+      return operators.start(operatorKubeconfig, env);
     }
 
     @Override
     public java.util.Optional<InetSocketAddress> localOperatorMetrics() {
-      return java.util.Optional.ofNullable(operatorMetrics);
+      return operators.metrics();
     }
 
     @Override
@@ -209,7 +201,7 @@ public final class LocalProvider implements ClusterProvider {
       if (!closed.compareAndSet(false, true)) {
         return;
       }
-      OperatorProcess.stopAll(operators);
+      operators.stopAll();
       kubelet.close();
       access.close();
       admin().close();
