@@ -26,6 +26,7 @@ public final class Journey {
         new MemberPodDeleted("member-pod-deleted", raft),
         new OperatorFailover("operator-failover", raft, java.time.Duration.ofSeconds(420)),
         new KubectlTools("kubectl-tools", raft),
+        new KubectlBallotPlugin("kubectl-ballot", raft),
         new ScaleCluster("scale-raft", raft, 5),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),
