@@ -27,6 +27,8 @@ public final class Journey {
         new OperatorFailover("operator-failover", raft, java.time.Duration.ofSeconds(420)),
         new KubectlTools("kubectl-tools", raft),
         new KubectlBallotPlugin("kubectl-ballot", raft),
+        // a real Prometheus: dashboard and alert queries return data; an alert fires on quorum loss and clears
+        new PrometheusMonitoring("prometheus", raft),
         new ScaleCluster("scale-raft", raft, 5),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),

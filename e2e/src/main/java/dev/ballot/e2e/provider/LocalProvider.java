@@ -169,6 +169,11 @@ public final class LocalProvider implements ClusterProvider {
     }
 
     @Override
+    public java.util.Optional<InetSocketAddress> localOperatorMetrics() {
+      return operators.metrics();
+    }
+
+    @Override
     public InetSocketAddress reach(Pod pod, int port) throws Exception {
       return access.reach(pod, port);
     }
@@ -177,6 +182,18 @@ public final class LocalProvider implements ClusterProvider {
     public String crash(Pod pod) {
       long pid = kubelet.crashContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), null);
       return "SIGKILL pid " + pid;
+    }
+
+    @Override
+    public boolean canFreeze() {
+      return true;
+    }
+
+    @Override
+    public String freeze(Pod pod, boolean frozen) throws Exception {
+      String signal = frozen ? "STOP" : "CONT";
+      long pid = kubelet.signalContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), signal);
+      return "SIG" + signal + " pid " + pid;
     }
 
     @Override

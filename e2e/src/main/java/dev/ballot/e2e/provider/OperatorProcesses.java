@@ -1,10 +1,13 @@
 package dev.ballot.e2e.provider;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -16,6 +19,7 @@ final class OperatorProcesses {
   private final Path log;
   private final Supplier<Path> hostsFile;
   private final List<Process> started = new ArrayList<>();
+  private InetSocketAddress metrics;
 
   OperatorProcesses(Path repo, Path stateDir, Supplier<Path> hostsFile) {
     this.repo = repo;
@@ -24,9 +28,18 @@ final class OperatorProcesses {
   }
 
   synchronized Process start(Path kubeconfig, Map<String, String> env) throws IOException {
-    Process p = OperatorProcess.start(repo, kubeconfig, hostsFile.get(), log, env);
+    // a metrics port known here (the process would pick a random one), so that the prometheus scenario can scrape it
+    Map<String, String> withPort = new HashMap<>(env);
+    withPort.putIfAbsent("QUARKUS_HTTP_PORT", Integer.toString(OperatorProcess.freePort()));
+    Process p = OperatorProcess.start(repo, kubeconfig, hostsFile.get(), log, withPort);
     started.add(p);
+    metrics = new InetSocketAddress("127.0.0.1", Integer.parseInt(withPort.get("QUARKUS_HTTP_PORT")));
     return p;
+  }
+
+  /** Where the last operator started serves /q/metrics (empty before one started). */
+  synchronized Optional<InetSocketAddress> metrics() {
+    return Optional.ofNullable(metrics);
   }
 
   /** SIGTERM to each, SIGKILL after 10 s. */
