@@ -26,6 +26,7 @@ public final class Journey {
         new MemberPodDeleted("member-pod-deleted", raft),
         new OperatorFailover("operator-failover", raft, java.time.Duration.ofSeconds(420)),
         new KubectlTools("kubectl-tools", raft),
+        new KubectlBallotPlugin("kubectl-ballot", raft),
         // a real Prometheus: dashboard and alert queries return data; an alert fires on quorum loss and clears
         new PrometheusMonitoring("prometheus", raft),
         new ScaleCluster("scale-raft", raft, 5),
