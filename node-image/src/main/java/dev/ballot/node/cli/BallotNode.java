@@ -1,5 +1,7 @@
 package dev.ballot.node.cli;
 
+import dev.ballot.node.http.RefusedBodyDrain;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +15,7 @@ public final class BallotNode implements Runnable {
 
     public static void main(String[] args) {
         NameCache.shorten();
+        RefusedBodyDrain.configure();
         System.exit(new CommandLine(new BallotNode()).execute(args));
     }
 
