@@ -51,6 +51,11 @@ public final class LocalCluster implements AutoCloseable {
             return id;
         }
 
+        /** Its loopback address (peer and client ports bind on it). */
+        public String host() {
+            return host;
+        }
+
         public String name() {
             return "node-" + id;
         }

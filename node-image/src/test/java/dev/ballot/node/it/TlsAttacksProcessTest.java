@@ -52,6 +52,7 @@ class TlsAttacksProcessTest {
             tls = cluster.enableTls("Optional");
             cluster.startAll();
             long leader = awaitLeader(cluster);
+            long leaderPid = cluster.node(leader).process().pid();
             String base = "https://" + cluster.clientAddress(leader);
             long follower = leader % 3 + 1;
             assertThat(curl(tls.client(), "PUT", "https://" + cluster.clientAddress(follower) + "/v1/kv/before", "kept"))
@@ -118,6 +119,20 @@ class TlsAttacksProcessTest {
                     .isEqualTo("200 kept");
             System.out.println("TlsAttacksProcessTest: leader " + leader + " then " + now
                     + "; all six attacks refused, the attacked node took a write and the first key read back");
+
+            // Renewal without restart: the leader's files are replaced; new connections get the new certificate.
+            var renewed = tls.ca().issue("node-" + leader, List.of(), List.of(cluster.node(leader).host()),
+                    List.of(dev.ballot.nodeapi.tls.CertIdentity.memberUri(cluster.clusterId(), "node-" + leader)),
+                    Instant.now().minusSeconds(60), Duration.ofDays(2));
+            tls.ca().writeDirectory(tls.member(leader), renewed);
+            String pem = renewed.certificatePem().strip();
+            InetSocketAddress api = new InetSocketAddress(cluster.node(leader).host(),
+                    Integer.parseInt(cluster.clientAddress(leader).substring(cluster.clientAddress(leader).lastIndexOf(':') + 1)));
+            await("the leader's HTTPS port presents the renewed certificate").atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> openssl(tls.client(), api, null).contains(pem));
+            await("the renewed leader still replicates").atMost(Duration.ofSeconds(15)).until(() ->
+                    curl(tls.client(), "PUT", "https://" + cluster.clientAddress(leader) + "/v1/kv/renewed", "r").startsWith("200 "));
+            assertThat(cluster.node(leader).process().pid()).as("no restart").isEqualTo(leaderPid);
         }
     }
 
@@ -148,12 +163,16 @@ class TlsAttacksProcessTest {
         return code + " " + out.substring(0, Math.max(0, nl)).strip();
     }
 
+    /** {@code openssl s_client}; with {@code input}, it sends it and waits for the node to close the connection. */
     private String openssl(Path certDir, InetSocketAddress target, byte[] input) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect",
-                target.getHostString() + ":" + target.getPort(), "-tls1_3", "-ign_eof",
+                target.getHostString() + ":" + target.getPort(), "-tls1_3",
                 "-CAfile", tls.dir().resolve("client").resolve("ca.crt").toString()));
         if (certDir != null) {
             cmd.addAll(List.of("-cert", certDir.resolve("tls.crt").toString(), "-key", certDir.resolve("tls.key").toString()));
+        }
+        if (input != null) {
+            cmd.add("-ign_eof");
         }
         return run(cmd, input);
     }
