@@ -1,18 +1,12 @@
 package dev.ballot.nodeapi.tls;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -35,30 +29,39 @@ public final class ReloadingTls {
     }
 
     private final Path dir;
-    private final SSLContext context;
+    private final String member;
+    private final SwitchableTls switchable;
     private volatile Loaded current;
     private volatile long lastCheck;
     private volatile Consumer<TlsMaterial> onReload = m -> { };
 
-    private ReloadingTls(Path dir, Loaded first) throws GeneralSecurityException {
+    private ReloadingTls(Path dir, String member, Loaded first) throws GeneralSecurityException {
         this.dir = dir;
+        this.member = member;
         this.current = first;
         this.lastCheck = System.nanoTime();
-        this.context = SSLContext.getInstance("TLS");
-        context.init(new javax.net.ssl.KeyManager[]{new Keys()}, new javax.net.ssl.TrustManager[]{new Trust()}, null);
+        this.switchable = new SwitchableTls(first.keys(), first.trust(), this::maybeReload);
     }
 
     /** Loads the files now: a node must not start with unusable TLS material. */
     public static ReloadingTls open(Path dir) throws TlsException {
+        return open(dir, null);
+    }
+
+    /**
+     * As {@link #open(Path)}, preferring {@code <member>.crt} and {@code <member>.key} to {@code tls.crt} and
+     * {@code tls.key} when they exist ({@link TlsMaterial#load(Path, String)}): one Secret for every member.
+     */
+    public static ReloadingTls open(Path dir, String member) throws TlsException {
         try {
-            return new ReloadingTls(dir, load(dir));
+            return new ReloadingTls(dir, member, load(dir, member));
         } catch (GeneralSecurityException e) {
             throw new TlsException("cannot build a TLS context from " + dir + ": " + e.getMessage(), e);
         }
     }
 
     public SSLContext context() {
-        return context;
+        return switchable.context();
     }
 
     public Path directory() {
@@ -82,7 +85,7 @@ public final class ReloadingTls {
         Loaded was = current;
         List<Object> stamp;
         try {
-            stamp = stamp(dir);
+            stamp = stamp(dir, member);
         } catch (IOException e) {
             return false; // mid-swap; the next check sees the finished files
         }
@@ -90,8 +93,9 @@ public final class ReloadingTls {
             return false;
         }
         try {
-            Loaded next = load(dir);
+            Loaded next = load(dir, member);
             current = next;
+            switchable.use(next.keys(), next.trust());
             LOG.info(() -> "TLS material in " + dir + " reloaded: " + next.material().leaf().getSubjectX500Principal().getName()
                     + ", valid until " + next.material().leaf().getNotAfter().toInstant());
             onReload.accept(next.material());
@@ -113,112 +117,24 @@ public final class ReloadingTls {
         }
     }
 
-    private static Loaded load(Path dir) throws TlsException, GeneralSecurityException {
+    private static Loaded load(Path dir, String member) throws TlsException, GeneralSecurityException {
         List<Object> stamp;
         try {
-            stamp = stamp(dir);
+            stamp = stamp(dir, member);
         } catch (IOException e) {
             stamp = List.of();
         }
-        TlsMaterial m = TlsMaterial.load(dir);
+        TlsMaterial m = TlsMaterial.load(dir, member);
         return new Loaded(m, m.keyManager(), m.trustManager(), stamp);
     }
 
     /** Modification time and size of each file (followed through the kubelet's symlinks). */
-    private static List<Object> stamp(Path dir) throws IOException {
-        Path crt = dir.resolve(TlsMaterial.CERT_FILE);
-        Path key = dir.resolve(TlsMaterial.KEY_FILE);
+    private static List<Object> stamp(Path dir, String member) throws IOException {
+        Path crt = TlsMaterial.certFile(dir, member);
+        Path key = TlsMaterial.keyFile(dir, member);
         Path ca = dir.resolve(TlsMaterial.CA_FILE);
         return List.of(Files.getLastModifiedTime(crt), Files.size(crt), Files.getLastModifiedTime(key), Files.size(key),
                 Files.getLastModifiedTime(ca), Files.size(ca));
     }
 
-    private final class Keys extends X509ExtendedKeyManager {
-        private X509ExtendedKeyManager km() {
-            maybeReload();
-            return current.keys();
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return km().getClientAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return km().chooseClientAlias(keyType, issuers, socket);
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return km().getServerAliases(keyType, issuers);
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return km().chooseServerAlias(keyType, issuers, socket);
-        }
-
-        @Override
-        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-            return km().chooseEngineClientAlias(keyType, issuers, engine);
-        }
-
-        @Override
-        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            return km().chooseEngineServerAlias(keyType, issuers, engine);
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return current.keys().getCertificateChain(alias);
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return current.keys().getPrivateKey(alias);
-        }
-    }
-
-    private final class Trust extends X509ExtendedTrustManager {
-        private X509ExtendedTrustManager tm() {
-            maybeReload();
-            return current.trust();
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            tm().checkClientTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            tm().checkServerTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            tm().checkClientTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            tm().checkServerTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            tm().checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            tm().checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return tm().getAcceptedIssuers();
-        }
-    }
 }

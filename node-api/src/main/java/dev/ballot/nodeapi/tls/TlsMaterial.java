@@ -7,8 +7,6 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
@@ -18,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -37,7 +34,6 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
     public static final String KEY_FILE = "tls.key";
     public static final String CA_FILE = "ca.crt";
     static final String LAYOUT = "cert-manager's layout: tls.crt, tls.key and ca.crt in one directory, e.g. a mounted Secret";
-    private static final String ALIAS = "ballot";
 
     public TlsMaterial {
         chain = List.copyOf(chain);
@@ -50,50 +46,75 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
     }
 
     public static TlsMaterial load(Path dir) throws TlsException {
-        List<X509Certificate> chain = certificates(dir.resolve(CERT_FILE));
+        return load(dir, null);
+    }
+
+    /** Presents {@link #chain} with {@link #key} and trusts {@link #authorities}. */
+    X509ExtendedKeyManager keyManager() {
+        X509ExtendedKeyManager[] km = new X509ExtendedKeyManager[1];
+        SwitchableTls.managers(List.of(this), km, new X509ExtendedTrustManager[1]);
+        return km[0];
+    }
+
+    X509ExtendedTrustManager trustManager() {
+        X509ExtendedTrustManager[] tm = new X509ExtendedTrustManager[1];
+        SwitchableTls.managers(List.of(this), new X509ExtendedKeyManager[1], tm);
+        return tm[0];
+    }
+
+    /** {@code <member>.crt} when {@code member} is set and that file exists, else {@code tls.crt}. */
+    static Path certFile(Path dir, String member) {
+        Path own = member == null ? null : dir.resolve(member + ".crt");
+        return own != null && Files.exists(own) ? own : dir.resolve(CERT_FILE);
+    }
+
+    /** {@code <member>.key} when {@code member} is set and that file exists, else {@code tls.key}. */
+    static Path keyFile(Path dir, String member) {
+        Path own = member == null ? null : dir.resolve(member + ".key");
+        return own != null && Files.exists(own) ? own : dir.resolve(KEY_FILE);
+    }
+
+    /**
+     * Like {@link #load(Path)}, but {@code <member>.crt} and {@code <member>.key} take the place of {@code tls.crt} and
+     * {@code tls.key} when they exist: the operator keeps every member's certificate in one Secret, which all member pods
+     * mount, and each picks its own by name.
+     */
+    public static TlsMaterial load(Path dir, String member) throws TlsException {
+        Path certFile = certFile(dir, member);
+        Path keyFile = keyFile(dir, member);
+        List<X509Certificate> chain = certificates(certFile);
         List<X509Certificate> cas = certificates(dir.resolve(CA_FILE));
-        PrivateKey key = privateKey(dir.resolve(KEY_FILE));
+        PrivateKey key = privateKey(keyFile);
         if (!matches(key, chain.get(0).getPublicKey())) {
-            throw new TlsException(dir.resolve(KEY_FILE) + " is not the private key of the certificate in "
-                    + dir.resolve(CERT_FILE) + " (" + chain.get(0).getSubjectX500Principal().getName()
-                    + "); write the key and certificate of one issuance together");
+            throw new TlsException(keyFile + " is not the private key of the certificate in " + certFile + " ("
+                    + chain.get(0).getSubjectX500Principal().getName() + "); write the key and certificate of one issuance together");
         }
         return new TlsMaterial(key, chain, cas);
     }
 
-    /** Presents {@link #chain} with {@link #key}; SunX509 keeps the keystore's alias, so a reload keeps it too. */
-    X509ExtendedKeyManager keyManager() throws GeneralSecurityException {
-        KeyStore ks = emptyStore();
-        ks.setKeyEntry(ALIAS, key, new char[0], chain.toArray(new X509Certificate[0]));
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
-        kmf.init(ks, new char[0]);
-        return (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+    /** The certificates of a PEM text (a Secret's value). */
+    public static List<X509Certificate> parseCertificates(String pem, String what) throws TlsException {
+        return certificates(new java.io.StringReader(pem), what);
     }
 
-    /** Trusts exactly {@link #authorities} (PKIX: validity dates, signatures, CA constraints). */
-    X509ExtendedTrustManager trustManager() throws GeneralSecurityException {
-        KeyStore ks = emptyStore();
-        for (int i = 0; i < authorities.size(); i++) {
-            ks.setCertificateEntry("ca-" + i, authorities.get(i));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-        tmf.init(ks);
-        return (X509ExtendedTrustManager) tmf.getTrustManagers()[0];
-    }
-
-    private static KeyStore emptyStore() throws GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try {
-            ks.load(null, null);
-        } catch (IOException e) {
-            throw new GeneralSecurityException(e);
-        }
-        return ks;
+    /** The private key of a PEM text (a Secret's value). */
+    public static PrivateKey parsePrivateKey(String pem, String what) throws TlsException {
+        return privateKey(new java.io.StringReader(pem), what);
     }
 
     private static List<X509Certificate> certificates(Path file) throws TlsException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            return certificates(r, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new TlsException(file + " does not exist; expected " + LAYOUT);
+        } catch (IOException e) {
+            throw new TlsException(file + " cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static List<X509Certificate> certificates(Reader r, String file) throws TlsException {
         List<X509Certificate> out = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+        try (PEMParser p = new PEMParser(r)) {
             JcaX509CertificateConverter conv = new JcaX509CertificateConverter();
             for (Object o = p.readObject(); o != null; o = p.readObject()) {
                 if (!(o instanceof X509CertificateHolder h)) {
@@ -102,8 +123,6 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
                 }
                 out.add(conv.getCertificate(h));
             }
-        } catch (NoSuchFileException e) {
-            throw new TlsException(file + " does not exist; expected " + LAYOUT);
         } catch (IOException | GeneralSecurityException e) {
             throw new TlsException(file + " is not a PEM certificate file (" + e.getMessage() + "); expected " + LAYOUT, e);
         }
@@ -114,7 +133,17 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
     }
 
     private static PrivateKey privateKey(Path file) throws TlsException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            return privateKey(r, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new TlsException(file + " does not exist; expected " + LAYOUT);
+        } catch (IOException e) {
+            throw new TlsException(file + " cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static PrivateKey privateKey(Reader r, String file) throws TlsException {
+        try (PEMParser p = new PEMParser(r)) {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair pair) {
@@ -125,8 +154,6 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
             }
             throw new TlsException(file + (o == null ? " holds no PEM block" : " holds a " + o.getClass().getSimpleName())
                     + "; expected an unencrypted PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block");
-        } catch (NoSuchFileException e) {
-            throw new TlsException(file + " does not exist; expected " + LAYOUT);
         } catch (IOException e) {
             throw new TlsException(file + " is not a PEM private key (" + e.getMessage() + ")", e);
         }

@@ -39,6 +39,18 @@ class TlsMaterialTest {
     }
 
     @Test
+    void aMemberPicksItsOwnFilesFromTheSharedSecret() throws Exception {
+        CertificateAuthority.Issued shared = ca.issue("shared", List.of(), List.of(), List.of(), NOW, Duration.ofDays(1));
+        CertificateAuthority.Issued own = ca.issue("ec-0", List.of(), List.of(), List.of(), NOW, Duration.ofDays(1));
+        ca.writeDirectory(dir, shared);
+        Files.writeString(dir.resolve("ec-0.crt"), own.certificatePem());
+        Files.writeString(dir.resolve("ec-0.key"), own.keyPem());
+        assertThat(TlsMaterial.load(dir, "ec-0").leaf()).isEqualTo(own.certificate());
+        assertThat(TlsMaterial.load(dir, "ec-1").leaf()).as("no ec-1 files: tls.crt").isEqualTo(shared.certificate());
+        assertThat(TlsMaterial.parseCertificates(own.certificatePem(), "x")).containsExactly(own.certificate());
+    }
+
+    @Test
     void errorsNameTheFileAndTheLayout() throws Exception {
         assertThatThrownBy(() -> TlsMaterial.load(dir)).isInstanceOf(TlsException.class)
                 .hasMessageContaining("tls.crt does not exist").hasMessageContaining("cert-manager's layout");

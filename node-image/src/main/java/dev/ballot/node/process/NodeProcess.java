@@ -215,7 +215,7 @@ public final class NodeProcess implements AutoCloseable {
             return null;
         }
         try {
-            NodeTls tls = NodeTls.open(config.tls(), config.clusterId());
+            NodeTls tls = NodeTls.open(config.tls(), config.clusterId(), config.nodeName());
             LOG.info(() -> "TLS from " + config.tls().dir() + " (client certificates " + config.tls().clientAuth()
                     + "): " + CertIdentity.describe(tls.files().material().leaf()) + ", valid until "
                     + tls.files().material().leaf().getNotAfter().toInstant());

@@ -24,8 +24,9 @@ public final class NodeTls {
         this.clusterId = clusterId;
     }
 
-    public static NodeTls open(TlsSettings settings, String clusterId) throws TlsException {
-        return new NodeTls(ReloadingTls.open(settings.dir()), settings.clientAuth(), clusterId);
+    /** @param member this node's name: {@code <member>.crt}/{@code .key} in the directory are preferred when present */
+    public static NodeTls open(TlsSettings settings, String clusterId, String member) throws TlsException {
+        return new NodeTls(ReloadingTls.open(settings.dir(), member), settings.clientAuth(), clusterId);
     }
 
     /** This node's TLS context for calling other members' APIs; null when TLS is off or its files are unusable (start reports why). */
@@ -34,7 +35,7 @@ public final class NodeTls {
             return null;
         }
         try {
-            return ReloadingTls.open(config.tls().dir()).context();
+            return ReloadingTls.open(config.tls().dir(), config.nodeName()).context();
         } catch (TlsException e) {
             return null;
         }
