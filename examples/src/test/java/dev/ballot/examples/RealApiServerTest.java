@@ -151,7 +151,10 @@ class RealApiServerTest {
     expected.put("create electionclusters.ballot.dev -n ballot-demo", false);
     expected.put("delete electionclusters.ballot.dev -n ballot-demo", false);
     expected.put("create pods -n ballot-demo", false);
-    expected.put("get secrets -n ballot-demo", false);
+    expected.put("get secrets -n ballot-demo", true);
+    expected.put("patch secrets -n ballot-demo", false);
+    expected.put("create networkpolicies.networking.k8s.io -n ballot-demo", true);
+    expected.put("delete networkpolicies.networking.k8s.io -n ballot-demo", false);
     expected.put("create leases.coordination.k8s.io -n ballot-demo", false);
     expected.put("delete nodes", false);
     for (Map.Entry<String, Boolean> check : expected.entrySet()) {

@@ -83,7 +83,7 @@ public final class SwitchableTls {
             kmf.init(keyStore, new char[0]);
             km[0] = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(trustStore);
+            tmf.init(trustStore.size() == 0 ? null : trustStore); // nothing held yet: the JDK's CAs, never ours
             tm[0] = (X509ExtendedTrustManager) tmf.getTrustManagers()[0];
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot hold the TLS material: " + e.getMessage(), e);

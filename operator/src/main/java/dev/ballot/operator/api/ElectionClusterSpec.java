@@ -79,4 +79,14 @@ public class ElectionClusterSpec {
     @Default("false")
     @JsonPropertyDescription("When true the operator observes and reports status but changes nothing in the cluster.")
     public Boolean paused;
+
+    @JsonPropertyDescription("TLS for clients and peers (on when omitted): see docs/operator.md, TLS.")
+    public TlsSpec tls;
+
+    @JsonPropertyDescription("Applications that get a client certificate: one Secret <name>-client-<entry> each"
+            + " (tls.crt, tls.key, ca.crt), renewed by the operator. Needs spec.tls.")
+    public java.util.List<String> clients;
+
+    @JsonPropertyDescription("The NetworkPolicy of the member pods (on when omitted): see docs/operator.md.")
+    public NetworkPolicySpec networkPolicy;
 }

@@ -55,6 +55,9 @@ public class ElectionClusterStatus {
     @JsonPropertyDescription("What the operator will do next to reach the spec, and what blocks it.")
     public RolloutStatus rollout;
 
+    @JsonPropertyDescription("The certificates the operator keeps for this cluster (with spec.tls).")
+    public TlsStatus tls;
+
     @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
             + " reason and message.")
     public List<Condition> conditions = new ArrayList<>();

@@ -30,11 +30,21 @@ public record EffectiveSpec(
         PodTemplateOverrides podTemplate,
         UpdateStrategy.Type updateType,
         boolean transferLeadership,
-        boolean paused) {
+        boolean paused,
+        boolean tls,
+        boolean tlsClientCertRequired,
+        java.util.List<String> clients,
+        boolean networkPolicy,
+        java.util.List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> clientFrom) {
 
     public static final String DEFAULT_IMAGE = BuildImages.NODE;
 
     public static EffectiveSpec of(ElectionClusterSpec s) {
+        return of(s, true);
+    }
+
+    /** @param tlsByDefault TLS for a spec that omits {@code tls} (the operator's ballot.tls.default-enabled) */
+    public static EffectiveSpec of(ElectionClusterSpec s, boolean tlsByDefault) {
         var raft = s.raft;
         var zab = s.zab;
         var storage = s.storage;
@@ -58,7 +68,12 @@ public record EffectiveSpec(
                 s.podTemplate == null ? new PodTemplateOverrides() : s.podTemplate,
                 update == null || update.type == null ? UpdateStrategy.Type.RollingUpdate : update.type,
                 update == null || update.transferLeadership == null || update.transferLeadership,
-                Boolean.TRUE.equals(s.paused));
+                Boolean.TRUE.equals(s.paused),
+                s.tls == null ? tlsByDefault : s.tls.enabled == null || s.tls.enabled,
+                s.tls != null && s.tls.clientAuth == dev.ballot.operator.api.TlsSpec.ClientAuth.Required,
+                s.clients == null ? java.util.List.of() : java.util.List.copyOf(s.clients),
+                s.networkPolicy == null || s.networkPolicy.enabled == null || s.networkPolicy.enabled,
+                s.networkPolicy == null ? null : s.networkPolicy.clientFrom);
     }
 
     /** Non-voting members: Raft learners or ZAB observers, whichever the protocol uses. */

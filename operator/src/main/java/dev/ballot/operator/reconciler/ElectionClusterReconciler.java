@@ -51,13 +51,15 @@ import org.jboss.logging.Logger;
     @Dependent(name = "peer-service", type = PeerServiceDependent.class),
     @Dependent(name = "client-service", type = ClientServiceDependent.class),
     @Dependent(name = "statefulset", type = StatefulSetDependent.class, dependsOn = {"config", "peer-service"}),
-    @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class)})
+    @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class),
+    @Dependent(name = "network-policy", type = NetworkPolicyDependent.class)})
 @ControllerConfiguration(name = ElectionClusterReconciler.NAME)
 // For QOSDK's generated manifest; what deploy/ and the chart grant is OperatorPermissions (a test keeps them equal).
 @AdditionalRBACRules({
     @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
     @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
+    @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "list", "create", "update", "delete"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
     @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})})
 public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
@@ -74,6 +76,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      * client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
      */
     private final NodeClient nodes;
+    /** The operator's certificate per cluster with TLS, in the context {@link #nodes} uses. */
+    private final OperatorTls operatorTls = new OperatorTls();
+    private final ClusterCertificates certificates;
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
     private volatile MemberStatusEventSource members;
@@ -81,7 +86,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client) {
         this.settings = settings;
         this.client = client;
-        this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout());
+        this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout(), null,
+                operatorTls.context());
+        this.certificates = new ClusterCertificates(client);
         this.rollout = new RolloutExecutor(client, settings, nodes);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
@@ -117,18 +124,25 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         String key = id.getNamespace().orElse("") + "/" + id.getName();
         Observed observed = ClusterObserver.observe(cluster, context, members.observations(id), volumes::expansion,
                 leader -> rollout.leaderProgress(cluster, leader), volumeBlockPublished.get(key),
-                new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval()));
+                new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval(),
+                        settings.tlsDefaultEnabled()));
 
         Intent intent = ClusterDecider.intend(observed);
         WorkloadView workload = observed.statefulSet() == null ? WorkloadView.MISSING
                 : observed.statefulSet().workload();
+        ClusterCertificates.Result tls = null;
+        if (intent.valid() && observed.effective().tls() && !observed.effective().paused()) {
+            // Before the pods: a member's Secret must hold its certificate when its pod starts.
+            tls = certificates.ensure(cluster, intent.children().members(), observed.effective().clients(), Instant.now());
+            operatorTls.put(key, tls.operator());
+        }
         if (intent.valid()) {
             ChildrenKey.put(context, intent.children());
             if (!observed.effective().paused()) {
                 context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
                 workload = ClusterObserver.workload(context.getSecondaryResource(StatefulSet.class));
             }
-            members.track(id, cluster.getMetadata().getUid(), intent.children().members());
+            members.track(id, cluster.getMetadata().getUid(), intent.children().members(), observed.effective().tls());
         }
 
         ClusterDecision decision = ClusterDecider.decide(observed, intent, workload);
@@ -154,7 +168,15 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             volumeBlockPublished.put(key, done.volumeBlockPublished());
         }
         done.events().forEach(e -> EventRecorder.record(client, cluster, e));
-        UpdateControl<ElectionCluster> control = done.statusChanged()
+        boolean statusChanged = done.statusChanged();
+        if (tls != null) {
+            tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
+            statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
+            done.status().tls = tls.status();
+        } else if (cluster.getStatus() != null) {
+            done.status().tls = cluster.getStatus().tls; // paused or invalid: keep what was reported
+        }
+        UpdateControl<ElectionCluster> control = statusChanged
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
         return control.rescheduleAfter(done.recheck());
@@ -204,6 +226,14 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         patch.setStatus(status);
         return patch;
+    }
+
+    private static boolean tlsStatusEquals(ElectionClusterStatus status, dev.ballot.operator.api.TlsStatus now) {
+        var was = status == null ? null : status.tls;
+        return was != null && java.util.Objects.equals(was.caNotAfter, now.caNotAfter)
+                && java.util.Objects.equals(was.nextExpiring, now.nextExpiring)
+                && java.util.Objects.equals(was.nextNotAfter, now.nextNotAfter)
+                && java.util.Objects.equals(was.lastIssued, now.lastIssued);
     }
 
     private static String rootMessage(Throwable e) {
