@@ -236,6 +236,16 @@ public final class LocalCluster implements AutoCloseable {
         return issued;
     }
 
+    /** A keyspace quota of {@code bytes} on every node ({@code quota_bytes}, Raft only). Call before starting nodes. */
+    public void enableQuota(long bytes) throws IOException {
+        if (protocol != Protocol.RAFT) {
+            throw new IllegalStateException("quota_bytes is a Raft configuration key");
+        }
+        for (Node n : nodes.values()) {
+            Files.writeString(n.config, "  quota_bytes: \"" + bytes + "\"\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
     /** The certificates of {@link #enableTls}, or null. */
     public LocalTls tls() {
         return tls;

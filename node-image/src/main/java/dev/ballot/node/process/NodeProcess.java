@@ -122,7 +122,7 @@ public final class NodeProcess implements AutoCloseable {
                         storage, transport::send, runtimeOptions());
                 runtime = etcdRuntime;
             } else {
-                runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(),
+                runtime = new NodeRuntime<>(new KvMachine(config.quotaBytes()), engine, persisted, config.initialMembership(),
                         storage, transport::send, runtimeOptions());
             }
 
@@ -168,7 +168,13 @@ public final class NodeProcess implements AutoCloseable {
             if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
                 identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
                         MemberRecord.read(config.dataDir()).orElse(null), directory::name);
-                api.statusFields(identity::statusFields);
+                KvMachine kv = info.kvRuntime().machine();
+                ClusterIdentityKeeper keeper = identity;
+                api.statusFields(() -> {
+                    Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
+                    fields.putAll(kv.statusFields());
+                    return fields;
+                });
             }
             api.start();
             runtime.start();
