@@ -3,29 +3,40 @@ package dev.ballot.bench;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.LocalCluster;
-import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.Consistency;
+import dev.ballot.nodeapi.NodeEndpoint;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 
-/** Ballot's own node processes, started by the demo's {@link LocalCluster} (Raft or ZAB). */
+/**
+ * Ballot's own node processes, started by the demo's {@link LocalCluster} (Raft or ZAB). With native clients, Raft
+ * members serve the etcd v3 API and are driven by jetcd, ZAB members serve the ZooKeeper protocol and are driven by
+ * the ZooKeeper Java client; otherwise by Ballot's HTTP key-value API.
+ */
 final class BallotBenchCluster implements BenchCluster {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final LocalCluster cluster;
     private final Protocol protocol;
+    private final boolean nativeClient;
+    private final JetcdSessions jetcd = new JetcdSessions();
 
-    BallotBenchCluster(Protocol protocol, Path workDir, List<String> jvmOptions) throws IOException {
+    BallotBenchCluster(Protocol protocol, Path workDir, List<String> jvmOptions, boolean nativeClient) throws IOException {
         this.protocol = protocol;
+        this.nativeClient = nativeClient;
         this.cluster = new LocalCluster(protocol, 3, DemoTiming.SEED, workDir, jvmOptions);
+        if (nativeClient && protocol == Protocol.RAFT) {
+            cluster.enableEtcd();
+        } else if (nativeClient) {
+            cluster.enableZooKeeper();
+        }
+    }
+
+    /** What drives the members: jetcd, the ZooKeeper client, or HTTP. */
+    String client() {
+        return !nativeClient ? "http" : protocol == Protocol.RAFT ? "jetcd" : "zookeeper";
     }
 
     @Override
@@ -35,7 +46,8 @@ final class BallotBenchCluster implements BenchCluster {
 
     @Override
     public String describe() {
-        return "ballot-node (this build) " + DemoTiming.SEED.describe(protocol) + " members=" + cluster.clientAddresses();
+        return "ballot-node (this build) " + DemoTiming.SEED.describe(protocol) + " client=" + client()
+                + " members=" + cluster.clientAddresses();
     }
 
     @Override
@@ -43,9 +55,22 @@ final class BallotBenchCluster implements BenchCluster {
         return 3;
     }
 
+    /**
+     * ZAB with the ZooKeeper client: the same session bounds and connection limit as the ZooKeeper cluster's
+     * zoo.cfg (the default maxSessionTimeout, 20 ticks, is 1 s at tickTime 50 ms; 64 clients share one address).
+     */
+    private java.util.Map<String, String> env() {
+        return nativeClient && protocol == Protocol.ZAB
+                ? java.util.Map.of("BALLOT_MAXSESSIONTIMEOUT", Integer.toString(ZooKeeperBenchCluster.SESSION_TIMEOUT_MS * 2),
+                        "BALLOT_MAXCLIENTCNXNS", "0")
+                : java.util.Map.of();
+    }
+
     @Override
     public void startAll() throws IOException {
-        cluster.startAll();
+        for (LocalCluster.Node n : cluster.nodes()) {
+            cluster.start(n.id(), env());
+        }
     }
 
     @Override
@@ -75,6 +100,7 @@ final class BallotBenchCluster implements BenchCluster {
     public void kill(int member) throws InterruptedException {
         killed[member] = true;
         cluster.kill(member + 1);
+        jetcd.forget(cluster.etcdEndpoint(member + 1));
     }
 
     @Override
@@ -89,11 +115,8 @@ final class BallotBenchCluster implements BenchCluster {
             return false;
         }
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + cluster.clientAddress(member + 1) + "/v1/status"))
-                    .timeout(timeout).GET().build();
-            HttpResponse<byte[]> r = HttpSessions.send(req);
             // Raft says "leader", ZAB "leading": the node API's own reading of its role
-            return r.statusCode() == 200 && JSON.readValue(r.body(), StatusReport.class).leads();
+            return node(member).withTimeout(timeout).status().leads();
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -110,33 +133,28 @@ final class BallotBenchCluster implements BenchCluster {
 
     @Override
     public void restart(int member) throws IOException {
-        cluster.start(member + 1);
+        jetcd.forget(cluster.etcdEndpoint(member + 1));
+        cluster.start(member + 1, env());
         killed[member] = false;
     }
 
     @Override
-    public KvSession session(int member) {
-        String base = "http://" + cluster.clientAddress(member + 1) + "/v1/kv/";
+    public KvSession session(int member) throws IOException {
+        if (nativeClient) {
+            return protocol == Protocol.RAFT ? jetcd.session(cluster.etcdEndpoint(member + 1))
+                    : ZooKeeperBenchCluster.session(cluster.zooKeeperAddress(member + 1));
+        }
+        NodeEndpoint node = node(member);
         return new KvSession() {
             @Override
             public void put(String key, byte[] value, Duration timeout) throws Exception {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(base + encode(key))).timeout(timeout)
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build();
-                HttpResponse<byte[]> r = HttpSessions.send(req);
-                if (r.statusCode() != 200) {
-                    throw HttpSessions.refused("PUT " + key, r);
-                }
+                node.withTimeout(timeout).put(key, value);
             }
 
             @Override
             public byte[] linearizableGet(String key, Duration timeout) throws Exception {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(base + encode(key) + "?consistency=linearizable"))
-                        .timeout(timeout).GET().build();
-                HttpResponse<byte[]> r = HttpSessions.send(req);
-                if (r.statusCode() != 200) {
-                    throw HttpSessions.refused("GET " + key, r);
-                }
-                return r.body();
+                return node.withTimeout(timeout).get(key, Consistency.LINEARIZABLE)
+                        .orElseThrow(() -> new IOException("GET " + key + ": key absent")).value();
             }
 
             @Override
@@ -146,8 +164,8 @@ final class BallotBenchCluster implements BenchCluster {
         };
     }
 
-    private static String encode(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    private NodeEndpoint node(int member) {
+        return HttpSessions.NODES.at(cluster.clientAddress(member + 1));
     }
 
     @Override
@@ -157,6 +175,7 @@ final class BallotBenchCluster implements BenchCluster {
 
     @Override
     public void close() {
+        jetcd.close();
         cluster.close();
     }
 }

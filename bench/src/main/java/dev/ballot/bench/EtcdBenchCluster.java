@@ -21,28 +21,30 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Three etcd members on 127.0.0.1, driven through etcd's own JSON gateway ({@code /v3/kv/put},
- * {@code /v3/kv/range}) over the same HTTP client as Ballot.
+ * Three etcd members on 127.0.0.1, driven by jetcd (native clients, as Ballot's Raft members) or through etcd's own
+ * JSON gateway ({@code /v3/kv/put}, {@code /v3/kv/range}) over the same HTTP client as Ballot's HTTP API.
  *
  * <p>Timing: etcd-raft randomizes the election timeout in [T, 2T) ticks, so {@code --election-timeout=150}
  * gives 150-300 ms, Ballot's range; etcd requires T >= 5 heartbeats, so the heartbeat is 30 ms (Ballot: 50 ms).
  * {@code --pre-vote} is on, as Ballot's PreVote is.
  */
-final class EtcdBenchCluster implements BenchCluster {
+final class EtcdBenchCluster extends ExternalBenchCluster {
     static final int ELECTION_TIMEOUT_MS = 150;
     static final int HEARTBEAT_MS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String etcd;
-    private final Path workDir;
     private final int[] clientPorts;
     private final int[] peerPorts;
-    private final MemberProcesses processes = new MemberProcesses(3);
     private final String token = "bench-" + Long.toHexString(System.nanoTime());
 
-    EtcdBenchCluster(String etcdBinary, Path workDir) throws IOException {
+    private final boolean nativeClient;
+    private final JetcdSessions jetcd = new JetcdSessions();
+
+    EtcdBenchCluster(String etcdBinary, Path workDir, boolean nativeClient) throws IOException {
+        super(workDir);
+        this.nativeClient = nativeClient;
         this.etcd = etcdBinary;
-        this.workDir = workDir;
         int[] ports = LocalPorts.free(6);
         this.clientPorts = new int[] {ports[0], ports[1], ports[2]};
         this.peerPorts = new int[] {ports[3], ports[4], ports[5]};
@@ -82,16 +84,12 @@ final class EtcdBenchCluster implements BenchCluster {
     public String describe() {
         return version(etcd) + " --election-timeout=" + ELECTION_TIMEOUT_MS + "ms (randomized " + ELECTION_TIMEOUT_MS
                 + "-" + 2 * ELECTION_TIMEOUT_MS + " ms) --heartbeat-interval=" + HEARTBEAT_MS + "ms --pre-vote"
-                + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
-    }
-
-    @Override
-    public int size() {
-        return 3;
+                + " client=" + (nativeClient ? "jetcd" : "http") + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
     }
 
     @Override
     public void restart(int member) throws IOException {
+        jetcd.forget(endpoint(member));
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             peers.add("m" + i + "=http://127.0.0.1:" + peerPorts[i]);
@@ -113,18 +111,12 @@ final class EtcdBenchCluster implements BenchCluster {
     }
 
     @Override
-    public String exitedUnexpectedly() {
-        return processes.exitedUnexpectedly();
+    protected void memberGone(int member) {
+        jetcd.forget(endpoint(member));
     }
 
-    @Override
-    public void kill(int member) throws InterruptedException {
-        processes.kill(member);
-    }
-
-    @Override
-    public void freeze(int member) throws IOException, InterruptedException {
-        processes.freeze(member);
+    private String endpoint(int member) {
+        return "http://127.0.0.1:" + clientPorts[member];
     }
 
     /** {@code /v3/maintenance/status} through etcd's gateway: it leads when its member_id is the leader it names. */
@@ -133,11 +125,6 @@ final class EtcdBenchCluster implements BenchCluster {
         return post(member, "/v3/maintenance/status", "{}", timeout)
                 .map(st -> st.path("header").path("member_id").asText().equals(st.path("leader").asText()))
                 .orElse(false);
-    }
-
-    @Override
-    public Process process(int member) {
-        return processes.process(member);
     }
 
     private Optional<JsonNode> post(int member, String path, String body, Duration timeout) {
@@ -183,7 +170,10 @@ final class EtcdBenchCluster implements BenchCluster {
 
     @Override
     public KvSession session(int member) {
-        String base = "http://127.0.0.1:" + clientPorts[member];
+        if (nativeClient) {
+            return jetcd.session(endpoint(member));
+        }
+        String base = endpoint(member);
         return new KvSession() {
             @Override
             public void put(String key, byte[] value, Duration timeout) throws Exception {
@@ -224,12 +214,7 @@ final class EtcdBenchCluster implements BenchCluster {
     }
 
     @Override
-    public String logs() {
-        return workDir.toString();
-    }
-
-    @Override
-    public void close() {
-        processes.killAll();
+    protected void closeClients() {
+        jetcd.close();
     }
 }

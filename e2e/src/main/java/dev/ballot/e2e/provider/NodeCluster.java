@@ -2,15 +2,11 @@ package dev.ballot.e2e.provider;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * to, so the harness reaches them directly; a crash is SIGKILL to the container's task through containerd,
  * after which the kubelet restarts the container as it would after any crash.
  */
-public final class NodeCluster implements Cluster {
+public final class NodeCluster extends AdminCluster {
   private final Path repo;
   private final Path state;
   private final Path nodeDir;
@@ -30,14 +26,13 @@ public final class NodeCluster implements Cluster {
   private final long upMs;
   private final boolean operatorInCluster;
   private final boolean purge;
-  private final Path kubeconfig;
-  private final KubernetesClient admin;
-  private final List<Process> operators = new ArrayList<>();
+  private final OperatorProcesses operators;
   private final AtomicBoolean closed = new AtomicBoolean();
   private ClusterHostsFile hostsFile;
 
   NodeCluster(Path repo, Path state, Path nodeDir, Map<String, String> env, long upMs, boolean operatorInCluster,
               boolean purge) throws IOException {
+    super(Path.of(env.get("KUBECONFIG")), client(Files.readString(Path.of(env.get("KUBECONFIG")))));
     this.repo = repo;
     this.state = state;
     this.nodeDir = nodeDir;
@@ -45,13 +40,12 @@ public final class NodeCluster implements Cluster {
     this.upMs = upMs;
     this.operatorInCluster = operatorInCluster;
     this.purge = purge;
-    this.kubeconfig = Path.of(env.get("KUBECONFIG"));
-    this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    this.operators = new OperatorProcesses(repo, state, () -> hostsFile.file());
   }
 
   void startHostsFileIfNeeded() throws IOException {
     if (!operatorInCluster) {
-      hostsFile = new ClusterHostsFile(admin, state.resolve("hosts")).start();
+      hostsFile = new ClusterHostsFile(admin(), state.resolve("hosts")).start();
     }
   }
 
@@ -74,25 +68,13 @@ public final class NodeCluster implements Cluster {
   }
 
   @Override
-  public Path adminKubeconfig() {
-    return kubeconfig;
-  }
-
-  @Override
-  public KubernetesClient admin() {
-    return admin;
-  }
-
-  @Override
   public OperatorMode operatorMode() {
     return operatorInCluster ? OperatorMode.IN_CLUSTER : OperatorMode.LOCAL_PROCESS;
   }
 
   @Override
   public Process startOperator(Path operatorKubeconfig, Map<String, String> extraEnv) throws IOException {
-    Process p = OperatorProcess.start(repo, operatorKubeconfig, hostsFile.file(), state.resolve("operator.log"), extraEnv);
-    operators.add(p);
-    return p;
+    return operators.start(operatorKubeconfig, extraEnv);
   }
 
   @Override
@@ -134,11 +116,11 @@ public final class NodeCluster implements Cluster {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    OperatorProcess.stopAll(operators);
+    operators.stopAll();
     if (hostsFile != null) {
       hostsFile.close();
     }
-    admin.close();
+    admin().close();
     NodeProvider.stopNode(repo, nodeDir);
     OperatorProcess.purgeStateDir(state, purge);
   }

@@ -21,12 +21,13 @@ public final class KvStateMachine implements StateMachine<KvResult> {
     private long appliedIndex;
     /** Keyspace quota: keys (UTF-8) plus values, in bytes. A write that would grow the keyspace past it is refused. */
     private final long quotaBytes;
-    private long usedBytes;
+    /** Volatile: the node's HTTP threads read it for messages and status while the driver applies. */
+    private volatile long usedBytes;
     /**
      * etcd's NOSPACE alarm: raised when a write is refused for the quota, cleared once deletes bring the keyspace under
      * nine tenths of it. Part of the state (and of snapshots), so every replica raises and clears it at the same entry.
      */
-    private boolean noSpaceAlarm;
+    private volatile boolean noSpaceAlarm;
 
     public KvStateMachine() {
         this(Long.MAX_VALUE);

@@ -86,6 +86,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Free on every node address; used only after {@link #enableEtcd()}. */
     private final int etcdPort;
     private volatile boolean etcd;
+    private volatile boolean zookeeper;
     private volatile NodeClient client = NodeClient.create(Duration.ofMillis(200), Duration.ofMillis(500));
     private final String clusterId;
     /** Set by {@link #enableTls}; null: plain TCP. */
@@ -284,6 +285,19 @@ public final class LocalCluster implements AutoCloseable {
         etcd = true;
     }
 
+    /**
+     * ZAB nodes started from now on serve the ZooKeeper client protocol ({@code BALLOT_CLIENTPORT}, on the port
+     * the etcd API would take on Raft) and feed it their log.
+     */
+    public void enableZooKeeper() {
+        zookeeper = true;
+    }
+
+    /** The member's ZooKeeper client address, {@code host:port}. */
+    public String zooKeeperAddress(long id) {
+        return nodes.get(id).host + ":" + etcdPort;
+    }
+
     /** The member's etcd v3 endpoint, {@code http://host:port}. */
     public String etcdEndpoint(long id) {
         return "http://" + nodes.get(id).host + ":" + etcdPort;
@@ -316,6 +330,9 @@ public final class LocalCluster implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("BALLOT_"));
         if (etcd) {
             pb.environment().put("BALLOT_ETCD_ADDRESS", n.host + ":" + etcdPort);
+        }
+        if (zookeeper) {
+            pb.environment().put("BALLOT_CLIENTPORT", Integer.toString(etcdPort));
         }
         pb.environment().putAll(env);
         n.process = pb.start();

@@ -93,7 +93,7 @@ class TlsAttacksProcessTest {
             //    says it is the third member. openssl s_client speaks TLS; the Ballot handshake frame is its input.
             long other = 6 - leader - follower;
             byte[] claim = new Handshake(cluster.clusterId(), other).toFrame().encode();
-            InetSocketAddress peerPort = peerAddress(cluster, leader);
+            InetSocketAddress peerPort = PeerFloodProcessTest.peerAddress(cluster, leader);
             String sClient = openssl(tls.member(follower), peerPort, claim);
             awaitLog(cluster, leader, "claims to be member " + other + " but", 1);
             System.out.println("TlsAttacksProcessTest: openssl s_client as member " + follower + " claiming " + other
@@ -261,18 +261,6 @@ class TlsAttacksProcessTest {
         } catch (IOException closedByTheNode) {
             // reset or broken pipe: the node refused the rest
         }
-    }
-
-    private static InetSocketAddress peerAddress(LocalCluster cluster, long id) throws IOException {
-        for (String line : Files.readAllLines(cluster.workDir().resolve("node-" + id + ".yaml"))) {
-            String t = line.trim();
-            if (t.startsWith("listen_address:")) {
-                String hp = t.substring(t.indexOf('"') + 1, t.lastIndexOf('"'));
-                int colon = hp.lastIndexOf(':');
-                return new InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1)));
-            }
-        }
-        throw new IllegalStateException("no listen_address in node-" + id + ".yaml");
     }
 
     private static long awaitLeader(LocalCluster cluster) {

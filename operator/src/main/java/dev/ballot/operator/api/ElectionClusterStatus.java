@@ -49,11 +49,18 @@ public class ElectionClusterStatus {
             + " reachable false.")
     public List<MemberStatus> members = new ArrayList<>();
 
+    @JsonPropertyDescription("Connection strings for applications: etcd (Raft), zookeeper (ZAB) and Ballot's http API.")
+    public EndpointsStatus endpoints;
+
     @JsonPropertyDescription("Quorum arithmetic over the voters.")
     public QuorumStatus quorum;
 
     @JsonPropertyDescription("What the operator will do next to reach the spec, and what blocks it.")
     public RolloutStatus rollout;
+
+    @JsonPropertyDescription("One-off actions requested by annotations (ballot.dev/transfer-leadership,"
+            + " ballot.dev/restart-member): the latest request of each, and how far it got.")
+    public List<ActionStatus> actions;
 
     @JsonPropertyDescription("The certificates the operator keeps for this cluster (with spec.tls).")
     public TlsStatus tls;

@@ -1,9 +1,13 @@
 package dev.ballot.operator.decide;
 
+import dev.ballot.operator.actions.ActionPlanner;
+import dev.ballot.operator.actions.ActionRequest;
+import dev.ballot.operator.actions.ClusterView;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.api.UpdateStrategy;
+import dev.ballot.operator.desired.ClientEndpoints;
 import dev.ballot.operator.desired.DesiredChildren;
 import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.desired.MemberEndpoint;
@@ -95,8 +99,11 @@ public final class ClusterDecider {
                 intent.problems(), SpecValidator.warnings(o.effective()),
                 // Quorum as the leader counts it now: its latest configuration, committed or not.
                 current, workload, o.pods(), spec == null ? o.members() : watched(o, intent.children()),
-                o.previous(), Names.selector(o.name()), o.now()));
+                o.membersWatchedSince(), o.previous(), Names.selector(o.name()), o.now()));
         ElectionClusterStatus status = report.status();
+        if (spec != null) {
+            status.endpoints = ClientEndpoints.of(o.name(), o.namespace(), spec.protocol(), current);
+        }
         List<EventToPublish> events = new ArrayList<>(report.events());
         List<Condition> before = previousConditions(o);
 
@@ -120,10 +127,31 @@ public final class ClusterDecider {
         VolumeGrowth volumes = acting ? volumeGrowth(o, intent.children()) : null;
         boolean settled = StatusConditions.isTrue(status.conditions, StatusConditions.READY);
 
+        // One-off actions (annotations): they start only when no rollout or scaling is pending, and while one runs
+        // the rollout and scaling wait, so the two never cost a voter each at the same time.
+        ActionPlanner.Plan actions = ActionPlanner.plan(ActionRequest.fromAnnotations(o.annotations()),
+                o.previousActions(), actionView(o, spec, status, scaling, intent),
+                o.now());
+        status.actions = actions.actions();
+        events.addAll(actions.events());
+        if (actions.busy()) {
+            String running = actions.running();
+            if (rollout.acts() || scaling) {
+                status.rollout = new RolloutStatus(status.rollout == null ? "" : status.rollout.step,
+                        "waiting for the action " + (running == null ? "requested" : running) + " to finish");
+            }
+            rollout = Step.NONE;
+            scaling = false;
+        }
+
         Duration recheck = rolloutRecheck(planned, status, spec).orElse(o.settings().statusRefreshInterval());
+        if (actions.busy() && ROLLOUT_RECHECK.compareTo(recheck) < 0) {
+            recheck = ROLLOUT_RECHECK; // a transfer answered or a pod back raise no event on the cluster
+        }
         boolean progressing = scaling && intent.scale().step().kind() != Step.Kind.BLOCKED;
         return new ClusterDecision(status, events, scaling ? intent.scale() : null, status.leader, rollout, revision,
-                volumes, settled, progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK : recheck);
+                volumes, settled, progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK : recheck,
+                actions.step());
     }
 
     /**
@@ -183,6 +211,31 @@ public final class ClusterDecider {
         return status;
     }
 
+    /** What the action gates read: this reconcile's members, pods and leader, and why no action may start now. */
+    private static ClusterView actionView(Observed o, EffectiveSpec spec, ElectionClusterStatus status,
+                                          boolean scaling, Intent intent) {
+        String reason = null;
+        String message = null;
+        if (spec == null) {
+            reason = "InvalidSpec";
+            message = "the spec is invalid (see the Stalled condition): the operator changes nothing";
+        } else if (spec.paused()) {
+            reason = "Paused";
+            message = "spec.paused is true: the operator changes nothing";
+        } else if (scaling) {
+            reason = "RolloutInProgress";
+            message = "scaling is in progress (" + intent.scale().step().step() + "); ask again once it is done";
+        } else if (spec.updateType() != UpdateStrategy.Type.Manual && status.rollout != null
+                && status.rollout.step != null && !status.rollout.step.isEmpty()) {
+            // (With updateType Manual the operator rolls nothing itself: restart-member is how a human rolls.)
+            reason = "RolloutInProgress";
+            message = "a rolling update is in progress (next: " + status.rollout.step + "); ask again once it is"
+                    + " done";
+        }
+        return new ClusterView(status.leader, status.term, status.members, o.pods(), reason, message,
+                spec == null || spec.paused());
+    }
+
     /** The members' reports for the members the children list (the others are no longer watched). */
     private static Map<String, MemberObservation> watched(Observed o, DesiredChildren children) {
         Set<String> names = children.members().stream().map(MemberEndpoint::name).collect(Collectors.toSet());
@@ -217,7 +270,8 @@ public final class ClusterDecider {
 
     /**
      * How soon to reconcile again: a rollout, or an election, moves on things that raise no Kubernetes event
-     * (replication catching up, a transfer answered, the election grace running out). Empty: the usual refresh.
+     * (replication catching up, a transfer answered, the election grace or the not-heard grace running out). Empty:
+     * the usual refresh.
      */
     private static Optional<Duration> rolloutRecheck(Step planned, ElectionClusterStatus status, EffectiveSpec spec) {
         boolean heldBack = (planned.kind() == Step.Kind.RESTART || planned.kind() == Step.Kind.TRANSFER_LEADERSHIP)
@@ -228,7 +282,10 @@ public final class ClusterDecider {
         boolean rolling = planned.kind() != Step.Kind.NONE && spec != null && !spec.paused()
                 && spec.updateType() != UpdateStrategy.Type.Manual;
         boolean electing = "Electing".equals(StatusConditions.reasonOf(status.conditions, StatusConditions.DEGRADED));
-        return rolling || electing ? Optional.of(ROLLOUT_RECHECK) : Optional.empty();
+        // A member not heard from yet answers within a request timeout; its first report triggers a reconcile, this
+        // look makes sure the quorum is judged once the not-heard grace is over even if none arrives.
+        boolean notHeard = status.members != null && status.members.stream().anyMatch(m -> m.reachable == null);
+        return rolling || electing || notHeard ? Optional.of(ROLLOUT_RECHECK) : Optional.empty();
     }
 
     /** spec.storage.size against the current members' claims and the StatefulSet's claim template. */

@@ -44,6 +44,11 @@ public final class DesiredChildren {
     /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
     public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
     public static final int NODE_UID = 10001;
+    /** The name of the HTTP API's port on the container and both Services; the probes use it. */
+    public static final String HTTP = "http";
+    /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
+    public static final String ETCD_CLIENT = "etcd-client";
+    public static final String ZOOKEEPER = "zookeeper";
     /** Where a member mounts the cluster's member Secret (every member's certificate; each picks its own by name). */
     public static final String TLS_DIR = "/etc/ballot/tls";
 
@@ -95,13 +100,7 @@ public final class DesiredChildren {
 
     public Service peerService() {
         List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort("client", NodeConfigFile.CLIENT_PORT));
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(servicePort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        memberPorts().forEach((name, port) -> ports.add(servicePort(name, port)));
         return new ServiceBuilder()
                 .withMetadata(meta(Names.peerService(name)))
                 .withNewSpec()
@@ -119,9 +118,16 @@ public final class DesiredChildren {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Names.selectorLabels(name))
-                .withPorts(servicePort("client", NodeConfigFile.CLIENT_PORT))
+                .withPorts(clientServicePorts())
                 .endSpec()
                 .build();
+    }
+
+    /** The protocol's client port first (what applications connect to), then Ballot's HTTP API. */
+    private List<ServicePort> clientServicePorts() {
+        return spec.protocol() == ConsensusProtocol.Zab
+                ? List.of(servicePort(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT))
+                : List.of(servicePort(ETCD_CLIENT, NodeConfigFile.ETCD_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT));
     }
 
     public ConfigMap configMap() {
@@ -226,9 +232,9 @@ public final class DesiredChildren {
                 .withPorts(containerPorts())
                 .withEnv(env())
                 .withResources(spec.resources())
-                .withReadinessProbe(probe("/readyz", 0, 2, 3))
-                .withLivenessProbe(probe("/healthz", 0, 10, 6))
-                .withStartupProbe(probe("/healthz", 0, 2, 60))
+                .withReadinessProbe(httpProbe("/readyz", 0, 2, 3))
+                .withLivenessProbe(httpProbe("/healthz", 0, 10, 6))
+                .withStartupProbe(httpProbe("/healthz", 0, 2, 60))
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
                 .withAllowPrivilegeEscalation(false)
@@ -294,15 +300,28 @@ public final class DesiredChildren {
                 .build();
     }
 
+    /**
+     * The ports a member listens on, by name: the protocol's client port (what applications connect to), Ballot's
+     * HTTP API, then the protocol's peer port(s).
+     */
+    private Map<String, Integer> memberPorts() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.put(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
+            ports.put("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT);
+            ports.put("zab-election", NodeConfigFile.ZAB_ELECTION_PORT);
+        } else {
+            ports.put(ETCD_CLIENT, NodeConfigFile.ETCD_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
+            ports.put("raft", NodeConfigFile.RAFT_PORT);
+        }
+        return ports;
+    }
+
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
-        ports.add(containerPort("client", NodeConfigFile.CLIENT_PORT));
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(containerPort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        memberPorts().forEach((name, port) -> ports.add(containerPort(name, port)));
         return ports;
     }
 
@@ -316,8 +335,9 @@ public final class DesiredChildren {
             env.add(new EnvVar("BALLOT_BIND_HOST", "$(POD_IP)", null));
         } else {
             env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
+            env.add(new EnvVar("BALLOT_ETCD_ADDRESS", "$(POD_IP):" + NodeConfigFile.ETCD_PORT, null));
         }
-        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.CLIENT_PORT, null));
+        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
         if (spec.tls()) {
             env.add(new EnvVar("BALLOT_TLS_DIR", TLS_DIR, null));
@@ -346,17 +366,17 @@ public final class DesiredChildren {
     }
 
     /**
-     * HTTP(S) GET on the client port. With TLS the kubelet speaks HTTPS (it does not verify the certificate and
+     * HTTP(S) GET on the HTTP API's port. With TLS the kubelet speaks HTTPS (it does not verify the certificate and
      * presents none): fine while client certificates are Optional. When they are Required the handshake would fail,
      * so the probe only checks that the port accepts connections.
      */
-    private Probe probe(String path, int initialDelay, int period, int failureThreshold) {
+    private Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
         if (spec.tls() && spec.tlsClientCertRequired()) {
-            return new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString("client")).endTcpSocket()
+            return new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(HTTP)).endTcpSocket()
                     .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
                     .withFailureThreshold(failureThreshold).build();
         }
-        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("client"))
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString(HTTP))
                 .withScheme(spec.tls() ? "HTTPS" : null).endHttpGet()
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
                 .withFailureThreshold(failureThreshold).build();

@@ -1,5 +1,6 @@
 package dev.ballot.operator.reconciler;
 
+import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.decide.StatefulSetView;
@@ -34,9 +35,10 @@ final class ClusterObserver {
     }
 
     static Observed observe(ElectionCluster cluster, Context<ElectionCluster> context,
-                            Map<String, MemberObservation> members, Function<String, Expansion> storageClass,
+                            Map<String, MemberObservation> members, Instant membersWatchedSince,
+                            Function<String, Expansion> storageClass,
                             Function<String, Optional<LeaderProgress>> leaderProgress, String volumeBlockPublished,
-                            Observed.Settings settings) {
+                            List<ActionStatus> actionsWritten, Observed.Settings settings) {
         Map<String, PodView> pods = new HashMap<>();
         context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), podView(p)));
         List<ClaimView> claims = new ArrayList<>();
@@ -49,8 +51,9 @@ final class ClusterObserver {
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), cluster.getSpec(),
                 cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec(), settings.tlsByDefault()),
                 context.getSecondaryResource(StatefulSet.class).map(ClusterObserver::statefulSetView).orElse(null),
-                pods, members, claims, once(storageClass), once(leaderProgress), cluster.getStatus(),
-                volumeBlockPublished, settings, Instant.now());
+                pods, members, membersWatchedSince, claims, once(storageClass), once(leaderProgress),
+                cluster.getStatus(), volumeBlockPublished, settings, Instant.now(),
+                cluster.getMetadata().getAnnotations(), actionsWritten);
     }
 
     /** The StatefulSet's status as it stands now (after the children were applied). */
@@ -111,7 +114,7 @@ final class ClusterObserver {
             }
         }
         return new PodView(pod.getMetadata().getName(), revision, ready,
-                pod.getMetadata().getDeletionTimestamp() != null, waiting);
+                pod.getMetadata().getDeletionTimestamp() != null, waiting, pod.getMetadata().getUid());
     }
 
     /** Each key read at most once per reconcile. */

@@ -1,6 +1,7 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.decide.ClusterDecider;
@@ -9,6 +10,7 @@ import dev.ballot.operator.decide.Intent;
 import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.desired.Names;
 import dev.ballot.operator.members.MemberStatusEventSource;
+import dev.ballot.operator.metrics.ClusterGauges;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.WorkloadView;
 import dev.ballot.operator.storage.VolumeGrowth;
@@ -18,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -69,8 +72,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final OperatorSettings settings;
     private final KubernetesClient client;
     private final RolloutExecutor rollout;
+    private final ActionExecutor actions;
     private final ScaleExecutor scale;
     private final VolumeResizer volumes;
+    /** The per-cluster gauges on /q/metrics (docs/operator.md, "Metrics"). */
+    private final ClusterGauges gauges;
     /**
      * The operator's one client for the node API: the member watcher, the rollout and the scale executors. The JDK
      * client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
@@ -81,15 +87,23 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final ClusterCertificates certificates;
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
+    /**
+     * Per cluster uid: the status.actions this process last computed. The informer can hand a reconcile a status
+     * older than the one the last reconcile wrote; a started action must not look new then (ClusterDeletions forgets
+     * a deleted cluster's entry).
+     */
+    private final Map<String, List<ActionStatus>> actionsWritten = new ConcurrentHashMap<>();
     private volatile MemberStatusEventSource members;
 
-    public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client) {
+    public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client, MeterRegistry registry) {
         this.settings = settings;
         this.client = client;
+        this.gauges = new ClusterGauges(registry);
         this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout(), null,
                 operatorTls.context());
         this.certificates = new ClusterCertificates(client);
         this.rollout = new RolloutExecutor(client, settings, nodes);
+        this.actions = new ActionExecutor(rollout);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
     }
@@ -115,15 +129,18 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                                     : Set.of(new ResourceID(cluster, pod.getMetadata().getNamespace()));
                         })
                         .build(), context);
-        return List.of(members, pods, claimsEventSource(context));
+        return List.of(members, pods, claimsEventSource(context), new ClusterDeletions(gauges,
+                deleted -> actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()))));
     }
 
     @Override
     public UpdateControl<ElectionCluster> reconcile(ElectionCluster cluster, Context<ElectionCluster> context) {
         ResourceID id = ResourceID.fromResource(cluster);
         String key = id.getNamespace().orElse("") + "/" + id.getName();
-        Observed observed = ClusterObserver.observe(cluster, context, members.observations(id), volumes::expansion,
+        Observed observed = ClusterObserver.observe(cluster, context, members.observations(id),
+                members.watchedSince(id), volumes::expansion,
                 leader -> rollout.leaderProgress(cluster, leader), volumeBlockPublished.get(key),
+                actionsWritten.get(String.valueOf(cluster.getMetadata().getUid())),
                 new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval(),
                         settings.tlsDefaultEnabled()));
 
@@ -153,6 +170,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (decision.rollout().acts()) {
             rollout.execute(cluster, decision.rollout(), decision.rolloutRevision()).ifPresent(acted::add);
         }
+        if (decision.action() != null) {
+            actions.execute(cluster, decision.action()).ifPresent(acted::add);
+        }
         VolumeGrowth grown = null;
         if (decision.volumes() != null && !decision.volumes().converged()) {
             VolumeResizer.Result result = volumes.execute(cluster, decision.volumes(),
@@ -168,6 +188,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             volumeBlockPublished.put(key, done.volumeBlockPublished());
         }
         done.events().forEach(e -> EventRecorder.record(client, cluster, e));
+        if (done.status() != null && done.status().actions != null) {
+            actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
+        }
+        gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
         boolean statusChanged = done.statusChanged();
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
@@ -188,6 +212,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                                                                        Exception e) {
         LOG.warnf(e, "reconcile of %s/%s failed", cluster.getMetadata().getNamespace(),
                 cluster.getMetadata().getName());
+        gauges.reconcileFailed(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                cluster.getMetadata().getUid(), Instant.now());
         return ErrorStatusUpdateControl.patchStatus(statusPatch(cluster, ClusterDecider.failed(cluster.getStatus(),
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), rootMessage(e), Instant.now()),
                 context));

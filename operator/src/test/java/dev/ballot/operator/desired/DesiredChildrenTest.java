@@ -50,6 +50,8 @@ class DesiredChildrenTest {
                   election_timeout_min: "150ms"
                   election_timeout_max: "300ms"
                   heartbeat_interval: "50ms"
+                  client_address: "0.0.0.0:8080"
+                  etcd_address: "0.0.0.0:2379"
                 """);
     }
 
@@ -88,7 +90,46 @@ class DesiredChildrenTest {
         assertThat(container.getEnv()).extracting(EnvVar::getName).contains("BALLOT_BIND_HOST")
                 .doesNotContain("BALLOT_LISTEN_ADDRESS");
         assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getPort())
-                .containsExactly(2379, 2888, 3888);
+                .containsExactly(2181, 8080, 2888, 3888);
+        assertThat(cfg).contains("clientPort=2181\n").contains("clientAddress=0.0.0.0:8080\n");
+    }
+
+    @ParameterizedTest(name = "{0}: client port {1} named {2}, HTTP on 8080")
+    @CsvSource({
+        "Raft, 2379, etcd-client, 'etcd-client:2379,http:8080,raft:2380'",
+        "Zab, 2181, zookeeper, 'zookeeper:2181,http:8080,zab-quorum:2888,zab-election:3888'"})
+    void servicesPublishTheProtocolsClientPortAndTheHttpApi(ConsensusProtocol protocol, int clientPort, String portName,
+                                                             String peerPorts) {
+        DesiredChildren plan = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(protocol, 3)));
+        assertThat(plan.clientService().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                .containsExactly(portName + ":" + clientPort, "http:8080");
+        assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                .containsExactly(peerPorts.split(","));
+        var container = plan.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactlyInAnyOrder(peerPorts.split(","));
+        assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("BALLOT_CLIENT_ADDRESS"))
+                .extracting(EnvVar::getValue).containsExactly("$(POD_IP):8080");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("BALLOT_ETCD_ADDRESS"))
+                .extracting(EnvVar::getValue)
+                .containsExactlyElementsOf(protocol == ConsensusProtocol.Raft ? java.util.List.of("$(POD_IP):2379") : java.util.List.of());
+    }
+
+    @Test
+    void clientEndpointsNameTheServiceForEtcdAndEveryMemberForZooKeeper() {
+        var raft = ClientEndpoints.of("ec", "prod", ConsensusProtocol.Raft,
+                DesiredChildren.members("ec", "prod", new MemberLayout(3, 3)));
+        assertThat(raft.etcd).isEqualTo("http://ec-client.prod.svc:2379");
+        assertThat(raft.zookeeper).isNull();
+        assertThat(raft.http).isEqualTo("http://ec-client.prod.svc:8080");
+        var zab = ClientEndpoints.of("zk", "prod", ConsensusProtocol.Zab,
+                DesiredChildren.members("zk", "prod", new MemberLayout(4, 3)));
+        assertThat(zab.zookeeper).isEqualTo("zk-0.zk-peers.prod.svc:2181,zk-1.zk-peers.prod.svc:2181,"
+                + "zk-2.zk-peers.prod.svc:2181,zk-3.zk-peers.prod.svc:2181");
+        assertThat(zab.etcd).isNull();
+        assertThat(zab.http).isEqualTo("http://zk-client.prod.svc:8080");
     }
 
     @Test
@@ -143,15 +184,15 @@ class DesiredChildrenTest {
         assertThat(rules).hasSize(3);
         assertThat(rules.get(0).getFrom()).singleElement().satisfies(p ->
                 assertThat(p.getPodSelector().getMatchLabels()).isEqualTo(Names.selectorLabels("ec")));
-        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2380, 2379);
+        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2380, 2379, 8080);
         assertThat(rules.get(1).getFrom()).singleElement().satisfies(p -> {
             assertThat(p.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "ops");
             assertThat(p.getPodSelector().getMatchLabels()).containsEntry(Names.LABEL_NAME, "ballot-operator");
         });
-        assertThat(rules.get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2379);
+        assertThat(rules.get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2379, 8080);
         assertThat(rules.get(2).getFrom()).singleElement().satisfies(p ->
                 assertThat(p.getPodSelector().getMatchLabels()).as("default: the namespace's pods").isNullOrEmpty());
-        assertThat(rules.get(2).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2379);
+        assertThat(rules.get(2).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2379, 8080);
 
         ElectionClusterSpec zab = spec(ConsensusProtocol.Zab, 3);
         zab.networkPolicy = new dev.ballot.operator.api.NetworkPolicySpec();
@@ -159,7 +200,7 @@ class DesiredChildrenTest {
         var z = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab)).networkPolicy("ops");
         assertThat(z.getSpec().getIngress()).as("clientFrom: [] adds no rule").hasSize(2);
         assertThat(z.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
-                .containsExactly(2888, 3888, 2379);
+                .containsExactly(2888, 3888, 2181, 8080);
 
         zab.networkPolicy.enabled = false;
         var open = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab)).networkPolicy("ops");
