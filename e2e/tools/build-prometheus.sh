@@ -7,7 +7,7 @@
 #
 # Module v0.316.0 is Prometheus 3.16.0 (Prometheus tags its Go module v0.3MM.P for release 3.MM.P).
 # Build tags (Prometheus' own, plugins/plugin_*.go and web/ui/ui.go):
-#   remove_all_sd,enable_kubernetes_sd   only the file, http, static and Kubernetes service discovery, not the
+#   remove_all_sd                        only the file, http and static service discovery (what the e2e uses), not the
 #                                        twenty cloud SDKs (AWS, Azure, GCE, ...) the default build links in;
 #   no `builtinassets`                   the web UI's assets are not embedded (they would need the npm build);
 #                                        the HTTP API (/api/v1/...) that the tests and the e2e use is unaffected.
@@ -20,7 +20,7 @@ CACHE_ROOT="${BALLOT_CACHE:-$HOME/.cache/ballot}"
 OUT="$CACHE_ROOT/prometheus-$MODULE_VERSION"
 BIN="$OUT/bin"
 PARALLEL="${BALLOT_BUILD_PARALLELISM:-1}"
-TAGS="remove_all_sd,enable_kubernetes_sd"
+TAGS="remove_all_sd"
 
 if [[ -x "$BIN/prometheus" && -x "$BIN/promtool" ]]; then
   echo "$BIN"

@@ -19,6 +19,20 @@ public final class NodePaths {
     /** GET the configuration, POST to add; {@code /{name}} DELETE removes, {@code /{name}/promote} POST promotes. */
     public static final String MEMBERS = "/v1/admin/members";
     public static final String PROMOTE_SUFFIX = "/promote";
+    /** GET: the state machine's whole state at a committed index (backups); see the SNAPSHOT_* headers. */
+    public static final String SNAPSHOT = "/v1/admin/snapshot";
+    /** On a snapshot: the index (zxid for ZAB) of the last entry it contains. */
+    public static final String SNAPSHOT_INDEX_HEADER = "Ballot-Snapshot-Index";
+    /** On a snapshot: the term (ZAB: epoch) of that entry. */
+    public static final String SNAPSHOT_TERM_HEADER = "Ballot-Snapshot-Term";
+    /** On a snapshot: the lowercase hex SHA-256 of the body. */
+    public static final String SNAPSHOT_SHA256_HEADER = "Ballot-Snapshot-Sha256";
+    /** On a snapshot: raft or zab. */
+    public static final String SNAPSHOT_PROTOCOL_HEADER = "Ballot-Snapshot-Protocol";
+    /** On a snapshot: which state machine's bytes: kv, etcd or zookeeper. */
+    public static final String SNAPSHOT_MACHINE_HEADER = "Ballot-Snapshot-Machine";
+    /** On a snapshot: the member that took it. */
+    public static final String SNAPSHOT_MEMBER_HEADER = "Ballot-Snapshot-Member";
 
     public static final String CONSISTENCY_PARAM = "consistency";
     /** The revision of a key-value answer: the entry's index (zxid for ZAB). */

@@ -26,9 +26,12 @@ public final class Journey {
         new MemberPodDeleted("member-pod-deleted", raft),
         new OperatorFailover("operator-failover", raft, java.time.Duration.ofSeconds(420)),
         new KubectlTools("kubectl-tools", raft),
+        new KubectlBallotPlugin("kubectl-ballot", raft),
         // a real Prometheus: dashboard and alert queries return data; an alert fires on quorum loss and clears
         new PrometheusMonitoring("prometheus", raft),
         new ScaleCluster("scale-raft", raft, 5),
+        new BackupRestore("backup-restore", raft),
+        new BackupRestore("backup-restore-zab", zab),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),
         new DeleteClusters(List.of(raft, zab)),

@@ -64,6 +64,7 @@ final class PodRunner {
   private final Map<String, Path> volumeDirs = new java.util.concurrent.ConcurrentHashMap<>();
   private String startTime;
   private String phase = "Pending";
+  private int initAttempts;
   private volatile boolean terminating;
   private final Object publishLock = new Object();
   private String lastPublished; // guarded by publishLock
@@ -115,10 +116,63 @@ final class PodRunner {
       scheduler.schedule(this::start, 2, TimeUnit.SECONDS);
       return;
     }
+    List<Container> inits = pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
+    if (inits.isEmpty()) {
+      launchAll();
+      return;
+    }
+    // Init containers run in order, each to completion, before any container starts; off the scheduler's threads.
+    Thread t = new Thread(() -> runInitContainers(inits), "init-" + name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void launchAll() {
     synchronized (this) {
       phase = "Running";
     }
     containers.values().forEach(this::launch);
+  }
+
+  /** Runs the init containers in order; a failed one is retried (from the first) after a back-off, as the kubelet does. */
+  private void runInitContainers(List<Container> inits) {
+    for (Container init : inits) {
+      if (terminating) {
+        return;
+      }
+      Path log = podDir.resolve("logs").resolve(init.getName() + "-init-" + initAttempts + ".log");
+      int exit;
+      try {
+        ContainerLaunch.Launch launch = ContainerLaunch.of(pod, init, ip, ctx.hostIp(),
+            mountsByContainer.getOrDefault(init.getName(), Map.of()), ctx.images(), ctx.lookups(client));
+        ProcessBuilder pb = new ProcessBuilder(launch.command());
+        pb.environment().keySet().retainAll(List.of("PATH", "HOME", "JAVA_HOME", "LANG", "TMPDIR", "USER"));
+        pb.environment().putAll(launch.env());
+        pb.directory(podDir.toFile());
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        LOG.info(() -> "pod " + namespace + "/" + name + " init container " + init.getName() + " started pid " + p.pid());
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+          p.destroyForcibly();
+        }
+        exit = p.waitFor();
+      } catch (IllegalArgumentException | IOException e) {
+        LOG.warning(() -> "pod " + namespace + "/" + name + ": init container " + init.getName() + ": " + e.getMessage());
+        exit = -1;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (exit != 0) {
+        int code = exit;
+        long delay = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(initAttempts++, 4));
+        LOG.warning(() -> "pod " + namespace + "/" + name + ": init container " + init.getName() + " exited " + code
+            + " (log " + log + "); retrying in " + delay + " ms");
+        scheduler.schedule(() -> runInitContainers(inits), delay, TimeUnit.MILLISECONDS);
+        return;
+      }
+    }
+    launchAll();
   }
 
   private void launch(ContainerRun run) {
@@ -383,7 +437,11 @@ final class PodRunner {
       Files.createDirectories(dir);
       byVolume.put(v.getName(), dir);
     }
-    for (Container c : pod.getSpec().getContainers()) {
+    List<Container> all = new ArrayList<>(pod.getSpec().getContainers());
+    if (pod.getSpec().getInitContainers() != null) {
+      all.addAll(pod.getSpec().getInitContainers());
+    }
+    for (Container c : all) {
       Map<String, Path> mounts = new HashMap<>();
       if (c.getVolumeMounts() != null) {
         for (VolumeMount m : c.getVolumeMounts()) {

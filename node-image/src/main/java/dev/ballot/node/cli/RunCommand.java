@@ -1,7 +1,6 @@
 package dev.ballot.node.cli;
 
 import dev.ballot.node.config.ConfigException;
-import dev.ballot.node.config.ConfigLoader;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.process.NeedsReplacementProcess;
 import dev.ballot.node.process.NodeProcess;
@@ -12,6 +11,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,13 +26,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeConfig cfg;
-        try {
-            cfg = ConfigLoader.load(config, System.getenv());
-        } catch (ConfigException e) {
-            System.err.println("ballot-node run: " + e.getMessage());
-            return 2;
+        Optional<NodeConfig> loaded = MemberConfig.load("run", config);
+        if (loaded.isEmpty()) {
+            return MemberConfig.BAD_CONFIG;
         }
+        NodeConfig cfg = loaded.get();
         JoinGate.Decision gate;
         try {
             gate = JoinGate.check(cfg, System.getenv());

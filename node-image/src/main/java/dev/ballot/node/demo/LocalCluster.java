@@ -64,6 +64,11 @@ public final class LocalCluster implements AutoCloseable {
             return log;
         }
 
+        /** The member's config file (for another subcommand with the same config, e.g. restore). */
+        public Path config() {
+            return config;
+        }
+
         public Process process() {
             return process;
         }

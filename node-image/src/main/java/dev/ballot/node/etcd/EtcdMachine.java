@@ -6,6 +6,8 @@ import dev.ballot.node.server.EngineMachine;
 
 /** etcd's MVCC store and leases as the runtime's state machine; lease expiry runs on the leader's ticks. */
 public final class EtcdMachine extends EngineMachine<EtcdStateMachine, EtcdResult> {
+    public static final String KIND = "etcd";
+
     public EtcdMachine() {
         super(new EtcdStateMachine(), EtcdResult::requestId);
         EtcdStateMachine.warmUp(); // class loading before the driver runs, not on its first client request
@@ -28,5 +30,10 @@ public final class EtcdMachine extends EngineMachine<EtcdStateMachine, EtcdResul
                 return driver.propose(command);
             }
         });
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
     }
 }

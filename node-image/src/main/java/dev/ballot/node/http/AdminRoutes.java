@@ -27,14 +27,20 @@ final class AdminRoutes extends RouteSupport {
     /** A transfer target further behind the leader's last index than this is "not caught up" (409). */
     static final long MAX_TRANSFER_LAG = 100;
 
+    private final SnapshotRoute snapshot;
+
     AdminRoutes(NodeInfo info, LeaderForwarder forwarder) {
         super(info, forwarder);
+        this.snapshot = new SnapshotRoute(this);
     }
 
     void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String member = NodePaths.MEMBERS + "/";
-        if (path.equals(NodePaths.TRANSFER_LEADERSHIP)) {
+        if (path.equals(NodePaths.SNAPSHOT)) {
+            Exchanges.requireMethod(ex, "GET");
+            snapshot.handle(ex);
+        } else if (path.equals(NodePaths.TRANSFER_LEADERSHIP)) {
             Exchanges.requireMethod(ex, "POST");
             transfer(ex);
         } else if (path.equals(NodePaths.MEMBERS)) {
@@ -53,7 +59,7 @@ final class AdminRoutes extends RouteSupport {
             remove(ex, path.substring(member.length()));
         } else {
             throw new ApiException(404, "not_found", "path", "no admin endpoint at " + path
-                    + "; see docs/node-api.md (transfer-leadership, members, members/{id}/promote)");
+                    + "; see docs/node-api.md (transfer-leadership, members, members/{id}/promote, snapshot)");
         }
     }
 

@@ -45,7 +45,9 @@ final class LeaderForwarder {
      */
     static final Duration KV_FORWARD_DEADLINE = Duration.ofMillis(1500);
     static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
-    private static final List<String> RELAYED = List.of("Content-Type", NodePaths.REVISION_HEADER, "Location", "Allow");
+    private static final List<String> RELAYED = List.of("Content-Type", NodePaths.REVISION_HEADER, "Location", "Allow",
+            NodePaths.SNAPSHOT_INDEX_HEADER, NodePaths.SNAPSHOT_TERM_HEADER, NodePaths.SNAPSHOT_SHA256_HEADER,
+            NodePaths.SNAPSHOT_PROTOCOL_HEADER, NodePaths.SNAPSHOT_MACHINE_HEADER, NodePaths.SNAPSHOT_MEMBER_HEADER);
 
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ballot-forward");

@@ -2,7 +2,10 @@ package dev.ballot.node.server;
 
 import dev.ballot.engine.MemberProgress;
 import dev.ballot.engine.kv.KvCommand;
+import dev.ballot.engine.EntryType;
+import dev.ballot.engine.LogEntry;
 import dev.ballot.engine.kv.KvResult;
+import dev.ballot.engine.kv.KvStateMachine;
 import dev.ballot.engine.kv.KvStateMachine.Versioned;
 import dev.ballot.node.storage.MemberRecord;
 
@@ -137,6 +140,23 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
                     clusterUuid.toString().getBytes(StandardCharsets.UTF_8));
             runtime.propose(mark.requestId(), mark.encode()).get(2, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * A key-value snapshot without the cluster identity (the UUID and joined marks): what a cluster restored from
+     * another's backup starts from, so that it agrees on its own UUID and records its own members as they join.
+     * The deletes are applied at the snapshot's own index, so every other key keeps its revision.
+     */
+    public static byte[] forgetIdentity(byte[] kvSnapshot) {
+        KvStateMachine kv = new KvStateMachine();
+        kv.restore(kvSnapshot);
+        long at = kv.appliedIndex();
+        List<String> internal = kv.view().keySet().stream()
+                .filter(k -> k.equals(UUID_KEY) || k.startsWith(JOINED_PREFIX)).toList();
+        for (String key : internal) {
+            kv.apply(new LogEntry(at, 0, EntryType.COMMAND, KvCommand.delete(0, key).encode()));
+        }
+        return kv.snapshot();
     }
 
     private Optional<Versioned> read(String key) throws Exception {

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 /** The HTTP API's key-value map ({@link KvStateMachine}) as the runtime's state machine. */
 public final class KvMachine extends EngineMachine<KvStateMachine, KvResult> {
+    public static final String KIND = "kv";
     /** The configuration key of the keyspace quota (docs/node-config.md). */
     public static final String QUOTA_KEY = "quota_bytes";
 
@@ -48,5 +49,10 @@ public final class KvMachine extends EngineMachine<KvStateMachine, KvResult> {
 
     public int size() {
         return machine().size();
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
     }
 }

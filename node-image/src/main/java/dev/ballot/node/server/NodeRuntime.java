@@ -277,6 +277,28 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         return future;
     }
 
+    /** {@link ReplicatedStateMachine#kind()} of the machine this runtime drives. */
+    public String machineKind() {
+        return machine.kind();
+    }
+
+    /**
+     * The state machine's whole state as a {@link Snapshot}: its bytes, the index (zxid for ZAB) and term of the last
+     * entry applied (always committed) and the configuration in force there. Taken on the driver thread between
+     * batches, so writes pause only while the machine serialises itself. With {@code linearizable} the leader first
+     * confirms its leadership with a quorum (a read index) and waits to apply up to it, so the image holds every write
+     * acknowledged before the call; a non-leader then fails with NOT_LEADER. Without it, this member's applied state:
+     * a committed prefix, possibly behind the leader.
+     */
+    public CompletableFuture<Snapshot> captureSnapshot(boolean linearizable) {
+        return linearizable ? readLinearizable(m -> currentImage()) : readLocal(m -> currentImage());
+    }
+
+    /** Driver thread only. */
+    private Snapshot currentImage() {
+        return new Snapshot(applied, appliedTerm, appliedMembership, machine.snapshot());
+    }
+
     /** The index (zxid for ZAB) of the last entry applied; read on the driver thread only, e.g. inside a query. */
     public long appliedIndex() {
         return applied;

@@ -25,6 +25,12 @@ import dev.ballot.engine.kv.StateMachine;
  */
 public interface ReplicatedStateMachine<R> extends StateMachine<R> {
 
+    /**
+     * What {@link #snapshot} bytes are: {@code kv} (the HTTP key-value map), {@code etcd} (etcd's MVCC store and
+     * leases), {@code zookeeper} (ZooKeeper's data tree). A backup names it, so a restore refuses another machine's.
+     */
+    String kind();
+
     /** The request id that the proposer stamped on the command that produced {@code result}. */
     long requestId(R result);
 

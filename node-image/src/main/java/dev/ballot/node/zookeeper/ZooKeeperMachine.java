@@ -10,11 +10,18 @@ import dev.ballot.zookeeper.TxnResult;
  * this machine needs no timer of its own.
  */
 public final class ZooKeeperMachine extends EngineMachine<DataTree, TxnResult> {
+    public static final String KIND = "zookeeper";
+
     public ZooKeeperMachine() {
         super(new DataTree(), TxnResult::requestId);
     }
 
     public DataTree tree() {
         return machine();
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
     }
 }

@@ -39,6 +39,11 @@ class StateMachineSeamTest {
         }
 
         @Override
+        public String kind() {
+            return "counter";
+        }
+
+        @Override
         public long requestId(long[] result) {
             return result[0];
         }

@@ -61,9 +61,16 @@ final class TransferLeadership implements ActionRules {
             return Verdict.run("Electing", "no leader yet; waiting for " + running.target + " to win", null);
         }
         Optional<MemberStatus> target = c.member(running.target);
-        String unfit = target.isEmpty() ? running.target + " is no longer a member" : c.unfit(target.get());
+        if (target.isEmpty()) {
+            return Verdict.fail("TargetGone", running.target + " is no longer a member; leadership stays with "
+                    + c.leader());
+        }
+        String unfit = c.unfit(target.get());
         if (unfit != null) {
-            return Verdict.fail("TargetUnfit", "leadership stays with " + c.leader() + ": " + unfit);
+            // The target campaigns (a candidate knows no leader) while the transfer runs: wait, ask nothing new;
+            // if it never wins, the deadline fails the action.
+            return Verdict.run("Transferring", "leadership is still with " + c.leader() + "; waiting while "
+                    + unfit, null);
         }
         return Verdict.run("Transferring", "asked " + c.leader() + " to hand leadership to " + running.target,
                 ActionStep.transfer(c.leader(), running.target));

@@ -80,6 +80,14 @@ public class ElectionClusterSpec {
     @JsonPropertyDescription("When true the operator observes and reports status but changes nothing in the cluster.")
     public Boolean paused;
 
+    @JsonPropertyDescription("Scheduled and on-demand backups to S3-compatible storage.")
+    public BackupSpec backup;
+
+    @ValidationRule(value = "self == oldSelf", message = "spec.bootstrap is immutable: it says how the cluster was"
+            + " created; to start from another backup, create a new ElectionCluster")
+    @JsonPropertyDescription("How the cluster starts: from a backup (fromBackup), or empty when unset. Immutable.")
+    public BootstrapSpec bootstrap;
+
     @JsonPropertyDescription("TLS for clients and peers (on when omitted): see docs/operator.md, TLS.")
     public TlsSpec tls;
 

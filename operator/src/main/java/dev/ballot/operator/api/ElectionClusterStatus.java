@@ -58,6 +58,9 @@ public class ElectionClusterStatus {
     @JsonPropertyDescription("What the operator will do next to reach the spec, and what blocks it.")
     public RolloutStatus rollout;
 
+    @JsonPropertyDescription("The last backup: success (time, object, size, index, duration) and the last error.")
+    public BackupStatus backup;
+
     @JsonPropertyDescription("One-off actions requested by annotations (ballot.dev/transfer-leadership,"
             + " ballot.dev/restart-member): the latest request of each, and how far it got.")
     public List<ActionStatus> actions;

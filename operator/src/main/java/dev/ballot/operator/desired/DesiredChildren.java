@@ -205,7 +205,7 @@ public final class DesiredChildren {
 
         ObjectMeta stsMeta = meta(Names.statefulSet(name));
         stsMeta.setAnnotations(new LinkedHashMap<>(Map.of(VOTERS_ANNOTATION, Integer.toString(layout.voters()))));
-        return new StatefulSetBuilder()
+        StatefulSet sts = new StatefulSetBuilder()
                 .withMetadata(stsMeta)
                 .withNewSpec()
                 .withServiceName(Names.peerService(name))
@@ -260,6 +260,8 @@ public final class DesiredChildren {
                 .withVolumeClaimTemplates(dataClaim())
                 .endSpec()
                 .build();
+        RestoreInitContainer.add(sts, spec, namespace);
+        return sts;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.ballot.operator.desired;
 
 import dev.ballot.operator.api.BuildImages;
 import dev.ballot.operator.api.ElectionClusterSpec;
+import dev.ballot.operator.api.FromBackupSpec;
 import dev.ballot.operator.api.PodTemplateOverrides;
 import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.api.UpdateStrategy;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 /**
  * The spec with the CRD's defaults applied in memory. The API server applies the same defaults, but the operator
  * must not depend on it (the test mock does not default), and it never writes defaults back into spec.
+ * {@code restoreFrom}: the backup every voter starts from (spec.bootstrap.fromBackup), or null.
  */
 public record EffectiveSpec(
         ConsensusProtocol protocol,
@@ -35,7 +37,8 @@ public record EffectiveSpec(
         boolean tlsClientCertRequired,
         java.util.List<String> clients,
         boolean networkPolicy,
-        java.util.List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> clientFrom) {
+        java.util.List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> clientFrom,
+        FromBackupSpec restoreFrom) {
 
     public static final String DEFAULT_IMAGE = BuildImages.NODE;
 
@@ -73,7 +76,8 @@ public record EffectiveSpec(
                 s.tls != null && s.tls.clientAuth == dev.ballot.operator.api.TlsSpec.ClientAuth.Required,
                 s.clients == null ? java.util.List.of() : java.util.List.copyOf(s.clients),
                 s.networkPolicy == null || s.networkPolicy.enabled == null || s.networkPolicy.enabled,
-                s.networkPolicy == null ? null : s.networkPolicy.clientFrom);
+                s.networkPolicy == null ? null : s.networkPolicy.clientFrom,
+                s.bootstrap == null ? null : s.bootstrap.fromBackup);
     }
 
     /** Non-voting members: Raft learners or ZAB observers, whichever the protocol uses. */

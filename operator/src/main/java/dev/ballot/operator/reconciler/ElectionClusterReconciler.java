@@ -39,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,6 +76,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final ActionExecutor actions;
     private final ScaleExecutor scale;
     private final VolumeResizer volumes;
+    private final BackupExecutor backups;
     /** The per-cluster gauges on /q/metrics (docs/operator.md, "Metrics"). */
     private final ClusterGauges gauges;
     /**
@@ -106,6 +108,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.actions = new ActionExecutor(rollout);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
+        this.backups = new BackupExecutor(client, settings, nodes.http(), java.time.Clock.systemUTC());
     }
 
     /** The member watcher, for tests. */
@@ -188,11 +191,17 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             volumeBlockPublished.put(key, done.volumeBlockPublished());
         }
         done.events().forEach(e -> EventRecorder.record(client, cluster, e));
+        BackupExecutor.Result backup = backups.reconcile(cluster, decision.leader());
+        boolean backupChanged = done.status() != null && !Objects.equals(Serialization.asJson(done.status().backup),
+                Serialization.asJson(backup.status()));
+        if (backupChanged) {
+            done.status().backup = backup.status();
+        }
         if (done.status() != null && done.status().actions != null) {
             actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
         }
         gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
-        boolean statusChanged = done.statusChanged();
+        boolean statusChanged = done.statusChanged() || backupChanged;
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
             statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
@@ -203,7 +212,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         UpdateControl<ElectionCluster> control = statusChanged
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
-        return control.rescheduleAfter(done.recheck());
+        return control.rescheduleAfter(backup.recheck() != null && backup.recheck().compareTo(done.recheck()) < 0
+                ? backup.recheck() : done.recheck());
     }
 
     @Override

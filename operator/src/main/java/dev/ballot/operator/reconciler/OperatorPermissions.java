@@ -47,7 +47,8 @@ public final class OperatorPermissions {
                             + "kubectl patch needs to do the same by hand as the operator's ServiceAccount)"),
             new Grant("", List.of("secrets"), List.of("get", "list", "create", "update", "delete"),
                     "ClusterCertificates: reads and writes each cluster's CA, member, operator and client certificate"
-                            + " Secrets; deletes the Secret of a client removed from spec.clients"),
+                            + " Secrets, deletes the Secret of a client removed from spec.clients; BackupExecutor reads"
+                            + " the Secret spec.backup.s3.credentialsSecret names (accessKeyId, secretAccessKey)"),
             new Grant("storage.k8s.io", List.of("storageclasses"), List.of("get"),
                     "VolumeResizer reads a claim's class (allowVolumeExpansion) before patching it"),
             new Grant("", List.of("events"), List.of("create"), "EventRecorder"));

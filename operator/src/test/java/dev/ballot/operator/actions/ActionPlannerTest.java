@@ -242,13 +242,34 @@ class ActionPlannerTest {
     }
 
     @Test
-    void aTransferToAMemberThatFellBehindFails() {
+    void aTransferWaitsWhileItsTargetCampaignsAndFailsOnlyAtTheDeadline() {
         ActionPlanner.Plan start = ActionPlanner.plan(List.of(transfer("ec-1")), null, healthy().view(), NOW);
-        ActionPlanner.Plan failed = ActionPlanner.plan(List.of(transfer("ec-1")), start.actions(),
-                healthy().member("ec-1", m -> m.lag = 400L).view(), NOW.plusSeconds(1));
-        assertThat(only(failed).phase).isEqualTo("Failed");
-        assertThat(only(failed).reason).isEqualTo("TargetUnfit");
-        assertThat(failed.events()).singleElement().satisfies(e -> assertThat(e.warning()).isTrue());
+        // TimeoutNow made ec-1 a candidate: it knows no leader, the old leader's report still says it leads
+        Cluster campaigning = healthy().member("ec-1", m -> {
+            m.ready = false;
+            m.message = "no leader known (candidate)";
+        });
+        ActionPlanner.Plan waiting = ActionPlanner.plan(List.of(transfer("ec-1")), start.actions(),
+                campaigning.view(), NOW.plusSeconds(1));
+        assertThat(only(waiting).phase).isEqualTo("Running");
+        assertThat(only(waiting).message).isEqualTo("leadership is still with ec-0; waiting while ec-1 is not"
+                + " healthy (no leader known (candidate))");
+        assertThat(waiting.step()).as("no second request while the first may still win").isNull();
+        assertThat(waiting.events()).isEmpty();
+        ActionPlanner.Plan late = ActionPlanner.plan(List.of(transfer("ec-1")), waiting.actions(),
+                campaigning.view(), NOW.plusSeconds(31));
+        assertThat(only(late).phase).isEqualTo("Failed");
+        assertThat(late.events()).singleElement().satisfies(e -> assertThat(e.warning()).isTrue());
+    }
+
+    @Test
+    void aTransferWhoseTargetLeftTheConfigurationFails() {
+        ActionPlanner.Plan start = ActionPlanner.plan(List.of(transfer("ec-2")), null, healthy().view(), NOW);
+        Cluster two = new Cluster(2, 0);
+        ActionPlanner.Plan gone = ActionPlanner.plan(List.of(transfer("ec-2")), start.actions(), two.view(),
+                NOW.plusSeconds(1));
+        assertThat(only(gone).phase).isEqualTo("Failed");
+        assertThat(only(gone).reason).isEqualTo("TargetGone");
     }
 
     @Test

@@ -36,6 +36,43 @@ class DesiredChildrenTest {
     }
 
     @Test
+    void fromBackupAddsARestoreInitContainerLikeTheNodeContainerWithTheSecretThroughTheKubelet() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
+        assertThat(new DesiredChildren("ec", "ns", EffectiveSpec.of(spec)).statefulSet().getSpec().getTemplate().getSpec()
+                .getInitContainers()).isNullOrEmpty();
+        spec.bootstrap = new dev.ballot.operator.api.BootstrapSpec();
+        spec.bootstrap.fromBackup = new dev.ballot.operator.api.FromBackupSpec();
+        spec.bootstrap.fromBackup.cluster = "old";
+        spec.bootstrap.fromBackup.s3 = new dev.ballot.operator.api.S3Spec();
+        spec.bootstrap.fromBackup.s3.bucket = "bk";
+        spec.bootstrap.fromBackup.s3.endpoint = "http://s3.local:7070";
+        spec.bootstrap.fromBackup.s3.forcePathStyle = true;
+        spec.bootstrap.fromBackup.s3.credentialsSecret = "creds";
+        var pod = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec)).statefulSet().getSpec().getTemplate().getSpec();
+        var node = pod.getContainers().get(0);
+        assertThat(pod.getInitContainers()).singleElement().satisfies(init -> {
+            assertThat(init.getName()).isEqualTo("restore");
+            assertThat(init.getImage()).isEqualTo(node.getImage());
+            assertThat(init.getArgs()).containsExactly("restore", "--config", node.getArgs().get(2));
+            assertThat(init.getVolumeMounts()).isEqualTo(node.getVolumeMounts());
+            assertThat(init.getSecurityContext()).isEqualTo(node.getSecurityContext());
+            assertThat(init.getEnv()).containsAll(node.getEnv());
+            var env = new java.util.HashMap<String, io.fabric8.kubernetes.api.model.EnvVar>();
+            init.getEnv().forEach(e -> env.put(e.getName(), e));
+            assertThat(env.get("BALLOT_RESTORE_BUCKET").getValue()).isEqualTo("bk");
+            assertThat(env.get("BALLOT_RESTORE_ENDPOINT").getValue()).isEqualTo("http://s3.local:7070");
+            assertThat(env.get("BALLOT_RESTORE_FORCE_PATH_STYLE").getValue()).isEqualTo("true");
+            assertThat(env.get("BALLOT_RESTORE_SOURCE_NAMESPACE").getValue()).isEqualTo("ns");
+            assertThat(env.get("BALLOT_RESTORE_SOURCE_CLUSTER").getValue()).isEqualTo("old");
+            assertThat(env.get("BALLOT_RESTORE_OBJECT").getValue()).isEqualTo("latest");
+            assertThat(env.get("AWS_ACCESS_KEY_ID").getValue()).isNull();
+            assertThat(env.get("AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName()).isEqualTo("creds");
+            assertThat(env.get("AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("accessKeyId");
+            assertThat(env.get("AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("secretAccessKey");
+        });
+    }
+
+    @Test
     void raftConfigListsVotersByPeerDns() {
         ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
         String yaml = new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()

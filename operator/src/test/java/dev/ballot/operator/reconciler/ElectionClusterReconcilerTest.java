@@ -3,7 +3,17 @@ package dev.ballot.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballot.backup.BackupFetch;
+import dev.ballot.backup.BackupStore;
+import dev.ballot.backup.S3Credentials;
+import dev.ballot.backup.VersityGw;
+import dev.ballot.operator.api.BackupRetentionSpec;
+import dev.ballot.operator.api.BackupSpec;
+import dev.ballot.operator.api.BackupStatus;
 import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.S3Spec;
+import dev.ballot.operator.backup.BackupPlanner;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.api.ConsensusProtocol;
@@ -418,6 +428,74 @@ class ElectionClusterReconcilerTest {
                     .build());
             return p;
         });
+    }
+
+    @Test
+    void onDemandBackupsGoToARealS3ServerWithRetentionAndStatusSaysWhere() throws Exception {
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> voters = List.of("bk-0", "bk-1", "bk-2");
+        fake.report(ns, "bk-0", "follower", 3, "bk-1", voters);
+        fake.report(ns, "bk-1", "leader", 3, "bk-1", voters);
+        fake.report(ns, "bk-2", "follower", 3, "bk-1", voters);
+        try (VersityGw gw = VersityGw.start()) {
+            gw.createBucket("ec-backups");
+            client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("s3-creds").endMetadata()
+                    .addToStringData(S3Credentials.ACCESS_KEY_ID, VersityGw.CREDENTIALS.accessKeyId())
+                    .addToStringData(S3Credentials.SECRET_ACCESS_KEY, VersityGw.CREDENTIALS.secretAccessKey()).build()).create();
+            ElectionClusterSpec spec = raft(3);
+            spec.backup = new BackupSpec();
+            spec.backup.s3 = new S3Spec();
+            spec.backup.s3.bucket = "ec-backups";
+            spec.backup.s3.prefix = "ops";
+            spec.backup.s3.endpoint = gw.endpoint();
+            spec.backup.s3.forcePathStyle = true;
+            spec.backup.s3.credentialsSecret = "s3-creds";
+            spec.backup.retention = new BackupRetentionSpec();
+            spec.backup.retention.keep = 1;
+            ElectionCluster ec = new ElectionCluster();
+            ec.setMetadata(new ObjectMetaBuilder().withName("bk").withNamespace(ns)
+                    .withAnnotations(Map.of(BackupPlanner.BACKUP_NOW, "first")).build());
+            ec.setSpec(spec);
+            client.resource(ec).create();
+
+            ElectionCluster first = awaitStatus("bk", c -> c.getStatus() != null && c.getStatus().backup != null
+                    && "first".equals(c.getStatus().backup.lastRequest) && c.getStatus().backup.lastObject != null
+                    && c.getStatus().backup.runningSince == null);
+            BackupStatus b = first.getStatus().backup;
+            assertThat(b.lastError).isNull();
+            assertThat(b.lastObject).startsWith("ops/" + ns + "/bk/").endsWith(".snap");
+            assertThat(b.lastTerm).isEqualTo(3L);
+            assertThat(b.lastDurationMs).isNotNull();
+            try (BackupStore store = BackupStore.open(gw.location("ec-backups", "ops"), VersityGw.CREDENTIALS)) {
+                BackupFetch.Fetched got = BackupFetch.fetch(store, "ops/" + ns + "/bk/", BackupFetch.LATEST);
+                // Taken from the leader, whose name the members report.
+                assertThat(new String(got.data(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("state of bk-1 at " + b.lastIndex);
+                assertThat(got.manifest().size()).isEqualTo(b.lastSize);
+
+                // A second request (a new annotation value); retention keeps only the newest.
+                client.resources(ElectionCluster.class).inNamespace(ns).withName("bk").edit(c -> {
+                    c.getMetadata().getAnnotations().put(BackupPlanner.BACKUP_NOW, "second");
+                    return c;
+                });
+                ElectionCluster second = awaitStatus("bk", c -> "second".equals(c.getStatus().backup.lastRequest)
+                        && c.getStatus().backup.runningSince == null && !b.lastObject.equals(c.getStatus().backup.lastObject));
+                assertThat(second.getStatus().backup.lastError).isNull();
+                assertThat(store.list("ops/" + ns + "/bk/")).extracting(k -> k.key())
+                        .containsExactly(second.getStatus().backup.lastObject);
+            }
+
+            // A missing Secret is named in status.backup.lastError.
+            spec.backup.s3.credentialsSecret = "no-such-secret";
+            client.resources(ElectionCluster.class).inNamespace(ns).withName("bk").edit(c -> {
+                c.getSpec().backup.s3.credentialsSecret = "no-such-secret";
+                c.getMetadata().getAnnotations().put(BackupPlanner.BACKUP_NOW, "third");
+                return c;
+            });
+            ElectionCluster failed = awaitStatus("bk", c -> "third".equals(c.getStatus().backup.lastRequest)
+                    && c.getStatus().backup.lastError != null);
+            assertThat(failed.getStatus().backup.lastError).contains("no-such-secret").contains("does not exist");
+        }
     }
 
     @Test

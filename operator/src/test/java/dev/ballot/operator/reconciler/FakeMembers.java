@@ -36,6 +36,7 @@ final class FakeMembers implements AutoCloseable {
     private final Map<String, Boolean> down = new ConcurrentHashMap<>();
     private final Map<String, Integer> transfers = new ConcurrentHashMap<>();
     private final Map<String, List<String>> adminCalls = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong snapshotIndex = new java.util.concurrent.atomic.AtomicLong(41);
 
     FakeMembers() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -128,6 +129,29 @@ final class FakeMembers implements AutoCloseable {
         return List.copyOf(adminCalls.getOrDefault(namespace + "/" + pod, List.of()));
     }
 
+    /** A member's snapshot: "state of <pod> at <index>", at index 42, 43, ... (one more on every call), term 3. */
+    private void snapshot(HttpExchange exchange, String pod) throws IOException {
+        long index = snapshotIndex.incrementAndGet();
+        byte[] body = ("state of " + pod + " at " + index).getBytes(StandardCharsets.UTF_8);
+        String sha;
+        try {
+            sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        var h = exchange.getResponseHeaders();
+        h.add("Ballot-Snapshot-Index", Long.toString(index));
+        h.add("Ballot-Snapshot-Term", "3");
+        h.add("Ballot-Snapshot-Sha256", sha);
+        h.add("Ballot-Snapshot-Protocol", "raft");
+        h.add("Ballot-Snapshot-Machine", "kv");
+        h.add("Ballot-Snapshot-Member", pod);
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
     int openStreams(String namespace, String pod) {
         return streams.getOrDefault(namespace + "/" + pod, List.of()).size();
     }
@@ -157,6 +181,10 @@ final class FakeMembers implements AutoCloseable {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
+            return;
+        }
+        if ("GET".equals(exchange.getRequestMethod()) && path.endsWith("/v1/admin/snapshot")) {
+            snapshot(exchange, parts[2]);
             return;
         }
         int admin = path.indexOf("/v1/admin/members");

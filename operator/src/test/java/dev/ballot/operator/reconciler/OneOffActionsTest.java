@@ -19,7 +19,12 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,8 +42,11 @@ class OneOffActionsTest {
     @Inject
     KubernetesClient client;
 
+    @TestHTTPResource("/q/metrics")
+    URI metrics;
+
     @Test
-    void transferRestartAndARefusalAreAcknowledgedInStatus() {
+    void transferRestartAndARefusalAreAcknowledgedInStatus() throws Exception {
         FakeMembers fake = FakeMembersResource.members;
         String ns = client.getNamespace();
         List<String> voters = List.of("raft-x-0", "raft-x-1", "raft-x-2");
@@ -97,6 +105,26 @@ class OneOffActionsTest {
         await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "raft-x".equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType())
                         && "ActionRefused".equals(e.getReason()) && e.getMessage().contains("request r2")));
+
+        // The operator's gauges for this cluster on /q/metrics, gone once it is deleted.
+        String labels = "{cluster=\"raft-x\",namespace=\"" + ns + "\"";
+        try {
+            await().atMost(TIMEOUT).until(() -> scrape().contains("ballot_operator_cluster_voters_up" + labels
+                    + "} 2.0"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            assertThat(scrape()).as("the scrape").contains("ballot_operator_cluster_voters_up" + labels + "} 2.0");
+        }
+        assertThat(scrape()).contains("ballot_operator_cluster_leader_present" + labels + "} 1.0",
+                "ballot_operator_cluster_term" + labels + "} 3.0",
+                "ballot_operator_cluster_actions" + labels + ",phase=\"Refused\"} 1.0");
+        client.resources(ElectionCluster.class).inNamespace(ns).withName("raft-x").delete();
+        await().atMost(TIMEOUT).until(() -> !scrape().contains("cluster=\"raft-x\""));
+    }
+
+    private String scrape() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.body().replace(",}", "}"); // the exposition format's optional trailing comma
     }
 
     private static void leader(FakeMembers fake, String ns, List<String> voters, String leader, long term) {

@@ -1,0 +1,182 @@
+package dev.ballot.e2e.journey;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code kubectl ballot} as an on-call engineer runs it: the plugin found by kubectl on PATH (the build's
+ * kubectl-plugin/target/kubectl-ballot and its jar), the kubeconfig in $KUBECONFIG. Every subcommand against the
+ * live cluster, with its exit code: status (text and json), transfer-leadership to a named follower (that member
+ * must lead after), restart of a follower (its pod must be a new one after), and three refusals (exit 2): an unknown
+ * member, a restart while the cluster is paused, and the same request id asked again only reads its answer.
+ */
+public final class KubectlBallotPlugin extends OnCreatedCluster {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public KubectlBallotPlugin(String scenario, CreateCluster created) {
+    super(scenario, created);
+  }
+
+  record Run(int exit, String out, String err, long ms) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+
+  @Override
+  public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
+    String ec = created.clusterName;
+    Path launcher = ctx.repo().resolve("kubectl-plugin/target/kubectl-ballot");
+    if (!r.check(Files.isExecutable(launcher), launcher + " is missing: build it with mvn -pl kubectl-plugin -am"
+        + " package")) {
+      return;
+    }
+    Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
+        "electioncluster/" + ec, "--timeout=180s");
+    if (!r.check(ready.ok(), "the cluster is not Ready before the scenario: " + ready)) {
+      return;
+    }
+
+    Run status = ballot(ctx, 60, "status", ec, "-n", ctx.namespace());
+    r.put("status_exit", status.exit()).put("status_ms", status.ms());
+    r.check(status.exit() == 0, "status failed: " + status);
+    r.check(status.out().contains("Leader:   " + ec + "-") && status.out().contains("MEMBER")
+        && status.out().contains("CONDITION"), "status did not print the leader, members and conditions: " + status);
+
+    Run statusJson = ballot(ctx, 60, "status", ec, "-n", ctx.namespace(), "-o", "json");
+    r.put("status_json_exit", statusJson.exit());
+    JsonNode view = parse(statusJson.out());
+    String leader = view == null ? null : view.path("status").path("leader").asText(null);
+    r.check(statusJson.exit() == 0 && leader != null, "status -o json gave no status.leader: " + statusJson);
+    if (leader == null) {
+      return;
+    }
+    String to = null;
+    for (JsonNode m : view.path("status").path("members")) {
+      if (m.path("voter").asBoolean() && !leader.equals(m.path("name").asText())) {
+        to = m.path("name").asText();
+        break;
+      }
+    }
+    if (!r.check(to != null, "no follower to hand leadership to in " + view)) {
+      return;
+    }
+
+    Run transfer = ballot(ctx, 120, "transfer-leadership", ec, "--to", to, "-n", ctx.namespace());
+    String now = ctx.leader(ec).map(JourneyContext.LeaderView::leader).orElse(null);
+    r.put("transfer_exit", transfer.exit()).put("transfer_ms", transfer.ms()).put("transfer_from", leader)
+        .put("transfer_to", to).put("leader_after", now);
+    r.check(transfer.exit() == 0, "transfer-leadership --to " + to + " failed: " + transfer);
+    r.check(to.equals(now), "after transfer-leadership --to " + to + " the leader is " + now);
+
+    // restart a follower (the old leader, now following): its pod must be a new one
+    String member = leader;
+    String uidBefore = uid(ctx, member);
+    Run restart = ballot(ctx, 420, "restart", ec, member, "-n", ctx.namespace(), "-o", "json");
+    JsonNode restarted = parse(restart.out());
+    String uidAfter = uid(ctx, member);
+    r.put("restart_exit", restart.exit()).put("restart_ms", restart.ms()).put("restart_member", member)
+        .put("restart_phase", restarted == null ? null : restarted.path("status").path("phase").asText(null));
+    r.check(restart.exit() == 0, "restart " + member + " failed: " + restart);
+    r.check(uidBefore != null && uidAfter != null && !uidBefore.equals(uidAfter),
+        "restart " + member + " left pod uid " + uidBefore + " -> " + uidAfter);
+
+    // the same request id again: already answered, nothing runs twice
+    String id = restarted == null ? null : restarted.path("requestId").asText(null);
+    if (id != null) {
+      Run again = ballot(ctx, 60, "restart", ec, member, "--request-id", id, "-n", ctx.namespace());
+      r.put("repeat_exit", again.exit()).put("repeat_ms", again.ms());
+      r.check(again.exit() == 0 && uidAfter.equals(uid(ctx, member)),
+          "repeating request " + id + " restarted " + member + " again or failed: " + again);
+    }
+
+    Run unknown = ballot(ctx, 60, "transfer-leadership", ec, "--to", ec + "-99", "-n", ctx.namespace());
+    r.put("refused_exit", unknown.exit());
+    r.check(unknown.exit() == 2 && unknown.out().contains("Refused (UnknownMember)"),
+        "transfer to an unknown member was not refused with exit 2: " + unknown);
+
+    Kubectl.Result pause = ctx.kubectl().run("patch", "electioncluster", ec, "-n", ctx.namespace(), "--type", "merge",
+        "-p", "{\"spec\":{\"paused\":true}}");
+    r.check(pause.ok(), "could not pause: " + pause);
+    try {
+      RollingUpdate.await(java.time.Duration.ofSeconds(60), () -> "Paused".equals(phase(ctx, ec)));
+      Run paused = ballot(ctx, 60, "restart", ec, to, "-n", ctx.namespace());
+      r.put("paused_refused_exit", paused.exit());
+      r.check(paused.exit() == 2 && paused.out().contains("Refused (Paused)"),
+          "a restart while paused was not refused with exit 2: " + paused);
+    } finally {
+      Kubectl.Result resume = ctx.kubectl().run("patch", "electioncluster", ec, "-n", ctx.namespace(), "--type",
+          "merge", "-p", "{\"spec\":{\"paused\":false}}");
+      r.check(resume.ok(), "could not resume: " + resume);
+    }
+    Kubectl.Result after = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
+        "electioncluster/" + ec, "--timeout=180s");
+    r.check(after.ok(), "the cluster is not Ready after the scenario: " + after);
+  }
+
+  /** Runs {@code kubectl ballot args...} with the build's plugin first on PATH. */
+  static Run ballot(JourneyContext ctx, long timeoutSeconds, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("kubectl", "ballot"));
+    cmd.addAll(List.of(args));
+    System.err.println("$ " + String.join(" ", cmd));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Map<String, String> env = pb.environment();
+    env.put("KUBECONFIG", ctx.kubectl().kubeconfig().toString());
+    env.put("PATH", ctx.repo().resolve("kubectl-plugin/target") + ":" + env.getOrDefault("PATH", ""));
+    long t0 = System.currentTimeMillis();
+    Process p = pb.start();
+    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return new Run(-1, out.getNow(""), "timed out after " + timeoutSeconds + " s", System.currentTimeMillis() - t0);
+    }
+    Run run = new Run(p.exitValue(), out.get(), err.get(), System.currentTimeMillis() - t0);
+    System.err.print(run.out());
+    System.err.print(run.err());
+    return run;
+  }
+
+  private static String read(InputStream in) {
+    try {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      in.transferTo(buf);
+      return buf.toString(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode parse(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String uid(JourneyContext ctx, String pod) {
+    Pod p = ctx.cluster().admin().pods().inNamespace(ctx.namespace()).withName(pod).get();
+    return p == null ? null : p.getMetadata().getUid();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String phase(JourneyContext ctx, String ec) {
+    return ctx.electionCluster(ec).map(c -> (Map<String, Object>) c.getAdditionalProperties().get("status"))
+        .map(s -> String.valueOf(s.get("phase"))).orElse(null);
+  }
+}
