@@ -63,12 +63,13 @@ class DeployRenderTest {
         Map.entry("apps/statefulsets", List.of("get", "list", "watch", "create", "patch", "update", "delete")),
         Map.entry("core/services", List.of("get", "list", "watch", "create", "patch", "update")),
         Map.entry("core/configmaps", List.of("get", "list", "watch", "create", "patch", "update")),
+        Map.entry("core/secrets", List.of("get", "list", "create", "update", "delete")),
+        Map.entry("networking.k8s.io/networkpolicies", List.of("get", "list", "watch", "create", "patch", "update")),
         Map.entry("policy/poddisruptionbudgets", List.of("get", "list", "watch", "create", "patch", "update")),
         Map.entry("core/pods", List.of("get", "list", "watch", "delete")),
         Map.entry("core/persistentvolumeclaims", List.of("get", "list", "watch", "patch")),
         Map.entry("storage.k8s.io/storageclasses", List.of("get")),
-        Map.entry("core/events", List.of("create")),
-        Map.entry("core/secrets", List.of("get"))));
+        Map.entry("core/events", List.of("create"))));
     // The operator never creates or deletes ElectionClusters: they come from users and Git.
     assertThat(cluster.get("ballot.dev/electionclusters")).doesNotContain("create", "delete");
 

@@ -151,11 +151,15 @@ class RealApiServerTest {
     expected.put("create electionclusters.ballot.dev -n ballot-demo", false);
     expected.put("delete electionclusters.ballot.dev -n ballot-demo", false);
     expected.put("create pods -n ballot-demo", false);
-    // Backups: the operator reads the one Secret spec.backup names (get), and can neither list nor change Secrets.
+    // Certificates (spec.tls, spec.clients) and backups (the Secret spec.backup names): get, list, create, update,
+    // delete; never watch or patch.
     expected.put("get secrets -n ballot-demo", true);
-    expected.put("list secrets -n ballot-demo", false);
+    expected.put("list secrets -n ballot-demo", true);
     expected.put("watch secrets -n ballot-demo", false);
-    expected.put("update secrets -n ballot-demo", false);
+    expected.put("update secrets -n ballot-demo", true);
+    expected.put("patch secrets -n ballot-demo", false);
+    expected.put("create networkpolicies.networking.k8s.io -n ballot-demo", true);
+    expected.put("delete networkpolicies.networking.k8s.io -n ballot-demo", false);
     expected.put("create leases.coordination.k8s.io -n ballot-demo", false);
     expected.put("delete nodes", false);
     for (Map.Entry<String, Boolean> check : expected.entrySet()) {

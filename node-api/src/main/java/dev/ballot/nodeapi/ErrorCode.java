@@ -29,6 +29,12 @@ public enum ErrorCode {
     KEY_TOO_LARGE("key_too_large", false),
     /** A value over the node's {@code max_value_bytes} ({@code field: value}, or {@code expect} in a CAS). */
     VALUE_TOO_LARGE("value_too_large", false),
+    /** TLS on: the endpoint needs a client certificate from the cluster's CA and none was presented. */
+    UNAUTHENTICATED("unauthenticated", false),
+    /** TLS on: the certificate's identity may not call this endpoint (admin needs the operator's). */
+    FORBIDDEN("forbidden", false),
+    /** A write that would grow the keyspace past the node's {@code quota_bytes} (etcd's NOSPACE). */
+    NO_SPACE("no_space", false),
     /** {@code /v1/status/events}: the node already streams to {@code max_event_subscribers} subscribers. */
     TOO_MANY_SUBSCRIBERS("too_many_subscribers", false),
     NO_LEADER("no_leader", false),

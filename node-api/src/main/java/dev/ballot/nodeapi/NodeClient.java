@@ -13,10 +13,12 @@ import java.util.concurrent.Executor;
 public final class NodeClient {
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final String scheme;
 
-    private NodeClient(HttpClient http, Duration requestTimeout) {
+    private NodeClient(HttpClient http, Duration requestTimeout, String scheme) {
         this.http = http;
         this.requestTimeout = requestTimeout;
+        this.scheme = scheme;
     }
 
     /**
@@ -30,6 +32,16 @@ public final class NodeClient {
 
     /** @param executor runs the client's callbacks; null for the JDK's default */
     public static NodeClient create(Duration connectTimeout, Duration requestTimeout, Executor executor) {
+        return create(connectTimeout, requestTimeout, executor, null);
+    }
+
+    /**
+     * A client of nodes that serve their API over TLS (docs/node-api.md, TLS): {@code tls} presents this party's
+     * certificate (the operator's, a member's or an application's) and trusts the cluster's CA, e.g.
+     * {@link dev.ballot.nodeapi.tls.ReloadingTls#context()}. Null: plain HTTP.
+     */
+    public static NodeClient create(Duration connectTimeout, Duration requestTimeout, Executor executor,
+                                    javax.net.ssl.SSLContext tls) {
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
@@ -37,12 +49,20 @@ public final class NodeClient {
         if (executor != null) {
             b.executor(executor);
         }
-        return new NodeClient(b.build(), requestTimeout);
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        return new NodeClient(b.build(), requestTimeout, tls == null ? "http" : "https");
     }
 
     /** The node whose client port is at {@code hostPort} ({@code host:port}). */
     public NodeEndpoint at(String hostPort) {
-        return at(URI.create("http://" + hostPort));
+        return at(URI.create(scheme + "://" + hostPort));
+    }
+
+    /** {@code http} or {@code https}: how {@link #at(String)} addresses a node. */
+    public String scheme() {
+        return scheme;
     }
 
     /** The node at {@code base} ({@code http://host:port}, optionally with a path prefix). */

@@ -19,6 +19,26 @@ public final class KvStateMachine implements StateMachine<KvResult> {
 
     private final TreeMap<String, Versioned> data = new TreeMap<>();
     private long appliedIndex;
+    /** Keyspace quota: keys (UTF-8) plus values, in bytes. A write that would grow the keyspace past it is refused. */
+    private final long quotaBytes;
+    /** Volatile: the node's HTTP threads read it for messages and status while the driver applies. */
+    private volatile long usedBytes;
+    /**
+     * etcd's NOSPACE alarm: raised when a write is refused for the quota, cleared once deletes bring the keyspace under
+     * nine tenths of it. Part of the state (and of snapshots), so every replica raises and clears it at the same entry.
+     */
+    private volatile boolean noSpaceAlarm;
+
+    public KvStateMachine() {
+        this(Long.MAX_VALUE);
+    }
+
+    public KvStateMachine(long quotaBytes) {
+        if (quotaBytes < 1) {
+            throw new IllegalArgumentException("quotaBytes must be positive, got " + quotaBytes);
+        }
+        this.quotaBytes = quotaBytes;
+    }
 
     @Override
     public KvResult apply(LogEntry entry) {
@@ -35,23 +55,69 @@ public final class KvStateMachine implements StateMachine<KvResult> {
         }
         return switch (cmd.op()) {
             case PUT -> {
-                data.put(cmd.key(), new Versioned(cmd.value(), entry.index()));
+                if (overQuota(cmd.key(), cmd.value())) {
+                    yield new KvResult(cmd.requestId(), entry.index(), false, null, true);
+                }
+                put(cmd.key(), new Versioned(cmd.value(), entry.index()));
                 yield new KvResult(cmd.requestId(), entry.index(), true, cmd.value());
             }
             case DELETE -> {
-                data.remove(cmd.key());
+                Versioned gone = data.remove(cmd.key());
+                if (gone != null) {
+                    usedBytes -= bytes(cmd.key(), gone.value());
+                    if (noSpaceAlarm && usedBytes < quotaBytes / 10 * 9) {
+                        noSpaceAlarm = false;
+                    }
+                }
                 yield new KvResult(cmd.requestId(), entry.index(), true, null);
             }
             case CAS -> {
                 Versioned current = data.get(cmd.key());
                 byte[] currentValue = current == null ? null : current.value();
                 if (Arrays.equals(currentValue, cmd.expect())) {
-                    data.put(cmd.key(), new Versioned(cmd.value(), entry.index()));
+                    if (overQuota(cmd.key(), cmd.value())) {
+                        yield new KvResult(cmd.requestId(), entry.index(), false, null, true);
+                    }
+                    put(cmd.key(), new Versioned(cmd.value(), entry.index()));
                     yield new KvResult(cmd.requestId(), entry.index(), true, cmd.value());
                 }
                 yield new KvResult(cmd.requestId(), entry.index(), false, currentValue);
             }
         };
+    }
+
+    /** True (and the alarm raised) when writing {@code value} at {@code key} would grow the keyspace past the quota. */
+    private boolean overQuota(String key, byte[] value) {
+        Versioned old = data.get(key);
+        long after = usedBytes - (old == null ? 0 : bytes(key, old.value())) + bytes(key, value);
+        if (after > quotaBytes && after > usedBytes) {
+            noSpaceAlarm = true;
+            return true;
+        }
+        return false;
+    }
+
+    private void put(String key, Versioned v) {
+        Versioned old = data.put(key, v);
+        usedBytes += bytes(key, v.value()) - (old == null ? 0 : bytes(key, old.value()));
+    }
+
+    private static long bytes(String key, byte[] value) {
+        return key.getBytes(StandardCharsets.UTF_8).length + (long) value.length;
+    }
+
+    /** Keys plus values, in bytes: what the quota counts. */
+    public long usedBytes() {
+        return usedBytes;
+    }
+
+    public long quotaBytes() {
+        return quotaBytes;
+    }
+
+    /** The NOSPACE alarm: a write was refused for the quota and deletes have not yet freed a tenth of it. */
+    public boolean noSpaceAlarm() {
+        return noSpaceAlarm;
     }
 
     public Optional<Versioned> get(String key) {
@@ -73,7 +139,7 @@ public final class KvStateMachine implements StateMachine<KvResult> {
 
     @Override
     public byte[] snapshot() {
-        int size = 8 + 4;
+        int size = 8 + 4 + 1;
         for (Map.Entry<String, Versioned> e : data.entrySet()) {
             size += 4 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 4 + e.getValue().value().length + 8;
         }
@@ -84,6 +150,7 @@ public final class KvStateMachine implements StateMachine<KvResult> {
             buf.putInt(k.length).put(k).putInt(e.getValue().value().length).put(e.getValue().value())
                     .putLong(e.getValue().revision());
         }
+        buf.put((byte) (noSpaceAlarm ? 1 : 0)); // after the entries: an older snapshot without it reads as no alarm
         return buf.array();
     }
 
@@ -91,6 +158,8 @@ public final class KvStateMachine implements StateMachine<KvResult> {
     public void restore(byte[] snapshot) {
         data.clear();
         appliedIndex = 0;
+        usedBytes = 0;
+        noSpaceAlarm = false;
         if (snapshot == null || snapshot.length == 0) {
             return;
         }
@@ -102,7 +171,8 @@ public final class KvStateMachine implements StateMachine<KvResult> {
             buf.get(k);
             byte[] v = new byte[buf.getInt()];
             buf.get(v);
-            data.put(new String(k, StandardCharsets.UTF_8), new Versioned(v, buf.getLong()));
+            put(new String(k, StandardCharsets.UTF_8), new Versioned(v, buf.getLong()));
         }
+        noSpaceAlarm = buf.hasRemaining() && buf.get() == 1;
     }
 }

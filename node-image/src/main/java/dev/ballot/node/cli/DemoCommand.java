@@ -50,6 +50,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--writers", defaultValue = "4", description = "concurrent writing clients (default ${DEFAULT-VALUE})")
     int writers;
 
+    @Option(names = "--insecure", description = "plain TCP between the nodes and for the writers, to compare with the"
+            + " default: mutual TLS 1.3 between nodes and HTTPS with client certificates (a CA made for the demo)")
+    boolean insecure;
+
     @Option(names = "--keep", description = "keep the temporary data, config and log directory")
     boolean keep;
 
@@ -96,7 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         Path work = FailoverDemo.tempWorkDir(p);
-        FailoverDemo demo = new FailoverDemo(p, nodes, failovers, f, t, writers, nodeJvmOptions, System.out);
+        FailoverDemo demo = new FailoverDemo(p, nodes, failovers, f, t, writers, nodeJvmOptions, System.out).tls(!insecure);
         FailoverDemo.Result r;
         try {
             r = demo.run(work);
@@ -107,7 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("demo protocol=" + p.wireName() + " nodes=" + nodes + " failovers=" + r.failovers()
                 + " writes_acked=" + r.writesAcked() + " writes_lost=" + r.writesLost()
                 + " p50_unavailable_ms=" + r.p50() + " p99_unavailable_ms=" + r.p99()
-                + " p99_elected_ms=" + r.p99Elected() + (f == FailoverDemo.Fault.KILL ? "" : " fault=" + f.wireName()));
+                + " p99_elected_ms=" + r.p99Elected() + (f == FailoverDemo.Fault.KILL ? "" : " fault=" + f.wireName())
+                + " tls=" + (insecure ? "off" : "on"));
         if (!keep && r.writesLost() == 0) {
             new dev.ballot.node.demo.LocalCluster.Cleanup(work).run();
         } else {

@@ -24,11 +24,13 @@ import java.util.Optional;
  * @param etcdListen     Raft: where the etcd v3 gRPC API listens ({@code etcd_address}); null: off, and the log
  *                       feeds the HTTP key-value store instead
  * @param limits         what the HTTP API accepts (sizes, connections, subscribers, read timeout)
+ * @param tls            TLS for the HTTP API and peers; null: plain TCP
+ * @param quotaBytes     keyspace quota of the HTTP key-value store ({@code quota_bytes}); {@link Long#MAX_VALUE}: none
  */
 public record NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
                          HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
                          RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
-                         HostPort etcdListen, ClientLimits limits) {
+                         HostPort etcdListen, ClientLimits limits, TlsSettings tls, long quotaBytes) {
     /** The node's logical clock: the engine is ticked this often. */
     public static final Duration TICK = Duration.ofMillis(10);
     /**
@@ -56,6 +58,24 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
         if (members.stream().noneMatch(m -> m.id() == nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " is not among the members");
         }
+    }
+
+    /** A configuration without a keyspace quota. */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
+                      HostPort etcdListen, ClientLimits limits, TlsSettings tls) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
+                zab, zookeeper, warnings, etcdListen, limits, tls, Long.MAX_VALUE);
+    }
+
+    /** A configuration without TLS. */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
+                      HostPort etcdListen, ClientLimits limits) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
+                zab, zookeeper, warnings, etcdListen, limits, null);
     }
 
     /** A configuration with the default client limits. */

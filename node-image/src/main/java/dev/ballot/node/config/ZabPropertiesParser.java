@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 final class ZabPropertiesParser {
     static final List<String> KEYS = List.of("tickTime", "initLimit", "syncLimit", "clientPort", "clientPortAddress",
             "maxClientCnxns", "minSessionTimeout", "maxSessionTimeout", "dataDir", "clusterId", "clientAddress",
-            "nodeId", "bindHost");
+            "nodeId", "bindHost", TlsSettings.ZAB_DIR_KEY, TlsSettings.ZAB_CLIENT_AUTH_KEY);
     static final String DEFAULT_CLUSTER_ID = "default";
     /** The HTTP API's port (Ballot's); ZooKeeper clients use {@link ZooKeeperClientConfig#DEFAULT_PORT}. */
     static final int DEFAULT_HTTP_PORT = NodeConfig.DEFAULT_HTTP_PORT;
@@ -337,7 +337,9 @@ final class ZabPropertiesParser {
                     + " 2181) different ports" : "use a different client port, e.g. clientPort=2181");
         }
         return new NodeConfig(Protocol.ZAB, clusterId, self.id(), self.name(), members, peerListen, electionListen,
-                http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings);
+                http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings, null,
+                ClientLimits.defaults(), TlsSettings.parse(settings.get(TlsSettings.ZAB_DIR_KEY),
+                        settings.get(TlsSettings.ZAB_CLIENT_AUTH_KEY)));
     }
 
     /** Ballot's HTTP API: clientAddress, else bindHost (or 0.0.0.0) on 8080. */

@@ -66,6 +66,7 @@ public final class FailoverDemo {
     private final int writers;
     private final List<String> jvmOptions;
     private final PrintStream out;
+    private boolean tls = true;
 
     public FailoverDemo(Protocol protocol, int size, int failovers, Fault fault, DemoTiming timing, int writers,
                         List<String> jvmOptions, PrintStream out) {
@@ -79,13 +80,28 @@ public final class FailoverDemo {
         this.out = out;
     }
 
+    /** TLS between the nodes and for the writers (the default), or plain TCP ({@code --insecure}). */
+    public FailoverDemo tls(boolean on) {
+        this.tls = on;
+        return this;
+    }
+
     public Result run(Path workDir) throws IOException, InterruptedException, DemoFailure {
         try (LocalCluster cluster = new LocalCluster(protocol, size, timing, workDir, jvmOptions)) {
+            javax.net.ssl.SSLContext clientTls = null;
+            if (tls) {
+                LocalTls certs = cluster.enableTls("Optional");
+                try {
+                    clientTls = dev.ballot.nodeapi.tls.ReloadingTls.open(certs.client()).context();
+                } catch (dev.ballot.nodeapi.tls.TlsException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            }
             out.println("# cluster protocol=" + protocol.wireName() + " nodes=" + size + " fault=" + fault.wireName() + " " + timing.describe(protocol)
-                    + " members=" + cluster.clientAddresses() + " logs=" + workDir);
+                    + " tls=" + (tls ? "on" : "off") + " members=" + cluster.clientAddresses() + " logs=" + workDir);
             cluster.startAll();
             waitFor("all nodes ready", Duration.ofSeconds(60), () -> allReady(cluster), cluster);
-            KvClient client = new KvClient(cluster.clientAddresses(), Duration.ofMillis(300));
+            KvClient client = new KvClient(cluster.clientAddresses(), Duration.ofMillis(300), clientTls);
             List<Long> unavailable = new ArrayList<>();
             List<Long> electedMs = new ArrayList<>();
             List<WriteLoad.Ack> acks;

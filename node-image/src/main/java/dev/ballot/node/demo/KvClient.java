@@ -33,11 +33,16 @@ public final class KvClient {
     private final AtomicIntegerArray unavailableAnswers;
 
     public KvClient(List<String> addresses, Duration requestTimeout) {
+        this(addresses, requestTimeout, null);
+    }
+
+    /** @param tls the application's certificate and the cluster's CA (HTTPS), or null for plain HTTP */
+    public KvClient(List<String> addresses, Duration requestTimeout, javax.net.ssl.SSLContext tls) {
         NodeClient client = NodeClient.create(Duration.ofMillis(100), requestTimeout, Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "demo-client");
             t.setDaemon(true);
             return t;
-        }));
+        }), tls);
         this.members = addresses.stream().map(client::at).toList();
         this.suspectUntil = new AtomicLongArray(members.size());
         this.unavailableAnswers = new AtomicIntegerArray(members.size());

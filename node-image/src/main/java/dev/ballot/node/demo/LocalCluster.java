@@ -51,6 +51,11 @@ public final class LocalCluster implements AutoCloseable {
             return id;
         }
 
+        /** Its loopback address (peer and client ports bind on it). */
+        public String host() {
+            return host;
+        }
+
         public String name() {
             return "node-" + id;
         }
@@ -87,7 +92,10 @@ public final class LocalCluster implements AutoCloseable {
     private final int etcdPort;
     private volatile boolean etcd;
     private volatile boolean zookeeper;
-    private final NodeClient client = NodeClient.create(Duration.ofMillis(200), Duration.ofMillis(500));
+    private volatile NodeClient client = NodeClient.create(Duration.ofMillis(200), Duration.ofMillis(500));
+    private final String clusterId;
+    /** Set by {@link #enableTls}; null: plain TCP. */
+    private volatile LocalTls tls;
 
     public LocalCluster(Protocol protocol, int size, DemoTiming timing, Path workDir, List<String> jvmOptions)
             throws IOException {
@@ -110,7 +118,7 @@ public final class LocalCluster implements AutoCloseable {
         this.etcdPort = ports[3];
         int peerPort = ports[1];
         int electionPort = ports[2];
-        String clusterId = "demo-" + protocol.wireName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffff);
+        this.clusterId = "demo-" + protocol.wireName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffff);
         for (long id = 1; id <= size; id++) {
             String host = prefix + id;
             Path dataDir = Files.createDirectories(workDir.resolve("node-" + id + "-data"));
@@ -207,6 +215,50 @@ public final class LocalCluster implements AutoCloseable {
             throw new IOException("could not find " + count + " free ports on " + prefix + "1-" + size);
         }
         return out;
+    }
+
+    /**
+     * Serve peers and the HTTP API over TLS (docs/node-api.md, TLS): issues a CA and certificates under
+     * {@code workDir/tls} and points every node's configuration at its own. This cluster's own client then speaks as
+     * the operator. Call before starting nodes.
+     */
+    public LocalTls enableTls(String clientAuth) throws IOException {
+        Map<Long, String> hosts = new LinkedHashMap<>();
+        nodes.values().forEach(n -> hosts.put(n.id, n.host));
+        LocalTls issued = LocalTls.issue(workDir.resolve("tls"), clusterId, hosts);
+        for (Node n : nodes.values()) {
+            String dir = issued.member(n.id).toAbsolutePath().toString();
+            Files.writeString(n.config, protocol == Protocol.RAFT
+                    ? "  tls_dir: \"" + dir + "\"\n  tls_client_auth: \"" + clientAuth + "\"\n"
+                    : "tlsDir=" + dir + "\ntlsClientAuth=" + clientAuth + "\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+        try {
+            client = NodeClient.create(Duration.ofMillis(200), Duration.ofMillis(500), null,
+                    dev.ballot.nodeapi.tls.ReloadingTls.open(issued.operator()).context());
+        } catch (dev.ballot.nodeapi.tls.TlsException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        this.tls = issued;
+        return issued;
+    }
+
+    /** A keyspace quota of {@code bytes} on every node ({@code quota_bytes}, Raft only). Call before starting nodes. */
+    public void enableQuota(long bytes) throws IOException {
+        if (protocol != Protocol.RAFT) {
+            throw new IllegalStateException("quota_bytes is a Raft configuration key");
+        }
+        for (Node n : nodes.values()) {
+            Files.writeString(n.config, "  quota_bytes: \"" + bytes + "\"\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
+    /** The certificates of {@link #enableTls}, or null. */
+    public LocalTls tls() {
+        return tls;
+    }
+
+    public String clusterId() {
+        return clusterId;
     }
 
     public Protocol protocol() {

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.ballot.node.config.ClientLimits;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.RequestFailure;
+import dev.ballot.node.tls.NodeTls;
 import dev.ballot.nodeapi.ApiError;
 import dev.ballot.nodeapi.NodePaths;
 
@@ -40,16 +41,24 @@ public final class HttpApi implements AutoCloseable {
     private final AdminRoutes admin;
     private final StatusRoutes status;
     private final RouteSupport routing;
+    private final ApiAccess access;
 
     public HttpApi(NodeInfo info, NodeMetrics metrics, InetSocketAddress bind) throws IOException {
         this(info, metrics, bind, ClientLimits.defaults());
     }
 
     public HttpApi(NodeInfo info, NodeMetrics metrics, InetSocketAddress bind, ClientLimits limits) throws IOException {
+        this(info, metrics, bind, limits, null);
+    }
+
+    /** @param tls serve HTTPS with this node's certificate and check callers' identities; null: plain HTTP */
+    public HttpApi(NodeInfo info, NodeMetrics metrics, InetSocketAddress bind, ClientLimits limits, NodeTls tls)
+            throws IOException {
         serverLimits(limits);
         this.info = info;
         this.metrics = metrics;
-        LeaderForwarder forwarder = new LeaderForwarder();
+        LeaderForwarder forwarder = new LeaderForwarder(tls == null ? null : tls.files().context());
+        this.access = new ApiAccess(tls, info);
         this.kv = new KvRoutes(info, forwarder);
         this.admin = new AdminRoutes(info, forwarder);
         this.status = new StatusRoutes(info, forwarder.reachability());
@@ -58,7 +67,7 @@ public final class HttpApi implements AutoCloseable {
         admin.limits = limits;
         routing.limits = limits;
         status.maxSubscribers(limits.maxEventSubscribers());
-        this.server = HttpServer.create(bind, 512);
+        this.server = tls == null ? HttpServer.create(bind, 512) : HttpsServers.create(bind, 512, tls);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ballot-http");
             t.setDaemon(true);
@@ -120,6 +129,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void route(HttpExchange ex) throws IOException {
+        access.check(ex);
         String path = ex.getRequestURI().getPath();
         if (path.startsWith(NodePaths.KV_PREFIX)) {
             kv.handle(ex);

@@ -9,6 +9,7 @@ import dev.ballot.engine.kv.KvStateMachine.Versioned;
 import dev.ballot.node.config.ClientLimits;
 import dev.ballot.nodeapi.ApiError;
 import dev.ballot.nodeapi.ErrorCode;
+import dev.ballot.node.server.KvMachine;
 import dev.ballot.nodeapi.CasRequest;
 import dev.ballot.nodeapi.Consistency;
 import dev.ballot.nodeapi.NodePaths;
@@ -74,6 +75,7 @@ final class KvRoutes extends RouteSupport {
             return;
         }
         KvResult r = await(propose(KvCommand.put(info.runtime().newRequestId(), key, value)));
+        refuseNoSpace(r);
         answerRevision(ex, r.revision());
     }
 
@@ -107,6 +109,7 @@ final class KvRoutes extends RouteSupport {
             return;
         }
         KvResult r = await(propose(KvCommand.cas(info.runtime().newRequestId(), key, expect, value)));
+        refuseNoSpace(r);
         if (r.succeeded()) {
             answerRevision(ex, r.revision());
             return;
@@ -114,6 +117,17 @@ final class KvRoutes extends RouteSupport {
         Exchanges.sendJson(ex, 409, ApiError.compareFailed(
                 "the key's current value is not the expected one; read \"current\" and retry with it as \"expect\"",
                 r.current() == null ? null : new String(r.current(), StandardCharsets.UTF_8)));
+    }
+
+    /** Every replica refused the write in apply (the keyspace quota): nothing changed. */
+    private void refuseNoSpace(KvResult r) {
+        if (r.noSpace()) {
+            KvMachine m = info.kvRuntime().machine();
+            throw new ApiException(507, ErrorCode.NO_SPACE.wireName(), null, "the keyspace quota of " + m.quotaBytes()
+                    + " bytes (node configuration '" + KvMachine.QUOTA_KEY + "') is used up (" + m.usedBytes()
+                    + " bytes in keys and values): the write was not applied; delete keys (reads and deletes still work)"
+                    + " or raise the quota on every member");
+        }
     }
 
     private void checkValue(String field, String what, int bytes) {

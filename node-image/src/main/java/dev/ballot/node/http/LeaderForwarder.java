@@ -55,8 +55,26 @@ final class LeaderForwarder {
         return t;
     });
     /** The node API's one client (HTTP/1.1, no redirects), used raw: a forward relays the request verbatim. */
-    private final HttpClient client = NodeClient.create(CONNECT_TIMEOUT, KV_FORWARD_DEADLINE, threads).http();
-    private final LeaderReachability reachability = new LeaderReachability(client);
+    private final NodeClient nodeClient;
+    private final HttpClient client;
+    private final LeaderReachability reachability;
+
+    LeaderForwarder() {
+        this(null);
+    }
+
+    /** @param tls this member's own certificate and the cluster's CA (docs/node-api.md, TLS); null: plain HTTP */
+    LeaderForwarder(javax.net.ssl.SSLContext tls) {
+        this.nodeClient = NodeClient.create(CONNECT_TIMEOUT, KV_FORWARD_DEADLINE, threads, tls);
+        this.client = nodeClient.http();
+        this.reachability = new LeaderReachability(client);
+        reachability.scheme = nodeClient.scheme();
+    }
+
+    /** {@code http} or {@code https}: how members' client addresses are spoken to. */
+    String scheme() {
+        return nodeClient.scheme();
+    }
 
     static boolean wasForwarded(HttpExchange ex) {
         return ex.getRequestHeaders().containsKey(FORWARDED_HEADER);
@@ -89,7 +107,7 @@ final class LeaderForwarder {
                     + reachability.unreachableForMs(leaderAddress) + " ms ago and has not since (a one-way partition, "
                     + "or it is down); the request was not forwarded");
         }
-        URI target = URI.create("http://" + leaderAddress + ex.getRequestURI().getRawPath()
+        URI target = URI.create(scheme() + "://" + leaderAddress + ex.getRequestURI().getRawPath()
                 + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
         HttpRequest.Builder req = HttpRequest.newBuilder(target)
                 .timeout(deadline)

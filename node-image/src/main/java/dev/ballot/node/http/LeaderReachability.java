@@ -25,6 +25,8 @@ final class LeaderReachability {
     static final Duration FORGET_AFTER = Duration.ofSeconds(10);
 
     private final HttpClient client;
+    /** {@code http}, or {@code https} when the cluster serves its API over TLS. */
+    volatile String scheme = "http";
     /** Addresses found unreachable, with since when (nanoTime). */
     private final ConcurrentHashMap<String, Long> unreachableSince = new ConcurrentHashMap<>();
     /** Addresses being probed, with when they were last asked about (nanoTime). */
@@ -80,7 +82,7 @@ final class LeaderReachability {
 
     private boolean probe(String address) throws InterruptedException {
         try {
-            HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://" + address + NodePaths.HEALTHZ))
+            HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(scheme + "://" + address + NodePaths.HEALTHZ))
                     .timeout(PROBE_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (java.io.IOException e) {

@@ -100,7 +100,7 @@ abstract class RouteSupport {
             throw new ApiException(503, "no_leader", null, "the leader " + name + " has no known client address; retry on it directly");
         }
         if (LeaderForwarder.clientWantsRedirect(ex)) {
-            ex.getResponseHeaders().set("Location", "http://" + address + ex.getRequestURI().getRawPath()
+            ex.getResponseHeaders().set("Location", forwarder.scheme() + "://" + address + ex.getRequestURI().getRawPath()
                     + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
             Exchanges.sendJson(ex, 307, withLeader(Exchanges.error("not_leader",
                     "this node is not the leader; repeat the request at " + address, null), leader));

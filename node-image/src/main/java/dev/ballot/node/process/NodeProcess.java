@@ -35,6 +35,11 @@ import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.node.storage.NodeStorage;
 import dev.ballot.node.transport.PeerTransport;
 import dev.ballot.node.transport.TransportOptions;
+import dev.ballot.node.transport.PeerTls;
+import dev.ballot.node.tls.NodeTls;
+import dev.ballot.node.config.TlsSettings;
+import dev.ballot.nodeapi.tls.CertIdentity;
+import dev.ballot.nodeapi.tls.TlsException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -104,6 +109,7 @@ public final class NodeProcess implements AutoCloseable {
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
             transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
+            NodeTls tls = openTls(config);
             NodeRuntime<EtcdMachine, EtcdResult> etcdRuntime = null;
             ZooKeeperMachine zkMachine = config.zookeeper() != null ? new ZooKeeperMachine() : null;
             NodeRuntime<ZooKeeperMachine, TxnResult> zkRuntime = null;
@@ -117,7 +123,7 @@ public final class NodeProcess implements AutoCloseable {
                         storage, transport::send, runtimeOptions());
                 runtime = etcdRuntime;
             } else {
-                runtime = new NodeRuntime<>(new KvMachine(), engine, persisted, config.initialMembership(),
+                runtime = new NodeRuntime<>(new KvMachine(config.quotaBytes()), engine, persisted, config.initialMembership(),
                         storage, transport::send, runtimeOptions());
             }
 
@@ -126,6 +132,9 @@ public final class NodeProcess implements AutoCloseable {
                 entries.add(new MemberDirectory.Entry(p.id(), p.name(), EngineFactory.peerAddress(p), p.clientAddress().toString()));
             }
             MemberDirectory directory = new MemberDirectory(entries, config.clientListen().port());
+            if (tls != null) {
+                transport.useTls(new PeerTls(tls.files().context(), (id, cert) -> tls.memberMismatch(directory, id, cert)));
+            }
             NodeMetrics metrics = new NodeMetrics(runtime::status, directory, new NodeMetrics.Identity(config.nodeName(),
                     config.nodeId(), config.clusterId(), config.protocol().wireName(), VERSION), config.dataDir());
             metricsRef.set(metrics);
@@ -157,11 +166,17 @@ public final class NodeProcess implements AutoCloseable {
             directory.learn(runtime.status().membership());
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             api = new HttpApi(info, metrics,
-                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), config.limits());
+                    new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), config.limits(), tls);
             if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
                 identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
                         MemberRecord.read(config.dataDir()).orElse(null), directory::name);
-                api.statusFields(identity::statusFields);
+                KvMachine kv = info.kvRuntime().machine();
+                ClusterIdentityKeeper keeper = identity;
+                api.statusFields(() -> {
+                    Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
+                    fields.putAll(kv.statusFields());
+                    return fields;
+                });
             }
             api.start();
             runtime.start();
@@ -184,6 +199,22 @@ public final class NodeProcess implements AutoCloseable {
         } catch (IOException | CorruptStorageException | RuntimeException e) {
             closeInOrder(zk, identity, etcd, api, runtime, transport, storage);
             throw e;
+        }
+    }
+
+    /** The node's TLS material, checked now so that a node with unusable certificates does not start; null when off. */
+    private static NodeTls openTls(NodeConfig config) throws IOException {
+        if (config.tls() == null) {
+            return null;
+        }
+        try {
+            NodeTls tls = NodeTls.open(config.tls(), config.clusterId(), config.nodeName());
+            LOG.info(() -> "TLS from " + config.tls().dir() + " (client certificates " + config.tls().clientAuth()
+                    + "): " + CertIdentity.describe(tls.files().material().leaf()) + ", valid until "
+                    + tls.files().material().leaf().getNotAfter().toInstant());
+            return tls;
+        } catch (TlsException e) {
+            throw new IOException("TLS (" + TlsSettings.DIR_KEY + "): " + e.getMessage(), e);
         }
     }
 

@@ -99,7 +99,7 @@ public final class JoinGate {
      * JOINED; else NEVER_JOINED if any answered, NOBODY_ANSWERED if none did.
      */
     public static PeersSay askPeers(NodeConfig config) throws InterruptedException {
-        NodeClient client = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT);
+        NodeClient client = NodeClient.create(ASK_TIMEOUT, ASK_TIMEOUT, null, dev.ballot.node.tls.NodeTls.contextOrNull(config));
         List<PeerSpec> pending = new ArrayList<>();
         for (PeerSpec p : config.peers()) {
             if (p.clientAddress() != null) {

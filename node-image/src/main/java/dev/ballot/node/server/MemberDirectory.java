@@ -87,6 +87,11 @@ public final class MemberDirectory {
         }
     }
 
+    /** Every member id known, configured or learned. */
+    public java.util.Set<Long> ids() {
+        return java.util.Set.copyOf(byId.keySet());
+    }
+
     public Optional<Entry> byId(long id) {
         return Optional.ofNullable(byId.get(id));
     }

@@ -111,6 +111,11 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     private volatile RuntimeStatus status;
 
     /** {@code bootstrap} is the configuration the cluster started with, in force until the first CONFIG entry applies. */
+    /** The state machine, for its thread-safe accessors only (the driver thread applies to it). */
+    public M machine() {
+        return machine;
+    }
+
     public NodeRuntime(M machine, ConsensusNode node, PersistedState restored, Membership bootstrap,
                        NodeStorage storage, Outbox outbox, Options options) {
         this.machine = Objects.requireNonNull(machine, "machine");

@@ -73,6 +73,15 @@ public final class PeerTransport implements AutoCloseable {
     volatile long writeStallNanos = TimeUnit.SECONDS.toNanos(5);
     private Thread watchdog;
     private volatile boolean closed;
+    /** TLS on every connection; null: plain TCP. */
+    private volatile PeerTls tls;
+    /** Cuts off connections whose handshake (TLS and Ballot's) is not complete by one total deadline. */
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ballot-peer-handshake-deadline");
+                t.setDaemon(true);
+                return t;
+            });
 
     public PeerTransport(long selfId, String clusterId, MessageCodec codec, TransportOptions options) {
         if (selfId <= 0) {
@@ -83,6 +92,17 @@ public final class PeerTransport implements AutoCloseable {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.options = Objects.requireNonNull(options, "options");
         new Handshake(clusterId, selfId).toFrame(); // validates the cluster id's length now, not on first connect
+    }
+
+    /**
+     * Mutual TLS 1.3 on every connection from now on, before {@link #start}: a peer must present a certificate from the
+     * cluster's CA that names the member id it claims (docs/node-api.md, TLS).
+     */
+    public synchronized void useTls(PeerTls tls) {
+        if (inbound != null) {
+            throw new IllegalStateException("TLS must be set before the transport starts");
+        }
+        this.tls = Objects.requireNonNull(tls, "tls");
     }
 
     /** Listens on every address (Raft: the peer port; ZAB: quorum and election ports) and delivers to {@code inbound}. */
@@ -299,13 +319,34 @@ public final class PeerTransport implements AutoCloseable {
         String remote = String.valueOf(socket.getRemoteSocketAddress());
         long peer = 0;
         boolean pending = true;
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+            expired.set(true);
+            closeQuietly(socket);
+        }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
+        PeerTls tls = this.tls;
         try (socket) {
             socket.setTcpNoDelay(true);
+            Socket io = socket;
+            if (tls != null) {
+                javax.net.ssl.SSLSocket ssl = tls.server(socket);
+                socket.setSoTimeout(handshakeTimeoutMs);
+                ssl.startHandshake(); // the JDK reads one TLS record (<= 16 KiB) at a time
+                io = ssl;
+            }
             // Small limit and one deadline first: nothing large is allocated for a connection that has not said who it is.
-            Handshake hello = HandshakeReader.read(socket, handshakeTimeoutMs);
+            Handshake hello = HandshakeReader.read(io, handshakeTimeoutMs);
+            if (tls != null) {
+                String why = tls.mismatch((javax.net.ssl.SSLSocket) io, hello.memberId());
+                if (why != null) {
+                    refuse(remote, "it claims to be member " + hello.memberId() + " but " + why);
+                    return;
+                }
+            }
+            deadline.cancel(false);
             pending = false;
             pendingHandshakes.decrementAndGet();
-            OutputStream out = socket.getOutputStream();
+            OutputStream out = io.getOutputStream();
             out.write(new Handshake(clusterId, selfId).toFrame().encode());
             out.flush();
             if (!hello.clusterId().equals(clusterId)) {
@@ -319,7 +360,7 @@ public final class PeerTransport implements AutoCloseable {
             }
             peer = hello.memberId();
             socket.setSoTimeout(0);
-            InputStream in = socket.getInputStream();
+            InputStream in = io.getInputStream();
             FrameDecoder decoder = new FrameDecoder(options.maxFrameBytes());
             byte[] buf = new byte[READ_BUFFER];
             PeerLink back = links.get(peer);
@@ -360,17 +401,28 @@ public final class PeerTransport implements AutoCloseable {
             refuse(remote + (peer > 0 ? " (member " + peer + ")" : ""), e.getMessage());
         } catch (SocketTimeoutException e) {
             refuse(remote, "no complete handshake within " + handshakeTimeoutMs + " ms");
+        } catch (javax.net.ssl.SSLException e) {
+            if (peer == 0 && !closed) {
+                refuse(remote, expired.get() ? "no complete TLS handshake within " + handshakeTimeoutMs + " ms"
+                        : "TLS handshake failed: " + e.getMessage());
+            } else if (!closed) {
+                LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " failed: " + e);
+                peerLost(peer);
+            }
         } catch (EOFException e) {
             if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " ended: " + e.getMessage());
                 peerLost(peer);
             }
         } catch (IOException e) {
-            if (!closed) {
+            if (expired.get() && peer == 0) {
+                refuse(remote, "no complete handshake within " + handshakeTimeoutMs + " ms");
+            } else if (!closed) {
                 LOG.log(System.Logger.Level.DEBUG, "peer connection from " + remote + " failed: " + e);
                 peerLost(peer);
             }
         } finally {
+            deadline.cancel(false);
             if (pending) {
                 pendingHandshakes.decrementAndGet();
             }
@@ -541,10 +593,18 @@ public final class PeerTransport implements AutoCloseable {
                     peerGone = false;
                     s.setTcpNoDelay(true);
                     s.connect(new InetSocketAddress(target.host(), target.port()), CONNECT_TIMEOUT_MS);
-                                        OutputStream out = new BufferedOutputStream(s.getOutputStream(), READ_BUFFER);
+                    PeerTls tls = PeerTransport.this.tls;
+                    Socket io = s;
+                    if (tls != null) {
+                        javax.net.ssl.SSLSocket ssl = tls.client(s, target.host(), target.port());
+                        s.setSoTimeout(handshakeTimeoutMs);
+                        ssl.startHandshake();
+                        io = ssl;
+                    }
+                    OutputStream out = new BufferedOutputStream(io.getOutputStream(), READ_BUFFER);
                     out.write(new Handshake(clusterId, selfId).toFrame().encode());
                     out.flush();
-                    Handshake reply = HandshakeReader.read(s, handshakeTimeoutMs);
+                    Handshake reply = HandshakeReader.read(io, handshakeTimeoutMs);
                     if (!reply.clusterId().equals(clusterId)) {
                         throw new RefusedPeer("the peer at " + target + " belongs to cluster '" + reply.clusterId()
                                 + "' (member " + reply.memberId() + "), this node to cluster '" + clusterId + "'");
@@ -552,6 +612,10 @@ public final class PeerTransport implements AutoCloseable {
                     if (reply.memberId() != id) {
                         throw new RefusedPeer("the peer at " + target + " is member " + reply.memberId()
                                 + ", expected member " + id + " (check the member addresses)");
+                    }
+                    String why = tls == null ? null : tls.mismatch((javax.net.ssl.SSLSocket) io, id);
+                    if (why != null) {
+                        throw new RefusedPeer("the peer at " + target + " answers as member " + id + " but " + why);
                     }
                     s.setSoTimeout(0);
                     connected = true;

@@ -112,7 +112,8 @@ class PeerFloodProcessTest {
         return written;
     }
 
-    private static InetSocketAddress peerAddress(LocalCluster cluster, long id) throws IOException {
+    /** Where node {@code id} of a Raft {@link LocalCluster} takes peer connections (its listen_address). */
+    static InetSocketAddress peerAddress(LocalCluster cluster, long id) throws IOException {
         for (String line : Files.readAllLines(cluster.workDir().resolve("node-" + id + ".yaml"))) {
             String t = line.trim();
             if (t.startsWith("listen_address:")) {

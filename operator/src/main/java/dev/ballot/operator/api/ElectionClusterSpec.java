@@ -87,4 +87,14 @@ public class ElectionClusterSpec {
             + " created; to start from another backup, create a new ElectionCluster")
     @JsonPropertyDescription("How the cluster starts: from a backup (fromBackup), or empty when unset. Immutable.")
     public BootstrapSpec bootstrap;
+
+    @JsonPropertyDescription("TLS for clients and peers (on when omitted): see docs/operator.md, TLS.")
+    public TlsSpec tls;
+
+    @JsonPropertyDescription("Applications that get a client certificate: one Secret <name>-client-<entry> each"
+            + " (tls.crt, tls.key, ca.crt), renewed by the operator. Needs spec.tls.")
+    public java.util.List<String> clients;
+
+    @JsonPropertyDescription("The NetworkPolicy of the member pods (on when omitted): see docs/operator.md.")
+    public NetworkPolicySpec networkPolicy;
 }

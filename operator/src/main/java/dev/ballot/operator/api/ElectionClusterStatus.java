@@ -65,6 +65,9 @@ public class ElectionClusterStatus {
             + " ballot.dev/restart-member): the latest request of each, and how far it got.")
     public List<ActionStatus> actions;
 
+    @JsonPropertyDescription("The certificates the operator keeps for this cluster (with spec.tls).")
+    public TlsStatus tls;
+
     @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
             + " reason and message.")
     public List<Condition> conditions = new ArrayList<>();

@@ -76,6 +76,10 @@ public record Observed(
     }
 
     /** The operator's settings that change decisions. */
-    public record Settings(boolean rolloutExecute, Duration statusRefreshInterval) {
+    /** @param tlsByDefault whether a cluster whose spec omits {@code tls} gets TLS (the operator's ballot.tls.default-enabled) */
+    public record Settings(boolean rolloutExecute, Duration statusRefreshInterval, boolean tlsByDefault) {
+        public Settings(boolean rolloutExecute, Duration statusRefreshInterval) {
+            this(rolloutExecute, statusRefreshInterval, true);
+        }
     }
 }

@@ -49,6 +49,8 @@ public final class DesiredChildren {
     /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
     public static final String ETCD_CLIENT = "etcd-client";
     public static final String ZOOKEEPER = "zookeeper";
+    /** Where a member mounts the cluster's member Secret (every member's certificate; each picks its own by name). */
+    public static final String TLS_DIR = "/etc/ballot/tls";
 
     private final String name;
     private final String namespace;
@@ -145,6 +147,49 @@ public final class DesiredChildren {
                 .build();
     }
 
+    /**
+     * Ingress to the member pods: peer ports only from the cluster's own pods; client ports from the cluster's pods
+     * (followers forward to their leader), from the operator's pods in {@code operatorNamespace}, and from
+     * {@code spec.networkPolicy.clientFrom} (default: every pod of the cluster's namespace). The peer ports are the
+     * protocol's; every other container port is a client port. Disabled: one rule that allows everything.
+     */
+    public io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy networkPolicy(String operatorNamespace) {
+        var builder = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+                .withMetadata(meta(Names.networkPolicy(name)))
+                .withNewSpec()
+                .withNewPodSelector().withMatchLabels(Names.selectorLabels(name)).endPodSelector()
+                .withPolicyTypes("Ingress");
+        if (!spec.networkPolicy()) {
+            return builder.addNewIngress().endIngress().endSpec().build();
+        }
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> peer = new ArrayList<>();
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> client = new ArrayList<>();
+        List<String> peerNames = spec.protocol() == ConsensusProtocol.Zab ? List.of("zab-quorum", "zab-election") : List.of("raft");
+        for (ContainerPort p : containerPorts()) {
+            var port = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder()
+                    .withProtocol("TCP").withPort(new IntOrString(p.getContainerPort())).build();
+            (peerNames.contains(p.getName()) ? peer : client).add(port);
+        }
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> all = new ArrayList<>(peer);
+        all.addAll(client);
+        var members = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                .withNewPodSelector().withMatchLabels(Names.selectorLabels(name)).endPodSelector().build();
+        var operator = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector().withMatchLabels(Map.of("kubernetes.io/metadata.name", operatorNamespace))
+                .endNamespaceSelector()
+                .withNewPodSelector().withMatchLabels(Map.of(Names.LABEL_NAME, Names.MANAGER)).endPodSelector().build();
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> others = spec.clientFrom() != null
+                ? spec.clientFrom()
+                : List.of(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                        .withNewPodSelector().endPodSelector().build());
+        builder.addNewIngress().withFrom(members).withPorts(all).endIngress()
+                .addNewIngress().withFrom(operator).withPorts(client).endIngress();
+        if (!others.isEmpty()) {
+            builder.addNewIngress().withFrom(others).withPorts(client).endIngress();
+        }
+        return builder.endSpec().build();
+    }
+
     public StatefulSet statefulSet() {
         PodTemplateOverrides o = spec.podTemplate();
         Map<String, String> podLabels = new LinkedHashMap<>();
@@ -201,10 +246,15 @@ public final class DesiredChildren {
                 .endVolumeMount()
                 .addNewVolumeMount().withName("data").withMountPath(NodeConfigFile.DATA_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addAllToVolumeMounts(spec.tls() ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName("tls").withMountPath(TLS_DIR).withReadOnly(true).build()) : List.of())
                 .endContainer()
                 .addNewVolume().withName("config").withNewConfigMap().withName(Names.configMap(name)).endConfigMap()
                 .endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addAllToVolumes(spec.tls() ? List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("tls")
+                        .withNewSecret().withSecretName(Names.memberTlsSecret(name)).withDefaultMode(0444).endSecret()
+                        .build()) : List.of())
                 .endSpec()
                 .endTemplate()
                 .withVolumeClaimTemplates(dataClaim())
@@ -291,6 +341,10 @@ public final class DesiredChildren {
         }
         env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
+        if (spec.tls()) {
+            env.add(new EnvVar("BALLOT_TLS_DIR", TLS_DIR, null));
+            env.add(new EnvVar("BALLOT_TLS_CLIENT_AUTH", spec.tlsClientCertRequired() ? "Required" : "Optional", null));
+        }
         return env;
     }
 
@@ -313,8 +367,19 @@ public final class DesiredChildren {
         return new ContainerPortBuilder().withName(portName).withContainerPort(port).withProtocol("TCP").build();
     }
 
-    private static Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
-        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString(HTTP)).endHttpGet()
+    /**
+     * HTTP(S) GET on the HTTP API's port. With TLS the kubelet speaks HTTPS (it does not verify the certificate and
+     * presents none): fine while client certificates are Optional. When they are Required the handshake would fail,
+     * so the probe only checks that the port accepts connections.
+     */
+    private Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
+        if (spec.tls() && spec.tlsClientCertRequired()) {
+            return new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(HTTP)).endTcpSocket()
+                    .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
+                    .withFailureThreshold(failureThreshold).build();
+        }
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString(HTTP))
+                .withScheme(spec.tls() ? "HTTPS" : null).endHttpGet()
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
                 .withFailureThreshold(failureThreshold).build();
     }

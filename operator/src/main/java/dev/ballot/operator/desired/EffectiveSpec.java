@@ -33,11 +33,21 @@ public record EffectiveSpec(
         UpdateStrategy.Type updateType,
         boolean transferLeadership,
         boolean paused,
+        boolean tls,
+        boolean tlsClientCertRequired,
+        java.util.List<String> clients,
+        boolean networkPolicy,
+        java.util.List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> clientFrom,
         FromBackupSpec restoreFrom) {
 
     public static final String DEFAULT_IMAGE = BuildImages.NODE;
 
     public static EffectiveSpec of(ElectionClusterSpec s) {
+        return of(s, true);
+    }
+
+    /** @param tlsByDefault TLS for a spec that omits {@code tls} (the operator's ballot.tls.default-enabled) */
+    public static EffectiveSpec of(ElectionClusterSpec s, boolean tlsByDefault) {
         var raft = s.raft;
         var zab = s.zab;
         var storage = s.storage;
@@ -62,6 +72,11 @@ public record EffectiveSpec(
                 update == null || update.type == null ? UpdateStrategy.Type.RollingUpdate : update.type,
                 update == null || update.transferLeadership == null || update.transferLeadership,
                 Boolean.TRUE.equals(s.paused),
+                s.tls == null ? tlsByDefault : s.tls.enabled == null || s.tls.enabled,
+                s.tls != null && s.tls.clientAuth == dev.ballot.operator.api.TlsSpec.ClientAuth.Required,
+                s.clients == null ? java.util.List.of() : java.util.List.copyOf(s.clients),
+                s.networkPolicy == null || s.networkPolicy.enabled == null || s.networkPolicy.enabled,
+                s.networkPolicy == null ? null : s.networkPolicy.clientFrom,
                 s.bootstrap == null ? null : s.bootstrap.fromBackup);
     }
 

@@ -45,6 +45,30 @@ public final class Names {
         return pod(cluster, ordinal) + "." + peerService(cluster) + "." + namespace + ".svc";
     }
 
+    public static String networkPolicy(String cluster) {
+        return cluster;
+    }
+
+    /** The cluster's CA: {@code ca.crt}, {@code ca.key} (and {@code previous.crt} after a CA renewal). */
+    public static String caSecret(String cluster) {
+        return cluster + "-ca";
+    }
+
+    /** Every member's certificate ({@code <pod>.crt}, {@code <pod>.key}) and {@code ca.crt}; mounted by every member. */
+    public static String memberTlsSecret(String cluster) {
+        return cluster + "-tls";
+    }
+
+    /** The operator's certificate for this cluster (URI SAN ballot://operator). */
+    public static String operatorTlsSecret(String cluster) {
+        return cluster + "-operator-tls";
+    }
+
+    /** An application's certificate ({@code spec.clients}), in cert-manager's layout. */
+    public static String clientSecret(String cluster, String client) {
+        return cluster + "-client-" + client;
+    }
+
     /** Labels on every child and every pod; also the pod selector. */
     public static Map<String, String> labels(String cluster) {
         Map<String, String> labels = new LinkedHashMap<>();

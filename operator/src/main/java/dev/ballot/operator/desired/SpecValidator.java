@@ -25,6 +25,8 @@ public final class SpecValidator {
      * Problems that stop the operator; empty when the spec can be applied. {@code effective}: the spec with its
      * defaults, built once per reconcile (see Observed); null without a spec.
      */
+    private static final java.util.regex.Pattern CLIENT_NAME = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?");
+
     public static List<String> problems(String name, ElectionClusterSpec spec, EffectiveSpec effective) {
         List<String> problems = new ArrayList<>();
         if (name == null || name.length() > ElectionCluster.MAX_NAME_LENGTH) {
@@ -45,6 +47,19 @@ public final class SpecValidator {
         EffectiveSpec s = effective;
         if (s.voters() < 1) {
             problems.add("spec.replicas must be at least 1 (it is " + s.voters() + "): set it to 1, 3 or 5 voters");
+        }
+        for (String c : s.clients()) {
+            // Here, not as a CEL rule: a rule over an unbounded list exceeds the API server's cost budget.
+            if (c == null || !CLIENT_NAME.matcher(c).matches()) {
+                problems.add("spec.clients entry '" + c + "' must be a DNS label of at most 42 characters (a-z, 0-9,"
+                        + " '-'): rename it (it names the Secret <name>-client-<entry>)");
+            }
+        }
+        if (s.clients().size() != new java.util.HashSet<>(s.clients()).size()) {
+            problems.add("spec.clients lists a name twice: list each client once");
+        }
+        if (!s.clients().isEmpty() && !s.tls()) {
+            problems.add("spec.clients needs TLS: set spec.tls.enabled to true, or remove spec.clients");
         }
         if (s.learners() < 0 || s.observers() < 0) {
             problems.add("spec.learners and spec.observers cannot be negative: set them to 0 or more");

@@ -81,6 +81,11 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
      * A cluster whose deletion was already seen (by {@code uid}) stays untracked.
      */
     public void track(ResourceID cluster, String uid, List<MemberEndpoint> members) {
+        track(cluster, uid, members, false);
+    }
+
+    /** As {@link #track(ResourceID, String, List)}; {@code tls}: the members serve HTTPS. */
+    public void track(ResourceID cluster, String uid, List<MemberEndpoint> members, boolean tls) {
         if (uid != null && deletedUids.containsKey(uid)) {
             return;
         }
@@ -89,7 +94,8 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         Map<String, MemberLink> current = links.computeIfAbsent(cluster, k -> new ConcurrentHashMap<>());
         Map<String, URI> wanted = new HashMap<>();
         for (MemberEndpoint m : members) {
-            wanted.put(m.name(), MemberUrls.base(settings.urlTemplate(), cluster.getName(), namespace, m));
+            wanted.put(m.name(), MemberUrls.withTls(MemberUrls.base(settings.urlTemplate(), cluster.getName(), namespace, m),
+                    tls));
         }
         current.entrySet().removeIf(e -> {
             URI uri = wanted.get(e.getKey());

@@ -25,6 +25,12 @@ public final class MemberUrls {
         return URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
     }
 
+    /** {@code base} with {@code https} instead of {@code http} when the cluster serves its API over TLS. */
+    public static URI withTls(URI base, boolean tls) {
+        String s = base.toString();
+        return tls && s.startsWith("http://") ? URI.create("https://" + s.substring("http://".length())) : base;
+    }
+
     /** The base URL of the member whose pod is {@code pod} ({@code <cluster>-<ordinal>}, member id = ordinal + 1). */
     public static URI ofPod(String template, String cluster, String namespace, String pod) {
         int ordinal = Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));

@@ -49,7 +49,7 @@ final class ClusterObserver {
         }
         return new Observed(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), cluster.getSpec(),
-                cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec()),
+                cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec(), settings.tlsByDefault()),
                 context.getSecondaryResource(StatefulSet.class).map(ClusterObserver::statefulSetView).orElse(null),
                 pods, members, membersWatchedSince, claims, once(storageClass), once(leaderProgress),
                 cluster.getStatus(), volumeBlockPublished, settings, Instant.now(),

@@ -55,15 +55,16 @@ import org.jboss.logging.Logger;
     @Dependent(name = "peer-service", type = PeerServiceDependent.class),
     @Dependent(name = "client-service", type = ClientServiceDependent.class),
     @Dependent(name = "statefulset", type = StatefulSetDependent.class, dependsOn = {"config", "peer-service"}),
-    @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class)})
+    @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class),
+    @Dependent(name = "network-policy", type = NetworkPolicyDependent.class)})
 @ControllerConfiguration(name = ElectionClusterReconciler.NAME)
 // For QOSDK's generated manifest; what deploy/ and the chart grant is OperatorPermissions (a test keeps them equal).
 @AdditionalRBACRules({
     @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
     @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
+    @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "list", "create", "update", "delete"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
-    @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get"}),
     @RBACRule(apiGroups = "coordination.k8s.io", resources = "leases", verbs = {"get", "create", "update", "patch"})})
 public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public static final String NAME = "electioncluster";
@@ -83,6 +84,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      * client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
      */
     private final NodeClient nodes;
+    /** The operator's certificate per cluster with TLS, in the context {@link #nodes} uses. */
+    private final OperatorTls operatorTls = new OperatorTls();
+    private final ClusterCertificates certificates;
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
     /**
@@ -97,7 +101,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.settings = settings;
         this.client = client;
         this.gauges = new ClusterGauges(registry);
-        this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout());
+        this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout(), null,
+                operatorTls.context());
+        this.certificates = new ClusterCertificates(client);
         this.rollout = new RolloutExecutor(client, settings, nodes);
         this.actions = new ActionExecutor(rollout);
         this.scale = new ScaleExecutor(settings, nodes);
@@ -138,18 +144,25 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 members.watchedSince(id), volumes::expansion,
                 leader -> rollout.leaderProgress(cluster, leader), volumeBlockPublished.get(key),
                 actionsWritten.get(String.valueOf(cluster.getMetadata().getUid())),
-                new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval()));
+                new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval(),
+                        settings.tlsDefaultEnabled()));
 
         Intent intent = ClusterDecider.intend(observed);
         WorkloadView workload = observed.statefulSet() == null ? WorkloadView.MISSING
                 : observed.statefulSet().workload();
+        ClusterCertificates.Result tls = null;
+        if (intent.valid() && observed.effective().tls() && !observed.effective().paused()) {
+            // Before the pods: a member's Secret must hold its certificate when its pod starts.
+            tls = certificates.ensure(cluster, intent.children().members(), observed.effective().clients(), Instant.now());
+            operatorTls.put(key, tls.operator());
+        }
         if (intent.valid()) {
             ChildrenKey.put(context, intent.children());
             if (!observed.effective().paused()) {
                 context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
                 workload = ClusterObserver.workload(context.getSecondaryResource(StatefulSet.class));
             }
-            members.track(id, cluster.getMetadata().getUid(), intent.children().members());
+            members.track(id, cluster.getMetadata().getUid(), intent.children().members(), observed.effective().tls());
         }
 
         ClusterDecision decision = ClusterDecider.decide(observed, intent, workload);
@@ -188,7 +201,15 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
         }
         gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
-        UpdateControl<ElectionCluster> control = done.statusChanged() || backupChanged
+        boolean statusChanged = done.statusChanged() || backupChanged;
+        if (tls != null) {
+            tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
+            statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
+            done.status().tls = tls.status();
+        } else if (cluster.getStatus() != null) {
+            done.status().tls = cluster.getStatus().tls; // paused or invalid: keep what was reported
+        }
+        UpdateControl<ElectionCluster> control = statusChanged
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
         return control.rescheduleAfter(backup.recheck() != null && backup.recheck().compareTo(done.recheck()) < 0
@@ -241,6 +262,14 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         patch.setStatus(status);
         return patch;
+    }
+
+    private static boolean tlsStatusEquals(ElectionClusterStatus status, dev.ballot.operator.api.TlsStatus now) {
+        var was = status == null ? null : status.tls;
+        return was != null && java.util.Objects.equals(was.caNotAfter, now.caNotAfter)
+                && java.util.Objects.equals(was.nextExpiring, now.nextExpiring)
+                && java.util.Objects.equals(was.nextNotAfter, now.nextNotAfter)
+                && java.util.Objects.equals(was.lastIssued, now.lastIssued);
     }
 
     private static String rootMessage(Throwable e) {

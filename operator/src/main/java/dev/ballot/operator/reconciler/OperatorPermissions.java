@@ -39,16 +39,19 @@ public final class OperatorPermissions {
             new Grant("", List.of("services", "configmaps"), CHILD,
                     "PeerServiceDependent, ClientServiceDependent, ConfigMapDependent"),
             new Grant("policy", List.of("poddisruptionbudgets"), CHILD, "PodDisruptionBudgetDependent"),
+            new Grant("networking.k8s.io", List.of("networkpolicies"), CHILD, "NetworkPolicyDependent"),
             new Grant("", List.of("pods"), List.of("get", "list", "watch", "delete"),
                     "the pods informer (revisions, readiness); RolloutExecutor re-reads one pod and deletes it"),
             new Grant("", List.of("persistentvolumeclaims"), List.of("get", "list", "watch", "patch"),
                     "the claims informer; VolumeResizer patches spec.resources.requests.storage (get: what "
                             + "kubectl patch needs to do the same by hand as the operator's ServiceAccount)"),
+            new Grant("", List.of("secrets"), List.of("get", "list", "create", "update", "delete"),
+                    "ClusterCertificates: reads and writes each cluster's CA, member, operator and client certificate"
+                            + " Secrets, deletes the Secret of a client removed from spec.clients; BackupExecutor reads"
+                            + " the Secret spec.backup.s3.credentialsSecret names (accessKeyId, secretAccessKey)"),
             new Grant("storage.k8s.io", List.of("storageclasses"), List.of("get"),
                     "VolumeResizer reads a claim's class (allowVolumeExpansion) before patching it"),
-            new Grant("", List.of("events"), List.of("create"), "EventRecorder"),
-            new Grant("", List.of("secrets"), List.of("get"),
-                    "BackupExecutor reads the Secret spec.backup.s3.credentialsSecret names (accessKeyId, secretAccessKey)"));
+            new Grant("", List.of("events"), List.of("create"), "EventRecorder"));
 
     /**
      * In the operator's own namespace: the leader-election Role. fabric8's LeaseLock gets, creates and patches the

@@ -36,6 +36,14 @@ public interface OperatorSettings {
     @WithDefault("30s")
     Duration statusRefreshInterval();
 
+    /**
+     * TLS for clusters whose spec omits {@code spec.tls} (docs/operator.md, TLS). True for new installations; the
+     * operator's tests and the e2e journey (whose fake members and clients speak plain HTTP) set it false.
+     */
+    @WithName("tls.default-enabled")
+    @WithDefault("true")
+    boolean tlsDefaultEnabled();
+
     /** When false the operator only reports the next rollout step and never deletes a pod or moves leadership. */
     @WithName("rollout.execute")
     @WithDefault("true")

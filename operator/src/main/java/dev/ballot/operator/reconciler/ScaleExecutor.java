@@ -66,7 +66,8 @@ final class ScaleExecutor {
         if (leader == null) {
             return Optional.empty();
         }
-        NodeEndpoint node = nodes.at(MemberUrls.ofPod(settings.memberUrlTemplate(), name, ns, leader))
+        NodeEndpoint node = nodes.at(MemberUrls.withTls(MemberUrls.ofPod(settings.memberUrlTemplate(), name, ns, leader),
+                OperatorTls.enabled(cluster, settings)))
                 .withTimeout(CALL_TIMEOUT);
         CompletableFuture<?> call;
         EventToPublish event;

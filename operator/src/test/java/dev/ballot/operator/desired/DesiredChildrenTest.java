@@ -212,6 +212,38 @@ class DesiredChildrenTest {
                 + "server.4=ec-3.ec-peers.ns.svc:2888:3888:observer\n").doesNotContain("server.5");
     }
 
+    @Test
+    void networkPolicyOpensPeerPortsToTheClusterAndClientPortsToTheOperatorAndClientFrom() {
+        var raft = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3))).networkPolicy("ops");
+        assertThat(raft.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Names.selectorLabels("ec"));
+        assertThat(raft.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        var rules = raft.getSpec().getIngress();
+        assertThat(rules).hasSize(3);
+        assertThat(rules.get(0).getFrom()).singleElement().satisfies(p ->
+                assertThat(p.getPodSelector().getMatchLabels()).isEqualTo(Names.selectorLabels("ec")));
+        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2380, 2379, 8080);
+        assertThat(rules.get(1).getFrom()).singleElement().satisfies(p -> {
+            assertThat(p.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "ops");
+            assertThat(p.getPodSelector().getMatchLabels()).containsEntry(Names.LABEL_NAME, "ballot-operator");
+        });
+        assertThat(rules.get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2379, 8080);
+        assertThat(rules.get(2).getFrom()).singleElement().satisfies(p ->
+                assertThat(p.getPodSelector().getMatchLabels()).as("default: the namespace's pods").isNullOrEmpty());
+        assertThat(rules.get(2).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2379, 8080);
+
+        ElectionClusterSpec zab = spec(ConsensusProtocol.Zab, 3);
+        zab.networkPolicy = new dev.ballot.operator.api.NetworkPolicySpec();
+        zab.networkPolicy.clientFrom = java.util.List.of();
+        var z = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab)).networkPolicy("ops");
+        assertThat(z.getSpec().getIngress()).as("clientFrom: [] adds no rule").hasSize(2);
+        assertThat(z.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
+                .containsExactly(2888, 3888, 2181, 8080);
+
+        zab.networkPolicy.enabled = false;
+        var open = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab)).networkPolicy("ops");
+        assertThat(open.getSpec().getIngress()).singleElement().satisfies(r -> assertThat(r.getFrom()).isNullOrEmpty());
+    }
+
     private static ElectionClusterSpec spec(ConsensusProtocol protocol, int replicas) {
         ElectionClusterSpec spec = new ElectionClusterSpec();
         spec.protocol = protocol;

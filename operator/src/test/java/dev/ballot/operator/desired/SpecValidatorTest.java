@@ -103,6 +103,18 @@ class SpecValidatorTest {
         assertThat(SpecValidator.shrinks("1Gi", "2Gi")).isFalse();
     }
 
+    @Test
+    void clientsMustBeDnsLabelsListedOnceWithTls() {
+        ElectionClusterSpec spec = valid();
+        spec.clients = List.of("orders", "Bad_Name", "orders");
+        assertThat(problems("raft-1", spec)).anySatisfy(p -> assertThat(p).startsWith("spec.clients entry 'Bad_Name'"))
+                .anySatisfy(p -> assertThat(p).contains("lists a name twice"));
+        spec.clients = List.of("orders");
+        assertThat(problems("raft-1", spec)).isEmpty();
+        spec.tls = new dev.ballot.operator.api.TlsSpec(false, null);
+        assertThat(problems("raft-1", spec)).singleElement().satisfies(p -> assertThat(p).contains("needs TLS"));
+    }
+
     private static ElectionClusterSpec valid() {
         ElectionClusterSpec spec = new ElectionClusterSpec();
         spec.protocol = ConsensusProtocol.Raft;

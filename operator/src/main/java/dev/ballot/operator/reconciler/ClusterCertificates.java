@@ -1,0 +1,316 @@
+package dev.ballot.operator.reconciler;
+
+import dev.ballot.nodeapi.tls.CertIdentity;
+import dev.ballot.nodeapi.tls.CertificateAuthority;
+import dev.ballot.nodeapi.tls.TlsException;
+import dev.ballot.nodeapi.tls.TlsMaterial;
+import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.TlsStatus;
+import dev.ballot.operator.certs.CertificatePlanner;
+import dev.ballot.operator.certs.CertificatePlanner.Held;
+import dev.ballot.operator.certs.WantedCertificates;
+import dev.ballot.operator.desired.MemberEndpoint;
+import dev.ballot.operator.desired.Names;
+import dev.ballot.operator.status.EventToPublish;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The edge of a cluster's certificates: reads its Secrets, asks {@link CertificatePlanner} what to issue, issues with
+ * BouncyCastle ({@link CertificateAuthority}) and writes the Secrets back, owned by the cluster (deleted with it).
+ * Secrets: {@code <name>-ca} (CA key and certificate, and the previous CA's certificate after a renewal, still trusted
+ * until it expires), {@code <name>-tls} (every member's {@code <pod>.crt}/{@code <pod>.key} and {@code ca.crt}),
+ * {@code <name>-operator-tls} and {@code <name>-client-<client>} (cert-manager's layout).
+ */
+final class ClusterCertificates {
+    static final String CERTIFICATE_LABEL = "ballot.dev/certificate";
+    static final String OPERATOR = "operator";
+    static final String MEMBER_PREFIX = "member/";
+    static final String CLIENT_PREFIX = "client/";
+
+    /** What a cluster's certificates came to: its status, the Events to publish, the operator's own certificate. */
+    record Result(TlsStatus status, List<EventToPublish> events, TlsMaterial operator) {
+    }
+
+    /** Secrets are read again at least this often, even when no certificate is due (one deleted by hand). */
+    static final java.time.Duration RECHECK = java.time.Duration.ofMinutes(10);
+
+    private record Checked(String uid, Map<String, Set<String>> wanted, Result result, Instant nextCheck) {
+    }
+
+    private final KubernetesClient client;
+    /** Per cluster: what the last check found, so that a reconcile with nothing due reads no Secret. */
+    private final Map<String, Checked> checked = new java.util.concurrent.ConcurrentHashMap<>();
+
+    ClusterCertificates(KubernetesClient client) {
+        this.client = client;
+    }
+
+    Result ensure(ElectionCluster cluster, List<MemberEndpoint> members, List<String> clients, Instant now) {
+        String ns = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        Map<String, Set<String>> wanted = WantedCertificates.of(name, ns, members, clients);
+        String key = ns + "/" + name;
+        Checked last = checked.get(key);
+        if (last != null && last.wanted().equals(wanted) && java.util.Objects.equals(last.uid(), cluster.getMetadata().getUid())
+                && now.isBefore(last.nextCheck())) {
+            return new Result(last.result().status(), List.of(), last.result().operator());
+        }
+        Result result = check(cluster, wanted, clients, now);
+        Instant next = now.plus(RECHECK);
+        if (result.status().nextNotAfter != null) {
+            Instant due = Instant.parse(result.status().nextNotAfter).minus(CertificatePlanner.CERT_VALIDITY.dividedBy(3));
+            next = due.isBefore(next) ? due : next;
+        }
+        checked.put(key, new Checked(cluster.getMetadata().getUid(), wanted, result, next));
+        return result;
+    }
+
+    private Result check(ElectionCluster cluster, Map<String, Set<String>> wanted, List<String> clients, Instant now) {
+        String ns = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+
+        Secret caSecret = get(ns, Names.caSecret(name));
+        CertificateAuthority ca = caSecret == null ? null : readCa(caSecret);
+        X509Certificate previous = caSecret == null ? null : firstCert(caSecret, "previous.crt");
+        Secret memberSecret = get(ns, Names.memberTlsSecret(name));
+        Secret operatorSecret = get(ns, Names.operatorTlsSecret(name));
+        Map<String, Secret> clientSecrets = new LinkedHashMap<>();
+        for (Secret s : client.secrets().inNamespace(ns).withLabel(Names.LABEL_INSTANCE, name)
+                .withLabel(CERTIFICATE_LABEL, "client").list().getItems()) {
+            String c = s.getMetadata().getName().substring(Names.clientSecret(name, "").length());
+            clientSecrets.put(CLIENT_PREFIX + c, s);
+        }
+
+        Map<String, X509Certificate> heldCerts = new LinkedHashMap<>();
+        Map<String, PrivateKey> heldKeys = new LinkedHashMap<>();
+        if (memberSecret != null && memberSecret.getData() != null) {
+            for (String key : memberSecret.getData().keySet()) {
+                if (key.endsWith(".crt") && !key.equals(TlsMaterial.CA_FILE)) {
+                    String pod = key.substring(0, key.length() - 4);
+                    put(heldCerts, heldKeys, MEMBER_PREFIX + pod, memberSecret, pod + ".crt", pod + ".key");
+                }
+            }
+        }
+        if (operatorSecret != null) {
+            put(heldCerts, heldKeys, OPERATOR, operatorSecret, TlsMaterial.CERT_FILE, TlsMaterial.KEY_FILE);
+        }
+        clientSecrets.forEach((k, s) -> put(heldCerts, heldKeys, k, s, TlsMaterial.CERT_FILE, TlsMaterial.KEY_FILE));
+
+        Map<String, Held> held = new LinkedHashMap<>();
+        for (Map.Entry<String, X509Certificate> e : heldCerts.entrySet()) {
+            held.put(e.getKey(), held(e.getValue(), ca));
+        }
+        Optional<Held> caHeld = ca == null ? Optional.empty() : Optional.of(held(ca.certificate(), ca));
+        CertificatePlanner.Plan plan = CertificatePlanner.plan(now, caHeld, held, wanted);
+
+        List<EventToPublish> events = new ArrayList<>();
+        Instant lastIssued = null;
+        if (plan.newCa() != null) {
+            X509Certificate old = ca == null ? null : ca.certificate();
+            ca = CertificateAuthority.create("ballot " + ns + "/" + name + " CA " + now.getEpochSecond(),
+                    now.minusSeconds(300), CertificatePlanner.CA_VALIDITY);
+            previous = old != null && old.getNotAfter().toInstant().isAfter(now) ? old : null;
+            Map<String, String> data = new LinkedHashMap<>();
+            data.put(TlsMaterial.CA_FILE, CertificateAuthority.pem(ca.certificate()));
+            data.put("ca.key", CertificateAuthority.pem(ca.key()));
+            if (previous != null) {
+                data.put("previous.crt", CertificateAuthority.pem(previous));
+            }
+            write(cluster, Names.caSecret(name), "ca", data);
+            events.add(EventToPublish.normal("CaIssued", "made a new CA for the cluster's certificates (" + plan.newCa()
+                    + "); valid until " + ca.certificate().getNotAfter().toInstant()));
+            lastIssued = now;
+        }
+        String bundle = CertificateAuthority.pem(ca.certificate()) + (previous == null ? "" : CertificateAuthority.pem(previous));
+
+        for (Map.Entry<String, String> e : plan.issue().entrySet()) {
+            CertificateAuthority.Issued issued = issue(ca, e.getKey(), wanted.get(e.getKey()), now);
+            heldCerts.put(e.getKey(), issued.certificate());
+            heldKeys.put(e.getKey(), issued.key());
+            held.put(e.getKey(), held(issued.certificate(), ca));
+            lastIssued = now;
+        }
+        for (String gone : plan.drop()) {
+            heldCerts.remove(gone);
+            heldKeys.remove(gone);
+            held.remove(gone);
+            if (gone.startsWith(CLIENT_PREFIX)) {
+                client.secrets().inNamespace(ns).withName(Names.clientSecret(name, gone.substring(CLIENT_PREFIX.length())))
+                        .delete();
+            }
+        }
+        if (!plan.issue().isEmpty()) {
+            events.add(EventToPublish.normal("CertificatesIssued", "issued " + plan.issue().size() + " certificate(s): "
+                    + String.join("; ", plan.issue().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                    .toList()) + "; valid for " + CertificatePlanner.CERT_VALIDITY.toDays() + " days"));
+        }
+        boolean bundleChanged = memberSecret == null || !bundle.equals(text(memberSecret, TlsMaterial.CA_FILE));
+        boolean membersChanged = plan.issue().keySet().stream().anyMatch(k -> k.startsWith(MEMBER_PREFIX))
+                || plan.drop().stream().anyMatch(k -> k.startsWith(MEMBER_PREFIX));
+        if (membersChanged || bundleChanged) {
+            Map<String, String> data = new LinkedHashMap<>();
+            data.put(TlsMaterial.CA_FILE, bundle);
+            heldCerts.forEach((k, c) -> {
+                if (k.startsWith(MEMBER_PREFIX)) {
+                    String pod = k.substring(MEMBER_PREFIX.length());
+                    data.put(pod + ".crt", CertificateAuthority.pem(c));
+                    data.put(pod + ".key", CertificateAuthority.pem(heldKeys.get(k)));
+                }
+            });
+            write(cluster, Names.memberTlsSecret(name), "members", data);
+        }
+        if (plan.issue().containsKey(OPERATOR) || bundleChanged || operatorSecret == null) {
+            write(cluster, Names.operatorTlsSecret(name), OPERATOR, layout(heldCerts.get(OPERATOR), heldKeys.get(OPERATOR), bundle));
+        }
+        for (String c : clients) {
+            String k = CLIENT_PREFIX + c;
+            if (plan.issue().containsKey(k) || bundleChanged) {
+                write(cluster, Names.clientSecret(name, c), "client", layout(heldCerts.get(k), heldKeys.get(k), bundle));
+            }
+        }
+
+        TlsStatus status = new TlsStatus();
+        status.caNotAfter = ca.certificate().getNotAfter().toInstant().toString();
+        CertificatePlanner.nextExpiring(held).ifPresent(e -> {
+            status.nextExpiring = e.getKey();
+            status.nextNotAfter = e.getValue().notAfter().toString();
+        });
+        status.lastIssued = lastIssued == null ? lastIssued(cluster) : lastIssued.toString();
+        List<X509Certificate> trust = new ArrayList<>(List.of(ca.certificate()));
+        if (previous != null) {
+            trust.add(previous);
+        }
+        return new Result(status, events, new TlsMaterial(heldKeys.get(OPERATOR), List.of(heldCerts.get(OPERATOR)), trust));
+    }
+
+    private static String lastIssued(ElectionCluster cluster) {
+        return cluster.getStatus() == null || cluster.getStatus().tls == null ? null : cluster.getStatus().tls.lastIssued;
+    }
+
+    private static CertificateAuthority.Issued issue(CertificateAuthority ca, String which, Set<String> names, Instant now) {
+        List<String> dns = new ArrayList<>();
+        List<String> uris = new ArrayList<>();
+        for (String n : names) {
+            if (n.startsWith(WantedCertificates.DNS)) {
+                dns.add(n.substring(WantedCertificates.DNS.length()));
+            } else if (n.startsWith(WantedCertificates.URI)) {
+                uris.add(n.substring(WantedCertificates.URI.length()));
+            }
+        }
+        String cn = which.contains("/") ? which.substring(which.indexOf('/') + 1) : "ballot-operator";
+        return ca.issue(cn, dns, List.of(), uris, now.minusSeconds(300), CertificatePlanner.CERT_VALIDITY);
+    }
+
+    /** {@code ca} null: no CA, so nothing is by the current one. */
+    private static Held held(X509Certificate cert, CertificateAuthority ca) {
+        Set<String> names = new HashSet<>();
+        CertIdentity.dnsNames(cert).forEach(d -> names.add(WantedCertificates.DNS + d));
+        CertIdentity.uris(cert).forEach(u -> names.add(WantedCertificates.URI + u));
+        boolean byCa = false;
+        try {
+            if (ca == null) {
+                throw new java.security.SignatureException("no CA");
+            }
+            cert.verify(ca.certificate().getPublicKey());
+            byCa = true;
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            byCa = false;
+        }
+        return new Held(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), names, byCa);
+    }
+
+    private static Map<String, String> layout(X509Certificate cert, PrivateKey key, String bundle) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(TlsMaterial.CERT_FILE, CertificateAuthority.pem(cert));
+        data.put(TlsMaterial.KEY_FILE, CertificateAuthority.pem(key));
+        data.put(TlsMaterial.CA_FILE, bundle);
+        return data;
+    }
+
+    private void put(Map<String, X509Certificate> certs, Map<String, PrivateKey> keys, String name, Secret s,
+                     String certKey, String keyKey) {
+        X509Certificate c = firstCert(s, certKey);
+        String keyPem = text(s, keyKey);
+        if (c == null || keyPem == null) {
+            return; // unreadable: treated as missing, so it is issued again
+        }
+        try {
+            keys.put(name, TlsMaterial.parsePrivateKey(keyPem, s.getMetadata().getName() + "/" + keyKey));
+            certs.put(name, c);
+        } catch (TlsException e) {
+            // likewise
+        }
+    }
+
+    private static CertificateAuthority readCa(Secret s) {
+        X509Certificate cert = firstCert(s, TlsMaterial.CA_FILE);
+        String key = text(s, "ca.key");
+        if (cert == null || key == null) {
+            return null;
+        }
+        try {
+            return new CertificateAuthority(TlsMaterial.parsePrivateKey(key, s.getMetadata().getName() + "/ca.key"), cert);
+        } catch (TlsException e) {
+            return null; // an unusable CA is replaced
+        }
+    }
+
+    private static X509Certificate firstCert(Secret s, String key) {
+        String pem = text(s, key);
+        if (pem == null) {
+            return null;
+        }
+        try {
+            return TlsMaterial.parseCertificates(pem, s.getMetadata().getName() + "/" + key).get(0);
+        } catch (TlsException e) {
+            return null;
+        }
+    }
+
+    private static String text(Secret s, String key) {
+        if (s.getData() == null || s.getData().get(key) == null) {
+            return null;
+        }
+        return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.US_ASCII);
+    }
+
+    private Secret get(String ns, String name) {
+        return client.secrets().inNamespace(ns).withName(name).get();
+    }
+
+    private void write(ElectionCluster cluster, String secretName, String kind, Map<String, String> data) {
+        Map<String, String> encoded = new LinkedHashMap<>();
+        data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.US_ASCII))));
+        Map<String, String> labels = new LinkedHashMap<>(Names.labels(cluster.getMetadata().getName()));
+        labels.put(CERTIFICATE_LABEL, kind);
+        Secret secret = new SecretBuilder()
+                .withNewMetadata().withName(secretName).withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(cluster.getApiVersion())
+                        .withKind(cluster.getKind()).withName(cluster.getMetadata().getName())
+                        .withUid(cluster.getMetadata().getUid()).withController(true).build())
+                .endMetadata()
+                .withType("Opaque")
+                .withData(encoded)
+                .build();
+        client.secrets().inNamespace(cluster.getMetadata().getNamespace()).resource(secret)
+                .createOr(NonDeletingOperation::update);
+    }
+}
