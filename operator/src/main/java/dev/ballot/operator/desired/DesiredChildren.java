@@ -44,12 +44,22 @@ public final class DesiredChildren {
     /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
     public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
     public static final int NODE_UID = 10001;
+    /**
+     * On the StatefulSet: {@code existing} once the cluster has bootstrapped (the operator's record, kept for good).
+     * The ConfigMap carries the same value under {@link #INITIAL_CLUSTER_STATE_KEY}, which every member reads as
+     * {@code BALLOT_INITIAL_CLUSTER_STATE} when it starts (docs/node-api.md, Member identity): through the ConfigMap,
+     * not the pod template, so that flipping it restarts nobody.
+     */
+    public static final String INITIAL_CLUSTER_STATE_ANNOTATION = "ballot.dev/initial-cluster-state";
+    public static final String INITIAL_CLUSTER_STATE_KEY = "initial-cluster-state";
+    public static final String EXISTING = "existing";
 
     private final String name;
     private final String namespace;
     private final EffectiveSpec spec;
     private final MemberLayout layout;
     private final NodeConfigFile config;
+    private final boolean bootstrapped;
 
     public DesiredChildren(String name, String namespace, EffectiveSpec spec) {
         this(name, namespace, spec, MemberLayout.of(spec));
@@ -57,11 +67,25 @@ public final class DesiredChildren {
 
     /** The children for the pods {@code layout} lists (while scaling it differs from the spec's). */
     public DesiredChildren(String name, String namespace, EffectiveSpec spec, MemberLayout layout) {
+        this(name, namespace, spec, layout, false);
+    }
+
+    /**
+     * @param bootstrapped the cluster has bootstrapped: members start with {@code BALLOT_INITIAL_CLUSTER_STATE=existing},
+     *                     so one that lost its storage reports that it needs replacing instead of voting empty
+     */
+    public DesiredChildren(String name, String namespace, EffectiveSpec spec, MemberLayout layout,
+                           boolean bootstrapped) {
         this.name = name;
         this.namespace = namespace;
         this.spec = spec;
         this.layout = layout;
         this.config = NodeConfigFile.render(name, namespace, spec, layout);
+        this.bootstrapped = bootstrapped;
+    }
+
+    public boolean bootstrapped() {
+        return bootstrapped;
     }
 
     public MemberLayout layout() {
@@ -125,7 +149,8 @@ public final class DesiredChildren {
     public ConfigMap configMap() {
         return new ConfigMapBuilder()
                 .withMetadata(meta(Names.configMap(name)))
-                .withData(Map.of(config.fileName(), config.content()))
+                .withData(Map.of(config.fileName(), config.content(),
+                        INITIAL_CLUSTER_STATE_KEY, bootstrapped ? EXISTING : "new"))
                 .build();
     }
 
@@ -153,7 +178,12 @@ public final class DesiredChildren {
         podAnnotations.put(CONFIG_HASH_ANNOTATION, configHash());
 
         ObjectMeta stsMeta = meta(Names.statefulSet(name));
-        stsMeta.setAnnotations(new LinkedHashMap<>(Map.of(VOTERS_ANNOTATION, Integer.toString(layout.voters()))));
+        Map<String, String> stsAnnotations = new LinkedHashMap<>();
+        stsAnnotations.put(VOTERS_ANNOTATION, Integer.toString(layout.voters()));
+        if (bootstrapped) {
+            stsAnnotations.put(INITIAL_CLUSTER_STATE_ANNOTATION, EXISTING);
+        }
+        stsMeta.setAnnotations(stsAnnotations);
         return new StatefulSetBuilder()
                 .withMetadata(stsMeta)
                 .withNewSpec()
@@ -269,6 +299,8 @@ public final class DesiredChildren {
         }
         env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.CLIENT_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
+        env.add(new EnvVarBuilder().withName("BALLOT_INITIAL_CLUSTER_STATE").withNewValueFrom()
+                .withNewConfigMapKeyRef(INITIAL_CLUSTER_STATE_KEY, Names.configMap(name), true).endValueFrom().build());
         return env;
     }
 

@@ -63,8 +63,9 @@ final class ClusterObserver {
         var annotations = sts.getMetadata().getAnnotations();
         String voters = annotations == null ? null : annotations.get(DesiredChildren.VOTERS_ANNOTATION);
         boolean deleting = sts.getMetadata().getDeletionTimestamp() != null;
+        String state = annotations == null ? null : annotations.get(DesiredChildren.INITIAL_CLUSTER_STATE_ANNOTATION);
         if (spec == null) {
-            return new StatefulSetView(null, voters, null, null, deleting, workloadView(sts));
+            return new StatefulSetView(null, voters, null, null, deleting, workloadView(sts), state);
         }
         var containers = spec.getTemplate() == null || spec.getTemplate().getSpec() == null ? null
                 : spec.getTemplate().getSpec().getContainers();
@@ -80,7 +81,7 @@ final class ClusterObserver {
                     : claim.getMetadata().getName(), claimSpec != null, size,
                     claimSpec == null ? null : claimSpec.getStorageClassName());
         }
-        return new StatefulSetView(spec.getReplicas(), voters, args, template, deleting, workloadView(sts));
+        return new StatefulSetView(spec.getReplicas(), voters, args, template, deleting, workloadView(sts), state);
     }
 
     private static WorkloadView workloadView(StatefulSet sts) {

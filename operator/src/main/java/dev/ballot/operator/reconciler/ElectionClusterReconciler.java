@@ -10,6 +10,7 @@ import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.desired.Names;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.status.EventToPublish;
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.WorkloadView;
 import dev.ballot.operator.storage.VolumeGrowth;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -135,6 +136,14 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         List<EventToPublish> acted = new ArrayList<>();
         if (decision.scale() != null) {
             scale.execute(cluster, decision.scale(), decision.leader()).ifPresent(acted::add);
+        }
+        if (decision.replacement() != null) {
+            if (decision.replacement().step().kind() == Step.Kind.RESTART) {
+                rollout.restart(cluster, decision.replacement().step(), decision.replacementRevision(),
+                        "so that it starts empty as a learner/observer (it lost its storage)").ifPresent(acted::add);
+            } else {
+                scale.execute(cluster, decision.replacement(), decision.leader()).ifPresent(acted::add);
+            }
         }
         if (decision.rollout().acts()) {
             rollout.execute(cluster, decision.rollout(), decision.rolloutRevision()).ifPresent(acted::add);

@@ -54,7 +54,8 @@ final class RolloutExecutor {
      */
     Optional<EventToPublish> execute(ElectionCluster cluster, Step step, String revisionSeen) {
         if (step.kind() == Step.Kind.RESTART) {
-            return restart(cluster, step.target(), revisionSeen);
+            return restart(cluster, step.target(), revisionSeen, "so it restarts with the current template (one member"
+                    + " at a time)");
         }
         if (step.kind() == Step.Kind.TRANSFER_LEADERSHIP) {
             return transfer(cluster, step.target());
@@ -67,7 +68,12 @@ final class RolloutExecutor {
      * already holds a pod of another revision (the replacement), deleted with its uid as a precondition, and never
      * twice.
      */
-    private Optional<EventToPublish> restart(ElectionCluster cluster, String name, String revisionSeen) {
+    /** Deletes the target's pod ({@code why} ends the Event), as {@link #execute} does for a rollout's restart. */
+    Optional<EventToPublish> restart(ElectionCluster cluster, Step step, String revisionSeen, String why) {
+        return restart(cluster, step.target(), revisionSeen, why);
+    }
+
+    private Optional<EventToPublish> restart(ElectionCluster cluster, String name, String revisionSeen, String why) {
         long now = System.nanoTime();
         deleted.values().removeIf(t -> now - t > Duration.ofMinutes(10).toNanos());
         String ns = cluster.getMetadata().getNamespace();
@@ -91,8 +97,7 @@ final class RolloutExecutor {
             deleted.remove(uid);
             throw e;
         }
-        return Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name
-                + " so it restarts with the current template (one member at a time)"));
+        return Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name + " " + why));
     }
 
     private Optional<EventToPublish> transfer(ElectionCluster cluster, String leader) {

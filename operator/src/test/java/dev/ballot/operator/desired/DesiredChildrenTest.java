@@ -119,6 +119,40 @@ class DesiredChildrenTest {
     }
 
     @Test
+    void membersReadTheInitialClusterStateFromTheConfigMapSoFlippingItRestartsNobody() {
+        EffectiveSpec raft = EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3));
+        DesiredChildren fresh = new DesiredChildren("ec", "ns", raft, new MemberLayout(3, 3), false);
+        DesiredChildren bootstrapped = new DesiredChildren("ec", "ns", raft, new MemberLayout(3, 3), true);
+        assertThat(fresh.configMap().getData()).containsEntry("initial-cluster-state", "new");
+        assertThat(bootstrapped.configMap().getData()).containsEntry("initial-cluster-state", "existing");
+        assertThat(fresh.statefulSet().getMetadata().getAnnotations()).doesNotContainKey("ballot.dev/initial-cluster-state");
+        assertThat(bootstrapped.statefulSet().getMetadata().getAnnotations())
+                .containsEntry("ballot.dev/initial-cluster-state", "existing");
+        assertThat(bootstrapped.statefulSet().getSpec().getTemplate())
+                .as("the pod template is the same: no rolling restart").isEqualTo(fresh.statefulSet().getSpec().getTemplate());
+        var env = bootstrapped.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("BALLOT_INITIAL_CLUSTER_STATE")).findFirst().orElseThrow();
+        assertThat(env.getValueFrom().getConfigMapKeyRef().getName()).isEqualTo("ec-config");
+        assertThat(env.getValueFrom().getConfigMapKeyRef().getKey()).isEqualTo("initial-cluster-state");
+    }
+
+    @Test
+    void aRejoiningMemberKeepsItsSlotAsALearnerOrObserver() {
+        MemberLayout layout = new MemberLayout(3, 3).rejoin(1);
+        String yaml = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3)), layout)
+                .nodeConfig().content();
+        assertThat(yaml).contains("    - \"ec-1.ec-peers.ns.svc:2380\"\n").contains("  rejoining_learners: [\"ec-1\"]\n")
+                .doesNotContain("learners:\n");
+        String cfg = new DesiredChildren("zk", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Zab, 3)), layout)
+                .nodeConfig().content();
+        assertThat(cfg).contains("server.1=zk-0.zk-peers.ns.svc:2888:3888\n")
+                .contains("server.2=zk-1.zk-peers.ns.svc:2888:3888:observer\n")
+                .contains("server.3=zk-2.zk-peers.ns.svc:2888:3888\n");
+        assertThat(layout.voters()).isEqualTo(3);
+        assertThat(layout.isVoter(1)).isFalse();
+    }
+
+    @Test
     void aLayoutListsJoiningPodsAsNonVoters() {
         EffectiveSpec raft = EffectiveSpec.of(spec(ConsensusProtocol.Raft, 5));
         DesiredChildren joining = new DesiredChildren("ec", "ns", raft, new MemberLayout(4, 3));
