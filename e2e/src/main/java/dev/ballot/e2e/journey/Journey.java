@@ -25,6 +25,8 @@ public final class Journey {
         new MemberPodDeleted("member-pod-deleted", raft),
         new OperatorFailover("operator-failover", raft, java.time.Duration.ofSeconds(420)),
         new KubectlTools("kubectl-tools", raft),
+        new VolumeLost("volume-lost-follower", raft, false),
+        new VolumeLost("volume-lost-leader", raft, true),
         new ScaleCluster("scale-raft", raft, 5),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),

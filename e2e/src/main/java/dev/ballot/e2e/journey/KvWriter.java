@@ -103,6 +103,11 @@ public final class KvWriter implements Runnable {
     return maxGapMs;
   }
 
+  /** Every acknowledged key with the value written, in order. */
+  public synchronized Map<String, String> ackedSnapshot() {
+    return new LinkedHashMap<>(acked);
+  }
+
   /** Reads every acknowledged key back (linearizable); returns the keys whose value is missing or different. */
   public List<String> verify(List<InetSocketAddress> addrs) throws InterruptedException {
     Map<String, String> snapshot;
