@@ -13,6 +13,7 @@ import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.rollout.RolloutPlanner;
 import dev.ballot.operator.desired.MemberLayout;
+import dev.ballot.operator.progress.ProgressDeadline;
 import dev.ballot.operator.replace.Bootstrapped;
 import dev.ballot.operator.replace.Replacement;
 import dev.ballot.operator.replace.ReplacementPlanner;
@@ -150,6 +151,13 @@ public final class ClusterDecider {
         ScaleOutcome replacing = replacement.step().acts()
                 ? new ScaleOutcome(intent.scale().layout(), replacement.step()) : null;
         String replacingRevision = replacing == null ? null : revisionSeen(status, replacement.target());
+        if (acting) {
+            ProgressDeadline.apply(status, o.previous(), ProgressDeadline.of(o.spec().progressDeadlineSeconds),
+                    o.now()).ifPresent(events::add);
+        }
+        if (StatusConditions.isTrue(status.conditions, StatusConditions.STALLED)) {
+            events.removeIf(e -> "Unstalled".equals(e.reason()));
+        }
         VolumeGrowth volumes = acting ? volumeGrowth(o, intent.children()) : null;
         boolean settled = StatusConditions.isTrue(status.conditions, StatusConditions.READY);
 

@@ -199,9 +199,10 @@ public final class DesiredChildren {
                 .withAutomountServiceAccountToken(false)
                 .withTerminationGracePeriodSeconds(30L)
                 .withSecurityContext(o.securityContext != null ? o.securityContext : restrictedPodSecurity())
-                .withAffinity(o.affinity)
+                .withAffinity(o.affinity != null ? o.affinity : MemberSpread.affinity(name))
                 .withTolerations(o.tolerations)
-                .withTopologySpreadConstraints(o.topologySpreadConstraints)
+                .withTopologySpreadConstraints(o.topologySpreadConstraints != null ? o.topologySpreadConstraints
+                        : MemberSpread.zones(name))
                 .withPriorityClassName(o.priorityClassName)
                 .withNodeSelector(o.nodeSelector)
                 .addNewContainer()

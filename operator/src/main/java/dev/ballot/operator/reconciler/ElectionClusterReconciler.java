@@ -78,6 +78,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
     private volatile MemberStatusEventSource members;
+    /**
+     * Per cluster: the MemberNeedsReplacement Warning this process last published (a reconcile can start from a status
+     * older than the one it wrote, which would announce the same replacement twice); cleared once none runs.
+     */
+    private final Map<String, String> replacementAnnounced = new ConcurrentHashMap<>();
 
     public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client) {
         this.settings = settings;
@@ -162,7 +167,12 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         } else {
             volumeBlockPublished.put(key, done.volumeBlockPublished());
         }
-        done.events().forEach(e -> EventRecorder.record(client, cluster, e));
+        if (!intent.replacement().active()) {
+            replacementAnnounced.remove(key);
+        }
+        done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
+                        || !e.message().equals(replacementAnnounced.put(key, e.message())))
+                .forEach(e -> EventRecorder.record(client, cluster, e));
         UpdateControl<ElectionCluster> control = done.statusChanged()
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();

@@ -9,6 +9,7 @@ import dev.ballot.operator.api.ZabTimingSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -150,6 +151,33 @@ class DesiredChildrenTest {
                 .contains("server.3=zk-2.zk-peers.ns.svc:2888:3888\n");
         assertThat(layout.voters()).isEqualTo(3);
         assertThat(layout.isVoter(1)).isFalse();
+    }
+
+    @Test
+    void membersSpreadOverNodesAndZonesByDefaultAndTheSpecReplacesIt() {
+        var pod = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3))).statefulSet()
+                .getSpec().getTemplate().getSpec();
+        var preferred = pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+        assertThat(preferred).singleElement().satisfies(t -> {
+            assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(t.getPodAffinityTerm().getLabelSelector().getMatchLabels()).isEqualTo(Names.selectorLabels("ec"));
+        });
+        assertThat(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+                .as("a preference: a small cluster still schedules every member").isNullOrEmpty();
+        assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(c -> {
+            assertThat(c.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+            assertThat(c.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+            assertThat(c.getMaxSkew()).isEqualTo(1);
+        });
+
+        ElectionClusterSpec none = spec(ConsensusProtocol.Raft, 3);
+        none.podTemplate = new PodTemplateOverrides();
+        none.podTemplate.affinity = new io.fabric8.kubernetes.api.model.Affinity();
+        none.podTemplate.topologySpreadConstraints = List.of();
+        var plain = new DesiredChildren("ec", "ns", EffectiveSpec.of(none)).statefulSet().getSpec().getTemplate()
+                .getSpec();
+        assertThat(plain.getAffinity().getPodAntiAffinity()).isNull();
+        assertThat(plain.getTopologySpreadConstraints()).isEmpty();
     }
 
     @Test
