@@ -3,14 +3,10 @@ package dev.ballot.bench;
 import dev.ballot.engine.Protocol;
 import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.LocalCluster;
-import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.Consistency;
+import dev.ballot.nodeapi.NodeEndpoint;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +14,6 @@ import java.util.OptionalInt;
 
 /** Ballot's own node processes, started by the demo's {@link LocalCluster} (Raft or ZAB). */
 final class BallotBenchCluster implements BenchCluster {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private final LocalCluster cluster;
     private final Protocol protocol;
 
@@ -89,11 +83,8 @@ final class BallotBenchCluster implements BenchCluster {
             return false;
         }
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + cluster.clientAddress(member + 1) + "/v1/status"))
-                    .timeout(timeout).GET().build();
-            HttpResponse<byte[]> r = HttpSessions.send(req);
             // Raft says "leader", ZAB "leading": the node API's own reading of its role
-            return r.statusCode() == 200 && JSON.readValue(r.body(), StatusReport.class).leads();
+            return node(member).withTimeout(timeout).status().leads();
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -116,27 +107,17 @@ final class BallotBenchCluster implements BenchCluster {
 
     @Override
     public KvSession session(int member) {
-        String base = "http://" + cluster.clientAddress(member + 1) + "/v1/kv/";
+        NodeEndpoint node = node(member);
         return new KvSession() {
             @Override
             public void put(String key, byte[] value, Duration timeout) throws Exception {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(base + encode(key))).timeout(timeout)
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build();
-                HttpResponse<byte[]> r = HttpSessions.send(req);
-                if (r.statusCode() != 200) {
-                    throw HttpSessions.refused("PUT " + key, r);
-                }
+                node.withTimeout(timeout).put(key, value);
             }
 
             @Override
             public byte[] linearizableGet(String key, Duration timeout) throws Exception {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(base + encode(key) + "?consistency=linearizable"))
-                        .timeout(timeout).GET().build();
-                HttpResponse<byte[]> r = HttpSessions.send(req);
-                if (r.statusCode() != 200) {
-                    throw HttpSessions.refused("GET " + key, r);
-                }
-                return r.body();
+                return node.withTimeout(timeout).get(key, Consistency.LINEARIZABLE)
+                        .orElseThrow(() -> new IOException("GET " + key + ": key absent")).value();
             }
 
             @Override
@@ -146,8 +127,8 @@ final class BallotBenchCluster implements BenchCluster {
         };
     }
 
-    private static String encode(String key) {
-        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    private NodeEndpoint node(int member) {
+        return HttpSessions.NODES.at(cluster.clientAddress(member + 1));
     }
 
     @Override

@@ -28,21 +28,19 @@ import java.util.OptionalInt;
  * gives 150-300 ms, Ballot's range; etcd requires T >= 5 heartbeats, so the heartbeat is 30 ms (Ballot: 50 ms).
  * {@code --pre-vote} is on, as Ballot's PreVote is.
  */
-final class EtcdBenchCluster implements BenchCluster {
+final class EtcdBenchCluster extends ExternalBenchCluster {
     static final int ELECTION_TIMEOUT_MS = 150;
     static final int HEARTBEAT_MS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String etcd;
-    private final Path workDir;
     private final int[] clientPorts;
     private final int[] peerPorts;
-    private final MemberProcesses processes = new MemberProcesses(3);
     private final String token = "bench-" + Long.toHexString(System.nanoTime());
 
     EtcdBenchCluster(String etcdBinary, Path workDir) throws IOException {
+        super(workDir);
         this.etcd = etcdBinary;
-        this.workDir = workDir;
         int[] ports = LocalPorts.free(6);
         this.clientPorts = new int[] {ports[0], ports[1], ports[2]};
         this.peerPorts = new int[] {ports[3], ports[4], ports[5]};
@@ -86,11 +84,6 @@ final class EtcdBenchCluster implements BenchCluster {
     }
 
     @Override
-    public int size() {
-        return 3;
-    }
-
-    @Override
     public void restart(int member) throws IOException {
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -112,32 +105,12 @@ final class EtcdBenchCluster implements BenchCluster {
         processes.start(member, cmd, workDir.resolve("m" + member + ".log"));
     }
 
-    @Override
-    public String exitedUnexpectedly() {
-        return processes.exitedUnexpectedly();
-    }
-
-    @Override
-    public void kill(int member) throws InterruptedException {
-        processes.kill(member);
-    }
-
-    @Override
-    public void freeze(int member) throws IOException, InterruptedException {
-        processes.freeze(member);
-    }
-
     /** {@code /v3/maintenance/status} through etcd's gateway: it leads when its member_id is the leader it names. */
     @Override
     public boolean claimsLeadership(int member, Duration timeout) {
         return post(member, "/v3/maintenance/status", "{}", timeout)
                 .map(st -> st.path("header").path("member_id").asText().equals(st.path("leader").asText()))
                 .orElse(false);
-    }
-
-    @Override
-    public Process process(int member) {
-        return processes.process(member);
     }
 
     private Optional<JsonNode> post(int member, String path, String body, Duration timeout) {
@@ -221,15 +194,5 @@ final class EtcdBenchCluster implements BenchCluster {
 
     private static String b64(byte[] b) {
         return Base64.getEncoder().encodeToString(b);
-    }
-
-    @Override
-    public String logs() {
-        return workDir.toString();
-    }
-
-    @Override
-    public void close() {
-        processes.killAll();
     }
 }

@@ -1,28 +1,33 @@
 package dev.ballot.bench;
 
+import dev.ballot.nodeapi.NodeClient;
+
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The one HTTP/1.1 client Ballot and etcd sessions share, so both are measured through the same stack. */
+/**
+ * The one HTTP/1.1 client Ballot and etcd sessions share, so both are measured through the same stack:
+ * Ballot's sessions call the node API through {@link #NODES}, etcd's gateway is called through its
+ * underlying client ({@link #send}).
+ */
 final class HttpSessions {
     private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "bench-http");
         t.setDaemon(true);
         return t;
     });
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(200)).executor(POOL).build();
+    /** Every bench call passes its own deadline; the default one is only a backstop. */
+    static final NodeClient NODES = NodeClient.create(Duration.ofMillis(200), Duration.ofSeconds(10), POOL);
 
     private HttpSessions() {
     }
 
     static HttpResponse<byte[]> send(HttpRequest request) throws IOException, InterruptedException {
-        return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return NODES.http().send(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
     static IOException refused(String what, HttpResponse<byte[]> r) {

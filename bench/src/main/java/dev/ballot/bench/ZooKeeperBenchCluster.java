@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * Writes are {@code create} of a new znode; a linearizable read is ZooKeeper's idiom, {@code sync}
  * then {@code getData}.
  */
-final class ZooKeeperBenchCluster implements BenchCluster {
+final class ZooKeeperBenchCluster extends ExternalBenchCluster {
     static final int TICK_MS = 50;
     static final int INIT_LIMIT = 10;
     static final int SYNC_LIMIT = 4;
@@ -42,15 +42,13 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         return t;
     });
 
-    private final Path workDir;
     private final List<String> jvmOptions;
     private final int[] clientPorts;
     private final int[] quorumPorts;
     private final int[] electionPorts;
-    private final MemberProcesses processes = new MemberProcesses(3);
 
     ZooKeeperBenchCluster(Path workDir, List<String> jvmOptions) throws IOException {
-        this.workDir = workDir;
+        super(workDir);
         this.jvmOptions = List.copyOf(jvmOptions);
         int[] p = LocalPorts.free(9);
         clientPorts = new int[] {p[0], p[1], p[2]};
@@ -97,11 +95,6 @@ final class ZooKeeperBenchCluster implements BenchCluster {
     }
 
     @Override
-    public int size() {
-        return 3;
-    }
-
-    @Override
     public void restart(int member) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -117,30 +110,10 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         processes.start(member, cmd, workDir.resolve("zk" + (member + 1) + ".log"));
     }
 
-    @Override
-    public String exitedUnexpectedly() {
-        return processes.exitedUnexpectedly();
-    }
-
-    @Override
-    public void kill(int member) throws InterruptedException {
-        processes.kill(member);
-    }
-
-    @Override
-    public void freeze(int member) throws IOException, InterruptedException {
-        processes.freeze(member);
-    }
-
     /** The {@code srvr} four-letter word answers {@code Mode: leader} once this server has won an election. */
     @Override
     public boolean claimsLeadership(int member, Duration timeout) {
         return "leader".equals(mode(member, (int) Math.max(1, timeout.toMillis())));
-    }
-
-    @Override
-    public Process process(int member) {
-        return processes.process(member);
     }
 
     String mode(int member) {
@@ -237,15 +210,5 @@ final class ZooKeeperBenchCluster implements BenchCluster {
         if (code != KeeperException.Code.OK.intValue()) {
             throw KeeperException.create(KeeperException.Code.get(code), what);
         }
-    }
-
-    @Override
-    public String logs() {
-        return workDir.toString();
-    }
-
-    @Override
-    public void close() {
-        processes.killAll();
     }
 }

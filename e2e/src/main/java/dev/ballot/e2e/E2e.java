@@ -27,7 +27,7 @@ public final class E2e {
   public static void main(String[] args) throws Exception {
     Path repo = Path.of(Optional.ofNullable(System.getenv("BALLOT_REPO")).orElse(".")).toAbsolutePath().normalize();
     String mode = args.length > 0 ? args[0] : "run";
-    String provider = "local";
+    String provider = "node";
     List<String> only = List.of();
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {

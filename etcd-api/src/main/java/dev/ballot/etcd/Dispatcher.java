@@ -7,6 +7,8 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import io.etcd.jetcd.api.ResponseHeader;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
@@ -75,6 +77,17 @@ final class Dispatcher implements AutoCloseable {
     /** Propose {@code command} here if this node leads, else forward with {@code forward}. */
     <R extends Message> CompletableFuture<R> write(EtcdCommand command, Forward<R> forward) {
         return route(() -> proposeSettled(command).thenApply(this::<R>response), forward);
+    }
+
+    /** {@link #write(EtcdCommand, Forward)} of {@code request} as a new command of {@code kind} (a fresh request id). */
+    <R extends Message> CompletableFuture<R> write(EtcdCommand.Kind kind, Message request, Forward<R> forward) {
+        return write(new EtcdCommand(kind, backend.newRequestId(), request), forward);
+    }
+
+    /** Proposes {@code txn} on this node, for a call already routed to the leader; its response or its etcd error. */
+    CompletableFuture<TxnResponse> txnHere(TxnRequest txn) {
+        return backend.propose(new EtcdCommand(EtcdCommand.Kind.TXN, backend.newRequestId(), txn))
+                .thenApply(this::<TxnResponse>response);
     }
 
     /**

@@ -34,13 +34,11 @@ import static dev.ballot.etcd.Dispatcher.waitingStub;
  * member's applied stream.
  */
 final class ElectionService extends ElectionGrpc.ElectionImplBase {
-    private final EtcdBackend backend;
     private final Dispatcher dispatcher;
     private final Headers headers;
     private final Recipes recipes;
 
-    ElectionService(EtcdBackend backend, Dispatcher dispatcher, Headers headers, Recipes recipes) {
-        this.backend = backend;
+    ElectionService(Dispatcher dispatcher, Headers headers, Recipes recipes) {
         this.dispatcher = dispatcher;
         this.headers = headers;
         this.recipes = recipes;
@@ -53,17 +51,17 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
     }
 
     private CompletableFuture<CampaignResponse> campaignHere(CampaignRequest request) {
-        ByteString prefix = Recipes.prefixOf(request.getName());
-        return recipes.enqueue(prefix, request.getLease(), request.getValue())
-                .thenCompose(mine -> {
-                    LeaderKey key = LeaderKey.newBuilder().setName(request.getName()).setKey(mine.getKey())
-                            .setRev(mine.getCreateRevision()).setLease(request.getLease()).build();
-                    CompletableFuture<?> proclaimed = mine.getValue().equals(request.getValue())
-                            ? CompletableFuture.completedFuture(null) : proclaimHere(key, request.getValue());
-                    return proclaimed.thenCompose(p -> recipes.awaitPredecessorsGone(prefix, mine.getCreateRevision()))
-                            .thenApply(v -> CampaignResponse.newBuilder().setHeader(headers.of(mine.getModRevision()))
-                                    .setLeader(key).build());
-                });
+        // a key left from an earlier campaign of the same lease keeps its place but takes the new value
+        return recipes.acquire(request.getName(), request.getLease(), request.getValue(),
+                        mine -> mine.getValue().equals(request.getValue()) ? CompletableFuture.completedFuture(null)
+                                : proclaimHere(leaderKey(request, mine), request.getValue()))
+                .thenApply(mine -> CampaignResponse.newBuilder().setHeader(headers.of(mine.getModRevision()))
+                        .setLeader(leaderKey(request, mine)).build());
+    }
+
+    private static LeaderKey leaderKey(CampaignRequest request, KeyValue mine) {
+        return LeaderKey.newBuilder().setName(request.getName()).setKey(mine.getKey())
+                .setRev(mine.getCreateRevision()).setLease(request.getLease()).build();
     }
 
     @Override
@@ -93,8 +91,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
                 .addCompare(Compare.newBuilder().setKey(leader.getKey()).setTarget(Compare.CompareTarget.CREATE)
                         .setCreateRevision(leader.getRev()))
                 .addSuccess(op).build();
-        return backend.propose(new EtcdCommand(EtcdCommand.Kind.TXN, backend.newRequestId(), txn)).thenApply(r -> {
-            TxnResponse t = dispatcher.response(r);
+        return dispatcher.txnHere(txn).thenApply(t -> {
             if (!t.getSucceeded()) {
                 throw EtcdError.ELECTION_NOT_LEADER.failure();
             }

@@ -48,9 +48,9 @@ public final class EtcdServer implements AutoCloseable {
                 .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS))
                 .addService(ServerInterceptors.intercept(lease.leaseService(), Dispatcher.interceptor()))
                 .addService(ServerInterceptors.intercept(lease.forwardService(), Dispatcher.interceptor()))
-                .addService(ServerInterceptors.intercept(new LockService(backend, dispatcher, headers, recipes),
+                .addService(ServerInterceptors.intercept(new LockService(dispatcher, headers, recipes),
                         Dispatcher.interceptor()))
-                .addService(ServerInterceptors.intercept(new ElectionService(backend, dispatcher, headers, recipes),
+                .addService(ServerInterceptors.intercept(new ElectionService(dispatcher, headers, recipes),
                         Dispatcher.interceptor()))
                 .addService(new ClusterService(backend, headers))
                 .addService(new MaintenanceService(backend, headers))

@@ -1,5 +1,6 @@
 package dev.ballot.etcd;
 
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.CompactionResponse;
 import io.etcd.jetcd.api.DeleteRangeRequest;
@@ -38,33 +39,40 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
-        if (request.getKey().isEmpty()) {
-            observer.onError(EtcdError.EMPTY_KEY.exception());
+        if (emptyKey(request.getKey(), observer)) {
             return;
         }
-        answer(dispatcher.write(new EtcdCommand(EtcdCommand.Kind.PUT, backend.newRequestId(), request),
+        answer(dispatcher.write(EtcdCommand.Kind.PUT, request,
                 (leader, mark) -> stub(KVGrpc.newFutureStub(leader), mark).put(request)), observer);
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
-        if (request.getKey().isEmpty()) {
-            observer.onError(EtcdError.EMPTY_KEY.exception());
+        if (emptyKey(request.getKey(), observer)) {
             return;
         }
-        answer(dispatcher.write(new EtcdCommand(EtcdCommand.Kind.DELETE_RANGE, backend.newRequestId(), request),
+        answer(dispatcher.write(EtcdCommand.Kind.DELETE_RANGE, request,
                 (leader, mark) -> stub(KVGrpc.newFutureStub(leader), mark).deleteRange(request)), observer);
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
-        answer(dispatcher.write(new EtcdCommand(EtcdCommand.Kind.TXN, backend.newRequestId(), request),
+        answer(dispatcher.write(EtcdCommand.Kind.TXN, request,
                 (leader, mark) -> stub(KVGrpc.newFutureStub(leader), mark).txn(request)), observer);
     }
 
     @Override
     public void compact(CompactionRequest request, StreamObserver<CompactionResponse> observer) {
-        answer(dispatcher.write(new EtcdCommand(EtcdCommand.Kind.COMPACT, backend.newRequestId(), request),
+        answer(dispatcher.write(EtcdCommand.Kind.COMPACT, request,
                 (leader, mark) -> stub(KVGrpc.newFutureStub(leader), mark).compact(request)), observer);
+    }
+
+    /** etcd refuses a put or delete of the empty key before proposing it; true when it answered so. */
+    private static boolean emptyKey(ByteString key, StreamObserver<?> observer) {
+        if (key.isEmpty()) {
+            observer.onError(EtcdError.EMPTY_KEY.exception());
+            return true;
+        }
+        return false;
     }
 }

@@ -82,7 +82,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
     @Override
     public void leaseRevoke(LeaseRevokeRequest request, StreamObserver<LeaseRevokeResponse> observer) {
-        answer(dispatcher.write(new EtcdCommand(EtcdCommand.Kind.LEASE_REVOKE, backend.newRequestId(), request),
+        answer(dispatcher.write(EtcdCommand.Kind.LEASE_REVOKE, request,
                 (leader, mark) -> stub(LeaseGrpc.newFutureStub(leader), mark).leaseRevoke(request)), observer);
     }
 

@@ -21,13 +21,11 @@ import static dev.ballot.etcd.Dispatcher.waitingStub;
  * oldest under the name; Unlock deletes the key. Served on the leader (a follower forwards the whole call).
  */
 final class LockService extends LockGrpc.LockImplBase {
-    private final EtcdBackend backend;
     private final Dispatcher dispatcher;
     private final Headers headers;
     private final Recipes recipes;
 
-    LockService(EtcdBackend backend, Dispatcher dispatcher, Headers headers, Recipes recipes) {
-        this.backend = backend;
+    LockService(Dispatcher dispatcher, Headers headers, Recipes recipes) {
         this.dispatcher = dispatcher;
         this.headers = headers;
         this.recipes = recipes;
@@ -40,17 +38,16 @@ final class LockService extends LockGrpc.LockImplBase {
     }
 
     private CompletableFuture<LockResponse> lockHere(LockRequest request) {
-        ByteString prefix = Recipes.prefixOf(request.getName());
-        return recipes.enqueue(prefix, request.getLease(), ByteString.EMPTY)
-                .thenCompose(mine -> recipes.awaitPredecessorsGone(prefix, mine.getCreateRevision())
-                        .thenApply(v -> LockResponse.newBuilder().setHeader(headers.of(mine.getModRevision()))
-                                .setKey(mine.getKey()).build()));
+        return recipes.acquire(request.getName(), request.getLease(), ByteString.EMPTY,
+                        mine -> CompletableFuture.completedFuture(null))
+                .thenApply(mine -> LockResponse.newBuilder().setHeader(headers.of(mine.getModRevision()))
+                        .setKey(mine.getKey()).build());
     }
 
     @Override
     public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> observer) {
         DeleteRangeRequest delete = DeleteRangeRequest.newBuilder().setKey(request.getKey()).build();
-        answer(dispatcher.<DeleteRangeResponse>write(new EtcdCommand(EtcdCommand.Kind.DELETE_RANGE, backend.newRequestId(), delete),
+        answer(dispatcher.<DeleteRangeResponse>write(EtcdCommand.Kind.DELETE_RANGE, delete,
                         (leader, mark) -> stub(io.etcd.jetcd.api.KVGrpc.newFutureStub(leader), mark).deleteRange(delete))
                 .thenApply(d -> UnlockResponse.newBuilder().setHeader(d.getHeader()).build()), observer);
     }

@@ -9,12 +9,12 @@ import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
-import io.etcd.jetcd.api.TxnResponse;
 import io.etcd.jetcd.api.WatchCreateRequest;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * etcd's server-side concurrency recipes (clientv3/concurrency, as its v3lock and v3election services run
@@ -63,12 +63,21 @@ final class Recipes {
                 .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key)))
                 .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key)))
                 .build();
-        return backend.propose(new EtcdCommand(EtcdCommand.Kind.TXN, backend.newRequestId(), txn))
-                .thenApply(r -> {
-                    TxnResponse t = dispatcher.response(r);
-                    RangeResponse mine = t.getResponses(t.getSucceeded() ? 1 : 0).getResponseRange();
-                    return mine.getKvs(0);
-                });
+        return dispatcher.txnHere(txn)
+                .thenApply(t -> t.getResponses(t.getSucceeded() ? 1 : 0).getResponseRange().getKvs(0));
+    }
+
+    /**
+     * What Lock and Campaign do on the leader: queue the caller's key under {@code name} (held by {@code lease}),
+     * run {@code whileQueued} on it (Campaign proclaims a changed value there), then wait until every older key
+     * under the name is gone. Completes with the caller's key as first stored.
+     */
+    CompletableFuture<KeyValue> acquire(ByteString name, long lease, ByteString value,
+                                        Function<KeyValue, CompletableFuture<?>> whileQueued) {
+        ByteString prefix = prefixOf(name);
+        return enqueue(prefix, lease, value).thenCompose(mine -> whileQueued.apply(mine)
+                .thenCompose(v -> awaitPredecessorsGone(prefix, mine.getCreateRevision()))
+                .thenApply(v -> mine));
     }
 
     /** Completes once no key under {@code prefix} has a create revision below {@code myCreateRev}. */

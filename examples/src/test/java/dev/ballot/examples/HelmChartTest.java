@@ -145,4 +145,28 @@ class HelmChartTest {
     assertThat(name.exitCode()).isNotZero();
     assertThat(name.stderr()).contains("/watchNamespaces/0").contains("'Team_A' does not match pattern");
   }
+
+  /** monitoring.enabled renders deploy/monitoring's objects (same specs, same dashboard), labelled for a Prometheus. */
+  @Test
+  void monitoringRendersTheSameObjectsAsDeployMonitoring() {
+    assertThat(render().ids()).noneMatch(id -> id.startsWith("PodMonitor/") || id.startsWith("ServiceMonitor/")
+        || id.startsWith("PrometheusRule/") || id.contains("grafana"));
+    RenderedManifests chart = render("--set", "monitoring.enabled=true", "--set", "monitoring.labels.release=kps");
+    RenderedManifests plain = RenderedManifests.kustomize(RepoFiles.ROOT.resolve("deploy/monitoring"));
+    for (String id : plain.ids()) {
+      String[] parts = id.split("/");
+      Map<String, Object> fromChart = chart.get(parts[0], parts[2]);
+      Map<String, Object> fromPlain = plain.get(parts[0], parts[2]);
+      String field = parts[0].equals("ConfigMap") ? "data" : "spec";
+      assertThat(fromChart.get(field)).as("%s of %s: chart vs deploy/monitoring", field, id).isEqualTo(fromPlain.get(field));
+      if (!parts[0].equals("ConfigMap")) {
+        assertThat(RepoFiles.at(fromChart, "metadata.labels.release")).as("monitoring.labels on %s", id).isEqualTo("kps");
+      }
+    }
+    assertThat(RepoFiles.at(chart.get("ConfigMap", "ballot-grafana-dashboard"), "metadata.labels.grafana_dashboard"))
+        .isEqualTo("1");
+    RenderedManifests scoped = render("--set", "monitoring.enabled=true", "--set", "watchNamespaces={team-a}");
+    assertThat(RepoFiles.at(scoped.get("PodMonitor", "ballot-members"), "spec.namespaceSelector"))
+        .isEqualTo(Map.of("matchNames", List.of("team-a")));
+  }
 }

@@ -2,6 +2,7 @@ package dev.ballot.nemesis;
 
 import dev.ballot.engine.Protocol;
 import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.nodeapi.NodeEndpoint;
 import dev.ballot.nodeapi.StatusReport;
 
 import java.io.IOException;
@@ -41,7 +42,8 @@ final class ProxiedCluster implements AutoCloseable {
     private final Map<Integer, Process> processes = new LinkedHashMap<>();
     private final Map<String, LinkProxy> links = new LinkedHashMap<>();
     private final List<Path> mounts = new ArrayList<>();
-    private final NodeClient nodes = NodeClient.create(Duration.ofMillis(300), Duration.ofMillis(500));
+    /** The harness's status probes and the workload's clients share it; each names its own deadline. */
+    private final NodeClient nodes = NodeClient.create(Duration.ofMillis(500), Duration.ofMillis(500));
 
     ProxiedCluster(Protocol protocol, int size, Path work, boolean tmpfs, Random random) throws IOException {
         this.protocol = protocol;
@@ -221,9 +223,14 @@ final class ProxiedCluster implements AutoCloseable {
         }
     }
 
+    /** The node API of member {@code node}, reached directly (not through the link proxies). */
+    NodeEndpoint node(int node) {
+        return nodes.at(clientAddress(node));
+    }
+
     Optional<StatusReport> status(int node) {
         try {
-            return Optional.of(nodes.at(clientAddress(node)).status());
+            return Optional.of(node(node).status());
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {

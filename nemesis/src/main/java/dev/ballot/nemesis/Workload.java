@@ -1,20 +1,16 @@
 package dev.ballot.nemesis;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ballot.nemesis.History.Op;
+import dev.ballot.nodeapi.CasOutcome;
+import dev.ballot.nodeapi.Consistency;
 import dev.ballot.nodeapi.ErrorCode;
+import dev.ballot.nodeapi.KvValue;
+import dev.ballot.nodeapi.NodeApiException;
+import dev.ballot.nodeapi.NodeEndpoint;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,15 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Workload implements AutoCloseable {
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProxiedCluster cluster;
     private final List<String> keys;
     private final long startNanos;
     private final History history = new History();
     private final Map<String, String> ackedOwnWrites = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(500)).build();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -156,14 +149,12 @@ final class Workload implements AutoCloseable {
         return System.nanoTime() - startNanos;
     }
 
-    private URI uri(int node, String key, String suffix) {
-        return URI.create("http://" + cluster.clientAddress(node) + "/v1/kv/"
-                + URLEncoder.encode(key, StandardCharsets.UTF_8) + suffix);
-    }
-
     private Outcome put(int process, int node, String key, String value, boolean record) {
         long invoke = now();
-        Answer a = send(HttpRequest.newBuilder(uri(node, key, "")).PUT(HttpRequest.BodyPublishers.ofString(value)));
+        Answer a = send(node, n -> {
+            n.put(key, value);
+            return Answer.OK;
+        });
         noteTimeout(process, node, a);
         Outcome o = a.status == 200 ? Outcome.OK : a.notApplied() ? Outcome.FAIL : Outcome.INFO;
         if (record) {
@@ -175,18 +166,16 @@ final class Workload implements AutoCloseable {
 
     Op cas(int process, int node, String key, String expect, String value) {
         long invoke = now();
-        ObjectNode body = JSON.createObjectNode();
-        body.put("expect", expect);
-        body.put("value", value);
-        Answer a = send(HttpRequest.newBuilder(uri(node, key, "/cas")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+        Answer a = send(node, n -> {
+            CasOutcome cas = n.compareAndSet(key, expect, value);
+            return cas.applied() ? Answer.OK : new Answer(409, ErrorCode.COMPARE_FAILED.wireName(), cas.current());
+        });
         noteTimeout(process, node, a);
         Op op;
         if (a.status == 200) {
             op = new Op(process, "cas", key, expect, value, true, null, invoke, now(), "ok", null);
         } else if (a.status == 409 && "compare_failed".equals(a.error)) {
-            String found = a.json == null || a.json.path("current").isNull() ? null : a.json.path("current").asText();
-            op = new Op(process, "cas", key, expect, value, false, found, invoke, now(), "ok", a.error);
+            op = new Op(process, "cas", key, expect, value, false, a.body, invoke, now(), "ok", a.error);
         } else if (a.notApplied()) {
             op = new Op(process, "cas", key, expect, value, null, null, invoke, now(), "fail", a.error);
         } else {
@@ -198,7 +187,7 @@ final class Workload implements AutoCloseable {
 
     Op read(int process, int node, String key) {
         long invoke = now();
-        Answer a = send(HttpRequest.newBuilder(uri(node, key, "")).GET());
+        Answer a = linearizableRead(node, key);
         noteTimeout(process, node, a);
         Op op;
         if (a.status == 200) {
@@ -218,7 +207,7 @@ final class Workload implements AutoCloseable {
         Answer last = null;
         for (int i = 0; System.nanoTime() < deadlineNanos; i++) {
             int node = 1 + i % cluster.size();
-            last = send(HttpRequest.newBuilder(uri(node, key, "")).GET());
+            last = linearizableRead(node, key);
             if (last.status == 200 || last.status == 404 && "not_found".equals(last.error)) {
                 return last;
             }
@@ -235,35 +224,42 @@ final class Workload implements AutoCloseable {
         };
     }
 
-    /** An HTTP answer, or the client-side failure ({@code status} 0, {@code error} what happened). */
-    record Answer(int status, String error, String body, JsonNode json) {
+    /**
+     * An HTTP answer, or the client-side failure ({@code status} 0, {@code error} what happened). {@code body} is
+     * the value read, or for a refused compare-and-set the value found (null: absent).
+     */
+    record Answer(int status, String error, String body) {
+        static final Answer OK = new Answer(200, null, null);
+
         boolean notApplied() {
             return status == 0 ? "connect".equals(error) : !ErrorCode.fromWire(error).mayHaveApplied();
         }
     }
 
-    private Answer send(HttpRequest.Builder req) {
+    /** One call on a member through the node API client. */
+    @FunctionalInterface
+    private interface Call {
+        Answer on(NodeEndpoint node) throws IOException, InterruptedException;
+    }
+
+    private Answer linearizableRead(int node, String key) {
+        return send(node, n -> n.get(key, Consistency.LINEARIZABLE).map(KvValue::text)
+                .map(v -> new Answer(200, null, v))
+                .orElseGet(() -> new Answer(404, ErrorCode.NOT_FOUND.wireName(), null)));
+    }
+
+    private Answer send(int node, Call call) {
         try {
-            HttpResponse<String> r = http.send(req.timeout(CLIENT_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200) {
-                return new Answer(200, null, r.body(), null);
-            }
-            JsonNode json = null;
-            String error = "unparsable";
-            try {
-                json = JSON.readTree(r.body());
-                error = json.path("error").asText("unparsable");
-            } catch (IOException e) {
-                // keep "unparsable": an unknown answer
-            }
-            return new Answer(r.statusCode(), error, r.body(), json);
+            return call.on(cluster.node(node).withTimeout(CLIENT_TIMEOUT));
+        } catch (NodeApiException e) {
+            return new Answer(e.status(), e.error().error(), null);
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            return new Answer(0, "connect", null, null); // never sent
+            return new Answer(0, "connect", null); // never sent
         } catch (IOException e) {
-            return new Answer(0, e.getCause() instanceof ConnectException ? "connect" : "io: " + e, null, null);
+            return new Answer(0, e.getCause() instanceof ConnectException ? "connect" : "io: " + e, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Answer(0, "interrupted", null, null);
+            return new Answer(0, "interrupted", null);
         }
     }
 

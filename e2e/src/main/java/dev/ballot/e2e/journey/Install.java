@@ -48,11 +48,11 @@ public final class Install implements Scenario {
       }
       Path kc = writeServiceAccountKubeconfig(ctx.kubectl().kubeconfig(), token.out().strip());
       r.put("operator", "process");
-      ctx.operator = ctx.cluster().startOperator(kc, Map.of("POD_NAME", LOCAL_OPERATOR_ID));
+      Process operator = ctx.cluster().startOperator(kc, Map.of("POD_NAME", LOCAL_OPERATOR_ID));
       // the operator is working once it leads: it holds its Lease (which also proves deploy/'s RBAC lets it)
       long deadline = System.currentTimeMillis() + 90_000;
       String holder = null;
-      while (System.currentTimeMillis() < deadline && ctx.operator.isAlive()) {
+      while (System.currentTimeMillis() < deadline && operator.isAlive()) {
         Lease lease = ctx.cluster().admin().resources(Lease.class).inNamespace(OPERATOR_NS).withName(OPERATOR_LEASE).get();
         holder = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
         if (LOCAL_OPERATOR_ID.equals(holder)) {
@@ -61,7 +61,7 @@ public final class Install implements Scenario {
         Thread.sleep(250);
       }
       r.put("operator_leading_ms", System.currentTimeMillis() - t0);
-      if (!r.check(ctx.operator.isAlive(), "the operator process exited (" + exitOf(ctx.operator) + "); see operator.log in the state dir")
+      if (!r.check(operator.isAlive(), "the operator process exited (" + exitOf(operator) + "); see operator.log in the state dir")
           || !r.check(LOCAL_OPERATOR_ID.equals(holder), "the operator did not take its Lease " + OPERATOR_NS + "/"
               + OPERATOR_LEASE + " within 90 s (holder " + holder + "); see operator.log")) {
         return;

@@ -19,6 +19,7 @@ public final class Journey {
         new KubeletSmoke(), new Install(), raft, zab,
         new LeaderFailover("leader-failover-raft", raft),
         new LeaderFailover("leader-failover-zab", zab),
+        new KubeApiserverOnBallot("kube-apiserver-on-ballot", raft),
         // deadlines for a busy 2-core machine: on the real node a member's pod takes 20-60 s from creation to Ready
         new RollingUpdate("rolling-update-raft", raft, java.time.Duration.ofSeconds(300)),
         new RollingUpdate("rolling-update-zab", zab, java.time.Duration.ofSeconds(480)),

@@ -1,5 +1,6 @@
 package dev.ballot.e2e.journey;
 
+import dev.ballot.e2e.clients.ClientKv;
 import dev.ballot.e2e.provider.Cluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -10,40 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What scenarios share: the cluster, kubectl, the repo, the test namespace, and cluster-status reads. */
-public final class JourneyContext {
+/**
+ * What scenarios share: the cluster, kubectl, the repo, the test namespace, the results so far (a later scenario
+ * runs only if those it needs passed), and cluster-status reads.
+ */
+public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace,
+                             Map<String, ScenarioResult> results, String runId) {
   public static final String GROUP_VERSION = "ballot.dev/v1alpha1";
   public static final String KIND = "ElectionCluster";
-  public static final int CLIENT_PORT = 2379;
-
-  private final Cluster cluster;
-  private final Kubectl kubectl;
-  private final Path repo;
-  private final String namespace;
-  private final Map<String, ScenarioResult> results = new java.util.LinkedHashMap<>();
-  Process operator;
+  /** Ballot's HTTP API on every member (status, events, admin, key-value): docs/conventions.md "Ports". */
+  public static final int HTTP_PORT = 8080;
+  /** The client ports applications use: etcd's on Raft clusters, ZooKeeper's on ZAB clusters. */
+  public static final int ETCD_PORT = 2379;
+  public static final int ZOOKEEPER_PORT = 2181;
 
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
-    this.cluster = cluster;
-    this.kubectl = kubectl;
-    this.repo = repo;
-    this.namespace = namespace;
-  }
-
-  public Cluster cluster() {
-    return cluster;
-  }
-
-  public Kubectl kubectl() {
-    return kubectl;
-  }
-
-  public Path repo() {
-    return repo;
-  }
-
-  public String namespace() {
-    return namespace;
+    this(cluster, kubectl, repo, namespace, new java.util.LinkedHashMap<>(),
+        java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
   }
 
   /**
@@ -57,12 +41,6 @@ public final class JourneyContext {
       return cluster.stateDir().get().resolve("history");
     }
     return repo.resolve("e2e/target/e2e-history").resolve(runId);
-  }
-
-  private final String runId = java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-');
-
-  Map<String, ScenarioResult> results() {
-    return results;
   }
 
   public Optional<GenericKubernetesResource> electionCluster(String name) {
@@ -85,13 +63,39 @@ public final class JourneyContext {
         .withLabel("app.kubernetes.io/instance", clusterName).list().getItems();
   }
 
+  /** The members' HTTP API (status, events, admin). */
   public List<InetSocketAddress> memberAddresses(String clusterName) throws Exception {
+    return addresses(clusterName, HTTP_PORT);
+  }
+
+  /** The members' client ports (etcd's or ZooKeeper's, by the cluster's protocol), for a {@link #clientKv}. */
+  public List<InetSocketAddress> clientAddresses(String clusterName) throws Exception {
+    return addresses(clusterName, clientPort(clusterName));
+  }
+
+  private List<InetSocketAddress> addresses(String clusterName, int port) throws Exception {
     List<InetSocketAddress> out = new ArrayList<>();
     for (Pod p : members(clusterName)) {
       if (p.getStatus() != null && p.getStatus().getPodIP() != null) {
-        out.add(cluster.reach(p, CLIENT_PORT));
+        out.add(cluster.reach(p, port));
       }
     }
     return out;
+  }
+
+  /** spec.protocol of the cluster: "Raft" (the CRD's default) or "Zab". */
+  @SuppressWarnings("unchecked")
+  public String protocol(String clusterName) {
+    return electionCluster(clusterName).map(ec -> (Map<String, Object>) ec.getAdditionalProperties().get("spec"))
+        .map(s -> String.valueOf(s.getOrDefault("protocol", "Raft"))).orElse("Raft");
+  }
+
+  public int clientPort(String clusterName) {
+    return "zab".equalsIgnoreCase(protocol(clusterName)) ? ZOOKEEPER_PORT : ETCD_PORT;
+  }
+
+  /** The client an application would use on this cluster: jetcd on Raft, ZooKeeper's on ZAB. */
+  public ClientKv clientKv(String clusterName) {
+    return ClientKv.forProtocol(protocol(clusterName));
   }
 }

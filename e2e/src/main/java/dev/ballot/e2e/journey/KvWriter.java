@@ -1,8 +1,6 @@
 package dev.ballot.e2e.journey;
 
-import dev.ballot.nodeapi.Consistency;
-import dev.ballot.nodeapi.KvValue;
-import dev.ballot.nodeapi.NodeApiException;
+import dev.ballot.e2e.clients.ClientKv;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -16,9 +14,12 @@ import java.util.function.Supplier;
  * A client that keeps writing distinct keys to the cluster, one at a time, trying the members in turn
  * (followers forward to the leader), and remembers every write the cluster acknowledged. At the end
  * {@link #verify} reads each acknowledged key back: an acknowledged write that is gone is a lost write.
+ * It writes with the client an application would use ({@link ClientKv}: jetcd on Raft, ZooKeeper's on ZAB), to
+ * the members' client ports.
  */
 public final class KvWriter implements Runnable {
   private final String prefix;
+  private final ClientKv kv;
   private final Supplier<List<InetSocketAddress>> members;
   private final Map<String, String> acked = new LinkedHashMap<>();
   private final long deadlineMs;
@@ -28,8 +29,9 @@ public final class KvWriter implements Runnable {
   private long maxGapMs;
   private Thread thread;
 
-  public KvWriter(String prefix, Supplier<List<InetSocketAddress>> members, Duration maxRun) {
+  public KvWriter(String prefix, ClientKv kv, Supplier<List<InetSocketAddress>> members, Duration maxRun) {
     this.prefix = prefix;
+    this.kv = kv;
     this.members = members;
     this.deadlineMs = System.currentTimeMillis() + maxRun.toMillis();
   }
@@ -62,7 +64,7 @@ public final class KvWriter implements Runnable {
       InetSocketAddress target = addrs.get(Math.floorMod(member, addrs.size()));
       attempts++;
       try {
-        NodeApi.at(target).put(key, value);
+        kv.put(target, key, value);
         synchronized (this) {
           acked.put(key, value);
         }
@@ -73,10 +75,7 @@ public final class KvWriter implements Runnable {
         sleep(10);
         continue;
       } catch (IOException e) {
-        // the node refused (NodeApiException) or is down or restarting: try the next one
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        // the node refused, or is down or restarting: try the next one
       }
       // an unacknowledged write may or may not have been applied; it is never counted, and its key is
       // not reused so a later read cannot mistake it for an acknowledged one
@@ -108,8 +107,36 @@ public final class KvWriter implements Runnable {
     return new LinkedHashMap<>(acked);
   }
 
-  /** Reads every acknowledged key back (linearizable); returns the keys whose value is missing or different. */
+  /**
+   * Stops, reads every acknowledged write back ({@link #verify}) and records writes_acked, writes_failed,
+   * max_write_gap_ms and acked_lost on {@code r}; the check fails if any is lost.
+   */
+  public void stopAndCheckNoneLost(ScenarioResult r, List<InetSocketAddress> addrs) throws InterruptedException {
+    stopAndJoin();
+    List<String> lost = verify(addrs);
+    r.put("writes_acked", ackedCount()).put("writes_failed", failures())
+        .put("max_write_gap_ms", maxGapMs()).put("acked_lost", lost.size());
+    checkNoneLost(r, lost);
+  }
+
+  /** The check every scenario that writes ends with: {@code lost} as {@link #verify} returned it. */
+  static void checkNoneLost(ScenarioResult r, List<String> lost) {
+    r.check(lost.isEmpty(), "acknowledged writes lost: " + String.join(", ", lost.subList(0, Math.min(5, lost.size()))));
+  }
+
+  /**
+   * Reads every acknowledged key back (linearizable); returns the keys whose value is missing or different.
+   * The last call: it closes the client.
+   */
   public List<String> verify(List<InetSocketAddress> addrs) throws InterruptedException {
+    try {
+      return readBack(addrs);
+    } finally {
+      kv.close();
+    }
+  }
+
+  private List<String> readBack(List<InetSocketAddress> addrs) {
     Map<String, String> snapshot;
     synchronized (this) {
       snapshot = new LinkedHashMap<>(acked);
@@ -120,10 +147,9 @@ public final class KvWriter implements Runnable {
       for (int attempt = 0; attempt < 3 * addrs.size() && got == null; attempt++) {
         InetSocketAddress target = addrs.get(attempt % addrs.size());
         try {
-          got = NodeApi.at(target).get(e.getKey(), Consistency.LINEARIZABLE).map(KvValue::text).orElse("<absent>");
-        } catch (NodeApiException ex) {
-          // no leader yet, or a read that failed after its forward: ask the next member
+          got = kv.get(target, e.getKey()).orElse("<absent>");
         } catch (IOException ex) {
+          // no leader yet, or the member is down: ask the next one
           sleep(100);
         }
       }

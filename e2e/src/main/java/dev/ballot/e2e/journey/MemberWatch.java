@@ -13,6 +13,19 @@ import java.util.List;
 final class MemberWatch {
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(300);
 
+  /** {@link #awaitNewLeader} on another thread, so the caller can cause the fault meanwhile; -1 if interrupted. */
+  java.util.concurrent.CompletableFuture<Long> newLeaderAsync(List<InetSocketAddress> members, long oldTerm,
+      long sinceMs, long deadlineMs) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return awaitNewLeader(members, oldTerm, sinceMs, deadlineMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1L;
+      }
+    });
+  }
+
   /** Millis from {@code sinceMs} until a member leads in a term above {@code oldTerm}; -1 on deadline. */
   long awaitNewLeader(List<InetSocketAddress> members, long oldTerm, long sinceMs, long deadlineMs)
       throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.ballot.e2e.journey;
 
+import dev.ballot.e2e.kubelet.EventHandlers;
 import dev.ballot.e2e.journey.RollingUpdateHistory.ClusterSeen;
 import dev.ballot.e2e.journey.RollingUpdateHistory.LeaderClaim;
 import dev.ballot.e2e.journey.RollingUpdateHistory.OperatorEvent;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * Watches one ElectionCluster while it rolls: its pods (informer), its members' own status streams
@@ -31,6 +30,8 @@ import java.util.function.Consumer;
 final class RollingUpdateRecorder implements AutoCloseable {
   private final JourneyContext ctx;
   private final String ec;
+  /** The members' client port (etcd's or ZooKeeper's), where the writer writes. */
+  private final int clientPort;
   private final RollingUpdateHistory history;
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final Map<String, Thread> streams = new ConcurrentHashMap<>();
@@ -43,6 +44,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
     this.ctx = ctx;
     this.ec = ec;
     this.history = new RollingUpdateHistory(members);
+    this.clientPort = ctx.clientPort(ec);
   }
 
   RollingUpdateHistory history() {
@@ -56,7 +58,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
     k.v1().events().inNamespace(ns).withField("involvedObject.name", ec).list().getItems()
         .forEach(e -> oldEvents.add(e.getMetadata().getName()));
     informers.add(k.v1().events().inNamespace(ns).withField("involvedObject.name", ec)
-        .inform(handler((Event e) -> {
+        .inform(EventHandlers.onChange((Event e) -> {
           // the StatefulSet has the cluster's name too: only the operator's Events on the ElectionCluster count
           if (!oldEvents.contains(e.getMetadata().getName())
               && JourneyContext.KIND.equals(e.getInvolvedObject().getKind())) {
@@ -64,24 +66,9 @@ final class RollingUpdateRecorder implements AutoCloseable {
           }
         })));
     informers.add(k.genericKubernetesResources(JourneyContext.GROUP_VERSION, JourneyContext.KIND).inNamespace(ns)
-        .withName(ec).inform(handler(this::clusterSeen)));
+        .withName(ec).inform(EventHandlers.onChange(this::clusterSeen)));
     informers.add(k.pods().inNamespace(ns).withLabel("app.kubernetes.io/instance", ec)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod pod) {
-            podSeen(pod, false);
-          }
-
-          @Override
-          public void onUpdate(Pod old, Pod pod) {
-            podSeen(pod, false);
-          }
-
-          @Override
-          public void onDelete(Pod pod, boolean unknownFinalState) {
-            podSeen(pod, true);
-          }
-        }));
+        .inform(EventHandlers.<Pod>of(pod -> podSeen(pod, false), pod -> podSeen(pod, true))));
     return this;
   }
 
@@ -112,7 +99,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
     }
     List<InetSocketAddress> addrs = new ArrayList<>();
     for (Pod p : new TreeMap<>(pods).values()) {
-      InetSocketAddress a = address(p);
+      InetSocketAddress a = address(p, clientPort);
       if (a != null && ready(p) && p.getMetadata().getDeletionTimestamp() == null) {
         addrs.add(a);
       }
@@ -120,12 +107,12 @@ final class RollingUpdateRecorder implements AutoCloseable {
     clientAddresses = List.copyOf(addrs);
   }
 
-  private InetSocketAddress address(Pod p) {
+  private InetSocketAddress address(Pod p, int port) {
     if (p == null || p.getStatus() == null || p.getStatus().getPodIP() == null) {
       return null;
     }
     try {
-      return ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+      return ctx.cluster().reach(p, port);
     } catch (Exception e) {
       return null;
     }
@@ -134,7 +121,7 @@ final class RollingUpdateRecorder implements AutoCloseable {
   /** Follows one member's status stream for as long as the recorder runs, across restarts of its pod. */
   private void followStatus(String name) {
     while (!closed) {
-      InetSocketAddress a = address(pods.get(name));
+      InetSocketAddress a = address(pods.get(name), JourneyContext.HTTP_PORT);
       if (a == null) {
         pause(100);
         continue;
@@ -199,24 +186,6 @@ final class RollingUpdateRecorder implements AutoCloseable {
   static boolean ready(Pod p) {
     return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-  }
-
-  private static <T> ResourceEventHandler<T> handler(Consumer<T> seen) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        seen.accept(obj);
-      }
-
-      @Override
-      public void onUpdate(T old, T obj) {
-        seen.accept(obj);
-      }
-
-      @Override
-      public void onDelete(T obj, boolean unknownFinalState) {
-      }
-    };
   }
 
   private void pause(long ms) {

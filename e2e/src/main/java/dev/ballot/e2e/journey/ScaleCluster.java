@@ -115,7 +115,7 @@ public final class ScaleCluster implements Scenario {
         .intValue();
     ScaleHistory history = new ScaleHistory(() -> ctx.electionCluster(ec), 200).start();
     CachedMembers addresses = new CachedMembers(ctx, ec);
-    KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), addresses, Duration.ofMinutes(15))
+    KvWriter writer = new KvWriter(scenario + "-" + System.currentTimeMillis(), ctx.clientKv(ec), addresses, Duration.ofMinutes(15))
         .start();
     try {
       if (!r.check(awaitCondition(() -> writer.ackedCount() > 0, 30_000), "no write acknowledged before scaling")) {
@@ -136,13 +136,13 @@ public final class ScaleCluster implements Scenario {
         return;
       }
       writer.stopAndJoin();
-      List<String> lost = writer.verify(ctx.memberAddresses(ec));
+      List<String> lost = writer.verify(ctx.clientAddresses(ec));
       long kept = ctx.cluster().admin().persistentVolumeClaims().inNamespace(ctx.namespace()).list().getItems()
           .stream().map(c -> c.getMetadata().getName())
           .filter(n -> ordinalOf(n, "data-" + ec + "-") >= from && ordinalOf(n, "data-" + ec + "-") < to).count();
       r.put("acked", writer.ackedCount()).put("acked_lost", lost.size()).put("writes_failed", writer.failures())
           .put("max_write_gap_ms", writer.maxGapMs()).put("pvcs_kept", kept);
-      r.check(lost.isEmpty(), "acknowledged writes lost: " + String.join(", ", lost.subList(0, Math.min(5, lost.size()))));
+      KvWriter.checkNoneLost(r, lost);
     } finally {
       writer.stopAndJoin();
       history.stopAndJoin();
@@ -219,7 +219,7 @@ public final class ScaleCluster implements Scenario {
       }
       differ.clear();
       for (Pod p : ctx.members(ec)) {
-        InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.CLIENT_PORT);
+        InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.HTTP_PORT);
         TreeSet<String> seen = new TreeSet<>();
         for (StatusReport.Member m : NodeApi.at(a).status().members()) {
           seen.add(m.id() + "/" + m.kind());
@@ -287,7 +287,7 @@ public final class ScaleCluster implements Scenario {
     public synchronized List<InetSocketAddress> get() {
       if (System.currentTimeMillis() - at > 2_000) {
         try {
-          cached = ctx.memberAddresses(ec);
+          cached = ctx.clientAddresses(ec);
         } catch (Exception e) {
           // keep the last list
         }

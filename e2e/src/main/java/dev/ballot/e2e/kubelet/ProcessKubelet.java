@@ -104,38 +104,9 @@ public final class ProcessKubelet implements AutoCloseable {
       registerNode(node);
     }
     scheduler.scheduleWithFixedDelay(this::renewLeases, 0, 10, TimeUnit.SECONDS);
-    podInformer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        onPod(pod);
-      }
-
-      @Override
-      public void onUpdate(Pod old, Pod pod) {
-        onPod(pod);
-      }
-
-      @Override
-      public void onDelete(Pod pod, boolean unknownFinalState) {
-        onPodGone(pod);
-      }
-    }, 30_000);
-    serviceInformer = client.services().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Service s) {
-        hostsDirty.set(true);
-      }
-
-      @Override
-      public void onUpdate(Service o, Service s) {
-        hostsDirty.set(true);
-      }
-
-      @Override
-      public void onDelete(Service s, boolean u) {
-        hostsDirty.set(true);
-      }
-    }, 30_000);
+    podInformer = client.pods().inAnyNamespace().inform(EventHandlers.of(this::onPod, this::onPodGone), 30_000);
+    serviceInformer = client.services().inAnyNamespace()
+        .inform(EventHandlers.<Service>of(s -> hostsDirty.set(true), s -> hostsDirty.set(true)), 30_000);
     informers.add(client.configMaps().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
       public void onAdd(ConfigMap cm) {}
@@ -156,22 +127,7 @@ public final class ProcessKubelet implements AutoCloseable {
     }, 60_000));
     informers.add(podInformer);
     informers.add(serviceInformer);
-    informers.add(client.persistentVolumeClaims().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(PersistentVolumeClaim pvc) {
-        provision(pvc);
-      }
-
-      @Override
-      public void onUpdate(PersistentVolumeClaim o, PersistentVolumeClaim pvc) {
-        provision(pvc);
-      }
-
-      @Override
-      public void onDelete(PersistentVolumeClaim pvc, boolean u) {
-        release(pvc);
-      }
-    }, 30_000));
+    informers.add(client.persistentVolumeClaims().inAnyNamespace().inform(EventHandlers.of(this::provision, this::release), 30_000));
     scheduler.scheduleWithFixedDelay(this::probeAll, 100, 100, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::recreatePodsStuckOnBoundClaims, 2, 2, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(() -> {

@@ -9,12 +9,6 @@ import java.util.Optional;
  * pullable there), unless BALLOT_E2E_OPERATOR=external says someone already runs it (a sandbox).
  */
 public final class ExistingProvider implements ClusterProvider {
-  private final Path repo;
-
-  public ExistingProvider(Path repo) {
-    this.repo = repo;
-  }
-
   @Override
   public String name() {
     return "existing";

@@ -1,9 +1,6 @@
 package dev.ballot.e2e.provider;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -11,29 +8,16 @@ import java.nio.file.Path;
  * A cluster reached only through a kubeconfig, whose pods run somewhere the harness does not manage
  * (a real or containerised cluster): pods are reached and crashed through the API ({@link PodAccess}).
  */
-final class KubeconfigCluster implements Cluster {
-  private final Path kubeconfig;
+final class KubeconfigCluster extends AdminCluster {
   private final OperatorMode operatorMode;
   private final Runnable afterClose;
-  private final KubernetesClient admin;
   private final PodAccess access;
 
   KubeconfigCluster(Path kubeconfig, String kubeconfigYaml, OperatorMode operatorMode, Runnable afterClose) {
-    this.kubeconfig = kubeconfig;
+    super(kubeconfig, client(kubeconfigYaml));
     this.operatorMode = operatorMode;
     this.afterClose = afterClose;
-    this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
-    this.access = new PodAccess(admin);
-  }
-
-  @Override
-  public Path adminKubeconfig() {
-    return kubeconfig;
-  }
-
-  @Override
-  public KubernetesClient admin() {
-    return admin;
+    this.access = new PodAccess(admin());
   }
 
   @Override
@@ -54,7 +38,7 @@ final class KubeconfigCluster implements Cluster {
   @Override
   public void close() {
     access.close();
-    admin.close();
+    admin().close();
     afterClose.run();
   }
 }

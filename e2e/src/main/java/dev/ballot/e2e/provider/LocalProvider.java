@@ -3,9 +3,7 @@ package dev.ballot.e2e.provider;
 import dev.ballot.e2e.kubelet.ContainerLaunch;
 import dev.ballot.e2e.kubelet.ProcessKubelet;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -96,8 +94,7 @@ public final class LocalProvider implements ClusterProvider {
 
   private LocalCluster startKubelet(Path state, Path cpDir, long controlPlaneMs, boolean purge) throws IOException {
     Path kubeconfig = cpDir.resolve("admin.kubeconfig");
-    KubernetesClient admin = new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    KubernetesClient admin = AdminCluster.client(Files.readString(kubeconfig));
     List<String> nodes = new ArrayList<>();
     int count = Integer.parseInt(Optional.ofNullable(System.getenv("BALLOT_E2E_NODES")).orElse("3"));
     for (int i = 1; i <= count; i++) {
@@ -118,12 +115,10 @@ public final class LocalProvider implements ClusterProvider {
   }
 
   /** The running local cluster. */
-  public static final class LocalCluster implements Cluster {
+  public static final class LocalCluster extends AdminCluster {
     private final Path repo;
     private final Path state;
     private final Path cpDir;
-    private final Path kubeconfig;
-    private final KubernetesClient admin;
     private final ProcessKubelet kubelet;
     private final PodAccess access;
     private final long controlPlaneStartMs;
@@ -133,11 +128,10 @@ public final class LocalProvider implements ClusterProvider {
 
     LocalCluster(Path repo, Path state, Path cpDir, Path kubeconfig, KubernetesClient admin, ProcessKubelet kubelet,
                  long controlPlaneStartMs, boolean purge) {
+      super(kubeconfig, admin);
       this.repo = repo;
       this.state = state;
       this.cpDir = cpDir;
-      this.kubeconfig = kubeconfig;
-      this.admin = admin;
       this.kubelet = kubelet;
       this.access = new PodAccess(admin);
       this.controlPlaneStartMs = controlPlaneStartMs;
@@ -161,16 +155,6 @@ public final class LocalProvider implements ClusterProvider {
 
     public ProcessKubelet kubelet() {
       return kubelet;
-    }
-
-    @Override
-    public Path adminKubeconfig() {
-      return kubeconfig;
-    }
-
-    @Override
-    public KubernetesClient admin() {
-      return admin;
     }
 
     @Override
@@ -204,7 +188,7 @@ public final class LocalProvider implements ClusterProvider {
       OperatorProcess.stopAll(operators);
       kubelet.close();
       access.close();
-      admin.close();
+      admin().close();
       stopControlPlane(repo, cpDir);
       OperatorProcess.purgeStateDir(state, purge);
     }

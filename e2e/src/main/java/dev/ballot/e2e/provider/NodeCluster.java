@@ -2,9 +2,6 @@ package dev.ballot.e2e.provider;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * to, so the harness reaches them directly; a crash is SIGKILL to the container's task through containerd,
  * after which the kubelet restarts the container as it would after any crash.
  */
-public final class NodeCluster implements Cluster {
+public final class NodeCluster extends AdminCluster {
   private final Path repo;
   private final Path state;
   private final Path nodeDir;
@@ -30,14 +27,13 @@ public final class NodeCluster implements Cluster {
   private final long upMs;
   private final boolean operatorInCluster;
   private final boolean purge;
-  private final Path kubeconfig;
-  private final KubernetesClient admin;
   private final List<Process> operators = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private ClusterHostsFile hostsFile;
 
   NodeCluster(Path repo, Path state, Path nodeDir, Map<String, String> env, long upMs, boolean operatorInCluster,
               boolean purge) throws IOException {
+    super(Path.of(env.get("KUBECONFIG")), client(Files.readString(Path.of(env.get("KUBECONFIG")))));
     this.repo = repo;
     this.state = state;
     this.nodeDir = nodeDir;
@@ -45,13 +41,11 @@ public final class NodeCluster implements Cluster {
     this.upMs = upMs;
     this.operatorInCluster = operatorInCluster;
     this.purge = purge;
-    this.kubeconfig = Path.of(env.get("KUBECONFIG"));
-    this.admin = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
   }
 
   void startHostsFileIfNeeded() throws IOException {
     if (!operatorInCluster) {
-      hostsFile = new ClusterHostsFile(admin, state.resolve("hosts")).start();
+      hostsFile = new ClusterHostsFile(admin(), state.resolve("hosts")).start();
     }
   }
 
@@ -71,16 +65,6 @@ public final class NodeCluster implements Cluster {
   public boolean runsNodeImage(String image) {
     List<String> imported = List.of(env.getOrDefault("IMAGES", "").split(" "));
     return imported.contains(image) || imported.contains("docker.io/" + image);
-  }
-
-  @Override
-  public Path adminKubeconfig() {
-    return kubeconfig;
-  }
-
-  @Override
-  public KubernetesClient admin() {
-    return admin;
   }
 
   @Override
@@ -138,7 +122,7 @@ public final class NodeCluster implements Cluster {
     if (hostsFile != null) {
       hostsFile.close();
     }
-    admin.close();
+    admin().close();
     NodeProvider.stopNode(repo, nodeDir);
     OperatorProcess.purgeStateDir(state, purge);
   }

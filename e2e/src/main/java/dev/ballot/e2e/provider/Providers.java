@@ -10,7 +10,7 @@ public final class Providers {
     return switch (name) {
       case "node" -> new NodeProvider(repo);
       case "local" -> new LocalProvider(repo);
-      case "existing" -> new ExistingProvider(repo);
+      case "existing" -> new ExistingProvider();
       case "k3s" -> new K3sProvider(repo);
       default -> throw new IllegalArgumentException("--provider " + name + ": unknown; use node, local, existing or k3s");
     };

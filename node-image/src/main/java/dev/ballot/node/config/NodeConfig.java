@@ -31,6 +31,11 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
                          HostPort etcdListen, ClientLimits limits) {
     /** The node's logical clock: the engine is ticked this often. */
     public static final Duration TICK = Duration.ofMillis(10);
+    /**
+     * The HTTP API's default port (status, events, admin, health, metrics, Ballot's key-value store): 8080, so the
+     * client ports applications expect stay free (etcd's 2379, ZooKeeper's 2181). docs/conventions.md "Ports".
+     */
+    public static final int DEFAULT_HTTP_PORT = 8080;
 
     public NodeConfig {
         Objects.requireNonNull(protocol, "protocol");

@@ -194,7 +194,7 @@ final class RaftYamlParser {
         HostPort listen = address(listenSetting);
         Setting advertiseSetting = settings.get("advertise_address");
         HostPort advertise = advertiseSetting == null ? null : address(advertiseSetting);
-        Setting clientSetting = optional("client_address", "0.0.0.0:2379");
+        Setting clientSetting = optional("client_address", "0.0.0.0:" + NodeConfig.DEFAULT_HTTP_PORT);
         HostPort client = address(clientSetting);
         Setting dataSetting = optional("data_dir", "./data");
         Path dataDir = ConfigLoader.path(dataSetting);
@@ -219,7 +219,7 @@ final class RaftYamlParser {
         if (etcd != null && (etcd.port() == client.port() || etcd.port() == listen.port())) {
             throw etcdSetting.error("port " + etcd.port() + " is already the " + (etcd.port() == client.port()
                     ? "HTTP API's (client_address)" : "peer port (listen_address)"),
-                    "give the etcd API its own port, e.g. 2381 while the HTTP API holds 2379");
+                    "give the etcd API its own port, e.g. 2379 (etcd's client port) with the HTTP API on 8080");
         }
         return new NodeConfig(Protocol.RAFT, clusterId, self.id(), self.name(), members, listen, null, client,
                 dataDir, timing, null, null, List.of(), etcd, limits());
@@ -372,7 +372,7 @@ final class RaftYamlParser {
         boolean overlap = listen.isWildcard() || client.isWildcard() || listen.sameAs(client.withPort(listen.port()));
         if (overlap && listen.port() == client.port()) {
             throw clientSetting.error("port " + client.port() + " is also listen_address's port (" + listenSetting.value() + ")",
-                    "use a different port for the client API, e.g. 2379");
+                    "use a different port for the HTTP API, e.g. 8080");
         }
     }
 

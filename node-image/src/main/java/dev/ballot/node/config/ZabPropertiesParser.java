@@ -27,7 +27,7 @@ final class ZabPropertiesParser {
             "nodeId", "bindHost");
     static final String DEFAULT_CLUSTER_ID = "default";
     /** The HTTP API's port (Ballot's); ZooKeeper clients use {@link ZooKeeperClientConfig#DEFAULT_PORT}. */
-    static final int DEFAULT_HTTP_PORT = 2379;
+    static final int DEFAULT_HTTP_PORT = NodeConfig.DEFAULT_HTTP_PORT;
     private static final Pattern SERVER_KEY = Pattern.compile("server\\.(\\d+)");
     private static final Pattern ENV_SERVER = Pattern.compile("BALLOT_SERVER_(\\d+)");
 
@@ -97,13 +97,8 @@ final class ZabPropertiesParser {
     }
 
     private static long serverId(String digits, String key, int line, String source) throws ConfigException {
-        long id;
-        try {
-            id = Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            id = -1;
-        }
-        if (id < 1 || id > 255_000) {
+        long id = numberIn(digits, 1, 255_000);
+        if (id < 0) {
             throw new ConfigException(source, key, line, "server id '" + digits + "' is outside 1-255000",
                     "number servers from 1 (member ids are positive), e.g. server.1=host:2888:3888");
         }
@@ -247,16 +242,21 @@ final class ZabPropertiesParser {
     }
 
     private static int portNumber(String digits) {
-        int port;
-        try {
-            port = Integer.parseInt(digits);
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 1 || port > 65535) {
+        int port = (int) numberIn(digits, 1, 65535);
+        if (port < 0) {
             throw new IllegalArgumentException("port " + digits + " is outside 1-65535");
         }
         return port;
+    }
+
+    /** {@code digits} as a number if it is one in {@code [min, max]}, else -1 (the caller says what was wrong). */
+    private static long numberIn(String digits, long min, long max) {
+        try {
+            long n = Long.parseLong(digits);
+            return n >= min && n <= max ? n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private NodeConfig build() throws ConfigException {
@@ -323,7 +323,7 @@ final class ZabPropertiesParser {
         List<Integer> serverPorts = List.of(peerListen.port(), electionListen.port());
         if (serverPorts.contains(http.port())) {
             String problem = "HTTP API port " + http.port() + " is also a server port of " + selfServer.setting.key();
-            String fix = "use a different port for the HTTP API, e.g. clientAddress=0.0.0.0:2379";
+            String fix = "use a different port for the HTTP API, e.g. clientAddress=0.0.0.0:8080";
             throw httpS != null ? httpS.error(problem, fix) : selfServer.setting.error(problem, fix);
         }
         if (zk != null && (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port())) {
@@ -333,14 +333,14 @@ final class ZabPropertiesParser {
                     + (zk.listen().port() == http.port() ? "the HTTP API's port (clientAddress)"
                     : "a server port of " + selfServer.setting.key());
             throw which.error(problem, zk.listen().port() == http.port()
-                    ? "give the HTTP API (clientAddress, default port 2379) and ZooKeeper clients (clientPort, default"
+                    ? "give the HTTP API (clientAddress, default port 8080) and ZooKeeper clients (clientPort, default"
                     + " 2181) different ports" : "use a different client port, e.g. clientPort=2181");
         }
         return new NodeConfig(Protocol.ZAB, clusterId, self.id(), self.name(), members, peerListen, electionListen,
                 http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings);
     }
 
-    /** Ballot's HTTP API: clientAddress, else bindHost (or 0.0.0.0) on 2379. */
+    /** Ballot's HTTP API: clientAddress, else bindHost (or 0.0.0.0) on 8080. */
     private HostPort httpAddress(String bindHost) throws ConfigException {
         Setting addrS = settings.get("clientAddress");
         if (addrS == null) {
@@ -349,7 +349,7 @@ final class ZabPropertiesParser {
         try {
             return HostPort.parse(addrS.value());
         } catch (IllegalArgumentException e) {
-            throw addrS.error(e.getMessage(), "write host:port, e.g. clientAddress=0.0.0.0:2379");
+            throw addrS.error(e.getMessage(), "write host:port, e.g. clientAddress=0.0.0.0:8080");
         }
     }
 

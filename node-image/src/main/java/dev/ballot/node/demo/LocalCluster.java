@@ -81,6 +81,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Free on every node address; used only after {@link #enableEtcd()}. */
     private final int etcdPort;
     private volatile boolean etcd;
+    private volatile boolean zookeeper;
     private final NodeClient client = NodeClient.create(Duration.ofMillis(200), Duration.ofMillis(500));
 
     public LocalCluster(Protocol protocol, int size, DemoTiming timing, Path workDir, List<String> jvmOptions)
@@ -232,6 +233,19 @@ public final class LocalCluster implements AutoCloseable {
         etcd = true;
     }
 
+    /**
+     * ZAB nodes started from now on serve the ZooKeeper client protocol ({@code BALLOT_CLIENTPORT}, on the port
+     * the etcd API would take on Raft) and feed it their log.
+     */
+    public void enableZooKeeper() {
+        zookeeper = true;
+    }
+
+    /** The member's ZooKeeper client address, {@code host:port}. */
+    public String zooKeeperAddress(long id) {
+        return nodes.get(id).host + ":" + etcdPort;
+    }
+
     /** The member's etcd v3 endpoint, {@code http://host:port}. */
     public String etcdEndpoint(long id) {
         return "http://" + nodes.get(id).host + ":" + etcdPort;
@@ -264,6 +278,9 @@ public final class LocalCluster implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("BALLOT_"));
         if (etcd) {
             pb.environment().put("BALLOT_ETCD_ADDRESS", n.host + ":" + etcdPort);
+        }
+        if (zookeeper) {
+            pb.environment().put("BALLOT_CLIENTPORT", Integer.toString(etcdPort));
         }
         pb.environment().putAll(env);
         n.process = pb.start();

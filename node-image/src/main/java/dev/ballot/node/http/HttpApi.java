@@ -105,7 +105,7 @@ public final class HttpApi implements AutoCloseable {
         try {
             route(ex);
         } catch (ApiException e) {
-            answerError(ex, e.status(), e.code(), e.getMessage(), e.field());
+            answerError(ex, e.status(), e.error());
         } catch (RequestFailure e) {
             answerFailure(ex, e);
         } catch (IOException e) {
@@ -151,7 +151,7 @@ public final class HttpApi implements AutoCloseable {
                     // The view was stale when the request started: route it now.
                     routing.sendToLeader(ex, f.leaderHint());
                 } catch (ApiException e) {
-                    answerError(ex, e.status(), e.code(), e.getMessage(), e.field());
+                    answerError(ex, e.status(), e.error());
                 } catch (IOException e) {
                     ex.close();
                 }
@@ -159,19 +159,23 @@ public final class HttpApi implements AutoCloseable {
             case BUSY -> answerError(ex, 503, "busy", f.getMessage(), null);
             case OUTCOME_UNKNOWN -> {
                 ApiException e = LeaderForwarder.afterSend(LeaderForwarder.isRead(ex), 503, f.getMessage());
-                answerError(ex, e.status(), e.code(), e.getMessage(), null);
+                answerError(ex, e.status(), e.error());
             }
             case STOPPED -> answerError(ex, 503, "stopping", f.getMessage() + "; retry on another member", null);
         }
     }
 
     private void answerError(HttpExchange ex, int code, String error, String message, String field) {
+        answerError(ex, code, Exchanges.error(error, message, field));
+    }
+
+    private void answerError(HttpExchange ex, int code, ApiError error) {
         if (ex.getResponseCode() != -1) {
             ex.close(); // headers already sent: nothing more can be said
             return;
         }
         try {
-            ApiError body = Exchanges.error(error, message, field);
+            ApiError body = error;
             long leader = info.runtime().status().leaderId();
             if (leader != 0 && leader != info.runtime().id()) {
                 body = routing.withLeader(body, leader);

@@ -8,15 +8,18 @@ import dev.ballot.node.server.RuntimeStatus;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * The node's Prometheus metrics. Counters and histograms are fed by the driver (as a
+ * The node's Prometheus metrics (names and meanings: docs/metrics.md; keep them stable, dashboards and alert
+ * rules in deploy/monitoring read them). Counters and histograms are fed by the driver (as a
  * {@link RuntimeListener}) and by storage (fsync timings); gauges read the latest published status
  * when scraped, so they cost nothing between scrapes.
  */
@@ -31,7 +34,31 @@ public final class NodeMetrics implements RuntimeListener {
     private final Histogram fsyncLatency;
     private final Histogram persistLatency;
 
+    /** Who this member is, for {@code ballot_member_info}. */
+    public record Identity(String member, long memberId, String clusterId, String protocol, String version) {
+    }
+
+    /** Status gauges, counters and histograms only: no identity, no storage gauges (for in-process tests). */
     public NodeMetrics(Supplier<RuntimeStatus> status, MemberDirectory directory) {
+        this(status, directory, null, null);
+    }
+
+    /**
+     * @param identity what {@code ballot_member_info} says; none when null
+     * @param dataDir  the member's data directory, for the storage gauges; none when null
+     */
+    public NodeMetrics(Supplier<RuntimeStatus> status, MemberDirectory directory, Identity identity, Path dataDir) {
+        if (identity != null) {
+            // exposed as the gauge ballot_member_info (the client adds the _info suffix)
+            Info.builder().name("ballot_member")
+                    .help("Always 1; the labels say which member this is (join on instance to name a member)")
+                    .labelNames("member", "member_id", "cluster_id", "protocol", "version").register(registry)
+                    .addLabelValues(identity.member(), Long.toString(identity.memberId()), identity.clusterId(),
+                            identity.protocol(), identity.version());
+        }
+        if (dataDir != null) {
+            StorageGauges.register(registry, dataDir);
+        }
         elections = Counter.builder().name("ballot_elections_total")
                 .help("Elections this node started (became candidate, pre-candidate or looking)").register(registry);
         leaderChanges = Counter.builder().name("ballot_leader_changes_total")
@@ -53,38 +80,56 @@ public final class NodeMetrics implements RuntimeListener {
                 .callback(cb -> cb.call(status.get().isLeader() ? 1 : 0)).register(registry);
         GaugeWithCallback.builder().name("ballot_has_leader").help("1 when a leader is known")
                 .callback(cb -> cb.call(status.get().leaderId() != 0 ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("ballot_voters")
+                .help("Voters in the configuration this member knows (quorum is floor(voters/2)+1)")
+                .callback(cb -> cb.call(status.get().membership().voterIds().size())).register(registry);
+        GaugeWithCallback.builder().name("ballot_is_voter")
+                .help("1 when this member votes in its configuration, 0 for a learner or observer")
+                .callback(cb -> {
+                    RuntimeStatus st = status.get();
+                    cb.call(st.membership().isVoter(st.node().id()) ? 1 : 0);
+                }).register(registry);
+        GaugeWithCallback.builder().name("ballot_leader_last_contact_seconds")
+                .help("Time since this member last heard from its leader (0 on the leader; absent without a leader)")
+                .callback(cb -> {
+                    long ms = status.get().millisSinceLeaderContact();
+                    if (ms >= 0) {
+                        cb.call(ms / 1e3);
+                    }
+                }).register(registry);
         GaugeWithCallback.builder().name("ballot_commit_index").help("Commit index (zxid for ZAB)")
                 .callback(cb -> cb.call(status.get().node().commitIndex())).register(registry);
         GaugeWithCallback.builder().name("ballot_applied_index").help("Applied index (zxid for ZAB)")
                 .callback(cb -> cb.call(status.get().node().appliedIndex())).register(registry);
         GaugeWithCallback.builder().name("ballot_last_log_index").help("Last log index (zxid for ZAB)")
                 .callback(cb -> cb.call(status.get().node().lastLogIndex())).register(registry);
-        GaugeWithCallback.builder().name("ballot_peer_lag_entries")
-                .help("On the leader: entries each member is behind the leader's last index")
-                .labelNames("peer").callback(cb -> {
-                    NodeStatus st = status.get().node();
-                    if (!st.isLeader()) {
-                        return;
-                    }
-                    for (MemberProgress m : st.members()) {
-                        if (m.id() != st.id() && m.matchIndex() >= 0) {
-                            cb.call(Math.max(0, st.lastLogIndex() - m.matchIndex()), directory.name(m.id()));
-                        }
-                    }
-                }).register(registry);
-        GaugeWithCallback.builder().name("ballot_peer_last_contact_seconds")
-                .help("On the leader: time since each member last answered")
-                .labelNames("peer").callback(cb -> {
-                    NodeStatus st = status.get().node();
-                    if (!st.isLeader()) {
-                        return;
-                    }
-                    for (MemberProgress m : st.members()) {
-                        if (m.id() != st.id() && m.ticksSinceContact() >= 0) {
-                            cb.call(m.ticksSinceContact() * 0.010, directory.name(m.id()));
-                        }
-                    }
-                }).register(registry);
+        perPeerOnLeader(status, directory, "ballot_peer_lag_entries", "On the leader: entries each member is behind the leader's last index",
+                (st, m) -> m.matchIndex() < 0 ? -1 : Math.max(0, st.lastLogIndex() - m.matchIndex()));
+        perPeerOnLeader(status, directory, "ballot_peer_last_contact_seconds", "On the leader: time since each member last answered",
+                (st, m) -> m.ticksSinceContact() < 0 ? -1 : m.ticksSinceContact() * 0.010);
+    }
+
+    /** What a per-peer gauge reads of one member, given the leader's status; negative: not known (no sample). */
+    @FunctionalInterface
+    private interface PeerReading {
+        double read(NodeStatus leader, MemberProgress member);
+    }
+
+    /** A gauge labelled {@code peer} with one sample for each other member, on the leader only. */
+    private void perPeerOnLeader(Supplier<RuntimeStatus> status, MemberDirectory directory, String name, String help,
+                                 PeerReading reading) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("peer").callback(cb -> {
+            NodeStatus st = status.get().node();
+            if (!st.isLeader()) {
+                return;
+            }
+            for (MemberProgress m : st.members()) {
+                double value = m.id() == st.id() ? -1 : reading.read(st, m);
+                if (value >= 0) {
+                    cb.call(value, directory.name(m.id()));
+                }
+            }
+        }).register(registry);
     }
 
     @Override

@@ -98,6 +98,7 @@ public final class NodeProcess implements AutoCloseable {
         ZkServer zk = null;
         EtcdServer etcd = null;
         ClusterIdentityKeeper identity = null;
+        HttpApi api = null;
         try {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
@@ -125,7 +126,8 @@ public final class NodeProcess implements AutoCloseable {
                 entries.add(new MemberDirectory.Entry(p.id(), p.name(), EngineFactory.peerAddress(p), p.clientAddress().toString()));
             }
             MemberDirectory directory = new MemberDirectory(entries, config.clientListen().port());
-            NodeMetrics metrics = new NodeMetrics(runtime::status, directory);
+            NodeMetrics metrics = new NodeMetrics(runtime::status, directory, new NodeMetrics.Identity(config.nodeName(),
+                    config.nodeId(), config.clusterId(), config.protocol().wireName(), VERSION), config.dataDir());
             metricsRef.set(metrics);
             runtime.addListener(metrics);
             PeerTransport t = transport;
@@ -154,7 +156,7 @@ public final class NodeProcess implements AutoCloseable {
             transport.setPeers(peers(runtime.status().membership(), config.nodeId()));
             directory.learn(runtime.status().membership());
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
-            HttpApi api = new HttpApi(info, metrics,
+            api = new HttpApi(info, metrics,
                     new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), config.limits());
             if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
                 identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
@@ -180,22 +182,7 @@ public final class NodeProcess implements AutoCloseable {
                     + ", data in " + config.dataDir());
             return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity, zk);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
-            if (zk != null) {
-                zk.close();
-            }
-            if (identity != null) {
-                identity.close();
-            }
-            if (etcd != null) {
-                etcd.close();
-            }
-            if (runtime != null) {
-                runtime.close();
-            }
-            if (transport != null) {
-                transport.close();
-            }
-            storage.close();
+            closeInOrder(zk, identity, etcd, api, runtime, transport, storage);
             throw e;
         }
     }
@@ -265,19 +252,24 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     private void closeAll() {
-        if (zk != null) {
-            zk.close();
-        }
-        if (identity != null) {
-            identity.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
-        api.close();
-        runtime.close();
-        transport.close();
-        storage.close();
+        closeInOrder(zk, identity, etcd, api, runtime, transport, storage);
         System.err.println("ballot-node " + config.nodeName() + ": stopped");
+    }
+
+    /**
+     * Closes what was opened, the reverse of the order {@link #start} opens it in; null parts (not configured,
+     * or not reached before a failed start) are skipped. One part failing to close does not keep the rest open.
+     */
+    private static void closeInOrder(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part == null) {
+                continue;
+            }
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warning("closing " + part.getClass().getSimpleName() + " failed: " + e);
+            }
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.ballot.node.zookeeper;
 
-import dev.ballot.engine.LogEntry;
-import dev.ballot.node.server.ReplicatedStateMachine;
+import dev.ballot.node.server.EngineMachine;
 import dev.ballot.zookeeper.DataTree;
 import dev.ballot.zookeeper.TxnResult;
 
@@ -10,30 +9,12 @@ import dev.ballot.zookeeper.TxnResult;
  * expiry is decided by the leader's {@link dev.ballot.zookeeper.ZkServer} and proposed as closeSession txns, so
  * this machine needs no timer of its own.
  */
-public final class ZooKeeperMachine implements ReplicatedStateMachine<TxnResult> {
-    private final DataTree tree = new DataTree();
+public final class ZooKeeperMachine extends EngineMachine<DataTree, TxnResult> {
+    public ZooKeeperMachine() {
+        super(new DataTree(), TxnResult::requestId);
+    }
 
     public DataTree tree() {
-        return tree;
-    }
-
-    @Override
-    public TxnResult apply(LogEntry entry) {
-        return tree.apply(entry);
-    }
-
-    @Override
-    public long requestId(TxnResult result) {
-        return result.requestId();
-    }
-
-    @Override
-    public byte[] snapshot() {
-        return tree.snapshot();
-    }
-
-    @Override
-    public void restore(byte[] snapshot) {
-        tree.restore(snapshot);
+        return machine();
     }
 }

@@ -54,10 +54,10 @@ class ConfigLoaderTest {
         assertThat(c.members()).extracting(PeerSpec::kind).containsOnly(MemberKind.VOTER);
         assertThat(c.members().get(0).peerAddress()).isEqualTo(new HostPort("192.168.1.1", 2380));
         assertThat(c.members().get(0).electionAddress()).isNull();
-        assertThat(c.members().get(0).clientAddress()).isEqualTo(new HostPort("192.168.1.1", 2379));
+        assertThat(c.members().get(0).clientAddress()).isEqualTo(new HostPort("192.168.1.1", 8080));
         assertThat(c.peerListen()).isEqualTo(new HostPort("192.168.1.3", 2380));
         assertThat(c.electionListen()).isNull();
-        assertThat(c.clientListen()).isEqualTo(new HostPort("0.0.0.0", 2379));
+        assertThat(c.clientListen()).isEqualTo(new HostPort("0.0.0.0", 8080));
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(c.zab()).isNull();
         assertThat(c.raft()).isEqualTo(new RaftTiming(Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofMillis(50)));
@@ -78,10 +78,10 @@ class ConfigLoaderTest {
         assertThat(c.members()).extracting(PeerSpec::name).containsExactly("node-1", "node-2", "node-3");
         assertThat(c.members().get(1).peerAddress()).isEqualTo(new HostPort("192.168.1.2", 2888));
         assertThat(c.members().get(1).electionAddress()).isEqualTo(new HostPort("192.168.1.2", 3888));
-        assertThat(c.members().get(1).clientAddress()).isEqualTo(new HostPort("192.168.1.2", 2379));
+        assertThat(c.members().get(1).clientAddress()).isEqualTo(new HostPort("192.168.1.2", 8080));
         assertThat(c.peerListen()).isEqualTo(new HostPort("192.168.1.3", 2888));
         assertThat(c.electionListen()).isEqualTo(new HostPort("192.168.1.3", 3888));
-        assertThat(c.clientListen()).isEqualTo(new HostPort("0.0.0.0", 2379));
+        assertThat(c.clientListen()).isEqualTo(new HostPort("0.0.0.0", 8080));
         assertThat(c.raft()).isNull();
         assertThat(c.zab()).isEqualTo(new ZabTiming(Duration.ofMillis(2000), 10, 5));
         assertThat(c.zab().initTimeout()).isEqualTo(Duration.ofSeconds(20));
@@ -337,7 +337,7 @@ class ConfigLoaderTest {
                 initLimit=10
                 syncLimit=5
                 clusterId=ec-zab
-                clientPort=2379
+                clientPort=2181
                 dataDir=/var/lib/ballot
                 server.1=ec-zab-0.ec-zab-peers.ns.svc:2888:3888
                 server.2=ec-zab-1.ec-zab-peers.ns.svc:2888:3888:participant
@@ -353,7 +353,8 @@ class ConfigLoaderTest {
                 .containsExactly(MemberKind.VOTER, MemberKind.VOTER, MemberKind.OBSERVER, MemberKind.OBSERVER);
         assertThat(c.peerListen()).isEqualTo(new HostPort("10.1.0.9", 2888));
         assertThat(c.electionListen()).isEqualTo(new HostPort("10.1.0.9", 3888));
-        assertThat(c.clientListen()).isEqualTo(new HostPort("10.1.0.9", 2379));
+        assertThat(c.clientListen()).isEqualTo(new HostPort("10.1.0.9", 8080));
+        assertThat(c.zookeeper().listen()).isEqualTo(new HostPort("10.1.0.9", 2181));
         assertThat(c.zab().tickTime()).isEqualTo(Duration.ofMillis(100));
     }
 
@@ -539,7 +540,7 @@ class ConfigLoaderTest {
                 Arguments.of("client port on a server port", ok + "clientPort=2888\n",
                         "clientPort", 8, "client port 2888 is also a server port of server.1", "different client port"),
                 Arguments.of("HTTP API on a server port", ok + "clientAddress=0.0.0.0:3888\n",
-                        "clientAddress", 8, "HTTP API port 3888 is also a server port of server.1", "clientAddress=0.0.0.0:2379"),
+                        "clientAddress", 8, "HTTP API port 3888 is also a server port of server.1", "clientAddress=0.0.0.0:8080"),
                 Arguments.of("client suffix disagrees with clientPort", ok.replace("127.0.0.1:2888:3888", "127.0.0.1:2888:3888;2182")
                         + "clientPort=2181\n", "server.1", 5, "client port 2182 after ';' disagrees with clientPort=2181",
                         "make them equal"),

@@ -64,7 +64,7 @@ class ZooKeeperConfigTest {
         assertThat(zk.maxClientCnxns()).isEqualTo(100);
         assertThat(zk.minSessionTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(zk.maxSessionTimeout()).isEqualTo(Duration.ofSeconds(40));
-        assertThat(c.clientListen()).isEqualTo(new HostPort("10.1.0.7", 2379));
+        assertThat(c.clientListen()).isEqualTo(new HostPort("10.1.0.7", 8080));
         assertThat(c.warnings()).hasSize(22)
                 .anySatisfy(w -> assertThat(w).isEqualTo("zoo.cfg line 6: 'dataLogDir' is a ZooKeeper setting that means"
                         + " nothing to Ballot; ignored"))
@@ -75,7 +75,7 @@ class ZooKeeperConfigTest {
 
     @Test
     void theOperatorsFileKeepsItsHttpPortAndServesNoZooKeeperClientsUntilItNamesAClientPort() throws Exception {
-        // What operator/.../plan/NodeConfig.zooCfg writes today.
+        // What the operator wrote before the HTTP API moved to 8080 (Ballot's older meaning of clientPort).
         String operator = """
                 # Written by ballot-operator for ElectionCluster default/ec-zab. Per-pod values come from BALLOT_* environment variables.
                 tickTime=2000
@@ -107,24 +107,24 @@ class ZooKeeperConfigTest {
         String servers = "tickTime=100\ninitLimit=10\nsyncLimit=5\nnodeId=1\n";
         String three = "server.1=127.0.0.1:2888:3888\nserver.2=127.0.0.2:2888:3888\nserver.3=127.0.0.3:2888:3888\n";
         return Stream.of(
-                Arguments.of("clientPort 2181 on all addresses, HTTP 2379", servers + three + "clientPort=2181\n",
-                        "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 2000, 0),
+                Arguments.of("clientPort 2181 on all addresses, HTTP 8080", servers + three + "clientPort=2181\n",
+                        "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:8080", 2000, 0),
                 Arguments.of("clientPort is ZooKeeper's", servers + three + "clientPort=12181\n",
-                        "0.0.0.0:12181", "127.0.0.1:12181,127.0.0.2:12181,127.0.0.3:12181", "0.0.0.0:2379", 2000, 0),
+                        "0.0.0.0:12181", "127.0.0.1:12181,127.0.0.2:12181,127.0.0.3:12181", "0.0.0.0:8080", 2000, 0),
                 Arguments.of("bindHost binds both", servers + three + "bindHost=127.0.0.1\nclientPort=2181\n",
-                        "127.0.0.1:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "127.0.0.1:2379", 2000, 0),
+                        "127.0.0.1:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "127.0.0.1:8080", 2000, 0),
                 Arguments.of("clientPortAddress binds ZooKeeper's port only",
                         servers + three + "clientPortAddress=127.0.0.1\nclientAddress=127.0.0.1:12379\nclientPort=2181\n",
                         "127.0.0.1:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "127.0.0.1:12379", 2000, 0),
                 Arguments.of("per-server suffixes, host and port",
                         servers + three.replace("2888:3888\n", "2888:3888;%s\n").formatted("127.0.0.1:3181", "3182", "127.0.0.9:3183"),
-                        "127.0.0.1:3181", "127.0.0.1:3181,127.0.0.2:3182,127.0.0.9:3183", "0.0.0.0:2379", 2000, 0),
+                        "127.0.0.1:3181", "127.0.0.1:3181,127.0.0.2:3182,127.0.0.9:3183", "0.0.0.0:8080", 2000, 0),
                 Arguments.of("suffix equal to clientPort", servers + three.replace("3888\nserver.2", "3888;2181\nserver.2")
-                        + "clientPort=2181\n", "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 2000, 0),
+                        + "clientPort=2181\n", "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:8080", 2000, 0),
                 Arguments.of("IPv6 suffix", servers + three.replace("3888\nserver.2", "3888:participant;[::1]:2181\nserver.2"),
-                        "[::1]:2181", "[::1]:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 2000, 0),
+                        "[::1]:2181", "[::1]:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:8080", 2000, 0),
                 Arguments.of("session bounds", servers + three + "minSessionTimeout=100\nmaxSessionTimeout=30000\nclientPort=2181\n",
-                        "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:2379", 30000, 0));
+                        "0.0.0.0:2181", "127.0.0.1:2181,127.0.0.2:2181,127.0.0.3:2181", "0.0.0.0:8080", 30000, 0));
     }
 
     @Test
@@ -132,7 +132,7 @@ class ZooKeeperConfigTest {
         NodeConfig c = ConfigLoader.parse("zoo.cfg", "tickTime=100\ninitLimit=10\nsyncLimit=5\nnodeId=1\n"
                 + "server.1=127.0.0.1:2888:3888\n", Map.of());
         assertThat(c.zookeeper()).isNull();
-        assertThat(c.clientListen()).hasToString("0.0.0.0:2379");
+        assertThat(c.clientListen()).hasToString("0.0.0.0:8080");
     }
 
     @ParameterizedTest(name = "{0}")

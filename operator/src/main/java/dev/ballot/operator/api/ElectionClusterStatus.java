@@ -49,6 +49,9 @@ public class ElectionClusterStatus {
             + " reachable false.")
     public List<MemberStatus> members = new ArrayList<>();
 
+    @JsonPropertyDescription("Connection strings for applications: etcd (Raft), zookeeper (ZAB) and Ballot's http API.")
+    public EndpointsStatus endpoints;
+
     @JsonPropertyDescription("Quorum arithmetic over the voters.")
     public QuorumStatus quorum;
 

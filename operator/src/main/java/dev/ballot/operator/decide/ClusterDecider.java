@@ -4,6 +4,7 @@ import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.api.RolloutStatus;
 import dev.ballot.operator.api.UpdateStrategy;
+import dev.ballot.operator.desired.ClientEndpoints;
 import dev.ballot.operator.desired.DesiredChildren;
 import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.desired.MemberEndpoint;
@@ -122,8 +123,11 @@ public final class ClusterDecider {
                 intent.problems(), SpecValidator.warnings(o.effective()),
                 // Quorum as the leader counts it now: its latest configuration, committed or not.
                 current, workload, o.pods(), spec == null ? o.members() : watched(o, intent.children()),
-                o.previous(), Names.selector(o.name()), o.now()));
+                o.membersWatchedSince(), o.previous(), Names.selector(o.name()), o.now()));
         ElectionClusterStatus status = report.status();
+        if (spec != null) {
+            status.endpoints = ClientEndpoints.of(o.name(), o.namespace(), spec.protocol(), current);
+        }
         List<EventToPublish> events = new ArrayList<>(report.events());
         List<Condition> before = previousConditions(o);
 
@@ -259,7 +263,8 @@ public final class ClusterDecider {
 
     /**
      * How soon to reconcile again: a rollout, or an election, moves on things that raise no Kubernetes event
-     * (replication catching up, a transfer answered, the election grace running out). Empty: the usual refresh.
+     * (replication catching up, a transfer answered, the election grace or the not-heard grace running out). Empty:
+     * the usual refresh.
      */
     private static Optional<Duration> rolloutRecheck(Step planned, ElectionClusterStatus status, EffectiveSpec spec) {
         boolean heldBack = (planned.kind() == Step.Kind.RESTART || planned.kind() == Step.Kind.TRANSFER_LEADERSHIP)
@@ -270,7 +275,10 @@ public final class ClusterDecider {
         boolean rolling = planned.kind() != Step.Kind.NONE && spec != null && !spec.paused()
                 && spec.updateType() != UpdateStrategy.Type.Manual;
         boolean electing = "Electing".equals(StatusConditions.reasonOf(status.conditions, StatusConditions.DEGRADED));
-        return rolling || electing ? Optional.of(ROLLOUT_RECHECK) : Optional.empty();
+        // A member not heard from yet answers within a request timeout; its first report triggers a reconcile, this
+        // look makes sure the quorum is judged once the not-heard grace is over even if none arrives.
+        boolean notHeard = status.members != null && status.members.stream().anyMatch(m -> m.reachable == null);
+        return rolling || electing || notHeard ? Optional.of(ROLLOUT_RECHECK) : Optional.empty();
     }
 
     /** spec.storage.size against the current members' claims and the StatefulSet's claim template. */

@@ -24,6 +24,8 @@ import java.util.function.Function;
  *
  * @param effective               the spec with the CRD's defaults applied, built once; null without a spec
  * @param statefulSet             null when the StatefulSet does not exist
+ * @param membersWatchedSince     when this operator process began watching the members (track), or null when it has
+ *                                not yet: a member it has not heard from since is unknown, not unhealthy, for a while
  * @param claims                  the cluster's claims that are not being deleted
  * @param volumeBlockPublished    the VolumeResizeBlocked message this process last published for the cluster, or
  *                                null (a reconcile can start from a status older than the one it wrote)
@@ -37,6 +39,7 @@ public record Observed(
         StatefulSetView statefulSet,
         Map<String, PodView> pods,
         Map<String, MemberObservation> members,
+        Instant membersWatchedSince,
         List<ClaimView> claims,
         Function<String, Expansion> storageClass,
         Function<String, Optional<LeaderProgress>> leaderProgress,

@@ -53,6 +53,11 @@ public final class DesiredChildren {
     public static final String INITIAL_CLUSTER_STATE_ANNOTATION = "ballot.dev/initial-cluster-state";
     public static final String INITIAL_CLUSTER_STATE_KEY = "initial-cluster-state";
     public static final String EXISTING = "existing";
+    /** The name of the HTTP API's port on the container and both Services; the probes use it. */
+    public static final String HTTP = "http";
+    /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
+    public static final String ETCD_CLIENT = "etcd-client";
+    public static final String ZOOKEEPER = "zookeeper";
 
     private final String name;
     private final String namespace;
@@ -117,13 +122,7 @@ public final class DesiredChildren {
 
     public Service peerService() {
         List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort("client", NodeConfigFile.CLIENT_PORT));
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(servicePort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(servicePort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(servicePort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        memberPorts().forEach((name, port) -> ports.add(servicePort(name, port)));
         return new ServiceBuilder()
                 .withMetadata(meta(Names.peerService(name)))
                 .withNewSpec()
@@ -141,9 +140,16 @@ public final class DesiredChildren {
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withSelector(Names.selectorLabels(name))
-                .withPorts(servicePort("client", NodeConfigFile.CLIENT_PORT))
+                .withPorts(clientServicePorts())
                 .endSpec()
                 .build();
+    }
+
+    /** The protocol's client port first (what applications connect to), then Ballot's HTTP API. */
+    private List<ServicePort> clientServicePorts() {
+        return spec.protocol() == ConsensusProtocol.Zab
+                ? List.of(servicePort(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT))
+                : List.of(servicePort(ETCD_CLIENT, NodeConfigFile.ETCD_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT));
     }
 
     public ConfigMap configMap() {
@@ -275,15 +281,28 @@ public final class DesiredChildren {
                 .build();
     }
 
+    /**
+     * The ports a member listens on, by name: the protocol's client port (what applications connect to), Ballot's
+     * HTTP API, then the protocol's peer port(s).
+     */
+    private Map<String, Integer> memberPorts() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        if (spec.protocol() == ConsensusProtocol.Zab) {
+            ports.put(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
+            ports.put("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT);
+            ports.put("zab-election", NodeConfigFile.ZAB_ELECTION_PORT);
+        } else {
+            ports.put(ETCD_CLIENT, NodeConfigFile.ETCD_PORT);
+            ports.put(HTTP, NodeConfigFile.HTTP_PORT);
+            ports.put("raft", NodeConfigFile.RAFT_PORT);
+        }
+        return ports;
+    }
+
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
-        ports.add(containerPort("client", NodeConfigFile.CLIENT_PORT));
-        if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.add(containerPort("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT));
-            ports.add(containerPort("zab-election", NodeConfigFile.ZAB_ELECTION_PORT));
-        } else {
-            ports.add(containerPort("raft", NodeConfigFile.RAFT_PORT));
-        }
+        memberPorts().forEach((name, port) -> ports.add(containerPort(name, port)));
         return ports;
     }
 
@@ -297,8 +316,9 @@ public final class DesiredChildren {
             env.add(new EnvVar("BALLOT_BIND_HOST", "$(POD_IP)", null));
         } else {
             env.add(new EnvVar("BALLOT_LISTEN_ADDRESS", "$(POD_IP):" + NodeConfigFile.RAFT_PORT, null));
+            env.add(new EnvVar("BALLOT_ETCD_ADDRESS", "$(POD_IP):" + NodeConfigFile.ETCD_PORT, null));
         }
-        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.CLIENT_PORT, null));
+        env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
         env.add(new EnvVarBuilder().withName("BALLOT_INITIAL_CLUSTER_STATE").withNewValueFrom()
                 .withNewConfigMapKeyRef(INITIAL_CLUSTER_STATE_KEY, Names.configMap(name), true).endValueFrom().build());
@@ -325,7 +345,7 @@ public final class DesiredChildren {
     }
 
     private static Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
-        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("client")).endHttpGet()
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString(HTTP)).endHttpGet()
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)
                 .withFailureThreshold(failureThreshold).build();
     }

@@ -10,7 +10,12 @@ import java.util.List;
 public record NodeConfigFile(String fileName, String content) {
     public static final String MOUNT_DIR = "/etc/ballot";
     public static final String DATA_DIR = "/var/lib/ballot";
-    public static final int CLIENT_PORT = 2379;
+    /** Ballot's HTTP API (status, events, admin, health, metrics, its key-value store); the probes' port. */
+    public static final int HTTP_PORT = 8080;
+    /** etcd's client port: Raft members serve the etcd v3 API there (etcdctl, jetcd, kube-apiserver). */
+    public static final int ETCD_PORT = 2379;
+    /** ZooKeeper's client port: ZAB members serve the ZooKeeper client protocol there (zkCli, Curator). */
+    public static final int ZOOKEEPER_PORT = 2181;
     public static final int RAFT_PORT = 2380;
     public static final int ZAB_QUORUM_PORT = 2888;
     public static final int ZAB_ELECTION_PORT = 3888;
@@ -71,7 +76,8 @@ public record NodeConfigFile(String fileName, String content) {
         y.append("  election_timeout_min: ").append(quote(spec.electionTimeoutMin())).append('\n');
         y.append("  election_timeout_max: ").append(quote(spec.electionTimeoutMax())).append('\n');
         y.append("  heartbeat_interval: ").append(quote(spec.heartbeatInterval())).append('\n');
-        y.append("  client_address: ").append(quote("0.0.0.0:" + CLIENT_PORT)).append('\n');
+        y.append("  client_address: ").append(quote("0.0.0.0:" + HTTP_PORT)).append('\n');
+        y.append("  etcd_address: ").append(quote("0.0.0.0:" + ETCD_PORT)).append('\n');
         y.append("  data_dir: ").append(quote(DATA_DIR)).append('\n');
         return new NodeConfigFile(BALLOT_YAML, y.toString());
     }
@@ -83,10 +89,10 @@ public record NodeConfigFile(String fileName, String content) {
         p.append("tickTime=").append(spec.tickTime()).append('\n');
         p.append("initLimit=").append(spec.initLimit()).append('\n');
         p.append("syncLimit=").append(spec.syncLimit()).append('\n');
-        p.append("clientPort=").append(CLIENT_PORT).append('\n');
+        p.append("clientPort=").append(ZOOKEEPER_PORT).append('\n');
         p.append("dataDir=").append(DATA_DIR).append('\n');
         p.append("clusterId=").append(cluster).append('\n');
-        p.append("clientAddress=0.0.0.0:").append(CLIENT_PORT).append('\n');
+        p.append("clientAddress=0.0.0.0:").append(HTTP_PORT).append('\n');
         for (int i = 0; i < layout.pods(); i++) {
             p.append("server.").append(i + 1).append('=').append(Names.peerHost(cluster, namespace, i))
                     .append(':').append(ZAB_QUORUM_PORT).append(':').append(ZAB_ELECTION_PORT)

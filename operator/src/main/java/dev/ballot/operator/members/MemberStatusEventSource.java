@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
     private final MemberWatchSettings settings;
     private final Map<ResourceID, Map<String, MemberLink>> links = new ConcurrentHashMap<>();
     private final Map<ResourceID, Map<String, MemberObservation>> latest = new ConcurrentHashMap<>();
+    /** When this process began watching each tracked cluster's members. */
+    private final Map<ResourceID, Instant> watchedSince = new ConcurrentHashMap<>();
     /**
      * UIDs of recently deleted clusters, with when the deletion was seen: a reconcile that began before the
      * deletion must not reopen their links. Such a reconcile ends within seconds, so a UID is forgotten after
@@ -66,6 +69,7 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         super.stop();
         links.values().forEach(m -> m.values().forEach(MemberLink::close));
         links.clear();
+        watchedSince.clear();
         if (ticker != null) {
             ticker.shutdownNow();
         }
@@ -81,6 +85,7 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
             return;
         }
         String namespace = cluster.getNamespace().orElse("default");
+        watchedSince.putIfAbsent(cluster, Instant.now());
         Map<String, MemberLink> current = links.computeIfAbsent(cluster, k -> new ConcurrentHashMap<>());
         Map<String, URI> wanted = new HashMap<>();
         for (MemberEndpoint m : members) {
@@ -114,8 +119,17 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         return obs == null ? Map.of() : Map.copyOf(obs);
     }
 
+    /**
+     * When this process began watching the members of {@code cluster}, or null when it does not watch them yet: until
+     * a member first answers, the operator has not heard from it, which says nothing about its health.
+     */
+    public Instant watchedSince(ResourceID cluster) {
+        return watchedSince.get(cluster);
+    }
+
     /** Stops watching a cluster. */
     public void forget(ResourceID cluster) {
+        watchedSince.remove(cluster);
         Map<String, MemberLink> removed = links.remove(cluster);
         if (removed != null) {
             removed.values().forEach(MemberLink::close);

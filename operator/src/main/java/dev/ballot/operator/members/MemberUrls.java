@@ -9,7 +9,7 @@ import java.net.URI;
  * The default reaches the member through the headless Service; tests and local e2e point it elsewhere.
  */
 public final class MemberUrls {
-    public static final String DEFAULT_TEMPLATE = "http://{pod}.{cluster}-peers.{namespace}.svc:2379";
+    public static final String DEFAULT_TEMPLATE = "http://{pod}.{cluster}-peers.{namespace}.svc:8080";
 
     private MemberUrls() {
     }

@@ -34,7 +34,8 @@ final class ClusterObserver {
     }
 
     static Observed observe(ElectionCluster cluster, Context<ElectionCluster> context,
-                            Map<String, MemberObservation> members, Function<String, Expansion> storageClass,
+                            Map<String, MemberObservation> members, Instant membersWatchedSince,
+                            Function<String, Expansion> storageClass,
                             Function<String, Optional<LeaderProgress>> leaderProgress, String volumeBlockPublished,
                             Observed.Settings settings) {
         Map<String, PodView> pods = new HashMap<>();
@@ -49,7 +50,7 @@ final class ClusterObserver {
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), cluster.getSpec(),
                 cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec()),
                 context.getSecondaryResource(StatefulSet.class).map(ClusterObserver::statefulSetView).orElse(null),
-                pods, members, claims, once(storageClass), once(leaderProgress), cluster.getStatus(),
+                pods, members, membersWatchedSince, claims, once(storageClass), once(leaderProgress), cluster.getStatus(),
                 volumeBlockPublished, settings, Instant.now());
     }
 

@@ -121,7 +121,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public UpdateControl<ElectionCluster> reconcile(ElectionCluster cluster, Context<ElectionCluster> context) {
         ResourceID id = ResourceID.fromResource(cluster);
         String key = id.getNamespace().orElse("") + "/" + id.getName();
-        Observed observed = ClusterObserver.observe(cluster, context, members.observations(id), volumes::expansion,
+        Observed observed = ClusterObserver.observe(cluster, context, members.observations(id),
+                members.watchedSince(id), volumes::expansion,
                 leader -> rollout.leaderProgress(cluster, leader), volumeBlockPublished.get(key),
                 new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval()));
 

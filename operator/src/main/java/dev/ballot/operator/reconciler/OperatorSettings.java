@@ -13,7 +13,7 @@ public interface OperatorSettings {
      * Tests and local e2e point it at loopback; names resolve through the JVM, so -Djdk.net.hosts.file works.
      */
     @WithName("member-url-template")
-    @WithDefault("http://{pod}.{cluster}-peers.{namespace}.svc:2379")
+    @WithDefault("http://{pod}.{cluster}-peers.{namespace}.svc:8080")
     String memberUrlTemplate();
 
     /** How often a member without a live event stream is polled, and how often streams are re-opened. */

@@ -6,6 +6,7 @@ import dev.ballot.operator.desired.MemberEndpoint;
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.rollout.RolloutMember;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,6 +20,13 @@ import java.util.Optional;
  * are healthy and those that answer, and each member as the rollout planner sees it. Pure.
  */
 final class MemberRows {
+    /**
+     * How long after this operator began watching a cluster a member it has not heard from yet counts as unknown
+     * rather than down: a new leader's first reconcile runs before any member has answered it, and every member
+     * answers or fails within one request timeout (1 s by default). After this, silence counts as down again.
+     */
+    static final Duration NOT_HEARD_GRACE = Duration.ofSeconds(10);
+
     private MemberRows() {
     }
 
@@ -26,7 +34,11 @@ final class MemberRows {
     record Leader(String name, Long term, String since) {
     }
 
-    record Result(List<MemberStatus> rows, Leader leader, int healthyVoters, int answeringVoters,
+    /**
+     * @param unknownVoters voters not heard from yet within {@link #NOT_HEARD_GRACE} of the operator's start, whose
+     *                      pods are ready: neither healthy nor down
+     */
+    record Result(List<MemberStatus> rows, Leader leader, int healthyVoters, int answeringVoters, int unknownVoters,
                   List<RolloutMember> rolloutMembers) {
     }
 
@@ -37,6 +49,8 @@ final class MemberRows {
         List<RolloutMember> rolloutMembers = new ArrayList<>();
         int healthyVoters = 0;
         int answeringVoters = 0;
+        int unknownVoters = 0;
+        boolean listening = listening(o.membersWatchedSince(), o.now());
         for (MemberEndpoint e : o.expectedMembers()) {
             MemberStatus m = new MemberStatus();
             m.name = e.name();
@@ -45,6 +59,8 @@ final class MemberRows {
             PodView pod = o.pods().get(e.name());
             m.revision = pod == null ? null : pod.revision();
             MemberObservation obs = o.members().get(e.name());
+            // Not heard from (yet), with a pod that serves: the operator knows nothing about it.
+            boolean unknown = obs == null && listening && (pod == null || (pod.ready() && !pod.terminating()));
             if (obs == null) {
                 m.role = "unknown";
                 m.reachable = null;
@@ -74,15 +90,23 @@ final class MemberRows {
             if (e.voter() && answering) {
                 answeringVoters++;
             }
+            if (e.voter() && unknown) {
+                unknownVoters++;
+            }
             boolean updated = pod != null && o.workload().updateRevision() != null
                     && o.workload().updateRevision().equals(pod.revision());
             rolloutMembers.add(new RolloutMember(e.name(), e.id() - 1, e.voter(),
                     pod != null && !pod.terminating(), updated || o.workload().updateRevision() == null, healthy,
-                    leader != null && leader.name().equals(e.name()), !healthy && !answering));
+                    leader != null && leader.name().equals(e.name()), !healthy && !answering && !unknown));
             rows.add(m);
         }
 
-        return new Result(rows, leader, healthyVoters, answeringVoters, rolloutMembers);
+        return new Result(rows, leader, healthyVoters, answeringVoters, unknownVoters, rolloutMembers);
+    }
+
+    /** Whether silence still means "not heard from yet": the operator began watching less than the grace ago. */
+    static boolean listening(Instant watchedSince, Instant now) {
+        return watchedSince == null || Duration.between(watchedSince, now).compareTo(NOT_HEARD_GRACE) < 0;
     }
 
     private static void fillProgress(MemberStatus m, String name, ReportedStatus leaderReport) {

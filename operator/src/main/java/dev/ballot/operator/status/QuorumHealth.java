@@ -9,13 +9,17 @@ import java.time.Instant;
 
 /**
  * The quorum as the members report it: whether it is available, whether an election is under way rather than the
- * quorum lost, and what Degraded says. Pure.
+ * quorum lost, whether the operator has not heard enough to say, and what Degraded says. Pure.
  *
- * @param electing no quorum of healthy voters while a majority still answers: an election (a leadership transfer, a
- *                 failover) rather than a lost quorum, for as long as elections take ({@link #ELECTION_GRACE})
+ * @param unknownVoters voters the operator has not heard from yet (it just started or took over): not failures
+ * @param electing      no quorum of healthy voters while a majority still answers: an election (a leadership
+ *                      transfer, a failover) rather than a lost quorum, for as long as elections take
+ *                      ({@link #ELECTION_GRACE})
+ * @param observing     no quorum in what was heard, no election, but the voters not heard from yet could still make
+ *                      one: the previous verdict stands until they report (see {@link MemberRows#NOT_HEARD_GRACE})
  */
-record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answeringVoters, boolean available,
-                    boolean everLed, boolean electing) {
+record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answeringVoters, int unknownVoters,
+                    boolean available, boolean everLed, boolean electing, boolean observing) {
     /**
      * How long no leader, with a majority of voters answering, counts as an election and not as a lost quorum. A
      * leadership transfer or a failover elects within a second or two (Raft timeouts are 150-300 ms; ZAB's
@@ -27,8 +31,8 @@ record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answ
     record Degraded(boolean degraded, String reason, String message) {
     }
 
-    static QuorumHealth of(int voters, int healthyVoters, int answeringVoters, boolean leaderKnown, boolean everLed,
-                           ElectionClusterStatus prev, Instant now) {
+    static QuorumHealth of(int voters, int healthyVoters, int answeringVoters, int unknownVoters, boolean leaderKnown,
+                           boolean everLed, ElectionClusterStatus prev, Instant now) {
         QuorumStatus q = new QuorumStatus();
         q.voters = voters;
         q.healthy = healthyVoters;
@@ -37,12 +41,15 @@ record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answ
         boolean available = QuorumMath.hasQuorum(voters, healthyVoters) && leaderKnown;
         boolean electing = !available && QuorumMath.hasQuorum(voters, answeringVoters)
                 && unavailableFor(prev, now).compareTo(ELECTION_GRACE) < 0;
-        return new QuorumHealth(q, voters, healthyVoters, answeringVoters, available, everLed, electing);
+        boolean observing = !available && !electing && unknownVoters > 0
+                && QuorumMath.hasQuorum(voters, answeringVoters + unknownVoters);
+        return new QuorumHealth(q, voters, healthyVoters, answeringVoters, unknownVoters, available, everLed, electing,
+                observing);
     }
 
-    /** Once the cluster has had a leader, no quorum and no election in its grace period. */
+    /** Once the cluster has had a leader, no quorum, no election in its grace period, and nothing left to hear. */
     boolean lost() {
-        return everLed && !available && !electing;
+        return everLed && !available && !electing && !observing;
     }
 
     Degraded degraded(String summary) {
@@ -50,8 +57,11 @@ record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answ
             return new Degraded(true, "QuorumLost", summary + "; " + QuorumMath.majority(voters)
                     + " required: writes are unavailable");
         }
-        // While electing, members that answer are not failures: only those that do not answer count.
-        int counted = electing ? answeringVoters : healthyVoters;
+        if (observing) {
+            return new Degraded(false, "Observing", notHeard(summary));
+        }
+        // While electing, members that answer are not failures; members not heard from yet are not either.
+        int counted = (electing ? answeringVoters : healthyVoters) + unknownVoters;
         if (everLed && counted < voters && voters > 1 && QuorumMath.remainingTolerance(voters, counted) == 0) {
             return new Degraded(true, "NoFaultTolerance", summary + "; one more voter failure loses quorum");
         }
@@ -62,6 +72,13 @@ record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answ
         }
         return new Degraded(false, everLed ? "QuorumHealthy" : "Bootstrapping",
                 everLed ? summary : "the cluster has not elected its first leader yet");
+    }
+
+    /** What the conditions say while the operator has not heard from enough voters to judge the quorum. */
+    String notHeard(String summary) {
+        return summary + "; " + unknownVoters + "/" + voters + " voters not heard from yet since this operator began "
+                + "watching: the quorum is judged once they report (within " + MemberRows.NOT_HEARD_GRACE.toSeconds()
+                + " s)";
     }
 
     /**

@@ -29,6 +29,8 @@ import java.util.Optional;
 public final class StatusBuilder {
     /** How long no leader, with a majority of voters answering, counts as an election (see QuorumHealth). */
     public static final Duration ELECTION_GRACE = QuorumHealth.ELECTION_GRACE;
+    /** How long after the operator began watching a member not heard from yet is unknown (see MemberRows). */
+    public static final Duration NOT_HEARD_GRACE = MemberRows.NOT_HEARD_GRACE;
 
     private StatusBuilder() {
     }
@@ -44,6 +46,7 @@ public final class StatusBuilder {
             WorkloadView workload,
             Map<String, PodView> pods,
             Map<String, MemberObservation> members,
+            Instant membersWatchedSince,
             ElectionClusterStatus previous,
             String selector,
             Instant now) {
@@ -85,9 +88,11 @@ public final class StatusBuilder {
         MemberRows.recordLeader(prev, s, leader, o.now(), events);
 
         // Quorum.
-        QuorumHealth quorum = QuorumHealth.of(voters, healthyVoters, answeringVoters, leader != null,
-                s.leaderChanges > 0, prev, o.now());
+        QuorumHealth quorum = QuorumHealth.of(voters, healthyVoters, answeringVoters, rows.unknownVoters(),
+                leader != null, s.leaderChanges > 0, prev, o.now());
         s.quorum = quorum.status();
+        // Voters not heard from yet could still change the verdict: the previous phase stands, Ready waits for them.
+        boolean notHeard = rows.unknownVoters() > 0 && !quorum.lost();
 
         // Rollout.
         Step action = spec.paused() ? Step.NONE
@@ -106,12 +111,17 @@ public final class StatusBuilder {
         String summary = healthyVoters + "/" + voters + " voters healthy"
                 + (leader != null ? ", leader " + leader.name() + " in term " + leader.term() : ", no leader");
         conditions.add(StatusConditions.condition(StatusConditions.READY, ready, gen,
-                ready ? "QuorumHealthy" : notReadyReason(o, rolledOut, allPodsReady, leader),
+                ready ? "QuorumHealthy" : notReadyReason(o, rolledOut, allPodsReady, leader, notHeard),
                 summary + (ready ? "" : "; " + progress(o, pods)) + warning));
-        conditions.add(StatusConditions.condition(StatusConditions.AVAILABLE, quorum.available(), gen,
+        // Not heard enough to judge the quorum (a new operator leader): what the previous status said stands.
+        Condition keptAvailable = quorum.observing() ? StatusConditions.find(prev.conditions, StatusConditions.AVAILABLE)
+                : null;
+        conditions.add(keptAvailable != null ? keptAvailable
+                : StatusConditions.condition(StatusConditions.AVAILABLE, quorum.available(), gen,
                 quorum.available() ? "QuorumAvailable" : quorum.electing() ? "Electing"
-                        : (leader == null ? "NoLeader" : "QuorumLost"),
-                summary + " (" + QuorumMath.majority(voters) + " required)" + warning));
+                        : quorum.observing() ? "Observing" : (leader == null ? "NoLeader" : "QuorumLost"),
+                (quorum.observing() ? quorum.notHeard(summary) : summary + " (" + QuorumMath.majority(voters)
+                        + " required)") + warning));
 
         String stalledReason = null;
         String stalledMessage = null;
@@ -127,7 +137,8 @@ public final class StatusBuilder {
         }
         boolean reconciling = !spec.paused() && stalledReason == null && !ready;
         conditions.add(StatusConditions.condition(StatusConditions.RECONCILING, reconciling, gen,
-                spec.paused() ? "Paused" : (reconciling ? notReadyReason(o, rolledOut, allPodsReady, leader)
+                spec.paused() ? "Paused" : (reconciling
+                        ? notReadyReason(o, rolledOut, allPodsReady, leader, notHeard)
                         : (stalledReason != null ? stalledReason : "Converged")),
                 spec.paused() ? "spec.paused is true: the operator observes and reports but changes nothing"
                         : (reconciling ? progress(o, pods) + (action.step().isEmpty() ? ""
@@ -138,12 +149,21 @@ public final class StatusBuilder {
                 stalledMessage != null ? stalledMessage : "no human action needed"));
 
         QuorumHealth.Degraded d = quorum.degraded(summary);
-        conditions.add(StatusConditions.condition(StatusConditions.DEGRADED, d.degraded(), gen, d.reason(),
-                d.message()));
+        Condition keptDegraded = quorum.observing() ? StatusConditions.find(prev.conditions, StatusConditions.DEGRADED)
+                : null;
+        if (keptDegraded != null) {
+            d = new QuorumHealth.Degraded("True".equals(keptDegraded.getStatus()), keptDegraded.getReason(),
+                    keptDegraded.getMessage());
+            conditions.add(keptDegraded);
+        } else {
+            conditions.add(StatusConditions.condition(StatusConditions.DEGRADED, d.degraded(), gen, d.reason(),
+                    d.message()));
+        }
         s.conditions = StatusConditions.withTransitionTimes(prev.conditions, conditions, o.now());
 
         s.phase = stalledReason != null ? "Stalled"
                 : spec.paused() ? "Paused"
+                : notHeard && prev.phase != null ? prev.phase
                 : d.degraded() && "QuorumLost".equals(d.reason()) ? "Degraded"
                 : !o.workload().exists() || !quorum.everLed() ? "Pending"
                 : !ready ? "Updating"
@@ -154,7 +174,8 @@ public final class StatusBuilder {
         return new Report(s, events, action);
     }
 
-    private static String notReadyReason(Inputs o, boolean rolledOut, boolean allPodsReady, MemberRows.Leader leader) {
+    private static String notReadyReason(Inputs o, boolean rolledOut, boolean allPodsReady, MemberRows.Leader leader,
+                                         boolean notHeard) {
         if (!o.workload().exists()) {
             return "Creating";
         }
@@ -163,6 +184,9 @@ public final class StatusBuilder {
         }
         if (!allPodsReady) {
             return "PodsStarting";
+        }
+        if (notHeard) {
+            return "Observing";
         }
         if (leader == null) {
             return "Electing";

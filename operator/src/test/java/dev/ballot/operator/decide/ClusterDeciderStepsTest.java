@@ -132,7 +132,7 @@ class ClusterDeciderStepsTest {
 
         // The next reconcile starts from a status older than the one written: the block is not published again.
         Observed stale = new Observed(o.name(), o.namespace(), o.generation(), o.spec(), o.effective(),
-                o.statefulSet(), o.pods(), o.members(), o.claims(), o.storageClass(), o.leaderProgress(),
+                o.statefulSet(), o.pods(), o.members(), o.membersWatchedSince(), o.claims(), o.storageClass(), o.leaderProgress(),
                 o.previous(), first.volumeBlockPublished(), o.settings(), o.now());
         ClusterDecision again = ClusterDecider.decide(stale, ClusterDecider.intend(stale), ROLLED_OUT);
         ClusterDecision.Final second = ClusterDecider.settle(stale, again, List.of(), again.volumes());
@@ -272,7 +272,7 @@ class ClusterDeciderStepsTest {
                                      Function<String, Optional<LeaderProgress>> progress, String published,
                                      ElectionClusterStatus previous) {
         spec.protocol = spec.protocol == null ? ConsensusProtocol.Raft : spec.protocol;
-        return new Observed("ec", "ns", 2, spec, EffectiveSpec.of(spec), sts, pods, members,
+        return new Observed("ec", "ns", 2, spec, EffectiveSpec.of(spec), sts, pods, members, NOW.minusSeconds(600),
                 claims == null ? List.of() : claims, storageClass, progress, previous, published,
                 new Observed.Settings(true, Duration.ofSeconds(30)), NOW);
     }

@@ -202,7 +202,15 @@ class ClusterDeciderTest {
     static Observed snapshot(long generation, ElectionClusterSpec spec, StatefulSetView sts,
                              Map<String, PodView> pods, Map<String, MemberObservation> members,
                              ElectionClusterStatus previous) {
-        return new Observed("ec", "ns", generation, spec, EffectiveSpec.of(spec), sts, pods, members, List.of(),
+        return snapshot(generation, spec, sts, pods, members, NOW.minusSeconds(600), previous);
+    }
+
+    /** @param watchedSince when the operator began watching the members (null: not yet) */
+    static Observed snapshot(long generation, ElectionClusterSpec spec, StatefulSetView sts,
+                             Map<String, PodView> pods, Map<String, MemberObservation> members, Instant watchedSince,
+                             ElectionClusterStatus previous) {
+        return new Observed("ec", "ns", generation, spec, EffectiveSpec.of(spec), sts, pods, members, watchedSince,
+                List.of(),
                 cls -> Expansion.ALLOWED, leader -> Optional.empty(), previous, null,
                 new Observed.Settings(true, Duration.ofSeconds(30)), NOW);
     }

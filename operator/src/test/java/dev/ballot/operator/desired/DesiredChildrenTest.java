@@ -51,6 +51,8 @@ class DesiredChildrenTest {
                   election_timeout_min: "150ms"
                   election_timeout_max: "300ms"
                   heartbeat_interval: "50ms"
+                  client_address: "0.0.0.0:8080"
+                  etcd_address: "0.0.0.0:2379"
                 """);
     }
 
@@ -89,7 +91,46 @@ class DesiredChildrenTest {
         assertThat(container.getEnv()).extracting(EnvVar::getName).contains("BALLOT_BIND_HOST")
                 .doesNotContain("BALLOT_LISTEN_ADDRESS");
         assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getPort())
-                .containsExactly(2379, 2888, 3888);
+                .containsExactly(2181, 8080, 2888, 3888);
+        assertThat(cfg).contains("clientPort=2181\n").contains("clientAddress=0.0.0.0:8080\n");
+    }
+
+    @ParameterizedTest(name = "{0}: client port {1} named {2}, HTTP on 8080")
+    @CsvSource({
+        "Raft, 2379, etcd-client, 'etcd-client:2379,http:8080,raft:2380'",
+        "Zab, 2181, zookeeper, 'zookeeper:2181,http:8080,zab-quorum:2888,zab-election:3888'"})
+    void servicesPublishTheProtocolsClientPortAndTheHttpApi(ConsensusProtocol protocol, int clientPort, String portName,
+                                                             String peerPorts) {
+        DesiredChildren plan = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(protocol, 3)));
+        assertThat(plan.clientService().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                .containsExactly(portName + ":" + clientPort, "http:8080");
+        assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                .containsExactly(peerPorts.split(","));
+        var container = plan.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactlyInAnyOrder(peerPorts.split(","));
+        assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("BALLOT_CLIENT_ADDRESS"))
+                .extracting(EnvVar::getValue).containsExactly("$(POD_IP):8080");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("BALLOT_ETCD_ADDRESS"))
+                .extracting(EnvVar::getValue)
+                .containsExactlyElementsOf(protocol == ConsensusProtocol.Raft ? java.util.List.of("$(POD_IP):2379") : java.util.List.of());
+    }
+
+    @Test
+    void clientEndpointsNameTheServiceForEtcdAndEveryMemberForZooKeeper() {
+        var raft = ClientEndpoints.of("ec", "prod", ConsensusProtocol.Raft,
+                DesiredChildren.members("ec", "prod", new MemberLayout(3, 3)));
+        assertThat(raft.etcd).isEqualTo("http://ec-client.prod.svc:2379");
+        assertThat(raft.zookeeper).isNull();
+        assertThat(raft.http).isEqualTo("http://ec-client.prod.svc:8080");
+        var zab = ClientEndpoints.of("zk", "prod", ConsensusProtocol.Zab,
+                DesiredChildren.members("zk", "prod", new MemberLayout(4, 3)));
+        assertThat(zab.zookeeper).isEqualTo("zk-0.zk-peers.prod.svc:2181,zk-1.zk-peers.prod.svc:2181,"
+                + "zk-2.zk-peers.prod.svc:2181,zk-3.zk-peers.prod.svc:2181");
+        assertThat(zab.etcd).isNull();
+        assertThat(zab.http).isEqualTo("http://zk-client.prod.svc:8080");
     }
 
     @Test

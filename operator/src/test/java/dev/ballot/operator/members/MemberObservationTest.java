@@ -21,7 +21,7 @@ class MemberObservationTest {
     void urlTemplateExpandsEveryPlaceholder() {
         var member = new dev.ballot.operator.desired.MemberEndpoint("ec-2", 3, true, "ec-2.ec-peers.ns.svc");
         assertThat(MemberUrls.base(MemberUrls.DEFAULT_TEMPLATE, "ec", "ns", member).toString())
-                .isEqualTo("http://ec-2.ec-peers.ns.svc:2379");
+                .isEqualTo("http://ec-2.ec-peers.ns.svc:8080");
         assertThat(MemberUrls.base("http://127.0.0.1:8/{namespace}/{pod}/{ordinal}/{id}/{host}/", "ec", "ns", member)
                 .toString()).isEqualTo("http://127.0.0.1:8/ns/ec-2/2/3/ec-2.ec-peers.ns.svc");
     }

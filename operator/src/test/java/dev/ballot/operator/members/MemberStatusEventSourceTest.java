@@ -13,7 +13,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MemberStatusEventSourceTest {
-    private static final String TEMPLATE = "http://{host}:2379";
+    private static final String TEMPLATE = "http://{host}:8080";
 
     private static ElectionCluster cluster(String name, String uid) {
         ElectionCluster c = new ElectionCluster();

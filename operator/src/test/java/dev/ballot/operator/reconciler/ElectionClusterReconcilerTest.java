@@ -85,11 +85,11 @@ class ElectionClusterReconcilerTest {
                 () -> client.services().inNamespace(ns).withName("raft-a-peers").get(), s -> s != null);
         assertThat(peers.getSpec().getClusterIP()).isEqualTo("None");
         assertThat(peers.getSpec().getPublishNotReadyAddresses()).isTrue();
-        assertThat(peers.getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(2379, 2380);
+        assertThat(peers.getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(2379, 8080, 2380);
         Service clientSvc = await().atMost(CHILDREN_TIMEOUT).until(
                 () -> client.services().inNamespace(ns).withName("raft-a-client").get(), s -> s != null);
-        assertThat(clientSvc.getSpec().getPorts()).singleElement()
-                .satisfies(p -> assertThat(p.getName()).isEqualTo("client"));
+        assertThat(clientSvc.getSpec().getPorts()).extracting(p -> p.getName())
+                .containsExactly("etcd-client", "http");
         ConfigMap cm = await().atMost(CHILDREN_TIMEOUT).until(
                 () -> client.configMaps().inNamespace(ns).withName("raft-a-config").get(), s -> s != null);
         assertThat(cm.getData().get("ballot.yaml"))
@@ -111,6 +111,8 @@ class ElectionClusterReconcilerTest {
                 && c.getStatus().observedGeneration != null);
         assertThat(withStatus.getStatus().selector).isEqualTo(
                 "app.kubernetes.io/name=ballot-node,app.kubernetes.io/instance=raft-a");
+        assertThat(withStatus.getStatus().endpoints.etcd).isEqualTo("http://raft-a-client." + ns + ".svc:2379");
+        assertThat(withStatus.getStatus().endpoints.http).isEqualTo("http://raft-a-client." + ns + ".svc:8080");
         assertThat(condition(withStatus, StatusConditions.READY).getStatus()).isEqualTo("False");
     }
 

@@ -1,0 +1,29 @@
+package dev.ballot.e2e.clients;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * Writes and reads a key the way an application does on a Ballot cluster: with the client of the cluster's
+ * protocol (jetcd on a Raft cluster's etcd port, the ZooKeeper client on a ZAB cluster's 2181), one member at a time.
+ * Any failure is an {@link IOException}: the write may or may not have been applied, the caller counts it as
+ * not acknowledged.
+ */
+public interface ClientKv extends AutoCloseable {
+  void put(InetSocketAddress member, String key, String value) throws IOException;
+
+  /** A read that sees every write acknowledged before it (etcd's linearizable read; ZooKeeper's sync + read). */
+  Optional<String> get(InetSocketAddress member, String key) throws IOException;
+
+  /** Which client this is, for reports. */
+  String name();
+
+  @Override
+  void close();
+
+  /** The client for an ElectionCluster's {@code spec.protocol} ("Raft" or "Zab"). */
+  static ClientKv forProtocol(String protocol) {
+    return "zab".equalsIgnoreCase(protocol) ? new ZooKeeperKv() : new EtcdKv();
+  }
+}

@@ -1,0 +1,68 @@
+package dev.ballot.e2e.clients;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** jetcd 0.8.5, one client per member (so a write goes where the caller says), 5 s per request. */
+final class EtcdKv implements ClientKv {
+  private static final long TIMEOUT_MS = 5_000;
+  private final Map<InetSocketAddress, Client> clients = new ConcurrentHashMap<>();
+
+  @Override
+  public void put(InetSocketAddress member, String key, String value) throws IOException {
+    await(client(member).getKVClient().put(bytes(key), bytes(value)), member);
+  }
+
+  @Override
+  public Optional<String> get(InetSocketAddress member, String key) throws IOException {
+    List<KeyValue> kvs = await(client(member).getKVClient().get(bytes(key)), member).getKvs();
+    return kvs.isEmpty() ? Optional.empty() : Optional.of(kvs.get(0).getValue().toString(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public String name() {
+    return "jetcd";
+  }
+
+  @Override
+  public void close() {
+    clients.values().forEach(Client::close);
+    clients.clear();
+  }
+
+  private Client client(InetSocketAddress member) {
+    return clients.computeIfAbsent(member, m -> Client.builder()
+        .endpoints("http://" + m.getHostString() + ":" + m.getPort())
+        .connectTimeout(java.time.Duration.ofSeconds(2)).build());
+  }
+
+  private static <T> T await(CompletableFuture<T> f, InetSocketAddress member) throws IOException {
+    try {
+      return f.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException("etcd at " + member + ": " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw new IOException("etcd at " + member + ": no answer in " + TIMEOUT_MS + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.ballot.e2e.clients;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+/**
+ * The ZooKeeper 3.9.4 Java client, one session per member (connected to that member only): a key is the znode
+ * {@code /e2e-kv/<key>}. A session that lost its member is closed and opened again on the next call.
+ */
+final class ZooKeeperKv implements ClientKv {
+  private static final String ROOT = "/e2e-kv";
+  private static final int SESSION_TIMEOUT_MS = 10_000;
+  private static final long TIMEOUT_MS = 5_000;
+  private final Map<InetSocketAddress, ZooKeeper> sessions = new ConcurrentHashMap<>();
+
+  @Override
+  public void put(InetSocketAddress member, String key, String value) throws IOException {
+    ZooKeeper zk = session(member);
+    try {
+      zk.create(ROOT + "/" + key, value.getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+          CreateMode.PERSISTENT);
+    } catch (KeeperException e) {
+      throw failed(member, zk, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+  }
+
+  @Override
+  public Optional<String> get(InetSocketAddress member, String key) throws IOException {
+    ZooKeeper zk = session(member);
+    String path = ROOT + "/" + key;
+    try {
+      // A ZooKeeper read is this member's view; sync first so it follows every write the leader committed.
+      CompletableFuture<Integer> synced = new CompletableFuture<>();
+      zk.sync(path, (rc, p, ctx) -> synced.complete(rc), null);
+      int rc = synced.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      if (rc != KeeperException.Code.OK.intValue()) {
+        throw failed(member, zk, KeeperException.create(KeeperException.Code.get(rc), path));
+      }
+      return Optional.of(new String(zk.getData(path, false, null), StandardCharsets.UTF_8));
+    } catch (KeeperException.NoNodeException e) {
+      return Optional.empty();
+    } catch (KeeperException e) {
+      throw failed(member, zk, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw failed(member, zk, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "zookeeper";
+  }
+
+  @Override
+  public void close() {
+    sessions.values().forEach(ZooKeeperKv::closeQuietly);
+    sessions.clear();
+  }
+
+  private ZooKeeper session(InetSocketAddress member) throws IOException {
+    ZooKeeper zk = sessions.get(member);
+    if (zk != null && zk.getState().isAlive()) {
+      return zk;
+    }
+    CountDownLatch connected = new CountDownLatch(1);
+    zk = new ZooKeeper(member.getHostString() + ":" + member.getPort(), SESSION_TIMEOUT_MS, event -> {
+      if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+        connected.countDown();
+      }
+    });
+    try {
+      if (!connected.await(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        closeQuietly(zk);
+        throw new IOException("zookeeper at " + member + ": no session in " + TIMEOUT_MS + " ms");
+      }
+      try {
+        zk.create(ROOT, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+      } catch (KeeperException.NodeExistsException e) {
+        // made by an earlier session
+      }
+    } catch (KeeperException e) {
+      closeQuietly(zk);
+      throw new IOException("zookeeper at " + member + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly(zk);
+      throw new IOException("interrupted");
+    }
+    sessions.put(member, zk);
+    return zk;
+  }
+
+  /** A lost connection or session is dropped, so the next call to this member starts a fresh one. */
+  private IOException failed(InetSocketAddress member, ZooKeeper zk, Exception e) {
+    if (!(e instanceof KeeperException ke) || ke.code() == KeeperException.Code.CONNECTIONLOSS
+        || ke.code() == KeeperException.Code.SESSIONEXPIRED || ke.code() == KeeperException.Code.SESSIONMOVED) {
+      sessions.remove(member, zk);
+      closeQuietly(zk);
+    }
+    return new IOException("zookeeper at " + member + ": " + e, e);
+  }
+
+  private static void closeQuietly(ZooKeeper zk) {
+    try {
+      zk.close(1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
