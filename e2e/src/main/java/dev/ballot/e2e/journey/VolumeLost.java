@@ -54,7 +54,11 @@ public final class VolumeLost extends OnCreatedCluster {
     List<InetSocketAddress> members = ctx.clientAddresses(ec);
     KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> members,
         Duration.ofSeconds(400)).start();
-    Thread.sleep(1_000);
+    long warm = System.currentTimeMillis() + 30_000;
+    while (writer.ackedCount() == 0 && System.currentTimeMillis() < warm) {
+      Thread.sleep(100); // the client connects and the first writes are acknowledged
+    }
+    Thread.sleep(500);
     int ackedBefore = writer.ackedCount();
     long faultAt = System.currentTimeMillis();
     Kubectl.Result delClaim = ctx.kubectl().run("delete", "pvc", claim, "-n", ns, "--wait=false");

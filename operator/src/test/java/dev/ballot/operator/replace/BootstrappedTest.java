@@ -32,6 +32,16 @@ class BootstrappedTest {
     }
 
     @Test
+    void withoutAnIdentityEveryVoterReportingALogMeansBootstrapped() {
+        List<MemberObservation> all = List.of(leader(null, null), report("c-1", 5L), report("c-2", 3L));
+        assertThat(Bootstrapped.of(null, all)).isTrue();
+        assertThat(Bootstrapped.of(null, List.of(leader(null, null), report("c-1", 5L), report("c-2", 0L))))
+                .as("c-2 has no log yet").isFalse();
+        assertThat(Bootstrapped.of(null, List.of(leader(null, null), report("c-1", 5L))))
+                .as("c-2 has not answered").isFalse();
+    }
+
+    @Test
     void onceRecordedItStaysWhateverTheMembersSay() {
         assertThat(Bootstrapped.of("existing", List.of())).isTrue();
         assertThat(Bootstrapped.of("new", List.of())).isFalse();
@@ -40,6 +50,11 @@ class BootstrappedTest {
     private static MemberObservation leader(String uuid, List<String> joined) {
         return MemberObservation.reachable("c-0", new ReportedStatus("c", "c-0", "raft", "leader", 2L, "c-0", null,
                 null, 5L, 5L, 5L, 0L, "v", THREE, uuid, joined, false));
+    }
+
+    private static MemberObservation report(String name, long lastIndex) {
+        return MemberObservation.reachable(name, new ReportedStatus("c", name, "raft", "follower", 2L, "c-0", null,
+                null, lastIndex, lastIndex, lastIndex, 0L, "v", THREE));
     }
 
     private static ReportedMember voter(String name) {
