@@ -94,9 +94,19 @@ public final class ClusterDecider {
                 bootstrapped), scale, replacement);
     }
 
+    /**
+     * The members that report they need replacing, and those the previous status showed so that do not answer now
+     * (a missed poll must not end a replacement, announce it twice, or call it done).
+     */
     private static Set<String> needsReplacement(Observed o) {
-        return o.members().values().stream().filter(m -> m.isReachable() && m.status().needsReplacing())
-                .map(MemberObservation::name).collect(Collectors.toSet());
+        Set<String> out = o.members().values().stream().filter(m -> m.isReachable() && m.status().needsReplacing())
+                .map(MemberObservation::name).collect(Collectors.toCollection(java.util.HashSet::new));
+        if (o.previous() != null && o.previous().members != null) {
+            o.previous().members.stream().filter(m -> Boolean.TRUE.equals(m.needsReplacement))
+                    .filter(m -> o.members().get(m.name) == null || !o.members().get(m.name).isReachable())
+                    .forEach(m -> out.add(m.name));
+        }
+        return out;
     }
 
     /** The pods and voters the StatefulSet has, with a rejoining member listed as a non-voter in its slot. */

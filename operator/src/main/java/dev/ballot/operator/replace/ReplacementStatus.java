@@ -33,7 +33,9 @@ public final class ReplacementStatus {
                                              Instant now) {
         for (MemberStatus m : status.members == null ? List.<MemberStatus>of() : status.members) {
             MemberObservation obs = members.get(m.name);
-            if (obs != null && obs.isReachable() && obs.status().needsReplacing()) {
+            boolean says = obs != null && obs.isReachable() && obs.status().needsReplacing();
+            if (says || replacement.active() && m.name.equals(replacement.target()) && !replacement.rejoining()
+                    && (obs == null || !obs.isReachable())) {
                 m.needsReplacement = true;
                 m.message = m.name + " " + LOST;
             }

@@ -204,6 +204,29 @@ class ClusterDeciderStepsTest {
     }
 
     @Test
+    void aMemberShownAsNeedingReplacementThatMissesAPollIsStillReplaced() {
+        Map<String, MemberObservation> members = new HashMap<>(members(3));
+        members.put("ec-1", MemberObservation.unreachable("ec-1", "timed out"));
+        Map<String, PodView> pods = healthyPods("rev-1");
+        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false));
+        ElectionClusterStatus previous = new ElectionClusterStatus();
+        dev.ballot.operator.api.MemberStatus lost = new dev.ballot.operator.api.MemberStatus();
+        lost.name = "ec-1";
+        lost.needsReplacement = true;
+        previous.members.add(lost);
+        Observed o = snapshot(spec(3), existing(sts(3, RAFT_ARGS, "1Gi", null)), pods, members, null,
+                cls -> Expansion.ALLOWED, leader -> Optional.empty(), null, previous);
+
+        Intent intent = ClusterDecider.intend(o);
+        assertThat(intent.replacement().target()).isEqualTo("ec-1");
+        assertThat(intent.replacement().step().kind()).isEqualTo(Step.Kind.REMOVE_MEMBER);
+        ClusterDecision d = ClusterDecider.decide(o, intent, ROLLED_OUT);
+        assertThat(d.status().members).filteredOn(m -> "ec-1".equals(m.name)).singleElement()
+                .satisfies(m -> assertThat(m.needsReplacement).isTrue());
+        assertThat(d.events()).extracting(EventToPublish::reason).doesNotContain("MemberReplaced");
+    }
+
+    @Test
     void aRemovedMemberIsListedAsARejoiningLearnerAndAddedAgain() {
         Map<String, MemberObservation> members = new HashMap<>();
         List<ReportedMember> config = List.of(new ReportedMember("ec-0", "ec-0:2380", "voter", 10L, 0L, true),
