@@ -28,6 +28,7 @@ public final class Journey {
         new KubectlTools("kubectl-tools", raft),
         new VolumeLost("volume-lost-follower", raft, false),
         new VolumeLost("volume-lost-leader", raft, true),
+        new VolumeLost("operator-crash-replace", raft, false, 3),
         new ScaleCluster("scale-raft", raft, 5),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),

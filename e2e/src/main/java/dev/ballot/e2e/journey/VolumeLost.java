@@ -21,11 +21,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class VolumeLost extends OnCreatedCluster {
   private final boolean leader;
+  private final int operatorKills;
 
   /** @param leader lose the leader's volume (else a follower's) */
   public VolumeLost(String scenario, CreateCluster created, boolean leader) {
+    this(scenario, created, leader, 0);
+  }
+
+  /**
+   * @param operatorKills kill the operator at each of the replacement's first steps, up to this many times
+   *                      ({@link OperatorCrasher}; only where the operator runs as a local process)
+   */
+  public VolumeLost(String scenario, CreateCluster created, boolean leader, int operatorKills) {
     super(scenario, created);
     this.leader = leader;
+    this.operatorKills = operatorKills;
+  }
+
+  @Override
+  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
+    return operatorKills == 0 || OperatorCrasher.applies(cluster);
   }
 
   @Override
@@ -60,6 +75,7 @@ public final class VolumeLost extends OnCreatedCluster {
     }
     Thread.sleep(500);
     int ackedBefore = writer.ackedCount();
+    OperatorCrasher crasher = operatorKills > 0 ? new OperatorCrasher(ctx, ec, operatorKills).start() : null;
     long faultAt = System.currentTimeMillis();
     Kubectl.Result delClaim = ctx.kubectl().run("delete", "pvc", claim, "-n", ns, "--wait=false");
     Kubectl.Result delPod = ctx.kubectl().run("delete", "pod", target, "-n", ns, "--wait=false");
@@ -80,6 +96,12 @@ public final class VolumeLost extends OnCreatedCluster {
     long replacedMs = System.currentTimeMillis() - faultAt;
     writer.stopAndJoin();
     sampler.stop();
+    List<String> kills = crasher == null ? List.of() : crasher.stop();
+    if (crasher != null) {
+      r.put("operator_kills", kills.size()).put("killed_at", String.join("; ", kills));
+      r.check(kills.size() == operatorKills, "the operator was killed " + kills.size() + " times, not "
+          + operatorKills + (crasher.error() == null ? "" : ": " + crasher.error()));
+    }
     long behind = replaced ? behindLeader(ctx, ec, target) : -1;
     List<String> lost = writer.verify(ctx.clientAddresses(ec));
     PersistentVolumeClaim newClaim = ctx.cluster().admin().persistentVolumeClaims().inNamespace(ns).withName(claim).get();
