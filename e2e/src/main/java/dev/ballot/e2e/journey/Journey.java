@@ -30,6 +30,8 @@ public final class Journey {
         new VolumeLost("volume-lost-leader", raft, true),
         new VolumeLost("operator-crash-replace", raft, false, 3),
         new ScaleCluster("scale-raft", raft, 5),
+        ScaleCluster.withOperatorKills("operator-crash-scale-up", raft, 5, 3, 0),
+        ScaleCluster.withOperatorKills("operator-crash-scale-down", raft, 5, 0, 3),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
         new RejectInvalid(),
         new DeleteClusters(List.of(raft, zab)),
