@@ -24,6 +24,7 @@ public final class Journey {
         new RollingUpdate("rolling-update-raft", raft, java.time.Duration.ofSeconds(300)),
         new RollingUpdate("rolling-update-zab", zab, java.time.Duration.ofSeconds(480)),
         new MemberPodDeleted("member-pod-deleted", raft),
+        new OperatorCrashRollout("operator-crash-rollout", raft, java.time.Duration.ofSeconds(300), 3),
         new OperatorFailover("operator-failover", raft, java.time.Duration.ofSeconds(420)),
         new KubectlTools("kubectl-tools", raft),
         new VolumeLost("volume-lost-follower", raft, false),
