@@ -12,14 +12,31 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 
-/** Ballot's own node processes, started by the demo's {@link LocalCluster} (Raft or ZAB). */
+/**
+ * Ballot's own node processes, started by the demo's {@link LocalCluster} (Raft or ZAB). With native clients, Raft
+ * members serve the etcd v3 API and are driven by jetcd, ZAB members serve the ZooKeeper protocol and are driven by
+ * the ZooKeeper Java client; otherwise by Ballot's HTTP key-value API.
+ */
 final class BallotBenchCluster implements BenchCluster {
     private final LocalCluster cluster;
     private final Protocol protocol;
+    private final boolean nativeClient;
+    private final JetcdSessions jetcd = new JetcdSessions();
 
-    BallotBenchCluster(Protocol protocol, Path workDir, List<String> jvmOptions) throws IOException {
+    BallotBenchCluster(Protocol protocol, Path workDir, List<String> jvmOptions, boolean nativeClient) throws IOException {
         this.protocol = protocol;
+        this.nativeClient = nativeClient;
         this.cluster = new LocalCluster(protocol, 3, DemoTiming.SEED, workDir, jvmOptions);
+        if (nativeClient && protocol == Protocol.RAFT) {
+            cluster.enableEtcd();
+        } else if (nativeClient) {
+            cluster.enableZooKeeper();
+        }
+    }
+
+    /** What drives the members: jetcd, the ZooKeeper client, or HTTP. */
+    String client() {
+        return !nativeClient ? "http" : protocol == Protocol.RAFT ? "jetcd" : "zookeeper";
     }
 
     @Override
@@ -29,7 +46,8 @@ final class BallotBenchCluster implements BenchCluster {
 
     @Override
     public String describe() {
-        return "ballot-node (this build) " + DemoTiming.SEED.describe(protocol) + " members=" + cluster.clientAddresses();
+        return "ballot-node (this build) " + DemoTiming.SEED.describe(protocol) + " client=" + client()
+                + " members=" + cluster.clientAddresses();
     }
 
     @Override
@@ -37,9 +55,22 @@ final class BallotBenchCluster implements BenchCluster {
         return 3;
     }
 
+    /**
+     * ZAB with the ZooKeeper client: the same session bounds and connection limit as the ZooKeeper cluster's
+     * zoo.cfg (the default maxSessionTimeout, 20 ticks, is 1 s at tickTime 50 ms; 64 clients share one address).
+     */
+    private java.util.Map<String, String> env() {
+        return nativeClient && protocol == Protocol.ZAB
+                ? java.util.Map.of("BALLOT_MAXSESSIONTIMEOUT", Integer.toString(ZooKeeperBenchCluster.SESSION_TIMEOUT_MS * 2),
+                        "BALLOT_MAXCLIENTCNXNS", "0")
+                : java.util.Map.of();
+    }
+
     @Override
     public void startAll() throws IOException {
-        cluster.startAll();
+        for (LocalCluster.Node n : cluster.nodes()) {
+            cluster.start(n.id(), env());
+        }
     }
 
     @Override
@@ -69,6 +100,7 @@ final class BallotBenchCluster implements BenchCluster {
     public void kill(int member) throws InterruptedException {
         killed[member] = true;
         cluster.kill(member + 1);
+        jetcd.forget(cluster.etcdEndpoint(member + 1));
     }
 
     @Override
@@ -101,12 +133,17 @@ final class BallotBenchCluster implements BenchCluster {
 
     @Override
     public void restart(int member) throws IOException {
-        cluster.start(member + 1);
+        jetcd.forget(cluster.etcdEndpoint(member + 1));
+        cluster.start(member + 1, env());
         killed[member] = false;
     }
 
     @Override
-    public KvSession session(int member) {
+    public KvSession session(int member) throws IOException {
+        if (nativeClient) {
+            return protocol == Protocol.RAFT ? jetcd.session(cluster.etcdEndpoint(member + 1))
+                    : ZooKeeperBenchCluster.session(cluster.zooKeeperAddress(member + 1));
+        }
         NodeEndpoint node = node(member);
         return new KvSession() {
             @Override
@@ -138,6 +175,7 @@ final class BallotBenchCluster implements BenchCluster {
 
     @Override
     public void close() {
+        jetcd.close();
         cluster.close();
     }
 }

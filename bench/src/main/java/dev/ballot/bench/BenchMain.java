@@ -32,6 +32,11 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--systems", split = ",", description = "any of ballot-raft,ballot-zab,etcd,zookeeper (default all)")
     List<String> systems = ALL;
 
+    @Option(names = "--client", description = "native: every system with its own protocol's client (jetcd for"
+            + " etcd and ballot-raft's etcd API, the ZooKeeper Java client for zookeeper and ballot-zab's ZooKeeper port);"
+            + " http: Ballot's HTTP key-value API and etcd's JSON gateway (ZooKeeper keeps its client) (default ${DEFAULT-VALUE})")
+    String client = "native";
+
     @Option(names = "--writes", description = "sequential writes, and total of the concurrent phase (default ${DEFAULT-VALUE})")
     int writes = 2000;
 
@@ -77,6 +82,10 @@ public final class BenchMain implements Callable<Integer> {
                         "--faults: unknown fault '" + f + "'; use kill, freeze or kill,freeze");
             }
         }
+        if (!client.equals("native") && !client.equals("http")) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--client: unknown client '" + client + "'; use native (each system's own protocol) or http");
+        }
         if (writes < 1 || clients.stream().anyMatch(c -> c < 1) || reads < 1 || failovers < 0 || warmup < 0 || phaseLimitSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--writes, --clients, --reads and --phase-limit-s must be >= 1; --failovers and --warmup >= 0");
@@ -93,7 +102,7 @@ public final class BenchMain implements Callable<Integer> {
         Workloads load = new Workloads(o, report, System.out);
         Path work = Files.createTempDirectory("ballot-bench-");
         System.out.println("# ballot-bench writes=" + writes + " clients=" + clients + " reads=" + reads + " failovers="
-                + failovers + " faults=" + String.join(",", faults) + " " + Failovers.describe() + " value_bytes="
+                + failovers + " faults=" + String.join(",", faults) + " " + Failovers.describe() + " client=" + client + " value_bytes="
                 + o.valueBytes + " cpus=" + Runtime.getRuntime().availableProcessors() + " ballot_jvm=\"" + ballotJvm + "\" MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "")
                 + " loadavg="
                 + Report.loadAverage() + " work=" + work);
@@ -126,9 +135,9 @@ public final class BenchMain implements Callable<Integer> {
     private BenchCluster create(String system, Path dir, Report report) throws Exception {
         switch (system) {
             case "ballot-raft":
-                return new BallotBenchCluster(Protocol.RAFT, dir, ballotJvmOptions());
+                return new BallotBenchCluster(Protocol.RAFT, dir, ballotJvmOptions(), nativeClients());
             case "ballot-zab":
-                return new BallotBenchCluster(Protocol.ZAB, dir, ballotJvmOptions());
+                return new BallotBenchCluster(Protocol.ZAB, dir, ballotJvmOptions(), nativeClients());
             case "etcd": {
                 String bin = etcd != null ? etcd : EtcdBenchCluster.findBinary().orElse(null);
                 if (bin == null || !Files.isExecutable(Path.of(bin))) {
@@ -136,13 +145,17 @@ public final class BenchMain implements Callable<Integer> {
                             + "); install it with `apt-get install -y etcd-server` or pass --etcd PATH");
                     return null;
                 }
-                return new EtcdBenchCluster(bin, dir);
+                return new EtcdBenchCluster(bin, dir, nativeClients());
             }
             case "zookeeper":
                 return new ZooKeeperBenchCluster(dir, SERVER_JVM);
             default:
                 throw new IllegalArgumentException(system);
         }
+    }
+
+    private boolean nativeClients() {
+        return client.equals("native");
     }
 
     private List<String> ballotJvmOptions() {

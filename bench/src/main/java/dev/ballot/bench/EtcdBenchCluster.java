@@ -21,8 +21,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Three etcd members on 127.0.0.1, driven through etcd's own JSON gateway ({@code /v3/kv/put},
- * {@code /v3/kv/range}) over the same HTTP client as Ballot.
+ * Three etcd members on 127.0.0.1, driven by jetcd (native clients, as Ballot's Raft members) or through etcd's own
+ * JSON gateway ({@code /v3/kv/put}, {@code /v3/kv/range}) over the same HTTP client as Ballot's HTTP API.
  *
  * <p>Timing: etcd-raft randomizes the election timeout in [T, 2T) ticks, so {@code --election-timeout=150}
  * gives 150-300 ms, Ballot's range; etcd requires T >= 5 heartbeats, so the heartbeat is 30 ms (Ballot: 50 ms).
@@ -38,8 +38,12 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     private final int[] peerPorts;
     private final String token = "bench-" + Long.toHexString(System.nanoTime());
 
-    EtcdBenchCluster(String etcdBinary, Path workDir) throws IOException {
+    private final boolean nativeClient;
+    private final JetcdSessions jetcd = new JetcdSessions();
+
+    EtcdBenchCluster(String etcdBinary, Path workDir, boolean nativeClient) throws IOException {
         super(workDir);
+        this.nativeClient = nativeClient;
         this.etcd = etcdBinary;
         int[] ports = LocalPorts.free(6);
         this.clientPorts = new int[] {ports[0], ports[1], ports[2]};
@@ -80,11 +84,12 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     public String describe() {
         return version(etcd) + " --election-timeout=" + ELECTION_TIMEOUT_MS + "ms (randomized " + ELECTION_TIMEOUT_MS
                 + "-" + 2 * ELECTION_TIMEOUT_MS + " ms) --heartbeat-interval=" + HEARTBEAT_MS + "ms --pre-vote"
-                + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
+                + " client=" + (nativeClient ? "jetcd" : "http") + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
     }
 
     @Override
     public void restart(int member) throws IOException {
+        jetcd.forget(endpoint(member));
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             peers.add("m" + i + "=http://127.0.0.1:" + peerPorts[i]);
@@ -103,6 +108,15 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
                 "--pre-vote",
                 "--logger", "zap", "--log-level", "warn");
         processes.start(member, cmd, workDir.resolve("m" + member + ".log"));
+    }
+
+    @Override
+    protected void memberGone(int member) {
+        jetcd.forget(endpoint(member));
+    }
+
+    private String endpoint(int member) {
+        return "http://127.0.0.1:" + clientPorts[member];
     }
 
     /** {@code /v3/maintenance/status} through etcd's gateway: it leads when its member_id is the leader it names. */
@@ -156,7 +170,10 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
 
     @Override
     public KvSession session(int member) {
-        String base = "http://127.0.0.1:" + clientPorts[member];
+        if (nativeClient) {
+            return jetcd.session(endpoint(member));
+        }
+        String base = endpoint(member);
         return new KvSession() {
             @Override
             public void put(String key, byte[] value, Duration timeout) throws Exception {
@@ -194,5 +211,10 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
 
     private static String b64(byte[] b) {
         return Base64.getEncoder().encodeToString(b);
+    }
+
+    @Override
+    protected void closeClients() {
+        jetcd.close();
     }
 }

@@ -28,6 +28,15 @@ abstract class ExternalBenchCluster implements BenchCluster {
     @Override
     public final void kill(int member) throws InterruptedException {
         processes.kill(member);
+        memberGone(member);
+    }
+
+    /** The member's process was killed: a subclass drops what it holds for it (e.g. a client's channel). */
+    protected void memberGone(int member) {
+    }
+
+    /** Closes what a subclass holds besides the processes (e.g. its clients). */
+    protected void closeClients() {
     }
 
     @Override
@@ -47,6 +56,7 @@ abstract class ExternalBenchCluster implements BenchCluster {
 
     @Override
     public final void close() {
+        closeClients();
         processes.killAll();
     }
 }

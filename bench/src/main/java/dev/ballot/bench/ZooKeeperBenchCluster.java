@@ -165,7 +165,12 @@ final class ZooKeeperBenchCluster extends ExternalBenchCluster {
 
     @Override
     public KvSession session(int member) throws IOException {
-        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + clientPorts[member], SESSION_TIMEOUT_MS, event -> {
+        return session("127.0.0.1:" + clientPorts[member]);
+    }
+
+    /** A ZooKeeper Java client session on {@code connect}, for ZooKeeper and Ballot's ZooKeeper port alike. */
+    static KvSession session(String connect) throws IOException {
+        ZooKeeper zk = new ZooKeeper(connect, SESSION_TIMEOUT_MS, event -> {
         });
         return new KvSession() {
             @Override

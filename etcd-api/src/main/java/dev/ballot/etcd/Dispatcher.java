@@ -84,9 +84,13 @@ final class Dispatcher implements AutoCloseable {
         return write(new EtcdCommand(kind, backend.newRequestId(), request), forward);
     }
 
-    /** Proposes {@code txn} on this node, for a call already routed to the leader; its response or its etcd error. */
+    /**
+     * Proposes {@code txn} on this node, for a call already routed to the leader (lock, election): its response or
+     * its etcd error. Settled as every write is ({@link #proposeSettled}): a lock or campaign whose leader was lost
+     * while it waited answers what was applied, or is retried on the new leader when it never will be.
+     */
     CompletableFuture<TxnResponse> txnHere(TxnRequest txn) {
-        return backend.propose(new EtcdCommand(EtcdCommand.Kind.TXN, backend.newRequestId(), txn))
+        return proposeSettled(new EtcdCommand(EtcdCommand.Kind.TXN, backend.newRequestId(), txn))
                 .thenApply(this::<TxnResponse>response);
     }
 

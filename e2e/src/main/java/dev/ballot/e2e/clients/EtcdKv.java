@@ -15,7 +15,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** jetcd 0.8.5, one client per member (so a write goes where the caller says), 5 s per request. */
+/**
+ * jetcd 0.8.5, one client per member (so a write goes where the caller says), 5 s per request. jetcd's own retries
+ * are off: a dead member fails the call at once (connection refused) and the caller moves to the next one, instead of
+ * jetcd retrying the dead member until the deadline.
+ */
 final class EtcdKv implements ClientKv {
   private static final long TIMEOUT_MS = 5_000;
   private final Map<InetSocketAddress, Client> clients = new ConcurrentHashMap<>();
@@ -45,7 +49,7 @@ final class EtcdKv implements ClientKv {
   private Client client(InetSocketAddress member) {
     return clients.computeIfAbsent(member, m -> Client.builder()
         .endpoints("http://" + m.getHostString() + ":" + m.getPort())
-        .connectTimeout(java.time.Duration.ofSeconds(2)).build());
+        .retryMaxAttempts(0).connectTimeout(java.time.Duration.ofSeconds(2)).build());
   }
 
   private static <T> T await(CompletableFuture<T> f, InetSocketAddress member) throws IOException {

@@ -30,6 +30,8 @@ public final class Journey {
         new VolumeLost("volume-lost-follower", raft, false),
         new VolumeLost("volume-lost-leader", raft, true),
         new VolumeLost("operator-crash-replace", raft, false, 3),
+        // a real Prometheus: dashboard and alert queries return data; an alert fires on quorum loss and clears
+        new PrometheusMonitoring("prometheus", raft),
         new ScaleCluster("scale-raft", raft, 5),
         ScaleCluster.withOperatorKills("operator-crash-scale-up", raft, 5, 3, 0),
         ScaleCluster.withOperatorKills("operator-crash-scale-down", raft, 5, 0, 3),

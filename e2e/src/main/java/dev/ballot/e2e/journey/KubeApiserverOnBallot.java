@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -34,6 +35,13 @@ public final class KubeApiserverOnBallot extends OnCreatedCluster {
     String ec = created.clusterName;
     Optional<JourneyContext.LeaderView> before = ctx.leader(ec);
     if (!r.check(before.isPresent(), "status names no leader before the API server starts")) {
+      return;
+    }
+    // what an application in the cluster is told: the client Service's etcd port (this process reaches the pods)
+    String published = ctx.electionCluster(ec).map(c -> (Map<?, ?>) c.getAdditionalProperties().get("status"))
+        .map(st -> (Map<?, ?>) st.get("endpoints")).map(e -> String.valueOf(e.get("etcd"))).orElse("");
+    String expected = "http://" + ec + "-client." + ctx.namespace() + ".svc:2379";
+    if (!r.check(published.equals(expected), "status.endpoints.etcd is '" + published + "', expected " + expected)) {
       return;
     }
     String etcdServers = ctx.clientAddresses(ec).stream()

@@ -13,21 +13,15 @@ import java.util.concurrent.CompletableFuture;
  * ElectionCluster's status names a new leader with a higher term (status_lag_ms), then reads back every
  * acknowledged write (acked_lost must be 0).
  */
-public final class LeaderFailover extends OnCreatedCluster {
+public final class LeaderFailover extends OnLeaderOfCreatedCluster {
   static final long STATUS_LAG_BUDGET_MS = 1_000;
 
   public LeaderFailover(String scenario, CreateCluster created) {
-    super(scenario, created);
+    super(scenario, created, "before the fault");
   }
 
   @Override
-  public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
-    String ec = created.clusterName;
-    Optional<LeaderPod> found = LeaderPod.find(ctx, r, ec, "before the fault");
-    if (found.isEmpty()) {
-      return;
-    }
-    LeaderPod before = found.get();
+  void run(JourneyContext ctx, ScenarioResult r, String ec, LeaderPod before) throws Exception {
     List<InetSocketAddress> members = ctx.memberAddresses(ec);
     List<InetSocketAddress> clients = ctx.clientAddresses(ec);
     KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> clients, Duration.ofSeconds(60)).start();

@@ -16,20 +16,15 @@ import java.util.concurrent.CompletableFuture;
  * replacement pod was Ready ({@code replacement_ready_ms}: a pod's start-to-Ready time), the longest write gap, and
  * reads back every acknowledged write once the StatefulSet's replacement is Ready ({@code acked_lost} must be 0).
  */
-public final class MemberPodDeleted extends OnCreatedCluster {
+public final class MemberPodDeleted extends OnLeaderOfCreatedCluster {
   public MemberPodDeleted(String scenario, CreateCluster created) {
-    super(scenario, created);
+    super(scenario, created, "before the deletion");
   }
 
   @Override
-  public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
-    String ec = created.clusterName;
-    Optional<LeaderPod> before = LeaderPod.find(ctx, r, ec, "before the deletion");
-    if (before.isEmpty()) {
-      return;
-    }
-    String leader = before.get().name();
-    Pod leaderPod = before.get().pod();
+  void run(JourneyContext ctx, ScenarioResult r, String ec, LeaderPod before) throws Exception {
+    String leader = before.name();
+    Pod leaderPod = before.pod();
     long graceMs = 1000L * Optional.ofNullable(leaderPod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
     String oldUid = leaderPod.getMetadata().getUid();
     List<InetSocketAddress> others = new ArrayList<>();
@@ -43,7 +38,7 @@ public final class MemberPodDeleted extends OnCreatedCluster {
     Thread.sleep(1_000);
     int ackedBefore = writer.ackedCount();
     long deletedAt = System.currentTimeMillis();
-    CompletableFuture<Long> handoff = new MemberWatch().newLeaderAsync(others, before.get().term(), deletedAt,
+    CompletableFuture<Long> handoff = new MemberWatch().newLeaderAsync(others, before.term(), deletedAt,
         deletedAt + graceMs + 10_000);
     Kubectl.Result del = ctx.kubectl().run("delete", "pod", leader, "-n", ctx.namespace(), "--wait=false");
     if (!r.check(del.ok(), "kubectl delete pod " + leader + " failed: " + del)) {

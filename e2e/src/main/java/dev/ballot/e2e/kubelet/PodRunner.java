@@ -206,6 +206,15 @@ final class PodRunner {
     return pid;
   }
 
+  /** The pid of the first container's running process. */
+  synchronized long containerPid() {
+    ContainerRun run = containers.values().iterator().next();
+    if (run.process == null || !run.process.isAlive()) {
+      throw new IllegalStateException("pod " + namespace + "/" + name + " has no running container");
+    }
+    return run.process.pid();
+  }
+
   /** Runs due probes; called by the kubelet's probe loop. */
   void probe() {
     List<Runnable> checks = new ArrayList<>();

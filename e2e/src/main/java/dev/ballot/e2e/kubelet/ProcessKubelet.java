@@ -290,6 +290,18 @@ public final class ProcessKubelet implements AutoCloseable {
     return r.killContainer(container);
   }
 
+  /** Sends a signal (STOP, CONT, ...) to the pod's first container's process; returns its pid. */
+  public long signalContainer(String namespace, String podName, String signal) throws IOException, InterruptedException {
+    PodRunner r = runner(namespace, podName)
+        .orElseThrow(() -> new IllegalStateException("no pod " + namespace + "/" + podName + " runs on this kubelet"));
+    long pid = r.containerPid();
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + signal + " " + pid + " exited with " + kill.exitValue());
+    }
+    return pid;
+  }
+
   // ---- DNS ----------------------------------------------------------------------------------------
 
   private void writeHosts() {

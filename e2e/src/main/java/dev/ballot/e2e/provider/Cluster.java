@@ -45,6 +45,24 @@ public interface Cluster extends AutoCloseable {
   /** Kills the pod's main process with SIGKILL, as a crash would (or the nearest the provider can do). */
   String crash(Pod pod) throws Exception;
 
+  /** Where the operator process started by {@link #startOperator} serves /q/metrics (empty if none runs here). */
+  default java.util.Optional<InetSocketAddress> localOperatorMetrics() {
+    return java.util.Optional.empty();
+  }
+
+  /** Whether {@link #freeze} works here: scenarios that stop members for a while (quorum loss) need it. */
+  default boolean canFreeze() {
+    return false;
+  }
+
+  /**
+   * Stops (SIGSTOP) or resumes (SIGCONT) the pod's main process: it keeps its sockets and its pod but answers
+   * nothing, as a hung machine; its liveness probe restarts it after its failure threshold. Returns what was done.
+   */
+  default String freeze(Pod pod, boolean frozen) throws Exception {
+    throw new UnsupportedOperationException("this provider cannot freeze a pod's process");
+  }
+
   @Override
   void close();
 }

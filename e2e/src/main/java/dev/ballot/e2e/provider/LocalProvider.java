@@ -123,7 +123,7 @@ public final class LocalProvider implements ClusterProvider {
     private final PodAccess access;
     private final long controlPlaneStartMs;
     private final boolean purge;
-    private final List<Process> operators = new ArrayList<>();
+    private final OperatorProcesses operators;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     LocalCluster(Path repo, Path state, Path cpDir, Path kubeconfig, KubernetesClient admin, ProcessKubelet kubelet,
@@ -136,6 +136,7 @@ public final class LocalProvider implements ClusterProvider {
       this.access = new PodAccess(admin);
       this.controlPlaneStartMs = controlPlaneStartMs;
       this.purge = purge;
+      this.operators = new OperatorProcesses(repo, state, kubelet::hostsFile);
     }
 
     public long controlPlaneStartMs() {
@@ -164,9 +165,12 @@ public final class LocalProvider implements ClusterProvider {
 
     @Override
     public Process startOperator(Path operatorKubeconfig, Map<String, String> env) throws IOException {
-      Process p = OperatorProcess.start(repo, operatorKubeconfig, kubelet.hostsFile(), state.resolve("operator.log"), env);
-      operators.add(p);
-      return p;
+      return operators.start(operatorKubeconfig, env);
+    }
+
+    @Override
+    public java.util.Optional<InetSocketAddress> localOperatorMetrics() {
+      return operators.metrics();
     }
 
     @Override
@@ -181,11 +185,23 @@ public final class LocalProvider implements ClusterProvider {
     }
 
     @Override
+    public boolean canFreeze() {
+      return true;
+    }
+
+    @Override
+    public String freeze(Pod pod, boolean frozen) throws Exception {
+      String signal = frozen ? "STOP" : "CONT";
+      long pid = kubelet.signalContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), signal);
+      return "SIG" + signal + " pid " + pid;
+    }
+
+    @Override
     public void close() {
       if (!closed.compareAndSet(false, true)) {
         return;
       }
-      OperatorProcess.stopAll(operators);
+      operators.stopAll();
       kubelet.close();
       access.close();
       admin().close();

@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +26,7 @@ public final class NodeCluster extends AdminCluster {
   private final long upMs;
   private final boolean operatorInCluster;
   private final boolean purge;
-  private final List<Process> operators = new ArrayList<>();
+  private final OperatorProcesses operators;
   private final AtomicBoolean closed = new AtomicBoolean();
   private ClusterHostsFile hostsFile;
 
@@ -41,6 +40,7 @@ public final class NodeCluster extends AdminCluster {
     this.upMs = upMs;
     this.operatorInCluster = operatorInCluster;
     this.purge = purge;
+    this.operators = new OperatorProcesses(repo, state, () -> hostsFile.file());
   }
 
   void startHostsFileIfNeeded() throws IOException {
@@ -74,9 +74,7 @@ public final class NodeCluster extends AdminCluster {
 
   @Override
   public Process startOperator(Path operatorKubeconfig, Map<String, String> extraEnv) throws IOException {
-    Process p = OperatorProcess.start(repo, operatorKubeconfig, hostsFile.file(), state.resolve("operator.log"), extraEnv);
-    operators.add(p);
-    return p;
+    return operators.start(operatorKubeconfig, extraEnv);
   }
 
   @Override
@@ -118,7 +116,7 @@ public final class NodeCluster extends AdminCluster {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    OperatorProcess.stopAll(operators);
+    operators.stopAll();
     if (hostsFile != null) {
       hostsFile.close();
     }

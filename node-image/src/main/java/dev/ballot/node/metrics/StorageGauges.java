@@ -24,22 +24,31 @@ final class StorageGauges {
         GaugeWithCallback.builder().name("ballot_storage_bytes")
                 .help("Bytes in this member's data directory (log segments, snapshots, hard state)")
                 .callback(cb -> cb.call(directoryBytes(dataDir))).register(registry);
-        GaugeWithCallback.builder().name("ballot_storage_volume_free_bytes")
-                .help("Bytes this member can still write on the volume of its data directory")
-                .callback(cb -> {
-                    FileStore store = store(dataDir);
-                    if (store != null) {
-                        cb.call(usable(store));
-                    }
-                }).register(registry);
-        GaugeWithCallback.builder().name("ballot_storage_volume_size_bytes")
-                .help("Size of the volume of this member's data directory")
-                .callback(cb -> {
-                    FileStore store = store(dataDir);
-                    if (store != null) {
-                        cb.call(total(store));
-                    }
-                }).register(registry);
+        volumeGauge(registry, dataDir, "ballot_storage_volume_free_bytes",
+                "Bytes this member can still write on the volume of its data directory", FileStore::getUsableSpace);
+        volumeGauge(registry, dataDir, "ballot_storage_volume_size_bytes",
+                "Size of the volume of this member's data directory", FileStore::getTotalSpace);
+    }
+
+    /** One figure of a volume, as {@link FileStore} reads it. */
+    @FunctionalInterface
+    private interface VolumeFigure {
+        long read(FileStore store) throws IOException;
+    }
+
+    /** A gauge of the data directory's volume: no sample when the volume cannot be read, NaN when the figure cannot. */
+    private static void volumeGauge(PrometheusRegistry registry, Path dataDir, String name, String help,
+                                    VolumeFigure figure) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
+            FileStore store = store(dataDir);
+            if (store != null) {
+                try {
+                    cb.call(figure.read(store));
+                } catch (IOException e) {
+                    cb.call(Double.NaN);
+                }
+            }
+        }).register(registry);
     }
 
     /** The sum of the regular files' sizes under dir; files that vanish during the walk (compaction) count 0. */
@@ -68,22 +77,6 @@ final class StorageGauges {
             return Files.getFileStore(dir);
         } catch (IOException e) {
             return null;
-        }
-    }
-
-    private static double usable(FileStore store) {
-        try {
-            return store.getUsableSpace();
-        } catch (IOException e) {
-            return Double.NaN;
-        }
-    }
-
-    private static double total(FileStore store) {
-        try {
-            return store.getTotalSpace();
-        } catch (IOException e) {
-            return Double.NaN;
         }
     }
 }

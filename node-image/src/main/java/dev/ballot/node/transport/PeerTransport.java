@@ -472,6 +472,37 @@ public final class PeerTransport implements AutoCloseable {
             }
         }
 
+        /**
+         * The peer never writes on our connection after its handshake, so the end of its stream means it closed the
+         * connection: it exited (a pod deleted in a rolling update). Nothing else tells when the peer never connected
+         * to us: TCP takes our writes into its buffer while the peer's address is gone (no reset ever comes) until
+         * the buffer fills, minutes later at a follower's rate of acknowledgements (on the real node a new leader
+         * went 125 s without its follower's acknowledgements). Marks the link so the next write redials first.
+         */
+        private void watchForClose(Socket s, HostPort target) {
+            Thread watch = new Thread(() -> {
+                try {
+                    InputStream in = s.getInputStream();
+                    while (in.read() != -1) {
+                        // nothing is expected after the handshake
+                    }
+                    if (socket == s && !stopped && !closed) {
+                        stallReason = "member " + id + " at " + target + " closed our connection to it (it exited); "
+                                + "redialling";
+                        connected = false;
+                        peerGone = true;
+                        if (writingSince != 0) {
+                            closeQuietly(s); // a write blocked on the dead connection would wait for the watchdog
+                        }
+                    }
+                } catch (IOException e) {
+                    // our own close or a reset: the writer sees it too
+                }
+            }, "ballot-peer-" + id + "-close-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
+
         void stalled() {
             Socket s = socket;
             if (s != null) {
@@ -524,6 +555,7 @@ public final class PeerTransport implements AutoCloseable {
                     }
                     s.setSoTimeout(0);
                     connected = true;
+                    watchForClose(s, target);
                     upAgain.drainPermits();
                     lastError = null;
                     backoff = options.reconnectBackoffMin().toNanos();

@@ -155,6 +155,27 @@ class PeerTransportTest {
     }
 
     @Test
+    void aPeerThatClosesOurConnectionIsRedialledBeforeTheNextWriteEvenIfItNeverConnectedToUs() throws Exception {
+        // b only receives (a follower's peer that never sends to it): no connection of b's ends at a, only a's to b.
+        LogCapture logs = logs();
+        Node a = node(1);
+        Node b = node(2);
+        a.transport.setPeers(Map.of(2L, b.address));
+        assertThat(a.transport.send(msg(1, 2))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 1);
+        b.transport.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !a.transport.stats().get(2L).connected());
+
+        Node b2 = node(2, "c1", b.address, FAST);
+        TestMessage first = msg(1, 2);
+        assertThat(a.transport.send(first)).isTrue();
+
+        assertThat(b2.inbox.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(first);
+        assertThat(logs.messages).contains("INFO cannot reach peer: member 2 at " + b.address
+                + " closed our connection to it (it exited); redialling; retrying with backoff");
+    }
+
+    @Test
     void aFullQueueDropsAndCountsWithoutBlocking() throws Exception {
         Node a = node(1);
         a.transport.setPeers(Map.of(2L, new HostPort("127.0.0.1", closedPort())));

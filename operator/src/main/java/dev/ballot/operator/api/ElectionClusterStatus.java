@@ -58,6 +58,10 @@ public class ElectionClusterStatus {
     @JsonPropertyDescription("What the operator will do next to reach the spec, and what blocks it.")
     public RolloutStatus rollout;
 
+    @JsonPropertyDescription("One-off actions requested by annotations (ballot.dev/transfer-leadership,"
+            + " ballot.dev/restart-member): the latest request of each, and how far it got.")
+    public List<ActionStatus> actions;
+
     @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
             + " reason and message.")
     public List<Condition> conditions = new ArrayList<>();

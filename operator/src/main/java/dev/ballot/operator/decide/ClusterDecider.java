@@ -1,5 +1,8 @@
 package dev.ballot.operator.decide;
 
+import dev.ballot.operator.actions.ActionPlanner;
+import dev.ballot.operator.actions.ActionRequest;
+import dev.ballot.operator.actions.ClusterView;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.api.RolloutStatus;
@@ -175,11 +178,31 @@ public final class ClusterDecider {
         VolumeGrowth volumes = acting ? volumeGrowth(o, intent.children()) : null;
         boolean settled = StatusConditions.isTrue(status.conditions, StatusConditions.READY);
 
+        // One-off actions (annotations): they start only when no rollout or scaling is pending, and while one runs
+        // the rollout and scaling wait, so the two never cost a voter each at the same time.
+        ActionPlanner.Plan actions = ActionPlanner.plan(ActionRequest.fromAnnotations(o.annotations()),
+                o.previousActions(), actionView(o, spec, status, scaling, intent),
+                o.now());
+        status.actions = actions.actions();
+        events.addAll(actions.events());
+        if (actions.busy()) {
+            String running = actions.running();
+            if (rollout.acts() || scaling) {
+                status.rollout = new RolloutStatus(status.rollout == null ? "" : status.rollout.step,
+                        "waiting for the action " + (running == null ? "requested" : running) + " to finish");
+            }
+            rollout = Step.NONE;
+            scaling = false;
+        }
+
         Duration recheck = rolloutRecheck(planned, status, spec).orElse(o.settings().statusRefreshInterval());
+        if (actions.busy() && ROLLOUT_RECHECK.compareTo(recheck) < 0) {
+            recheck = ROLLOUT_RECHECK; // a transfer answered or a pod back raise no event on the cluster
+        }
         boolean progressing = scaling && intent.scale().step().kind() != Step.Kind.BLOCKED || replacement.active();
         return new ClusterDecision(status, events, scaling ? intent.scale() : null, status.leader, rollout, revision,
                 volumes, settled, progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK : recheck,
-                replacing, replacingRevision);
+                actions.step(), replacing, replacingRevision);
     }
 
     /**
@@ -237,6 +260,31 @@ public final class ClusterDecider {
         }
         status.conditions = StatusConditions.withTransitionTimes(status.conditions, next, now);
         return status;
+    }
+
+    /** What the action gates read: this reconcile's members, pods and leader, and why no action may start now. */
+    private static ClusterView actionView(Observed o, EffectiveSpec spec, ElectionClusterStatus status,
+                                          boolean scaling, Intent intent) {
+        String reason = null;
+        String message = null;
+        if (spec == null) {
+            reason = "InvalidSpec";
+            message = "the spec is invalid (see the Stalled condition): the operator changes nothing";
+        } else if (spec.paused()) {
+            reason = "Paused";
+            message = "spec.paused is true: the operator changes nothing";
+        } else if (scaling) {
+            reason = "RolloutInProgress";
+            message = "scaling is in progress (" + intent.scale().step().step() + "); ask again once it is done";
+        } else if (spec.updateType() != UpdateStrategy.Type.Manual && status.rollout != null
+                && status.rollout.step != null && !status.rollout.step.isEmpty()) {
+            // (With updateType Manual the operator rolls nothing itself: restart-member is how a human rolls.)
+            reason = "RolloutInProgress";
+            message = "a rolling update is in progress (next: " + status.rollout.step + "); ask again once it is"
+                    + " done";
+        }
+        return new ClusterView(status.leader, status.term, status.members, o.pods(), reason, message,
+                spec == null || spec.paused());
     }
 
     /** The members' reports for the members the children list (the others are no longer watched). */

@@ -1,5 +1,6 @@
 package dev.ballot.operator.decide;
 
+import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.desired.EffectiveSpec;
@@ -29,6 +30,10 @@ import java.util.function.Function;
  * @param claims                  the cluster's claims that are not being deleted
  * @param volumeBlockPublished    the VolumeResizeBlocked message this process last published for the cluster, or
  *                                null (a reconcile can start from a status older than the one it wrote)
+ * @param annotations             the cluster's annotations (one-off actions are asked for there); never null
+ * @param actionsWritten          the status.actions this process last computed for the cluster, or null: newer than
+ *                                {@code previous.actions} when the reconcile starts from a status older than the one
+ *                                it wrote, so a started action is never taken for a new one
  */
 public record Observed(
         String name,
@@ -46,7 +51,29 @@ public record Observed(
         ElectionClusterStatus previous,
         String volumeBlockPublished,
         Settings settings,
-        Instant now) {
+        Instant now,
+        Map<String, String> annotations,
+        List<ActionStatus> actionsWritten) {
+
+    public Observed {
+        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+
+    /** A snapshot of a cluster without annotations. */
+    public Observed(String name, String namespace, long generation, ElectionClusterSpec spec, EffectiveSpec effective,
+                    StatefulSetView statefulSet, Map<String, PodView> pods, Map<String, MemberObservation> members,
+                    Instant membersWatchedSince, List<ClaimView> claims, Function<String, Expansion> storageClass,
+                    Function<String, Optional<LeaderProgress>> leaderProgress, ElectionClusterStatus previous,
+                    String volumeBlockPublished, Settings settings, Instant now) {
+        this(name, namespace, generation, spec, effective, statefulSet, pods, members, membersWatchedSince, claims,
+                storageClass,
+                leaderProgress, previous, volumeBlockPublished, settings, now, Map.of(), null);
+    }
+
+    /** The status.actions the decision starts from: what this process last computed, else the previous status's. */
+    public List<ActionStatus> previousActions() {
+        return actionsWritten != null ? actionsWritten : previous == null ? null : previous.actions;
+    }
 
     /** The operator's settings that change decisions. */
     public record Settings(boolean rolloutExecute, Duration statusRefreshInterval) {

@@ -13,8 +13,8 @@ import java.util.List;
  * @param claimTemplate    the first volume claim template, or null without one
  * @param deleting         it has a deletionTimestamp
  * @param workload         its status, as the readiness conditions read it
- * @param initialClusterState the {@code ballot.dev/initial-cluster-state} annotation ({@code existing} once the
- *                         cluster has bootstrapped), or null
+ * @param initialClusterState the ConfigMap's {@code initial-cluster-state} ({@code existing} once the cluster has
+ *                         bootstrapped), or null
  */
 public record StatefulSetView(Integer replicas, String votersAnnotation, List<String> nodeArgs,
                               ClaimTemplate claimTemplate, boolean deleting, WorkloadView workload,

@@ -45,13 +45,10 @@ public final class DesiredChildren {
     public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
     public static final int NODE_UID = 10001;
     /**
-     * On the StatefulSet: {@code existing} once the cluster has bootstrapped (the operator's record, kept for good).
-     * The ConfigMap carries the same value under {@link #INITIAL_CLUSTER_STATE_KEY}, which every member reads as
-     * {@code BALLOT_INITIAL_CLUSTER_STATE} when it starts (docs/node-api.md, Member identity): through the ConfigMap,
-     * not the pod template, so that flipping it restarts nobody.
-     */
-    public static final String INITIAL_CLUSTER_STATE_ANNOTATION = "ballot.dev/initial-cluster-state";
-    public static final String INITIAL_CLUSTER_STATE_KEY = "initial-cluster-state";
+     * In the ConfigMap: {@code existing} once the cluster has bootstrapped (the operator's record, kept for good), which
+     * every member reads as {@code BALLOT_INITIAL_CLUSTER_STATE} when it starts (docs/node-api.md, Member identity):
+     * through the ConfigMap, not the pod template or the StatefulSet, so that flipping it restarts nobody.
+     */    public static final String INITIAL_CLUSTER_STATE_KEY = "initial-cluster-state";
     public static final String EXISTING = "existing";
     /** The name of the HTTP API's port on the container and both Services; the probes use it. */
     public static final String HTTP = "http";
@@ -186,9 +183,6 @@ public final class DesiredChildren {
         ObjectMeta stsMeta = meta(Names.statefulSet(name));
         Map<String, String> stsAnnotations = new LinkedHashMap<>();
         stsAnnotations.put(VOTERS_ANNOTATION, Integer.toString(layout.voters()));
-        if (bootstrapped) {
-            stsAnnotations.put(INITIAL_CLUSTER_STATE_ANNOTATION, EXISTING);
-        }
         stsMeta.setAnnotations(stsAnnotations);
         return new StatefulSetBuilder()
                 .withMetadata(stsMeta)

@@ -1,5 +1,6 @@
 package dev.ballot.operator.reconciler;
 
+import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.decide.StatefulSetView;
@@ -37,7 +38,7 @@ final class ClusterObserver {
                             Map<String, MemberObservation> members, Instant membersWatchedSince,
                             Function<String, Expansion> storageClass,
                             Function<String, Optional<LeaderProgress>> leaderProgress, String volumeBlockPublished,
-                            Observed.Settings settings) {
+                            List<ActionStatus> actionsWritten, Observed.Settings settings) {
         Map<String, PodView> pods = new HashMap<>();
         context.getSecondaryResources(Pod.class).forEach(p -> pods.put(p.getMetadata().getName(), podView(p)));
         List<ClaimView> claims = new ArrayList<>();
@@ -49,9 +50,11 @@ final class ClusterObserver {
         return new Observed(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), cluster.getSpec(),
                 cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec()),
-                context.getSecondaryResource(StatefulSet.class).map(ClusterObserver::statefulSetView).orElse(null),
-                pods, members, membersWatchedSince, claims, once(storageClass), once(leaderProgress), cluster.getStatus(),
-                volumeBlockPublished, settings, Instant.now());
+                context.getSecondaryResource(StatefulSet.class).map(sts -> statefulSetView(sts,
+                        initialClusterState(context))).orElse(null),
+                pods, members, membersWatchedSince, claims, once(storageClass), once(leaderProgress),
+                cluster.getStatus(), volumeBlockPublished, settings, Instant.now(),
+                cluster.getMetadata().getAnnotations(), actionsWritten);
     }
 
     /** The StatefulSet's status as it stands now (after the children were applied). */
@@ -59,12 +62,18 @@ final class ClusterObserver {
         return sts.map(ClusterObserver::workloadView).orElse(WorkloadView.MISSING);
     }
 
-    private static StatefulSetView statefulSetView(StatefulSet sts) {
+    /** The ConfigMap's {@code initial-cluster-state}: the operator's record that the cluster has bootstrapped. */
+    private static String initialClusterState(Context<ElectionCluster> context) {
+        return context.getSecondaryResource(io.fabric8.kubernetes.api.model.ConfigMap.class)
+                .map(cm -> cm.getData() == null ? null : cm.getData().get(DesiredChildren.INITIAL_CLUSTER_STATE_KEY))
+                .orElse(null);
+    }
+
+    private static StatefulSetView statefulSetView(StatefulSet sts, String state) {
         var spec = sts.getSpec();
         var annotations = sts.getMetadata().getAnnotations();
         String voters = annotations == null ? null : annotations.get(DesiredChildren.VOTERS_ANNOTATION);
         boolean deleting = sts.getMetadata().getDeletionTimestamp() != null;
-        String state = annotations == null ? null : annotations.get(DesiredChildren.INITIAL_CLUSTER_STATE_ANNOTATION);
         if (spec == null) {
             return new StatefulSetView(null, voters, null, null, deleting, workloadView(sts), state);
         }
@@ -113,7 +122,7 @@ final class ClusterObserver {
             }
         }
         return new PodView(pod.getMetadata().getName(), revision, ready,
-                pod.getMetadata().getDeletionTimestamp() != null, waiting);
+                pod.getMetadata().getDeletionTimestamp() != null, waiting, pod.getMetadata().getUid());
     }
 
     /** Each key read at most once per reconcile. */

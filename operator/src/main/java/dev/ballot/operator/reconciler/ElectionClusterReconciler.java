@@ -1,6 +1,7 @@
 package dev.ballot.operator.reconciler;
 
 import dev.ballot.nodeapi.NodeClient;
+import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.decide.ClusterDecider;
@@ -9,6 +10,7 @@ import dev.ballot.operator.decide.Intent;
 import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.desired.Names;
 import dev.ballot.operator.members.MemberStatusEventSource;
+import dev.ballot.operator.metrics.ClusterGauges;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.WorkloadView;
@@ -19,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -68,8 +71,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final OperatorSettings settings;
     private final KubernetesClient client;
     private final RolloutExecutor rollout;
+    private final ActionExecutor actions;
     private final ScaleExecutor scale;
     private final VolumeResizer volumes;
+    /** The per-cluster gauges on /q/metrics (docs/operator.md, "Metrics"). */
+    private final ClusterGauges gauges;
     /**
      * The operator's one client for the node API: the member watcher, the rollout and the scale executors. The JDK
      * client resolves names through InetAddress, so -Djdk.net.hosts.file works for local runs.
@@ -77,6 +83,12 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final NodeClient nodes;
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
+    /**
+     * Per cluster uid: the status.actions this process last computed. The informer can hand a reconcile a status
+     * older than the one the last reconcile wrote; a started action must not look new then (ClusterDeletions forgets
+     * a deleted cluster's entry).
+     */
+    private final Map<String, List<ActionStatus>> actionsWritten = new ConcurrentHashMap<>();
     private volatile MemberStatusEventSource members;
     /**
      * Per cluster: the MemberNeedsReplacement Warning this process last published (a reconcile can start from a status
@@ -84,11 +96,13 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      */
     private final Map<String, String> replacementAnnounced = new ConcurrentHashMap<>();
 
-    public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client) {
+    public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client, MeterRegistry registry) {
         this.settings = settings;
         this.client = client;
+        this.gauges = new ClusterGauges(registry);
         this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout());
         this.rollout = new RolloutExecutor(client, settings, nodes);
+        this.actions = new ActionExecutor(rollout);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
     }
@@ -114,7 +128,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                                     : Set.of(new ResourceID(cluster, pod.getMetadata().getNamespace()));
                         })
                         .build(), context);
-        return List.of(members, pods, claimsEventSource(context));
+        return List.of(members, pods, claimsEventSource(context), new ClusterDeletions(gauges,
+                deleted -> actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()))));
     }
 
     @Override
@@ -124,6 +139,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         Observed observed = ClusterObserver.observe(cluster, context, members.observations(id),
                 members.watchedSince(id), volumes::expansion,
                 leader -> rollout.leaderProgress(cluster, leader), volumeBlockPublished.get(key),
+                actionsWritten.get(String.valueOf(cluster.getMetadata().getUid())),
                 new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval()));
 
         Intent intent = ClusterDecider.intend(observed);
@@ -154,6 +170,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (decision.rollout().acts()) {
             rollout.execute(cluster, decision.rollout(), decision.rolloutRevision()).ifPresent(acted::add);
         }
+        if (decision.action() != null) {
+            actions.execute(cluster, decision.action()).ifPresent(acted::add);
+        }
         VolumeGrowth grown = null;
         if (decision.volumes() != null && !decision.volumes().converged()) {
             VolumeResizer.Result result = volumes.execute(cluster, decision.volumes(),
@@ -174,6 +193,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
                         || !e.message().equals(replacementAnnounced.put(key, e.message())))
                 .forEach(e -> EventRecorder.record(client, cluster, e));
+        if (done.status() != null && done.status().actions != null) {
+            actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
+        }
+        gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
         UpdateControl<ElectionCluster> control = done.statusChanged()
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
@@ -186,6 +209,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                                                                        Exception e) {
         LOG.warnf(e, "reconcile of %s/%s failed", cluster.getMetadata().getNamespace(),
                 cluster.getMetadata().getName());
+        gauges.reconcileFailed(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                cluster.getMetadata().getUid(), Instant.now());
         return ErrorStatusUpdateControl.patchStatus(statusPatch(cluster, ClusterDecider.failed(cluster.getStatus(),
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), rootMessage(e), Instant.now()),
                 context));

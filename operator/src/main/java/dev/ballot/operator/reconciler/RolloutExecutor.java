@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -74,42 +75,64 @@ final class RolloutExecutor {
     }
 
     private Optional<EventToPublish> restart(ElectionCluster cluster, String name, String revisionSeen, String why) {
+        boolean done = deletePod(cluster, name, pod -> Objects.equals(revisionSeen,
+                pod.getMetadata().getLabels() == null ? null
+                        : pod.getMetadata().getLabels().get("controller-revision-hash")));
+        return done ? Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name + " " + why))
+                : Optional.empty();
+    }
+
+    /**
+     * Deletes pod {@code name} if it is still the one meant ({@code meant}, read afresh) and not already going, with
+     * its uid as a precondition, and never the same uid twice. True when this call deleted it. Used by the rollout
+     * (the pod of the revision it saw) and by restart-member (the pod of the uid it recorded).
+     */
+    boolean deletePod(ElectionCluster cluster, String name, Predicate<Pod> meant) {
         long now = System.nanoTime();
         deleted.values().removeIf(t -> now - t > Duration.ofMinutes(10).toNanos());
         String ns = cluster.getMetadata().getNamespace();
         Pod pod = client.pods().inNamespace(ns).withName(name).get();
-        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null
-                || !Objects.equals(revisionSeen, pod.getMetadata().getLabels() == null ? null
-                : pod.getMetadata().getLabels().get("controller-revision-hash"))) {
-            return Optional.empty();
+        if (pod == null || pod.getMetadata().getDeletionTimestamp() != null || !meant.test(pod)) {
+            return false;
         }
         String uid = pod.getMetadata().getUid();
         if (deleted.putIfAbsent(uid, now) != null) {
-            return Optional.empty();
+            return false;
         }
         try {
             client.raw("/api/v1/namespaces/" + ns + "/pods/" + name, "DELETE", Map.of("kind", "DeleteOptions",
                     "apiVersion", "v1", "preconditions", Map.of("uid", uid)));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404 || e.getCode() == 409) {
-                return Optional.empty(); // gone already, or the name holds a replacement: nothing to restart
+                return false; // gone already, or the name holds a replacement: nothing to restart
             }
             deleted.remove(uid);
             throw e;
         }
-        return Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name + " " + why));
+        return true;
     }
 
     private Optional<EventToPublish> transfer(ElectionCluster cluster, String leader) {
+        return transferLeadership(cluster, leader, TransferRequest.toMostCaughtUp())
+                ? Optional.of(EventToPublish.normal("TransferringLeadership", "asked " + leader
+                + " to hand leadership to a caught-up follower before it restarts")) : Optional.empty();
+    }
+
+    /**
+     * Asks {@code leader} to hand over leadership as {@code request} says, unless a request for this cluster is in
+     * flight or ended less than {@link #TRANSFER_RETRY} ago. True when this call sent it. The answer is only
+     * logged: the members' reports show whether leadership moved.
+     */
+    boolean transferLeadership(ElectionCluster cluster, String leader, TransferRequest request) {
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         long now = System.nanoTime();
         Long last = transfers.get(key);
         if (last != null && (last == IN_FLIGHT || now - last < TRANSFER_RETRY.toNanos())) {
-            return Optional.empty();
+            return false;
         }
         transfers.put(key, IN_FLIGHT);
         member(cluster, leader).withTimeout(TRANSFER_TIMEOUT)
-                .transferLeadershipAsync(TransferRequest.toMostCaughtUp()).whenComplete((r, e) -> {
+                .transferLeadershipAsync(request).whenComplete((r, e) -> {
                     transfers.put(key, System.nanoTime());
                     if (e != null) {
                         LOG.warnf("transfer-leadership on %s failed: %s", leader, e.getMessage());
@@ -117,8 +140,7 @@ final class RolloutExecutor {
                         LOG.infof("transfer-leadership on %s answered: %s", leader, r);
                     }
                 });
-        return Optional.of(EventToPublish.normal("TransferringLeadership", "asked " + leader
-                + " to hand leadership to a caught-up follower before it restarts"));
+        return true;
     }
 
     /** The named leader's own report, if it answers and still leads (read for the decision, see ClusterObserver). */

@@ -5,9 +5,10 @@ import java.util.Set;
 
 /**
  * What Kubernetes says about one member pod. {@code waiting}: the containers that report the state "waiting", in the
- * pod's order.
+ * pod's order; {@code uid}: the pod's uid (null when unknown), which tells a restarted pod from the one before.
  */
-public record PodView(String name, String revision, boolean ready, boolean terminating, List<Waiting> waiting) {
+public record PodView(String name, String revision, boolean ready, boolean terminating, List<Waiting> waiting,
+                      String uid) {
     /** Container waiting reasons that need a human: the pod never starts by itself. */
     static final Set<String> PROBLEMS = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "CreateContainerConfigError", "CreateContainerError");
@@ -18,6 +19,10 @@ public record PodView(String name, String revision, boolean ready, boolean termi
 
     public PodView {
         waiting = List.copyOf(waiting);
+    }
+
+    public PodView(String name, String revision, boolean ready, boolean terminating, List<Waiting> waiting) {
+        this(name, revision, ready, terminating, waiting, null);
     }
 
     /** A pod with no container waiting. */

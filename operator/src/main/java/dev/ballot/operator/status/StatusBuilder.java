@@ -16,11 +16,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Computes the whole status of a cluster from what was observed, and the Events to publish. Pure: every
@@ -123,18 +121,9 @@ public final class StatusBuilder {
                 (quorum.observing() ? quorum.notHeard(summary) : summary + " (" + QuorumMath.majority(voters)
                         + " required)") + warning));
 
-        String stalledReason = null;
-        String stalledMessage = null;
-        Optional<PodView> broken = o.pods().values().stream().filter(p -> p.problem() != null)
-                .min(Comparator.comparing(PodView::name));
-        if (broken.isPresent()) {
-            stalledReason = "PodFailing";
-            stalledMessage = "pod " + broken.get().name() + " cannot start: " + broken.get().problem()
-                    + "; fix spec.image or the registry access";
-        } else if (!action.blockedBy().isEmpty() && action.kind() == Step.Kind.WAIT && quorum.lost()) {
-            stalledReason = "RolloutBlocked";
-            stalledMessage = action.blockedBy();
-        }
+        Stall stall = Stall.of(o.pods().values(), action, quorum.lost());
+        String stalledReason = stall == null ? null : stall.reason();
+        String stalledMessage = stall == null ? null : stall.message();
         boolean reconciling = !spec.paused() && stalledReason == null && !ready;
         conditions.add(StatusConditions.condition(StatusConditions.RECONCILING, reconciling, gen,
                 spec.paused() ? "Paused" : (reconciling

@@ -167,9 +167,8 @@ class DesiredChildrenTest {
         DesiredChildren bootstrapped = new DesiredChildren("ec", "ns", raft, new MemberLayout(3, 3), true);
         assertThat(fresh.configMap().getData()).containsEntry("initial-cluster-state", "new");
         assertThat(bootstrapped.configMap().getData()).containsEntry("initial-cluster-state", "existing");
-        assertThat(fresh.statefulSet().getMetadata().getAnnotations()).doesNotContainKey("ballot.dev/initial-cluster-state");
-        assertThat(bootstrapped.statefulSet().getMetadata().getAnnotations())
-                .containsEntry("ballot.dev/initial-cluster-state", "existing");
+        assertThat(bootstrapped.statefulSet()).as("the StatefulSet is the same: nothing restarts")
+                .isEqualTo(fresh.statefulSet());
         assertThat(bootstrapped.statefulSet().getSpec().getTemplate())
                 .as("the pod template is the same: no rolling restart").isEqualTo(fresh.statefulSet().getSpec().getTemplate());
         var env = bootstrapped.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()

@@ -149,6 +149,9 @@ final class FakeMembers implements AutoCloseable {
         }
         if ("POST".equals(exchange.getRequestMethod()) && path.endsWith("/v1/admin/transfer-leadership")) {
             transfers.merge(key, 1, Integer::sum);
+            String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            adminCalls.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
+                    .add("POST /v1/admin/transfer-leadership " + request);
             byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {

@@ -1,0 +1,96 @@
+package dev.ballot.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+
+/**
+ * An action subcommand: sets {@code ballot.dev/<action>} and a fresh {@code ballot.dev/<action>-id}, then reads the
+ * cluster twice a second, printing each change of what status.actions says, until the request is Done, Refused or
+ * Failed, or --timeout passes.
+ */
+abstract class ActionCommand implements Callable<Integer> {
+    static final Duration POLL = Duration.ofMillis(500);
+
+    @CommandLine.ParentCommand
+    KubectlBallot root;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--request-id", description = "The request id (default: a fresh one). The same id"
+            + " is never carried out twice, so repeating a command with its id only waits for the answer.")
+    String requestId;
+
+    int act(String cluster, String action, String target, String timeoutText) {
+        Duration timeout = KubectlBallot.duration(timeoutText);
+        boolean json = root.output == KubectlBallot.Output.json;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter progressOut = json ? spec.commandLine().getErr() : out;
+        String id = requestId != null ? requestId : "kb-" + UUID.randomUUID().toString().substring(0, 8);
+        try (ClusterAccess k = new ClusterAccess(root.context, root.namespace)) {
+            if (k.get(cluster) == null) {
+                spec.commandLine().getErr().println("error: no ElectionCluster " + cluster + " in namespace "
+                        + k.namespace());
+                return ExitCode.ERROR.code;
+            }
+            k.request(cluster, action, target, id);
+            progressOut.println(action + " " + target + " on " + k.namespace() + "/" + cluster + " (request " + id
+                    + ")");
+            progressOut.flush();
+            ActionProgress progress = new ActionProgress(action, id);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            JsonNode ec = null;
+            ExitCode result = null;
+            while (result == null && System.nanoTime() < deadline) {
+                ec = k.get(cluster);
+                if (ec == null) {
+                    spec.commandLine().getErr().println("error: ElectionCluster " + cluster + " was deleted");
+                    return ExitCode.ERROR.code;
+                }
+                String line = progress.update(ec);
+                if (line != null) {
+                    progressOut.println("  " + line);
+                    progressOut.flush();
+                }
+                result = progress.outcome(ec);
+                if (result == null) {
+                    sleep();
+                }
+            }
+            if (result == null) {
+                result = ExitCode.TIMEOUT;
+                progressOut.println("  no final answer within " + timeoutText + " (request " + id + "); see kubectl"
+                        + " ballot status " + cluster);
+            }
+            if (json) {
+                ObjectNode view = ClusterAccess.JSON.createObjectNode();
+                view.put("cluster", cluster);
+                view.put("namespace", k.namespace());
+                view.put("action", action);
+                view.put("requestId", id);
+                view.put("exitCode", result.code);
+                JsonNode entry = ec == null ? null : progress.entry(ec);
+                if (entry != null) {
+                    view.set("status", entry);
+                }
+                out.println(view.toPrettyString());
+            }
+            out.flush();
+            return result.code;
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the operator");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ballot.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+/** The plugin's only calls to the API server: read an ElectionCluster, merge-patch its annotations. */
+final class ClusterAccess implements AutoCloseable {
+    static final String API_VERSION = "ballot.dev/v1alpha1";
+    static final String KIND = "ElectionCluster";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KubernetesClient client;
+    private final String namespace;
+
+    /** The kubeconfig as kubectl reads it ($KUBECONFIG, ~/.kube/config), its current or the given context. */
+    ClusterAccess(String context, String namespace) {
+        Config config = context == null ? Config.autoConfigure(null) : Config.autoConfigure(context);
+        this.client = new KubernetesClientBuilder().withConfig(config).build();
+        this.namespace = namespace != null ? namespace
+                : config.getNamespace() != null ? config.getNamespace() : "default";
+    }
+
+    String namespace() {
+        return namespace;
+    }
+
+    /** The cluster as JSON, or null when it does not exist. */
+    JsonNode get(String name) {
+        GenericKubernetesResource r = resource(name).get();
+        return r == null ? null : JSON.valueToTree(r);
+    }
+
+    /** Sets {@code ballot.dev/<action>} and {@code ballot.dev/<action>-id} (a JSON merge patch of metadata only). */
+    void request(String name, String action, String target, String requestId) {
+        ObjectNode patch = JSON.createObjectNode();
+        ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
+        annotations.put("ballot.dev/" + action, target);
+        annotations.put("ballot.dev/" + action + "-id", requestId);
+        resource(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    }
+
+    private Resource<GenericKubernetesResource> resource(String name) {
+        return client.genericKubernetesResources(API_VERSION, KIND).inNamespace(namespace).withName(name);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,165 @@
+package dev.ballot.kubectl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code kubectl ballot}: the status of an ElectionCluster on one screen, and the one-off actions the operator offers
+ * (docs/kubectl-plugin.md). An action sets its annotation with a fresh request id and waits for status.actions to
+ * say Done, Refused or Failed; the exit code says which ({@link ExitCode}).
+ */
+@Command(name = "kubectl ballot", mixinStandardHelpOptions = true, version = "kubectl-ballot 0.1.0",
+        description = "Status and one-off actions of Ballot ElectionClusters.",
+        subcommands = {KubectlBallot.Status.class, KubectlBallot.TransferLeadership.class,
+                KubectlBallot.Restart.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done (status printed, or the action Done)",
+                "1:error (no such cluster, API server unreachable or refusing)",
+                "2:the operator refused the action (nothing was done)",
+                "3:the action failed after it started",
+                "4:no final answer within --timeout",
+                "64:bad command line"})
+public final class KubectlBallot {
+    @Option(names = {"-n", "--namespace"}, description = "Namespace (default: the kubeconfig context's).",
+            scope = CommandLine.ScopeType.INHERIT)
+    String namespace;
+
+    @Option(names = "--context", description = "kubeconfig context (default: the current one).",
+            scope = CommandLine.ScopeType.INHERIT)
+    String context;
+
+    @Option(names = {"-o", "--output"}, description = "text or json (default text).", defaultValue = "text",
+            scope = CommandLine.ScopeType.INHERIT)
+    Output output;
+
+    enum Output { text, json }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new KubectlBallot());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExitCodeExceptionMapper(e -> ExitCode.ERROR.code);
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println(e.getMessage());
+            e.getCommandLine().usage(err);
+            return ExitCode.USAGE.code;
+        });
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            err.println("error: " + (e instanceof KubernetesClientException k
+                    ? "the API server answered " + k.getCode() + ": " + k.getMessage() : e.getMessage()));
+            return ExitCode.ERROR.code;
+        });
+        if (args.length == 0) {
+            cli.usage(out);
+            return ExitCode.USAGE.code;
+        }
+        return cli.execute(args);
+    }
+
+    @Command(name = "status", description = "Members, roles, lag, leader and term, quorum, rollout step, conditions"
+            + " and actions of one cluster.")
+    static final class Status implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        KubectlBallot root;
+
+        @Parameters(paramLabel = "CLUSTER", description = "ElectionCluster name")
+        String cluster;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (ClusterAccess k = new ClusterAccess(root.context, root.namespace)) {
+                JsonNode ec = k.get(cluster);
+                PrintWriter out = spec.commandLine().getOut();
+                if (ec == null) {
+                    spec.commandLine().getErr().println("error: no ElectionCluster " + cluster + " in namespace "
+                            + k.namespace());
+                    return ExitCode.ERROR.code;
+                }
+                if (root.output == Output.json) {
+                    ObjectNode view = ClusterAccess.JSON.createObjectNode();
+                    view.put("name", cluster);
+                    view.put("namespace", k.namespace());
+                    view.set("spec", ec.path("spec"));
+                    view.set("status", ec.path("status"));
+                    out.println(view.toPrettyString());
+                } else {
+                    out.print(StatusScreen.render(ec, Instant.now()));
+                }
+                out.flush();
+                return ExitCode.OK.code;
+            }
+        }
+    }
+
+    @Command(name = "transfer-leadership", description = "Move leadership to a healthy, caught-up voter (named, or"
+            + " the most caught-up one) and wait until it leads.")
+    static final class TransferLeadership extends ActionCommand {
+        @Parameters(index = "0", paramLabel = "CLUSTER", description = "ElectionCluster name")
+        String cluster;
+
+        @Option(names = "--to", defaultValue = "any", description = "The member to lead, or any (default).")
+        String to;
+
+        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait (default 60s).")
+        String timeout;
+
+        @Override
+        public Integer call() {
+            return act(cluster, "transfer-leadership", to, timeout);
+        }
+    }
+
+    @Command(name = "restart", description = "Restart one member (its pod is recreated; a leader hands over first),"
+            + " only while every other voter is healthy and caught up; wait until it is back.")
+    static final class Restart extends ActionCommand {
+        @Parameters(index = "0", paramLabel = "CLUSTER", description = "ElectionCluster name")
+        String cluster;
+
+        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to restart")
+        String member;
+
+        @Option(names = "--timeout", defaultValue = "6m", description = "How long to wait (default 6m).")
+        String timeout;
+
+        @Override
+        public Integer call() {
+            return act(cluster, "restart-member", member, timeout);
+        }
+    }
+
+    /** "90s", "5m", "1h", or an ISO-8601 duration. */
+    static Duration duration(String text) {
+        String t = text.trim().toLowerCase();
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.parse(text);
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--timeout " + text + " is not a duration: use e.g. 90s, 5m or 1h");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.ballot.operator.actions;
+
+/**
+ * The one executor call an action asks for in a reconcile (the reconciler's ActionExecutor carries it out with the
+ * rollout's code: the same transfer and the same uid-guarded pod delete).
+ *
+ * @param op     what to call
+ * @param member the member the call goes to or is about (transfer: the leader that hands over; restart: the pod)
+ * @param to     transfer: the member to hand leadership to; null otherwise
+ * @param podUid restart: the uid the pod must still have (never delete its replacement); null otherwise
+ */
+public record ActionStep(Op op, String member, String to, String podUid) {
+    /** The executor's calls. replace-member and backup-now add theirs here. */
+    public enum Op {
+        /** POST /v1/admin/transfer-leadership on {@code member} with {"to": to}. */
+        TRANSFER_LEADERSHIP,
+        /** Delete pod {@code member} if its uid is still {@code podUid}; the StatefulSet recreates it. */
+        DELETE_POD
+    }
+
+    public static ActionStep transfer(String leader, String to) {
+        return new ActionStep(Op.TRANSFER_LEADERSHIP, leader, to, null);
+    }
+
+    public static ActionStep deletePod(String pod, String uid) {
+        return new ActionStep(Op.DELETE_POD, pod, null, uid);
+    }
+}
