@@ -20,7 +20,7 @@ public final class Bootstrapped {
     private Bootstrapped() {
     }
 
-    /** @param recorded the StatefulSet's {@code ballot.dev/initial-cluster-state} annotation, or null */
+    /** @param recorded the ConfigMap's {@code initial-cluster-state}, or null */
     public static boolean of(String recorded, Collection<MemberObservation> members) {
         if (DesiredChildren.EXISTING.equals(recorded)) {
             return true;

@@ -4,9 +4,11 @@ import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.desired.QuorumMath;
 import dev.ballot.operator.scale.ScaleObservation;
 import dev.ballot.operator.scale.ScaleObservation.ConfiguredMember;
-import dev.ballot.operator.scale.ScaleObservation.MemberReport;
 import dev.ballot.operator.scale.ScaleObservation.PodState;
 import dev.ballot.operator.scale.ScalePlanner;
+import static dev.ballot.operator.scale.ScalePlanner.healthy;
+import static dev.ballot.operator.scale.ScalePlanner.ordinal;
+import static dev.ballot.operator.scale.ScalePlanner.pod;
 import dev.ballot.operator.step.Step;
 import dev.ballot.operator.step.Step.Kind;
 import java.util.Map;
@@ -125,28 +127,5 @@ public final class ReplacementPlanner {
                     + " healthy voters of " + (v + 1) + ", " + (healthy + 1) + " would be");
         }
         return Step.act(Kind.PROMOTE, target, promote);
-    }
-
-    /** Ready pod, answering, and following a known leader (as the scale planner counts it). */
-    private static boolean healthy(ScaleObservation o, String name) {
-        PodState pod = o.pods().get(name);
-        MemberReport report = o.reports().get(name);
-        return pod != null && pod.present() && pod.ready() && report != null && report.knowsLeader();
-    }
-
-    private static String pod(ScaleObservation o, int ordinal) {
-        return o.cluster() + "-" + ordinal;
-    }
-
-    private static int ordinal(ScaleObservation o, String name) {
-        String prefix = o.cluster() + "-";
-        if (name == null || !name.startsWith(prefix)) {
-            return -1;
-        }
-        try {
-            return Integer.parseInt(name.substring(prefix.length()));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 }
