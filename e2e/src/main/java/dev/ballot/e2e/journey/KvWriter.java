@@ -102,6 +102,11 @@ public final class KvWriter implements Runnable {
     return maxGapMs;
   }
 
+  /** Every acknowledged key with the value written, in order. */
+  public synchronized Map<String, String> ackedSnapshot() {
+    return new LinkedHashMap<>(acked);
+  }
+
   /**
    * Stops, reads every acknowledged write back ({@link #verify}) and records writes_acked, writes_failed,
    * max_write_gap_ms and acked_lost on {@code r}; the check fails if any is lost.

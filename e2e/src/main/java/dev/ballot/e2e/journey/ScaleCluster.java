@@ -29,6 +29,9 @@ public final class ScaleCluster implements Scenario {
   private final String clusterName;
   private final String manifest;
   private final int to;
+  /** Operator kills at step boundaries while scaling up, and while scaling back ({@link OperatorCrasher}). */
+  private int killsUp;
+  private int killsDown;
 
   /** Scales a cluster an earlier scenario created. */
   public ScaleCluster(String scenario, CreateCluster created, int to) {
@@ -37,6 +40,22 @@ public final class ScaleCluster implements Scenario {
     this.clusterName = created.clusterName;
     this.manifest = null;
     this.to = to;
+  }
+
+  /**
+   * The same, with the operator SIGKILLed and started again at each new step, up to {@code up} times while scaling up
+   * and {@code down} times while scaling back (only where the operator runs as a local process).
+   */
+  public static ScaleCluster withOperatorKills(String scenario, CreateCluster created, int to, int up, int down) {
+    ScaleCluster s = new ScaleCluster(scenario, created, to);
+    s.killsUp = up;
+    s.killsDown = down;
+    return s;
+  }
+
+  @Override
+  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
+    return killsUp + killsDown == 0 || OperatorCrasher.applies(cluster);
   }
 
   /** Creates its own cluster from {@code manifest} (YAML), scales it, and deletes it at the end. */
@@ -125,13 +144,21 @@ public final class ScaleCluster implements Scenario {
       history.takeElections();
       awaitCondition(() -> false, BASELINE_MS);
       r.put("elections_baseline_" + BASELINE_MS / 1000 + "s", history.takeElections());
+      OperatorCrasher crasher = killsUp > 0 ? new OperatorCrasher(ctx, ec, killsUp).start() : null;
       long up = scale(ctx, r, history, ec, to);
       r.put("scale_up_s", seconds(up)).put("elections_up", history.takeElections());
+      if (crasher != null && !checkKills(r, crasher, "up")) {
+        return;
+      }
       if (up < 0 || !membershipMatches(ctx, r, ec, to)) {
         return;
       }
+      crasher = killsDown > 0 ? new OperatorCrasher(ctx, ec, killsDown).start() : null;
       long down = scale(ctx, r, history, ec, from);
       r.put("scale_down_s", seconds(down)).put("elections_down", history.takeElections());
+      if (crasher != null && !checkKills(r, crasher, "down")) {
+        return;
+      }
       if (down < 0 || !membershipMatches(ctx, r, ec, from)) {
         return;
       }
@@ -147,7 +174,8 @@ public final class ScaleCluster implements Scenario {
       writer.stopAndJoin();
       history.stopAndJoin();
       List<String> lostQuorum = history.quorumLostSamples();
-      r.put("quorum_lost_samples", lostQuorum.size()).put("leaderless_samples", history.leaderlessSamples().size());
+      r.put("quorum_lost_samples", lostQuorum.size()).put("unheard_samples", history.unheardSamples().size())
+          .put("leaderless_samples", history.leaderlessSamples().size());
       r.check(lostQuorum.isEmpty(), "status showed quorum lost: " + (lostQuorum.isEmpty() ? "" : lostQuorum.get(0)));
       if (!r.passed()) {
         Path file = history.write(historyDir(ctx).resolve(scenario + "-history-" + System.currentTimeMillis() + ".txt"));
@@ -155,6 +183,15 @@ public final class ScaleCluster implements Scenario {
         r.put("history", file);
       }
     }
+  }
+
+  /** Records where the operator was killed; at least one kill must have happened between steps. */
+  private static boolean checkKills(ScenarioResult r, OperatorCrasher crasher, String phase)
+      throws InterruptedException {
+    List<String> kills = crasher.stop();
+    r.put("operator_kills_" + phase, kills.size()).put("killed_" + phase + "_at", String.join("; ", kills));
+    return r.check(!kills.isEmpty() && crasher.error() == null, "the operator was not killed while scaling " + phase
+        + (crasher.error() == null ? "" : ": " + crasher.error()));
   }
 
   /** Scales with kubectl and waits for the new shape; returns the millis it took, or -1 (the result says why). */

@@ -23,6 +23,7 @@ final class ScaleHistory implements Runnable {
   private final long t0 = System.currentTimeMillis();
   private final List<String> lines = new ArrayList<>();
   private final List<String> quorumLost = new ArrayList<>();
+  private final List<String> unheard = new ArrayList<>();
   private final List<String> leaderless = new ArrayList<>();
   private long minTerm = Long.MAX_VALUE;
   private long maxTerm = Long.MIN_VALUE;
@@ -92,9 +93,14 @@ final class ScaleHistory implements Runnable {
     }
     sb.append(" members=");
     int answeringVoters = 0;
+    int unheardVoters = 0;
     for (Map<String, Object> m : (List<Map<String, Object>>) status.getOrDefault("members", List.of())) {
       if (Boolean.TRUE.equals(m.get("voter")) && Boolean.TRUE.equals(m.get("reachable"))) {
         answeringVoters++;
+      }
+      // reachable absent: an operator that just started has not heard from it yet (docs/operator.md, Observing)
+      if (Boolean.TRUE.equals(m.get("voter")) && m.get("reachable") == null) {
+        unheardVoters++;
       }
       sb.append(m.get("name")).append(':').append(Boolean.TRUE.equals(m.get("voter")) ? "v" : "nv").append(':')
           .append(m.get("role")).append(':').append(Boolean.TRUE.equals(m.get("ready")) ? "ready" : "notready")
@@ -108,8 +114,10 @@ final class ScaleHistory implements Runnable {
       }
       long required = number(q.get("required"));
       String at = "+" + (System.currentTimeMillis() - t0) + "ms " + line;
-      if (answeringVoters < required) {
+      if (answeringVoters + unheardVoters < required) {
         quorumLost.add(at);
+      } else if (answeringVoters < required) {
+        unheard.add(at);
       }
       if (!"True".equals(available) || status.get("leader") == null) {
         leaderless.add(at);
@@ -128,6 +136,11 @@ final class ScaleHistory implements Runnable {
 
   synchronized List<String> quorumLostSamples() {
     return List.copyOf(quorumLost);
+  }
+
+  /** Samples in which too few voters answered but the rest were not heard from yet (the operator just started). */
+  synchronized List<String> unheardSamples() {
+    return List.copyOf(unheard);
   }
 
   synchronized List<String> leaderlessSamples() {

@@ -127,7 +127,7 @@ public final class ProcessKubelet implements AutoCloseable {
     }, 60_000));
     informers.add(podInformer);
     informers.add(serviceInformer);
-    informers.add(client.persistentVolumeClaims().inAnyNamespace().inform(EventHandlers.onChange(this::provision), 30_000));
+    informers.add(client.persistentVolumeClaims().inAnyNamespace().inform(EventHandlers.of(this::provision, this::release), 30_000));
     scheduler.scheduleWithFixedDelay(this::probeAll, 100, 100, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::recreatePodsStuckOnBoundClaims, 2, 2, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(() -> {
@@ -407,6 +407,25 @@ public final class ProcessKubelet implements AutoCloseable {
           .withName(claim).get();
       return pvc != null && pvc.getStatus() != null && "Bound".equals(pvc.getStatus().getPhase());
     });
+  }
+
+  /**
+   * A deleted claim's data goes with it, as with a real provisioner's new volume for the next claim of that name: its
+   * directory is moved aside (kept for a post-mortem, like a Retain PV), so a new claim of the same name starts empty.
+   */
+  private void release(PersistentVolumeClaim pvc) {
+    Path dir = ctx.claimDir(pvc.getMetadata().getNamespace(), pvc.getMetadata().getName());
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Path aside = dir.resolveSibling(dir.getFileName() + ".released-" + pvc.getMetadata().getUid());
+    try {
+      Files.move(dir, aside);
+      LOG.info(() -> "claim " + pvc.getMetadata().getNamespace() + "/" + pvc.getMetadata().getName()
+          + " deleted: its directory moved to " + aside);
+    } catch (IOException e) {
+      LOG.warning(() -> "moving the deleted claim's directory " + dir + " aside failed: " + e.getMessage());
+    }
   }
 
   /** Binds a pending claim to a new hostPath PV on a directory of its own (a local provisioner). */

@@ -23,11 +23,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * The seed's Raft YAML ({@code raft:} with cluster_id, node_id, listen_address, peers, timeouts) plus Ballot's keys,
- * among them {@code learners}: non-voting members, numbered after the peers.
+ * among them {@code learners}: non-voting members, numbered after the peers, and {@code rejoining_learners}: names of
+ * {@code peers} entries that start as learners in their place (a member being replaced after it lost its storage
+ * keeps its position, so its member id, yet must join empty as a learner; docs/node-config.md).
  */
 final class RaftYamlParser {
     static final List<String> KEYS = List.of("cluster_id", "node_id", "listen_address", "peers", "learners",
-            "election_timeout_min", "election_timeout_max", "heartbeat_interval",
+            "rejoining_learners", "election_timeout_min", "election_timeout_max", "heartbeat_interval",
             "client_address", "advertise_address", "data_dir", "etcd_address", ClientLimits.REQUEST_KEY,
             ClientLimits.KEY_KEY, ClientLimits.VALUE_KEY, ClientLimits.CONNECTIONS_KEY, ClientLimits.SUBSCRIBERS_KEY,
             ClientLimits.READ_TIMEOUT_KEY, TlsSettings.DIR_KEY, TlsSettings.CLIENT_AUTH_KEY, "quota_bytes");
@@ -128,7 +130,7 @@ final class RaftYamlParser {
     }
 
     private static boolean isList(String key) {
-        return key.equals("peers") || key.equals("learners");
+        return key.equals("peers") || key.equals("learners") || key.equals("rejoining_learners");
     }
 
     private String scalarKey(NodeTuple t, String prefix) throws ConfigException {
@@ -207,6 +209,7 @@ final class RaftYamlParser {
         if (learnersSetting != null) {
             addMembers(members, "learners", learnersSetting, MemberKind.LEARNER, client);
         }
+        rejoinAsLearners(members, settings.get("rejoining_learners"));
 
         PeerSpec self = findSelf(members, listenSetting, listen, advertiseSetting, advertise);
         checkPorts(listenSetting, listen, clientSetting, client);
@@ -279,6 +282,40 @@ final class RaftYamlParser {
                 }
             }
             members.add(new PeerSpec(id, name, kind, address, null, address.withPort(client.port())));
+        }
+    }
+
+    /**
+     * Turns the peers that {@code rejoining_learners} names into learners, in place: they keep their ids. A member whose
+     * storage was lost is removed from the configuration and added again as a learner under the same id; its file must
+     * say so, or it would start as the voter it no longer is (and its empty storage would stop it: needs replacement).
+     */
+    private static void rejoinAsLearners(List<PeerSpec> members, Setting rejoining) throws ConfigException {
+        if (rejoining == null) {
+            return;
+        }
+        for (int i = 0; i < rejoining.items().size(); i++) {
+            String name = rejoining.items().get(i).trim();
+            int at = -1;
+            for (int m = 0; m < members.size(); m++) {
+                if (members.get(m).name().equals(name)) {
+                    at = m;
+                }
+            }
+            if (at < 0 || members.get(at).kind() != MemberKind.VOTER) {
+                throw new ConfigException(rejoining.source(), "raft.rejoining_learners[" + i + "]", rejoining.line(),
+                        "'" + name + "' " + (at < 0 ? "names no member" : "is already a learner") + " (peers: "
+                                + String.join(", ", members.stream().filter(p -> p.kind() == MemberKind.VOTER)
+                                .map(PeerSpec::name).toList()) + ")",
+                        "list member names of peers (the first DNS label of a peer's host, or node-<position>)");
+            }
+            PeerSpec p = members.get(at);
+            members.set(at, new PeerSpec(p.id(), p.name(), MemberKind.LEARNER, p.peerAddress(), p.electionAddress(),
+                    p.clientAddress()));
+        }
+        if (members.stream().noneMatch(p -> p.kind() == MemberKind.VOTER)) {
+            throw new ConfigException(rejoining.source(), "raft.rejoining_learners", rejoining.line(),
+                    "it names every peer", "keep at least one voter in peers");
         }
     }
 

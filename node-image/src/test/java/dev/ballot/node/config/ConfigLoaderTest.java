@@ -277,6 +277,49 @@ class ConfigLoaderTest {
         assertThat(c.initialMembership().voterIds()).containsExactly(1L, 2L, 3L);
     }
 
+    /** A member being replaced keeps its place (its id) in peers and starts as a learner: the operator's file. */
+    @Test
+    void aRejoiningLearnerKeepsItsIdAndStartsAsALearner() throws Exception {
+        String yaml = """
+                raft:
+                  cluster_id: "ec-raft"
+                  peers:
+                    - "ec-raft-0.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-1.ec-raft-peers.default.svc:2380"
+                    - "ec-raft-2.ec-raft-peers.default.svc:2380"
+                  rejoining_learners:
+                    - "ec-raft-1"
+                """;
+        NodeConfig replaced = ConfigLoader.parse("ballot.yaml", yaml, Map.of("BALLOT_NODE_ID", "ec-raft-1",
+                "BALLOT_LISTEN_ADDRESS", "10.1.0.9:2380"));
+        assertThat(replaced.nodeId()).isEqualTo(2);
+        assertThat(replaced.self().kind()).isEqualTo(MemberKind.LEARNER);
+        assertThat(replaced.initialMembership().voterIds()).containsExactly(1L, 3L);
+        assertThat(replaced.initialMembership().member(2).orElseThrow().kind()).isEqualTo(MemberKind.LEARNER);
+
+        NodeConfig other = ConfigLoader.parse("ballot.yaml", yaml, Map.of("BALLOT_NODE_ID", "ec-raft-2",
+                "BALLOT_LISTEN_ADDRESS", "10.1.0.8:2380"));
+        assertThat(other.nodeId()).isEqualTo(3);
+        assertThat(other.self().kind()).isEqualTo(MemberKind.VOTER);
+    }
+
+    @Test
+    void aRejoiningLearnerMustNameAPeer() throws Exception {
+        String yaml = """
+                raft:
+                  cluster_id: "ec-raft"
+                  peers: ["ec-raft-0.p:2380", "ec-raft-1.p:2380"]
+                  rejoining_learners: ["ec-raft-7"]
+                """;
+        ConfigException e = fails(yaml, Map.of("BALLOT_NODE_ID", "ec-raft-0", "BALLOT_LISTEN_ADDRESS", "10.1.0.9:2380"));
+        assertThat(e.key()).isEqualTo("raft.rejoining_learners[0]");
+        assertThat(e.getMessage()).contains("'ec-raft-7' names no member (peers: ec-raft-0, ec-raft-1)");
+
+        ConfigException all = fails(yaml.replace("ec-raft-7", "ec-raft-0\", \"ec-raft-1"),
+                Map.of("BALLOT_NODE_ID", "ec-raft-0", "BALLOT_LISTEN_ADDRESS", "10.1.0.9:2380"));
+        assertThat(all.getMessage()).contains("it names every peer");
+    }
+
     @Test
     void aLearnerAlsoListedAsAPeerInTheEnvironmentIsRefused() throws Exception {
         ConfigException e = fails(resource("seed/raft.yaml"), Map.of("BALLOT_LEARNERS", "192.168.1.2:2380"));

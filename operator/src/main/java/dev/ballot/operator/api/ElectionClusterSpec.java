@@ -73,6 +73,13 @@ public class ElectionClusterSpec {
     @JsonPropertyDescription("Overrides applied to every member pod: labels, annotations, scheduling and security.")
     public PodTemplateOverrides podTemplate;
 
+    @Default("600")
+    @Min(1)
+    @JsonPropertyDescription("Seconds a rollout, scaling or member-replacement step may stay the next step before the"
+            + " cluster is Stalled with reason ProgressDeadlineExceeded (a Warning Event too); it clears when the step"
+            + " moves. The operator keeps trying meanwhile.")
+    public Integer progressDeadlineSeconds;
+
     @JsonPropertyDescription("How the operator rolls members when the pod template changes.")
     public UpdateStrategy updateStrategy;
 

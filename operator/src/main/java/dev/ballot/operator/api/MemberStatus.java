@@ -34,6 +34,10 @@ public class MemberStatus {
     @JsonPropertyDescription("controller-revision-hash of the member's pod: the pod template it runs.")
     public String revision;
 
+    @JsonPropertyDescription("True when the member reports it lost its storage while in the configuration: it never"
+            + " votes, and the operator replaces it (docs/operator.md, Member replacement).")
+    public Boolean needsReplacement;
+
     @JsonPropertyDescription("Why the member is not ready or not reachable.")
     public String message;
 }

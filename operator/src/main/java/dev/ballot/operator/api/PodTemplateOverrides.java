@@ -18,13 +18,15 @@ public class PodTemplateOverrides {
     @JsonPropertyDescription("Extra annotations on every member pod.")
     public Map<String, String> annotations;
 
-    @JsonPropertyDescription("Pod affinity and anti-affinity rules (core/v1 Affinity).")
+    @JsonPropertyDescription("Pod affinity and anti-affinity rules (core/v1 Affinity). Absent: a preferred pod"
+            + " anti-affinity by kubernetes.io/hostname, so members spread over nodes where they can; {} for none.")
     public Affinity affinity;
 
     @JsonPropertyDescription("Tolerations of the member pods.")
     public List<Toleration> tolerations;
 
-    @JsonPropertyDescription("Topology spread constraints of the member pods, e.g. one member per zone.")
+    @JsonPropertyDescription("Topology spread constraints of the member pods, e.g. one member per zone. Absent: maxSkew"
+            + " 1 over topology.kubernetes.io/zone, ScheduleAnyway; [] for none.")
     public List<TopologySpreadConstraint> topologySpreadConstraints;
 
     @JsonPropertyDescription("PriorityClass of the member pods.")

@@ -13,6 +13,10 @@ public class RolloutStatus {
     @JsonPropertyDescription("Why the next step cannot run yet, e.g. 'quorum has no spare member'; empty when it can.")
     public String blockedBy;
 
+    @JsonPropertyDescription("When this step became the next one (RFC 3339); past spec.progressDeadlineSeconds the"
+            + " cluster is Stalled with reason ProgressDeadlineExceeded.")
+    public String since;
+
     public RolloutStatus() {
     }
 

@@ -16,6 +16,13 @@ import dev.ballot.operator.desired.SpecValidator;
 import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.rollout.LeaderProgress;
 import dev.ballot.operator.rollout.RolloutPlanner;
+import dev.ballot.operator.desired.MemberLayout;
+import dev.ballot.operator.progress.ProgressDeadline;
+import dev.ballot.operator.replace.Bootstrapped;
+import dev.ballot.operator.replace.Replacement;
+import dev.ballot.operator.replace.ReplacementPlanner;
+import dev.ballot.operator.replace.ReplacementStatus;
+import dev.ballot.operator.scale.ScaleObservation;
 import dev.ballot.operator.scale.ScaleObservations;
 import dev.ballot.operator.scale.ScaleOutcome;
 import dev.ballot.operator.scale.ScalePlanner;
@@ -79,11 +86,41 @@ public final class ClusterDecider {
             return new Intent(problems, null, null);
         }
         StatefulSetView sts = o.statefulSet();
-        ScaleOutcome scale = ScalePlanner.plan(ScaleObservations.of(o.name(), o.effective(),
+        ScaleObservation observed = ScaleObservations.of(o.name(), o.effective(),
                 sts == null ? null : sts.replicas(), sts == null ? null : sts.votersAnnotation(),
-                sts == null ? null : sts.workload().updateRevision(), o.pods(), o.members()));
-        return new Intent(List.of(), new DesiredChildren(o.name(), o.namespace(), o.effective(), scale.layout()),
-                scale);
+                sts == null ? null : sts.workload().updateRevision(), o.pods(), o.members());
+        Replacement replacement = ReplacementPlanner.plan(observed, needsReplacement(o));
+        // A replacement goes first (it restores a voter); scaling waits for it, on the layout the cluster has.
+        ScaleOutcome scale = replacement.active() ? heldFor(observed, replacement) : ScalePlanner.plan(observed);
+        boolean bootstrapped = Bootstrapped.of(sts == null ? null : sts.initialClusterState(), o.members().values());
+        return new Intent(List.of(), new DesiredChildren(o.name(), o.namespace(), o.effective(), scale.layout(),
+                bootstrapped), scale, replacement);
+    }
+
+    /**
+     * The members that report they need replacing, and those the previous status showed so that do not answer now
+     * (a missed poll must not end a replacement, announce it twice, or call it done).
+     */
+    private static Set<String> needsReplacement(Observed o) {
+        Set<String> out = o.members().values().stream().filter(m -> m.isReachable() && m.status().needsReplacing())
+                .map(MemberObservation::name).collect(Collectors.toCollection(java.util.HashSet::new));
+        if (o.previous() != null && o.previous().members != null) {
+            o.previous().members.stream().filter(m -> Boolean.TRUE.equals(m.needsReplacement))
+                    .filter(m -> o.members().get(m.name) == null || !o.members().get(m.name).isReachable())
+                    .forEach(m -> out.add(m.name));
+        }
+        return out;
+    }
+
+    /** The pods and voters the StatefulSet has, with a rejoining member listed as a non-voter in its slot. */
+    private static ScaleOutcome heldFor(ScaleObservation o, Replacement replacement) {
+        int replicas = o.statefulSetReplicas();
+        int recorded = o.recordedVoters() != null ? o.recordedVoters() : Math.max(0, replicas - o.nonVoters());
+        MemberLayout layout = new MemberLayout(replicas, Math.min(recorded, replicas));
+        if (replacement.rejoining()) {
+            layout = layout.rejoin(Integer.parseInt(replacement.target().substring(o.cluster().length() + 1)));
+        }
+        return new ScaleOutcome(layout, Step.NONE);
     }
 
     /**
@@ -124,6 +161,20 @@ public final class ClusterDecider {
                 revision = revisionSeen(status, confirmed.target());
             }
         }
+        Replacement replacement = acting ? intent.replacement() : Replacement.NONE;
+        if (spec != null) {
+            events.addAll(ReplacementStatus.apply(status, replacement, o.members(), before, o.now()));
+        }
+        ScaleOutcome replacing = replacement.step().acts()
+                ? new ScaleOutcome(intent.scale().layout(), replacement.step()) : null;
+        String replacingRevision = replacing == null ? null : revisionSeen(status, replacement.target());
+        if (acting) {
+            ProgressDeadline.apply(status, o.previous(), ProgressDeadline.of(o.spec().progressDeadlineSeconds),
+                    o.now()).ifPresent(events::add);
+        }
+        if (StatusConditions.isTrue(status.conditions, StatusConditions.STALLED)) {
+            events.removeIf(e -> "Unstalled".equals(e.reason()));
+        }
         VolumeGrowth volumes = acting ? volumeGrowth(o, intent.children()) : null;
         boolean settled = StatusConditions.isTrue(status.conditions, StatusConditions.READY);
 
@@ -148,10 +199,10 @@ public final class ClusterDecider {
         if (actions.busy() && ROLLOUT_RECHECK.compareTo(recheck) < 0) {
             recheck = ROLLOUT_RECHECK; // a transfer answered or a pod back raise no event on the cluster
         }
-        boolean progressing = scaling && intent.scale().step().kind() != Step.Kind.BLOCKED;
+        boolean progressing = scaling && intent.scale().step().kind() != Step.Kind.BLOCKED || replacement.active();
         return new ClusterDecision(status, events, scaling ? intent.scale() : null, status.leader, rollout, revision,
                 volumes, settled, progressing && SCALING_RECHECK.compareTo(recheck) < 0 ? SCALING_RECHECK : recheck,
-                actions.step());
+                actions.step(), replacing, replacingRevision);
     }
 
     /**

@@ -21,10 +21,13 @@ import java.util.List;
  * @param volumes         the volume growth to carry out, or null when converged (or paused, or invalid)
  * @param settled         the cluster is Ready: the StatefulSet may be replaced for a larger claim template
  * @param action          the executor call of the one-off action in progress (status.actions), or null
+ * @param replacement     the replacement step to carry out (membership calls as scaling's, RESTART as a rollout's,
+ *                        with {@code replacementRevision} the revision seen on the pod), or null when none acts
  */
 public record ClusterDecision(ElectionClusterStatus status, List<EventToPublish> events, ScaleOutcome scale,
                               String leader, Step rollout, String rolloutRevision, VolumeGrowth volumes,
-                              boolean settled, Duration recheck, ActionStep action) {
+                              boolean settled, Duration recheck, ActionStep action, ScaleOutcome replacement,
+                              String replacementRevision) {
     public ClusterDecision {
         events = List.copyOf(events);
     }

@@ -13,9 +13,17 @@ import java.util.List;
  * @param claimTemplate    the first volume claim template, or null without one
  * @param deleting         it has a deletionTimestamp
  * @param workload         its status, as the readiness conditions read it
+ * @param initialClusterState the ConfigMap's {@code initial-cluster-state} ({@code existing} once the cluster has
+ *                         bootstrapped), or null
  */
 public record StatefulSetView(Integer replicas, String votersAnnotation, List<String> nodeArgs,
-                              ClaimTemplate claimTemplate, boolean deleting, WorkloadView workload) {
+                              ClaimTemplate claimTemplate, boolean deleting, WorkloadView workload,
+                              String initialClusterState) {
+    public StatefulSetView(Integer replicas, String votersAnnotation, List<String> nodeArgs,
+                           ClaimTemplate claimTemplate, boolean deleting, WorkloadView workload) {
+        this(replicas, votersAnnotation, nodeArgs, claimTemplate, deleting, workload, null);
+    }
+
     /**
      * The claim template: its name, whether it has a spec, what it requests and its class (null when unset).
      */

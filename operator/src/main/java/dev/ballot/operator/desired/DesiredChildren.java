@@ -44,6 +44,12 @@ public final class DesiredChildren {
     /** On the StatefulSet: how many of its pods the node configuration lists as voters (the operator's record). */
     public static final String VOTERS_ANNOTATION = "ballot.dev/voters";
     public static final int NODE_UID = 10001;
+    /**
+     * In the ConfigMap: {@code existing} once the cluster has bootstrapped (the operator's record, kept for good), which
+     * every member reads as {@code BALLOT_INITIAL_CLUSTER_STATE} when it starts (docs/node-api.md, Member identity):
+     * through the ConfigMap, not the pod template or the StatefulSet, so that flipping it restarts nobody.
+     */    public static final String INITIAL_CLUSTER_STATE_KEY = "initial-cluster-state";
+    public static final String EXISTING = "existing";
     /** The name of the HTTP API's port on the container and both Services; the probes use it. */
     public static final String HTTP = "http";
     /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
@@ -57,6 +63,7 @@ public final class DesiredChildren {
     private final EffectiveSpec spec;
     private final MemberLayout layout;
     private final NodeConfigFile config;
+    private final boolean bootstrapped;
 
     public DesiredChildren(String name, String namespace, EffectiveSpec spec) {
         this(name, namespace, spec, MemberLayout.of(spec));
@@ -64,11 +71,25 @@ public final class DesiredChildren {
 
     /** The children for the pods {@code layout} lists (while scaling it differs from the spec's). */
     public DesiredChildren(String name, String namespace, EffectiveSpec spec, MemberLayout layout) {
+        this(name, namespace, spec, layout, false);
+    }
+
+    /**
+     * @param bootstrapped the cluster has bootstrapped: members start with {@code BALLOT_INITIAL_CLUSTER_STATE=existing},
+     *                     so one that lost its storage reports that it needs replacing instead of voting empty
+     */
+    public DesiredChildren(String name, String namespace, EffectiveSpec spec, MemberLayout layout,
+                           boolean bootstrapped) {
         this.name = name;
         this.namespace = namespace;
         this.spec = spec;
         this.layout = layout;
         this.config = NodeConfigFile.render(name, namespace, spec, layout);
+        this.bootstrapped = bootstrapped;
+    }
+
+    public boolean bootstrapped() {
+        return bootstrapped;
     }
 
     public MemberLayout layout() {
@@ -133,7 +154,8 @@ public final class DesiredChildren {
     public ConfigMap configMap() {
         return new ConfigMapBuilder()
                 .withMetadata(meta(Names.configMap(name)))
-                .withData(Map.of(config.fileName(), config.content()))
+                .withData(Map.of(config.fileName(), config.content(),
+                        INITIAL_CLUSTER_STATE_KEY, bootstrapped ? EXISTING : "new"))
                 .build();
     }
 
@@ -220,9 +242,10 @@ public final class DesiredChildren {
                 .withAutomountServiceAccountToken(false)
                 .withTerminationGracePeriodSeconds(30L)
                 .withSecurityContext(o.securityContext != null ? o.securityContext : restrictedPodSecurity())
-                .withAffinity(o.affinity)
+                .withAffinity(o.affinity != null ? o.affinity : MemberSpread.affinity(name))
                 .withTolerations(o.tolerations)
-                .withTopologySpreadConstraints(o.topologySpreadConstraints)
+                .withTopologySpreadConstraints(o.topologySpreadConstraints != null ? o.topologySpreadConstraints
+                        : MemberSpread.zones(name))
                 .withPriorityClassName(o.priorityClassName)
                 .withNodeSelector(o.nodeSelector)
                 .addNewContainer()
@@ -345,6 +368,8 @@ public final class DesiredChildren {
             env.add(new EnvVar("BALLOT_TLS_DIR", TLS_DIR, null));
             env.add(new EnvVar("BALLOT_TLS_CLIENT_AUTH", spec.tlsClientCertRequired() ? "Required" : "Optional", null));
         }
+        env.add(new EnvVarBuilder().withName("BALLOT_INITIAL_CLUSTER_STATE").withNewValueFrom()
+                .withNewConfigMapKeyRef(INITIAL_CLUSTER_STATE_KEY, Names.configMap(name), true).endValueFrom().build());
         return env;
     }
 

@@ -1,6 +1,7 @@
 package dev.ballot.operator.desired;
 
 import dev.ballot.operator.api.ConsensusProtocol;
+import java.util.List;
 
 /**
  * The node configuration file the ConfigMap carries, shared by every member. Per-pod values (node id, listen and
@@ -65,6 +66,12 @@ public record NodeConfigFile(String fileName, String content) {
             for (int i = layout.voters(); i < layout.pods(); i++) {
                 y.append("    - ").append(quote(Names.peerHost(cluster, namespace, i) + ":" + RAFT_PORT)).append('\n');
             }
+        }
+        // A member replaced after losing its storage keeps its place in peers (its id) and starts as a learner.
+        List<String> rejoining = layout.rejoining().stream().sorted()
+                .map(i -> quote(Names.pod(cluster, i))).toList();
+        if (!rejoining.isEmpty()) {
+            y.append("  rejoining_learners: [").append(String.join(", ", rejoining)).append("]\n");
         }
         y.append("  election_timeout_min: ").append(quote(spec.electionTimeoutMin())).append('\n');
         y.append("  election_timeout_max: ").append(quote(spec.electionTimeoutMax())).append('\n');

@@ -33,6 +33,7 @@ public record MemberObservation(String name, ReportedStatus status, String error
                 : status.members().stream().map(m -> m.id() + "/" + m.kind()).sorted().map(Object.class::cast)
                 .toList();
         return List.of(Objects.toString(status.role()), Objects.toString(status.term()),
-                Objects.toString(status.leaderId()), members);
+                Objects.toString(status.leaderId()), members, Objects.toString(status.clusterUuid()),
+                Objects.toString(status.joinedMembers()), status.needsReplacing());
     }
 }

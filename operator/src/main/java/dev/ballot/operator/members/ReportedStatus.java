@@ -23,7 +23,23 @@ public record ReportedStatus(
         Long lastLogIndex,
         Long leaderContactMs,
         String version,
-        List<ReportedMember> members) {
+        List<ReportedMember> members,
+        String clusterUuid,
+        List<String> joinedMembers,
+        Boolean needsReplacement) {
+
+    /** A report without the member-identity fields (a node from before them, or a test). */
+    public ReportedStatus(String clusterId, String nodeId, String protocol, String role, Long term, String leaderId,
+                          String leaderAddress, String leaderSince, Long commitIndex, Long appliedIndex,
+                          Long lastLogIndex, Long leaderContactMs, String version, List<ReportedMember> members) {
+        this(clusterId, nodeId, protocol, role, term, leaderId, leaderAddress, leaderSince, commitIndex, appliedIndex,
+                lastLogIndex, leaderContactMs, version, members, null, null, null);
+    }
+
+    /** The member lost its storage while in the configuration: it never votes and waits to be replaced. */
+    public boolean needsReplacing() {
+        return Boolean.TRUE.equals(needsReplacement);
+    }
 
     /** One entry of the configuration as this member knows it. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -36,7 +52,8 @@ public record ReportedStatus(
         return new ReportedStatus(r.clusterId(), r.nodeId(), r.protocol(), r.role(), r.term(), r.leaderId(),
                 r.leaderAddress(), r.leaderSince(), r.commitIndex(), r.appliedIndex(), r.lastLogIndex(),
                 r.leaderContactMs(), r.version(), r.members().stream().map(m -> new ReportedMember(m.id(),
-                        m.address(), m.kind(), m.matchIndex(), m.lastContactMs(), m.self())).toList());
+                        m.address(), m.kind(), m.matchIndex(), m.lastContactMs(), m.self())).toList(),
+                r.clusterUuid(), r.joinedMembers(), r.needsReplacement());
     }
 
     /** The node's /readyz rule: a follower that has not heard from its leader for 3 s is not ready. */

@@ -50,7 +50,8 @@ final class ClusterObserver {
         return new Observed(cluster.getMetadata().getName(), cluster.getMetadata().getNamespace(),
                 Optional.ofNullable(cluster.getMetadata().getGeneration()).orElse(0L), cluster.getSpec(),
                 cluster.getSpec() == null ? null : EffectiveSpec.of(cluster.getSpec(), settings.tlsByDefault()),
-                context.getSecondaryResource(StatefulSet.class).map(ClusterObserver::statefulSetView).orElse(null),
+                context.getSecondaryResource(StatefulSet.class).map(sts -> statefulSetView(sts,
+                        initialClusterState(context))).orElse(null),
                 pods, members, membersWatchedSince, claims, once(storageClass), once(leaderProgress),
                 cluster.getStatus(), volumeBlockPublished, settings, Instant.now(),
                 cluster.getMetadata().getAnnotations(), actionsWritten);
@@ -61,13 +62,20 @@ final class ClusterObserver {
         return sts.map(ClusterObserver::workloadView).orElse(WorkloadView.MISSING);
     }
 
-    private static StatefulSetView statefulSetView(StatefulSet sts) {
+    /** The ConfigMap's {@code initial-cluster-state}: the operator's record that the cluster has bootstrapped. */
+    private static String initialClusterState(Context<ElectionCluster> context) {
+        return context.getSecondaryResource(io.fabric8.kubernetes.api.model.ConfigMap.class)
+                .map(cm -> cm.getData() == null ? null : cm.getData().get(DesiredChildren.INITIAL_CLUSTER_STATE_KEY))
+                .orElse(null);
+    }
+
+    private static StatefulSetView statefulSetView(StatefulSet sts, String state) {
         var spec = sts.getSpec();
         var annotations = sts.getMetadata().getAnnotations();
         String voters = annotations == null ? null : annotations.get(DesiredChildren.VOTERS_ANNOTATION);
         boolean deleting = sts.getMetadata().getDeletionTimestamp() != null;
         if (spec == null) {
-            return new StatefulSetView(null, voters, null, null, deleting, workloadView(sts));
+            return new StatefulSetView(null, voters, null, null, deleting, workloadView(sts), state);
         }
         var containers = spec.getTemplate() == null || spec.getTemplate().getSpec() == null ? null
                 : spec.getTemplate().getSpec().getContainers();
@@ -83,7 +91,7 @@ final class ClusterObserver {
                     : claim.getMetadata().getName(), claimSpec != null, size,
                     claimSpec == null ? null : claimSpec.getStorageClassName());
         }
-        return new StatefulSetView(spec.getReplicas(), voters, args, template, deleting, workloadView(sts));
+        return new StatefulSetView(spec.getReplicas(), voters, args, template, deleting, workloadView(sts), state);
     }
 
     private static WorkloadView workloadView(StatefulSet sts) {

@@ -12,6 +12,7 @@ import dev.ballot.operator.desired.Names;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.metrics.ClusterGauges;
 import dev.ballot.operator.status.EventToPublish;
+import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.WorkloadView;
 import dev.ballot.operator.storage.VolumeGrowth;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -96,6 +97,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      */
     private final Map<String, List<ActionStatus>> actionsWritten = new ConcurrentHashMap<>();
     private volatile MemberStatusEventSource members;
+    /**
+     * Per cluster: the MemberNeedsReplacement Warning this process last published (a reconcile can start from a status
+     * older than the one it wrote, which would announce the same replacement twice); cleared once none runs.
+     */
+    private final Map<String, String> replacementAnnounced = new ConcurrentHashMap<>();
 
     public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client, MeterRegistry registry) {
         this.settings = settings;
@@ -170,6 +176,14 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (decision.scale() != null) {
             scale.execute(cluster, decision.scale(), decision.leader()).ifPresent(acted::add);
         }
+        if (decision.replacement() != null) {
+            if (decision.replacement().step().kind() == Step.Kind.RESTART) {
+                rollout.restart(cluster, decision.replacement().step(), decision.replacementRevision(),
+                        "so that it starts empty as a learner/observer (it lost its storage)").ifPresent(acted::add);
+            } else {
+                scale.execute(cluster, decision.replacement(), decision.leader()).ifPresent(acted::add);
+            }
+        }
         if (decision.rollout().acts()) {
             rollout.execute(cluster, decision.rollout(), decision.rolloutRevision()).ifPresent(acted::add);
         }
@@ -190,7 +204,12 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         } else {
             volumeBlockPublished.put(key, done.volumeBlockPublished());
         }
-        done.events().forEach(e -> EventRecorder.record(client, cluster, e));
+        if (!intent.replacement().active()) {
+            replacementAnnounced.remove(key);
+        }
+        done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
+                        || !e.message().equals(replacementAnnounced.put(key, e.message())))
+                .forEach(e -> EventRecorder.record(client, cluster, e));
         BackupExecutor.Result backup = backups.reconcile(cluster, decision.leader());
         boolean backupChanged = done.status() != null && !Objects.equals(Serialization.asJson(done.status().backup),
                 Serialization.asJson(backup.status()));

@@ -55,7 +55,8 @@ final class RolloutExecutor {
      */
     Optional<EventToPublish> execute(ElectionCluster cluster, Step step, String revisionSeen) {
         if (step.kind() == Step.Kind.RESTART) {
-            return restart(cluster, step.target(), revisionSeen);
+            return restart(cluster, step.target(), revisionSeen, "so it restarts with the current template (one member"
+                    + " at a time)");
         }
         if (step.kind() == Step.Kind.TRANSFER_LEADERSHIP) {
             return transfer(cluster, step.target());
@@ -68,12 +69,17 @@ final class RolloutExecutor {
      * already holds a pod of another revision (the replacement), deleted with its uid as a precondition, and never
      * twice.
      */
-    private Optional<EventToPublish> restart(ElectionCluster cluster, String name, String revisionSeen) {
+    /** Deletes the target's pod ({@code why} ends the Event), as {@link #execute} does for a rollout's restart. */
+    Optional<EventToPublish> restart(ElectionCluster cluster, Step step, String revisionSeen, String why) {
+        return restart(cluster, step.target(), revisionSeen, why);
+    }
+
+    private Optional<EventToPublish> restart(ElectionCluster cluster, String name, String revisionSeen, String why) {
         boolean done = deletePod(cluster, name, pod -> Objects.equals(revisionSeen,
                 pod.getMetadata().getLabels() == null ? null
                         : pod.getMetadata().getLabels().get("controller-revision-hash")));
-        return done ? Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name
-                + " so it restarts with the current template (one member at a time)")) : Optional.empty();
+        return done ? Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + name + " " + why))
+                : Optional.empty();
     }
 
     /**

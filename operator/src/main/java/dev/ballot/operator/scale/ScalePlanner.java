@@ -183,7 +183,7 @@ public final class ScalePlanner {
     }
 
     /** Ready pod, answering, and following a known leader. */
-    private static boolean healthy(ScaleObservation o, String name) {
+    public static boolean healthy(ScaleObservation o, String name) {
         PodState pod = o.pods().get(name);
         MemberReport report = o.reports().get(name);
         return pod != null && pod.present() && pod.ready() && report != null && report.knowsLeader();
@@ -193,12 +193,12 @@ public final class ScalePlanner {
         return members.stream().map(m -> m.name() + "/" + m.kind()).collect(Collectors.toUnmodifiableSet());
     }
 
-    private static String pod(ScaleObservation o, int ordinal) {
+    public static String pod(ScaleObservation o, int ordinal) {
         return o.cluster() + "-" + ordinal;
     }
 
     /** The pod ordinal in a member name {@code <cluster>-<ordinal>}; -1 for any other name. */
-    static int ordinal(ScaleObservation o, String name) {
+    public static int ordinal(ScaleObservation o, String name) {
         String prefix = o.cluster() + "-";
         if (name == null || !name.startsWith(prefix)) {
             return -1;

@@ -175,6 +175,85 @@ class ClusterDeciderStepsTest {
         assertThat(previous.conditions).as("the previous status is not changed").hasSize(1);
     }
 
+    @Test
+    void aMemberThatLostItsStorageIsRemovedFirstAndShownInTheStatus() {
+        Map<String, MemberObservation> members = new HashMap<>(members(3));
+        members.put("ec-1", MemberObservation.reachable("ec-1", new ReportedStatus("ec", "ec-1", "raft",
+                "needsReplacement", 0L, null, null, null, 0L, 0L, 0L, null, "0.1.0", List.of(), null, null, true)));
+        Map<String, PodView> pods = healthyPods("rev-1");
+        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false));
+        Observed o = snapshot(spec(3), existing(sts(3, RAFT_ARGS, "1Gi", null)), pods, members, null,
+                cls -> Expansion.ALLOWED, leader -> Optional.empty(), null);
+
+        Intent intent = ClusterDecider.intend(o);
+        assertThat(intent.replacement().target()).isEqualTo("ec-1");
+        assertThat(intent.children().bootstrapped()).isTrue();
+        assertThat(intent.children().configMap().getData()).containsEntry("initial-cluster-state", "existing");
+        assertThat(intent.children().nodeConfig().content()).doesNotContain("rejoining_learners");
+        ClusterDecision d = ClusterDecider.decide(o, intent, ROLLED_OUT);
+        assertThat(d.replacement().step().kind()).isEqualTo(Step.Kind.REMOVE_MEMBER);
+        assertThat(d.replacement().step().target()).isEqualTo("ec-1");
+        assertThat(d.scale()).as("scaling waits for the replacement").isNull();
+        assertThat(d.status().members).filteredOn(m -> "ec-1".equals(m.name)).singleElement()
+                .satisfies(m -> assertThat(m.needsReplacement).isTrue());
+        assertThat(StatusConditions.reasonOf(d.status().conditions, StatusConditions.RECONCILING))
+                .isEqualTo("ReplacingMember");
+        assertThat(d.events()).filteredOn(EventToPublish::warning).extracting(EventToPublish::reason)
+                .contains("MemberNeedsReplacement");
+        assertThat(d.recheck()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aMemberShownAsNeedingReplacementThatMissesAPollIsStillReplaced() {
+        Map<String, MemberObservation> members = new HashMap<>(members(3));
+        members.put("ec-1", MemberObservation.unreachable("ec-1", "timed out"));
+        Map<String, PodView> pods = healthyPods("rev-1");
+        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false));
+        ElectionClusterStatus previous = new ElectionClusterStatus();
+        dev.ballot.operator.api.MemberStatus lost = new dev.ballot.operator.api.MemberStatus();
+        lost.name = "ec-1";
+        lost.needsReplacement = true;
+        previous.members.add(lost);
+        Observed o = snapshot(spec(3), existing(sts(3, RAFT_ARGS, "1Gi", null)), pods, members, null,
+                cls -> Expansion.ALLOWED, leader -> Optional.empty(), null, previous);
+
+        Intent intent = ClusterDecider.intend(o);
+        assertThat(intent.replacement().target()).isEqualTo("ec-1");
+        assertThat(intent.replacement().step().kind()).isEqualTo(Step.Kind.REMOVE_MEMBER);
+        ClusterDecision d = ClusterDecider.decide(o, intent, ROLLED_OUT);
+        assertThat(d.status().members).filteredOn(m -> "ec-1".equals(m.name)).singleElement()
+                .satisfies(m -> assertThat(m.needsReplacement).isTrue());
+        assertThat(d.events()).extracting(EventToPublish::reason).doesNotContain("MemberReplaced");
+    }
+
+    @Test
+    void aRemovedMemberIsListedAsARejoiningLearnerAndAddedAgain() {
+        Map<String, MemberObservation> members = new HashMap<>();
+        List<ReportedMember> config = List.of(new ReportedMember("ec-0", "ec-0:2380", "voter", 10L, 0L, true),
+                new ReportedMember("ec-2", "ec-2:2380", "voter", 10L, 0L, false));
+        for (String name : List.of("ec-0", "ec-2")) {
+            members.put(name, MemberObservation.reachable(name, new ReportedStatus("ec", name, "raft",
+                    name.equals("ec-0") ? "leader" : "follower", 5L, "ec-0", null, null, 10L, 10L, 10L, 0L, "0.1.0",
+                    config)));
+        }
+        Map<String, PodView> pods = healthyPods("rev-1");
+        pods.put("ec-1", new PodView("ec-1", "rev-1", false, false));
+        Observed o = snapshot(spec(3), existing(sts(3, RAFT_ARGS, "1Gi", null)), pods, members, null,
+                cls -> Expansion.ALLOWED, leader -> Optional.empty(), null);
+
+        Intent intent = ClusterDecider.intend(o);
+        assertThat(intent.scale().layout()).isEqualTo(new MemberLayout(3, 3, Set.of(1)));
+        assertThat(intent.children().nodeConfig().content()).contains("rejoining_learners: [\"ec-1\"]");
+        ClusterDecision d = ClusterDecider.decide(o, intent, ROLLED_OUT);
+        assertThat(d.replacement().step().kind()).isEqualTo(Step.Kind.ADD_MEMBER);
+        assertThat(d.replacement().layout().isVoter(1)).isFalse();
+    }
+
+    private static StatefulSetView existing(StatefulSetView v) {
+        return new StatefulSetView(v.replicas(), v.votersAnnotation(), v.nodeArgs(), v.claimTemplate(), v.deleting(),
+                v.workload(), "existing");
+    }
+
     private static StatefulSetView sts(int replicas, List<String> args, String size, String storageClass) {
         return new StatefulSetView(replicas, Integer.toString(replicas), args,
                 new StatefulSetView.ClaimTemplate("data", true, new Quantity(size), storageClass), false, ROLLED_OUT);

@@ -9,6 +9,7 @@ import dev.ballot.operator.api.ZabTimingSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -194,6 +195,66 @@ class DesiredChildrenTest {
         assertThat(three.nodeConfig().content()).isNotEqualTo(five.nodeConfig().content());
         assertThat(three.statefulSet().getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry(DesiredChildren.CONFIG_HASH_ANNOTATION, three.configHash());
+    }
+
+    @Test
+    void membersReadTheInitialClusterStateFromTheConfigMapSoFlippingItRestartsNobody() {
+        EffectiveSpec raft = EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3));
+        DesiredChildren fresh = new DesiredChildren("ec", "ns", raft, new MemberLayout(3, 3), false);
+        DesiredChildren bootstrapped = new DesiredChildren("ec", "ns", raft, new MemberLayout(3, 3), true);
+        assertThat(fresh.configMap().getData()).containsEntry("initial-cluster-state", "new");
+        assertThat(bootstrapped.configMap().getData()).containsEntry("initial-cluster-state", "existing");
+        assertThat(bootstrapped.statefulSet()).as("the StatefulSet is the same: nothing restarts")
+                .isEqualTo(fresh.statefulSet());
+        assertThat(bootstrapped.statefulSet().getSpec().getTemplate())
+                .as("the pod template is the same: no rolling restart").isEqualTo(fresh.statefulSet().getSpec().getTemplate());
+        var env = bootstrapped.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("BALLOT_INITIAL_CLUSTER_STATE")).findFirst().orElseThrow();
+        assertThat(env.getValueFrom().getConfigMapKeyRef().getName()).isEqualTo("ec-config");
+        assertThat(env.getValueFrom().getConfigMapKeyRef().getKey()).isEqualTo("initial-cluster-state");
+    }
+
+    @Test
+    void aRejoiningMemberKeepsItsSlotAsALearnerOrObserver() {
+        MemberLayout layout = new MemberLayout(3, 3).rejoin(1);
+        String yaml = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3)), layout)
+                .nodeConfig().content();
+        assertThat(yaml).contains("    - \"ec-1.ec-peers.ns.svc:2380\"\n").contains("  rejoining_learners: [\"ec-1\"]\n")
+                .doesNotContain("learners:\n");
+        String cfg = new DesiredChildren("zk", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Zab, 3)), layout)
+                .nodeConfig().content();
+        assertThat(cfg).contains("server.1=zk-0.zk-peers.ns.svc:2888:3888\n")
+                .contains("server.2=zk-1.zk-peers.ns.svc:2888:3888:observer\n")
+                .contains("server.3=zk-2.zk-peers.ns.svc:2888:3888\n");
+        assertThat(layout.voters()).isEqualTo(3);
+        assertThat(layout.isVoter(1)).isFalse();
+    }
+
+    @Test
+    void membersSpreadOverNodesAndZonesByDefaultAndTheSpecReplacesIt() {
+        var pod = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3))).statefulSet()
+                .getSpec().getTemplate().getSpec();
+        var preferred = pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution();
+        assertThat(preferred).singleElement().satisfies(t -> {
+            assertThat(t.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(t.getPodAffinityTerm().getLabelSelector().getMatchLabels()).isEqualTo(Names.selectorLabels("ec"));
+        });
+        assertThat(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+                .as("a preference: a small cluster still schedules every member").isNullOrEmpty();
+        assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(c -> {
+            assertThat(c.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+            assertThat(c.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+            assertThat(c.getMaxSkew()).isEqualTo(1);
+        });
+
+        ElectionClusterSpec none = spec(ConsensusProtocol.Raft, 3);
+        none.podTemplate = new PodTemplateOverrides();
+        none.podTemplate.affinity = new io.fabric8.kubernetes.api.model.Affinity();
+        none.podTemplate.topologySpreadConstraints = List.of();
+        var plain = new DesiredChildren("ec", "ns", EffectiveSpec.of(none)).statefulSet().getSpec().getTemplate()
+                .getSpec();
+        assertThat(plain.getAffinity().getPodAntiAffinity()).isNull();
+        assertThat(plain.getTopologySpreadConstraints()).isEmpty();
     }
 
     @Test

@@ -28,80 +28,80 @@ class ScalePlannerTest {
     /** One row: what is observed, the step expected, its target, and the StatefulSet replicas/config voters. */
     static Stream<Arguments> table() {
         return Stream.of(
-                row("new cluster: the spec's members bootstrap", Cluster.raft(3, 5).noStatefulSet(),
+                row("new cluster: the spec's members bootstrap", ClusterFixture.raft(3, 5).noStatefulSet(),
                         Kind.NONE, null, 5, 5),
-                row("steady: nothing to do", Cluster.raft(3, 3), Kind.NONE, null, 3, 3),
-                row("no leader, spec unchanged: nothing to do", Cluster.raft(3, 3).noLeader(), Kind.NONE, null, 3, 3),
-                row("no leader, scale wanted: hold everything", Cluster.raft(3, 5).noLeader(), Kind.WAIT, null, 3, 3),
+                row("steady: nothing to do", ClusterFixture.raft(3, 3), Kind.NONE, null, 3, 3),
+                row("no leader, spec unchanged: nothing to do", ClusterFixture.raft(3, 3).noLeader(), Kind.NONE, null, 3, 3),
+                row("no leader, scale wanted: hold everything", ClusterFixture.raft(3, 5).noLeader(), Kind.WAIT, null, 3, 3),
                 // up
-                row("up: create the next pod, listed as a non-voter", Cluster.raft(3, 5), Kind.RESIZE, "raft-3-3", 4, 3),
-                row("up: wait for the pod", Cluster.raft(3, 5).sts(4), Kind.WAIT, null, 4, 3),
-                row("up: add the pod as learner", Cluster.raft(3, 5).sts(4).pod(3, true), Kind.ADD_MEMBER,
+                row("up: create the next pod, listed as a non-voter", ClusterFixture.raft(3, 5), Kind.RESIZE, "raft-3-3", 4, 3),
+                row("up: wait for the pod", ClusterFixture.raft(3, 5).sts(4), Kind.WAIT, null, 4, 3),
+                row("up: add the pod as learner", ClusterFixture.raft(3, 5).sts(4).pod(3, true), Kind.ADD_MEMBER,
                         "raft-3-3", 4, 3),
                 row("up: add even while its pod is not ready (it needs the leader to be ready)",
-                        Cluster.raft(3, 5).sts(4).pod(3, false), Kind.ADD_MEMBER, "raft-3-3", 4, 3),
-                row("up: learner not following yet", Cluster.raft(3, 5).sts(4).learner(3, 100).podNotReady(3),
+                        ClusterFixture.raft(3, 5).sts(4).pod(3, false), Kind.ADD_MEMBER, "raft-3-3", 4, 3),
+                row("up: learner not following yet", ClusterFixture.raft(3, 5).sts(4).learner(3, 100).podNotReady(3),
                         Kind.WAIT, null, 4, 3),
-                row("up: learner far behind", Cluster.raft(3, 5).sts(4).learner(3, 1), Kind.WAIT, null, 4, 3),
-                row("up: learner progress unknown", Cluster.raft(3, 5).sts(4).learner(3, null), Kind.WAIT, null, 4, 3),
-                row("up: caught-up learner is promoted", Cluster.raft(3, 5).sts(4).learner(3, 950), Kind.PROMOTE,
+                row("up: learner far behind", ClusterFixture.raft(3, 5).sts(4).learner(3, 1), Kind.WAIT, null, 4, 3),
+                row("up: learner progress unknown", ClusterFixture.raft(3, 5).sts(4).learner(3, null), Kind.WAIT, null, 4, 3),
+                row("up: caught-up learner is promoted", ClusterFixture.raft(3, 5).sts(4).learner(3, 950), Kind.PROMOTE,
                         "raft-3-3", 4, 3),
-                row("up: after the promotion commits, the next pod", Cluster.raft(4, 5), Kind.RESIZE, "raft-3-4", 5, 4),
-                row("up: promotion not committed yet: hold the config", Cluster.raft(4, 5).recorded(3).stale(1, 2),
+                row("up: after the promotion commits, the next pod", ClusterFixture.raft(4, 5), Kind.RESIZE, "raft-3-4", 5, 4),
+                row("up: promotion not committed yet: hold the config", ClusterFixture.raft(4, 5).recorded(3).stale(1, 2),
                         Kind.WAIT, null, 4, 3),
-                row("up: one stale follower of four does not block", Cluster.raft(4, 5).stale(2), Kind.RESIZE,
+                row("up: one stale follower of four does not block", ClusterFixture.raft(4, 5).stale(2), Kind.RESIZE,
                         "raft-3-4", 5, 4),
-                row("up: done", Cluster.raft(5, 5), Kind.NONE, null, 5, 5),
-                row("up: a stray learner at a higher ordinal goes first", Cluster.raft(3, 5).sts(5).learner(4, 1000),
+                row("up: done", ClusterFixture.raft(5, 5), Kind.NONE, null, 5, 5),
+                row("up: a stray learner at a higher ordinal goes first", ClusterFixture.raft(3, 5).sts(5).learner(4, 1000),
                         Kind.REMOVE_MEMBER, "raft-3-4", 5, 3),
-                row("up: quorum lost: no membership change", Cluster.raft(3, 5).sts(4).pod(3, true).podDown(1, 2),
+                row("up: quorum lost: no membership change", ClusterFixture.raft(3, 5).sts(4).pod(3, true).podDown(1, 2),
                         Kind.WAIT, null, 4, 3),
                 row("up: during a rolling update the pod is still added (the rollout waits for it)",
-                        Cluster.raft(3, 5).sts(4).pod(3, true).rollout(), Kind.ADD_MEMBER, "raft-3-3", 4, 3),
-                row("up: during a rolling update no promotion", Cluster.raft(3, 5).sts(4).learner(3, 1000).rollout(),
+                        ClusterFixture.raft(3, 5).sts(4).pod(3, true).rollout(), Kind.ADD_MEMBER, "raft-3-3", 4, 3),
+                row("up: during a rolling update no promotion", ClusterFixture.raft(3, 5).sts(4).learner(3, 1000).rollout(),
                         Kind.WAIT, null, 4, 3),
-                row("up: during a rolling update no new pod", Cluster.raft(3, 5).rollout(), Kind.WAIT, null, 3, 3),
-                row("up 1 -> 2: single voter adds a learner", Cluster.raft(1, 2).sts(2).pod(1, true), Kind.ADD_MEMBER,
+                row("up: during a rolling update no new pod", ClusterFixture.raft(3, 5).rollout(), Kind.WAIT, null, 3, 3),
+                row("up 1 -> 2: single voter adds a learner", ClusterFixture.raft(1, 2).sts(2).pod(1, true), Kind.ADD_MEMBER,
                         "raft-3-1", 2, 1),
-                row("zab up: add as observer", Cluster.zab(3, 5).sts(4).pod(3, true), Kind.ADD_MEMBER, "zab-5-3", 4, 3),
-                row("zab up: caught-up observer is promoted", Cluster.zab(3, 5).sts(4).learner(3, 1000), Kind.PROMOTE,
+                row("zab up: add as observer", ClusterFixture.zab(3, 5).sts(4).pod(3, true), Kind.ADD_MEMBER, "zab-5-3", 4, 3),
+                row("zab up: caught-up observer is promoted", ClusterFixture.zab(3, 5).sts(4).learner(3, 1000), Kind.PROMOTE,
                         "zab-5-3", 4, 3),
                 // down
-                row("down: remove the highest voter", Cluster.raft(5, 3), Kind.REMOVE_MEMBER, "raft-3-4", 5, 5),
-                row("down: the highest voter leads: transfer first", Cluster.raft(5, 3).leader(4),
+                row("down: remove the highest voter", ClusterFixture.raft(5, 3), Kind.REMOVE_MEMBER, "raft-3-4", 5, 5),
+                row("down: the highest voter leads: transfer first", ClusterFixture.raft(5, 3).leader(4),
                         Kind.TRANSFER_LEADERSHIP, "raft-3-4", 5, 5),
                 row("down: removal not committed yet: keep the pod and the config",
-                        Cluster.raft(4, 3).sts(5).recorded(5).stale(1, 2), Kind.WAIT, null, 5, 5),
-                row("down: removal committed: drop its pod", Cluster.raft(4, 3).sts(5).recorded(5), Kind.RESIZE,
+                        ClusterFixture.raft(4, 3).sts(5).recorded(5).stale(1, 2), Kind.WAIT, null, 5, 5),
+                row("down: removal committed: drop its pod", ClusterFixture.raft(4, 3).sts(5).recorded(5), Kind.RESIZE,
                         "raft-3-4", 4, 4),
-                row("down: next removal", Cluster.raft(4, 3), Kind.REMOVE_MEMBER, "raft-3-3", 4, 4),
-                row("down: done", Cluster.raft(3, 3).sts(3), Kind.NONE, null, 3, 3),
-                row("down: removing a healthy voter would leave 2 of 4", Cluster.raft(5, 3).podDown(1, 2), Kind.WAIT,
+                row("down: next removal", ClusterFixture.raft(4, 3), Kind.REMOVE_MEMBER, "raft-3-3", 4, 4),
+                row("down: done", ClusterFixture.raft(3, 3).sts(3), Kind.NONE, null, 3, 3),
+                row("down: removing a healthy voter would leave 2 of 4", ClusterFixture.raft(5, 3).podDown(1, 2), Kind.WAIT,
                         null, 5, 5),
-                row("down: removing the member that is down costs nothing", Cluster.raft(5, 3).podDown(4, 2),
+                row("down: removing the member that is down costs nothing", ClusterFixture.raft(5, 3).podDown(4, 2),
                         Kind.REMOVE_MEMBER, "raft-3-4", 5, 5),
-                row("down: leftover learner goes first", Cluster.raft(5, 3).sts(6).learner(5, 10),
+                row("down: leftover learner goes first", ClusterFixture.raft(5, 3).sts(6).learner(5, 10),
                         Kind.REMOVE_MEMBER, "raft-3-5", 6, 5),
-                row("down: during a rolling update no removal", Cluster.raft(5, 3).rollout(), Kind.WAIT, null, 5, 5),
-                row("down 2 -> 1: the follower goes", Cluster.raft(2, 1), Kind.REMOVE_MEMBER, "raft-3-1", 2, 2),
-                row("scaled back while a learner joined: remove it, keep the pods", Cluster.raft(3, 3).sts(4)
+                row("down: during a rolling update no removal", ClusterFixture.raft(5, 3).rollout(), Kind.WAIT, null, 5, 5),
+                row("down 2 -> 1: the follower goes", ClusterFixture.raft(2, 1), Kind.REMOVE_MEMBER, "raft-3-1", 2, 2),
+                row("scaled back while a learner joined: remove it, keep the pods", ClusterFixture.raft(3, 3).sts(4)
                         .learner(3, 1000), Kind.REMOVE_MEMBER, "raft-3-3", 4, 3),
-                row("scaled back: then drop the learner's pod", Cluster.raft(3, 3).sts(4).pod(3, true), Kind.RESIZE,
+                row("scaled back: then drop the learner's pod", ClusterFixture.raft(3, 3).sts(4).pod(3, true), Kind.RESIZE,
                         "raft-3-3", 3, 3),
                 // guards
-                row("learners in spec: scaling refused with the reason", Cluster.raft(3, 5).nonVoters(1).sts(4),
+                row("learners in spec: scaling refused with the reason", ClusterFixture.raft(3, 5).nonVoters(1).sts(4),
                         Kind.BLOCKED, null, 4, 3),
-                row("learners in spec, replicas unchanged: the spec's layout", Cluster.raft(3, 3).nonVoters(1).sts(4),
+                row("learners in spec, replicas unchanged: the spec's layout", ClusterFixture.raft(3, 3).nonVoters(1).sts(4),
                         Kind.NONE, null, 4, 3),
-                row("voters not a prefix of the ordinals: a human decides", Cluster.raft(3, 2).voterNames(0, 1, 3),
+                row("voters not a prefix of the ordinals: a human decides", ClusterFixture.raft(3, 2).voterNames(0, 1, 3),
                         Kind.BLOCKED, null, 3, 3),
-                row("no annotation (older operator): voters from the replicas", Cluster.raft(3, 3).recorded(null)
+                row("no annotation (older operator): voters from the replicas", ClusterFixture.raft(3, 3).recorded(null)
                         .noLeader(), Kind.NONE, null, 3, 3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("table")
-    void nextStep(String name, Cluster cluster, Kind kind, String target, int pods, int voters) {
+    void nextStep(String name, ClusterFixture cluster, Kind kind, String target, int pods, int voters) {
         ScaleOutcome plan = ScalePlanner.plan(cluster.observation());
         assertThat(plan.step().kind()).as(plan.step().toString()).isEqualTo(kind);
         if (target != null) {
@@ -115,26 +115,26 @@ class ScalePlannerTest {
 
     @Test
     void theStatusCountsTheLeadersLatestConfigurationTheFileOnlyCommittedVoters() {
-        ScaleOutcome removing = ScalePlanner.plan(Cluster.raft(4, 3).sts(5).recorded(5).stale(1, 2).observation());
+        ScaleOutcome removing = ScalePlanner.plan(ClusterFixture.raft(4, 3).sts(5).recorded(5).stale(1, 2).observation());
         assertThat(removing.layout()).isEqualTo(new MemberLayout(5, 5));
         assertThat(removing.current()).as("the removed member no longer counts for quorum")
                 .isEqualTo(new MemberLayout(5, 4));
-        ScaleOutcome promoting = ScalePlanner.plan(Cluster.raft(4, 5).recorded(3).stale(1, 2).observation());
+        ScaleOutcome promoting = ScalePlanner.plan(ClusterFixture.raft(4, 5).recorded(3).stale(1, 2).observation());
         assertThat(promoting.layout()).isEqualTo(new MemberLayout(4, 3));
         assertThat(promoting.current()).isEqualTo(new MemberLayout(4, 4));
-        assertThat(ScalePlanner.plan(Cluster.raft(3, 5).noLeader().observation()).current())
+        assertThat(ScalePlanner.plan(ClusterFixture.raft(3, 5).noLeader().observation()).current())
                 .isEqualTo(new MemberLayout(3, 3));
     }
 
     @Test
     void reasonsNameWhatBlocks() {
-        assertThat(ScalePlanner.plan(Cluster.raft(3, 5).sts(4).learner(3, 1).observation()).step().blockedBy())
+        assertThat(ScalePlanner.plan(ClusterFixture.raft(3, 5).sts(4).learner(3, 1).observation()).step().blockedBy())
                 .contains("raft-3-3 is catching up: 999 entries behind");
-        assertThat(ScalePlanner.plan(Cluster.raft(5, 3).podDown(1, 2).observation()).step().blockedBy())
+        assertThat(ScalePlanner.plan(ClusterFixture.raft(5, 3).podDown(1, 2).observation()).step().blockedBy())
                 .contains("would leave 2 healthy voters of 4, 3 required");
-        assertThat(ScalePlanner.plan(Cluster.raft(3, 5).nonVoters(1).sts(4).observation()).step().blockedBy())
+        assertThat(ScalePlanner.plan(ClusterFixture.raft(3, 5).nonVoters(1).sts(4).observation()).step().blockedBy())
                 .contains("spec.learners").contains("set them to 0 first");
-        assertThat(ScalePlanner.plan(Cluster.raft(4, 5).recorded(3).stale(1, 2).observation()).step().blockedBy())
+        assertThat(ScalePlanner.plan(ClusterFixture.raft(4, 5).recorded(3).stale(1, 2).observation()).step().blockedBy())
                 .contains("2/4 voters report the leader's configuration");
     }
 
@@ -149,7 +149,7 @@ class ScalePlannerTest {
             for (int desired = 1; desired <= 7; desired++) {
                 for (int downMask = 0; downMask < (1 << voters); downMask++) {
                     for (boolean learner : new boolean[] {false, true}) {
-                        Cluster c = Cluster.raft(voters, desired);
+                        ClusterFixture c = ClusterFixture.raft(voters, desired);
                         List<Integer> down = new ArrayList<>();
                         for (int i = 0; i < voters; i++) {
                             if ((downMask & (1 << i)) != 0) {
@@ -187,159 +187,7 @@ class ScalePlannerTest {
         assertThat(checked).isGreaterThan(50);
     }
 
-    private static Arguments row(String name, Cluster cluster, Kind kind, String target, int pods, int voters) {
+    private static Arguments row(String name, ClusterFixture cluster, Kind kind, String target, int pods, int voters) {
         return Arguments.of(name, cluster, kind, target, pods, voters);
-    }
-
-    /** A small builder of observations: voters 0..n-1 all healthy, led by ordinal 0, unless told otherwise. */
-    static final class Cluster {
-        private final String name;
-        private final ConsensusProtocol protocol;
-        private final int desired;
-        private int nonVoters;
-        private Integer sts;
-        private Integer recorded;
-        private final Map<Integer, String> kinds = new HashMap<>();
-        private final Map<Integer, Long> match = new HashMap<>();
-        private final Map<Integer, Boolean> podReady = new HashMap<>();
-        private final Set<Integer> down = new HashSet<>();
-        private final Set<Integer> stale = new HashSet<>();
-        private Integer leader = 0;
-        private boolean rollout;
-        private static final long LAST = 1000;
-
-        private Cluster(String name, ConsensusProtocol protocol, int voters, int desired) {
-            this.name = name;
-            this.protocol = protocol;
-            this.desired = desired;
-            this.sts = voters;
-            this.recorded = voters;
-            for (int i = 0; i < voters; i++) {
-                kinds.put(i, "voter");
-                match.put(i, LAST);
-                podReady.put(i, true);
-            }
-        }
-
-        static Cluster raft(int voters, int desired) {
-            return new Cluster("raft-3", ConsensusProtocol.Raft, voters, desired);
-        }
-
-        static Cluster zab(int voters, int desired) {
-            return new Cluster("zab-5", ConsensusProtocol.Zab, voters, desired);
-        }
-
-        Cluster noStatefulSet() {
-            sts = null;
-            recorded = null;
-            podReady.clear();
-            return noLeader();
-        }
-
-        Cluster noLeader() {
-            leader = null;
-            return this;
-        }
-
-        Cluster leader(int ordinal) {
-            leader = ordinal;
-            return this;
-        }
-
-        Cluster sts(int replicas) {
-            sts = replicas;
-            return this;
-        }
-
-        Cluster recorded(Integer voters) {
-            recorded = voters;
-            return this;
-        }
-
-        Cluster nonVoters(int n) {
-            nonVoters = n;
-            return this;
-        }
-
-        Cluster pod(int ordinal, boolean ready) {
-            podReady.put(ordinal, ready);
-            return this;
-        }
-
-        Cluster podNotReady(int ordinal) {
-            return pod(ordinal, false);
-        }
-
-        Cluster learner(int ordinal, Integer matchIndex) {
-            kinds.put(ordinal, protocol == ConsensusProtocol.Zab ? "observer" : "learner");
-            match.put(ordinal, matchIndex == null ? null : matchIndex.longValue());
-            podReady.putIfAbsent(ordinal, true);
-            return this;
-        }
-
-        /** These members are down: pod not ready, no answer. */
-        Cluster podDown(int... ordinals) {
-            for (int o : ordinals) {
-                down.add(o);
-                podReady.put(o, false);
-            }
-            return this;
-        }
-
-        /** These members still report the configuration before the last change (they have not appended it yet). */
-        Cluster stale(int... ordinals) {
-            for (int o : ordinals) {
-                stale.add(o);
-            }
-            return this;
-        }
-
-        Cluster rollout() {
-            rollout = true;
-            return this;
-        }
-
-        /** Rename the voters (to build a configuration that is not ordinals 0..n-1). */
-        Cluster voterNames(int... ordinals) {
-            kinds.clear();
-            for (int o : ordinals) {
-                kinds.put(o, "voter");
-                match.put(o, LAST);
-                podReady.put(o, true);
-            }
-            return this;
-        }
-
-        ScaleObservation observation() {
-            Map<String, PodState> pods = new HashMap<>();
-            podReady.forEach((o, ready) -> pods.put(pod(o), new PodState(true, ready)));
-            List<ConfiguredMember> config = new ArrayList<>();
-            kinds.keySet().stream().sorted().forEach(o -> config.add(new ConfiguredMember(pod(o), kinds.get(o),
-                    match.get(o))));
-            Set<String> current = ScalePlanner.configuration(config);
-            Set<String> before = new HashSet<>(current);
-            before.add("an-older/configuration");
-            Map<String, MemberReport> reports = new HashMap<>();
-            if (leader != null) {
-                for (int o : kinds.keySet()) {
-                    if (!down.contains(o)) {
-                        reports.put(pod(o), new MemberReport(pod(o), !podReady.containsKey(o) || podReady.get(o),
-                                stale.contains(o) ? before : current));
-                    }
-                }
-            }
-            LeaderReport leaderReport = leader == null ? null : new LeaderReport(pod(leader), LAST, config);
-            return new ScaleObservation(name, protocol, desired, nonVoters, sts, recorded, pods, leaderReport, reports,
-                    rollout);
-        }
-
-        private String pod(int ordinal) {
-            return name + "-" + ordinal;
-        }
-
-        @Override
-        public String toString() {
-            return name;
-        }
     }
 }
