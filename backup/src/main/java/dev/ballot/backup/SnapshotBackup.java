@@ -28,6 +28,10 @@ public final class SnapshotBackup {
     /** A snapshot of a large state machine takes a while to serialise and send. */
     static final Duration SNAPSHOT_DEADLINE = Duration.ofMinutes(10);
 
+    /** How long a member may answer 503 (no leader yet, an election in progress) before the backup gives up. */
+    static final Duration UNAVAILABLE_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration UNAVAILABLE_PAUSE = Duration.ofMillis(200);
+
     /** What a successful backup stored. */
     public record Taken(BackupManifest manifest, Duration took) {
     }
@@ -42,8 +46,7 @@ public final class SnapshotBackup {
             throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(member.toString().replaceAll("/+$", "") + NodePaths.SNAPSHOT))
-                .timeout(SNAPSHOT_DEADLINE).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = requestSnapshot(http, member);
         try (InputStream body = r.body()) {
             if (r.statusCode() != 200) {
                 String text = new String(body.readNBytes(4096), StandardCharsets.UTF_8);
@@ -89,6 +92,25 @@ public final class SnapshotBackup {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
+     * The snapshot's response, asked again while the member answers 503: during an election nobody can confirm a
+     * committed index yet. A snapshot is a read, so asking again is always safe; any other answer is returned.
+     */
+    private static HttpResponse<InputStream> requestSnapshot(HttpClient http, URI member)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(member.toString().replaceAll("/+$", "") + NodePaths.SNAPSHOT))
+                .timeout(SNAPSHOT_DEADLINE).GET().build();
+        long deadline = System.nanoTime() + UNAVAILABLE_DEADLINE.toNanos();
+        while (true) {
+            HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() != 503 || System.nanoTime() > deadline) {
+                return r;
+            }
+            r.body().close();
+            Thread.sleep(UNAVAILABLE_PAUSE.toMillis());
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.ballot.node.cli;
 
-import dev.ballot.node.http.RefusedBodyDrain;
-
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

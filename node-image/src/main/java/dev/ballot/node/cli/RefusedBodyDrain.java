@@ -1,4 +1,4 @@
-package dev.ballot.node.http;
+package dev.ballot.node.cli;
 
 /**
  * How much of a refused request's body the JDK's HTTP server reads and discards before it closes the connection.
