@@ -8,7 +8,8 @@ import java.util.Objects;
  * {@code lastRequest} is the request's value (the operator sets it with {@code runningSince} when the backup starts),
  * finished once {@code runningSince} is gone again. Then a new {@code lastErrorTime} that is not the success's own
  * time (a retention failure is stamped with it: the backup stands) means it failed; a new {@code lastSuccessTime}
- * means it is done. "New" is against status.backup as it was before the request. Pure.
+ * means it is done. "New" is against status.backup as it was before the request; when the request had been taken up
+ * already (the same --request-id again), the last backup's outcome is its answer. Pure.
  */
 public final class BackupProgress implements Progress {
     private final String requestId;
@@ -20,8 +21,9 @@ public final class BackupProgress implements Progress {
     public BackupProgress(String requestId, JsonNode before) {
         this.requestId = requestId;
         JsonNode b = before.path("status").path("backup");
-        this.successBefore = StatusScreen.text(b, "lastSuccessTime");
-        this.errorBefore = StatusScreen.text(b, "lastErrorTime");
+        boolean askedAgain = requestId.equals(StatusScreen.text(b, "lastRequest"));
+        this.successBefore = askedAgain ? null : StatusScreen.text(b, "lastSuccessTime");
+        this.errorBefore = askedAgain ? null : StatusScreen.text(b, "lastErrorTime");
     }
 
     @Override

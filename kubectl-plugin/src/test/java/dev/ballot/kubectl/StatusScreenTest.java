@@ -198,6 +198,9 @@ class StatusScreenTest {
         assertThat(p.update(done)).isEqualTo("Done: p/ns/raft-3/x.snap (1200 bytes, index 45, term 3, 180 ms)");
         assertThat(p.outcome(done)).isEqualTo(ExitCode.OK);
         assertThat(p.update(done)).as("printed once").isNull();
+
+        BackupProgress again = new BackupProgress("kb-1", done);
+        assertThat(again.outcome(done)).as("the same request id again: its answer").isEqualTo(ExitCode.OK);
     }
 
     @Test
