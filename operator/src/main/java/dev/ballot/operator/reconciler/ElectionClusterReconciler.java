@@ -220,7 +220,6 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (done.status() != null && done.status().actions != null) {
             actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
         }
-        gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
         boolean statusChanged = done.statusChanged() || backupChanged;
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
@@ -229,6 +228,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         } else if (cluster.getStatus() != null) {
             done.status().tls = cluster.getStatus().tls; // paused or invalid: keep what was reported
         }
+        // After status.tls is known: the certificate expiry gauge reads it.
+        gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
         UpdateControl<ElectionCluster> control = statusChanged
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
