@@ -119,7 +119,7 @@ public final class NodeProcess implements AutoCloseable {
                         storage, transport::send, runtimeOptions());
             } else if (config.etcdListen() != null) {
                 // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
-                etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
+                etcdRuntime = new NodeRuntime<>(new EtcdMachine(config.quotaBytes()), engine, persisted, config.initialMembership(),
                         storage, transport::send, runtimeOptions());
                 runtime = etcdRuntime;
             } else {

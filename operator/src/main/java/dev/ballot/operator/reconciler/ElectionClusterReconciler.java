@@ -290,7 +290,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         return was != null && java.util.Objects.equals(was.caNotAfter, now.caNotAfter)
                 && java.util.Objects.equals(was.nextExpiring, now.nextExpiring)
                 && java.util.Objects.equals(was.nextNotAfter, now.nextNotAfter)
-                && java.util.Objects.equals(was.lastIssued, now.lastIssued);
+                && java.util.Objects.equals(was.lastIssued, now.lastIssued)
+                && java.util.Objects.equals(was.rotationRequest, now.rotationRequest);
     }
 
     private static String rootMessage(Throwable e) {
