@@ -11,10 +11,20 @@ import picocli.CommandLine;
 /**
  * An action subcommand: sets {@code ballot.dev/<action>} and a fresh {@code ballot.dev/<action>-id}, then reads the
  * cluster twice a second, printing each change of what status.actions says, until the request is Done, Refused or
- * Failed, or --timeout passes.
+ * Failed, or --timeout passes. Each action names its annotation, its target and its default --timeout (a restart
+ * waits for a pod to come back); the CLUSTER parameter, the options and the waiting are the same for all.
  */
 abstract class ActionCommand implements Callable<Integer> {
     static final Duration POLL = Duration.ofMillis(500);
+
+    private final String action;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "CLUSTER", description = "ElectionCluster name")
+    String cluster;
+
+    /** Its initial value, set by the subcommand, is the default picocli shows and falls back to. */
+    @CommandLine.Option(names = "--timeout", description = "How long to wait (default ${DEFAULT-VALUE}).")
+    String timeout;
 
     @CommandLine.ParentCommand
     KubectlBallot root;
@@ -26,8 +36,21 @@ abstract class ActionCommand implements Callable<Integer> {
             + " is never carried out twice, so repeating a command with its id only waits for the answer.")
     String requestId;
 
-    int act(String cluster, String action, String target, String timeoutText) {
-        Duration timeout = KubectlBallot.duration(timeoutText);
+    ActionCommand(String action, String defaultTimeout) {
+        this.action = action;
+        this.timeout = defaultTimeout;
+    }
+
+    /** The action's target: the member it names, or "any". */
+    abstract String target();
+
+    @Override
+    public Integer call() {
+        return act(target(), timeout);
+    }
+
+    private int act(String target, String timeoutText) {
+        Duration limit = KubectlBallot.duration(timeoutText);
         boolean json = root.output == KubectlBallot.Output.json;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter progressOut = json ? spec.commandLine().getErr() : out;
@@ -43,7 +66,7 @@ abstract class ActionCommand implements Callable<Integer> {
                     + ")");
             progressOut.flush();
             ActionProgress progress = new ActionProgress(action, id);
-            long deadline = System.nanoTime() + timeout.toNanos();
+            long deadline = System.nanoTime() + limit.toNanos();
             JsonNode ec = null;
             ExitCode result = null;
             while (result == null && System.nanoTime() < deadline) {

@@ -111,36 +111,32 @@ public final class KubectlBallot {
     @Command(name = "transfer-leadership", description = "Move leadership to a healthy, caught-up voter (named, or"
             + " the most caught-up one) and wait until it leads.")
     static final class TransferLeadership extends ActionCommand {
-        @Parameters(index = "0", paramLabel = "CLUSTER", description = "ElectionCluster name")
-        String cluster;
-
         @Option(names = "--to", defaultValue = "any", description = "The member to lead, or any (default).")
         String to;
 
-        @Option(names = "--timeout", defaultValue = "60s", description = "How long to wait (default 60s).")
-        String timeout;
+        TransferLeadership() {
+            super("transfer-leadership", "60s");
+        }
 
         @Override
-        public Integer call() {
-            return act(cluster, "transfer-leadership", to, timeout);
+        String target() {
+            return to;
         }
     }
 
     @Command(name = "restart", description = "Restart one member (its pod is recreated; a leader hands over first),"
             + " only while every other voter is healthy and caught up; wait until it is back.")
     static final class Restart extends ActionCommand {
-        @Parameters(index = "0", paramLabel = "CLUSTER", description = "ElectionCluster name")
-        String cluster;
-
         @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to restart")
         String member;
 
-        @Option(names = "--timeout", defaultValue = "6m", description = "How long to wait (default 6m).")
-        String timeout;
+        Restart() {
+            super("restart-member", "6m");
+        }
 
         @Override
-        public Integer call() {
-            return act(cluster, "restart-member", member, timeout);
+        String target() {
+            return member;
         }
     }
 

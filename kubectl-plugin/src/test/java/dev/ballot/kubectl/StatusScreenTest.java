@@ -124,4 +124,25 @@ class StatusScreenTest {
         assertThat(KubectlBallot.duration("90s")).hasSeconds(90);
         assertThat(KubectlBallot.duration("6m")).hasMinutes(6);
     }
+
+    @Test
+    void eachActionKeepsItsOwnTimeoutDefaultAndTheSharedClusterParameter() {
+        picocli.CommandLine cli = new picocli.CommandLine(new KubectlBallot());
+        picocli.CommandLine restart = cli.getSubcommands().get("restart");
+        picocli.CommandLine transfer = cli.getSubcommands().get("transfer-leadership");
+        assertThat(restart.getUsageMessage()).contains("CLUSTER").contains("MEMBER").contains("(default 6m)");
+        assertThat(transfer.getUsageMessage()).contains("CLUSTER").contains("(default 60s)");
+
+        cli.parseArgs("restart", "raft-3", "raft-3-1");
+        KubectlBallot.Restart r = restart.getCommand();
+        assertThat(r.cluster).isEqualTo("raft-3");
+        assertThat(r.target()).isEqualTo("raft-3-1");
+        assertThat(r.timeout).isEqualTo("6m");
+
+        cli.parseArgs("transfer-leadership", "zab-5", "--timeout", "2m");
+        KubectlBallot.TransferLeadership t = transfer.getCommand();
+        assertThat(t.cluster).isEqualTo("zab-5");
+        assertThat(t.target()).isEqualTo("any");
+        assertThat(t.timeout).isEqualTo("2m");
+    }
 }

@@ -169,22 +169,21 @@ public final class NodeProcess implements AutoCloseable {
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             api = new HttpApi(info, metrics,
                     new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), config.limits(), tls);
-            if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
-                identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
-                        MemberRecord.read(config.dataDir()).orElse(null), directory::name);
-                KvMachine kv = info.kvRuntime().machine();
-                ClusterIdentityKeeper keeper = identity;
-                api.statusFields(() -> {
-                    Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
+            // The identity is replicated beside whichever state machine the log feeds, so every member keeps one.
+            identity = new ClusterIdentityKeeper(runtime, config.dataDir(), config.clusterId(),
+                    MemberRecord.read(config.dataDir()).orElse(null), directory::name);
+            ClusterIdentityKeeper keeper = identity;
+            KvMachine kv = etcdRuntime == null && zkRuntime == null ? info.kvRuntime().machine() : null;
+            api.statusFields(() -> {
+                Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
+                if (kv != null) {
                     fields.putAll(kv.statusFields());
-                    return fields;
-                });
-            }
+                }
+                return fields;
+            });
             api.start();
             runtime.start();
-            if (identity != null) {
-                identity.start();
-            }
+            identity.start();
             if (etcdRuntime != null) {
                 etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(), config.etcdListen().port()),
                         new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));

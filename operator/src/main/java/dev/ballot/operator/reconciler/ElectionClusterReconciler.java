@@ -62,7 +62,8 @@ import org.jboss.logging.Logger;
 // For QOSDK's generated manifest; what deploy/ and the chart grant is OperatorPermissions (a test keeps them equal).
 @AdditionalRBACRules({
     @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
-    @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
+    @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch",
+        "delete"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
     @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "list", "create", "update", "delete"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
@@ -111,7 +112,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 operatorTls.context());
         this.certificates = new ClusterCertificates(client);
         this.rollout = new RolloutExecutor(client, settings, nodes);
-        this.actions = new ActionExecutor(rollout);
+        this.actions = new ActionExecutor(rollout, client);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
         this.backups = new BackupExecutor(client, settings, nodes.http(), java.time.Clock.systemUTC());
