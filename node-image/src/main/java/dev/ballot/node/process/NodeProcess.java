@@ -108,7 +108,9 @@ public final class NodeProcess implements AutoCloseable {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
-            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
+            // A snapshot arrives in chunks, reassembled in the data directory's volume (not in /tmp: it may be small).
+            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec,
+                    TransportOptions.defaults().spoolingIn(config.dataDir().resolve("incoming")));
             NodeTls tls = openTls(config);
             NodeRuntime<EtcdMachine, EtcdResult> etcdRuntime = null;
             ZooKeeperMachine zkMachine = config.zookeeper() != null ? new ZooKeeperMachine() : null;
