@@ -13,6 +13,7 @@ import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.etcd.EtcdResult;
 import dev.ballot.etcd.EtcdServer;
+import dev.ballot.etcd.EtcdTls;
 import dev.ballot.node.etcd.EtcdMachine;
 import dev.ballot.node.etcd.NodeEtcdBackend;
 import dev.ballot.node.http.HttpApi;
@@ -185,9 +186,13 @@ public final class NodeProcess implements AutoCloseable {
             runtime.start();
             identity.start();
             if (etcdRuntime != null) {
-                etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(), config.etcdListen().port()),
-                        new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));
-                LOG.info("etcd v3 API on " + config.etcdListen());
+                etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(),
+                                config.etcdListen().port(), tls != null),
+                        new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()),
+                        tls == null ? null : new EtcdTls(tls.files().keyManager(), tls.files().trustManager(),
+                                tls.clientCertificateRequired()));
+                LOG.info("etcd v3 API on " + config.etcdListen() + (tls == null ? " (plain HTTP/2)"
+                        : " (TLS, client certificates " + config.tls().clientAuth() + ")"));
             }
             if (zkRuntime != null) {
                 zk = ZooKeeperService.start(config, zkMachine, zkRuntime);
