@@ -48,9 +48,17 @@ final class Dispatcher implements AutoCloseable {
     private final Headers headers;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
+    /** Null: forward over plain HTTP/2; else over TLS with this member's own certificate. */
+    private final EtcdTls tls;
+
     Dispatcher(EtcdBackend backend, Headers headers) {
+        this(backend, headers, null);
+    }
+
+    Dispatcher(EtcdBackend backend, Headers headers, EtcdTls tls) {
         this.backend = backend;
         this.headers = headers;
+        this.tls = tls;
     }
 
     /** Copies the forwarding mark from the request's metadata into its context. */
@@ -223,7 +231,8 @@ final class Dispatcher implements AutoCloseable {
     }
 
     ManagedChannel channel(String target) {
-        return channels.computeIfAbsent(target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().build());
+        return channels.computeIfAbsent(target, t -> tls == null ? NettyChannelBuilder.forTarget(t).usePlaintext().build()
+                : NettyChannelBuilder.forTarget(t, tls.channelCredentials()).build());
     }
 
     /** A stub for a forwarded call: the forwarding mark attached, the request deadline set. */
