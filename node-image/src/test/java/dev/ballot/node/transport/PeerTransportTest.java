@@ -468,6 +468,30 @@ class PeerTransportTest {
     }
 
     @Test
+    void theSameLargeMessageResentWhileItStreamsIsDroppedNotSentTwice(@TempDir Path spool) throws Exception {
+        TransportOptions chunked = new TransportOptions(1 << 16, 64, Duration.ofMillis(20), Duration.ofMillis(200))
+                .spoolingIn(spool);
+        Node a = node(1, "c1", ANY_LOOPBACK, chunked);
+        Node b = node(2, "c1", ANY_LOOPBACK, chunked);
+        TestMessage big = new TestMessage(1, 2, 1, new byte[3 << 20]);
+        TestMessage small = msg(1, 2);
+        a.transport.setPeers(Map.of(2L, b.address));
+        // queued before the connection is up, so the link takes all three at once: the resend meets the first copy
+        a.transport.send(big);
+        a.transport.send(big);
+        a.transport.send(small);
+        List<Message> got = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            b.inbox.drainTo(got);
+            return got.contains(big) && got.contains(small);
+        });
+        assertThat(a.transport.stats().get(2L).dropped()).isEqualTo(1);
+        assertThat(got).containsExactlyInAnyOrder(big, small);
+        // and nothing after: the resend was dropped, not queued behind the first copy
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(b.inbox::isEmpty);
+    }
+
+    @Test
     void aMessageOverMaxMessageBytesIsDroppedAndCounted() throws Exception {
         LogCapture logs = logs();
         TransportOptions small = new TransportOptions(1 << 16, 64, Duration.ofMillis(20), Duration.ofMillis(200),
