@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -47,10 +48,13 @@ final class Dispatcher implements AutoCloseable {
     private final EtcdBackend backend;
     private final Headers headers;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /** The forwarding channels' callback threads (the server's bounded call threads), not gRPC's cached pool. */
+    private final Executor callbacks;
 
-    Dispatcher(EtcdBackend backend, Headers headers) {
+    Dispatcher(EtcdBackend backend, Headers headers, Executor callbacks) {
         this.backend = backend;
         this.headers = headers;
+        this.callbacks = callbacks;
     }
 
     /** Copies the forwarding mark from the request's metadata into its context. */
@@ -223,7 +227,7 @@ final class Dispatcher implements AutoCloseable {
     }
 
     ManagedChannel channel(String target) {
-        return channels.computeIfAbsent(target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().build());
+        return channels.computeIfAbsent(target, t -> NettyChannelBuilder.forTarget(t).usePlaintext().executor(callbacks).build());
     }
 
     /** A stub for a forwarded call: the forwarding mark attached, the request deadline set. */
