@@ -53,10 +53,16 @@ public final class EtcdServer implements AutoCloseable {
         return pool;
     }
 
+    /** Plain HTTP/2, as a node without TLS material serves it. */
     public static EtcdServer start(EtcdBackend backend, InetSocketAddress listen) throws IOException {
+        return start(backend, listen, null);
+    }
+
+    /** @param tls null: plain HTTP/2; otherwise TLS with client certificates ({@link EtcdTls}) */
+    public static EtcdServer start(EtcdBackend backend, InetSocketAddress listen, EtcdTls tls) throws IOException {
         Headers headers = new Headers(backend);
         ExecutorService calls = callThreads();
-        Dispatcher dispatcher = new Dispatcher(backend, headers, calls);
+        Dispatcher dispatcher = new Dispatcher(backend, headers, tls, calls);
         WatchHub hub = new WatchHub();
         backend.readLocal(sm -> {
             sm.store().setListener(hub);
@@ -69,7 +75,12 @@ public final class EtcdServer implements AutoCloseable {
         });
         LeaseService lease = new LeaseService(backend, headers, dispatcher);
         Recipes recipes = new Recipes(backend, dispatcher, hub);
-        Server server = NettyServerBuilder.forAddress(listen)
+        NettyServerBuilder builder = tls == null ? NettyServerBuilder.forAddress(listen)
+                : NettyServerBuilder.forAddress(listen, tls.serverCredentials());
+        if (tls != null) {
+            builder.intercept(new ClientCertificates());
+        }
+        Server server = builder
                 .executor(calls)
                 .addService(ServerInterceptors.intercept(new KvService(backend, dispatcher), Dispatcher.interceptor()))
                 .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS))

@@ -29,7 +29,7 @@ class DispatcherSettlingTest {
     @ValueSource(booleans = {true, false})
     void aLockOrElectionTxnInFlightAtALeaderChangeIsSettled(boolean applied) {
         LosingLeader backend = new LosingLeader(applied);
-        Dispatcher dispatcher = new Dispatcher(backend, new Headers(backend), Runnable::run);
+        Dispatcher dispatcher = new Dispatcher(backend, new Headers(backend));
         // an election's "create my key if absent" transaction (Recipes.acquire's shape)
         TxnRequest txn = TxnRequest.newBuilder()
                 .addCompare(Compare.newBuilder().setKey(b("election/1")).setTarget(Compare.CompareTarget.CREATE)
@@ -58,7 +58,7 @@ class DispatcherSettlingTest {
     void aFailureOtherThanLeaderChangedIsPassedOn() {
         LosingLeader backend = new LosingLeader(false);
         backend.failWith = EtcdError.TOO_MANY_REQUESTS;
-        Dispatcher dispatcher = new Dispatcher(backend, new Headers(backend), Runnable::run);
+        Dispatcher dispatcher = new Dispatcher(backend, new Headers(backend));
         CompletableFuture<TxnResponse> answer = dispatcher.txnHere(TxnRequest.getDefaultInstance());
         assertThat(((EtcdError.Failure) catchCause(answer)).error()).isEqualTo(EtcdError.TOO_MANY_REQUESTS);
         dispatcher.close();

@@ -303,9 +303,9 @@ public final class LocalCluster implements AutoCloseable {
         return nodes.get(id).host + ":" + etcdPort;
     }
 
-    /** The member's etcd v3 endpoint, {@code http://host:port}. */
+    /** The member's etcd v3 endpoint, {@code http://host:port} ({@code https://} after {@link #enableTls}). */
     public String etcdEndpoint(long id) {
-        return "http://" + nodes.get(id).host + ":" + etcdPort;
+        return (tls != null ? "https://" : "http://") + nodes.get(id).host + ":" + etcdPort;
     }
 
     public void startAll() throws IOException {
