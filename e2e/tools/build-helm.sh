@@ -5,35 +5,24 @@
 # .ci/run calls it before the Maven build.
 #
 # v3.21.4, not v3.22.0 (issue 11: do not use v3.22.0).
-# Env: BALLOT_HELM_VERSION (default below), BALLOT_CACHE (default ~/.cache/ballot),
-#      BALLOT_BUILD_PARALLELISM (go build -p, default 1: the machine is shared).
+# Env: BALLOT_HELM_VERSION (default below), and lib-gobuild.sh's BALLOT_CACHE, BALLOT_BUILD_PARALLELISM.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib-gobuild.sh"
 
 HELM_VERSION="${BALLOT_HELM_VERSION:-v3.21.4}"
-CACHE_ROOT="${BALLOT_CACHE:-$HOME/.cache/ballot}"
-OUT="$CACHE_ROOT/helm-$HELM_VERSION"
-BIN="$OUT/bin/helm"
-PARALLEL="${BALLOT_BUILD_PARALLELISM:-1}"
+BIN_DIR="$(gobuild_bin helm "$HELM_VERSION")"
+BIN="$BIN_DIR/helm"
 
-if [[ -x "$BIN" ]]; then
-  echo "$BIN"
-  exit 0
-fi
-command -v go >/dev/null || { echo "build-helm: 'go' is not on PATH; install Go 1.24+ to build helm" >&2; exit 2; }
+gobuild_needed build-helm "install Go 1.24+ to build helm" "$BIN" "$BIN"
 
 major="${HELM_VERSION%%.*}"              # v3.21.4 -> v3
 module="helm.sh/helm/$major"
-start=$(date +%s)
-echo "build-helm: building $module/cmd/helm@$HELM_VERSION into $OUT/bin ($(date -u +%H:%M:%S))" >&2
-mkdir -p "$OUT/bin"
+echo "build-helm: building $module/cmd/helm@$HELM_VERSION into $BIN_DIR ($(date -u +%H:%M:%S))" >&2
 # helm stamps its version through ldflags (internal/version); without them `helm version` says "v3.21+unreleased".
-ldflags="-s -w -X $module/internal/version.version=$HELM_VERSION -X $module/internal/version.gitTreeState=clean"
-tmp="$OUT/bin/.install-$$"
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-CGO_ENABLED=0 GOBIN="$tmp" go install -p "$PARALLEL" -trimpath -ldflags "$ldflags" "$module/cmd/helm@$HELM_VERSION" >&2
-built_version=$("$tmp/helm" version --template '{{.Version}}')
+gobuild_install "$BIN_DIR" \
+  "-s -w -X $module/internal/version.version=$HELM_VERSION -X $module/internal/version.gitTreeState=clean" \
+  "$module/cmd/helm@$HELM_VERSION"
+built_version=$("$GOBUILD_TMP/helm" version --template '{{.Version}}')
 [[ "$built_version" == "$HELM_VERSION" ]] || { echo "build-helm: built helm says $built_version, wanted $HELM_VERSION" >&2; exit 1; }
-mv "$tmp/helm" "$BIN"
-echo "build-helm: built helm $HELM_VERSION in $(( $(date +%s) - start ))s" >&2
-echo "$BIN"
+mv "$GOBUILD_TMP/helm" "$BIN"
+gobuild_finish build-helm "helm $HELM_VERSION" "$BIN"

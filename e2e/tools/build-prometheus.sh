@@ -11,42 +11,30 @@
 #                                        twenty cloud SDKs (AWS, Azure, GCE, ...) the default build links in;
 #   no `builtinassets`                   the web UI's assets are not embedded (they would need the npm build);
 #                                        the HTTP API (/api/v1/...) that the tests and the e2e use is unaffected.
-# Env: BALLOT_PROMETHEUS_VERSION (module version, default below), BALLOT_CACHE (default ~/.cache/ballot),
-#      BALLOT_BUILD_PARALLELISM (go build -p, default 1: the machine is shared).
+# Env: BALLOT_PROMETHEUS_VERSION (module version, default below), and lib-gobuild.sh's BALLOT_CACHE,
+#      BALLOT_BUILD_PARALLELISM.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib-gobuild.sh"
 
 MODULE_VERSION="${BALLOT_PROMETHEUS_VERSION:-v0.316.0}"
-CACHE_ROOT="${BALLOT_CACHE:-$HOME/.cache/ballot}"
-OUT="$CACHE_ROOT/prometheus-$MODULE_VERSION"
-BIN="$OUT/bin"
-PARALLEL="${BALLOT_BUILD_PARALLELISM:-1}"
+BIN="$(gobuild_bin prometheus "$MODULE_VERSION")"
 TAGS="remove_all_sd"
 
-if [[ -x "$BIN/prometheus" && -x "$BIN/promtool" ]]; then
-  echo "$BIN"
-  exit 0
-fi
-command -v go >/dev/null || { echo "build-prometheus: 'go' is not on PATH; install Go 1.26.7+ to build Prometheus" >&2; exit 2; }
+gobuild_needed build-prometheus "install Go 1.26.7+ to build Prometheus" "$BIN" "$BIN/prometheus" "$BIN/promtool"
 
 module=github.com/prometheus/prometheus
 # v0.316.0 -> 3.16.0: what `prometheus --version` reports (github.com/prometheus/common/version, set by ldflags
 # the way Prometheus' own release build does; without them it says "version (branch: , revision: )").
 minor_patch="${MODULE_VERSION#v0.}"                 # 316.0
 release="${minor_patch:0:1}.$(( 10#${minor_patch:1:2} )).${minor_patch#*.}"
-start=$(date +%s)
 echo "build-prometheus: building $module/cmd/{prometheus,promtool}@$MODULE_VERSION ($release, tags $TAGS) into $BIN ($(date -u +%H:%M:%S))" >&2
-mkdir -p "$BIN"
-ldflags="-s -w -X github.com/prometheus/common/version.Version=$release -X github.com/prometheus/common/version.Branch=$MODULE_VERSION -X github.com/prometheus/common/version.BuildUser=ballot"
-tmp="$BIN/.install-$$"
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-CGO_ENABLED=0 GOBIN="$tmp" go install -p "$PARALLEL" -trimpath -tags "$TAGS" -ldflags "$ldflags" \
-  "$module/cmd/prometheus@$MODULE_VERSION" "$module/cmd/promtool@$MODULE_VERSION" >&2
+gobuild_install "$BIN" \
+  "-s -w -X github.com/prometheus/common/version.Version=$release -X github.com/prometheus/common/version.Branch=$MODULE_VERSION -X github.com/prometheus/common/version.BuildUser=ballot" \
+  -tags "$TAGS" "$module/cmd/prometheus@$MODULE_VERSION" "$module/cmd/promtool@$MODULE_VERSION"
 for tool in prometheus promtool; do
-  said=$("$tmp/$tool" --version 2>&1 | sed -n 1p)
+  said=$("$GOBUILD_TMP/$tool" --version 2>&1 | sed -n 1p)
   [[ "$said" == *"version $release "* ]] || { echo "build-prometheus: built $tool says '$said', wanted version $release" >&2; exit 1; }
 done
-mv "$tmp/promtool" "$BIN/promtool"
-mv "$tmp/prometheus" "$BIN/prometheus"
-echo "build-prometheus: built prometheus and promtool $release in $(( $(date +%s) - start ))s" >&2
-echo "$BIN"
+mv "$GOBUILD_TMP/promtool" "$BIN/promtool"
+mv "$GOBUILD_TMP/prometheus" "$BIN/prometheus"
+gobuild_finish build-prometheus "prometheus and promtool $release" "$BIN"

@@ -11,10 +11,22 @@ import picocli.CommandLine;
 /**
  * An action subcommand: sets {@code ballot.dev/<action>} and a fresh {@code ballot.dev/<action>-id}, then reads the
  * cluster twice a second, printing each change of what status.actions says, until the request is Done, Refused or
- * Failed, or --timeout passes.
+ * Failed, or --timeout passes. Each action names its annotation, its target and its default --timeout (a restart
+ * waits for a pod to come back); the CLUSTER parameter, the options and the waiting are the same for all. An action
+ * acknowledged elsewhere than status.actions (backup) overrides {@link #annotations}, {@link #progress} and
+ * {@link #refusal}.
  */
 abstract class ActionCommand implements Callable<Integer> {
     static final Duration POLL = Duration.ofMillis(500);
+
+    private final String action;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "CLUSTER", description = "ElectionCluster name")
+    String cluster;
+
+    /** Its initial value, set by the subcommand, is the default picocli shows and falls back to. */
+    @CommandLine.Option(names = "--timeout", description = "How long to wait (default ${DEFAULT-VALUE}).")
+    String timeout;
 
     @CommandLine.ParentCommand
     KubectlBallot root;
@@ -26,24 +38,58 @@ abstract class ActionCommand implements Callable<Integer> {
             + " is never carried out twice, so repeating a command with its id only waits for the answer.")
     String requestId;
 
-    int act(String cluster, String action, String target, String timeoutText) {
-        Duration timeout = KubectlBallot.duration(timeoutText);
+    ActionCommand(String action, String defaultTimeout) {
+        this.action = action;
+        this.timeout = defaultTimeout;
+    }
+
+    /** The action's target: the member it names, or "any". */
+    abstract String target();
+
+    /** The annotations that ask for it. */
+    java.util.Map<String, String> annotations(String id) {
+        return java.util.Map.of("ballot.dev/" + action, target(), "ballot.dev/" + action + "-id", id);
+    }
+
+    /** What follows the answer, given the cluster as read before the request. */
+    Progress progress(String id, JsonNode before) {
+        return new ActionProgress(action, id);
+    }
+
+    /** Why the request cannot be made on this cluster (the operator would never answer it), or null. */
+    String refusal(JsonNode cluster) {
+        return null;
+    }
+
+    @Override
+    public Integer call() {
+        return act(target(), timeout);
+    }
+
+    private int act(String target, String timeoutText) {
+        Duration limit = KubectlBallot.duration(timeoutText);
         boolean json = root.output == KubectlBallot.Output.json;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter progressOut = json ? spec.commandLine().getErr() : out;
         String id = requestId != null ? requestId : "kb-" + UUID.randomUUID().toString().substring(0, 8);
         try (ClusterAccess k = new ClusterAccess(root.context, root.namespace)) {
-            if (k.get(cluster) == null) {
+            JsonNode before = k.get(cluster);
+            if (before == null) {
                 spec.commandLine().getErr().println("error: no ElectionCluster " + cluster + " in namespace "
                         + k.namespace());
                 return ExitCode.ERROR.code;
             }
-            k.request(cluster, action, target, id);
-            progressOut.println(action + " " + target + " on " + k.namespace() + "/" + cluster + " (request " + id
+            String refusal = refusal(before);
+            if (refusal != null) {
+                spec.commandLine().getErr().println("error: " + refusal);
+                return ExitCode.ERROR.code;
+            }
+            k.request(cluster, annotations(id));
+            progressOut.println(action + (target.isEmpty() ? "" : " " + target) + " on " + k.namespace() + "/" + cluster + " (request " + id
                     + ")");
             progressOut.flush();
-            ActionProgress progress = new ActionProgress(action, id);
-            long deadline = System.nanoTime() + timeout.toNanos();
+            Progress progress = progress(id, before);
+            long deadline = System.nanoTime() + limit.toNanos();
             JsonNode ec = null;
             ExitCode result = null;
             while (result == null && System.nanoTime() < deadline) {

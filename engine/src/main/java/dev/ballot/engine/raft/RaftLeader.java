@@ -8,6 +8,7 @@ import dev.ballot.engine.MembershipChange;
 import dev.ballot.engine.MembershipCodec;
 import dev.ballot.engine.Proposal;
 import dev.ballot.engine.ReadState;
+import dev.ballot.engine.EntryBatch;
 import dev.ballot.engine.Snapshot;
 import dev.ballot.engine.quorum.Quorum;
 import dev.ballot.engine.raft.RaftMessage.AppendEntries;
@@ -230,7 +231,9 @@ final class RaftLeader {
         if (prevTerm < 0) {
             return sendSnapshot(to, pr);
         }
-        List<LogEntry> entries = log.slice(pr.next, Math.min(log.lastIndex() + 1, pr.next + n.opts.maxEntriesPerMessage()));
+        List<LogEntry> entries = EntryBatch.limit(
+                log.slice(pr.next, Math.min(log.lastIndex() + 1, pr.next + n.opts.maxEntriesPerMessage())),
+                n.opts.maxBytesPerMessage());
         if (entries.isEmpty() && !sendIfEmpty) {
             return false;
         }

@@ -109,7 +109,9 @@ public final class NodeProcess implements AutoCloseable {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
-            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
+            // A snapshot arrives in chunks, reassembled in the data directory's volume (not in /tmp: it may be small).
+            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec,
+                    TransportOptions.defaults().spoolingIn(config.dataDir().resolve("incoming")));
             NodeTls tls = openTls(config);
             NodeRuntime<EtcdMachine, EtcdResult> etcdRuntime = null;
             ZooKeeperMachine zkMachine = config.zookeeper() != null ? new ZooKeeperMachine() : null;
@@ -120,7 +122,7 @@ public final class NodeProcess implements AutoCloseable {
                         storage, transport::send, runtimeOptions());
             } else if (config.etcdListen() != null) {
                 // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
-                etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
+                etcdRuntime = new NodeRuntime<>(new EtcdMachine(config.quotaBytes()), engine, persisted, config.initialMembership(),
                         storage, transport::send, runtimeOptions());
                 runtime = etcdRuntime;
             } else {
@@ -168,22 +170,21 @@ public final class NodeProcess implements AutoCloseable {
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             api = new HttpApi(info, metrics,
                     new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), config.limits(), tls);
-            if (etcdRuntime == null && zkRuntime == null) { // the identity keeper lives in the key-value store
-                identity = new ClusterIdentityKeeper(info.kvRuntime(), config.dataDir(), config.clusterId(),
-                        MemberRecord.read(config.dataDir()).orElse(null), directory::name);
-                KvMachine kv = info.kvRuntime().machine();
-                ClusterIdentityKeeper keeper = identity;
-                api.statusFields(() -> {
-                    Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
+            // The identity is replicated beside whichever state machine the log feeds, so every member keeps one.
+            identity = new ClusterIdentityKeeper(runtime, config.dataDir(), config.clusterId(),
+                    MemberRecord.read(config.dataDir()).orElse(null), directory::name);
+            ClusterIdentityKeeper keeper = identity;
+            KvMachine kv = etcdRuntime == null && zkRuntime == null ? info.kvRuntime().machine() : null;
+            api.statusFields(() -> {
+                Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
+                if (kv != null) {
                     fields.putAll(kv.statusFields());
-                    return fields;
-                });
-            }
+                }
+                return fields;
+            });
             api.start();
             runtime.start();
-            if (identity != null) {
-                identity.start();
-            }
+            identity.start();
             if (etcdRuntime != null) {
                 etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(),
                                 config.etcdListen().port(), tls != null),

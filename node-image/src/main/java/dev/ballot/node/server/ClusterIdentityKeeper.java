@@ -4,19 +4,15 @@ import dev.ballot.engine.MemberProgress;
 import dev.ballot.engine.kv.KvCommand;
 import dev.ballot.engine.EntryType;
 import dev.ballot.engine.LogEntry;
-import dev.ballot.engine.kv.KvResult;
 import dev.ballot.engine.kv.KvStateMachine;
-import dev.ballot.engine.kv.KvStateMachine.Versioned;
 import dev.ballot.node.storage.MemberRecord;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -27,27 +23,29 @@ import java.util.logging.Logger;
 
 /**
  * Agrees on the cluster's UUID through the log and records who has joined, so that a member that comes back
- * with an empty volume can be recognised ({@link JoinGate}).
+ * with an empty volume can be recognised ({@link JoinGate}). The identity is replicated beside the state machine
+ * ({@link ClusterIdentity}, applied by {@link NodeRuntime}), so it holds whichever machine the log feeds (the
+ * key-value map, etcd's MVCC store, ZooKeeper's data tree) under Raft and ZAB alike.
  * <ul>
- *   <li>A leader that finds no UUID in the replicated state proposes one (a compare-and-set from absent, so two
- *       leaders in a row cannot both set it).</li>
+ *   <li>A leader that finds no UUID proposes one (set only if absent, so two leaders in a row cannot both set it):
+ *       the one in its own {@link MemberRecord} if it has one (a cluster whose identity lived in the key-value
+ *       machine keeps its UUID), else a fresh one.</li>
  *   <li>Every member that has applied it writes its {@link MemberRecord} (cluster id, UUID, own id), fsynced.</li>
- *   <li>The leader marks, in the replicated state, each member whose log holds the UUID's entry (its match index
- *       reached it) as joined; {@code /v1/status} lists them as {@code joinedMembers}, which is what a restarting
- *       empty member asks its peers about.</li>
+ *   <li>The leader marks, through the log, each member whose log holds the UUID's entry (its match index reached
+ *       it) as joined; {@code /v1/status} lists them as {@code joinedMembers}, which is what a restarting empty
+ *       member asks its peers about. Every member keeps the list in its record too, so that restarted it answers
+ *       before it has replayed its log.</li>
  * </ul>
- * The keys start with a NUL character, which the client API refuses in keys, so no client can read or forge them.
- * Work runs on its own daemon thread every {@link #EVERY}, never on the driver. It needs the key-value state
- * machine: a node whose log feeds etcd's store (the etcd API on) has no cluster identity yet, so its gate relies on
- * {@code BALLOT_INITIAL_CLUSTER_STATE=existing} alone.
+ * Work runs on its own daemon thread every {@link #EVERY}, never on the driver.
  */
 public final class ClusterIdentityKeeper implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterIdentityKeeper.class.getName());
+    /** Where the key-value machine kept the identity before it moved beside the machine (read by old backups). */
     static final String UUID_KEY = "\u0000ballot/cluster-uuid";
     static final String JOINED_PREFIX = "\u0000ballot/joined/";
     static final Duration EVERY = Duration.ofMillis(200);
 
-    private final NodeRuntime<KvMachine, KvResult> runtime;
+    private final NodeRuntime<?, ?> runtime;
     private final Path dataDir;
     private final String clusterId;
     private final LongFunction<String> names;
@@ -56,7 +54,7 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
     private volatile MemberRecord record;
     private volatile Set<String> joined = Set.of();
 
-    public ClusterIdentityKeeper(NodeRuntime<KvMachine, KvResult> runtime, Path dataDir, String clusterId, MemberRecord existing,
+    public ClusterIdentityKeeper(NodeRuntime<?, ?> runtime, Path dataDir, String clusterId, MemberRecord existing,
                                  LongFunction<String> names) {
         this.runtime = runtime;
         this.dataDir = dataDir;
@@ -101,30 +99,32 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
     }
 
     private void step() throws Exception {
-        Optional<Versioned> uuid = read(UUID_KEY);
+        ClusterIdentity id = runtime.identity();
         RuntimeStatus st = runtime.status();
-        if (uuid.isEmpty()) {
+        if (id.uuid() == null) {
             if (st.isLeader()) {
-                String fresh = UUID.randomUUID().toString();
-                KvCommand cas = KvCommand.cas(runtime.newRequestId(), UUID_KEY, null, fresh.getBytes(StandardCharsets.UTF_8));
-                runtime.propose(cas.requestId(), cas.encode()).get(2, TimeUnit.SECONDS);
+                MemberRecord r = record;
+                UUID proposed = r != null && clusterId.equals(r.clusterId()) ? r.clusterUuid() : UUID.randomUUID();
+                long rid = runtime.newRequestId();
+                runtime.propose(rid, ClusterIdentity.setUuid(rid, proposed)).get(2, TimeUnit.SECONDS);
             }
             return;
         }
-        UUID clusterUuid = UUID.fromString(new String(uuid.get().value(), StandardCharsets.UTF_8));
-        if (record == null) {
-            MemberRecord r = new MemberRecord(clusterId, clusterUuid, runtime.id(), uuid.get().revision(), List.of());
+        if (record == null || !record.clusterUuid().equals(id.uuid())) {
+            // First join, or a forced new configuration (quorum-loss recovery) gave the cluster a new identity.
+            MemberRecord r = new MemberRecord(clusterId, id.uuid(), runtime.id(), id.uuidIndex(), List.of());
             r.write(dataDir);
             record = r;
-            LOG.info(() -> "joined cluster " + clusterId + " (uuid " + clusterUuid + ") as member " + runtime.id()
+            joined = Set.of();
+            LOG.info(() -> "joined cluster " + clusterId + " (uuid " + id.uuid() + ") as member " + runtime.id()
                     + "; recorded in " + dataDir.resolve(MemberRecord.FILE));
         }
         Set<String> marked = new TreeSet<>();
         List<MemberProgress> toMark = new ArrayList<>();
         for (MemberProgress m : st.node().members()) {
-            if (read(JOINED_PREFIX + m.id()).isPresent()) {
+            if (id.joined().contains(m.id())) {
                 marked.add(names.apply(m.id()));
-            } else if (st.isLeader() && (m.id() == runtime.id() || m.matchIndex() >= uuid.get().revision())) {
+            } else if (st.isLeader() && (m.id() == runtime.id() || m.matchIndex() >= id.uuidIndex())) {
                 toMark.add(m);
             }
         }
@@ -136,9 +136,8 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
             joined = marked;
         }
         for (MemberProgress m : toMark) {
-            KvCommand mark = KvCommand.put(runtime.newRequestId(), JOINED_PREFIX + m.id(),
-                    clusterUuid.toString().getBytes(StandardCharsets.UTF_8));
-            runtime.propose(mark.requestId(), mark.encode()).get(2, TimeUnit.SECONDS);
+            long rid = runtime.newRequestId();
+            runtime.propose(rid, ClusterIdentity.markJoined(rid, id.uuid(), m.id())).get(2, TimeUnit.SECONDS);
         }
     }
 
@@ -157,10 +156,6 @@ public final class ClusterIdentityKeeper implements AutoCloseable {
             kv.apply(new LogEntry(at, 0, EntryType.COMMAND, KvCommand.delete(0, key).encode()));
         }
         return kv.snapshot();
-    }
-
-    private Optional<Versioned> read(String key) throws Exception {
-        return runtime.readLocal(kv -> kv.get(key)).get(2, TimeUnit.SECONDS);
     }
 
     @Override

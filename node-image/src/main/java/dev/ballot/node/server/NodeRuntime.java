@@ -109,6 +109,8 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     private Instant leaderSince;
     private volatile boolean running = true;
     private volatile RuntimeStatus status;
+    /** Applied on the driver thread; read by any (ClusterIdentityKeeper, status). */
+    private volatile ClusterIdentity identity = ClusterIdentity.NONE;
 
     /** {@code bootstrap} is the configuration the cluster started with, in force until the first CONFIG entry applies. */
     /** The state machine, for its thread-safe accessors only (the driver thread applies to it). */
@@ -127,7 +129,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         this.requestIds = new AtomicLong(new SecureRandom().nextLong() & 0x3fff_ffff_ffff_ffffL);
         if (restored != null && restored.snapshot() != null) {
             Snapshot s = restored.snapshot();
-            machine.restore(s.data());
+            restoreImage(s.data());
             applied = s.index();
             appliedTerm = s.term();
             lastSnapshotIndex = s.index();
@@ -294,7 +296,19 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         return linearizable ? readLinearizable(m -> currentImage()) : readLocal(m -> currentImage());
     }
 
-    /** Driver thread only. */
+    /** The cluster's identity as applied here (any thread). */
+    public ClusterIdentity identity() {
+        return identity;
+    }
+
+    /** A stored or received snapshot: the identity ahead of the machine's bytes (IdentityEnvelope). */
+    private void restoreImage(byte[] data) {
+        IdentityEnvelope.Parts parts = IdentityEnvelope.unwrap(data);
+        machine.restore(parts.machine());
+        identity = parts.identity();
+    }
+
+    /** Driver thread only: the machine's bytes alone, what a backup holds (a restored cluster gets its own identity). */
     private Snapshot currentImage() {
         return new Snapshot(applied, appliedTerm, appliedMembership, machine.snapshot());
     }
@@ -551,7 +565,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     }
 
     private void installSnapshot(Snapshot s) {
-        machine.restore(s.data());
+        restoreImage(s.data());
         applied = s.index();
         appliedTerm = s.term();
         lastSnapshotIndex = s.index();
@@ -566,7 +580,15 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         if (e.index() <= applied) {
             return; // already in the restored snapshot
         }
-        R result = machine.apply(e);
+        boolean identityCommand = e.type() == EntryType.COMMAND && ClusterIdentity.isCommand(e.data());
+        R result;
+        if (identityCommand) {
+            // Kept beside the machine, which sees an empty entry (its applied index still moves, as for a NOOP).
+            identity = identity.apply(e.index(), e.data());
+            result = machine.apply(new LogEntry(e.index(), e.term(), EntryType.NOOP, new byte[0]));
+        } else {
+            result = machine.apply(e);
+        }
         applied = e.index();
         appliedTerm = e.term();
         if (e.type() == EntryType.CONFIG) {
@@ -574,7 +596,9 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         }
         PendingWrite<R> w = pendingWrites.remove(e.index());
         if (w != null) {
-            if (result != null && machine.requestId(result) == w.requestId()) {
+            if (identityCommand && ClusterIdentity.requestId(e.data()) == w.requestId()) {
+                w.future().complete(null);
+            } else if (result != null && machine.requestId(result) == w.requestId()) {
                 w.future().complete(result);
                 long took = System.nanoTime() - w.startNanos();
                 for (RuntimeListener l : listeners) {
@@ -629,7 +653,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         if (options.snapshotEvery() <= 0 || applied - lastSnapshotIndex < options.snapshotEvery()) {
             return;
         }
-        byte[] data = machine.snapshot();
+        byte[] data = IdentityEnvelope.wrap(identity, machine.snapshot());
         saveSnapshot(new Snapshot(applied, appliedTerm, appliedMembership, data));
         node.compact(applied, data);
         lastSnapshotIndex = applied;

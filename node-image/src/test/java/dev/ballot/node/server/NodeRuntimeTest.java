@@ -106,8 +106,36 @@ class NodeRuntimeTest {
         assertThat(durability.snapshots).extracting(s -> s.index()).containsExactly(10L, 20L);
         assertThat(node.compactedAt).isEqualTo(20);
         KvStateMachine restored = new KvStateMachine();
-        restored.restore(durability.snapshots.get(1).data());
+        restored.restore(IdentityEnvelope.unwrap(durability.snapshots.get(1).data()).machine());
         assertThat(restored.size()).isEqualTo(20);
+    }
+
+    @Test
+    void theClusterIdentityIsAppliedBesideTheMachineAndSurvivesItsSnapshots() throws Exception {
+        FakeConsensusNode node = FakeConsensusNode.singleLeader();
+        RecordingStorage durability = new RecordingStorage();
+        NodeRuntime<KvMachine, KvResult> rt = start(node, durability, 3);
+        java.util.UUID uuid = java.util.UUID.randomUUID();
+        long set = rt.newRequestId();
+        assertThat(rt.propose(set, ClusterIdentity.setUuid(set, uuid)).get(5, TimeUnit.SECONDS)).isNull();
+        long mark = rt.newRequestId();
+        rt.propose(mark, ClusterIdentity.markJoined(mark, uuid, node.id())).get(5, TimeUnit.SECONDS);
+        propose(rt, KvCommand.put(rt.newRequestId(), "k", bytes("v"))).get(5, TimeUnit.SECONDS);
+
+        assertThat(rt.identity()).isEqualTo(new ClusterIdentity(uuid, 1, java.util.Set.of(node.id())));
+        assertThat(rt.readLocal(kv -> kv.size()).get(5, TimeUnit.SECONDS)).as("the machine saw no identity key").isEqualTo(1);
+        IdentityEnvelope.Parts stored = IdentityEnvelope.unwrap(durability.snapshots.get(0).data());
+        assertThat(stored.identity()).isEqualTo(rt.identity());
+
+        FakeConsensusNode restarted = FakeConsensusNode.singleLeader();
+        NodeRuntime<KvMachine, KvResult> again = new NodeRuntime<>(new KvMachine(), restarted,
+                new PersistedState(dev.ballot.engine.HardState.EMPTY, durability.snapshots.get(0), List.of()),
+                restarted.membership(), new RecordingStorage(), m -> true, NodeRuntime.Options.defaults()).start();
+        started.add(again);
+        assertThat(again.identity()).isEqualTo(rt.identity());
+        assertThat(again.readLocal(kv -> kv.get("k")).get(5, TimeUnit.SECONDS)).isPresent();
+        assertThat(rt.captureSnapshot(false).get(5, TimeUnit.SECONDS).data())
+                .as("a backup's image is the machine's bytes alone").isEqualTo(stored.machine());
     }
 
     @Test

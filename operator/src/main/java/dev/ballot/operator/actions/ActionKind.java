@@ -3,13 +3,13 @@ package dev.ballot.operator.actions;
 /**
  * The one-off actions a user can ask for with an annotation. A new kind is one value here (its annotation name and
  * its {@link ActionRules}: the pure gate and progress), plus, when it needs a new kind of executor call, an
- * {@link ActionStep.Op} and its case in the reconciler's ActionExecutor. Planned: {@code replace-member} and
- * quorum-loss recovery (issue #16, rules reading the same {@link ClusterView}), {@code backup-now} (an Op that calls
- * the node's backup endpoint).
+ * {@link ActionStep.Op} and its case in the reconciler's ActionExecutor. ({@code ballot.dev/backup-now} is not one:
+ * it changes nothing in the cluster, so it is never gated or queued, and status.backup acknowledges it.)
  */
 public enum ActionKind {
     TRANSFER_LEADERSHIP("transfer-leadership", new TransferLeadership()),
-    RESTART_MEMBER("restart-member", new RestartMember());
+    RESTART_MEMBER("restart-member", new RestartMember()),
+    REPLACE_MEMBER("replace-member", new ReplaceMember());
 
     private final String name;
     private final ActionRules rules;

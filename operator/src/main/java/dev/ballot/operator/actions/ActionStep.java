@@ -7,15 +7,20 @@ package dev.ballot.operator.actions;
  * @param op     what to call
  * @param member the member the call goes to or is about (transfer: the leader that hands over; restart: the pod)
  * @param to     transfer: the member to hand leadership to; null otherwise
- * @param podUid restart: the uid the pod must still have (never delete its replacement); null otherwise
+ * @param podUid restart, replace: the uid the pod must still have (never delete its replacement); null otherwise
  */
 public record ActionStep(Op op, String member, String to, String podUid) {
-    /** The executor's calls. replace-member and backup-now add theirs here. */
+    /** The executor's calls. */
     public enum Op {
         /** POST /v1/admin/transfer-leadership on {@code member} with {"to": to}. */
         TRANSFER_LEADERSHIP,
         /** Delete pod {@code member} if its uid is still {@code podUid}; the StatefulSet recreates it. */
-        DELETE_POD
+        DELETE_POD,
+        /**
+         * While pod {@code member} still has uid {@code podUid}: delete the claim it mounts, then the pod; the
+         * StatefulSet recreates both, the member starts empty.
+         */
+        DELETE_CLAIM_AND_POD
     }
 
     public static ActionStep transfer(String leader, String to) {
@@ -24,5 +29,9 @@ public record ActionStep(Op op, String member, String to, String podUid) {
 
     public static ActionStep deletePod(String pod, String uid) {
         return new ActionStep(Op.DELETE_POD, pod, null, uid);
+    }
+
+    public static ActionStep deleteClaimAndPod(String pod, String uid) {
+        return new ActionStep(Op.DELETE_CLAIM_AND_POD, pod, null, uid);
     }
 }

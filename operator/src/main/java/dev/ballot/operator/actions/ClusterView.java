@@ -15,9 +15,23 @@ import java.util.Optional;
  *                       RolloutInProgress), or null
  * @param blockedMessage the same for people
  * @param holdSteps      true when the operator changes nothing now (paused, invalid spec): a running action waits
+ * @param bootstrapped   the cluster has bootstrapped (members start with {@code BALLOT_INITIAL_CLUSTER_STATE=existing}),
+ *                       so a member that starts empty asks to be replaced instead of voting as a new cluster's
+ * @param replacing      the member replacement in progress (replace/ReplacementPlanner), or null
  */
 public record ClusterView(String leader, Long term, List<MemberStatus> members, Map<String, PodView> pods,
-                          String blockedReason, String blockedMessage, boolean holdSteps) {
+                          String blockedReason, String blockedMessage, boolean holdSteps, boolean bootstrapped,
+                          Replacing replacing) {
+    /** A replacement under way: its member and the next step, as status.rollout shows it. */
+    public record Replacing(String member, String step) {
+    }
+
+    /** A bootstrapped cluster with no replacement in progress. */
+    public ClusterView(String leader, Long term, List<MemberStatus> members, Map<String, PodView> pods,
+                       String blockedReason, String blockedMessage, boolean holdSteps) {
+        this(leader, term, members, pods, blockedReason, blockedMessage, holdSteps, true, null);
+    }
+
     /**
      * A member at most this many entries behind the leader counts as caught up: the node refuses to hand leadership
      * to one further behind (409 not_caught_up, docs/node-api.md).

@@ -16,33 +16,12 @@ import java.util.Optional;
 final class RestartMember implements ActionRules {
     @Override
     public Verdict start(ActionRequest request, ClusterView c) {
-        if (request.target().isEmpty()) {
-            return Verdict.refuse("InvalidRequest", "set " + request.kind().annotation() + " to a member name");
+        Verdict refused = MemberGate.refusal(request, c, "restart", "restarting");
+        if (refused != null) {
+            return refused;
         }
-        Optional<MemberStatus> member = c.member(request.target());
-        if (member.isEmpty()) {
-            return Verdict.refuse("UnknownMember", "no member " + request.target() + "; the members are "
-                    + c.members().stream().map(m -> m.name).toList());
-        }
-        PodView pod = c.pods().get(request.target());
-        if (pod == null || pod.terminating() || pod.uid() == null) {
-            return Verdict.refuse("PodNotRunning", "pod " + request.target()
-                    + (pod == null ? " does not exist" : " is already terminating") + "; nothing to restart");
-        }
-        if (Boolean.TRUE.equals(member.get().voter)) {
-            if (c.voters().size() == 1) {
-                return Verdict.refuse("OnlyVoter", request.target() + " is the only voter: restarting it would stop"
-                        + " the cluster");
-            }
-            for (MemberStatus other : c.voters()) {
-                String unfit = other.name.equals(request.target()) ? null : c.unfit(other);
-                if (unfit != null) {
-                    return Verdict.refuse("QuorumAtRisk", "restarting " + request.target()
-                            + " needs every other voter healthy and caught up: " + unfit);
-                }
-            }
-        }
-        return next(request.target(), pod.uid(), c).about(request.target(), pod.uid());
+        return next(request.target(), c.podUid(request.target()), c).about(request.target(),
+                c.podUid(request.target()));
     }
 
     @Override
@@ -63,16 +42,9 @@ final class RestartMember implements ActionRules {
 
     /** The old pod still runs: move leadership off it first, else delete it. */
     private static Verdict next(String target, String uid, ClusterView c) {
-        if (c.leads(target)) {
-            Optional<MemberStatus> to = c.bestVoterExcept(target);
-            return to.isPresent()
-                    ? Verdict.run("TransferringLeadership", target + " leads: asked it to hand leadership to "
-                            + to.get().name + " before it restarts", ActionStep.transfer(target, to.get().name))
-                    : Verdict.run("TransferringLeadership", target + " leads and no other voter is healthy and"
-                            + " caught up to take over; waiting", null);
-        }
-        return Verdict.run("Restarting", "deleting pod " + target + " so the StatefulSet recreates it",
-                ActionStep.deletePod(target, uid));
+        Verdict transfer = MemberGate.leadershipOff(target, c, "restarts");
+        return transfer != null ? transfer : Verdict.run("Restarting", "deleting pod " + target
+                + " so the StatefulSet recreates it", ActionStep.deletePod(target, uid));
     }
 
     @Override

@@ -5,12 +5,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
  * The operator's acknowledgement of the latest one-off action of one kind requested by an annotation
- * (ballot.dev/transfer-leadership, ballot.dev/restart-member; see docs/operator.md, "One-off actions").
+ * (ballot.dev/transfer-leadership, ballot.dev/restart-member, ballot.dev/replace-member; see docs/operator.md,
+ * "One-off actions").
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ActionStatus {
     @JsonPropertyDescription("The action: the annotation's name without ballot.dev/ (transfer-leadership,"
-            + " restart-member).")
+            + " restart-member, replace-member).")
     public String name;
 
     @JsonPropertyDescription("The member the action is about. For transfer-leadership to 'any', the member the"
@@ -40,8 +41,8 @@ public class ActionStatus {
     @JsonPropertyDescription("When the action reached Done, Refused or Failed (RFC 3339).")
     public String finishedAt;
 
-    @JsonPropertyDescription("restart-member: the uid of the pod that ran when the action started; done once a pod"
-            + " of another uid is ready.")
+    @JsonPropertyDescription("restart-member, replace-member: the uid of the pod that ran when the action started;"
+            + " only that pod is deleted, and the action is done once a pod of another uid is ready.")
     public String targetPodUid;
 
     public ActionStatus() {

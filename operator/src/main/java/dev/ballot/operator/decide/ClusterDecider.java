@@ -283,8 +283,13 @@ public final class ClusterDecider {
             message = "a rolling update is in progress (next: " + status.rollout.step + "); ask again once it is"
                     + " done";
         }
+        Replacement replacement = intent.replacement();
+        ClusterView.Replacing replacing = replacement == null || !replacement.active() ? null
+                : new ClusterView.Replacing(replacement.target(), replacement.step().step()
+                        + (replacement.step().blockedBy().isEmpty() ? "" : " (" + replacement.step().blockedBy() + ")"));
         return new ClusterView(status.leader, status.term, status.members, o.pods(), reason, message,
-                spec == null || spec.paused());
+                spec == null || spec.paused(), intent.children() != null && intent.children().bootstrapped(),
+                replacing);
     }
 
     /** The members' reports for the members the children list (the others are no longer watched). */

@@ -84,6 +84,9 @@ public record NodeConfigFile(String fileName, String content) {
         y.append("  client_address: ").append(quote("0.0.0.0:" + HTTP_PORT)).append('\n');
         y.append("  etcd_address: ").append(quote("0.0.0.0:" + ETCD_PORT)).append('\n');
         y.append("  data_dir: ").append(quote(DATA_DIR)).append('\n');
+        if (spec.keyspaceQuotaBytes() != null) {
+            y.append("  quota_bytes: ").append(spec.keyspaceQuotaBytes()).append('\n');
+        }
         return new NodeConfigFile(BALLOT_YAML, y.toString());
     }
 

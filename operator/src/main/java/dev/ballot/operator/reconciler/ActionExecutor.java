@@ -4,6 +4,13 @@ import dev.ballot.nodeapi.TransferRequest;
 import dev.ballot.operator.actions.ActionStep;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.status.EventToPublish;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,14 +20,15 @@ import java.util.Optional;
  */
 final class ActionExecutor {
     private final RolloutExecutor rollout;
+    private final KubernetesClient client;
 
-    ActionExecutor(RolloutExecutor rollout) {
+    ActionExecutor(RolloutExecutor rollout, KubernetesClient client) {
         this.rollout = rollout;
+        this.client = client;
     }
 
     /** Returns the Event of what the call did, if it did something worth one. */
     Optional<EventToPublish> execute(ElectionCluster cluster, ActionStep step) {
-        // replace-member / quorum-loss recovery and backup-now (issue #16) plug in here: one case per ActionStep.Op.
         return switch (step.op()) {
             case TRANSFER_LEADERSHIP -> {
                 rollout.transferLeadership(cluster, step.member(), new TransferRequest(step.to()));
@@ -31,6 +39,48 @@ final class ActionExecutor {
                     ? Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + step.member()
                     + " (restart-member) so the StatefulSet recreates it"))
                     : Optional.empty();
+            case DELETE_CLAIM_AND_POD -> {
+                String[] claim = new String[1];
+                boolean deleted = rollout.deletePod(cluster, step.member(), pod -> {
+                    if (!step.podUid().equals(pod.getMetadata().getUid())) {
+                        return false;
+                    }
+                    // The claim first: it stays (kubernetes.io/pvc-protection) until the pod is gone, then goes, and
+                    // the StatefulSet creates an empty one for the recreated pod. Only while the recorded pod still
+                    // runs, so the new pod's claim is never touched.
+                    claim[0] = deleteDataClaim(pod);
+                    return true;
+                });
+                yield deleted ? Optional.of(EventToPublish.normal("ReplacingMember", "deleted claim " + claim[0]
+                        + " and pod " + step.member() + " (replace-member): it starts empty and is replaced"))
+                        : Optional.empty();
+            }
         };
+    }
+
+    /** Deletes the claim the pod mounts as its data volume (uid precondition); returns its name. */
+    private String deleteDataClaim(Pod pod) {
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getSpec().getVolumes() == null ? null : pod.getSpec().getVolumes().stream()
+                .filter(v -> "data".equals(v.getName()) && v.getPersistentVolumeClaim() != null)
+                .map(Volume::getPersistentVolumeClaim).map(c -> c.getClaimName()).filter(Objects::nonNull)
+                .findFirst().orElse(null);
+        if (name == null) {
+            throw new IllegalStateException("pod " + pod.getMetadata().getName() + " mounts no claim as its data"
+                    + " volume: nothing to replace it from");
+        }
+        PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
+        if (claim == null || claim.getMetadata().getDeletionTimestamp() != null) {
+            return name;
+        }
+        try {
+            client.raw("/api/v1/namespaces/" + ns + "/persistentvolumeclaims/" + name, "DELETE", Map.of("kind",
+                    "DeleteOptions", "apiVersion", "v1", "preconditions", Map.of("uid", claim.getMetadata().getUid())));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404 && e.getCode() != 409) {
+                throw e;
+            }
+        }
+        return name;
     }
 }

@@ -62,7 +62,8 @@ import org.jboss.logging.Logger;
 // For QOSDK's generated manifest; what deploy/ and the chart grant is OperatorPermissions (a test keeps them equal).
 @AdditionalRBACRules({
     @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
-    @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch"}),
+    @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch",
+        "delete"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
     @RBACRule(apiGroups = "", resources = "secrets", verbs = {"get", "list", "create", "update", "delete"}),
     @RBACRule(apiGroups = "", resources = "events", verbs = {"create"}),
@@ -111,7 +112,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 operatorTls.context());
         this.certificates = new ClusterCertificates(client);
         this.rollout = new RolloutExecutor(client, settings, nodes);
-        this.actions = new ActionExecutor(rollout);
+        this.actions = new ActionExecutor(rollout, client);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
         this.backups = new BackupExecutor(client, settings, nodes.http(), java.time.Clock.systemUTC());
@@ -219,7 +220,6 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (done.status() != null && done.status().actions != null) {
             actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
         }
-        gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
         boolean statusChanged = done.statusChanged() || backupChanged;
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
@@ -228,6 +228,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         } else if (cluster.getStatus() != null) {
             done.status().tls = cluster.getStatus().tls; // paused or invalid: keep what was reported
         }
+        // After status.tls is known: the certificate expiry gauge reads it.
+        gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
         UpdateControl<ElectionCluster> control = statusChanged
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
@@ -288,7 +290,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         return was != null && java.util.Objects.equals(was.caNotAfter, now.caNotAfter)
                 && java.util.Objects.equals(was.nextExpiring, now.nextExpiring)
                 && java.util.Objects.equals(was.nextNotAfter, now.nextNotAfter)
-                && java.util.Objects.equals(was.lastIssued, now.lastIssued);
+                && java.util.Objects.equals(was.lastIssued, now.lastIssued)
+                && java.util.Objects.equals(was.rotationRequest, now.rotationRequest);
     }
 
     private static String rootMessage(Throwable e) {

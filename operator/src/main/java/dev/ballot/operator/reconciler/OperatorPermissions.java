@@ -11,7 +11,8 @@ import java.util.List;
  * it. Writes: only what a call site sends. Children are created and changed through server-side apply in production
  * ({@code patch}, plus {@code create} when the apply creates) and through create/update where SSA is off (tests,
  * {@code quarkus.operator-sdk.enable-ssa=false}); they are deleted by Kubernetes' garbage collector through their
- * owner reference, never by the operator, except the StatefulSet replaced for a larger claim template.
+ * owner reference, never by the operator, except the StatefulSet replaced for a larger claim template and the claim
+ * of a member replace-member rebuilds.
  */
 public final class OperatorPermissions {
     /** One RBAC rule: an API group ("" for core), its resources, the verbs, and who uses them. */
@@ -42,9 +43,10 @@ public final class OperatorPermissions {
             new Grant("networking.k8s.io", List.of("networkpolicies"), CHILD, "NetworkPolicyDependent"),
             new Grant("", List.of("pods"), List.of("get", "list", "watch", "delete"),
                     "the pods informer (revisions, readiness); RolloutExecutor re-reads one pod and deletes it"),
-            new Grant("", List.of("persistentvolumeclaims"), List.of("get", "list", "watch", "patch"),
+            new Grant("", List.of("persistentvolumeclaims"), List.of("get", "list", "watch", "patch", "delete"),
                     "the claims informer; VolumeResizer patches spec.resources.requests.storage (get: what "
-                            + "kubectl patch needs to do the same by hand as the operator's ServiceAccount)"),
+                            + "kubectl patch needs to do the same by hand as the operator's ServiceAccount); "
+                            + "ActionExecutor deletes the claim of the member replace-member rebuilds"),
             new Grant("", List.of("secrets"), List.of("get", "list", "create", "update", "delete"),
                     "ClusterCertificates: reads and writes each cluster's CA, member, operator and client certificate"
                             + " Secrets, deletes the Secret of a client removed from spec.clients; BackupExecutor reads"

@@ -12,9 +12,9 @@ import java.util.List;
  * Whether a cluster has bootstrapped, so its members start with {@code BALLOT_INITIAL_CLUSTER_STATE=existing}
  * (docs/node-api.md, Member identity): once the operator recorded it (the StatefulSet's annotation: it stays), or
  * once the leader reports the cluster's UUID and every voter of its configuration among the joined members, or (a
- * node whose state machine keeps no identity: the etcd and ZooKeeper machines) once every voter of the leader's
- * configuration reports a log (last index at least 1: it has state on disk). Until then a member that starts empty
- * may be a new cluster's; from then on it has lost its storage. Pure.
+ * node from before the identity moved beside the state machine, whose etcd or ZooKeeper machine kept none) once
+ * every voter of the leader's configuration reports a log (last index at least 1: it has state on disk). Until then
+ * a member that starts empty may be a new cluster's; from then on it has lost its storage. Pure.
  */
 public final class Bootstrapped {
     private Bootstrapped() {

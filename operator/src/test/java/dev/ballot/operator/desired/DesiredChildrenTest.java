@@ -94,6 +94,16 @@ class DesiredChildrenTest {
     }
 
     @Test
+    void raftConfigCarriesTheKeyspaceQuotaInBytes() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
+        assertThat(new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()
+                .get("ballot.yaml")).doesNotContain("quota_bytes");
+        spec.keyspaceQuota = new io.fabric8.kubernetes.api.model.Quantity("8Mi");
+        assertThat(new DesiredChildren("ec-raft", "default", EffectiveSpec.of(spec)).configMap().getData()
+                .get("ballot.yaml")).contains("  quota_bytes: 8388608\n");
+    }
+
+    @Test
     void raftConfigListsLearnersAfterTheVoters() {
         ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
         spec.learners = 2;
