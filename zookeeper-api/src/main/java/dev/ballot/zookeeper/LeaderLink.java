@@ -134,9 +134,8 @@ final class LeaderLink implements AutoCloseable {
             s.setSoTimeout(5_000);
             s.startHandshake();
             s.setSoTimeout(0);
-            java.security.cert.Certificate[] chain = s.getSession().getPeerCertificates();
-            String why = chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x
-                    ? tls.memberRefusal().apply(x) : "no certificate";
+            java.security.cert.X509Certificate leaderCert = ZkServer.peerCertificate(s.getSession());
+            String why = leaderCert != null ? tls.memberRefusal().apply(leaderCert) : "no certificate";
             if (why != null) {
                 throw new IOException("the leader's address " + address + " answered with a certificate that is not a"
                         + " member's: " + why);

@@ -16,6 +16,7 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -306,7 +307,7 @@ public final class ZkServer implements AutoCloseable {
                 s.close();
                 return;
             }
-            X509Certificate cert = secure ? peerCertificate((SSLSocket) s) : null;
+            X509Certificate cert = secure ? peerCertificate(((SSLSocket) s).getSession()) : null;
             if (FourLetterWords.isWord(first)) {
                 OutputStream out = s.getOutputStream();
                 out.write(FourLetterWords.answer(first, stats()).getBytes(StandardCharsets.UTF_8));
@@ -360,9 +361,10 @@ public final class ZkServer implements AutoCloseable {
         return why == null ? null : "not a member of this cluster: " + why;
     }
 
-    private static X509Certificate peerCertificate(SSLSocket s) {
+    /** The certificate the other end presented in {@code session}, null when none (also for the leader link's dialer). */
+    static X509Certificate peerCertificate(SSLSession session) {
         try {
-            Certificate[] chain = s.getSession().getPeerCertificates();
+            Certificate[] chain = session.getPeerCertificates();
             return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
         } catch (SSLPeerUnverifiedException e) {
             return null;
