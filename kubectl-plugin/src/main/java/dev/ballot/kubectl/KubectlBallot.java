@@ -126,34 +126,18 @@ public final class KubectlBallot {
 
     @Command(name = "restart", description = "Restart one member (its pod is recreated; a leader hands over first),"
             + " only while every other voter is healthy and caught up; wait until it is back.")
-    static final class Restart extends ActionCommand {
-        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to restart")
-        String member;
-
+    static final class Restart extends ActionCommand.OnMember {
         Restart() {
             super("restart-member", "6m");
-        }
-
-        @Override
-        String target() {
-            return member;
         }
     }
 
     @Command(name = "replace", description = "Rebuild one voter from nothing (its claim and pod are deleted; the"
             + " operator removes it, adds it back as a learner/observer, lets it catch up from the leader and promotes"
             + " it), only while every other voter is healthy and caught up; wait until it votes again.")
-    static final class Replace extends ActionCommand {
-        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to replace")
-        String member;
-
+    static final class Replace extends ActionCommand.OnMember {
         Replace() {
             super("replace-member", "12m");
-        }
-
-        @Override
-        String target() {
-            return member;
         }
     }
 
