@@ -2,6 +2,7 @@ package dev.ballot.node.cli;
 
 import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.process.ForceNewCluster;
 import dev.ballot.node.process.NeedsReplacementProcess;
 import dev.ballot.node.process.NodeProcess;
 import dev.ballot.node.server.JoinGate;
@@ -31,6 +32,16 @@ public final class RunCommand implements Callable<Integer> {
             return MemberConfig.BAD_CONFIG;
         }
         NodeConfig cfg = loaded.get();
+        try {
+            // A quorum-loss recovery asked of this member (POST /v1/admin/force-new-cluster) runs before anything else.
+            ForceNewCluster.applyIfAsked(cfg).ifPresent(o -> System.err.println("ballot-node run: " + o.message()));
+        } catch (CorruptStorageException e) {
+            System.err.println("ballot-node run: " + e.getMessage());
+            return 3;
+        } catch (IOException e) {
+            System.err.println("ballot-node run: quorum-loss recovery failed: " + e.getMessage());
+            return 1;
+        }
         JoinGate.Decision gate;
         try {
             gate = JoinGate.check(cfg, System.getenv());
