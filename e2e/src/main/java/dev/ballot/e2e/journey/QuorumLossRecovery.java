@@ -27,11 +27,8 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
     String ec = created.clusterName;
     String ns = ctx.namespace();
-    Kubectl.Result settled = ctx.kubectl().run(200, "wait", "-n", ns, "--for=condition=Ready",
-        "electioncluster/" + ec, "--timeout=180s");
-    Optional<JourneyContext.LeaderView> before = ctx.leader(ec);
-    if (!r.check(settled.ok() && before.isPresent(), "the cluster is not Ready with a leader before the loss: "
-        + settled)) {
+    Optional<JourneyContext.LeaderView> before = readyLeader(ctx, r, "before the loss");
+    if (before.isEmpty()) {
       return;
     }
     String kept = before.get().leader();
