@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * A real S3-compatible server for tests and the e2e journey (in main so that e2e, operator and node tests share it
- * without a test-jar): versitygw (Apache-2.0) over a temporary directory, on a free loopback port,
+ * without a test-jar): versitygw (Apache-2.0) over a temporary directory, on a free loopback (or given) port,
  * started and stopped by its own PID. The binary comes from e2e/tools/build-versitygw.sh (cached in ~/.cache/ballot;
  * .ci/run builds it before the tests); {@code BALLOT_VERSITYGW} names another.
  */
@@ -31,12 +31,14 @@ public final class VersityGw implements AutoCloseable {
     private final Process process;
     private final Path root;
     private final Path log;
+    private final String host;
     private final int port;
 
-    private VersityGw(Process process, Path root, Path log, int port) {
+    private VersityGw(Process process, Path root, Path log, String host, int port) {
         this.process = process;
         this.root = root;
         this.log = log;
+        this.host = host;
         this.port = port;
     }
 
@@ -52,29 +54,37 @@ public final class VersityGw implements AutoCloseable {
     }
 
     public static VersityGw start() throws IOException, InterruptedException {
+        return start("127.0.0.1");
+    }
+
+    /**
+     * On {@code host}, an address of this machine: loopback, or (e2e's real node) the address of the node's bridge,
+     * where pods reach the host.
+     */
+    public static VersityGw start(String host) throws IOException, InterruptedException {
         Path root = Files.createTempDirectory("ballot-versitygw-");
         Path data = Files.createDirectories(root.resolve("data"));
         Path log = root.resolve("versitygw.log");
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
             port = s.getLocalPort();
         }
         // --sidecar keeps object metadata in files: the temp directory's filesystem may lack user xattrs.
-        Process p = new ProcessBuilder(binary().toString(), "--port", "127.0.0.1:" + port, "--access",
+        Process p = new ProcessBuilder(binary().toString(), "--port", host + ":" + port, "--access",
                 CREDENTIALS.accessKeyId(), "--secret", CREDENTIALS.secretAccessKey(), "--quiet", "posix",
                 "--sidecar", Files.createDirectories(root.resolve("meta")).toString(), data.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        VersityGw gw = new VersityGw(p, root, log, port);
+        VersityGw gw = new VersityGw(p, root, log, host, port);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(host, port), 200);
                 return gw;
             } catch (IOException e) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     String out = Files.exists(log) ? Files.readString(log) : "";
                     gw.close();
-                    throw new IOException("versitygw did not listen on 127.0.0.1:" + port + " (alive=" + p.isAlive()
+                    throw new IOException("versitygw did not listen on " + host + ":" + port + " (alive=" + p.isAlive()
                             + "): " + out, e);
                 }
                 Thread.sleep(50);
@@ -83,7 +93,7 @@ public final class VersityGw implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
     }
 
     public int port() {

@@ -25,6 +25,8 @@ public enum EtcdError {
     TIMEOUT(Status.Code.UNAVAILABLE, "etcdserver: request timed out"),
     STOPPED(Status.Code.UNAVAILABLE, "etcdserver: server stopped"),
     TOO_MANY_REQUESTS(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: too many requests"),
+    /** The store would pass its quota (quota_bytes, etcd's --quota-backend-bytes): not applied on any member. */
+    NO_SPACE(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded"),
     ELECTION_NO_LEADER(Status.Code.FAILED_PRECONDITION, "etcdserver: election: no leader"),
     ELECTION_NOT_LEADER(Status.Code.FAILED_PRECONDITION, "etcdserver: election: not leader"),
     NOT_CAPABLE(Status.Code.UNIMPLEMENTED, "etcdserver: not capable");

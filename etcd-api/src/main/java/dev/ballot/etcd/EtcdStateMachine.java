@@ -34,6 +34,7 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     private final LeaseTable leases = new LeaseTable();
     private final MvccStore store = new MvccStore(leases);
     private final LeaseClock clock = new LeaseClock();
+    private final long quotaBytes;
     private long appliedIndex;
     private long appliedTerm;
     /**
@@ -51,6 +52,24 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     /** Called once an entry of a later term is applied; {@code known} is false after a snapshot install. */
     public interface TermWaiter {
         void settled(boolean known);
+    }
+
+    /** Without a quota. */
+    public EtcdStateMachine() {
+        this(Long.MAX_VALUE);
+    }
+
+    /**
+     * @param quotaBytes the store's quota (keys and values of every version kept; {@link MvccStore#bytes}): a put or
+     *                   txn that would grow it past this is refused with {@link EtcdError#NO_SPACE} on every member
+     *                   alike (decided when applied); deletes and compaction always work and free space
+     */
+    public EtcdStateMachine(long quotaBytes) {
+        this.quotaBytes = quotaBytes;
+    }
+
+    public long quotaBytes() {
+        return quotaBytes;
     }
 
     public MvccStore store() {
@@ -98,6 +117,9 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     }
 
     private Message execute(EtcdCommand cmd) {
+        if (quotaBytes != Long.MAX_VALUE && store.bytes() + growth(cmd) > quotaBytes) {
+            throw EtcdError.NO_SPACE.failure();
+        }
         return switch (cmd.kind()) {
             case PUT -> store.put((PutRequest) cmd.request());
             case DELETE_RANGE -> store.deleteRange((DeleteRangeRequest) cmd.request());
@@ -163,6 +185,34 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
         sm.store().range(range);
         sm.store().eventsSince(1, k, com.google.protobuf.ByteString.EMPTY);
         sm.restore(sm.snapshot());
+    }
+
+    /** What the command can add at most: every put's key and value (a delete's tombstone is free). */
+    private static long growth(EtcdCommand cmd) {
+        return switch (cmd.kind()) {
+            case PUT -> putBytes((PutRequest) cmd.request());
+            case TXN -> {
+                TxnRequest t = (TxnRequest) cmd.request();
+                yield Math.max(opsBytes(t.getSuccessList()), opsBytes(t.getFailureList()));
+            }
+            default -> 0;
+        };
+    }
+
+    private static long opsBytes(List<io.etcd.jetcd.api.RequestOp> ops) {
+        long n = 0;
+        for (io.etcd.jetcd.api.RequestOp op : ops) {
+            if (op.hasRequestPut()) {
+                n += putBytes(op.getRequestPut());
+            } else if (op.hasRequestTxn()) {
+                n += Math.max(opsBytes(op.getRequestTxn().getSuccessList()), opsBytes(op.getRequestTxn().getFailureList()));
+            }
+        }
+        return n;
+    }
+
+    private static long putBytes(PutRequest p) {
+        return p.getKey().size() + (long) p.getValue().size();
     }
 
     private ResponseHeader header() {

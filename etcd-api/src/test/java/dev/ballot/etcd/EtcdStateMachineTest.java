@@ -41,6 +41,33 @@ class EtcdStateMachineTest {
     }
 
     @Test
+    void aQuotaRefusesGrowthOnEveryMemberAlikeUntilDeletesAndCompactionFreeSpace() {
+        EtcdStateMachine sm = new EtcdStateMachine(100);
+        String v40 = "x".repeat(39);
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("a", v40)).error()).isNull();          // 40 bytes
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("b", v40)).error()).isNull();          // 80
+        EtcdResult refused = apply(sm, EtcdCommand.Kind.PUT, put("c", v40));                 // would be 120
+        assertThat(refused.error()).isEqualTo(EtcdError.NO_SPACE);
+        assertThat(refused.error().message()).isEqualTo("etcdserver: mvcc: database space exceeded");
+        assertThat(sm.store().range(RangeRequest.newBuilder().setKey(b("c")).build()).getKvsCount()).as("not applied").isZero();
+        assertThat(sm.store().currentRevision()).as("no revision").isEqualTo(3);
+        TxnRequest txn = TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder().setRequestPut(put("c", v40))).build();
+        assertThat(apply(sm, EtcdCommand.Kind.TXN, txn).error()).as("a txn's puts count too").isEqualTo(EtcdError.NO_SPACE);
+        // Overwriting keeps history: space comes back once the old versions are compacted away.
+        assertThat(apply(sm, EtcdCommand.Kind.DELETE_RANGE, DeleteRangeRequest.newBuilder().setKey(b("a")).build()).error())
+                .as("deletes always work").isNull();
+        assertThat(sm.store().bytes()).isEqualTo(81); // a, b, and a's tombstone (its key)
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("c", v40)).error()).as("history still counts").isEqualTo(EtcdError.NO_SPACE);
+        apply(sm, EtcdCommand.Kind.COMPACT, CompactionRequest.newBuilder().setRevision(sm.store().currentRevision()).build());
+        assertThat(sm.store().bytes()).isEqualTo(40);
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("c", v40)).error()).isNull();
+        EtcdStateMachine copy = new EtcdStateMachine(100);
+        copy.restore(sm.snapshot());
+        assertThat(copy.store().bytes()).as("counted again after a snapshot").isEqualTo(sm.store().bytes());
+        assertThat(new EtcdStateMachine().quotaBytes()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void revisionsVersionsTombstonesAndCompaction() {
         EtcdStateMachine sm = new EtcdStateMachine();
         assertThat(sm.store().currentRevision()).isEqualTo(1);

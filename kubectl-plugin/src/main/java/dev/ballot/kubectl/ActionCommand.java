@@ -12,7 +12,9 @@ import picocli.CommandLine;
  * An action subcommand: sets {@code ballot.dev/<action>} and a fresh {@code ballot.dev/<action>-id}, then reads the
  * cluster twice a second, printing each change of what status.actions says, until the request is Done, Refused or
  * Failed, or --timeout passes. Each action names its annotation, its target and its default --timeout (a restart
- * waits for a pod to come back); the CLUSTER parameter, the options and the waiting are the same for all.
+ * waits for a pod to come back); the CLUSTER parameter, the options and the waiting are the same for all. An action
+ * acknowledged elsewhere than status.actions (backup) overrides {@link #annotations}, {@link #progress} and
+ * {@link #refusal}.
  */
 abstract class ActionCommand implements Callable<Integer> {
     static final Duration POLL = Duration.ofMillis(500);
@@ -44,6 +46,21 @@ abstract class ActionCommand implements Callable<Integer> {
     /** The action's target: the member it names, or "any". */
     abstract String target();
 
+    /** The annotations that ask for it. */
+    java.util.Map<String, String> annotations(String id) {
+        return java.util.Map.of("ballot.dev/" + action, target(), "ballot.dev/" + action + "-id", id);
+    }
+
+    /** What follows the answer, given the cluster as read before the request. */
+    Progress progress(String id, JsonNode before) {
+        return new ActionProgress(action, id);
+    }
+
+    /** Why the request cannot be made on this cluster (the operator would never answer it), or null. */
+    String refusal(JsonNode cluster) {
+        return null;
+    }
+
     @Override
     public Integer call() {
         return act(target(), timeout);
@@ -56,16 +73,22 @@ abstract class ActionCommand implements Callable<Integer> {
         PrintWriter progressOut = json ? spec.commandLine().getErr() : out;
         String id = requestId != null ? requestId : "kb-" + UUID.randomUUID().toString().substring(0, 8);
         try (ClusterAccess k = new ClusterAccess(root.context, root.namespace)) {
-            if (k.get(cluster) == null) {
+            JsonNode before = k.get(cluster);
+            if (before == null) {
                 spec.commandLine().getErr().println("error: no ElectionCluster " + cluster + " in namespace "
                         + k.namespace());
                 return ExitCode.ERROR.code;
             }
-            k.request(cluster, action, target, id);
-            progressOut.println(action + " " + target + " on " + k.namespace() + "/" + cluster + " (request " + id
+            String refusal = refusal(before);
+            if (refusal != null) {
+                spec.commandLine().getErr().println("error: " + refusal);
+                return ExitCode.ERROR.code;
+            }
+            k.request(cluster, annotations(id));
+            progressOut.println(action + (target.isEmpty() ? "" : " " + target) + " on " + k.namespace() + "/" + cluster + " (request " + id
                     + ")");
             progressOut.flush();
-            ActionProgress progress = new ActionProgress(action, id);
+            Progress progress = progress(id, before);
             long deadline = System.nanoTime() + limit.toNanos();
             JsonNode ec = null;
             ExitCode result = null;

@@ -38,12 +38,11 @@ final class ClusterAccess implements AutoCloseable {
         return r == null ? null : JSON.valueToTree(r);
     }
 
-    /** Sets {@code ballot.dev/<action>} and {@code ballot.dev/<action>-id} (a JSON merge patch of metadata only). */
-    void request(String name, String action, String target, String requestId) {
+    /** Sets the annotations that ask for an action (a JSON merge patch of metadata only). */
+    void request(String name, java.util.Map<String, String> wanted) {
         ObjectNode patch = JSON.createObjectNode();
         ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
-        annotations.put("ballot.dev/" + action, target);
-        annotations.put("ballot.dev/" + action + "-id", requestId);
+        wanted.forEach(annotations::put);
         resource(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
     }
 

@@ -20,10 +20,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "kubectl ballot", mixinStandardHelpOptions = true, version = "kubectl-ballot 0.1.0",
         description = "Status and one-off actions of Ballot ElectionClusters.",
         subcommands = {KubectlBallot.Status.class, KubectlBallot.TransferLeadership.class,
-                KubectlBallot.Restart.class},
+                KubectlBallot.Restart.class, KubectlBallot.Replace.class, KubectlBallot.Backup.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done (status printed, or the action Done)",
-                "1:error (no such cluster, API server unreachable or refusing)",
+                "1:error (no such cluster, no spec.backup for backup, API server unreachable or refusing)",
                 "2:the operator refused the action (nothing was done)",
                 "3:the action failed after it started",
                 "4:no final answer within --timeout",
@@ -126,17 +126,65 @@ public final class KubectlBallot {
 
     @Command(name = "restart", description = "Restart one member (its pod is recreated; a leader hands over first),"
             + " only while every other voter is healthy and caught up; wait until it is back.")
-    static final class Restart extends ActionCommand {
-        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to restart")
-        String member;
-
+    static final class Restart extends MemberAction {
         Restart() {
             super("restart-member", "6m");
+        }
+    }
+
+    @Command(name = "replace", description = "Rebuild one voter from nothing (its claim and pod are deleted; the"
+            + " operator removes it, adds it back as a learner/observer, lets it catch up from the leader and promotes"
+            + " it), only while every other voter is healthy and caught up; wait until it votes again.")
+    static final class Replace extends MemberAction {
+        Replace() {
+            super("replace-member", "12m");
+        }
+    }
+
+    /** An action on one member, named by the MEMBER parameter after CLUSTER (restart, replace). */
+    abstract static class MemberAction extends ActionCommand {
+        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to act on")
+        String member;
+
+        MemberAction(String action, String defaultTimeout) {
+            super(action, defaultTimeout);
         }
 
         @Override
         String target() {
             return member;
+        }
+    }
+
+    @Command(name = "backup", description = "Take a backup now (ballot.dev/backup-now; needs spec.backup) and wait"
+            + " until status.backup shows it succeeded or failed.")
+    static final class Backup extends ActionCommand {
+        Backup() {
+            super("backup-now", "10m");
+        }
+
+        @Override
+        String target() {
+            return "";
+        }
+
+        /** The annotation's value is the request: status.backup.lastRequest echoes it (no -id annotation). */
+        @Override
+        java.util.Map<String, String> annotations(String id) {
+            return java.util.Map.of("ballot.dev/backup-now", id);
+        }
+
+        @Override
+        Progress progress(String id, JsonNode before) {
+            return new BackupProgress(id, before);
+        }
+
+        @Override
+        String refusal(JsonNode cluster) {
+            JsonNode backup = cluster.path("spec").path("backup");
+            return backup.isMissingNode() || backup.isNull() ? "ElectionCluster " + cluster.path("metadata")
+                    .path("name").asText() + " has no spec.backup, so the operator takes no backup of it: add"
+                    + " spec.backup (docs/operator.md, Backups)" : null;
         }
     }
 

@@ -145,4 +145,77 @@ class StatusScreenTest {
         assertThat(t.target()).isEqualTo("any");
         assertThat(t.timeout).isEqualTo("2m");
     }
+
+    @Test
+    void replaceAndBackupAreSubcommandsWithTheirOwnTimeouts() {
+        picocli.CommandLine cli = new picocli.CommandLine(new KubectlBallot());
+        picocli.CommandLine replace = cli.getSubcommands().get("replace");
+        picocli.CommandLine backup = cli.getSubcommands().get("backup");
+        assertThat(replace.getUsageMessage()).contains("CLUSTER").contains("MEMBER").contains("(default 12m)");
+        assertThat(backup.getUsageMessage()).contains("CLUSTER").contains("(default 10m)");
+        cli.parseArgs("replace", "raft-3", "raft-3-2");
+        KubectlBallot.Replace r = replace.getCommand();
+        assertThat(r.annotations("kb-1")).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+                "ballot.dev/replace-member", "raft-3-2", "ballot.dev/replace-member-id", "kb-1"));
+        cli.parseArgs("backup", "raft-3");
+        KubectlBallot.Backup b = backup.getCommand();
+        assertThat(b.annotations("kb-2")).containsExactlyEntriesOf(java.util.Map.of("ballot.dev/backup-now", "kb-2"));
+    }
+
+    @Test
+    void backupRefusesAClusterWithoutSpecBackup() throws Exception {
+        KubectlBallot.Backup b = new KubectlBallot.Backup();
+        assertThat(b.refusal(JSON.readTree("{\"metadata\": {\"name\": \"raft-3\"}, \"spec\": {}}")))
+                .isEqualTo("ElectionCluster raft-3 has no spec.backup, so the operator takes no backup of it: add"
+                        + " spec.backup (docs/operator.md, Backups)");
+        assertThat(b.refusal(JSON.readTree("{\"spec\": {\"backup\": {\"s3\": {}}}}"))).isNull();
+    }
+
+    private static JsonNode backup(String fields) throws Exception {
+        return JSON.readTree("{\"status\": {\"backup\": {" + fields + "}}}");
+    }
+
+    @Test
+    void backupWaitsForItsOwnRequestThenReportsTheNewSuccess() throws Exception {
+        JsonNode before = backup("\"lastSuccessTime\": \"2026-12-06T11:00:00Z\", \"lastRequest\": \"old\"");
+        BackupProgress p = new BackupProgress("kb-1", before);
+        assertThat(p.update(before)).isEqualTo("waiting for the operator to take up request kb-1");
+        assertThat(p.outcome(before)).isNull();
+        // A scheduled backup runs first; its success is not ours.
+        JsonNode scheduled = backup("\"lastSuccessTime\": \"2026-12-06T11:00:00Z\", \"lastRequest\": \"old\","
+                + " \"runningSince\": \"2026-12-06T12:00:00Z\"");
+        assertThat(p.update(scheduled)).isEqualTo("waiting for the operator to take up request kb-1 (a backup"
+                + " started at 2026-12-06T12:00:00Z runs first)");
+        JsonNode scheduledDone = backup("\"lastSuccessTime\": \"2026-12-06T12:00:01Z\", \"lastRequest\": \"old\"");
+        assertThat(p.outcome(scheduledDone)).isNull();
+        JsonNode running = backup("\"lastSuccessTime\": \"2026-12-06T12:00:01Z\", \"lastRequest\": \"kb-1\","
+                + " \"runningSince\": \"2026-12-06T12:00:02Z\"");
+        assertThat(p.update(running)).isEqualTo("Running: backup since 2026-12-06T12:00:02Z");
+        assertThat(p.outcome(running)).isNull();
+        JsonNode done = backup("\"lastSuccessTime\": \"2026-12-06T12:00:03Z\", \"lastRequest\": \"kb-1\","
+                + " \"lastObject\": \"p/ns/raft-3/x.snap\", \"lastSize\": 1200, \"lastIndex\": 45,"
+                + " \"lastTerm\": 3, \"lastDurationMs\": 180");
+        assertThat(p.update(done)).isEqualTo("Done: p/ns/raft-3/x.snap (1200 bytes, index 45, term 3, 180 ms)");
+        assertThat(p.outcome(done)).isEqualTo(ExitCode.OK);
+        assertThat(p.update(done)).as("printed once").isNull();
+
+        BackupProgress again = new BackupProgress("kb-1", done);
+        assertThat(again.outcome(done)).as("the same request id again: its answer").isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void aBackupThatFailedExits3AndARetentionErrorDoesNotFailIt() throws Exception {
+        JsonNode before = backup("\"lastSuccessTime\": \"2026-12-06T11:00:00Z\"");
+        BackupProgress p = new BackupProgress("kb-2", before);
+        JsonNode failed = backup("\"lastSuccessTime\": \"2026-12-06T11:00:00Z\", \"lastRequest\": \"kb-2\","
+                + " \"lastError\": \"the bucket does not exist\", \"lastErrorTime\": \"2026-12-06T12:00:05Z\"");
+        assertThat(p.outcome(failed)).isEqualTo(ExitCode.FAILED);
+        assertThat(p.update(failed)).isEqualTo("Failed: the bucket does not exist");
+
+        BackupProgress q = new BackupProgress("kb-3", before);
+        JsonNode retention = backup("\"lastSuccessTime\": \"2026-12-06T12:00:03Z\", \"lastRequest\": \"kb-3\","
+                + " \"lastError\": \"retention: access denied\", \"lastErrorTime\": \"2026-12-06T12:00:03Z\"");
+        assertThat(q.outcome(retention)).isEqualTo(ExitCode.OK);
+        assertThat(q.update(retention)).endsWith("; retention: retention: access denied");
+    }
 }

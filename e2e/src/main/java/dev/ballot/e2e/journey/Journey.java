@@ -15,6 +15,7 @@ public final class Journey {
   public static Journey standard() {
     CreateCluster raft = new CreateCluster("create-raft", "examples/raft-3.yaml", "raft-3");
     CreateCluster zab = new CreateCluster("create-zab", "examples/zab-5-observer.yaml", "zab-5");
+    CreateCluster tls = new CreateCluster("create-tls", "e2e/manifests/sec-3.yaml", "sec-3");
     return new Journey(List.of(
         new KubeletSmoke(), new Install(), raft, zab,
         new LeaderFailover("leader-failover-raft", raft),
@@ -40,8 +41,11 @@ public final class Journey {
         new BackupRestore("backup-restore", raft),
         new BackupRestore("backup-restore-zab", zab),
         ScaleCluster.zab("scale-zab", "zab-s", 5),
+        // issue 12: attacks on a TLS cluster, then every certificate renewed under writes
+        tls, new SecurityAttacks("security", tls),
+        new CertRotation("cert-rotation", tls, java.time.Duration.ofSeconds(240)),
         new RejectInvalid(),
-        new DeleteClusters(List.of(raft, zab)),
+        new DeleteClusters(List.of(raft, zab, tls)),
         new HelmInstall()));
   }
 

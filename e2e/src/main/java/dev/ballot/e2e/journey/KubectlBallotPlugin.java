@@ -2,7 +2,10 @@ package dev.ballot.e2e.journey;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballot.backup.VersityGw;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +23,11 @@ import java.util.concurrent.TimeUnit;
  * {@code kubectl ballot} as an on-call engineer runs it: the plugin found by kubectl on PATH (the build's
  * kubectl-plugin/target/kubectl-ballot and its jar), the kubeconfig in $KUBECONFIG. Every subcommand against the
  * live cluster, with its exit code: status (text and json), transfer-leadership to a named follower (that member
- * must lead after), restart of a follower (its pod must be a new one after), and three refusals (exit 2): an unknown
- * member, a restart while the cluster is paused, and the same request id asked again only reads its answer.
+ * must lead after), restart of a follower (its pod must be a new one after), the same request id asked again (only
+ * reads its answer), replace of the leader (it must vote again on a new claim in a new pod), backup (exit 1 without
+ * spec.backup; with it, against a real S3 server, a new object in status.backup; exit 4 with a too short --timeout,
+ * then the same request id waits for that backup's answer), and refusals (exit 2): an unknown member for a transfer
+ * and a replace, a restart while the cluster is paused.
  */
 public final class KubectlBallotPlugin extends OnCreatedCluster {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,6 +110,9 @@ public final class KubectlBallotPlugin extends OnCreatedCluster {
           "repeating request " + id + " restarted " + member + " again or failed: " + again);
     }
 
+    replace(ctx, r, ec);
+    backup(ctx, r, ec);
+
     Run unknown = ballot(ctx, 60, "transfer-leadership", ec, "--to", ec + "-99", "-n", ctx.namespace());
     r.put("refused_exit", unknown.exit());
     r.check(unknown.exit() == 2 && unknown.out().contains("Refused (UnknownMember)"),
@@ -126,6 +135,110 @@ public final class KubectlBallotPlugin extends OnCreatedCluster {
     Kubectl.Result after = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
         "electioncluster/" + ec, "--timeout=180s");
     r.check(after.ok(), "the cluster is not Ready after the scenario: " + after);
+  }
+
+  /** Replaces the leader: leadership moves off it, it comes back on a new claim in a new pod and votes again. */
+  private static void replace(JourneyContext ctx, ScenarioResult r, String ec) throws Exception {
+    String ns = ctx.namespace();
+    String member = ctx.leader(ec).map(JourneyContext.LeaderView::leader).orElse(null);
+    if (!r.check(member != null, "no leader to replace")) {
+      return;
+    }
+    String claimBefore = claimUid(ctx, "data-" + member);
+    String podBefore = uid(ctx, member);
+    Run replace = ballot(ctx, 900, "replace", ec, member, "-n", ns, "-o", "json");
+    JsonNode answer = parse(replace.out());
+    String claimAfter = claimUid(ctx, "data-" + member);
+    String podAfter = uid(ctx, member);
+    r.put("replace_exit", replace.exit()).put("replace_ms", replace.ms()).put("replace_member", member)
+        .put("replace_phase", answer == null ? null : answer.path("status").path("phase").asText(null));
+    r.check(replace.exit() == 0, "replace " + member + " failed: " + replace);
+    r.check(claimBefore != null && claimAfter != null && !claimBefore.equals(claimAfter),
+        "replace " + member + " left claim data-" + member + " uid " + claimBefore + " -> " + claimAfter);
+    r.check(podBefore != null && podAfter != null && !podBefore.equals(podAfter),
+        "replace " + member + " left pod uid " + podBefore + " -> " + podAfter);
+    Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ns, "--for=condition=Ready", "electioncluster/" + ec,
+        "--timeout=180s");
+    r.check(ready.ok(), "the cluster is not Ready after the replace: " + ready);
+    JsonNode view = parse(ballot(ctx, 60, "status", ec, "-n", ns, "-o", "json").out());
+    boolean voter = false;
+    for (JsonNode m : view == null ? JSON.createArrayNode() : view.path("status").path("members")) {
+      voter |= member.equals(m.path("name").asText()) && m.path("voter").asBoolean();
+    }
+    r.put("replaced_voter", voter);
+    r.check(voter, member + " is not a voter after the replace: " + view);
+
+    Run unknown = ballot(ctx, 60, "replace", ec, ec + "-99", "-n", ns);
+    r.put("replace_refused_exit", unknown.exit());
+    r.check(unknown.exit() == 2 && unknown.out().contains("Refused (UnknownMember)"),
+        "replace of an unknown member was not refused with exit 2: " + unknown);
+  }
+
+  /**
+   * backup: refused by the plugin without spec.backup (exit 1), then against a real S3 server (versitygw, where the
+   * operator reaches this machine): a new object in status.backup (exit 0), the same request again only reads its
+   * answer, and a --timeout too short for any answer exits 4.
+   */
+  private static void backup(JourneyContext ctx, ScenarioResult r, String ec) throws Exception {
+    String ns = ctx.namespace();
+    Run none = ballot(ctx, 60, "backup", ec, "-n", ns);
+    r.put("backup_without_spec_exit", none.exit());
+    r.check(none.exit() == 1 && none.err().contains("has no spec.backup"),
+        "backup of a cluster without spec.backup did not exit 1: " + none);
+    try (VersityGw gw = VersityGw.start(ctx.cluster().hostAddressForOperator())) {
+      gw.createBucket(BackupRestore.BUCKET);
+      ctx.cluster().admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata()
+          .withName(BackupRestore.SECRET).endMetadata()
+          .addToStringData("accessKeyId", VersityGw.CREDENTIALS.accessKeyId())
+          .addToStringData("secretAccessKey", VersityGw.CREDENTIALS.secretAccessKey()).build()).serverSideApply();
+      Kubectl.Result spec = ctx.kubectl().run("patch", "electioncluster", ec, "-n", ns, "--type=merge", "-p",
+          "{\"spec\":{\"backup\":{\"s3\":{\"bucket\":\"" + BackupRestore.BUCKET + "\",\"prefix\":\"kubectl\","
+              + "\"endpoint\":\"" + gw.endpoint() + "\",\"forcePathStyle\":true,\"credentialsSecret\":\""
+              + BackupRestore.SECRET + "\"}}}}");
+      if (!r.check(spec.ok(), "could not set spec.backup: " + spec)) {
+        return;
+      }
+      try {
+        Run backup = ballot(ctx, 300, "backup", ec, "-n", ns, "-o", "json");
+        JsonNode answer = parse(backup.out());
+        JsonNode status = answer == null ? JSON.missingNode() : answer.path("status");
+        r.put("backup_exit", backup.exit()).put("backup_ms", backup.ms())
+            .put("backup_bytes", status.path("lastSize").asLong(-1)).put("backup_index", status.path("lastIndex")
+                .asLong(-1));
+        r.check(backup.exit() == 0 && status.path("lastObject").asText("").contains("kubectl/" + ns + "/" + ec
+            + "/"), "backup failed or named no object: " + backup);
+        String id = answer == null ? null : answer.path("requestId").asText(null);
+        if (id != null) {
+          Run again = ballot(ctx, 60, "backup", ec, "--request-id", id, "-n", ns, "-o", "json");
+          JsonNode second = parse(again.out());
+          r.put("backup_repeat_exit", again.exit());
+          r.check(again.exit() == 0 && second != null && status.path("lastSuccessTime").equals(
+              second.path("status").path("lastSuccessTime")), "the same backup request again took another backup"
+              + " or failed: " + again);
+        }
+        Run hurried = ballot(ctx, 60, "backup", ec, "--timeout", "1ms", "-n", ns, "-o", "json");
+        JsonNode late = parse(hurried.out());
+        r.put("backup_timeout_exit", hurried.exit());
+        r.check(hurried.exit() == 4, "backup --timeout 1ms did not exit 4: " + hurried);
+        String lateId = late == null ? null : late.path("requestId").asText(null);
+        if (lateId != null) {
+          Run waited = ballot(ctx, 300, "backup", ec, "--request-id", lateId, "-n", ns);
+          r.put("backup_waited_exit", waited.exit());
+          r.check(waited.exit() == 0 && waited.out().contains("Done: "), "waiting for backup request " + lateId
+              + " did not end Done: " + waited);
+        }
+      } finally {
+        Kubectl.Result off = ctx.kubectl().run("patch", "electioncluster", ec, "-n", ns, "--type=merge", "-p",
+            "{\"spec\":{\"backup\":null}}");
+        r.check(off.ok(), "could not remove spec.backup: " + off);
+      }
+    }
+  }
+
+  private static String claimUid(JourneyContext ctx, String claim) {
+    PersistentVolumeClaim c = ctx.cluster().admin().persistentVolumeClaims().inNamespace(ctx.namespace())
+        .withName(claim).get();
+    return c == null ? null : c.getMetadata().getUid();
   }
 
   /** Runs {@code kubectl ballot args...} with the build's plugin first on PATH. */

@@ -29,6 +29,14 @@ public interface Cluster extends AutoCloseable {
     throw new UnsupportedOperationException("the operator runs in the cluster on this provider");
   }
 
+  /**
+   * An address of this machine the operator reaches, for a server the harness starts for it (the S3 server of
+   * spec.backup): loopback where the operator is a local process.
+   */
+  default String hostAddressForOperator() {
+    return "127.0.0.1";
+  }
+
   /** An address on this machine where the pod's port answers (the pod IP, or a port-forward). */
   InetSocketAddress reach(Pod pod, int port) throws Exception;
 

@@ -67,6 +67,12 @@ public final class NodeCluster extends AdminCluster {
     return imported.contains(image) || imported.contains("docker.io/" + image);
   }
 
+  /** The operator's pod reaches this machine at the node bridge's own address (the pods' gateway). */
+  @Override
+  public String hostAddressForOperator() {
+    return operatorInCluster ? env.get("GATEWAY") : "127.0.0.1";
+  }
+
   @Override
   public OperatorMode operatorMode() {
     return operatorInCluster ? OperatorMode.IN_CLUSTER : OperatorMode.LOCAL_PROCESS;

@@ -29,7 +29,11 @@ import java.util.List;
  */
 public final class RaftCodec implements MessageCodec {
     public static final byte VERSION = 1;
-    /** Largest entry or snapshot payload accepted from a peer. */
+    /**
+     * Largest entry payload accepted from a peer. A snapshot's data is bounded only by the message that holds it: the
+     * node's transport sends a large message in chunks (docs/node-api.md, Catching up), so a state past 64 MiB must
+     * still decode, or a new member could never join it.
+     */
     public static final int MAX_PAYLOAD_BYTES = 64 << 20;
     private static final int HEADER = 1 + 1 + 8 + 8 + 8;
     private static final int ENTRY_HEADER = 8 + 8 + 1 + 4;
@@ -176,13 +180,17 @@ public final class RaftCodec implements MessageCodec {
         long index = nonNegative(buf.getLong(), "snapshot index");
         long snapTerm = nonNegative(buf.getLong(), "snapshot term");
         Membership members = MembershipCodec.decode(bytes(buf, "snapshot membership"));
-        byte[] data = bytes(buf, "snapshot data");
+        byte[] data = bytes(buf, "snapshot data", Integer.MAX_VALUE);
         return new InstallSnapshot(from, to, term, new Snapshot(index, snapTerm, members, data));
     }
 
     private static byte[] bytes(ByteBuffer buf, String field) throws MalformedMessageException {
+        return bytes(buf, field, MAX_PAYLOAD_BYTES);
+    }
+
+    private static byte[] bytes(ByteBuffer buf, String field, int max) throws MalformedMessageException {
         int len = buf.getInt();
-        if (len < 0 || len > MAX_PAYLOAD_BYTES || len > buf.remaining()) {
+        if (len < 0 || len > max || len > buf.remaining()) {
             throw new MalformedMessageException(field + " length " + len + " out of range (" + buf.remaining() + " bytes left)");
         }
         byte[] b = new byte[len];

@@ -14,10 +14,13 @@ import java.util.Set;
  * @param initial the bootstrap configuration, identical on every member; used until the log or a snapshot
  *                carries a newer one. A member that joins later is started with it too (it is not in it, so it
  *                waits for the leader).
+ * @param maxBytesPerMessage etcd-io/raft's MaxSizePerMsg: an append carries entries up to this many bytes (and at
+ *                least one entry), see {@link dev.ballot.engine.EntryBatch}; default 1 MiB
  */
 public record RaftOptions(long id, Membership initial, int electionTicksMin, int electionTicksMax,
                           int heartbeatTicks, boolean preVote, boolean checkQuorum, int maxInflight,
-                          int maxEntriesPerMessage, RandomSource random, Set<RaftMutant> mutants) {
+                          int maxEntriesPerMessage, long maxBytesPerMessage, RandomSource random,
+                          Set<RaftMutant> mutants) {
 
     public RaftOptions {
         Objects.requireNonNull(initial, "initial membership");
@@ -44,6 +47,7 @@ public record RaftOptions(long id, Membership initial, int electionTicksMin, int
         private boolean checkQuorum = true;
         private int maxInflight = 256;
         private int maxEntriesPerMessage = 64;
+        private long maxBytesPerMessage = dev.ballot.engine.EntryBatch.DEFAULT_MAX_BYTES;
         private RandomSource random;
         private Set<RaftMutant> mutants = Set.of();
 
@@ -83,6 +87,11 @@ public record RaftOptions(long id, Membership initial, int electionTicksMin, int
             return this;
         }
 
+        public Builder maxBytesPerMessage(long bytes) {
+            this.maxBytesPerMessage = bytes;
+            return this;
+        }
+
         public Builder random(RandomSource source) {
             this.random = source;
             return this;
@@ -114,9 +123,10 @@ public record RaftOptions(long id, Membership initial, int electionTicksMin, int
             if (maxEntriesPerMessage < 1) {
                 throw new IllegalArgumentException("maxEntriesPerMessage must be >= 1, got " + maxEntriesPerMessage);
             }
+            dev.ballot.engine.EntryBatch.checkBudget("maxBytesPerMessage", maxBytesPerMessage);
             RandomSource r = random != null ? random : RandomSource.seeded(id);
             return new RaftOptions(id, initial, electionMin, electionMax, heartbeat, preVote, checkQuorum,
-                    maxInflight, maxEntriesPerMessage, r, mutants);
+                    maxInflight, maxEntriesPerMessage, maxBytesPerMessage, r, mutants);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ballot.engine.zab;
 
+import dev.ballot.engine.EntryBatch;
 import dev.ballot.engine.EntryType;
 import dev.ballot.engine.LogEntry;
 import dev.ballot.engine.Membership;
@@ -124,6 +125,10 @@ final class Broadcast {
         }
         l.ticksSinceContact = 0;
         acknowledged(l, m.zxid());
+        if (l.cutAt != 0 && m.zxid() >= l.cutAt && n.state == ServerState.LEADING && l.synced()) {
+            l.cutAt = 0;
+            catchUp(l, m.zxid());
+        }
     }
 
     /** The learner durably holds our history up to {@code zxid} (so it applied a NEWLEADER of this epoch). */
@@ -175,7 +180,7 @@ final class Broadcast {
             n.sync.sendSync(l);
             return;
         }
-        List<LogEntry> missing = n.log.between(learnerLast, upTo, n.opt.maxBatch());
+        List<LogEntry> missing = l.batch(n.log.between(learnerLast, upTo, n.opt.maxBatch()), n.opt.maxBatchBytes());
         if (observer) {
             n.send(new Inform(n.id, l.id, n.currentEpoch, learnerLast, missing, n.committed));
         } else {
@@ -210,7 +215,7 @@ final class Broadcast {
             if (n.membership.isVoter(l.id)) {
                 n.send(new Commit(n.id, l.id, n.currentEpoch, n.committed));
             } else {
-                n.send(new Inform(n.id, l.id, n.currentEpoch, before, n.log.between(before, n.committed, n.opt.maxBatch()),
+                n.send(new Inform(n.id, l.id, n.currentEpoch, before, EntryBatch.limit(n.log.between(before, n.committed, n.opt.maxBatch()), n.opt.maxBatchBytes()),
                         n.committed));
             }
         }

@@ -1,5 +1,10 @@
 package dev.ballot.engine.zab;
 
+import dev.ballot.engine.EntryBatch;
+import dev.ballot.engine.LogEntry;
+
+import java.util.List;
+
 /** The leader's view of one learner (ZooKeeper's LearnerHandler, minus the socket). */
 final class LearnerHandle {
     enum Phase {
@@ -24,9 +29,23 @@ final class LearnerHandle {
     int ticksSinceContact;
     int ticksSinceSync;
     boolean needSnapshot;
+    /**
+     * The last zxid of a batch that {@link ZabOptions#maxBatchBytes} cut short, 0 when none: the learner's ACK of it
+     * brings the next batch at once instead of at the next ping.
+     */
+    long cutAt;
 
     LearnerHandle(long id) {
         this.id = id;
+    }
+
+    /** {@code entries} within {@code maxBytes} (see {@link EntryBatch}); remembers where a cut batch ends. */
+    List<LogEntry> batch(List<LogEntry> entries, long maxBytes) {
+        List<LogEntry> out = EntryBatch.limit(entries, maxBytes);
+        if (out.size() < entries.size()) {
+            cutAt = out.get(out.size() - 1).index();
+        }
+        return out;
     }
 
     boolean synced() {

@@ -60,7 +60,7 @@ final class Synchronisation {
             case TRUNC -> prev = plan.truncateTo();
             default -> prev = plan.diffFrom();
         }
-        List<LogEntry> entries = n.log.between(prev, Long.MAX_VALUE, n.opt.maxBatch() * 16);
+        List<LogEntry> entries = l.batch(n.log.between(prev, Long.MAX_VALUE, n.opt.maxBatch() * 16), n.opt.maxBatchBytes());
         n.send(new NewLeader(n.id, l.id, n.currentEpoch, plan.mode(), plan.truncateTo(), snap, prev, entries,
                 n.committed));
         if (!l.synced()) {

@@ -23,6 +23,7 @@ public final class ZabOptions {
     private final RandomSource random;
     private final Set<ZabMutant> mutants;
     private final int maxBatch;
+    private final long maxBatchBytes;
 
     private ZabOptions(Builder b) {
         this.id = b.id;
@@ -34,6 +35,7 @@ public final class ZabOptions {
         this.random = b.random;
         this.mutants = Set.copyOf(b.mutants);
         this.maxBatch = b.maxBatch;
+        this.maxBatchBytes = b.maxBatchBytes;
     }
 
     public static Builder builder(long id, Membership initial) {
@@ -83,6 +85,14 @@ public final class ZabOptions {
         return maxBatch;
     }
 
+    /**
+     * Most bytes of entries in one PROPOSAL, INFORM or sync message (at least one entry goes), as Raft's
+     * maxBytesPerMessage: see {@link dev.ballot.engine.EntryBatch}. Default 1 MiB.
+     */
+    public long maxBatchBytes() {
+        return maxBatchBytes;
+    }
+
     /** Ticks without hearing the leader (or a quorum, on the leader) before giving up: syncLimit * tickTime. */
     public int syncTimeoutTicks() {
         return syncLimit * tickTime;
@@ -108,6 +118,7 @@ public final class ZabOptions {
         private RandomSource random = RandomSource.seeded(1);
         private Set<ZabMutant> mutants = EnumSet.noneOf(ZabMutant.class);
         private int maxBatch = 256;
+        private long maxBatchBytes = dev.ballot.engine.EntryBatch.DEFAULT_MAX_BYTES;
 
         private Builder(long id, Membership initial) {
             if (id <= 0) {
@@ -143,6 +154,11 @@ public final class ZabOptions {
 
         public Builder maxBatch(int entries) {
             this.maxBatch = positive("maxBatch", entries);
+            return this;
+        }
+
+        public Builder maxBatchBytes(long bytes) {
+            this.maxBatchBytes = dev.ballot.engine.EntryBatch.checkBudget("maxBatchBytes", bytes);
             return this;
         }
 

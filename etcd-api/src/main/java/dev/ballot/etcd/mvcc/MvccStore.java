@@ -40,7 +40,24 @@ public final class MvccStore {
     record Rev(long main, long sub, KeyValue kv, boolean tombstone) {
     }
 
-    static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
+    /**
+     * Keys in etcd's order: unsigned bytes, lexicographically. protobuf's own comparator does the same through a
+     * byte iterator and a boxed compare per byte: 6.6% of a leader's samples under 64 writing clients (keys with a
+     * long shared prefix, every put a TreeMap descent), docs/bench.md. Indexing the bytes does it without either.
+     */
+    static final Comparator<ByteString> KEY_ORDER = MvccStore::compareKeys;
+
+    static int compareKeys(ByteString a, ByteString b) {
+        int n = Math.min(a.size(), b.size());
+        for (int i = 0; i < n; i++) {
+            int x = a.byteAt(i) & 0xff;
+            int y = b.byteAt(i) & 0xff;
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return a.size() - b.size();
+    }
     /** etcd refuses a txn with more operations than this (its --max-txn-ops default). */
     static final int MAX_TXN_OPS = 128;
 
@@ -49,6 +66,8 @@ public final class MvccStore {
     /** An empty etcd is at revision 1; the first write makes revision 2. */
     long currentRev = 1;
     long compactRev = 0;
+    /** Keys and values of every version kept (history until compaction included): what a quota limits. */
+    long bytes;
     private Consumer<List<Event>> listener = events -> { };
 
     public MvccStore(LeaseTable leases) {
@@ -66,6 +85,32 @@ public final class MvccStore {
 
     public long compactRevision() {
         return compactRev;
+    }
+
+    /** Bytes of keys and values of every version the store keeps (history until compaction included). */
+    public long bytes() {
+        return bytes;
+    }
+
+    static long size(Rev r) {
+        return r.kv().getKey().size() + (long) r.kv().getValue().size();
+    }
+
+    /** Adds {@code r} to the key's history, replacing a version at the same revision (a txn's delete then put). */
+    private void keep(ByteString key, Rev r) {
+        Rev old = index.computeIfAbsent(key, k -> new TreeMap<>()).put(r.main(), r);
+        bytes += size(r) - (old == null ? 0 : size(old));
+    }
+
+    /** After a snapshot install: counted again from the index. */
+    void recount() {
+        long n = 0;
+        for (TreeMap<Long, Rev> h : index.values()) {
+            for (Rev r : h.values()) {
+                n += size(r);
+            }
+        }
+        bytes = n;
     }
 
     public int keyCount() {
@@ -182,7 +227,7 @@ public final class MvccStore {
             KeyValue kv = KeyValue.newBuilder().setKey(p.getKey()).setValue(value).setLease(lease)
                     .setCreateRevision(prev == null ? main : prev.getCreateRevision())
                     .setModRevision(main).setVersion(prev == null ? 1 : prev.getVersion() + 1).build();
-            index.computeIfAbsent(p.getKey(), k -> new TreeMap<>()).put(main, new Rev(main, sub++, kv, false));
+            keep(p.getKey(), new Rev(main, sub++, kv, false));
             if (prev != null && prev.getLease() != 0 && prev.getLease() != lease) {
                 leases.detach(prev.getLease(), p.getKey());
             }
@@ -207,7 +252,7 @@ public final class MvccStore {
             }
             for (KeyValue prev : deleted) {
                 KeyValue tomb = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(main).build();
-                index.get(prev.getKey()).put(main, new Rev(main, sub++, tomb, true));
+                keep(prev.getKey(), new Rev(main, sub++, tomb, true));
                 if (prev.getLease() != 0) {
                     leases.detach(prev.getLease(), prev.getKey());
                 }
@@ -432,9 +477,11 @@ public final class MvccStore {
             TreeMap<Long, Rev> h = it.next();
             Map.Entry<Long, Rev> atRev = h.floorEntry(rev);
             if (atRev != null) {
-                h.headMap(atRev.getKey(), false).clear();
+                Map<Long, Rev> older = h.headMap(atRev.getKey(), false);
+                older.values().forEach(r -> bytes -= size(r));
+                older.clear();
                 if (atRev.getValue().tombstone()) {
-                    h.remove(atRev.getKey());
+                    bytes -= size(h.remove(atRev.getKey()));
                 }
             }
             if (h.isEmpty()) {

@@ -97,6 +97,7 @@ public final class StoreSnapshot {
                     }
                 }
             }
+            store.recount();
             return applied;
         } catch (IOException e) {
             throw new UncheckedIOException("etcd store snapshot is unreadable", e);

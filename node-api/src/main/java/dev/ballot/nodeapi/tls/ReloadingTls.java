@@ -64,6 +64,16 @@ public final class ReloadingTls {
         return switchable.context();
     }
 
+    /** The key manager of {@link #context()}: the current certificate, checked for renewal before each handshake. */
+    public X509ExtendedKeyManager keyManager() {
+        return switchable.keyManager();
+    }
+
+    /** The trust manager of {@link #context()}: the current {@code ca.crt}, reloaded as {@link #keyManager()} is. */
+    public X509ExtendedTrustManager trustManager() {
+        return switchable.trustManager();
+    }
+
     public Path directory() {
         return dir;
     }

@@ -25,6 +25,8 @@ import java.util.Collection;
 public final class SwitchableTls {
     private final SSLContext context;
     private final Runnable beforeUse;
+    private final Keys keyView = new Keys();
+    private final Trust trustView = new Trust();
     private volatile X509ExtendedKeyManager keys;
     private volatile X509ExtendedTrustManager trust;
 
@@ -35,7 +37,7 @@ public final class SwitchableTls {
         this.beforeUse = beforeUse;
         try {
             this.context = SSLContext.getInstance("TLS");
-            context.init(new javax.net.ssl.KeyManager[]{new Keys()}, new javax.net.ssl.TrustManager[]{new Trust()}, null);
+            context.init(new javax.net.ssl.KeyManager[]{keyView}, new javax.net.ssl.TrustManager[]{trustView}, null);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no TLS context: " + e.getMessage(), e);
         }
@@ -64,6 +66,19 @@ public final class SwitchableTls {
 
     public SSLContext context() {
         return context;
+    }
+
+    /**
+     * The key manager behind {@link #context()}: it always answers with the certificate current at that moment. For
+     * TLS stacks that take managers rather than a context (gRPC's {@code TlsServerCredentials}, Netty).
+     */
+    public X509ExtendedKeyManager keyManager() {
+        return keyView;
+    }
+
+    /** The trust manager behind {@link #context()}, following switches as {@link #keyManager()} does. */
+    public X509ExtendedTrustManager trustManager() {
+        return trustView;
     }
 
     /** SunX509 keeps the keystore's aliases as they are, so a switch between choosing an alias and using it is harmless. */

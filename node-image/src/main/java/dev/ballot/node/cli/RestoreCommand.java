@@ -2,15 +2,10 @@ package dev.ballot.node.cli;
 
 import dev.ballot.backup.S3Credentials;
 import dev.ballot.backup.S3Location;
-import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.process.BackupRestore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ballot-node restore --config FILE}: writes this member's initial state from a backup in S3-compatible
@@ -21,10 +16,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "restore", mixinStandardHelpOptions = true, description = "Write this member's initial state from a "
         + "backup (S3-compatible storage) before its first start; nothing is done if its data directory holds state.")
-public final class RestoreCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "the member's config file, as for run")
-    Path config;
-
+public final class RestoreCommand extends MemberCommand {
     @Option(names = "--bucket", defaultValue = "${env:BALLOT_RESTORE_BUCKET}", description = "bucket holding the backups")
     String bucket;
 
@@ -55,20 +47,14 @@ public final class RestoreCommand implements Callable<Integer> {
     String object;
 
     @Override
-    public Integer call() throws Exception {
-        Optional<NodeConfig> loaded = MemberConfig.load("restore", config);
-        if (loaded.isEmpty()) {
-            return MemberConfig.BAD_CONFIG;
-        }
-        NodeConfig cfg = loaded.get();
+    int run(NodeConfig cfg) throws Exception {
         String missing = bucket == null || bucket.isBlank() ? "--bucket (BALLOT_RESTORE_BUCKET)"
                 : sourceNamespace == null || sourceNamespace.isBlank() ? "--source-namespace (BALLOT_RESTORE_SOURCE_NAMESPACE)"
                 : sourceCluster == null || sourceCluster.isBlank() ? "--source-cluster (BALLOT_RESTORE_SOURCE_CLUSTER)"
                 : blank(System.getenv("AWS_ACCESS_KEY_ID")) || blank(System.getenv("AWS_SECRET_ACCESS_KEY"))
                 ? "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the credentials Secret's accessKeyId, secretAccessKey)" : null;
         if (missing != null) {
-            System.err.println("ballot-node restore: " + missing + " is not set; it names where the backup is");
-            return 2;
+            return report(BAD_CONFIG, missing + " is not set; it names where the backup is");
         }
         BackupRestore.Source source = new BackupRestore.Source(
                 new S3Location(bucket, prefix, blank(endpoint) ? null : endpoint, region, forcePathStyle),
@@ -77,14 +63,9 @@ public final class RestoreCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try {
             BackupRestore.Outcome outcome = BackupRestore.restore(cfg, System.getenv(), source);
-            System.err.println("ballot-node restore: " + outcome.message() + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
-            return 0;
-        } catch (ConfigException e) {
-            System.err.println("ballot-node restore: " + e.getMessage());
-            return 2;
+            return report(0, outcome.message() + " (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         } catch (java.io.IOException e) {
-            System.err.println("ballot-node restore: " + e.getMessage());
-            return 1;
+            return report(1, e.getMessage());
         }
     }
 

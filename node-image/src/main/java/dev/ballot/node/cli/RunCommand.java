@@ -1,6 +1,5 @@
 package dev.ballot.node.cli;
 
-import dev.ballot.node.config.ConfigException;
 import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.process.ForceNewCluster;
 import dev.ballot.node.process.NeedsReplacementProcess;
@@ -8,12 +7,8 @@ import dev.ballot.node.process.NodeProcess;
 import dev.ballot.node.server.JoinGate;
 import dev.ballot.node.storage.CorruptStorageException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ballot-node run --config FILE}: one cluster member until SIGTERM. Exit codes: 0 after a
@@ -21,34 +16,18 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run one cluster member from a config file "
         + "(the seed's Raft YAML or a ZooKeeper-style file); BALLOT_* environment variables override any key.")
-public final class RunCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "Raft YAML or ZooKeeper-style config file")
-    Path config;
-
+public final class RunCommand extends MemberCommand {
     @Override
-    public Integer call() throws Exception {
-        Optional<NodeConfig> loaded = MemberConfig.load("run", config);
-        if (loaded.isEmpty()) {
-            return MemberConfig.BAD_CONFIG;
-        }
-        NodeConfig cfg = loaded.get();
+    int run(NodeConfig cfg) throws Exception {
         try {
             // A quorum-loss recovery asked of this member (POST /v1/admin/force-new-cluster) runs before anything else.
             ForceNewCluster.applyIfAsked(cfg).ifPresent(o -> System.err.println("ballot-node run: " + o.message()));
         } catch (CorruptStorageException e) {
-            System.err.println("ballot-node run: " + e.getMessage());
-            return 3;
+            return report(3, e.getMessage());
         } catch (IOException e) {
-            System.err.println("ballot-node run: quorum-loss recovery failed: " + e.getMessage());
-            return 1;
+            return report(1, "quorum-loss recovery failed: " + e.getMessage());
         }
-        JoinGate.Decision gate;
-        try {
-            gate = JoinGate.check(cfg, System.getenv());
-        } catch (ConfigException e) {
-            System.err.println("ballot-node run: " + e.getMessage());
-            return 2;
-        }
+        JoinGate.Decision gate = JoinGate.check(cfg, System.getenv());
         if (gate.verdict() == JoinGate.Verdict.NEEDS_REPLACEMENT) {
             return NeedsReplacementProcess.serve(cfg, gate.reason());
         }
@@ -56,11 +35,9 @@ public final class RunCommand implements Callable<Integer> {
         try {
             node = NodeProcess.start(cfg);
         } catch (CorruptStorageException e) {
-            System.err.println("ballot-node run: " + e.getMessage());
-            return 3;
+            return report(3, e.getMessage());
         } catch (IOException e) {
-            System.err.println("ballot-node run: cannot start: " + e.getMessage());
-            return 1;
+            return report(1, "cannot start: " + e.getMessage());
         }
         Thread hook = new Thread(() -> {
             node.shutdown();
@@ -72,9 +49,8 @@ public final class RunCommand implements Callable<Integer> {
         node.awaitTermination();
         String failure = node.runtime().status().failure();
         if (failure != null) {
-            System.err.println("ballot-node run: " + failure);
             node.close();
-            return 1;
+            return report(1, failure);
         }
         return 0;
     }

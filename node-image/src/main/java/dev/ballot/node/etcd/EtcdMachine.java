@@ -9,7 +9,12 @@ public final class EtcdMachine extends EngineMachine<EtcdStateMachine, EtcdResul
     public static final String KIND = "etcd";
 
     public EtcdMachine() {
-        super(new EtcdStateMachine(), EtcdResult::requestId);
+        this(Long.MAX_VALUE);
+    }
+
+    /** @param quotaBytes the store's quota (quota_bytes; {@link Long#MAX_VALUE}: none), see EtcdStateMachine */
+    public EtcdMachine(long quotaBytes) {
+        super(new EtcdStateMachine(quotaBytes), EtcdResult::requestId);
         EtcdStateMachine.warmUp(); // class loading before the driver runs, not on its first client request
     }
 

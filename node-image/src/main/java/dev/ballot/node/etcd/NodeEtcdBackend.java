@@ -31,9 +31,17 @@ public final class NodeEtcdBackend implements EtcdBackend {
     private final MemberDirectory directory;
     private final long clusterId;
     private final int etcdPort;
+    /** "https" on a node with TLS: the URLs MemberList shows (etcdctl and jetcd dial what they are given). */
+    private final String scheme;
 
     public NodeEtcdBackend(NodeRuntime<EtcdMachine, EtcdResult> runtime, MemberDirectory directory, String clusterId,
                            int etcdPort) {
+        this(runtime, directory, clusterId, etcdPort, false);
+    }
+
+    public NodeEtcdBackend(NodeRuntime<EtcdMachine, EtcdResult> runtime, MemberDirectory directory, String clusterId,
+                           int etcdPort, boolean tls) {
+        this.scheme = tls ? "https://" : "http://";
         this.runtime = runtime;
         this.directory = directory;
         this.clusterId = numericClusterId(clusterId);
@@ -92,8 +100,8 @@ public final class NodeEtcdBackend implements EtcdBackend {
         List<EtcdBackend.Member> out = new ArrayList<>();
         for (dev.ballot.engine.Member m : st.membership().members()) {
             String host = MemberDirectory.hostOfAddress(m.address());
-            out.add(new EtcdBackend.Member(m.id(), directory.name(m.id()), "http://" + m.address(),
-                    "http://" + hostPort(host), m.kind() != MemberKind.VOTER));
+            out.add(new EtcdBackend.Member(m.id(), directory.name(m.id()), scheme + m.address(),
+                    scheme + hostPort(host), m.kind() != MemberKind.VOTER));
         }
         return out;
     }

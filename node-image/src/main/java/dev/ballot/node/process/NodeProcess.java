@@ -13,6 +13,7 @@ import dev.ballot.node.config.NodeConfig;
 import dev.ballot.node.config.PeerSpec;
 import dev.ballot.etcd.EtcdResult;
 import dev.ballot.etcd.EtcdServer;
+import dev.ballot.etcd.EtcdTls;
 import dev.ballot.node.etcd.EtcdMachine;
 import dev.ballot.node.etcd.NodeEtcdBackend;
 import dev.ballot.node.http.HttpApi;
@@ -108,7 +109,9 @@ public final class NodeProcess implements AutoCloseable {
             PersistedState persisted = storage.load();
             ConsensusNode engine = EngineFactory.create(config, persisted, new SecureRandom().nextLong());
             MessageCodec codec = config.protocol() == Protocol.RAFT ? new RaftCodec() : new ZabCodec();
-            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec, TransportOptions.defaults());
+            // A snapshot arrives in chunks, reassembled in the data directory's volume (not in /tmp: it may be small).
+            transport = new PeerTransport(config.nodeId(), config.clusterId(), codec,
+                    TransportOptions.defaults().spoolingIn(config.dataDir().resolve("incoming")));
             NodeTls tls = openTls(config);
             NodeRuntime<EtcdMachine, EtcdResult> etcdRuntime = null;
             ZooKeeperMachine zkMachine = config.zookeeper() != null ? new ZooKeeperMachine() : null;
@@ -119,7 +122,7 @@ public final class NodeProcess implements AutoCloseable {
                         storage, transport::send, runtimeOptions());
             } else if (config.etcdListen() != null) {
                 // One log feeds one state machine: with the etcd API on, it is etcd's MVCC store.
-                etcdRuntime = new NodeRuntime<>(new EtcdMachine(), engine, persisted, config.initialMembership(),
+                etcdRuntime = new NodeRuntime<>(new EtcdMachine(config.quotaBytes()), engine, persisted, config.initialMembership(),
                         storage, transport::send, runtimeOptions());
                 runtime = etcdRuntime;
             } else {
@@ -193,12 +196,16 @@ public final class NodeProcess implements AutoCloseable {
             runtime.start();
             identity.start();
             if (etcdRuntime != null) {
-                etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(), config.etcdListen().port()),
-                        new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()));
-                LOG.info("etcd v3 API on " + config.etcdListen());
+                etcd = EtcdServer.start(new NodeEtcdBackend(etcdRuntime, directory, config.clusterId(),
+                                config.etcdListen().port(), tls != null),
+                        new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()),
+                        tls == null ? null : new EtcdTls(tls.files().keyManager(), tls.files().trustManager(),
+                                tls.clientCertificateRequired()));
+                LOG.info("etcd v3 API on " + config.etcdListen() + (tls == null ? " (plain HTTP/2)"
+                        : " (TLS, client certificates " + config.tls().clientAuth() + ")"));
             }
             if (zkRuntime != null) {
-                zk = ZooKeeperService.start(config, zkMachine, zkRuntime);
+                zk = ZooKeeperService.start(config, zkMachine, zkRuntime, tls, directory);
             }
             config.warnings().forEach(LOG::warning);
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()

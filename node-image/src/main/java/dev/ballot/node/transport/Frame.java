@@ -18,7 +18,9 @@ public record Frame(Type type, byte[] payload) {
         /** First frame each way: the sender's cluster id and member id. */
         HANDSHAKE(1),
         /** A protocol message encoded by the cluster's MessageCodec. */
-        MESSAGE(2);
+        MESSAGE(2),
+        /** A slice of an encoded message too large for one frame ({@link Chunk}): a snapshot, in practice. */
+        CHUNK(3);
 
         final byte code;
 

@@ -114,6 +114,14 @@ public final class PeerTransport implements AutoCloseable {
             throw new IllegalStateException("transport already started");
         }
         this.inbound = Objects.requireNonNull(inbound, "inbound");
+        try {
+            int left = ChunkSpool.clearLeftovers(options.spoolDir());
+            if (left > 0) {
+                LOG.log(System.Logger.Level.INFO, "deleted " + left + " unfinished incoming transfer(s) in " + options.spoolDir());
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clear " + options.spoolDir() + ": " + e);
+        }
         for (HostPort address : listen) {
             ServerSocket server = new ServerSocket();
             server.setReuseAddress(true);
@@ -325,7 +333,7 @@ public final class PeerTransport implements AutoCloseable {
             closeQuietly(socket);
         }, handshakeTimeoutMs, TimeUnit.MILLISECONDS);
         PeerTls tls = this.tls;
-        try (socket) {
+        try (socket; ChunkAssembler chunks = new ChunkAssembler(options.spoolDir(), options.maxMessageBytes())) {
             socket.setTcpNoDelay(true);
             Socket io = socket;
             if (tls != null) {
@@ -371,12 +379,17 @@ public final class PeerTransport implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "member " + peer + " connected from " + remote);
             while (!closed) {
                 Frame frame = readFrame(in, decoder, buf);
-                if (frame.type() != Frame.Type.MESSAGE) {
-                    throw new FrameException("unexpected " + frame.type() + " frame after the handshake");
+                byte[] payload = switch (frame.type()) {
+                    case MESSAGE -> frame.payload();
+                    case CHUNK -> chunks.accept(Chunk.parse(frame.payload()));
+                    default -> throw new FrameException("unexpected " + frame.type() + " frame after the handshake");
+                };
+                if (payload == null) {
+                    continue; // a chunk of a message not complete yet
                 }
                 Message message;
                 try {
-                    message = codec.decode(frame.payload());
+                    message = codec.decode(payload);
                 } catch (MalformedMessageException e) {
                     throw new FrameException("undecodable message: " + e.getMessage());
                 } catch (RuntimeException e) {
@@ -494,6 +507,14 @@ public final class PeerTransport implements AutoCloseable {
         private final java.util.concurrent.Semaphore upAgain = new java.util.concurrent.Semaphore(0);
         /** A message taken from the queue but not written when the link had to redial; sent first on the next one. */
         private Message carried;
+        /**
+         * The large message being sent in chunks, null when none. Dropped (and counted) when the connection fails: the
+         * receiver deletes what it got, and the protocol resends (a Raft leader's snapshot retry, a ZAB re-sync).
+         */
+        private ChunkedSend bulk;
+        /** The message {@link #bulk} carries: the engine's resend of the same snapshot is dropped before it is encoded. */
+        private Message bulkMessage;
+        private long transfers;
         /** System.nanoTime() of the last progress of the current write, 0 when not writing. */
         volatile long writingSince;
         volatile String stallReason;
@@ -665,44 +686,91 @@ public final class PeerTransport implements AutoCloseable {
             }
         }
 
-        /** Sends queued messages, flushing whenever the queue runs dry so a burst goes out in few packets. */
+        /**
+         * Sends queued messages, flushing whenever the queue runs dry so a burst goes out in few packets. A message too
+         * large for one frame goes in chunks, one chunk per round, with the messages queued meanwhile between them.
+         */
         private void pump(OutputStream out) throws IOException, InterruptedException {
-            while (!stopped && !closed) {
-                Message m = carried != null ? carried : queue.poll(1, TimeUnit.SECONDS);
-                carried = null;
-                if (m == null) {
-                    continue;
-                }
-                if (peerGone) {
-                    carried = m;
-                    throw new IOException("member " + id + "'s connection to us closed; redialling before sending");
-                }
-                writingSince = System.nanoTime();
-                do {
-                    byte[] payload;
-                    try {
-                        payload = codec.encode(m);
-                    } catch (RuntimeException e) {
-                        dropped.incrementAndGet();
-                        LOG.log(System.Logger.Level.ERROR, "cannot encode a message for member " + id + ": " + e);
+            try {
+                while (!stopped && !closed) {
+                    Message m = carried != null ? carried : bulk != null ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
+                    carried = null;
+                    if (m == null && bulk == null) {
                         continue;
                     }
-                    if (payload.length + Frame.MIN_LENGTH > options.maxFrameBytes()) {
-                        dropped.incrementAndGet();
-                        LOG.log(System.Logger.Level.WARNING, "dropping a message of " + payload.length + " bytes for member "
-                                + id + ": larger than maxFrameBytes " + options.maxFrameBytes());
-                        continue;
+                    if (peerGone) {
+                        carried = m;
+                        throw new IOException("member " + id + "'s connection to us closed; redialling before sending");
                     }
-                    byte[] frame = new Frame(Frame.Type.MESSAGE, payload).encode();
-                    // In slices, so the watchdog sees progress on a big frame and only fires when the peer stops reading.
-                    for (int off = 0; off < frame.length; off += READ_BUFFER) {
-                        out.write(frame, off, Math.min(READ_BUFFER, frame.length - off));
-                        writingSince = System.nanoTime();
+                    writingSince = System.nanoTime();
+                    for (; m != null; m = queue.poll()) {
+                        write(out, m);
                     }
-                    sent.incrementAndGet();
-                } while ((m = queue.poll()) != null);
-                out.flush();
-                writingSince = 0;
+                    if (bulk != null) {
+                        bulk.writeNext(out, READ_BUFFER, () -> writingSince = System.nanoTime());
+                        if (bulk.done()) {
+                            bulk = null;
+                            bulkMessage = null;
+                            sent.incrementAndGet();
+                        }
+                    }
+                    out.flush();
+                    writingSince = 0;
+                }
+            } catch (IOException e) {
+                if (bulk != null) {
+                    bulk = null;
+                    bulkMessage = null;
+                    dropped.incrementAndGet();
+                }
+                throw e;
+            }
+        }
+
+        private void write(OutputStream out, Message m) throws IOException {
+            if (bulk != null && m.equals(bulkMessage)) {
+                // A Raft leader resends its snapshot after an election timeout without progress; while the first copy
+                // is still streaming that only costs an encoding of the whole state. (Records compare the snapshot's
+                // bytes by reference: this is the same snapshot object, not a byte-wise comparison.)
+                dropped.incrementAndGet();
+                return;
+            }
+            byte[] payload;
+            try {
+                payload = codec.encode(m);
+            } catch (RuntimeException e) {
+                dropped.incrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "cannot encode a message for member " + id + ": " + e);
+                return;
+            } catch (OutOfMemoryError e) {
+                // A snapshot's encoding is the one allocation here the size of the state: failing it must not kill
+                // this link's thread (the peer would get nothing more). The protocol resends; the heap needs room.
+                dropped.incrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "cannot encode a message for member " + id + ": out of memory;"
+                        + " sending a snapshot takes about twice the state's size on the heap: raise -Xmx");
+                return;
+            }
+            if (payload.length + Frame.MIN_LENGTH <= options.chunkBytes()) {
+                byte[] frame = new Frame(Frame.Type.MESSAGE, payload).encode();
+                // In slices, so the watchdog sees progress on a big frame and only fires when the peer stops reading.
+                for (int off = 0; off < frame.length; off += READ_BUFFER) {
+                    out.write(frame, off, Math.min(READ_BUFFER, frame.length - off));
+                    writingSince = System.nanoTime();
+                }
+                sent.incrementAndGet();
+            } else if (payload.length > options.maxMessageBytes()) {
+                dropped.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "dropping a message of " + payload.length + " bytes for member "
+                        + id + ": larger than maxMessageBytes " + options.maxMessageBytes());
+            } else if (bulk != null) {
+                // One large transfer at a time per peer: a second (a snapshot resent before the first arrived) would
+                // only repeat it; the protocol asks again if the first one does not do.
+                dropped.incrementAndGet();
+                LOG.log(System.Logger.Level.DEBUG, "dropping a message of " + payload.length + " bytes for member " + id
+                        + ": a chunked transfer to it is in progress");
+            } else {
+                bulk = new ChunkedSend(++transfers, payload, options.chunkBytes());
+                bulkMessage = m;
             }
         }
     }

@@ -32,6 +32,7 @@ public final class ClientTally implements TestWatcher, AfterAllCallback {
         return switch (name) {
             case "JetcdTest", "JetcdFailoverTest" -> "jetcd-0.8.5";
             case "EtcdctlTest" -> "etcdctl";
+            case "EtcdTlsTest" -> "etcdctl+jetcd-0.8.5-tls";
             default -> name;
         };
     }

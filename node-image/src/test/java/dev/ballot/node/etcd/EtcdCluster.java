@@ -27,8 +27,16 @@ final class EtcdCluster implements AutoCloseable {
             Duration.ofMillis(100), Duration.ofMillis(50), 10, 4);
 
     EtcdCluster(Path work) throws Exception {
+        this(work, null);
+    }
+
+    /** @param clientAuth null: plain; else TLS on ({@link LocalCluster#enableTls}) with this client-auth mode */
+    EtcdCluster(Path work, String clientAuth) throws Exception {
         cluster = new LocalCluster(Protocol.RAFT, 3, TIMING, work, NODE_JVM);
         try {
+            if (clientAuth != null) {
+                cluster.enableTls(clientAuth);
+            }
             cluster.enableEtcd();
             cluster.startAll();
             awaitLeader();

@@ -5,23 +5,17 @@ import dev.ballot.node.demo.DemoTiming;
 import dev.ballot.node.demo.LocalCluster;
 import dev.ballot.node.demo.LocalTls;
 import dev.ballot.node.transport.Handshake;
-import dev.ballot.nodeapi.tls.CertificateAuthority;
+import dev.ballot.nodeapi.attack.TlsAttacker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,6 +44,7 @@ class TlsAttacksProcessTest {
     Path work;
 
     private LocalTls tls;
+    private TlsAttacker attacker;
 
     @Test
     @Timeout(240)
@@ -57,6 +52,7 @@ class TlsAttacksProcessTest {
         System.out.println("TlsAttacksProcessTest: node logs in " + work + " (kept on failure)");
         try (LocalCluster cluster = new LocalCluster(Protocol.RAFT, 3, DemoTiming.SEED, work, NODE_JVM)) {
             tls = cluster.enableTls("Optional");
+            attacker = new TlsAttacker(work, tls.dir().resolve("client").resolve("ca.crt"));
             cluster.enableQuota(QUOTA_BYTES);
             cluster.startAll();
             long leader = awaitLeader(cluster);
@@ -72,12 +68,11 @@ class TlsAttacksProcessTest {
             assertThat(curl(null, "GET", base + "/readyz", null)).as("probes need no certificate").startsWith("200 ");
 
             // 2. A certificate from another CA: the TLS handshake fails.
-            Path foreign = issue("foreign", CertificateAuthority.create("another-ca", Instant.now().minusSeconds(60),
-                    Duration.ofDays(1)), Instant.now().minusSeconds(60), Duration.ofDays(1));
+            Path foreign = attacker.foreignCertificate();
             assertThat(curl(foreign, "GET", base + "/v1/kv/before", null)).as("another CA's certificate").startsWith("000 ");
 
             // 3. An expired certificate from the right CA: the TLS handshake fails.
-            Path expired = issue("expired", tls.ca(), Instant.now().minus(Duration.ofDays(2)), Duration.ofDays(1));
+            Path expired = attacker.expiredCertificate(tls.ca());
             assertThat(curl(expired, "GET", base + "/v1/kv/before", null)).as("an expired certificate").startsWith("000 ");
 
             // 4. A member's certificate used for admin: 403, and the membership is unchanged.
@@ -92,7 +87,9 @@ class TlsAttacksProcessTest {
             // 5. A peer that claims another member's id: a valid member certificate (the follower's), a handshake that
             //    says it is the third member. openssl s_client speaks TLS; the Ballot handshake frame is its input.
             long other = 6 - leader - follower;
-            byte[] claim = new Handshake(cluster.clusterId(), other).toFrame().encode();
+            byte[] claim = TlsAttacker.handshakeClaim(cluster.clusterId(), other);
+            assertThat(claim).as("the attacker's frame is the node's handshake")
+                    .isEqualTo(new Handshake(cluster.clusterId(), other).toFrame().encode());
             InetSocketAddress peerPort = PeerFloodProcessTest.peerAddress(cluster, leader);
             String sClient = openssl(tls.member(follower), peerPort, claim);
             awaitLog(cluster, leader, "claims to be member " + other + " but", 1);
@@ -104,15 +101,7 @@ class TlsAttacksProcessTest {
             awaitLog(cluster, leader, "TLS handshake failed", 2);
 
             // 6. The oversized pre-handshake flood on the peer port: each connection is cut at its first TLS record.
-            List<Thread> flood = new ArrayList<>();
-            for (int i = 0; i < FLOOD_CONNECTIONS; i++) {
-                Thread t = new Thread(() -> flood(peerPort));
-                t.start();
-                flood.add(t);
-            }
-            for (Thread t : flood) {
-                t.join(TimeUnit.SECONDS.toMillis(60));
-            }
+            TlsAttacker.floodInParallel(peerPort, FLOOD_CONNECTIONS, FLOOD_BYTES);
             awaitLog(cluster, leader, "TLS handshake failed", 2 + FLOOD_CONNECTIONS);
 
             // 7. A flood of 64 KiB writes: once the keyspace would pass the 1 MiB quota every replica refuses them (507
@@ -122,7 +111,7 @@ class TlsAttacksProcessTest {
             int accepted = 0;
             String refusal = null;
             for (int i = 0; i < 24 && refusal == null; i++) {
-                String answer = putRetryingUnavailable(base + "/v1/kv/big-" + i, mib);
+                String answer = attacker.putRetryingUnavailable(tls.client(), base + "/v1/kv/big-" + i, mib);
                 if (answer.startsWith("200 ")) {
                     accepted++;
                 } else {
@@ -171,96 +160,17 @@ class TlsAttacksProcessTest {
         }
     }
 
-    /**
-     * A PUT of the file, repeated (idempotent: the same value) while the answer is 503/504 or none: on a loaded
-     * machine 1 MiB writes can cost the leader its leadership, and the write's fate is then unknown until retried.
-     */
-    private String putRetryingUnavailable(String url, Path file) throws Exception {
-        String answer = null;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            answer = curl(tls.client(), "PUT", url, "@" + file);
-            if (!answer.startsWith("503 ") && !answer.startsWith("504 ") && !answer.startsWith("000 ")) {
-                return answer;
-            }
-        }
-        return answer;
-    }
-
-    /** A client certificate from {@code ca} in its own directory (cert-manager's layout). */
-    private Path issue(String name, CertificateAuthority ca, Instant notBefore, Duration validity) throws IOException {
-        Path dir = work.resolve("attacker-" + name);
-        ca.writeDirectory(dir, ca.issue(name, List.of(), List.of(), List.of(), notBefore, validity));
-        // curl verifies the server with the cluster's CA, whoever issued the client's certificate
-        Files.copy(tls.dir().resolve("client").resolve("ca.crt"), dir.resolve("ca.crt"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return dir;
-    }
-
-    /** curl's answer as "status body"; "000 ..." when no HTTP answer came (a failed TLS handshake). */
     private String curl(Path certDir, String method, String url, String body) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "-X", method,
-                "--cacert", tls.dir().resolve("client").resolve("ca.crt").toString(), "-w", "\n%{http_code}"));
-        if (certDir != null) {
-            cmd.addAll(List.of("--cert", certDir.resolve("tls.crt").toString(), "--key", certDir.resolve("tls.key").toString()));
-        }
-        if (body != null) {
-            cmd.addAll(List.of("--data-binary", body));
-        }
-        cmd.add(url);
-        String out = run(cmd, null);
-        int nl = out.lastIndexOf('\n');
-        String code = out.substring(nl + 1).strip();
-        return code + " " + out.substring(0, Math.max(0, nl)).strip();
+        return attacker.curl(certDir, method, url, body);
     }
 
-    /** {@code openssl s_client}; with {@code input}, it sends it and waits for the node to close the connection. */
     private String openssl(Path certDir, InetSocketAddress target, byte[] input) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect",
-                target.getHostString() + ":" + target.getPort(), "-tls1_3",
-                "-CAfile", tls.dir().resolve("client").resolve("ca.crt").toString()));
-        if (certDir != null) {
-            cmd.addAll(List.of("-cert", certDir.resolve("tls.crt").toString(), "-key", certDir.resolve("tls.key").toString()));
-        }
-        if (input != null) {
-            cmd.add("-ign_eof");
-        }
-        return run(cmd, input);
-    }
-
-    private static String run(List<String> cmd, byte[] stdin) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin);
-            }
-        }
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(cmd.get(0) + " did not finish in 20 s: " + cmd);
-        }
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return attacker.openssl(certDir, target, input);
     }
 
     private static void awaitLog(LocalCluster cluster, long node, String text, int times) {
         await("'" + text + "' logged " + times + " times by node " + node).atMost(Duration.ofSeconds(20))
-                .until(() -> Files.readString(cluster.node(node).log()), l -> l.split(java.util.regex.Pattern.quote(text), -1).length - 1 >= times);
-    }
-
-    /** Announces a 13 MiB frame in plain TCP and streams it; the node must cut it off at the TLS layer. */
-    private static void flood(InetSocketAddress target) {
-        try (Socket s = new Socket()) {
-            s.connect(target, 2_000);
-            OutputStream out = s.getOutputStream();
-            out.write(java.nio.ByteBuffer.allocate(6).putInt(FLOOD_BYTES + 2).put((byte) 1).put((byte) 1).array());
-            byte[] chunk = new byte[64 << 10];
-            for (long written = 6; written < FLOOD_BYTES + 6; written += chunk.length) {
-                out.write(chunk);
-            }
-            s.setSoTimeout(10_000);
-            s.getInputStream().read();
-        } catch (IOException closedByTheNode) {
-            // reset or broken pipe: the node refused the rest
-        }
+                .until(() -> Files.readString(cluster.node(node).log()), l -> TlsAttacker.occurrences(l, text) >= times);
     }
 
     private static long awaitLeader(LocalCluster cluster) {

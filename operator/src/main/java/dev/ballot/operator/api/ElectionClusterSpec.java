@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
         + " == (has(oldSelf.storage) && has(oldSelf.storage.storageClassName) ? oldSelf.storage.storageClassName : '')",
         message = "spec.storage.storageClassName is immutable (existing volumes keep their class): restore the old"
                 + " value, or leave it unset if it was")
+@ValidationRule(value = "self.protocol == 'Raft' || !has(self.keyspaceQuota)",
+        message = "spec.keyspaceQuota is for Raft only (the HTTP key-value store's quota): remove it, or use protocol Raft")
 public class ElectionClusterSpec {
 
     @Required
@@ -101,6 +103,11 @@ public class ElectionClusterSpec {
     @JsonPropertyDescription("Applications that get a client certificate: one Secret <name>-client-<entry> each"
             + " (tls.crt, tls.key, ca.crt), renewed by the operator. Needs spec.tls.")
     public java.util.List<String> clients;
+
+    @JsonPropertyDescription("Raft only: the keyspace quota of every member's HTTP key-value store (keys plus values),"
+            + " e.g. 64Mi, at least 1Ki. A write past it is refused with 507 no_space and the NOSPACE alarm until"
+            + " deletes free space (docs/node-config.md, quota_bytes). Unset: no quota.")
+    public io.fabric8.kubernetes.api.model.Quantity keyspaceQuota;
 
     @JsonPropertyDescription("The NetworkPolicy of the member pods (on when omitted): see docs/operator.md.")
     public NetworkPolicySpec networkPolicy;

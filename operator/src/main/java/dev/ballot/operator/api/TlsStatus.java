@@ -17,4 +17,8 @@ public class TlsStatus {
 
     @JsonPropertyDescription("When the operator last issued or renewed a certificate of this cluster (RFC 3339).")
     public String lastIssued;
+
+    @JsonPropertyDescription("The request to renew every certificate now (annotation ballot.dev/rotate-certificates)"
+            + " last carried out: that annotation's value.")
+    public String rotationRequest;
 }

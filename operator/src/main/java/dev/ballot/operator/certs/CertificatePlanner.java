@@ -44,10 +44,31 @@ public final class CertificatePlanner {
         }
     }
 
+    /**
+     * Renew every member, operator and client certificate now (same CA): set this annotation to any new value (e.g.
+     * the time); status.tls.rotationRequest echoes the value once done. For a suspected key leak, or to check that
+     * renewal works long before it is due.
+     */
+    public static final String ROTATE_CERTIFICATES = "ballot.dev/rotate-certificates";
+
+    /** Whether {@code requested} (the annotation's value) is a request not taken up yet ({@code acknowledged}). */
+    public static boolean rotationRequested(String requested, String acknowledged) {
+        return requested != null && !requested.isBlank() && !requested.equals(acknowledged);
+    }
+
     private CertificatePlanner() {
     }
 
     public static Plan plan(Instant now, Optional<Held> ca, Map<String, Held> held, Map<String, Set<String>> wanted) {
+        return plan(now, ca, held, wanted, null);
+    }
+
+    /**
+     * @param renewAll why every certificate (not the CA) is issued again now whatever its age, e.g. a user's request
+     *                 (annotation {@value #ROTATE_CERTIFICATES}), or null
+     */
+    public static Plan plan(Instant now, Optional<Held> ca, Map<String, Held> held, Map<String, Set<String>> wanted,
+                            String renewAll) {
         String newCa = null;
         if (ca.isEmpty()) {
             newCa = "the cluster has no CA yet";
@@ -66,6 +87,8 @@ public final class CertificatePlanner {
                 why = "its names changed";
             } else if (!now.isBefore(h.renewAt())) {
                 why = "expires at " + h.notAfter() + " (renewed at two thirds of its life)";
+            } else if (renewAll != null) {
+                why = renewAll;
             } else {
                 continue;
             }

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
  * The spec with the CRD's defaults applied in memory. The API server applies the same defaults, but the operator
  * must not depend on it (the test mock does not default), and it never writes defaults back into spec.
  * {@code restoreFrom}: the backup every voter starts from (spec.bootstrap.fromBackup), or null.
+ * {@code keyspaceQuotaBytes}: spec.keyspaceQuota in bytes, or null for none.
  */
 public record EffectiveSpec(
         ConsensusProtocol protocol,
@@ -38,7 +39,8 @@ public record EffectiveSpec(
         java.util.List<String> clients,
         boolean networkPolicy,
         java.util.List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> clientFrom,
-        FromBackupSpec restoreFrom) {
+        FromBackupSpec restoreFrom,
+        Long keyspaceQuotaBytes) {
 
     public static final String DEFAULT_IMAGE = BuildImages.NODE;
 
@@ -67,7 +69,7 @@ public record EffectiveSpec(
                 zab == null ? 5 : or(zab.syncLimit, 5),
                 storage == null || storage.size == null ? "1Gi" : storage.size,
                 storage == null ? null : emptyToNull(storage.storageClassName),
-                s.resources,
+                NodeResources.orDefaults(s.resources),
                 s.podTemplate == null ? new PodTemplateOverrides() : s.podTemplate,
                 update == null || update.type == null ? UpdateStrategy.Type.RollingUpdate : update.type,
                 update == null || update.transferLeadership == null || update.transferLeadership,
@@ -77,7 +79,8 @@ public record EffectiveSpec(
                 s.clients == null ? java.util.List.of() : java.util.List.copyOf(s.clients),
                 s.networkPolicy == null || s.networkPolicy.enabled == null || s.networkPolicy.enabled,
                 s.networkPolicy == null ? null : s.networkPolicy.clientFrom,
-                s.bootstrap == null ? null : s.bootstrap.fromBackup);
+                s.bootstrap == null ? null : s.bootstrap.fromBackup,
+                s.keyspaceQuota == null ? null : bytes(s.keyspaceQuota));
     }
 
     /** Non-voting members: Raft learners or ZAB observers, whichever the protocol uses. */
@@ -92,6 +95,15 @@ public record EffectiveSpec(
 
     public boolean isVoter(int ordinal) {
         return ordinal < voters;
+    }
+
+    /** A quantity in bytes; null when it is not one (SpecValidator names the field). */
+    private static Long bytes(io.fabric8.kubernetes.api.model.Quantity q) {
+        try {
+            return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(q).longValueExact();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static int or(Integer value, int fallback) {

@@ -61,6 +61,15 @@ public final class SpecValidator {
         if (!s.clients().isEmpty() && !s.tls()) {
             problems.add("spec.clients needs TLS: set spec.tls.enabled to true, or remove spec.clients");
         }
+        if (spec.keyspaceQuota != null) {
+            Long quota = s.keyspaceQuotaBytes();
+            if (s.protocol() != ConsensusProtocol.Raft) {
+                problems.add("spec.keyspaceQuota is for Raft only (the HTTP key-value store's quota): remove it");
+            } else if (quota == null || quota < 1024 || quota > Integer.MAX_VALUE) {
+                problems.add("spec.keyspaceQuota '" + spec.keyspaceQuota + "' must be a size from 1Ki to 2047Mi"
+                        + " (e.g. 64Mi): fix it, or remove it for no quota");
+            }
+        }
         if (s.learners() < 0 || s.observers() < 0) {
             problems.add("spec.learners and spec.observers cannot be negative: set them to 0 or more");
         }

@@ -3,6 +3,7 @@ package dev.ballot.operator.metrics;
 import dev.ballot.operator.actions.ActionPhase;
 import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionClusterStatus;
+import dev.ballot.operator.api.TlsStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The operator's per-cluster gauges on /q/metrics, labelled {@code namespace} and {@code cluster}, from the status
  * each reconcile computed: whether a leader is known, its term, voters and voters up, fault tolerance, whether a
- * rollout step is pending, the one-off actions by phase, and reconcile failures. A cluster's series go when it is
+ * rollout step is pending, the one-off actions by phase, when its first certificate expires, and reconcile failures. A cluster's series go when it is
  * deleted (a reconcile still running then cannot bring them back). Prometheus names (Micrometer's naming convention
  * turns the dots into underscores and adds the unit and {@code _total}); see docs/operator.md, "Metrics".
  */
@@ -38,8 +40,8 @@ public final class ClusterGauges {
 
     /** What the gauges of one cluster read (the latest status); replaced whole on every reconcile. */
     private record Values(double leaderPresent, double term, double voters, double votersUp, double faultTolerance,
-                          double rolloutInProgress, Map<ActionPhase, Integer> actions) {
-        static final Values NONE = new Values(0, 0, 0, 0, 0, 0, Map.of());
+                          double rolloutInProgress, Map<ActionPhase, Integer> actions, double certificateExpiry) {
+        static final Values NONE = new Values(0, 0, 0, 0, 0, 0, Map.of(), Double.NaN);
 
         static Values of(ElectionClusterStatus s) {
             Map<ActionPhase, Integer> actions = new java.util.EnumMap<>(ActionPhase.class);
@@ -57,7 +59,28 @@ public final class ClusterGauges {
                     s.quorum == null || s.quorum.voters == null ? 0 : s.quorum.voters,
                     s.quorum == null || s.quorum.healthy == null ? 0 : s.quorum.healthy,
                     s.quorum == null || s.quorum.faultTolerance == null ? 0 : s.quorum.faultTolerance,
-                    s.rollout != null && s.rollout.step != null && !s.rollout.step.isEmpty() ? 1 : 0, actions);
+                    s.rollout != null && s.rollout.step != null && !s.rollout.step.isEmpty() ? 1 : 0, actions,
+                    firstExpiry(s.tls));
+        }
+
+        /**
+         * The earlier of the CA's and the first-expiring certificate's notAfter (Unix seconds); NaN without TLS (a
+         * sample no comparison matches, so the expiry alert never fires for a plain cluster) or an unreadable time.
+         */
+        static double firstExpiry(TlsStatus tls) {
+            if (tls == null) {
+                return Double.NaN;
+            }
+            double first = Double.NaN;
+            for (String at : new String[] {tls.caNotAfter, tls.nextNotAfter}) {
+                try {
+                    double seconds = at == null ? Double.NaN : Instant.parse(at).getEpochSecond();
+                    first = Double.isNaN(first) || seconds < first ? seconds : first;
+                } catch (DateTimeParseException e) {
+                    // not a time: leave it out
+                }
+            }
+            return first;
         }
     }
 
@@ -132,6 +155,9 @@ public final class ClusterGauges {
             gauge(s, "actions", "One-off actions (status.actions) in each phase, latest request of each kind",
                     tags.and("phase", phase.name()), null, v -> v.values.actions().getOrDefault(phase, 0));
         }
+        gauge(s, "certificate.expiry.timestamp", "When the cluster's first certificate expires, the CA or the"
+                + " member, operator or client certificate that expires first (status.tls; Unix time; NaN without"
+                + " TLS)", tags, "seconds", v -> v.values.certificateExpiry());
         gauge(s, "last.reconcile.error.timestamp", "When a reconcile of the cluster last failed (Unix time; 0: never"
                 + " since the operator started)", tags, "seconds", v -> v.lastErrorSeconds);
         s.errors = Counter.builder(PREFIX + "reconcile.errors").description("Failed reconciles of the cluster")

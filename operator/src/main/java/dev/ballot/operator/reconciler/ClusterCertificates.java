@@ -68,11 +68,19 @@ final class ClusterCertificates {
         Map<String, Set<String>> wanted = WantedCertificates.of(name, ns, members, clients);
         String key = ns + "/" + name;
         Checked last = checked.get(key);
-        if (last != null && last.wanted().equals(wanted) && java.util.Objects.equals(last.uid(), cluster.getMetadata().getUid())
-                && now.isBefore(last.nextCheck())) {
+        boolean sameCluster = last != null && java.util.Objects.equals(last.uid(), cluster.getMetadata().getUid());
+        String requested = cluster.getMetadata().getAnnotations() == null ? null
+                : cluster.getMetadata().getAnnotations().get(CertificatePlanner.ROTATE_CERTIFICATES);
+        // what this process did last wins over a status that may not show it yet
+        String acknowledged = sameCluster && last.result().status().rotationRequest != null
+                ? last.result().status().rotationRequest : lastRotation(cluster);
+        boolean rotate = CertificatePlanner.rotationRequested(requested, acknowledged);
+        if (!rotate && sameCluster && last.wanted().equals(wanted) && now.isBefore(last.nextCheck())) {
             return new Result(last.result().status(), List.of(), last.result().operator());
         }
-        Result result = check(cluster, wanted, clients, now);
+        Result result = check(cluster, wanted, clients, now, rotate
+                ? "renewal requested (" + CertificatePlanner.ROTATE_CERTIFICATES + ": " + requested + ")" : null);
+        result.status().rotationRequest = rotate ? requested : acknowledged;
         Instant next = now.plus(RECHECK);
         if (result.status().nextNotAfter != null) {
             Instant due = Instant.parse(result.status().nextNotAfter).minus(CertificatePlanner.CERT_VALIDITY.dividedBy(3));
@@ -82,7 +90,8 @@ final class ClusterCertificates {
         return result;
     }
 
-    private Result check(ElectionCluster cluster, Map<String, Set<String>> wanted, List<String> clients, Instant now) {
+    private Result check(ElectionCluster cluster, Map<String, Set<String>> wanted, List<String> clients, Instant now,
+                         String renewAll) {
         String ns = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
 
@@ -118,7 +127,7 @@ final class ClusterCertificates {
             held.put(e.getKey(), held(e.getValue(), ca));
         }
         Optional<Held> caHeld = ca == null ? Optional.empty() : Optional.of(held(ca.certificate(), ca));
-        CertificatePlanner.Plan plan = CertificatePlanner.plan(now, caHeld, held, wanted);
+        CertificatePlanner.Plan plan = CertificatePlanner.plan(now, caHeld, held, wanted, renewAll);
 
         List<EventToPublish> events = new ArrayList<>();
         Instant lastIssued = null;
@@ -198,6 +207,10 @@ final class ClusterCertificates {
             trust.add(previous);
         }
         return new Result(status, events, new TlsMaterial(heldKeys.get(OPERATOR), List.of(heldCerts.get(OPERATOR)), trust));
+    }
+
+    private static String lastRotation(ElectionCluster cluster) {
+        return cluster.getStatus() == null || cluster.getStatus().tls == null ? null : cluster.getStatus().tls.rotationRequest;
     }
 
     private static String lastIssued(ElectionCluster cluster) {

@@ -64,6 +64,29 @@ class CertificatePlannerTest {
     }
 
     @Test
+    void aRotationRequestRenewsEveryFreshCertificateButKeepsTheCaAndDropsWhatIsGone() {
+        Instant day10 = T0.plus(Duration.ofDays(10));
+        Set<String> op = Set.of("URI:ballot://operator");
+        Plan p = CertificatePlanner.plan(day10, Optional.of(CA),
+                Map.of("ec-0", cert(T0, EC0, true), "operator", cert(T0, op, true), "ec-3", cert(T0, Set.of("DNS:x"), true)),
+                Map.of("ec-0", EC0, "operator", op), "renewal requested");
+        assertThat(p.newCa()).as("the CA stays").isNull();
+        assertThat(p.issue()).isEqualTo(Map.of("ec-0", "renewal requested", "operator", "renewal requested"));
+        assertThat(p.drop()).containsExactly("ec-3");
+        Plan missing = CertificatePlanner.plan(day10, Optional.of(CA), Map.of(), Map.of("ec-0", EC0), "renewal requested");
+        assertThat(missing.issue()).as("a more precise reason wins").isEqualTo(Map.of("ec-0", "missing"));
+    }
+
+    @Test
+    void aRotationIsRequestedByANewAnnotationValueOnly() {
+        assertThat(CertificatePlanner.rotationRequested("2026-12-06T21:00", null)).isTrue();
+        assertThat(CertificatePlanner.rotationRequested("2026-12-06T21:00", "2026-12-06T20:00")).isTrue();
+        assertThat(CertificatePlanner.rotationRequested("2026-12-06T21:00", "2026-12-06T21:00")).as("done").isFalse();
+        assertThat(CertificatePlanner.rotationRequested(null, "x")).isFalse();
+        assertThat(CertificatePlanner.rotationRequested(" ", null)).isFalse();
+    }
+
+    @Test
     void nextExpiringIsTheEarliest() {
         var held = Map.of("a", cert(T0, EC0, true), "b", cert(T0.minus(Duration.ofDays(1)), EC0, true));
         assertThat(CertificatePlanner.nextExpiring(held).orElseThrow().getKey()).isEqualTo("b");

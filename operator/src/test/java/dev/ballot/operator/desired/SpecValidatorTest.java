@@ -104,6 +104,23 @@ class SpecValidatorTest {
     }
 
     @Test
+    void keyspaceQuotaIsARaftSizeTheNodeAccepts() {
+        ElectionClusterSpec ok = valid();
+        ok.keyspaceQuota = new io.fabric8.kubernetes.api.model.Quantity("64Mi");
+        assertThat(problems("raft-1", ok)).isEmpty();
+        for (String bad : new String[] {"512", "3Gi", "lots"}) {
+            ElectionClusterSpec spec = valid();
+            spec.keyspaceQuota = new io.fabric8.kubernetes.api.model.Quantity(bad);
+            assertThat(problems("raft-1", spec)).as(bad).singleElement()
+                    .satisfies(p -> assertThat(p).startsWith("spec.keyspaceQuota '").contains("from 1Ki to 2047Mi"));
+        }
+        ElectionClusterSpec zab = valid();
+        zab.protocol = ConsensusProtocol.Zab;
+        zab.keyspaceQuota = new io.fabric8.kubernetes.api.model.Quantity("64Mi");
+        assertThat(problems("zab-1", zab)).singleElement().satisfies(p -> assertThat(p).contains("Raft only"));
+    }
+
+    @Test
     void clientsMustBeDnsLabelsListedOnceWithTls() {
         ElectionClusterSpec spec = valid();
         spec.clients = List.of("orders", "Bad_Name", "orders");

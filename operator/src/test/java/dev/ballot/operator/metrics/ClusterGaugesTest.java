@@ -6,6 +6,7 @@ import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.QuorumStatus;
 import dev.ballot.operator.api.RolloutStatus;
+import dev.ballot.operator.api.TlsStatus;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Instant;
@@ -45,6 +46,30 @@ class ClusterGaugesTest {
                 "ballot_operator_cluster_rollout_in_progress" + l + " 0.0",
                 "ballot_operator_cluster_reconcile_errors_total" + l + " 1.0",
                 "ballot_operator_cluster_last_reconcile_error_timestamp_seconds" + l + " 1.7965584E9");
+    }
+
+    @Test
+    void theFirstCertificateExpiryIsTheEarlierOfTheCaAndTheNextCertificateAndNaNWithoutTls() {
+        String l = "{cluster=\"tls\",namespace=\"ns\",}";
+        gauges.record("ns", "tls", "uid-t", status("tls-0", 1L, 1, 1, 0, ""));
+        assertThat(registry.scrape()).contains(
+                "# TYPE ballot_operator_cluster_certificate_expiry_timestamp_seconds gauge",
+                "ballot_operator_cluster_certificate_expiry_timestamp_seconds" + l + " NaN");
+
+        ElectionClusterStatus withTls = status("tls-0", 1L, 1, 1, 0, "");
+        withTls.tls = new TlsStatus();
+        withTls.tls.caNotAfter = "2029-12-05T12:00:00Z";
+        withTls.tls.nextExpiring = "tls-1";
+        withTls.tls.nextNotAfter = "2027-03-06T12:00:00Z";
+        gauges.record("ns", "tls", "uid-t", withTls);
+        assertThat(registry.scrape()).contains("ballot_operator_cluster_certificate_expiry_timestamp_seconds" + l
+                + " " + (double) Instant.parse("2027-03-06T12:00:00Z").getEpochSecond());
+
+        withTls.tls.caNotAfter = "2027-01-01T00:00:00Z"; // a CA about to expire comes first
+        withTls.tls.nextNotAfter = "not a time";
+        gauges.record("ns", "tls", "uid-t", withTls);
+        assertThat(registry.scrape()).contains("ballot_operator_cluster_certificate_expiry_timestamp_seconds" + l
+                + " " + (double) Instant.parse("2027-01-01T00:00:00Z").getEpochSecond());
     }
 
     @Test

@@ -93,6 +93,23 @@ class TlsReconcileTest {
         await().atMost(TIMEOUT).until(() -> secret("sec-client-reports") == null);
         assertThat(secret("sec-client-app")).isNotNull();
         assertThat(text(secret("sec-ca"), "ca.crt")).isEqualTo(dev.ballot.nodeapi.tls.CertificateAuthority.pem(ca));
+
+        // ballot.dev/rotate-certificates: every certificate is issued again now by the same CA, and acknowledged.
+        String before1 = text(secret("sec-tls"), "sec-1.crt");
+        String beforeApp = text(secret("sec-client-app"), "tls.crt");
+        String beforeOperator = text(secret("sec-operator-tls"), "tls.crt");
+        // a merge patch without resourceVersion, as kubectl annotate sends: the operator writes status meanwhile
+        client.resources(ElectionCluster.class).inNamespace(ns).withName("sec").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"ballot.dev/rotate-certificates\":\"r1\"}}}");
+        await().atMost(TIMEOUT).until(() -> client.resources(ElectionCluster.class).inNamespace(ns).withName("sec").get(),
+                c -> c.getStatus() != null && c.getStatus().tls != null && "r1".equals(c.getStatus().tls.rotationRequest));
+        assertThat(text(secret("sec-tls"), "sec-1.crt")).as("a member's certificate").isNotEqualTo(before1);
+        assertThat(text(secret("sec-client-app"), "tls.crt")).as("a client's").isNotEqualTo(beforeApp);
+        assertThat(text(secret("sec-operator-tls"), "tls.crt")).as("the operator's").isNotEqualTo(beforeOperator);
+        X509Certificate renewed = TlsMaterial.parseCertificates(text(secret("sec-tls"), "sec-1.crt"), "m1").get(0);
+        renewed.verify(ca.getPublicKey());
+        assertThat(text(secret("sec-ca"), "ca.crt")).as("the CA stays").isEqualTo(dev.ballot.nodeapi.tls.CertificateAuthority.pem(ca));
     }
 
     private Secret secret(String name) {

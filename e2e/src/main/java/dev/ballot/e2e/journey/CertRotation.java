@@ -1,0 +1,157 @@
+package dev.ballot.e2e.journey;
+
+import dev.ballot.nodeapi.attack.TlsAttacker;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Renewal of every certificate of a running TLS cluster under writes, as a user asks for it: {@code kubectl annotate
+ * ec sec-3 ballot.dev/rotate-certificates=<time>}. The operator issues every member, operator and client certificate
+ * again from the same CA and echoes the request in {@code status.tls.rotationRequest}; the kubelet updates the
+ * mounted Secret and each member presents its new certificate from its next handshake on, without a restart
+ * (checked with openssl on every member's HTTPS and peer ports). A client writes (jetcd) all along; the status is
+ * sampled for QuorumLost every 500 ms. The CA itself is not rotated here (docs/e2e.md says why).
+ */
+public final class CertRotation implements Scenario {
+  private final String scenario;
+  private final CreateCluster created;
+  private final Duration reloadDeadline;
+
+  public CertRotation(String scenario, CreateCluster created, Duration reloadDeadline) {
+    this.scenario = scenario;
+    this.created = created;
+    this.reloadDeadline = reloadDeadline;
+  }
+
+  @Override
+  public String name() {
+    return scenario;
+  }
+
+  @Override
+  public List<String> needs() {
+    return List.of(created.name());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
+    String ec = created.clusterName;
+    Path work = Files.createTempDirectory("ballot-e2e-rotation-");
+    TlsClusterFiles before = TlsClusterFiles.read(ctx, ec, work.resolve("before"));
+    Map<String, String> oldCerts = before.certificates();
+    Path oldClient = before.client("journey");
+    int restartsBefore = SecurityAttacks.restarts(ctx, ec);
+    List<InetSocketAddress> clientPorts = ctx.clientAddresses(ec);
+    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> clientPorts,
+        Duration.ofMinutes(6)).start();
+    AtomicInteger quorumLost = new AtomicInteger();
+    AtomicBoolean sampling = new AtomicBoolean(true);
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        try {
+          Map<String, Object> status = ctx.electionCluster(ec)
+              .map(g -> (Map<String, Object>) g.getAdditionalProperties().get("status")).orElse(Map.of());
+          List<Map<String, Object>> conditions = (List<Map<String, Object>>) status.getOrDefault("conditions", List.of());
+          if (conditions.stream().anyMatch(c -> "Degraded".equals(c.get("type")) && "True".equals(c.get("status"))
+              && "QuorumLost".equals(c.get("reason")))) {
+            quorumLost.incrementAndGet();
+          }
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // an API hiccup: the next sample
+        }
+      }
+    }, "rotation-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    try {
+      Thread.sleep(2_000);
+      String request = Instant.now().toString().replace(':', '-');
+      long t0 = System.currentTimeMillis();
+      Kubectl.Result annotate = ctx.kubectl().run("annotate", "ec", ec, "-n", ctx.namespace(),
+          "ballot.dev/rotate-certificates=" + request, "--overwrite");
+      if (!r.check(annotate.ok(), "kubectl annotate failed: " + annotate)) {
+        return;
+      }
+      boolean acknowledged = SecurityAttacks.waitFor(Duration.ofSeconds(60), () -> request.equals(
+          ctx.electionCluster(ec).map(g -> (Map<String, Object>) g.getAdditionalProperties().get("status"))
+              .map(s -> (Map<String, Object>) s.get("tls")).map(t -> t.get("rotationRequest")).orElse(null)));
+      r.put("acknowledged_ms", System.currentTimeMillis() - t0);
+      if (!r.check(acknowledged, "status.tls.rotationRequest did not become " + request + " within 60 s")) {
+        return;
+      }
+      TlsClusterFiles after = TlsClusterFiles.read(ctx, ec, work.resolve("after"));
+      Map<String, String> newCerts = after.certificates();
+      long rotated = oldCerts.entrySet().stream().filter(e -> newCerts.containsKey(e.getKey())
+          && !newCerts.get(e.getKey()).equals(e.getValue())).count();
+      r.put("rotated", rotated).put("certificates", oldCerts.size());
+      r.check(rotated == oldCerts.size() && rotated > 0, "renewed " + rotated + " of " + oldCerts.size() + " certificates");
+      r.check(Files.readString(after.caFile()).equals(Files.readString(before.caFile())), "the CA bundle changed");
+
+      // Every member presents its new certificate on its HTTPS and peer ports, without a restart.
+      TlsAttacker probe = new TlsAttacker(work, after.caFile());
+      Path newClient = after.client("journey");
+      Map<String, Long> reloadedAt = new HashMap<>();
+      List<Pod> pods = ctx.members(ec);
+      long deadline = System.currentTimeMillis() + reloadDeadline.toMillis();
+      while (reloadedAt.size() < pods.size() && System.currentTimeMillis() < deadline) {
+        for (Pod p : pods) {
+          String pod = p.getMetadata().getName();
+          if (reloadedAt.containsKey(pod)) {
+            continue;
+          }
+          String pem = newCerts.get(ec + "-tls/" + pod + ".crt").strip();
+          boolean https = probe.openssl(newClient, ctx.cluster().reach(p, JourneyContext.HTTP_PORT), null).contains(pem);
+          boolean peer = https && probe.openssl(after.member(pod), ctx.cluster().reach(p, SecurityAttacks.RAFT_PEER_PORT),
+              null).contains(pem);
+          if (https && peer) {
+            reloadedAt.put(pod, System.currentTimeMillis() - t0);
+          }
+        }
+        Thread.sleep(1_000);
+      }
+      r.put("members_reloaded", reloadedAt.size() + "/" + pods.size())
+          .put("reload_ms", reloadedAt.values().stream().mapToLong(Long::longValue).max().orElse(-1));
+      r.check(reloadedAt.size() == pods.size(), "members presenting the renewed certificate within "
+          + reloadDeadline.toSeconds() + " s: " + reloadedAt.keySet());
+      Thread.sleep(3_000); // writes go on over the renewed peer connections
+      String base = "https://" + TlsClusterFiles.peerHost(ec, ctx.namespace(), pods.get(0).getMetadata().getName()) + ":"
+          + JourneyContext.HTTP_PORT;
+      probe.resolve(TlsClusterFiles.peerHost(ec, ctx.namespace(), pods.get(0).getMetadata().getName()),
+          ctx.cluster().reach(pods.get(0), JourneyContext.HTTP_PORT));
+      String withNew = probe.curl(newClient, "GET", base + "/v1/status", null);
+      String withOld = probe.curl(oldClient, "GET", base + "/v1/status", null);
+      r.put("new_client_cert", withNew.substring(0, 3)).put("old_client_cert", withOld.substring(0, 3));
+      r.check(withNew.startsWith("200 "), "the renewed client certificate was refused: " + withNew);
+    } finally {
+      sampling.set(false);
+      sampler.interrupt();
+      writer.stopAndJoin();
+    }
+    int restarts = SecurityAttacks.restarts(ctx, ec) - restartsBefore;
+    r.put("restarts", restarts).put("quorum_lost_seen", quorumLost.get()).put("ca_rotated", false);
+    r.check(restarts == 0, restarts + " member restarts: renewal must be a hot reload");
+    r.check(quorumLost.get() == 0, "Degraded was True for QuorumLost in " + quorumLost.get() + " samples");
+    boolean ready = SecurityAttacks.waitFor(Duration.ofSeconds(60), () -> ctx.electionCluster(ec)
+        .map(g -> (Map<String, Object>) g.getAdditionalProperties().get("status"))
+        .map(s -> (List<Map<String, Object>>) s.getOrDefault("conditions", List.of())).orElse(List.of()).stream()
+        .anyMatch(c -> "Ready".equals(c.get("type")) && "True".equals(c.get("status"))));
+    r.check(ready, "the cluster was not Ready after the renewal (the operator reaches members with its new certificate)");
+    r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures()).put("max_write_gap_ms", writer.maxGapMs());
+    List<String> lost = writer.verify(clientPorts);
+    r.put("acked_lost", lost.size());
+    KvWriter.checkNoneLost(r, lost);
+  }
+}
