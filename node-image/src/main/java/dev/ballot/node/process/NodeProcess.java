@@ -195,7 +195,7 @@ public final class NodeProcess implements AutoCloseable {
                         : " (TLS, client certificates " + config.tls().clientAuth() + ")"));
             }
             if (zkRuntime != null) {
-                zk = ZooKeeperService.start(config, zkMachine, zkRuntime);
+                zk = ZooKeeperService.start(config, zkMachine, zkRuntime, tls, directory);
             }
             config.warnings().forEach(LOG::warning);
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
