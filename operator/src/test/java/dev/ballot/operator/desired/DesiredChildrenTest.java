@@ -340,6 +340,27 @@ class DesiredChildrenTest {
         assertThat(open.getSpec().getIngress()).singleElement().satisfies(r -> assertThat(r.getFrom()).isNullOrEmpty());
     }
 
+    @Test
+    void aSpecWithoutResourcesGetsTheMeasuredRequestsAndMemoryLimitAndNoCpuLimit() {
+        var node = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3))).statefulSet()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(node.getResources().getRequests()).containsEntry("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
+                .containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("160Mi"));
+        assertThat(node.getResources().getLimits()).containsOnlyKeys("memory")
+                .containsEntry("memory", new io.fabric8.kubernetes.api.model.Quantity("320Mi"));
+    }
+
+    @Test
+    void resourcesInTheSpecAreKeptAsGiven() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Zab, 3);
+        spec.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).build();
+        var node = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec)).statefulSet()
+                .getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(node.getResources().getRequests()).containsOnlyKeys("memory");
+        assertThat(node.getResources().getLimits()).isNullOrEmpty();
+    }
+
     private static ElectionClusterSpec spec(ConsensusProtocol protocol, int replicas) {
         ElectionClusterSpec spec = new ElectionClusterSpec();
         spec.protocol = protocol;
