@@ -139,19 +139,4 @@ abstract class ActionCommand implements Callable<Integer> {
             throw new IllegalStateException("interrupted while waiting for the operator");
         }
     }
-
-    /** An action on one member: CLUSTER MEMBER. */
-    abstract static class OnMember extends ActionCommand {
-        @CommandLine.Parameters(index = "1", paramLabel = "MEMBER", description = "The member (its pod's name)")
-        String member;
-
-        OnMember(String action, String defaultTimeout) {
-            super(action, defaultTimeout);
-        }
-
-        @Override
-        String target() {
-            return member;
-        }
-    }
 }
