@@ -213,6 +213,10 @@ final class Workloads {
             if (Boolean.getBoolean("bench.nmt")) { // with -XX:NativeMemoryTracking=summary in --ballot-jvm
                 nativeMemory(p);
             }
+            String jfrDir = System.getProperty("bench.jfr"); // with -XX:StartFlightRecording in --ballot-jvm
+            if (jfrDir != null) {
+                dumpFlightRecording(p, java.nio.file.Path.of(jfrDir, sys + "-member" + m + ".jfr"));
+            }
             rssMax = Math.max(rssMax, rss.orElse(-1));
             pssMax = Math.max(pssMax, pss.orElse(-1));
         }
@@ -234,6 +238,22 @@ final class Workloads {
             text.lines().filter(l -> l.contains("committed=")).forEach(l -> out.println("# nmt pid=" + p.pid() + " " + l.trim()));
         } catch (Exception e) {
             out.println("# nmt pid=" + p.pid() + " failed: " + e);
+        }
+    }
+
+    /**
+     * {@code jcmd <pid> JFR.dump}: the members are ended with SIGKILL, so a recording must be dumped while they
+     * run, after the load it profiles.
+     */
+    private void dumpFlightRecording(Process p, java.nio.file.Path file) {
+        try {
+            Process jcmd = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(p.pid()), "JFR.dump", "filename=" + file.toAbsolutePath()).redirectErrorStream(true).start();
+            jcmd.getInputStream().readAllBytes();
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            out.println("# jfr pid=" + p.pid() + " file=" + file);
+        } catch (Exception e) {
+            out.println("# jfr pid=" + p.pid() + " failed: " + e);
         }
     }
 

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -47,18 +48,20 @@ final class Dispatcher implements AutoCloseable {
     private final EtcdBackend backend;
     private final Headers headers;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-
+    /** The forwarding channels' callback threads (the server's bounded call threads); null: gRPC's cached pool. */
+    private final Executor callbacks;
     /** Null: forward over plain HTTP/2; else over TLS with this member's own certificate. */
     private final EtcdTls tls;
 
     Dispatcher(EtcdBackend backend, Headers headers) {
-        this(backend, headers, null);
+        this(backend, headers, null, null);
     }
 
-    Dispatcher(EtcdBackend backend, Headers headers, EtcdTls tls) {
+    Dispatcher(EtcdBackend backend, Headers headers, EtcdTls tls, Executor callbacks) {
         this.backend = backend;
         this.headers = headers;
         this.tls = tls;
+        this.callbacks = callbacks;
     }
 
     /** Copies the forwarding mark from the request's metadata into its context. */
@@ -231,8 +234,11 @@ final class Dispatcher implements AutoCloseable {
     }
 
     ManagedChannel channel(String target) {
-        return channels.computeIfAbsent(target, t -> tls == null ? NettyChannelBuilder.forTarget(t).usePlaintext().build()
-                : NettyChannelBuilder.forTarget(t, tls.channelCredentials()).build());
+        return channels.computeIfAbsent(target, t -> {
+            NettyChannelBuilder b = tls == null ? NettyChannelBuilder.forTarget(t).usePlaintext()
+                    : NettyChannelBuilder.forTarget(t, tls.channelCredentials());
+            return (callbacks == null ? b : b.executor(callbacks)).build();
+        });
     }
 
     /** A stub for a forwarded call: the forwarding mark attached, the request deadline set. */

@@ -6,7 +6,11 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -18,14 +22,35 @@ public final class EtcdServer implements AutoCloseable {
     /** etcd's default interval for progress_notify watches is 10 minutes; Ballot's is shorter (its clients wait on it). */
     public static final long PROGRESS_INTERVAL_MILLIS = Long.getLong("ballot.etcd.progressMillis", 5_000);
 
+    /**
+     * Threads that run the calls' handlers and the forwarding channels' callbacks. No handler blocks (every wait is a
+     * future), so a few threads serve any number of calls; gRPC's default, a cached pool, grew one thread per call
+     * in flight (50 threads on a member serving 64 clients, each costing resident memory).
+     */
+    static final int CALL_THREADS = 4;
+
     private final Server server;
     private final Dispatcher dispatcher;
     private final ScheduledExecutorService timer;
+    private final ExecutorService calls;
 
-    private EtcdServer(Server server, Dispatcher dispatcher, ScheduledExecutorService timer) {
+    private EtcdServer(Server server, Dispatcher dispatcher, ScheduledExecutorService timer, ExecutorService calls) {
         this.server = server;
         this.dispatcher = dispatcher;
         this.timer = timer;
+        this.calls = calls;
+    }
+
+    private static ExecutorService callThreads() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(CALL_THREADS, CALL_THREADS, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "etcd-call-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Plain HTTP/2, as a node without TLS material serves it. */
@@ -36,7 +61,8 @@ public final class EtcdServer implements AutoCloseable {
     /** @param tls null: plain HTTP/2; otherwise TLS with client certificates ({@link EtcdTls}) */
     public static EtcdServer start(EtcdBackend backend, InetSocketAddress listen, EtcdTls tls) throws IOException {
         Headers headers = new Headers(backend);
-        Dispatcher dispatcher = new Dispatcher(backend, headers, tls);
+        ExecutorService calls = callThreads();
+        Dispatcher dispatcher = new Dispatcher(backend, headers, tls, calls);
         WatchHub hub = new WatchHub();
         backend.readLocal(sm -> {
             sm.store().setListener(hub);
@@ -55,6 +81,7 @@ public final class EtcdServer implements AutoCloseable {
             builder.intercept(new ClientCertificates());
         }
         Server server = builder
+                .executor(calls)
                 .addService(ServerInterceptors.intercept(new KvService(backend, dispatcher), Dispatcher.interceptor()))
                 .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS))
                 .addService(ServerInterceptors.intercept(lease.leaseService(), Dispatcher.interceptor()))
@@ -70,7 +97,7 @@ public final class EtcdServer implements AutoCloseable {
                 .maxInboundMessageSize(2 * 1024 * 1024)
                 .build()
                 .start();
-        return new EtcdServer(server, dispatcher, timer);
+        return new EtcdServer(server, dispatcher, timer, calls);
     }
 
     public int port() {
@@ -87,5 +114,6 @@ public final class EtcdServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        calls.shutdownNow();
     }
 }

@@ -43,12 +43,20 @@ final class RaftLeader {
     private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
     private final List<Long> readsAwaitingTermCommit = new ArrayList<>();
     private long readContext;
+    /**
+     * Appends wait to be broadcast: proposals and commit advances only mark this, and {@link #flushAppends} (from
+     * {@link RaftNode#ready}) sends once per follower whatever accumulated. A driver that steps a batch of
+     * proposals and acknowledgements before asking for its Ready sends one append per follower for the batch
+     * (with every new entry and the latest commit index) instead of one per proposal and per commit advance.
+     */
+    private boolean appendsPending;
 
     RaftLeader(RaftNode node) {
         this.n = node;
     }
 
     void reset() {
+        appendsPending = false;
         leadTransferee = 0;
         progress.clear();
         pendingReads.clear();
@@ -184,14 +192,15 @@ final class RaftLeader {
             if (n.role != RaftNode.Role.LEADER) {
                 return;
             }
-            bcastAppend();
-        } else if (wasPaused) {
-            sendAppend(ar.from(), true);
+            scheduleAppends();
+        } else if (wasPaused && !appendsPending) {
+            sendAppend(ar.from(), true); // (with appends pending, the flush sends to it anyway)
         }
         while (sendAppend(ar.from(), false)) {
             // stream until caught up or the in-flight window is full
         }
         if (ar.from() == leadTransferee && pr.match == n.log.lastIndex()) {
+            flushAppends(); // the transferee learns the commit index before it campaigns
             n.send(new TimeoutNow(n.id, ar.from(), n.term));
         }
     }
@@ -253,9 +262,27 @@ final class RaftLeader {
     }
 
     void bcastAppend() {
+        appendsPending = false;
         for (long to : List.copyOf(progress.keySet())) {
             sendAppend(to, true);
         }
+    }
+
+    /** New entries or a new commit index for every follower, sent with the next Ready ({@link #flushAppends}). */
+    void scheduleAppends() {
+        appendsPending = true;
+    }
+
+    boolean appendsPending() {
+        return appendsPending;
+    }
+
+    /** Sends what {@link #scheduleAppends} marked: one append per follower (more only past the per-message cap). */
+    void flushAppends() {
+        if (appendsPending && n.role == RaftNode.Role.LEADER) {
+            bcastAppend();
+        }
+        appendsPending = false;
     }
 
     private void bcastHeartbeat(long context) {
@@ -304,7 +331,7 @@ final class RaftLeader {
             return Proposal.busy(n.id);
         }
         n.appendEntry(EntryType.COMMAND, command);
-        bcastAppend();
+        scheduleAppends();
         return Proposal.accepted(n.log.lastIndex(), n.term);
     }
 

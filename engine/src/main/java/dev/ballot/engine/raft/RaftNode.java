@@ -459,11 +459,12 @@ public final class RaftNode implements ConsensusNode {
     @Override
     public boolean hasReady() {
         return termOrVoteUnsaved() || logUnsaved() || !outbox.isEmpty() || !readStates.isEmpty()
-                || log.hasUnappliedCommitted();
+                || log.hasUnappliedCommitted() || leader.appendsPending();
     }
 
     @Override
     public Ready ready() {
+        leader.flushAppends();
         HardState hs = hardStateToWrite();
         List<LogEntry> unstable = log.unstableEntries();
         boolean messagesFirst = role == Role.LEADER && !termOrVoteUnsaved() && log.pendingTruncate == Ready.NO_TRUNCATION
@@ -503,10 +504,8 @@ public final class RaftNode implements ConsensusNode {
         }
         outbox.subList(0, ready.messages().size()).clear();
         readStates.subList(0, ready.readStates().size()).clear();
-        if (leader.maybeCommit()) {
-            if (role == Role.LEADER) {
-                leader.bcastAppend();
-            }
+        if (leader.maybeCommit() && role == Role.LEADER) {
+            leader.scheduleAppends();
         }
     }
 

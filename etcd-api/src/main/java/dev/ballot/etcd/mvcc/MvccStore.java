@@ -40,7 +40,24 @@ public final class MvccStore {
     record Rev(long main, long sub, KeyValue kv, boolean tombstone) {
     }
 
-    static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
+    /**
+     * Keys in etcd's order: unsigned bytes, lexicographically. protobuf's own comparator does the same through a
+     * byte iterator and a boxed compare per byte: 6.6% of a leader's samples under 64 writing clients (keys with a
+     * long shared prefix, every put a TreeMap descent), docs/bench.md. Indexing the bytes does it without either.
+     */
+    static final Comparator<ByteString> KEY_ORDER = MvccStore::compareKeys;
+
+    static int compareKeys(ByteString a, ByteString b) {
+        int n = Math.min(a.size(), b.size());
+        for (int i = 0; i < n; i++) {
+            int x = a.byteAt(i) & 0xff;
+            int y = b.byteAt(i) & 0xff;
+            if (x != y) {
+                return x - y;
+            }
+        }
+        return a.size() - b.size();
+    }
     /** etcd refuses a txn with more operations than this (its --max-txn-ops default). */
     static final int MAX_TXN_OPS = 128;
 

@@ -20,7 +20,10 @@ import java.util.logging.Logger;
 
 /**
  * The node's one HTTP port (client, admin, status, health, metrics) on the JDK's built-in server.
- * Handlers block while the driver works, so the executor is an unbounded pool of daemon threads.
+ * Handlers block while the driver works or a forward waits, so they run on {@link #WORKERS} threads at most
+ * ({@link BoundedThreads}: more requests in flight wait in its queue; idle threads end). A status event stream
+ * holds its thread for as long as it listens, so each runs on a thread of its own outside that bound (the
+ * subscriber cap, {@code max_event_subscribers}, bounds those): streams can never starve the other requests.
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
@@ -36,7 +39,13 @@ public final class HttpApi implements AutoCloseable {
     private final NodeInfo info;
     private final NodeMetrics metrics;
     private final HttpServer server;
+    /** Request threads at most: 64 clients' writes in flight at once, and room for forwards to a frozen leader. */
+    static final int WORKERS = 64;
+    static final long IDLE_MILLIS = 5_000;
+
     private final ExecutorService executor;
+    /** Status event streams, one thread each while it lasts (their count is capped by {@link StatusRoutes}). */
+    private final ExecutorService streams;
     private final KvRoutes kv;
     private final AdminRoutes admin;
     private final StatusRoutes status;
@@ -68,8 +77,9 @@ public final class HttpApi implements AutoCloseable {
         routing.limits = limits;
         status.maxSubscribers(limits.maxEventSubscribers());
         this.server = tls == null ? HttpServer.create(bind, 512) : HttpsServers.create(bind, 512, tls);
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "ballot-http");
+        this.executor = BoundedThreads.create("ballot-http", WORKERS, IDLE_MILLIS);
+        this.streams = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "ballot-http-events");
             t.setDaemon(true);
             return t;
         });
@@ -95,6 +105,12 @@ public final class HttpApi implements AutoCloseable {
         return this;
     }
 
+    /** Offers {@code POST /v1/admin/force-new-cluster} (quorum-loss recovery), carried out by {@code handler}. */
+    public HttpApi recovery(RecoveryHandler handler) {
+        admin.recovery = handler;
+        return this;
+    }
+
     public HttpApi start() {
         server.start();
         return this;
@@ -108,9 +124,18 @@ public final class HttpApi implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        streams.shutdownNow();
     }
 
     private void dispatch(HttpExchange ex) {
+        if (ex.getRequestURI().getPath().equals(NodePaths.STATUS_EVENTS)) {
+            streams.execute(() -> serve(ex)); // a long stream must not hold one of the bounded request threads
+            return;
+        }
+        serve(ex);
+    }
+
+    private void serve(HttpExchange ex) {
         try {
             route(ex);
         } catch (ApiException e) {

@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Sends a follower's request on to the leader and relays the answer, so clients may talk to any
@@ -49,11 +48,11 @@ final class LeaderForwarder {
             NodePaths.SNAPSHOT_INDEX_HEADER, NodePaths.SNAPSHOT_TERM_HEADER, NodePaths.SNAPSHOT_SHA256_HEADER,
             NodePaths.SNAPSHOT_PROTOCOL_HEADER, NodePaths.SNAPSHOT_MACHINE_HEADER, NodePaths.SNAPSHOT_MEMBER_HEADER);
 
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "ballot-forward");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The HTTP client's own work (connecting, reading answers, completing futures): never blocks, so a few threads
+     * serve every forward in flight (the request thread that forwards waits on the future, not here).
+     */
+    private final ExecutorService threads = BoundedThreads.create("ballot-forward", 4, HttpApi.IDLE_MILLIS);
     /** The node API's one client (HTTP/1.1, no redirects), used raw: a forward relays the request verbatim. */
     private final NodeClient nodeClient;
     private final HttpClient client;

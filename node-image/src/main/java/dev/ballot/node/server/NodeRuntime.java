@@ -77,6 +77,18 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                 future.completeExceptionally(e);
             }
         }
+
+        /** The query runs here, on the driver; its answer is completed by {@code answers}, off it. */
+        void answer(M machine, Answers answers) {
+            T value;
+            try {
+                value = query.apply(machine);
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+                return;
+            }
+            answers.complete(future, value);
+        }
     }
 
     private final ConsensusNode node;
@@ -90,6 +102,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     }
 
     private final LinkedBlockingQueue<Task> inbox = new LinkedBlockingQueue<>();
+    private final Answers answers;
     private final List<RuntimeListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong requestIds;
     private final Thread thread;
@@ -137,6 +150,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         this.appliedMembership = restored != null && restored.snapshot() != null
                 ? restored.snapshot().membership() : Objects.requireNonNull(bootstrap, "bootstrap");
         this.status = snapshotStatus(null);
+        this.answers = new Answers(node.id());
         this.thread = new Thread(this::loop, "ballot-driver-" + node.id());
         this.thread.setDaemon(true);
     }
@@ -503,6 +517,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                     new RequestFailure(RequestFailure.Reason.STOPPED, 0, why));
             // Work queued after the stop is dropped; its callers time out on their own deadlines.
             inbox.clear();
+            answers.close();
             status = snapshotStatus(failure == null ? null : failure);
             synchronized (statusMonitor) {
                 statusMonitor.notifyAll();
@@ -553,7 +568,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                     continue;
                 }
                 if (rs.index() <= applied) {
-                    pr.answer(machine);
+                    pr.answer(machine, answers);
                 } else {
                     awaitingApply.computeIfAbsent(rs.index(), i -> new ArrayList<>()).add(pr);
                 }
@@ -562,6 +577,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             node.advance(rd);
             maybeSnapshot();
         }
+        answers.flush();
     }
 
     private void installSnapshot(Snapshot s) {
@@ -599,7 +615,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             if (identityCommand && ClusterIdentity.requestId(e.data()) == w.requestId()) {
                 w.future().complete(null);
             } else if (result != null && machine.requestId(result) == w.requestId()) {
-                w.future().complete(result);
+                answers.complete(w.future(), result);
                 long took = System.nanoTime() - w.startNanos();
                 for (RuntimeListener l : listeners) {
                     l.onCommitted(took);
@@ -644,7 +660,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     private void answerReadsUpTo(long index) {
         while (!awaitingApply.isEmpty() && awaitingApply.firstKey() <= index) {
             for (PendingRead<M, ?> pr : awaitingApply.pollFirstEntry().getValue()) {
-                pr.answer(machine);
+                pr.answer(machine, answers);
             }
         }
     }

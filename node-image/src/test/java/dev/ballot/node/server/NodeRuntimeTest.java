@@ -59,6 +59,19 @@ class NodeRuntimeTest {
     }
 
     @Test
+    void whatWaitsOnAnAnswerRunsOffTheDriverThread() throws Exception {
+        RecordingStorage slowDisk = new RecordingStorage();
+        slowDisk.persistDelayMillis = 50; // the callbacks below are attached long before the answers exist
+        NodeRuntime<KvMachine, KvResult> rt = start(FakeConsensusNode.singleLeader(), slowDisk, 0);
+        CompletableFuture<String> writeAnsweredOn = propose(rt, KvCommand.put(rt.newRequestId(), "a", bytes("1")))
+                .thenApply(r -> Thread.currentThread().getName());
+        CompletableFuture<String> readAnsweredOn = rt.readLinearizable(kv -> kv.get("a"))
+                .thenApply(v -> Thread.currentThread().getName());
+        assertThat(writeAnsweredOn.get(5, TimeUnit.SECONDS)).startsWith("ballot-answer-");
+        assertThat(readAnsweredOn.get(5, TimeUnit.SECONDS)).startsWith("ballot-answer-");
+    }
+
+    @Test
     void concurrentWritesShareOneSyncPerBatch() throws Exception {
         RecordingStorage durability = new RecordingStorage();
         durability.persistDelayMillis = 20;

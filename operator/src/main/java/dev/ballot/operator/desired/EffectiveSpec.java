@@ -69,7 +69,7 @@ public record EffectiveSpec(
                 zab == null ? 5 : or(zab.syncLimit, 5),
                 storage == null || storage.size == null ? "1Gi" : storage.size,
                 storage == null ? null : emptyToNull(storage.storageClassName),
-                s.resources,
+                NodeResources.orDefaults(s.resources),
                 s.podTemplate == null ? new PodTemplateOverrides() : s.podTemplate,
                 update == null || update.type == null ? UpdateStrategy.Type.RollingUpdate : update.type,
                 update == null || update.transferLeadership == null || update.transferLeadership,
