@@ -126,29 +126,28 @@ public final class KubectlBallot {
 
     @Command(name = "restart", description = "Restart one member (its pod is recreated; a leader hands over first),"
             + " only while every other voter is healthy and caught up; wait until it is back.")
-    static final class Restart extends ActionCommand {
-        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to restart")
-        String member;
-
+    static final class Restart extends MemberAction {
         Restart() {
             super("restart-member", "6m");
-        }
-
-        @Override
-        String target() {
-            return member;
         }
     }
 
     @Command(name = "replace", description = "Rebuild one voter from nothing (its claim and pod are deleted; the"
             + " operator removes it, adds it back as a learner/observer, lets it catch up from the leader and promotes"
             + " it), only while every other voter is healthy and caught up; wait until it votes again.")
-    static final class Replace extends ActionCommand {
-        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to replace")
-        String member;
-
+    static final class Replace extends MemberAction {
         Replace() {
             super("replace-member", "12m");
+        }
+    }
+
+    /** An action on one member, named by the MEMBER parameter after CLUSTER (restart, replace). */
+    abstract static class MemberAction extends ActionCommand {
+        @Parameters(index = "1", paramLabel = "MEMBER", description = "The member (pod) to act on")
+        String member;
+
+        MemberAction(String action, String defaultTimeout) {
+            super(action, defaultTimeout);
         }
 
         @Override

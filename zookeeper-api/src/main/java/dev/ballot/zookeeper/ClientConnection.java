@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.jute.BinaryInputArchive;
@@ -347,16 +349,8 @@ final class ClientConnection implements Watches.Target {
         Watches watches = server.watches();
         synchronized (tree) {
             long zxid = tree.lastZxid();
-            for (String p : data) {
-                Stat s = tree.stat(p);
-                if (s == null) {
-                    event(TxnResult.WatchEvent.NODE_DELETED, p, zxid);
-                } else if (s.getMzxid() > relativeZxid) {
-                    event(TxnResult.WatchEvent.NODE_DATA_CHANGED, p, zxid);
-                } else {
-                    watches.addData(p, this);
-                }
-            }
+            rewatch(data, tree, zxid, Stat::getMzxid, relativeZxid, TxnResult.WatchEvent.NODE_DATA_CHANGED,
+                    p -> watches.addData(p, this));
             for (String p : exist) {
                 if (tree.stat(p) != null) {
                     event(TxnResult.WatchEvent.NODE_CREATED, p, zxid);
@@ -364,18 +358,28 @@ final class ClientConnection implements Watches.Target {
                     watches.addData(p, this);
                 }
             }
-            for (String p : child) {
-                Stat s = tree.stat(p);
-                if (s == null) {
-                    event(TxnResult.WatchEvent.NODE_DELETED, p, zxid);
-                } else if (s.getPzxid() > relativeZxid) {
-                    event(TxnResult.WatchEvent.NODE_CHILDREN_CHANGED, p, zxid);
-                } else {
-                    watches.addChild(p, this);
-                }
-            }
+            rewatch(child, tree, zxid, Stat::getPzxid, relativeZxid, TxnResult.WatchEvent.NODE_CHILDREN_CHANGED,
+                    p -> watches.addChild(p, this));
             persistent.forEach(p -> watches.addPersistent(p, this, false));
             recursive.forEach(p -> watches.addPersistent(p, this, true));
+        }
+    }
+
+    /**
+     * A data or child watch the client set before it reconnected: fires at once (deleted, or changed since the
+     * client's {@code relativeZxid} by the zxid {@code changedAt} reads), else is set again here.
+     */
+    private void rewatch(List<String> paths, DataTree tree, long zxid, ToLongFunction<Stat> changedAt,
+                         long relativeZxid, int changed, Consumer<String> watch) {
+        for (String p : paths) {
+            Stat s = tree.stat(p);
+            if (s == null) {
+                event(TxnResult.WatchEvent.NODE_DELETED, p, zxid);
+            } else if (changedAt.applyAsLong(s) > relativeZxid) {
+                event(changed, p, zxid);
+            } else {
+                watch.accept(p);
+            }
         }
     }
 

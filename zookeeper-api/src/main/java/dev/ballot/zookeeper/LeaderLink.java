@@ -8,6 +8,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import javax.net.ssl.SSLSocket;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,8 @@ final class LeaderLink implements AutoCloseable {
 
     private final String clusterId;
     private final LongFunction<InetSocketAddress> addressOf;
+    /** Null: plain TCP; else TLS with this member's certificate, to a leader whose certificate names a member. */
+    private final ZkTls tls;
     private final Map<Long, CompletableFuture<Long>> pending = new ConcurrentHashMap<>();
     private final AtomicLong seq = new AtomicLong();
     private long connectedTo;
@@ -39,8 +42,13 @@ final class LeaderLink implements AutoCloseable {
     private DataOutputStream out;
 
     LeaderLink(String clusterId, LongFunction<InetSocketAddress> addressOf) {
+        this(clusterId, addressOf, null);
+    }
+
+    LeaderLink(String clusterId, LongFunction<InetSocketAddress> addressOf, ZkTls tls) {
         this.clusterId = clusterId;
         this.addressOf = addressOf;
+        this.tls = tls;
     }
 
     CompletableFuture<Long> propose(long leader, byte[] txn) {
@@ -99,9 +107,10 @@ final class LeaderLink implements AutoCloseable {
         if (address.isUnresolved()) {
             address = new InetSocketAddress(address.getHostString(), address.getPort());
         }
-        Socket s = new Socket();
-        s.setTcpNoDelay(true);
-        s.connect(address, 1000);
+        Socket plain = new Socket();
+        plain.setTcpNoDelay(true);
+        plain.connect(address, 1000);
+        Socket s = tls == null ? plain : secure(plain, address);
         DataOutputStream o = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
         byte[] id = clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         o.writeInt(4 + 4 + id.length);
@@ -115,6 +124,27 @@ final class LeaderLink implements AutoCloseable {
         Thread reader = new Thread(() -> readReplies(s), "zk-leader-link-" + leader);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** TLS over {@code plain}, with this member's certificate; the leader's must name a member of this cluster. */
+    private Socket secure(Socket plain, InetSocketAddress address) throws IOException {
+        SSLSocket s = (SSLSocket) tls.context().getSocketFactory().createSocket(plain, address.getHostString(),
+                address.getPort(), true);
+        try {
+            s.setSoTimeout(5_000);
+            s.startHandshake();
+            s.setSoTimeout(0);
+            java.security.cert.X509Certificate leaderCert = ZkServer.peerCertificate(s.getSession());
+            String why = leaderCert != null ? tls.memberRefusal().apply(leaderCert) : "no certificate";
+            if (why != null) {
+                throw new IOException("the leader's address " + address + " answered with a certificate that is not a"
+                        + " member's: " + why);
+            }
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
     }
 
     private void readReplies(Socket s) {

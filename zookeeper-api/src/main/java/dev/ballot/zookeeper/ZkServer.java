@@ -11,6 +11,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -35,12 +42,25 @@ public final class ZkServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ZkServer.class.getName());
 
     /**
-     * @param listen    where clients connect
-     * @param members   every member's client address by member id (a follower forwards writes to the leader's)
+     * @param listen       where clients connect in plain TCP ({@code clientPort}); null: not served
+     * @param secureListen where clients connect over TLS ({@code secureClientPort}); null: not served. Needs {@link ZkTls}
+     * @param members      every member's address for leader links by member id (a follower forwards writes to the
+     *                     leader's): its secure client address when TLS is on, else its client address
      * @param maxClientCnxns connections one client IP may hold (0: no limit)
      */
-    public record Options(InetSocketAddress listen, Map<Long, InetSocketAddress> members, String clusterId,
-                          int maxClientCnxns, int minSessionTimeoutMs, int maxSessionTimeoutMs) {
+    public record Options(InetSocketAddress listen, InetSocketAddress secureListen, Map<Long, InetSocketAddress> members,
+                          String clusterId, int maxClientCnxns, int minSessionTimeoutMs, int maxSessionTimeoutMs) {
+        public Options {
+            if (listen == null && secureListen == null) {
+                throw new IllegalArgumentException("neither a client port nor a secure client port");
+            }
+        }
+
+        /** Plain TCP only, as before TLS. */
+        public Options(InetSocketAddress listen, Map<Long, InetSocketAddress> members, String clusterId,
+                       int maxClientCnxns, int minSessionTimeoutMs, int maxSessionTimeoutMs) {
+            this(listen, null, members, clusterId, maxClientCnxns, minSessionTimeoutMs, maxSessionTimeoutMs);
+        }
     }
 
     private final DataTree tree;
@@ -56,45 +76,87 @@ public final class ZkServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
+    /** Null: no TLS (then only the plain port, and leader links on it are authenticated by the cluster id alone). */
+    private final ZkTls tls;
     private ServerSocket serverSocket;
+    private ServerSocket secureSocket;
     private volatile boolean running;
 
     public ZkServer(DataTree tree, Consensus consensus, Options options) {
+        this(tree, consensus, options, null);
+    }
+
+    public ZkServer(DataTree tree, Consensus consensus, Options options, ZkTls tls) {
+        if (options.secureListen() != null && tls == null) {
+            throw new IllegalArgumentException("a secure client port needs TLS material");
+        }
         this.tree = tree;
         this.consensus = consensus;
         this.options = options;
-        this.link = new LeaderLink(options.clusterId(), id -> options.members().get(id));
+        this.tls = tls;
+        this.link = new LeaderLink(options.clusterId(), id -> options.members().get(id), tls);
         this.writes = new Writes(consensus, link, tree);
         this.expiry = new SessionExpiry(tree, workers, this::expire);
         tree.setListener(this::applied);
     }
 
     public ZkServer start() throws IOException {
-        serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        serverSocket.bind(options.listen(), 128);
         running = true;
-        Thread acceptor = daemon(this::acceptLoop, "zk-accept-" + serverSocket.getLocalPort());
-        acceptor.start();
+        try {
+            if (options.listen() != null) {
+                serverSocket = bind(new ServerSocket(), options.listen());
+                daemon(() -> acceptLoop(serverSocket, false), "zk-accept-" + serverSocket.getLocalPort()).start();
+                LOG.info(() -> "serving ZooKeeper clients on " + serverSocket.getLocalSocketAddress() + " (plain TCP"
+                        + (tls != null ? "; leader links refused there" : "") + ")");
+            }
+            if (options.secureListen() != null) {
+                SSLServerSocket secure = (SSLServerSocket) tls.context().getServerSocketFactory().createServerSocket();
+                if (tls.requireClientCertificate()) {
+                    secure.setNeedClientAuth(true);
+                } else {
+                    secure.setWantClientAuth(true);
+                }
+                secureSocket = bind(secure, options.secureListen());
+                daemon(() -> acceptLoop(secureSocket, true), "zk-accept-tls-" + secureSocket.getLocalPort()).start();
+                LOG.info(() -> "serving ZooKeeper clients over TLS on " + secureSocket.getLocalSocketAddress()
+                        + " (client certificates " + (tls.requireClientCertificate() ? "required" : "optional") + ")");
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
         long every = Math.max(50, options.minSessionTimeoutMs() / 3);
         timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
-        LOG.info(() -> "serving ZooKeeper clients on " + serverSocket.getLocalSocketAddress());
         return this;
     }
 
+    private static ServerSocket bind(ServerSocket s, InetSocketAddress at) throws IOException {
+        s.setReuseAddress(true);
+        s.bind(at, 128);
+        return s;
+    }
+
+    /** The plain client port, -1 when not served. */
     public int port() {
-        return serverSocket.getLocalPort();
+        return serverSocket == null ? -1 : serverSocket.getLocalPort();
+    }
+
+    /** The secure client port, -1 when not served. */
+    public int securePort() {
+        return secureSocket == null ? -1 : secureSocket.getLocalPort();
     }
 
     @Override
     public void close() {
         running = false;
-        try {
-            if (serverSocket != null) {
-                serverSocket.close();
+        for (ServerSocket s : new ServerSocket[]{serverSocket, secureSocket}) {
+            try {
+                if (s != null) {
+                    s.close();
+                }
+            } catch (IOException ignored) {
+                // closing
             }
-        } catch (IOException ignored) {
-            // closing
         }
         connections.forEach(ClientConnection::abort);
         link.close();
@@ -206,17 +268,17 @@ public final class ZkServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- accepting
 
-    private void acceptLoop() {
+    private void acceptLoop(ServerSocket listener, boolean secure) {
         while (running) {
             try {
-                Socket s = serverSocket.accept();
+                Socket s = listener.accept();
                 if (tooMany(s.getInetAddress())) {
                     LOG.warning(() -> "too many connections from " + s.getInetAddress() + " (maxClientCnxns "
                             + options.maxClientCnxns() + "); closing");
                     s.close();
                     continue;
                 }
-                workers.execute(() -> serve(s));
+                workers.execute(() -> serve(s, secure));
             } catch (IOException e) {
                 if (running) {
                     LOG.log(Level.WARNING, "accepting a ZooKeeper client failed", e);
@@ -231,12 +293,21 @@ public final class ZkServer implements AutoCloseable {
                 .count() >= max;
     }
 
-    private void serve(Socket s) {
+    private void serve(Socket s, boolean secure) {
         try {
             s.setTcpNoDelay(true);
             s.setSoTimeout(options.maxSessionTimeoutMs() * 2);
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-            int first = in.readInt();
+            int first;
+            try {
+                first = in.readInt(); // on the secure port, the TLS handshake happens here
+            } catch (SSLException e) {
+                LOG.warning(() -> "refused a ZooKeeper client from " + s.getRemoteSocketAddress() + " on the secure port:"
+                        + " TLS handshake failed (" + e.getMessage() + ")");
+                s.close();
+                return;
+            }
+            X509Certificate cert = secure ? peerCertificate(((SSLSocket) s).getSession()) : null;
             if (FourLetterWords.isWord(first)) {
                 OutputStream out = s.getOutputStream();
                 out.write(FourLetterWords.answer(first, stats()).getBytes(StandardCharsets.UTF_8));
@@ -249,7 +320,14 @@ public final class ZkServer implements AutoCloseable {
             }
             byte[] frame = new byte[first];
             in.readFully(frame);
-            if (ByteBuffer.wrap(frame).getInt() == LeaderLink.MAGIC) {
+            boolean link = ByteBuffer.wrap(frame).getInt() == LeaderLink.MAGIC;
+            String refusal = link ? linkRefusal(secure, cert) : secure && cert == null
+                    ? "no client certificate (present one issued by the cluster's CA: the Secret of spec.clients)" : null;
+            if (refusal != null) {
+                LOG.warning("refused a " + (link ? "leader link" : "ZooKeeper session") + " from "
+                        + s.getRemoteSocketAddress() + ": " + refusal);
+                s.close();
+            } else if (link) {
                 serveLink(s, in, frame);
             } else {
                 new ClientConnection(this, s).serve(in, frame);
@@ -261,6 +339,35 @@ public final class ZkServer implements AutoCloseable {
             } catch (IOException ignored) {
                 // closing anyway
             }
+        }
+    }
+
+    /**
+     * Null when a leader link may be served on this connection. With TLS on, only over TLS and only from a certificate
+     * that names a member of this cluster: a link proposes txns as they are (any session's closeSession, ephemerals
+     * of any owner), so an application's certificate must not open one.
+     */
+    private String linkRefusal(boolean secure, X509Certificate cert) {
+        if (tls == null) {
+            return null;
+        }
+        if (!secure) {
+            return "leader links are served on the secure client port only when TLS is on";
+        }
+        if (cert == null) {
+            return "no certificate (leader links need a member's)";
+        }
+        String why = tls.memberRefusal().apply(cert);
+        return why == null ? null : "not a member of this cluster: " + why;
+    }
+
+    /** The certificate the other end presented in {@code session}, null when none (also for the leader link's dialer). */
+    static X509Certificate peerCertificate(SSLSession session) {
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate x ? x : null;
+        } catch (SSLPeerUnverifiedException e) {
+            return null;
         }
     }
 

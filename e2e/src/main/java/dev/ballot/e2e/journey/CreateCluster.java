@@ -1,27 +1,14 @@
 package dev.ballot.e2e.journey;
 
-import java.util.List;
-
 /** Applies an example ElectionCluster and waits, with kubectl, until it is Ready and shows a leader and term. */
-public final class CreateCluster implements Scenario {
-  private final String scenario;
+public final class CreateCluster extends ScenarioAfter {
   private final String example;
   final String clusterName;
 
   public CreateCluster(String scenario, String example, String clusterName) {
-    this.scenario = scenario;
+    super(scenario, "install");
     this.example = example;
     this.clusterName = clusterName;
-  }
-
-  @Override
-  public String name() {
-    return scenario;
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of("install");
   }
 
   @Override

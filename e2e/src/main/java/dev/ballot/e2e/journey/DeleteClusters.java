@@ -4,21 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code kubectl delete ec ...} and every child the operator made goes with it (owner references, GC). */
-public final class DeleteClusters implements Scenario {
+public final class DeleteClusters extends ScenarioAfter {
   private final List<CreateCluster> created;
 
   public DeleteClusters(List<CreateCluster> created) {
+    super("delete", "install");
     this.created = created;
-  }
-
-  @Override
-  public String name() {
-    return "delete";
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of("install");
   }
 
   @Override

@@ -68,12 +68,16 @@ public final class Install implements Scenario {
       }
     } else {
       r.put("operator", "in-cluster");
-      // The journey's clients and member watches speak plain HTTP: clusters without spec.tls stay plain, as with
-      // the local operator process (OperatorProcess); the journey with TLS on is issue 12's open part.
-      Kubectl.Result plain = k.run("-n", OPERATOR_NS, "set", "env", "deployment/" + OPERATOR_SA,
-          "BALLOT_TLS_DEFAULT_ENABLED=false");
-      if (!r.check(plain.ok(), "cannot set BALLOT_TLS_DEFAULT_ENABLED on the operator Deployment: " + plain)) {
-        return;
+      // Without BALLOT_E2E_TLS=1 the journey's member watches speak plain HTTP: clusters without spec.tls stay plain,
+      // as with the local operator process (OperatorProcess). With it, the operator keeps its default (TLS on) and
+      // the journey reads members over HTTPS (JourneyTls).
+      r.put("tls_default", JourneyTls.on());
+      if (!JourneyTls.on()) {
+        Kubectl.Result plain = k.run("-n", OPERATOR_NS, "set", "env", "deployment/" + OPERATOR_SA,
+            "BALLOT_TLS_DEFAULT_ENABLED=false");
+        if (!r.check(plain.ok(), "cannot set BALLOT_TLS_DEFAULT_ENABLED on the operator Deployment: " + plain)) {
+          return;
+        }
       }
       Kubectl.Result rollout = k.run(300, "-n", OPERATOR_NS, "rollout", "status", "deployment/" + OPERATOR_SA, "--timeout=300s");
       r.check(rollout.ok(), "operator Deployment did not roll out: " + rollout);

@@ -8,7 +8,7 @@ import java.util.List;
  * Invalid ElectionClusters are refused by the API server itself, from the CRD's schema and its CEL
  * rules, with the CRD's message; nothing is created.
  */
-public final class RejectInvalid implements Scenario {
+public final class RejectInvalid extends ScenarioAfter {
   /** An invalid spec, and what the refusal must say: a field path, or (null) one of the CRD's own CEL messages. */
   record Case(String label, String spec, String expected) {}
 
@@ -26,14 +26,8 @@ public final class RejectInvalid implements Scenario {
               heartbeatInterval: 50ms
           """, null));
 
-  @Override
-  public String name() {
-    return "reject-invalid";
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of("install");
+  public RejectInvalid() {
+    super("reject-invalid", "install");
   }
 
   @Override

@@ -144,22 +144,7 @@ public final class ScaleCluster implements Scenario {
       history.takeElections();
       awaitCondition(() -> false, BASELINE_MS);
       r.put("elections_baseline_" + BASELINE_MS / 1000 + "s", history.takeElections());
-      OperatorCrasher crasher = killsUp > 0 ? new OperatorCrasher(ctx, ec, killsUp).start() : null;
-      long up = scale(ctx, r, history, ec, to);
-      r.put("scale_up_s", seconds(up)).put("elections_up", history.takeElections());
-      if (crasher != null && !checkKills(r, crasher, "up")) {
-        return;
-      }
-      if (up < 0 || !membershipMatches(ctx, r, ec, to)) {
-        return;
-      }
-      crasher = killsDown > 0 ? new OperatorCrasher(ctx, ec, killsDown).start() : null;
-      long down = scale(ctx, r, history, ec, from);
-      r.put("scale_down_s", seconds(down)).put("elections_down", history.takeElections());
-      if (crasher != null && !checkKills(r, crasher, "down")) {
-        return;
-      }
-      if (down < 0 || !membershipMatches(ctx, r, ec, from)) {
+      if (!scaleLeg(ctx, r, history, ec, to, killsUp, "up") || !scaleLeg(ctx, r, history, ec, from, killsDown, "down")) {
         return;
       }
       writer.stopAndJoin();
@@ -183,6 +168,21 @@ public final class ScaleCluster implements Scenario {
         r.put("history", file);
       }
     }
+  }
+
+  /**
+   * One way of the round trip: scales to {@code replicas} (killing the operator {@code kills} times meanwhile),
+   * records how long it took and the elections it caused; true when it got there with the right membership.
+   */
+  private boolean scaleLeg(JourneyContext ctx, ScenarioResult r, ScaleHistory history, String ec, int replicas,
+      int kills, String phase) throws Exception {
+    OperatorCrasher crasher = kills > 0 ? new OperatorCrasher(ctx, ec, kills).start() : null;
+    long took = scale(ctx, r, history, ec, replicas);
+    r.put("scale_" + phase + "_s", seconds(took)).put("elections_" + phase, history.takeElections());
+    if (crasher != null && !checkKills(r, crasher, phase)) {
+      return false;
+    }
+    return took >= 0 && membershipMatches(ctx, r, ec, replicas);
   }
 
   /** Records where the operator was killed; at least one kill must have happened between steps. */

@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -281,39 +283,41 @@ final class PodRunner {
         if (run.state != ContainerRun.State.RUNNING) {
           continue;
         }
-        Process p = run.process;
         if (run.readiness != null && run.readiness.due(nowMs)) {
-          ProbeTracker t = run.readiness;
-          t.begin(nowMs);
-          checks.add(() -> {
-            boolean ok = runProbe(run.spec.getReadinessProbe(), t.spec().timeoutMs());
-            boolean changed;
-            synchronized (this) {
-              changed = run.process == p && t == run.readiness && recordFresh(t, ok);
-            }
-            if (changed) {
-              publish();
-            }
-          });
+          checks.add(probeCheck(run, run.readiness, run.spec.getReadinessProbe(), () -> run.readiness, nowMs,
+              t -> true, this::publish));
         }
         if (run.liveness != null && run.liveness.due(nowMs)) {
-          ProbeTracker t = run.liveness;
-          t.begin(nowMs);
-          checks.add(() -> {
-            boolean ok = runProbe(run.spec.getLivenessProbe(), t.spec().timeoutMs());
-            boolean failed;
-            synchronized (this) {
-              failed = run.process == p && t == run.liveness && recordFresh(t, ok) && !t.passing();
-            }
-            if (failed) {
-              LOG.info(() -> "pod " + namespace + "/" + name + " container " + run.spec.getName() + " failed liveness; restarting");
-              stopProcess(run, graceSeconds(), false);
-            }
-          });
+          checks.add(probeCheck(run, run.liveness, run.spec.getLivenessProbe(), () -> run.liveness, nowMs,
+              t -> !t.passing(), () -> {
+                LOG.info(() -> "pod " + namespace + "/" + name + " container " + run.spec.getName() + " failed liveness; restarting");
+                stopProcess(run, graceSeconds(), false);
+              }));
         }
       }
     }
     checks.forEach(c -> scheduler.execute(c));
+  }
+
+  /**
+   * One due probe, begun now under the lock and run later off it. Its result counts only while the same process and
+   * tracker are current (a restart meanwhile makes it stale); when it changed the tracker and {@code actOn} holds,
+   * {@code action} runs (outside the lock).
+   */
+  private Runnable probeCheck(ContainerRun run, ProbeTracker t, io.fabric8.kubernetes.api.model.Probe probe,
+      Supplier<ProbeTracker> current, long nowMs, Predicate<ProbeTracker> actOn, Runnable action) {
+    Process p = run.process;
+    t.begin(nowMs);
+    return () -> {
+      boolean ok = runProbe(probe, t.spec().timeoutMs());
+      boolean act;
+      synchronized (this) {
+        act = run.process == p && t == current.get() && recordFresh(t, ok) && actOn.test(t);
+      }
+      if (act) {
+        action.run();
+      }
+    };
   }
 
   private static boolean recordFresh(ProbeTracker t, boolean ok) {

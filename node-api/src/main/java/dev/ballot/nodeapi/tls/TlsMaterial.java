@@ -82,9 +82,9 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
     public static TlsMaterial load(Path dir, String member) throws TlsException {
         Path certFile = certFile(dir, member);
         Path keyFile = keyFile(dir, member);
-        List<X509Certificate> chain = certificates(certFile);
-        List<X509Certificate> cas = certificates(dir.resolve(CA_FILE));
-        PrivateKey key = privateKey(keyFile);
+        List<X509Certificate> chain = readFile(certFile, TlsMaterial::certificates);
+        List<X509Certificate> cas = readFile(dir.resolve(CA_FILE), TlsMaterial::certificates);
+        PrivateKey key = readFile(keyFile, TlsMaterial::privateKey);
         if (!matches(key, chain.get(0).getPublicKey())) {
             throw new TlsException(keyFile + " is not the private key of the certificate in " + certFile + " ("
                     + chain.get(0).getSubjectX500Principal().getName() + "); write the key and certificate of one issuance together");
@@ -102,9 +102,15 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
         return privateKey(new java.io.StringReader(pem), what);
     }
 
-    private static List<X509Certificate> certificates(Path file) throws TlsException {
+    /** How a PEM file's text becomes what it holds; {@code file} names it in the error. */
+    private interface PemReader<T> {
+        T read(Reader r, String file) throws TlsException;
+    }
+
+    /** Reads one file of the directory; a missing or unreadable file is an error naming it and the layout. */
+    private static <T> T readFile(Path file, PemReader<T> parse) throws TlsException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-            return certificates(r, file.toString());
+            return parse.read(r, file.toString());
         } catch (NoSuchFileException e) {
             throw new TlsException(file + " does not exist; expected " + LAYOUT);
         } catch (IOException e) {
@@ -130,16 +136,6 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
             throw new TlsException(file + " holds no '-----BEGIN CERTIFICATE-----' block; expected " + LAYOUT);
         }
         return out;
-    }
-
-    private static PrivateKey privateKey(Path file) throws TlsException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-            return privateKey(r, file.toString());
-        } catch (NoSuchFileException e) {
-            throw new TlsException(file + " does not exist; expected " + LAYOUT);
-        } catch (IOException e) {
-            throw new TlsException(file + " cannot be read (" + e.getMessage() + ")", e);
-        }
     }
 
     private static PrivateKey privateKey(Reader r, String file) throws TlsException {

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 final class ZabPropertiesParser {
     static final List<String> KEYS = List.of("tickTime", "initLimit", "syncLimit", "clientPort", "clientPortAddress",
             "maxClientCnxns", "minSessionTimeout", "maxSessionTimeout", "dataDir", "clusterId", "clientAddress",
-            "nodeId", "bindHost", TlsSettings.ZAB_DIR_KEY, TlsSettings.ZAB_CLIENT_AUTH_KEY);
+            "nodeId", "bindHost", TlsSettings.ZAB_DIR_KEY, TlsSettings.ZAB_CLIENT_AUTH_KEY, "secureClientPort",
+            "secureClientPortAddress");
     static final String DEFAULT_CLUSTER_ID = "default";
     /** The HTTP API's port (Ballot's); ZooKeeper clients use {@link ZooKeeperClientConfig#DEFAULT_PORT}. */
     static final int DEFAULT_HTTP_PORT = NodeConfig.DEFAULT_HTTP_PORT;
@@ -317,8 +318,10 @@ final class ZabPropertiesParser {
         String listenHost = bindHost != null ? bindHost : selfServer.peer.host();
         HostPort peerListen = new HostPort(listenHost, selfServer.peer.port());
         HostPort electionListen = new HostPort(listenHost, selfServer.election.port());
-        ZooKeeperClientConfig zk = zkPort == null && selfServer.client == null ? null
-                : zooKeeperClient(parsed, selfServer, zkPort, bindHost, tickMs);
+        TlsSettings tls = TlsSettings.parse(settings.get(TlsSettings.ZAB_DIR_KEY), settings.get(TlsSettings.ZAB_CLIENT_AUTH_KEY));
+        Integer securePort = secureClientPort(tls, zkPort != null || selfServer.client != null);
+        ZooKeeperClientConfig zk = zkPort == null && selfServer.client == null && securePort == null ? null
+                : zooKeeperClient(parsed, selfServer, zkPort, securePort, bindHost, tickMs);
         Setting httpS = settings.containsKey("clientAddress") ? settings.get("clientAddress") : null;
         List<Integer> serverPorts = List.of(peerListen.port(), electionListen.port());
         if (serverPorts.contains(http.port())) {
@@ -326,7 +329,14 @@ final class ZabPropertiesParser {
             String fix = "use a different port for the HTTP API, e.g. clientAddress=0.0.0.0:8080";
             throw httpS != null ? httpS.error(problem, fix) : selfServer.setting.error(problem, fix);
         }
-        if (zk != null && (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port())) {
+        if (zk != null && zk.secureListen() != null && (serverPorts.contains(zk.secureListen().port())
+                || zk.secureListen().port() == http.port()
+                || (zk.listen() != null && zk.listen().port() == zk.secureListen().port()))) {
+            throw settings.get("secureClientPort").error("secure client port " + zk.secureListen().port()
+                    + " is also the HTTP API's, the plain client port's or a server port",
+                    "give it a port of its own, e.g. secureClientPort=" + ZooKeeperClientConfig.DEFAULT_SECURE_PORT);
+        }
+        if (zk != null && zk.listen() != null && (serverPorts.contains(zk.listen().port()) || zk.listen().port() == http.port())) {
             Setting which = selfServer.client != null ? selfServer.setting
                     : settings.containsKey("clientPort") ? settings.get("clientPort") : selfServer.setting;
             String problem = "client port " + zk.listen().port() + " is also "
@@ -338,8 +348,7 @@ final class ZabPropertiesParser {
         }
         return new NodeConfig(Protocol.ZAB, clusterId, self.id(), self.name(), members, peerListen, electionListen,
                 http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings, null,
-                ClientLimits.defaults(), TlsSettings.parse(settings.get(TlsSettings.ZAB_DIR_KEY),
-                        settings.get(TlsSettings.ZAB_CLIENT_AUTH_KEY)));
+                ClientLimits.defaults(), tls);
     }
 
     /** Ballot's HTTP API: clientAddress, else bindHost (or 0.0.0.0) on 8080. */
@@ -377,12 +386,51 @@ final class ZabPropertiesParser {
         return port;
     }
 
+    /**
+     * secureClientPort, null when unset or TLS is off (warned). With TLS on, a plain client port alone is refused:
+     * clients would connect without TLS and followers would link to their leader (proposing txns) in plain TCP. Both
+     * ports together are the user's choice to serve plain clients too (ZooKeeper's own migration setup).
+     */
+    private Integer secureClientPort(TlsSettings tls, boolean plainPort) throws ConfigException {
+        Setting s = settings.get("secureClientPort");
+        if (s == null) {
+            if (tls != null && plainPort) {
+                Setting plain = settings.containsKey("clientPort") ? settings.get("clientPort") : servers.firstEntry().getValue();
+                throw plain.error("TLS is on (" + TlsSettings.ZAB_DIR_KEY + ") but ZooKeeper clients would be served in"
+                        + " plain TCP only, and members link to their leader over the client port",
+                        "add secureClientPort=" + ZooKeeperClientConfig.DEFAULT_SECURE_PORT + " (ZooKeeper's TLS client"
+                        + " port); keep clientPort as well only if clients without TLS must still connect");
+            }
+            return null;
+        }
+        int port = integer(s, 1, 65535, Integer.toString(ZooKeeperClientConfig.DEFAULT_SECURE_PORT));
+        if (tls == null) {
+            // A production zoo.cfg names its keystores with ZooKeeper's ssl.* keys, which Ballot ignores: accept the
+            // file (issue 13) and say how to turn the port on.
+            warnings.add(where(s) + ": 'secureClientPort' is not served: TLS is off (Ballot's TLS material comes from "
+                    + TlsSettings.ZAB_DIR_KEY + ", a directory holding tls.crt, tls.key and ca.crt; ZooKeeper's ssl.*"
+                    + " keys are ignored). Set " + TlsSettings.ZAB_DIR_KEY + " to serve it");
+            return null;
+        }
+        return port;
+    }
+
     private ZooKeeperClientConfig zooKeeperClient(List<Server> parsed, Server selfServer, Integer clientPort,
-                                                  String bindHost, int tickMs) throws ConfigException {
+                                                  Integer securePort, String bindHost, int tickMs) throws ConfigException {
         Setting portAddrS = settings.get("clientPortAddress");
         String host = portAddrS != null ? hostOnly(portAddrS) : bindHost != null ? bindHost : "0.0.0.0";
+        boolean plain = clientPort != null || selfServer.client != null;
         int port = clientPort != null ? clientPort : ZooKeeperClientConfig.DEFAULT_PORT;
-        HostPort listen = new HostPort(host, port);
+        HostPort listen = plain ? new HostPort(host, port) : null;
+        HostPort secureListen = null;
+        Map<Long, HostPort> secureAddresses = new TreeMap<>();
+        if (securePort != null) {
+            Setting secureAddrS = settings.get("secureClientPortAddress");
+            secureListen = new HostPort(secureAddrS != null ? hostOnly(secureAddrS) : host, securePort);
+            for (Server s : parsed) {
+                secureAddresses.put(s.id, s.peer.withPort(securePort));
+            }
+        }
         if (selfServer.client != null) {
             if (clientPort != null && clientPort != selfServer.client.port()) {
                 throw selfServer.setting.error("client port " + selfServer.client.port() + " after ';' disagrees with"
@@ -393,6 +441,9 @@ final class ZabPropertiesParser {
         }
         Map<Long, HostPort> addresses = new TreeMap<>();
         for (Server s : parsed) {
+            if (!plain) {
+                break;
+            }
             HostPort a = s.client == null ? s.peer.withPort(port) : s.client;
             addresses.put(s.id, a.host().equals("0.0.0.0") ? s.peer.withPort(a.port()) : a);
         }
@@ -408,7 +459,7 @@ final class ZabPropertiesParser {
             throw which.error("minSessionTimeout " + minTimeout + " ms is above maxSessionTimeout " + maxTimeout + " ms",
                     "make minSessionTimeout <= maxSessionTimeout (defaults: 2 and 20 ticks)");
         }
-        return new ZooKeeperClientConfig(listen, addresses, maxCnxns, Duration.ofMillis(minTimeout),
+        return new ZooKeeperClientConfig(listen, addresses, secureListen, secureAddresses, maxCnxns, Duration.ofMillis(minTimeout),
                 Duration.ofMillis(maxTimeout));
     }
 

@@ -55,8 +55,8 @@ final class ZooKeeperKeys {
                 "zookeeper.request_throttler.shutdownTimeout", "throttledOpWaitTime", "largeRequestMaxBytes",
                 "largeRequestThreshold", "outstandingHandshake.limit", "netty.server.outstandingHandshake.limit",
                 "flushDelay", "maxWriteQueuePollTime", "maxBatchSize", "requestsInSessionQueue",
-                // TLS: Ballot serves clients in plain TCP only (secureClientPort is accepted and not served)
-                "secureClientPort", "secureClientPortAddress", "sslQuorum", "portUnification",
+                // TLS: Ballot's own (tlsDir, tlsClientAuth; secureClientPort is served), not ZooKeeper's ssl.* keys
+                "sslQuorum", "portUnification",
                 "client.portUnification", "sslQuorumReloadCertFiles", "client.certReload", "ssl.authProvider",
                 "ssl.quorum.authProvider", "ssl.handshakeDetectionTimeoutMillis",
                 // the quorum: Ballot's own engine elects and replicates

@@ -292,7 +292,8 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * ZAB nodes started from now on serve the ZooKeeper client protocol ({@code BALLOT_CLIENTPORT}, on the port
-     * the etcd API would take on Raft) and feed it their log.
+     * the etcd API would take on Raft; after {@link #enableTls} {@code BALLOT_SECURE_CLIENT_PORT}, TLS only) and feed it
+     * their log.
      */
     public void enableZooKeeper() {
         zookeeper = true;
@@ -337,7 +338,8 @@ public final class LocalCluster implements AutoCloseable {
             pb.environment().put("BALLOT_ETCD_ADDRESS", n.host + ":" + etcdPort);
         }
         if (zookeeper) {
-            pb.environment().put("BALLOT_CLIENTPORT", Integer.toString(etcdPort));
+            // with TLS, ZooKeeper's secure client port instead (the node refuses a plain one alone with TLS on)
+            pb.environment().put(tls != null ? "BALLOT_SECURE_CLIENT_PORT" : "BALLOT_CLIENTPORT", Integer.toString(etcdPort));
         }
         pb.environment().putAll(env);
         n.process = pb.start();

@@ -512,6 +512,8 @@ public final class PeerTransport implements AutoCloseable {
          * receiver deletes what it got, and the protocol resends (a Raft leader's snapshot retry, a ZAB re-sync).
          */
         private ChunkedSend bulk;
+        /** The message {@link #bulk} carries: the engine's resend of the same snapshot is dropped before it is encoded. */
+        private Message bulkMessage;
         private long transfers;
         /** System.nanoTime() of the last progress of the current write, 0 when not writing. */
         volatile long writingSince;
@@ -708,6 +710,7 @@ public final class PeerTransport implements AutoCloseable {
                         bulk.writeNext(out, READ_BUFFER, () -> writingSince = System.nanoTime());
                         if (bulk.done()) {
                             bulk = null;
+                            bulkMessage = null;
                             sent.incrementAndGet();
                         }
                     }
@@ -717,6 +720,7 @@ public final class PeerTransport implements AutoCloseable {
             } catch (IOException e) {
                 if (bulk != null) {
                     bulk = null;
+                    bulkMessage = null;
                     dropped.incrementAndGet();
                 }
                 throw e;
@@ -724,12 +728,26 @@ public final class PeerTransport implements AutoCloseable {
         }
 
         private void write(OutputStream out, Message m) throws IOException {
+            if (bulk != null && m.equals(bulkMessage)) {
+                // A Raft leader resends its snapshot after an election timeout without progress; while the first copy
+                // is still streaming that only costs an encoding of the whole state. (Records compare the snapshot's
+                // bytes by reference: this is the same snapshot object, not a byte-wise comparison.)
+                dropped.incrementAndGet();
+                return;
+            }
             byte[] payload;
             try {
                 payload = codec.encode(m);
             } catch (RuntimeException e) {
                 dropped.incrementAndGet();
                 LOG.log(System.Logger.Level.ERROR, "cannot encode a message for member " + id + ": " + e);
+                return;
+            } catch (OutOfMemoryError e) {
+                // A snapshot's encoding is the one allocation here the size of the state: failing it must not kill
+                // this link's thread (the peer would get nothing more). The protocol resends; the heap needs room.
+                dropped.incrementAndGet();
+                LOG.log(System.Logger.Level.ERROR, "cannot encode a message for member " + id + ": out of memory;"
+                        + " sending a snapshot takes about twice the state's size on the heap: raise -Xmx");
                 return;
             }
             if (payload.length + Frame.MIN_LENGTH <= options.chunkBytes()) {
@@ -752,6 +770,7 @@ public final class PeerTransport implements AutoCloseable {
                         + ": a chunked transfer to it is in progress");
             } else {
                 bulk = new ChunkedSend(++transfers, payload, options.chunkBytes());
+                bulkMessage = m;
             }
         }
     }

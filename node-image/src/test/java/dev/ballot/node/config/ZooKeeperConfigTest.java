@@ -198,4 +198,49 @@ class ZooKeeperConfigTest {
                 .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key))
                 .hasMessageContaining(problem);
     }
+
+    static Stream<Arguments> secureClientPorts() {
+        String ok = "tickTime=2000\ninitLimit=10\nsyncLimit=5\nnodeId=1\nserver.1=127.0.0.1:2888:3888\n"
+                + "server.2=127.0.0.2:2888:3888\nserver.3=127.0.0.3:2888:3888\n";
+        String tls = "tlsDir=/etc/ballot/tls\n";
+        return Stream.of(
+                Arguments.of("TLS, the secure port only (the operator's)", ok + tls + "secureClientPort=2281\n", null,
+                        "0.0.0.0:2281", "127.0.0.1:2281,127.0.0.2:2281,127.0.0.3:2281", 0),
+                Arguments.of("TLS, both ports (plain clients too, the user's choice)",
+                        ok + tls + "clientPort=2181\nsecureClientPort=2281\nsecureClientPortAddress=127.0.0.1\n",
+                        "0.0.0.0:2181", "127.0.0.1:2281", "127.0.0.1:2281,127.0.0.2:2281,127.0.0.3:2281", 0),
+                Arguments.of("no TLS: secureClientPort is warned about and not served", ok + "clientPort=2181\nsecureClientPort=2281\n",
+                        "0.0.0.0:2181", null, "", 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("secureClientPorts")
+    void theSecureClientPortIsServedWithTls(String name, String cfg, String listen, String secureListen, String secureConnect,
+                                            int warnings) throws Exception {
+        NodeConfig c = ConfigLoader.parse("zoo.cfg", cfg, Map.of());
+        assertThat(c.zookeeper().listen() == null ? null : c.zookeeper().listen().toString()).isEqualTo(listen);
+        assertThat(c.zookeeper().secureListen() == null ? null : c.zookeeper().secureListen().toString()).isEqualTo(secureListen);
+        assertThat(c.zookeeper().secureConnectString()).isEqualTo(secureConnect);
+        assertThat(c.warnings()).hasSize(warnings);
+    }
+
+    static Stream<Arguments> badSecureClientPorts() {
+        String ok = "tickTime=2000\ninitLimit=10\nsyncLimit=5\nnodeId=1\nserver.1=127.0.0.1:2888:3888\ntlsDir=/etc/ballot/tls\n";
+        return Stream.of(
+                Arguments.of(ok + "clientPort=2181\n", "clientPort", "TLS is on (tlsDir) but ZooKeeper clients would be"
+                        + " served in plain TCP only"),
+                Arguments.of(ok.replace("3888\n", "3888;2181\n"), "server.1", "TLS is on"),
+                Arguments.of(ok + "secureClientPort=3888\n", "secureClientPort", "secure client port 3888 is also"),
+                Arguments.of(ok + "clientPort=2181\nsecureClientPort=2181\n", "secureClientPort", "secure client port 2181"),
+                Arguments.of(ok + "secureClientPort=0\n", "secureClientPort", "0 is outside 1-65535"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSecureClientPorts")
+    void badSecureClientSettingsNameTheKey(String cfg, String key, String problem) {
+        assertThatThrownBy(() -> ConfigLoader.parse("zoo.cfg", cfg, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key))
+                .hasMessageContaining(problem);
+    }
 }

@@ -139,7 +139,7 @@ public final class ClusterDecider {
                 o.membersWatchedSince(), o.previous(), Names.selector(o.name()), o.now()));
         ElectionClusterStatus status = report.status();
         if (spec != null) {
-            status.endpoints = ClientEndpoints.of(o.name(), o.namespace(), spec.protocol(), current);
+            status.endpoints = ClientEndpoints.of(o.name(), o.namespace(), spec.protocol(), current, spec.tls());
         }
         List<EventToPublish> events = new ArrayList<>(report.events());
         List<Condition> before = previousConditions(o);

@@ -55,6 +55,8 @@ public final class DesiredChildren {
     /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
     public static final String ETCD_CLIENT = "etcd-client";
     public static final String ZOOKEEPER = "zookeeper";
+    /** The ZooKeeper port of a TLS cluster (secureClientPort). */
+    public static final String ZOOKEEPER_TLS = "zookeeper-tls";
     /** Where a member mounts the cluster's member Secret (every member's certificate; each picks its own by name). */
     public static final String TLS_DIR = "/etc/ballot/tls";
 
@@ -147,7 +149,7 @@ public final class DesiredChildren {
     /** The protocol's client port first (what applications connect to), then Ballot's HTTP API. */
     private List<ServicePort> clientServicePorts() {
         return spec.protocol() == ConsensusProtocol.Zab
-                ? List.of(servicePort(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT))
+                ? List.of(servicePort(zooKeeperPortName(), zooKeeperPort()), servicePort(HTTP, NodeConfigFile.HTTP_PORT))
                 : List.of(servicePort(ETCD_CLIENT, NodeConfigFile.ETCD_PORT), servicePort(HTTP, NodeConfigFile.HTTP_PORT));
     }
 
@@ -332,7 +334,7 @@ public final class DesiredChildren {
     private Map<String, Integer> memberPorts() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         if (spec.protocol() == ConsensusProtocol.Zab) {
-            ports.put(ZOOKEEPER, NodeConfigFile.ZOOKEEPER_PORT);
+            ports.put(zooKeeperPortName(), zooKeeperPort());
             ports.put(HTTP, NodeConfigFile.HTTP_PORT);
             ports.put("zab-quorum", NodeConfigFile.ZAB_QUORUM_PORT);
             ports.put("zab-election", NodeConfigFile.ZAB_ELECTION_PORT);
@@ -342,6 +344,15 @@ public final class DesiredChildren {
             ports.put("raft", NodeConfigFile.RAFT_PORT);
         }
         return ports;
+    }
+
+    /** TLS clusters serve ZooKeeper clients on the secure port only (NodeConfigFile writes secureClientPort). */
+    private String zooKeeperPortName() {
+        return spec.tls() ? ZOOKEEPER_TLS : ZOOKEEPER;
+    }
+
+    private int zooKeeperPort() {
+        return spec.tls() ? NodeConfigFile.ZOOKEEPER_SECURE_PORT : NodeConfigFile.ZOOKEEPER_PORT;
     }
 
     private List<ContainerPort> containerPorts() {

@@ -16,6 +16,11 @@ public record NodeConfigFile(String fileName, String content) {
     public static final int ETCD_PORT = 2379;
     /** ZooKeeper's client port: ZAB members serve the ZooKeeper client protocol there (zkCli, Curator). */
     public static final int ZOOKEEPER_PORT = 2181;
+    /**
+     * ZooKeeper's customary secureClientPort: on TLS clusters ZAB members serve ZooKeeper clients here only (TLS with
+     * client certificates), and followers link to their leader here with their member certificate.
+     */
+    public static final int ZOOKEEPER_SECURE_PORT = 2281;
     public static final int RAFT_PORT = 2380;
     public static final int ZAB_QUORUM_PORT = 2888;
     public static final int ZAB_ELECTION_PORT = 3888;
@@ -92,7 +97,8 @@ public record NodeConfigFile(String fileName, String content) {
         p.append("tickTime=").append(spec.tickTime()).append('\n');
         p.append("initLimit=").append(spec.initLimit()).append('\n');
         p.append("syncLimit=").append(spec.syncLimit()).append('\n');
-        p.append("clientPort=").append(ZOOKEEPER_PORT).append('\n');
+        // TLS: the secure port only; a plain port beside it would serve clients unauthenticated (docs/zookeeper.md).
+        p.append(spec.tls() ? "secureClientPort=" + ZOOKEEPER_SECURE_PORT : "clientPort=" + ZOOKEEPER_PORT).append('\n');
         p.append("dataDir=").append(DATA_DIR).append('\n');
         p.append("clusterId=").append(cluster).append('\n');
         p.append("clientAddress=0.0.0.0:").append(HTTP_PORT).append('\n');

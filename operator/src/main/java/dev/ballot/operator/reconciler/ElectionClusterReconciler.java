@@ -15,6 +15,7 @@ import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.WorkloadView;
 import dev.ballot.operator.storage.VolumeGrowth;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -128,18 +129,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         members = new MemberStatusEventSource(new MemberStatusEventSource.MemberWatchSettings(
                 settings.memberUrlTemplate(), settings.memberPollInterval(), settings.memberRequestTimeout(),
                 settings.memberStreamStaleAfter()), nodes);
-        InformerEventSource<Pod, ElectionCluster> pods = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(Pod.class, ElectionCluster.class)
-                        .withName("pods")
-                        .withLabelSelector(Names.MANAGED_SELECTOR)
-                        .withSecondaryToPrimaryMapper(pod -> {
-                            String cluster = pod.getMetadata().getLabels() == null ? null
-                                    : pod.getMetadata().getLabels().get(Names.LABEL_INSTANCE);
-                            return cluster == null ? Set.of()
-                                    : Set.of(new ResourceID(cluster, pod.getMetadata().getNamespace()));
-                        })
-                        .build(), context);
-        return List.of(members, pods, claimsEventSource(context), new ClusterDeletions(gauges,
+        // The members' pods (health and restarts) and claims (resize progress, labelled from the claim template).
+        return List.of(members, labelledChildren(Pod.class, "pods", context),
+                labelledChildren(PersistentVolumeClaim.class, "claims", context), new ClusterDeletions(gauges,
                 deleted -> actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()))));
     }
 
@@ -250,18 +242,21 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 context));
     }
 
-    /** The members' claims (labelled from the claim template), so resize progress triggers a reconcile. */
-    private static InformerEventSource<PersistentVolumeClaim, ElectionCluster> claimsEventSource(
-            EventSourceContext<ElectionCluster> context) {
+    /**
+     * Objects of {@code kind} labelled as a cluster's but not owned by it (a member's pod and claim belong to the
+     * StatefulSet): a change of one triggers a reconcile of the cluster its instance label names.
+     */
+    private static <R extends HasMetadata> InformerEventSource<R, ElectionCluster> labelledChildren(
+            Class<R> kind, String name, EventSourceContext<ElectionCluster> context) {
         return new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, ElectionCluster.class)
-                        .withName("claims")
+                InformerEventSourceConfiguration.from(kind, ElectionCluster.class)
+                        .withName(name)
                         .withLabelSelector(Names.MANAGED_SELECTOR)
-                        .withSecondaryToPrimaryMapper(pvc -> {
-                            String cluster = pvc.getMetadata().getLabels() == null ? null
-                                    : pvc.getMetadata().getLabels().get(Names.LABEL_INSTANCE);
+                        .withSecondaryToPrimaryMapper(child -> {
+                            String cluster = child.getMetadata().getLabels() == null ? null
+                                    : child.getMetadata().getLabels().get(Names.LABEL_INSTANCE);
                             return cluster == null ? Set.of()
-                                    : Set.of(new ResourceID(cluster, pvc.getMetadata().getNamespace()));
+                                    : Set.of(new ResourceID(cluster, child.getMetadata().getNamespace()));
                         })
                         .build(), context);
     }

@@ -128,7 +128,8 @@ class DesiredChildrenTest {
         ElectionClusterSpec spec = spec(ConsensusProtocol.Zab, 3);
         spec.observers = 1;
         spec.zab = new ZabTimingSpec(2000, 10, 5);
-        DesiredChildren plan = new DesiredChildren("zk", "prod", EffectiveSpec.of(spec));
+        // without TLS: the plain client port (TLS: tlsClustersServeZooKeeperOnTheSecurePortOnly...)
+        DesiredChildren plan = new DesiredChildren("zk", "prod", EffectiveSpec.of(spec, false));
         String cfg = plan.configMap().getData().get("zoo.cfg");
         assertThat(cfg).contains("tickTime=2000\ninitLimit=10\nsyncLimit=5\n")
                 .contains("server.1=zk-0.zk-peers.prod.svc:2888:3888\n")
@@ -148,7 +149,7 @@ class DesiredChildrenTest {
         "Zab, 2181, zookeeper, 'zookeeper:2181,http:8080,zab-quorum:2888,zab-election:3888'"})
     void servicesPublishTheProtocolsClientPortAndTheHttpApi(ConsensusProtocol protocol, int clientPort, String portName,
                                                              String peerPorts) {
-        DesiredChildren plan = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(protocol, 3)));
+        DesiredChildren plan = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(protocol, 3), false));
         assertThat(plan.clientService().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
                 .containsExactly(portName + ":" + clientPort, "http:8080");
         assertThat(plan.peerService().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
@@ -178,6 +179,30 @@ class DesiredChildrenTest {
                 + "zk-2.zk-peers.prod.svc:2181,zk-3.zk-peers.prod.svc:2181");
         assertThat(zab.etcd).isNull();
         assertThat(zab.http).isEqualTo("http://zk-client.prod.svc:8080");
+    }
+
+    @Test
+    void tlsClustersServeZooKeeperOnTheSecurePortOnlyAndGiveHttpsEndpoints() {
+        ElectionClusterSpec spec = spec(ConsensusProtocol.Zab, 3);
+        spec.tls = new dev.ballot.operator.api.TlsSpec(true, null);
+        DesiredChildren plan = new DesiredChildren("zk", "prod", EffectiveSpec.of(spec));
+        assertThat(plan.configMap().getData().get("zoo.cfg")).contains("secureClientPort=2281\n").doesNotContain("clientPort=2181");
+        assertThat(plan.clientService().getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                .containsExactly("zookeeper-tls:2281", "http:8080");
+        assertThat(plan.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .extracting(p -> p.getName() + ":" + p.getContainerPort())
+                .containsExactly("zookeeper-tls:2281", "http:8080", "zab-quorum:2888", "zab-election:3888");
+        var rules = plan.networkPolicy("ops").getSpec().getIngress();
+        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2888, 3888, 2281, 8080);
+        assertThat(rules.get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2281, 8080);
+
+        var zab = ClientEndpoints.of("zk", "prod", ConsensusProtocol.Zab,
+                DesiredChildren.members("zk", "prod", new MemberLayout(3, 3)), true);
+        assertThat(zab.zookeeper).isEqualTo("zk-0.zk-peers.prod.svc:2281,zk-1.zk-peers.prod.svc:2281,zk-2.zk-peers.prod.svc:2281");
+        assertThat(zab.http).isEqualTo("https://zk-client.prod.svc:8080");
+        var raft = ClientEndpoints.of("ec", "prod", ConsensusProtocol.Raft,
+                DesiredChildren.members("ec", "prod", new MemberLayout(3, 3)), true);
+        assertThat(raft.etcd).isEqualTo("https://ec-client.prod.svc:2379");
     }
 
     @Test
@@ -305,7 +330,7 @@ class DesiredChildrenTest {
         ElectionClusterSpec zab = spec(ConsensusProtocol.Zab, 3);
         zab.networkPolicy = new dev.ballot.operator.api.NetworkPolicySpec();
         zab.networkPolicy.clientFrom = java.util.List.of();
-        var z = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab)).networkPolicy("ops");
+        var z = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab, false)).networkPolicy("ops");
         assertThat(z.getSpec().getIngress()).as("clientFrom: [] adds no rule").hasSize(2);
         assertThat(z.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
                 .containsExactly(2888, 3888, 2181, 8080);

@@ -98,10 +98,10 @@ class TlsReconcileTest {
         String before1 = text(secret("sec-tls"), "sec-1.crt");
         String beforeApp = text(secret("sec-client-app"), "tls.crt");
         String beforeOperator = text(secret("sec-operator-tls"), "tls.crt");
-        client.resources(ElectionCluster.class).inNamespace(ns).withName("sec").edit(c -> {
-            c.getMetadata().setAnnotations(java.util.Map.of("ballot.dev/rotate-certificates", "r1"));
-            return c;
-        });
+        // a merge patch without resourceVersion, as kubectl annotate sends: the operator writes status meanwhile
+        client.resources(ElectionCluster.class).inNamespace(ns).withName("sec").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"ballot.dev/rotate-certificates\":\"r1\"}}}");
         await().atMost(TIMEOUT).until(() -> client.resources(ElectionCluster.class).inNamespace(ns).withName("sec").get(),
                 c -> c.getStatus() != null && c.getStatus().tls != null && "r1".equals(c.getStatus().tls.rotationRequest));
         assertThat(text(secret("sec-tls"), "sec-1.crt")).as("a member's certificate").isNotEqualTo(before1);
