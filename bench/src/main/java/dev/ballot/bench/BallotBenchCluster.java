@@ -23,10 +23,28 @@ final class BallotBenchCluster implements BenchCluster {
     private final boolean nativeClient;
     private final JetcdSessions jetcd = new JetcdSessions();
 
-    BallotBenchCluster(Protocol protocol, Path workDir, List<String> jvmOptions, boolean nativeClient) throws IOException {
+    /** The HTTP client of the sessions: the shared plain one, or one over HTTPS with this cluster's client certificate. */
+    private final dev.ballot.nodeapi.NodeClient http;
+    private final boolean tls;
+
+    BallotBenchCluster(Protocol protocol, Path workDir, List<String> jvmOptions, boolean nativeClient, boolean tls)
+            throws IOException {
         this.protocol = protocol;
         this.nativeClient = nativeClient;
+        this.tls = tls;
         this.cluster = new LocalCluster(protocol, 3, DemoTiming.SEED, workDir, jvmOptions);
+        if (tls) {
+            // Peers over mutual TLS 1.3 and the HTTP API over TLS with client certificates required, as a cluster with
+            // spec.tls runs (docs/node-api.md, TLS); the bench speaks as an application with the cluster's client cert.
+            dev.ballot.node.demo.LocalTls certs = cluster.enableTls("Required");
+            try {
+                this.http = HttpSessions.tls(dev.ballot.nodeapi.tls.ReloadingTls.open(certs.client()).context());
+            } catch (dev.ballot.nodeapi.tls.TlsException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        } else {
+            this.http = HttpSessions.NODES;
+        }
         if (nativeClient && protocol == Protocol.RAFT) {
             cluster.enableEtcd();
         } else if (nativeClient) {
@@ -47,6 +65,7 @@ final class BallotBenchCluster implements BenchCluster {
     @Override
     public String describe() {
         return "ballot-node (this build) " + DemoTiming.SEED.describe(protocol) + " client=" + client()
+                + " tls=" + (tls ? "on (peers mTLS 1.3, clients https with client certificates)" : "off")
                 + " members=" + cluster.clientAddresses();
     }
 
@@ -165,7 +184,7 @@ final class BallotBenchCluster implements BenchCluster {
     }
 
     private NodeEndpoint node(int member) {
-        return HttpSessions.NODES.at(cluster.clientAddress(member + 1));
+        return http.at(cluster.clientAddress(member + 1));
     }
 
     @Override

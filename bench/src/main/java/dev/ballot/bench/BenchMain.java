@@ -68,6 +68,11 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--keep", description = "keep data and logs in the work directory")
     boolean keep;
 
+    @Option(names = "--tls", description = "TLS on: Ballot's peers over mutual TLS 1.3 and its HTTP API over HTTPS with"
+            + " client certificates required; etcd with --client-cert-auth and peer TLS; both through the same HTTPS"
+            + " client (needs --client http; ZooKeeper is skipped)")
+    boolean tls;
+
     @Override
     public Integer call() throws Exception {
         for (String s : systems) {
@@ -86,6 +91,10 @@ public final class BenchMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--client: unknown client '" + client + "'; use native (each system's own protocol) or http");
         }
+        if (tls && nativeClients()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--tls: TLS is measured through one HTTPS client"
+                    + " for Ballot and etcd alike (the bench does not set up jetcd or ZooKeeper clients over TLS); add --client http");
+        }
         if (writes < 1 || clients.stream().anyMatch(c -> c < 1) || reads < 1 || failovers < 0 || warmup < 0 || phaseLimitSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--writes, --clients, --reads and --phase-limit-s must be >= 1; --failovers and --warmup >= 0");
@@ -102,7 +111,8 @@ public final class BenchMain implements Callable<Integer> {
         Workloads load = new Workloads(o, report, System.out);
         Path work = Files.createTempDirectory("ballot-bench-");
         System.out.println("# ballot-bench writes=" + writes + " clients=" + clients + " reads=" + reads + " failovers="
-                + failovers + " faults=" + String.join(",", faults) + " " + Failovers.describe() + " client=" + client + " value_bytes="
+                + failovers + " faults=" + String.join(",", faults) + " " + Failovers.describe() + " client=" + client
+                + " tls=" + (tls ? "on" : "off") + " value_bytes="
                 + o.valueBytes + " cpus=" + Runtime.getRuntime().availableProcessors() + " ballot_jvm=\"" + ballotJvm + "\" MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "")
                 + " loadavg="
                 + Report.loadAverage() + " work=" + work);
@@ -135,9 +145,9 @@ public final class BenchMain implements Callable<Integer> {
     private BenchCluster create(String system, Path dir, Report report) throws Exception {
         switch (system) {
             case "ballot-raft":
-                return new BallotBenchCluster(Protocol.RAFT, dir, ballotJvmOptions(), nativeClients());
+                return new BallotBenchCluster(Protocol.RAFT, dir, ballotJvmOptions(), nativeClients(), tls);
             case "ballot-zab":
-                return new BallotBenchCluster(Protocol.ZAB, dir, ballotJvmOptions(), nativeClients());
+                return new BallotBenchCluster(Protocol.ZAB, dir, ballotJvmOptions(), nativeClients(), tls);
             case "etcd": {
                 String bin = etcd != null ? etcd : EtcdBenchCluster.findBinary().orElse(null);
                 if (bin == null || !Files.isExecutable(Path.of(bin))) {
@@ -145,9 +155,14 @@ public final class BenchMain implements Callable<Integer> {
                             + "); install it with `apt-get install -y etcd-server` or pass --etcd PATH");
                     return null;
                 }
-                return new EtcdBenchCluster(bin, dir, nativeClients());
+                return new EtcdBenchCluster(bin, dir, nativeClients(), tls);
             }
             case "zookeeper":
+                if (tls) {
+                    report.skip("zookeeper", "--tls: the bench sets up no TLS for ZooKeeper (its quorum and client TLS"
+                            + " take keystores and a Netty connection factory); run it without --tls");
+                    return null;
+                }
                 return new ZooKeeperBenchCluster(dir, SERVER_JVM);
             default:
                 throw new IllegalArgumentException(system);

@@ -41,10 +41,16 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     private final boolean nativeClient;
     private final JetcdSessions jetcd = new JetcdSessions();
 
-    EtcdBenchCluster(String etcdBinary, Path workDir, boolean nativeClient) throws IOException {
+    /** With {@code --tls}: the certificates' directory (server/, client/), else null. */
+    private final Path certs;
+    private final dev.ballot.nodeapi.NodeClient http;
+
+    EtcdBenchCluster(String etcdBinary, Path workDir, boolean nativeClient, boolean tls) throws IOException {
         super(workDir);
         this.nativeClient = nativeClient;
         this.etcd = etcdBinary;
+        this.certs = tls ? BenchTls.issueEtcd(workDir.resolve("tls")) : null;
+        this.http = tls ? HttpSessions.tls(BenchTls.context(certs.resolve("client"))) : HttpSessions.NODES;
         int[] ports = LocalPorts.free(6);
         this.clientPorts = new int[] {ports[0], ports[1], ports[2]};
         this.peerPorts = new int[] {ports[3], ports[4], ports[5]};
@@ -84,7 +90,9 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     public String describe() {
         return version(etcd) + " --election-timeout=" + ELECTION_TIMEOUT_MS + "ms (randomized " + ELECTION_TIMEOUT_MS
                 + "-" + 2 * ELECTION_TIMEOUT_MS + " ms) --heartbeat-interval=" + HEARTBEAT_MS + "ms --pre-vote"
-                + " client=" + (nativeClient ? "jetcd" : "http") + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
+                + " client=" + (nativeClient ? "jetcd" : "http")
+                + (certs != null ? " tls=on (--client-cert-auth, --peer-client-cert-auth)" : " tls=off")
+                + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
     }
 
     @Override
@@ -92,11 +100,11 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
         jetcd.forget(endpoint(member));
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            peers.add("m" + i + "=http://127.0.0.1:" + peerPorts[i]);
+            peers.add("m" + i + "=" + scheme() + "://127.0.0.1:" + peerPorts[i]);
         }
-        String client = "http://127.0.0.1:" + clientPorts[member];
-        String peer = "http://127.0.0.1:" + peerPorts[member];
-        List<String> cmd = List.of(etcd,
+        String client = endpoint(member);
+        String peer = scheme() + "://127.0.0.1:" + peerPorts[member];
+        List<String> cmd = new ArrayList<>(List.of(etcd,
                 "--name", "m" + member,
                 "--data-dir", workDir.resolve("m" + member + ".etcd").toString(),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
@@ -106,7 +114,10 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
                 "--election-timeout", Integer.toString(ELECTION_TIMEOUT_MS),
                 "--heartbeat-interval", Integer.toString(HEARTBEAT_MS),
                 "--pre-vote",
-                "--logger", "zap", "--log-level", "warn");
+                "--logger", "zap", "--log-level", "warn"));
+        if (certs != null) {
+            cmd.addAll(BenchTls.etcdFlags(certs.resolve("server")));
+        }
         processes.start(member, cmd, workDir.resolve("m" + member + ".log"));
     }
 
@@ -116,7 +127,11 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     }
 
     private String endpoint(int member) {
-        return "http://127.0.0.1:" + clientPorts[member];
+        return scheme() + "://127.0.0.1:" + clientPorts[member];
+    }
+
+    private String scheme() {
+        return certs != null ? "https" : "http";
     }
 
     /** {@code /v3/maintenance/status} through etcd's gateway: it leads when its member_id is the leader it names. */
@@ -132,9 +147,9 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
             return Optional.empty();
         }
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPorts[member] + path))
+            HttpRequest req = HttpRequest.newBuilder(URI.create(endpoint(member) + path))
                     .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            HttpResponse<byte[]> r = HttpSessions.send(req);
+            HttpResponse<byte[]> r = HttpSessions.send(http, req);
             return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
@@ -179,7 +194,7 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
             public void put(String key, byte[] value, Duration timeout) throws Exception {
                 ObjectNode body = JSON.createObjectNode().put("key", b64(key.getBytes(StandardCharsets.UTF_8)))
                         .put("value", b64(value));
-                HttpResponse<byte[]> r = HttpSessions.send(HttpRequest.newBuilder(URI.create(base + "/v3/kv/put"))
+                HttpResponse<byte[]> r = HttpSessions.send(http, HttpRequest.newBuilder(URI.create(base + "/v3/kv/put"))
                         .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
                 if (r.statusCode() != 200) {
                     throw HttpSessions.refused("put " + key, r);
@@ -190,7 +205,7 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
             public byte[] linearizableGet(String key, Duration timeout) throws Exception {
                 // serializable defaults to false: a range is linearizable (ReadIndex) unless asked otherwise
                 ObjectNode body = JSON.createObjectNode().put("key", b64(key.getBytes(StandardCharsets.UTF_8)));
-                HttpResponse<byte[]> r = HttpSessions.send(HttpRequest.newBuilder(URI.create(base + "/v3/kv/range"))
+                HttpResponse<byte[]> r = HttpSessions.send(http, HttpRequest.newBuilder(URI.create(base + "/v3/kv/range"))
                         .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
                 if (r.statusCode() != 200) {
                     throw HttpSessions.refused("range " + key, r);

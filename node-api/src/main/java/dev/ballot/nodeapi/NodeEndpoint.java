@@ -203,6 +203,11 @@ public final class NodeEndpoint {
         return await(transferLeadershipAsync(transfer));
     }
 
+    /** Asks this member to rebuild the cluster from its own data at its next start (quorum-loss recovery). */
+    public ForceNewCluster.Result forceNewCluster(ForceNewCluster.Request request) throws IOException, InterruptedException {
+        return await(call(post(NodePaths.FORCE_NEW_CLUSTER, request), r -> json(ok(r), ForceNewCluster.Result.class)));
+    }
+
     // ------------------------------------------------------------------ plumbing
 
     /** Decodes an answer; may throw {@link NodeApiException} for an error answer. */

@@ -16,6 +16,8 @@ public final class NodePaths {
     public static final String CAS_SUFFIX = "/cas";
     public static final String ADMIN_PREFIX = "/v1/admin/";
     public static final String TRANSFER_LEADERSHIP = "/v1/admin/transfer-leadership";
+    /** POST: quorum-loss recovery from this member, carried out at its next start (docs/node-api.md). */
+    public static final String FORCE_NEW_CLUSTER = "/v1/admin/force-new-cluster";
     /** GET the configuration, POST to add; {@code /{name}} DELETE removes, {@code /{name}/promote} POST promotes. */
     public static final String MEMBERS = "/v1/admin/members";
     public static final String PROMOTE_SUFFIX = "/promote";

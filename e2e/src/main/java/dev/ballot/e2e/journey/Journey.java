@@ -32,6 +32,7 @@ public final class Journey {
         new VolumeLost("volume-lost-follower", raft, false),
         new VolumeLost("volume-lost-leader", raft, true),
         new VolumeLost("operator-crash-replace", raft, false, 3),
+        new QuorumLossRecovery("quorum-loss-recovery", raft),
         // a real Prometheus: dashboard and alert queries return data; an alert fires on quorum loss and clears
         new PrometheusMonitoring("prometheus", raft),
         new ScaleCluster("scale-raft", raft, 5),

@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
  * members serve). All the while a client writes (jetcd); at the end every member must still be Ready with no
  * restart and every acknowledged write must read back.
  */
-public final class SecurityAttacks implements Scenario {
+public final class SecurityAttacks extends OnCreatedCluster {
   static final int RAFT_PEER_PORT = 2380;
   private static final int FLOOD_CONNECTIONS = 6;
   private static final int FLOOD_BYTES = 13 << 20;
@@ -31,22 +31,9 @@ public final class SecurityAttacks implements Scenario {
   private static final String SPACE_EXCEEDED = "database space exceeded";
   /** What a member logs for every peer connection it refuses (PeerTransport.refuse), whatever the reason. */
   private static final String REFUSED = "closing peer connection from";
-  private final String scenario;
-  private final CreateCluster created;
 
   public SecurityAttacks(String scenario, CreateCluster created) {
-    this.scenario = scenario;
-    this.created = created;
-  }
-
-  @Override
-  public String name() {
-    return scenario;
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of(created.name());
+    super(scenario, created);
   }
 
   @Override
@@ -106,12 +93,16 @@ public final class SecurityAttacks implements Scenario {
       InetSocketAddress peerPort = ctx.cluster().reach(leaderP, RAFT_PEER_PORT);
       long otherId = ordinal(other) + 1;
       String claimLog = "claims to be member " + otherId + " but";
-      int claimsBefore = TlsAttacker.occurrences(logs(ctx, leader), claimLog);
+      int refusalsBefore = TlsAttacker.occurrences(logs(ctx, leader), REFUSED);
       int failedBefore = TlsAttacker.occurrences(logs(ctx, leader), "TLS handshake failed");
       byte[] claim = TlsAttacker.handshakeClaim(ec, otherId);
       attacker.openssl(files.member(follower), peerPort, claim);
-      boolean spoofLogged = waitFor(Duration.ofSeconds(30),
-          () -> TlsAttacker.occurrences(logs(ctx, leader), claimLog) > claimsBefore);
+      boolean spoofRefused = waitFor(Duration.ofSeconds(30),
+          () -> TlsAttacker.occurrences(logs(ctx, leader), REFUSED) > refusalsBefore);
+      String refusal = logs(ctx, leader).lines().filter(l -> l.contains(REFUSED)).skip(refusalsBefore).findFirst()
+          .orElse("none");
+      r.put("spoof_refusal", "\"" + refusal.substring(refusal.indexOf(REFUSED)).replace('"', '\'') + "\"");
+      boolean spoofLogged = spoofRefused && refusal.contains(claimLog);
       attacker.openssl(null, peerPort, claim);
       attacker.openssl(foreign, peerPort, claim);
       boolean noCertPeerRefused = waitFor(Duration.ofSeconds(30),

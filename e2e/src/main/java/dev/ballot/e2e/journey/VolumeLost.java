@@ -47,11 +47,8 @@ public final class VolumeLost extends OnCreatedCluster {
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
     String ec = created.clusterName;
     String ns = ctx.namespace();
-    Kubectl.Result settled = ctx.kubectl().run(200, "wait", "-n", ns, "--for=condition=Ready",
-        "electioncluster/" + ec, "--timeout=180s");
-    Optional<JourneyContext.LeaderView> before = ctx.leader(ec);
-    if (!r.check(settled.ok() && before.isPresent(), "the cluster is not Ready with a leader before the fault: "
-        + settled)) {
+    Optional<JourneyContext.LeaderView> before = readyLeader(ctx, r, "before the fault");
+    if (before.isEmpty()) {
       return;
     }
     String target = leader ? before.get().leader() : ctx.members(ec).stream().map(p -> p.getMetadata().getName())

@@ -1,6 +1,7 @@
 package dev.ballot.node.cli;
 
 import dev.ballot.node.config.NodeConfig;
+import dev.ballot.node.process.ForceNewCluster;
 import dev.ballot.node.process.NeedsReplacementProcess;
 import dev.ballot.node.process.NodeProcess;
 import dev.ballot.node.server.JoinGate;
@@ -18,6 +19,14 @@ import java.io.IOException;
 public final class RunCommand extends MemberCommand {
     @Override
     int run(NodeConfig cfg) throws Exception {
+        try {
+            // A quorum-loss recovery asked of this member (POST /v1/admin/force-new-cluster) runs before anything else.
+            ForceNewCluster.applyIfAsked(cfg).ifPresent(o -> System.err.println("ballot-node run: " + o.message()));
+        } catch (CorruptStorageException e) {
+            return report(3, e.getMessage());
+        } catch (IOException e) {
+            return report(1, "quorum-loss recovery failed: " + e.getMessage());
+        }
         JoinGate.Decision gate = JoinGate.check(cfg, System.getenv());
         if (gate.verdict() == JoinGate.Verdict.NEEDS_REPLACEMENT) {
             return NeedsReplacementProcess.serve(cfg, gate.reason());

@@ -28,6 +28,8 @@ final class AdminRoutes extends RouteSupport {
     static final long MAX_TRANSFER_LAG = 100;
 
     private final SnapshotRoute snapshot;
+    /** Quorum-loss recovery; null where the process offers none (tests, the demo). */
+    volatile RecoveryHandler recovery;
 
     AdminRoutes(NodeInfo info, LeaderForwarder forwarder) {
         super(info, forwarder);
@@ -43,6 +45,9 @@ final class AdminRoutes extends RouteSupport {
         } else if (path.equals(NodePaths.TRANSFER_LEADERSHIP)) {
             Exchanges.requireMethod(ex, "POST");
             transfer(ex);
+        } else if (path.equals(NodePaths.FORCE_NEW_CLUSTER)) {
+            Exchanges.requireMethod(ex, "POST");
+            forceNewCluster(ex);
         } else if (path.equals(NodePaths.MEMBERS)) {
             Exchanges.requireMethod(ex, "POST", "GET");
             if (ex.getRequestMethod().equals("GET")) {
@@ -59,8 +64,31 @@ final class AdminRoutes extends RouteSupport {
             remove(ex, path.substring(member.length()));
         } else {
             throw new ApiException(404, "not_found", "path", "no admin endpoint at " + path
-                    + "; see docs/node-api.md (transfer-leadership, members, members/{id}/promote, snapshot)");
+                    + "; see docs/node-api.md (transfer-leadership, members, members/{id}/promote, snapshot, force-new-cluster)");
         }
+    }
+
+    /**
+     * Quorum-loss recovery: only while this member knows no leader (else the quorum is not lost and the cluster must
+     * not be rebuilt from one member). Recorded durably; carried out when the member next starts.
+     */
+    private void forceNewCluster(HttpExchange ex) throws IOException {
+        ObjectNode json = jsonBody(ex);
+        JsonNode id = json.get("id");
+        if (id == null || !id.isTextual() || id.textValue().isBlank()) {
+            throw ApiException.badRequest("id", "\"id\" must name the recovery request, e.g. {\"id\": \"2026-12-06-1\"}");
+        }
+        RecoveryHandler handler = recovery;
+        if (handler == null) {
+            throw new ApiException(404, "not_found", "path", "this process offers no quorum-loss recovery");
+        }
+        RuntimeStatus st = info.runtime().status();
+        if (st.leaderId() != 0) {
+            throw new ApiException(409, "quorum_available", "id", "this member " + (st.isLeader() ? "leads" : "follows "
+                    + info.directory().name(st.leaderId())) + ": the quorum is not lost, so the cluster is not rebuilt "
+                    + "from one member (nothing was recorded)");
+        }
+        Exchanges.sendJson(ex, 200, handler.record(id.textValue().trim()));
     }
 
     private void transfer(HttpExchange ex) throws IOException {

@@ -105,6 +105,12 @@ public final class HttpApi implements AutoCloseable {
         return this;
     }
 
+    /** Offers {@code POST /v1/admin/force-new-cluster} (quorum-loss recovery), carried out by {@code handler}. */
+    public HttpApi recovery(RecoveryHandler handler) {
+        admin.recovery = handler;
+        return this;
+    }
+
     public HttpApi start() {
         server.start();
         return this;

@@ -182,6 +182,16 @@ public final class NodeProcess implements AutoCloseable {
                 }
                 return fields;
             });
+            NodeRuntime<?, ?> rt = runtime;
+            api.recovery(id -> {
+                // Recorded durably first: the answer promises the member will rebuild from this index at its next start.
+                ForceNewCluster.record(config, id);
+                RuntimeStatus st = rt.status();
+                return new dev.ballot.nodeapi.ForceNewCluster.Result(config.nodeName(), id, st.node().lastLogIndex(),
+                        st.node().term(), "recorded: when " + config.nodeName() + " next starts it rebuilds the cluster "
+                        + "as a configuration of itself alone from its log (last index " + st.node().lastLogIndex()
+                        + "); restart it now, then add the other members again empty");
+            });
             api.start();
             runtime.start();
             identity.start();

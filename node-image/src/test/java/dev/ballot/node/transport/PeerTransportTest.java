@@ -437,13 +437,21 @@ class PeerTransportTest {
         }
     }
 
-    @Test
-    void aMessageLargerThanAFrameArrivesInChunksWithSmallMessagesBetween(@TempDir Path spool) throws Exception {
+    /** Members 1 and 2 with 64 KiB frames (so a few MiB go in chunks) spooling in {@code spool}; 1 sends to 2. */
+    private Node[] chunkingPair(Path spool) throws IOException {
         TransportOptions chunked = new TransportOptions(1 << 16, 64, Duration.ofMillis(20), Duration.ofMillis(200))
                 .spoolingIn(spool);
         Node a = node(1, "c1", ANY_LOOPBACK, chunked);
         Node b = node(2, "c1", ANY_LOOPBACK, chunked);
         a.transport.setPeers(Map.of(2L, b.address));
+        return new Node[] {a, b};
+    }
+
+    @Test
+    void aMessageLargerThanAFrameArrivesInChunksWithSmallMessagesBetween(@TempDir Path spool) throws Exception {
+        Node[] pair = chunkingPair(spool);
+        Node a = pair[0];
+        Node b = pair[1];
         byte[] body = new byte[5 << 20]; // 80 frames' worth
         new java.util.Random(7).nextBytes(body);
         TestMessage big = new TestMessage(1, 2, 1, body);
@@ -469,13 +477,11 @@ class PeerTransportTest {
 
     @Test
     void theSameLargeMessageResentWhileItStreamsIsDroppedNotSentTwice(@TempDir Path spool) throws Exception {
-        TransportOptions chunked = new TransportOptions(1 << 16, 64, Duration.ofMillis(20), Duration.ofMillis(200))
-                .spoolingIn(spool);
-        Node a = node(1, "c1", ANY_LOOPBACK, chunked);
-        Node b = node(2, "c1", ANY_LOOPBACK, chunked);
         TestMessage big = new TestMessage(1, 2, 1, new byte[3 << 20]);
         TestMessage small = msg(1, 2);
-        a.transport.setPeers(Map.of(2L, b.address));
+        Node[] pair = chunkingPair(spool);
+        Node a = pair[0];
+        Node b = pair[1];
         // queued before the connection is up, so the link takes all three at once: the resend meets the first copy
         a.transport.send(big);
         a.transport.send(big);

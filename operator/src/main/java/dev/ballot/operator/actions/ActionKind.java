@@ -9,7 +9,8 @@ package dev.ballot.operator.actions;
 public enum ActionKind {
     TRANSFER_LEADERSHIP("transfer-leadership", new TransferLeadership()),
     RESTART_MEMBER("restart-member", new RestartMember()),
-    REPLACE_MEMBER("replace-member", new ReplaceMember());
+    REPLACE_MEMBER("replace-member", new ReplaceMember()),
+    RECOVER_QUORUM("recover-quorum-from", new RecoverQuorum());
 
     private final String name;
     private final ActionRules rules;

@@ -24,6 +24,9 @@ import java.util.Map;
  * </ul>
  */
 public final class ActionPlanner {
+    /** ClusterView's blocked reason while a rolling update, scaling or replacement is pending. */
+    public static final String ROLLOUT_IN_PROGRESS = "RolloutInProgress";
+
     private ActionPlanner() {
     }
 
@@ -98,7 +101,9 @@ public final class ActionPlanner {
                 a.message = "starts once the running action finishes";
                 continue;
             }
-            Verdict v = cluster.blockedReason() != null
+            boolean blocked = cluster.blockedReason() != null && !(ROLLOUT_IN_PROGRESS.equals(cluster.blockedReason())
+                    && r.kind().rules().startsDuringRollout());
+            Verdict v = blocked
                     ? Verdict.refuse(cluster.blockedReason(), cluster.blockedMessage())
                     : r.kind().rules().start(r, cluster);
             apply(a, v, now, events);

@@ -16,6 +16,14 @@ public interface ActionRules {
     /** For a Running action: Done, Failed, or Running with the next step (or none while waiting). */
     Verdict proceed(ActionStatus running, ClusterView cluster);
 
+    /**
+     * True for an action that repairs what a rollout or replacement waits on (quorum-loss recovery): it starts while
+     * one is pending. Paused or invalid specs still refuse it.
+     */
+    default boolean startsDuringRollout() {
+        return false;
+    }
+
     /** How long an action may run before it is Failed. */
     Duration deadline();
 }

@@ -20,7 +20,12 @@ public record ActionStep(Op op, String member, String to, String podUid) {
          * While pod {@code member} still has uid {@code podUid}: delete the claim it mounts, then the pod; the
          * StatefulSet recreates both, the member starts empty.
          */
-        DELETE_CLAIM_AND_POD
+        DELETE_CLAIM_AND_POD,
+        /**
+         * Quorum-loss recovery: POST /v1/admin/force-new-cluster on {@code member} with the request id {@code to},
+         * then delete its pod if its uid is still {@code podUid}, so it restarts as a one-member configuration.
+         */
+        FORCE_NEW_CLUSTER
     }
 
     public static ActionStep transfer(String leader, String to) {
@@ -33,5 +38,9 @@ public record ActionStep(Op op, String member, String to, String podUid) {
 
     public static ActionStep deleteClaimAndPod(String pod, String uid) {
         return new ActionStep(Op.DELETE_CLAIM_AND_POD, pod, null, uid);
+    }
+
+    public static ActionStep forceNewCluster(String member, String requestId, String uid) {
+        return new ActionStep(Op.FORCE_NEW_CLUSTER, member, requestId, uid);
     }
 }

@@ -21,10 +21,12 @@ import java.util.Optional;
 final class ActionExecutor {
     private final RolloutExecutor rollout;
     private final KubernetesClient client;
+    private final QuorumRecoveryExecutor recovery;
 
     ActionExecutor(RolloutExecutor rollout, KubernetesClient client) {
         this.rollout = rollout;
         this.client = client;
+        this.recovery = new QuorumRecoveryExecutor(rollout);
     }
 
     /** Returns the Event of what the call did, if it did something worth one. */
@@ -39,6 +41,7 @@ final class ActionExecutor {
                     ? Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + step.member()
                     + " (restart-member) so the StatefulSet recreates it"))
                     : Optional.empty();
+            case FORCE_NEW_CLUSTER -> recovery.execute(cluster, step);
             case DELETE_CLAIM_AND_POD -> {
                 String[] claim = new String[1];
                 boolean deleted = rollout.deletePod(cluster, step.member(), pod -> {

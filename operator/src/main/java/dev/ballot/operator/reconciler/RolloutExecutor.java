@@ -166,7 +166,7 @@ final class RolloutExecutor {
         }
     }
 
-    private NodeEndpoint member(ElectionCluster cluster, String member) {
+    NodeEndpoint member(ElectionCluster cluster, String member) {
         return nodes.at(MemberUrls.withTls(MemberUrls.ofPod(settings.memberUrlTemplate(), cluster.getMetadata().getName(),
                 cluster.getMetadata().getNamespace(), member), OperatorTls.enabled(cluster, settings)));
     }
