@@ -21,25 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (checked with openssl on every member's HTTPS and peer ports). A client writes (jetcd) all along; the status is
  * sampled for QuorumLost every 500 ms. The CA itself is not rotated here (docs/e2e.md says why).
  */
-public final class CertRotation implements Scenario {
-  private final String scenario;
-  private final CreateCluster created;
+public final class CertRotation extends OnCreatedCluster {
   private final Duration reloadDeadline;
 
   public CertRotation(String scenario, CreateCluster created, Duration reloadDeadline) {
-    this.scenario = scenario;
-    this.created = created;
+    super(scenario, created);
     this.reloadDeadline = reloadDeadline;
-  }
-
-  @Override
-  public String name() {
-    return scenario;
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of(created.name());
   }
 
   @Override

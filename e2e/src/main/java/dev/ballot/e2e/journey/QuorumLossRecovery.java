@@ -10,11 +10,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Issue 16's quorum-loss recovery as an SRE meets it: a 3-voter cluster with data permanently loses two members
- * ({@code kubectl delete pvc} and {@code kubectl delete pod} of both followers): they come back empty, refuse to vote,
+ * Issue 16's quorum-loss recovery as an SRE meets it: a cluster with data permanently loses every voter but its leader
+ * ({@code kubectl delete pvc} and {@code kubectl delete pod} of each): they come back empty, refuse to vote,
  * and the cluster has no quorum (no leader, not Ready). {@code kubectl annotate ... ballot.dev/recover-quorum-from=<the
  * survivor>} makes the operator rebuild the cluster from the survivor's data; it passes when the cluster is Ready again
- * with three voters, every key written before the loss reads back, and a Warning Event {@code QuorumRecovery} names
+ * with all its voters, every key written before the loss reads back, and a Warning Event {@code QuorumRecovery} names
  * the index kept.
  */
 public final class QuorumLossRecovery extends OnCreatedCluster {
@@ -32,9 +32,11 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
       return;
     }
     String kept = before.get().leader();
-    List<String> lost = ctx.members(ec).stream().map(p -> p.getMetadata().getName()).filter(n -> !n.equals(kept))
-        .sorted().toList();
-    r.put("kept_member", kept);
+    // Every other voter is lost (a learner/observer keeps its data: it never votes).
+    List<String> voters = ((List<Map<String, Object>>) status(ctx, ec).getOrDefault("members", List.of())).stream()
+        .filter(m -> Boolean.TRUE.equals(m.get("voter"))).map(m -> String.valueOf(m.get("name"))).sorted().toList();
+    List<String> lost = voters.stream().filter(n -> !n.equals(kept)).toList();
+    r.put("kept_member", kept).put("voters", voters.size());
 
     // Data first: every acknowledged write is on the leader, the member kept.
     List<InetSocketAddress> members = ctx.clientAddresses(ec);
@@ -107,7 +109,7 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
       List<Map<String, Object>> ms = (List<Map<String, Object>>) status.getOrDefault("members", List.of());
       long readyVoters = ms.stream().filter(m -> Boolean.TRUE.equals(m.get("voter")) && Boolean.TRUE.equals(m.get("ready"))
           && !Boolean.TRUE.equals(m.get("needsReplacement"))).count();
-      ready = doneAt > 0 && conditionTrue(status, "Ready") && readyVoters == 3;
+      ready = doneAt > 0 && conditionTrue(status, "Ready") && readyVoters == voters.size();
       last = "phase=" + phase + " leader=" + status.get("leader") + " readyVoters=" + readyVoters + " reconciling="
           + conditionMessage(status, "Reconciling");
       if (!ready) {
@@ -115,7 +117,7 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
       }
     }
     r.put("recovered_ms", doneAt < 0 ? -1 : doneAt - askedAt).put("ready_ms", ready ? System.currentTimeMillis() - askedAt : -1);
-    if (!r.check(ready, "not Ready with 3 voters within 600 s of the annotation: " + last)) {
+    if (!r.check(ready, "not Ready with " + voters.size() + " voters within 600 s of the annotation: " + last)) {
       return;
     }
     List<String> missing = writer.verify(ctx.clientAddresses(ec));

@@ -23,28 +23,15 @@ import java.util.function.BooleanSupplier;
  * members serve). All the while a client writes (jetcd); at the end every member must still be Ready with no
  * restart and every acknowledged write must read back.
  */
-public final class SecurityAttacks implements Scenario {
+public final class SecurityAttacks extends OnCreatedCluster {
   static final int RAFT_PEER_PORT = 2380;
   private static final int FLOOD_CONNECTIONS = 6;
   private static final int FLOOD_BYTES = 13 << 20;
   private static final int VALUE_BYTES = 1 << 20;
   private static final String SPACE_EXCEEDED = "database space exceeded";
-  private final String scenario;
-  private final CreateCluster created;
 
   public SecurityAttacks(String scenario, CreateCluster created) {
-    this.scenario = scenario;
-    this.created = created;
-  }
-
-  @Override
-  public String name() {
-    return scenario;
-  }
-
-  @Override
-  public List<String> needs() {
-    return List.of(created.name());
+    super(scenario, created);
   }
 
   @Override

@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code peers} entries that start as learners in their place (a member being replaced after it lost its storage
  * keeps its position, so its member id, yet must join empty as a learner; docs/node-config.md).
  */
-final class RaftYamlParser {
+final class RaftYamlParser extends ConfigFileParser {
     static final List<String> KEYS = List.of("cluster_id", "node_id", "listen_address", "peers", "learners",
             "rejoining_learners", "election_timeout_min", "election_timeout_max", "heartbeat_interval",
             "client_address", "advertise_address", "data_dir", "etcd_address", ClientLimits.REQUEST_KEY,
@@ -36,25 +36,16 @@ final class RaftYamlParser {
     static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
 
-    private final String source;
-    private final Map<String, String> env;
-    private final Map<String, Setting> settings = new LinkedHashMap<>();
     private int raftLine;
     /** List keys ({@code peers}, {@code learners}): line of each item in the file (absent when from the environment). */
     private final Map<String, List<Integer>> itemLines = new LinkedHashMap<>();
 
     RaftYamlParser(String source, Map<String, String> env) {
-        this.source = source;
-        this.env = env;
+        super(source, env);
     }
 
-    NodeConfig parse(String text) throws ConfigException {
-        readYaml(text);
-        applyEnvironment();
-        return build();
-    }
-
-    private void readYaml(String text) throws ConfigException {
+    @Override
+    void read(String text) throws ConfigException {
         Node root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new java.io.StringReader(text));
@@ -145,7 +136,8 @@ final class RaftYamlParser {
         return n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
     }
 
-    private void applyEnvironment() throws ConfigException {
+    @Override
+    void applyEnvironment() throws ConfigException {
         for (String key : KEYS) {
             Setting override = EnvOverrides.lookup(key, "raft." + key, env);
             if (override == null) {
@@ -182,7 +174,8 @@ final class RaftYamlParser {
         }
     }
 
-    private NodeConfig build() throws ConfigException {
+    @Override
+    NodeConfig build() throws ConfigException {
         Setting clusterSetting = required("cluster_id", "add 'cluster_id: \"my-cluster\"' under 'raft:' (or set BALLOT_CLUSTER_ID)");
         String clusterId = clusterSetting.value().trim();
         if (!CLUSTER_ID.matcher(clusterId).matches()) {

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * clientPortAddress, maxClientCnxns, min/maxSessionTimeout, dataDir, plus Ballot's clusterId, clientAddress (the HTTP
  * API), nodeId and bindHost. Every other key ZooKeeper documents is accepted with a warning; an unknown key is refused.
  */
-final class ZabPropertiesParser {
+final class ZabPropertiesParser extends ConfigFileParser {
     static final List<String> KEYS = List.of("tickTime", "initLimit", "syncLimit", "clientPort", "clientPortAddress",
             "maxClientCnxns", "minSessionTimeout", "maxSessionTimeout", "dataDir", "clusterId", "clientAddress",
             "nodeId", "bindHost", TlsSettings.ZAB_DIR_KEY, TlsSettings.ZAB_CLIENT_AUTH_KEY, "secureClientPort",
@@ -32,24 +32,15 @@ final class ZabPropertiesParser {
     private static final Pattern SERVER_KEY = Pattern.compile("server\\.(\\d+)");
     private static final Pattern ENV_SERVER = Pattern.compile("BALLOT_SERVER_(\\d+)");
 
-    private final String source;
-    private final Map<String, String> env;
-    private final Map<String, Setting> settings = new LinkedHashMap<>();
     private final TreeMap<Long, Setting> servers = new TreeMap<>();
     private final List<String> warnings = new ArrayList<>();
 
     ZabPropertiesParser(String source, Map<String, String> env) {
-        this.source = source;
-        this.env = env;
+        super(source, env);
     }
 
-    NodeConfig parse(String text) throws ConfigException {
-        read(text);
-        applyEnvironment();
-        return build();
-    }
-
-    private void read(String text) throws ConfigException {
+    @Override
+    void read(String text) throws ConfigException {
         String[] lines = text.split("\r?\n", -1);
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (int i = 0; i < lines.length; i++) {
@@ -124,7 +115,8 @@ final class ZabPropertiesParser {
         return -1;
     }
 
-    private void applyEnvironment() throws ConfigException {
+    @Override
+    void applyEnvironment() throws ConfigException {
         for (String key : KEYS) {
             Setting override = EnvOverrides.lookup(key, key, env);
             if (override != null) {
@@ -260,7 +252,8 @@ final class ZabPropertiesParser {
         }
     }
 
-    private NodeConfig build() throws ConfigException {
+    @Override
+    NodeConfig build() throws ConfigException {
         Setting tickS = required("tickTime", "add tickTime=2000 (milliseconds), or set BALLOT_TICKTIME");
         int tickMs = integer(tickS, (int) NodeConfig.TICK.toMillis(), 60_000, "2000");
         int initLimit = integer(required("initLimit", "add initLimit=10 (ticks), or set BALLOT_INITLIMIT"), 1, 10_000, "10");

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -30,51 +31,28 @@ import java.util.stream.Stream;
  */
 public final class LocalCluster implements AutoCloseable {
 
-    /** One member process. */
-    public static final class Node {
-        final long id;
-        final String host;
-        final Path dataDir;
-        final Path config;
-        final Path log;
-        volatile Process process;
-
+    /**
+     * One member: who it is, where its files are, and its process once started.
+     *
+     * @param host    its loopback address (peer and client ports bind on it)
+     * @param config  its config file (also for another subcommand with the same config, e.g. restore)
+     * @param started holds its process; empty before the first start
+     */
+    public record Node(long id, String host, Path dataDir, Path config, Path log, AtomicReference<Process> started) {
         Node(long id, String host, Path dataDir, Path config, Path log) {
-            this.id = id;
-            this.host = host;
-            this.dataDir = dataDir;
-            this.config = config;
-            this.log = log;
-        }
-
-        public long id() {
-            return id;
-        }
-
-        /** Its loopback address (peer and client ports bind on it). */
-        public String host() {
-            return host;
+            this(id, host, dataDir, config, log, new AtomicReference<>());
         }
 
         public String name() {
             return "node-" + id;
         }
 
-        public Path log() {
-            return log;
-        }
-
-        /** The member's config file (for another subcommand with the same config, e.g. restore). */
-        public Path config() {
-            return config;
-        }
-
         public Process process() {
-            return process;
+            return started.get();
         }
 
         public boolean running() {
-            Process p = process;
+            Process p = started.get();
             return p != null && p.isAlive();
         }
     }
@@ -342,7 +320,7 @@ public final class LocalCluster implements AutoCloseable {
             pb.environment().put(tls != null ? "BALLOT_SECURE_CLIENT_PORT" : "BALLOT_CLIENTPORT", Integer.toString(etcdPort));
         }
         pb.environment().putAll(env);
-        n.process = pb.start();
+        n.started.set(pb.start());
     }
 
     /** A lost volume: everything in the (stopped) node's data directory is gone. */
@@ -357,7 +335,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already synced. */
     public void kill(long id) throws InterruptedException {
-        Process p = nodes.get(id).process;
+        Process p = nodes.get(id).process();
         if (p != null) {
             p.destroyForcibly();
             p.waitFor();
@@ -370,7 +348,7 @@ public final class LocalCluster implements AutoCloseable {
      * {@link #kill} ends it afterwards (SIGKILL works on a stopped process).
      */
     public void freeze(long id) throws IOException, InterruptedException {
-        Process p = nodes.get(id).process;
+        Process p = nodes.get(id).process();
         if (p == null || !p.isAlive()) {
             return;
         }
@@ -382,7 +360,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** SIGTERM and wait: the node hands off leadership and exits. Returns the exit code. */
     public int terminate(long id, Duration timeout) throws InterruptedException {
-        Process p = nodes.get(id).process;
+        Process p = nodes.get(id).process();
         if (p == null) {
             return -1;
         }
@@ -453,13 +431,13 @@ public final class LocalCluster implements AutoCloseable {
     @Override
     public void close() {
         for (Node n : nodes.values()) {
-            Process p = n.process;
+            Process p = n.process();
             if (p != null && p.isAlive()) {
                 p.destroyForcibly();
             }
         }
         for (Node n : nodes.values()) {
-            Process p = n.process;
+            Process p = n.process();
             if (p != null) {
                 try {
                     p.waitFor();

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * {@code ballot.dev/recover-quorum-from: "<member>"}: quorum-loss recovery, never automatic (as etcd's
- * {@code --force-new-cluster}). The cluster is rebuilt from the named member's data: every other member that still
+ * {@code --force-new-cluster}). The cluster is rebuilt from the named member's data: every other voter that still
  * holds data is wiped first (its claim and pod deleted: it comes back empty and refuses to vote); then the kept member
  * is asked to rebuild ({@code POST /v1/admin/force-new-cluster}) and its pod is deleted, so it restarts as a
  * one-member configuration of its whole log and leads alone; the operator's replacement then adds the others again
@@ -71,7 +71,9 @@ final class RecoverQuorum implements ActionRules {
      */
     private static Verdict next(String target, String requestId, String uid, ClusterView c, boolean starting) {
         for (MemberStatus m : c.members()) {
-            if (m.name.equals(target) || Boolean.TRUE.equals(m.needsReplacement)) {
+            if (m.name.equals(target) || Boolean.TRUE.equals(m.needsReplacement) || !Boolean.TRUE.equals(m.voter)) {
+                // A learner/observer never votes, and one wiped would come back empty without ever needing
+                // replacement: it is left as it is and catches up from the rebuilt cluster once added again.
                 continue;
             }
             PodView pod = c.pods().get(m.name);

@@ -132,7 +132,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         // The members' pods (health and restarts) and claims (resize progress, labelled from the claim template).
         return List.of(members, labelledChildren(Pod.class, "pods", context),
                 labelledChildren(PersistentVolumeClaim.class, "claims", context), new ClusterDeletions(gauges,
-                deleted -> actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()))));
+                deleted -> actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()))),
+                RequestAnnotations.eventSource(context));
     }
 
     @Override

@@ -3,12 +3,9 @@ package dev.ballot.operator.actions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ActionStatus;
-import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.PodView;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,59 +18,8 @@ import org.junit.jupiter.api.Test;
 class ActionPlannerTest {
     private static final Instant NOW = Instant.parse("2026-12-06T12:00:00Z");
 
-    /** A 3-voter cluster, ec-0 leading; each member healthy with lag 0 unless a test changes it. */
-    private static final class Cluster {
-        final List<MemberStatus> members = new ArrayList<>();
-        final Map<String, PodView> pods = new HashMap<>();
-        String leader = "ec-0";
-        String blockedReason;
-        boolean hold;
-
-        Cluster(int voters, int learners) {
-            for (int i = 0; i < voters + learners; i++) {
-                MemberStatus m = new MemberStatus();
-                m.name = "ec-" + i;
-                m.voter = i < voters;
-                m.ready = true;
-                m.lag = 0L;
-                members.add(m);
-                pods.put(m.name, new PodView(m.name, "rev-1", true, false, List.of(), "uid-" + i));
-            }
-        }
-
-        Cluster member(String name, java.util.function.Consumer<MemberStatus> edit) {
-            members.stream().filter(m -> m.name.equals(name)).forEach(edit);
-            return this;
-        }
-
-        Cluster pod(String name, PodView pod) {
-            if (pod == null) {
-                pods.remove(name);
-            } else {
-                pods.put(name, pod);
-            }
-            return this;
-        }
-
-        Cluster leader(String name) {
-            leader = name;
-            return this;
-        }
-
-        Cluster blocked(String reason, boolean holdSteps) {
-            blockedReason = reason;
-            hold = holdSteps;
-            return this;
-        }
-
-        ClusterView view() {
-            return new ClusterView(leader, 7L, members, pods, blockedReason,
-                    blockedReason == null ? null : "blocked: " + blockedReason, hold);
-        }
-    }
-
-    private static Cluster healthy() {
-        return new Cluster(3, 0);
+    private static ClusterFixture healthy() {
+        return ClusterFixture.healthy();
     }
 
     private static ActionRequest transfer(String target) {
@@ -94,7 +40,7 @@ class ActionPlannerTest {
                 Arguments.of(transfer("ec-0"), healthy(), "Done", "AlreadyLeader", null),
                 Arguments.of(transfer("ec-9"), healthy(), "Refused", "UnknownMember", null),
                 Arguments.of(transfer(""), healthy(), "Refused", "InvalidRequest", null),
-                Arguments.of(transfer("ec-3"), new Cluster(3, 1), "Refused", "NotAVoter", null),
+                Arguments.of(transfer("ec-3"), new ClusterFixture(3, 1), "Refused", "NotAVoter", null),
                 Arguments.of(transfer("ec-1"), healthy().member("ec-1", m -> m.lag = 101L), "Refused", "NotCaughtUp",
                         null),
                 Arguments.of(transfer("ec-1"), healthy().member("ec-1", m -> m.lag = null), "Refused", "NotCaughtUp",
@@ -110,7 +56,7 @@ class ActionPlannerTest {
                 Arguments.of(restart("ec-1"), healthy(), "Running", "Restarting", ActionStep.deletePod("ec-1", "uid-1")),
                 Arguments.of(restart("ec-0"), healthy().member("ec-1", m -> m.lag = 3L), "Running",
                         "TransferringLeadership", ActionStep.transfer("ec-0", "ec-2")),
-                Arguments.of(restart("ec-3"), new Cluster(3, 1).member("ec-1", m -> m.ready = false), "Running",
+                Arguments.of(restart("ec-3"), new ClusterFixture(3, 1).member("ec-1", m -> m.ready = false), "Running",
                         "Restarting", ActionStep.deletePod("ec-3", "uid-3")),
                 Arguments.of(restart("ec-1"), healthy().member("ec-2", m -> m.ready = false), "Refused",
                         "QuorumAtRisk", null),
@@ -119,7 +65,7 @@ class ActionPlannerTest {
                 Arguments.of(restart("ec-1"), healthy().pod("ec-2", null), "Refused", "QuorumAtRisk", null),
                 Arguments.of(restart("ec-2"), healthy().member("ec-2", m -> m.ready = false), "Running",
                         "Restarting", ActionStep.deletePod("ec-2", "uid-2")),
-                Arguments.of(restart("ec-0"), new Cluster(1, 0), "Refused", "OnlyVoter", null),
+                Arguments.of(restart("ec-0"), new ClusterFixture(1, 0), "Refused", "OnlyVoter", null),
                 Arguments.of(restart("ec-1"), healthy().pod("ec-1", null), "Refused", "PodNotRunning", null),
                 Arguments.of(restart("ec-1"), healthy().pod("ec-1", new PodView("ec-1", "rev-1", false, true,
                         List.of(), "uid-1")), "Refused", "PodNotRunning", null),
@@ -130,7 +76,7 @@ class ActionPlannerTest {
 
     @ParameterizedTest(name = "{0} -> {2} {3}")
     @MethodSource("newRequests")
-    void aNewRequestIsGatedOnce(ActionRequest request, Cluster cluster, String phase, String reason,
+    void aNewRequestIsGatedOnce(ActionRequest request, ClusterFixture cluster, String phase, String reason,
                                 ActionStep step) {
         ActionPlanner.Plan plan = ActionPlanner.plan(List.of(request), null, cluster.view(), NOW);
         ActionStatus a = only(plan);
@@ -206,13 +152,13 @@ class ActionPlannerTest {
         assertThat(repeat.step()).isEqualTo(ActionStep.deletePod("ec-1", "uid-1"));
         assertThat(repeat.events()).isEmpty();
 
-        Cluster terminating = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, true, List.of(), "uid-1"));
+        ClusterFixture terminating = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, true, List.of(), "uid-1"));
         ActionPlanner.Plan going = ActionPlanner.plan(List.of(restart("ec-1")), repeat.actions(), terminating.view(),
                 NOW.plusSeconds(2));
         assertThat(going.step()).isNull();
         assertThat(only(going).message).isEqualTo("waiting for ec-1 to come back (old pod terminating)");
 
-        Cluster starting = healthy().pod("ec-1", new PodView("ec-1", "rev-1", false, false, List.of(), "uid-9"))
+        ClusterFixture starting = healthy().pod("ec-1", new PodView("ec-1", "rev-1", false, false, List.of(), "uid-9"))
                 .member("ec-1", m -> m.ready = false);
         ActionPlanner.Plan back = ActionPlanner.plan(List.of(restart("ec-1")), going.actions(), starting.view(),
                 NOW.plusSeconds(3));
@@ -220,7 +166,7 @@ class ActionPlannerTest {
         assertThat(only(back).message).isEqualTo("waiting for ec-1 to come back (new pod not ready)");
         assertThat(back.step()).isNull();
 
-        Cluster ready = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"));
+        ClusterFixture ready = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"));
         ActionPlanner.Plan done = ActionPlanner.plan(List.of(restart("ec-1")), back.actions(), ready.view(),
                 NOW.plusSeconds(4));
         assertThat(only(done).phase).isEqualTo("Done");
@@ -245,7 +191,7 @@ class ActionPlannerTest {
     void aTransferWaitsWhileItsTargetCampaignsAndFailsOnlyAtTheDeadline() {
         ActionPlanner.Plan start = ActionPlanner.plan(List.of(transfer("ec-1")), null, healthy().view(), NOW);
         // TimeoutNow made ec-1 a candidate: it knows no leader, the old leader's report still says it leads
-        Cluster campaigning = healthy().member("ec-1", m -> {
+        ClusterFixture campaigning = healthy().member("ec-1", m -> {
             m.ready = false;
             m.message = "no leader known (candidate)";
         });
@@ -265,7 +211,7 @@ class ActionPlannerTest {
     @Test
     void aTransferWhoseTargetLeftTheConfigurationFails() {
         ActionPlanner.Plan start = ActionPlanner.plan(List.of(transfer("ec-2")), null, healthy().view(), NOW);
-        Cluster two = new Cluster(2, 0);
+        ClusterFixture two = new ClusterFixture(2, 0);
         ActionPlanner.Plan gone = ActionPlanner.plan(List.of(transfer("ec-2")), start.actions(), two.view(),
                 NOW.plusSeconds(1));
         assertThat(only(gone).phase).isEqualTo("Failed");

@@ -113,6 +113,11 @@ class RecoverQuorumTest {
                     m.needsReplacement = null;
                     m.reachable = false;
                 }), "Running", "WipingMembers", ActionStep.deleteClaimAndPod("ec-2", "uid-2")),
+                // A learner/observer with data is never wiped: it cannot vote, and would come back empty for ever.
+                Arguments.of("ec-0", lost().member("ec-2", m -> {
+                    m.needsReplacement = false;
+                    m.voter = false;
+                }), "Running", "Rebuilding", ActionStep.forceNewCluster("ec-0", "r1", "uid-0")),
                 Arguments.of("ec-0", healthy(), "Refused", "QuorumAvailable", null),
                 Arguments.of("ec-0", healthy().leader(null), "Refused", "QuorumAvailable", null),
                 Arguments.of("ec-9", lost(), "Refused", "UnknownMember", null),

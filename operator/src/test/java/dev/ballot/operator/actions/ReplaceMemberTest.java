@@ -3,15 +3,10 @@ package dev.ballot.operator.actions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballot.operator.api.ActionStatus;
-import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.PodView;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,74 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ReplaceMemberTest {
     private static final Instant NOW = Instant.parse("2026-12-06T12:00:00Z");
 
-    /** A bootstrapped 3-voter cluster, ec-0 leading, every member healthy with lag 0 unless a row changes it. */
-    private static final class Cluster {
-        final List<MemberStatus> members = new ArrayList<>();
-        final Map<String, PodView> pods = new HashMap<>();
-        String leader = "ec-0";
-        String blockedReason;
-        boolean bootstrapped = true;
-        ClusterView.Replacing replacing;
-
-        Cluster(int voters, int learners) {
-            for (int i = 0; i < voters + learners; i++) {
-                MemberStatus m = new MemberStatus();
-                m.name = "ec-" + i;
-                m.voter = i < voters;
-                m.ready = true;
-                m.lag = 0L;
-                members.add(m);
-                pods.put(m.name, new PodView(m.name, "rev-1", true, false, List.of(), "uid-" + i));
-            }
-        }
-
-        Cluster member(String name, Consumer<MemberStatus> edit) {
-            members.stream().filter(m -> m.name.equals(name)).forEach(edit);
-            return this;
-        }
-
-        Cluster pod(String name, PodView pod) {
-            if (pod == null) {
-                pods.remove(name);
-            } else {
-                pods.put(name, pod);
-            }
-            return this;
-        }
-
-        Cluster leader(String name) {
-            leader = name;
-            return this;
-        }
-
-        Cluster notBootstrapped() {
-            bootstrapped = false;
-            return this;
-        }
-
-        Cluster replacing(String member, String step) {
-            replacing = new ClusterView.Replacing(member, step);
-            return this;
-        }
-
-        Cluster blocked(String reason) {
-            blockedReason = reason;
-            return this;
-        }
-
-        ClusterView view() {
-            return new ClusterView(leader, 7L, members, pods, blockedReason,
-                    blockedReason == null ? null : "blocked: " + blockedReason, false, bootstrapped, replacing);
-        }
-
-        @Override
-        public String toString() {
-            return "cluster";
-        }
-    }
-
-    private static Cluster healthy() {
-        return new Cluster(3, 0);
+    private static ClusterFixture healthy() {
+        return ClusterFixture.healthy();
     }
 
     private static ActionRequest replace(String target) {
@@ -108,23 +37,23 @@ class ReplaceMemberTest {
                 Arguments.of("ec-1", healthy().member("ec-2", m -> m.ready = false), "Refused", "QuorumAtRisk", null),
                 Arguments.of("ec-1", healthy().member("ec-2", m -> m.lag = 5000L), "Refused", "QuorumAtRisk", null),
                 Arguments.of("ec-1", healthy().pod("ec-0", null), "Refused", "QuorumAtRisk", null),
-                Arguments.of("ec-0", new Cluster(1, 0), "Refused", "OnlyVoter", null),
+                Arguments.of("ec-0", new ClusterFixture(1, 0), "Refused", "OnlyVoter", null),
                 Arguments.of("ec-9", healthy(), "Refused", "UnknownMember", null),
                 Arguments.of("", healthy(), "Refused", "InvalidRequest", null),
                 Arguments.of("ec-1", healthy().pod("ec-1", null), "Refused", "PodNotRunning", null),
-                Arguments.of("ec-3", new Cluster(3, 1), "Refused", "NotAVoter", null),
+                Arguments.of("ec-3", new ClusterFixture(3, 1), "Refused", "NotAVoter", null),
                 Arguments.of("ec-1", healthy().notBootstrapped(), "Refused", "NotBootstrapped", null),
                 Arguments.of("ec-1", healthy().replacing("ec-2", "promote ec-2 to voter"), "Refused",
                         "ReplacementInProgress", null),
                 Arguments.of("ec-1", healthy().member("ec-1", m -> m.needsReplacement = true), "Refused",
                         "ReplacementInProgress", null),
-                Arguments.of("ec-1", healthy().blocked("RolloutInProgress"), "Refused", "RolloutInProgress", null),
-                Arguments.of("ec-1", healthy().blocked("Paused"), "Refused", "Paused", null));
+                Arguments.of("ec-1", healthy().blocked("RolloutInProgress", false), "Refused", "RolloutInProgress", null),
+                Arguments.of("ec-1", healthy().blocked("Paused", true), "Refused", "Paused", null));
     }
 
     @ParameterizedTest(name = "replace {0} -> {2} {3}")
     @MethodSource("gates")
-    void aRequestIsGated(String target, Cluster cluster, String phase, String reason, ActionStep step) {
+    void aRequestIsGated(String target, ClusterFixture cluster, String phase, String reason, ActionStep step) {
         ActionPlanner.Plan plan = ActionPlanner.plan(List.of(replace(target)), null, cluster.view(), NOW);
         ActionStatus a = only(plan);
         assertThat(a.phase).as(a.message).isEqualTo(phase);
@@ -146,18 +75,18 @@ class ReplaceMemberTest {
         ActionPlanner.Plan again = step(start, healthy(), 1);
         assertThat(again.step()).isEqualTo(ActionStep.deleteClaimAndPod("ec-1", "uid-1"));
 
-        Cluster terminating = healthy().pod("ec-1", new PodView("ec-1", "rev-1", false, true, List.of(), "uid-1"));
+        ClusterFixture terminating = healthy().pod("ec-1", new PodView("ec-1", "rev-1", false, true, List.of(), "uid-1"));
         ActionPlanner.Plan going = step(again, terminating, 2);
         assertThat(going.step()).isNull();
         assertThat(only(going).reason).isEqualTo("DeletingStorage");
 
         // A new pod that is ready and still shows the old member's report must not count as replaced.
-        Cluster stale = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-8"));
+        ClusterFixture stale = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-8"));
         ActionPlanner.Plan notYet = step(going, stale, 3);
         assertThat(only(notYet).phase).isEqualTo("Running");
         assertThat(only(notYet).reason).isEqualTo("Restarting");
 
-        Cluster empty = healthy().pod("ec-1", new PodView("ec-1", "rev-1", false, false, List.of(), "uid-8"))
+        ClusterFixture empty = healthy().pod("ec-1", new PodView("ec-1", "rev-1", false, false, List.of(), "uid-8"))
                 .member("ec-1", m -> {
                     m.ready = false;
                     m.needsReplacement = true;
@@ -167,18 +96,18 @@ class ReplaceMemberTest {
         assertThat(only(replacing).message).isEqualTo("the operator replaces ec-1: next remove ec-1 (lost its storage)"
                 + " from the configuration");
 
-        Cluster learner = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"))
+        ClusterFixture learner = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"))
                 .member("ec-1", m -> m.voter = false).replacing("ec-1", "promote ec-1 to voter");
         ActionPlanner.Plan catchingUp = step(replacing, learner, 5);
         assertThat(only(catchingUp).phase).isEqualTo("Running");
 
         // The replacement is over but the member is not caught up yet.
-        Cluster behind = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"))
+        ClusterFixture behind = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"))
                 .member("ec-1", m -> m.lag = 400L);
         ActionPlanner.Plan promoted = step(catchingUp, behind, 6);
         assertThat(only(promoted).phase).isEqualTo("Running");
 
-        Cluster back = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"));
+        ClusterFixture back = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"));
         ActionPlanner.Plan done = step(promoted, back, 7);
         assertThat(only(done).phase).isEqualTo("Done");
         assertThat(only(done).reason).isEqualTo("Replaced");
@@ -196,13 +125,13 @@ class ReplaceMemberTest {
     @Test
     void aReplacementThatNeverHappensFailsAtItsDeadline() {
         ActionPlanner.Plan start = ActionPlanner.plan(List.of(replace("ec-1")), null, healthy().view(), NOW);
-        Cluster reborn = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-8"));
+        ClusterFixture reborn = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-8"));
         ActionPlanner.Plan late = step(start, reborn, 601);
         assertThat(only(late).phase).isEqualTo("Failed");
         assertThat(only(late).reason).isEqualTo("Timeout");
     }
 
-    private static ActionPlanner.Plan step(ActionPlanner.Plan previous, Cluster cluster, int seconds) {
+    private static ActionPlanner.Plan step(ActionPlanner.Plan previous, ClusterFixture cluster, int seconds) {
         return ActionPlanner.plan(List.of(replace(only(previous).target)), previous.actions(),
                 cluster.view(), NOW.plusSeconds(seconds));
     }

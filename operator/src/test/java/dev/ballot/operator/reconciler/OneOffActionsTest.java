@@ -9,6 +9,8 @@ import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.desired.Names;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One-off actions end to end in the operator: annotations on the cluster, the executor's calls (a transfer to the
- * named member, a uid-guarded pod delete), and the acknowledgement in status.actions and Events.
+ * named member, a uid-guarded pod delete, a replace's claim and pod delete), and the acknowledgement in status.actions
+ * and Events.
  */
 @QuarkusTest
 @WithKubernetesTestServer
@@ -117,6 +120,26 @@ class OneOffActionsTest {
         assertThat(scrape()).contains("ballot_operator_cluster_leader_present" + labels + "} 1.0",
                 "ballot_operator_cluster_term" + labels + "} 3.0",
                 "ballot_operator_cluster_actions" + labels + ",phase=\"Refused\"} 1.0");
+
+        // replace-member, every voter up again: the claim the pod mounts, then the pod, both of the recorded uid;
+        // then it waits for the member to come back empty and be replaced.
+        leader(fake, ns, voters, "raft-x-2", 3);
+        await().atMost(TIMEOUT).until(() -> get().getStatus().quorum.healthy == 3);
+        client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("data-raft-x-1")
+                .withNamespace(ns).endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
+        String replacedUid = client.pods().inNamespace(ns).withName("raft-x-1").get().getMetadata().getUid();
+        annotate("replace-member", "raft-x-1", "p1");
+        await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("raft-x-1").get() == null
+                && client.persistentVolumeClaims().inNamespace(ns).withName("data-raft-x-1").get() == null);
+        await().atMost(TIMEOUT).until(() -> "Running".equals(action("replace-member").phase)
+                && "Restarting".equals(action("replace-member").reason));
+        assertThat(action("replace-member").targetPodUid).isEqualTo(replacedUid);
+        await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "raft-x".equals(e.getInvolvedObject().getName())
+                        && "ReplacingMember".equals(e.getReason())
+                        && e.getMessage().startsWith("deleted claim data-raft-x-1 and pod raft-x-1")));
+
         client.resources(ElectionCluster.class).inNamespace(ns).withName("raft-x").delete();
         await().atMost(TIMEOUT).until(() -> !scrape().contains("cluster=\"raft-x\""));
     }
@@ -156,6 +179,8 @@ class OneOffActionsTest {
                 .addToLabels(Names.labels("raft-x"))
                 .addToLabels("controller-revision-hash", revision).endMetadata()
                 .withNewSpec().addNewContainer().withName("node").withImage("ballot/node:test").endContainer()
+                .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("data-" + name)
+                .endPersistentVolumeClaim().endVolume()
                 .endSpec().build();
         client.resource(pod).create();
         client.pods().inNamespace(client.getNamespace()).withName(name).editStatus(p -> {
