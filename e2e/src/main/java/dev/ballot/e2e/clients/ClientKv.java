@@ -26,4 +26,9 @@ public interface ClientKv extends AutoCloseable {
   static ClientKv forProtocol(String protocol) {
     return "zab".equalsIgnoreCase(protocol) ? new ZooKeeperKv() : new EtcdKv();
   }
+
+  /** jetcd on a TLS cluster's etcd port with the certificate in {@code certDir}; see {@link EtcdKv}. */
+  static ClientKv etcdTls(java.nio.file.Path certDir, java.util.function.Function<InetSocketAddress, String> authority) {
+    return new EtcdKv(certDir, authority);
+  }
 }

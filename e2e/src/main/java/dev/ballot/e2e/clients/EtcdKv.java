@@ -20,9 +20,25 @@ import java.util.concurrent.TimeoutException;
  * are off: a dead member fails the call at once (connection refused) and the caller moves to the next one, instead of
  * jetcd retrying the dead member until the deadline.
  */
-final class EtcdKv implements ClientKv {
+public final class EtcdKv implements ClientKv {
   private static final long TIMEOUT_MS = 5_000;
   private final Map<InetSocketAddress, Client> clients = new ConcurrentHashMap<>();
+  /** Null: plain HTTP/2. Else the client certificate (cert-manager's layout) for a TLS cluster's etcd port. */
+  private final java.nio.file.Path certDir;
+  private final java.util.function.Function<InetSocketAddress, String> authority;
+
+  EtcdKv() {
+    this(null, null);
+  }
+
+  /**
+   * A TLS cluster's etcd port (docs/etcd-api.md, TLS) with the certificate in {@code certDir}; {@code authority} names
+   * the member at an address as its certificate does (pods are reached by address, certificates name DNS names).
+   */
+  EtcdKv(java.nio.file.Path certDir, java.util.function.Function<InetSocketAddress, String> authority) {
+    this.certDir = certDir;
+    this.authority = authority;
+  }
 
   @Override
   public void put(InetSocketAddress member, String key, String value) throws IOException {
@@ -47,9 +63,23 @@ final class EtcdKv implements ClientKv {
   }
 
   private Client client(InetSocketAddress member) {
-    return clients.computeIfAbsent(member, m -> Client.builder()
-        .endpoints("http://" + m.getHostString() + ":" + m.getPort())
-        .retryMaxAttempts(0).connectTimeout(java.time.Duration.ofSeconds(2)).build());
+    return clients.computeIfAbsent(member, m -> client(m, certDir, certDir == null ? null : authority.apply(m)));
+  }
+
+  /** One jetcd client of {@code member}, without retries; over TLS when {@code certDir} is set. */
+  public static Client client(InetSocketAddress member, java.nio.file.Path certDir, String authority) {
+    var b = Client.builder().endpoints((certDir == null ? "http://" : "https://") + member.getHostString() + ":"
+        + member.getPort()).retryMaxAttempts(0).connectTimeout(java.time.Duration.ofSeconds(2))
+        .maxInboundMessageSize(4 << 20);
+    if (certDir != null) {
+      try {
+        b.authority(authority).sslContext(ssl -> ssl.trustManager(certDir.resolve("ca.crt").toFile())
+            .keyManager(certDir.resolve("tls.crt").toFile(), certDir.resolve("tls.key").toFile()));
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalStateException("unusable certificate in " + certDir + ": " + e.getMessage(), e);
+      }
+    }
+    return b.build();
   }
 
   private static <T> T await(CompletableFuture<T> f, InetSocketAddress member) throws IOException {

@@ -39,7 +39,7 @@ public final class CertRotation extends OnCreatedCluster {
     Path oldClient = before.client("journey");
     int restartsBefore = SecurityAttacks.restarts(ctx, ec);
     List<InetSocketAddress> clientPorts = ctx.clientAddresses(ec);
-    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), ctx.clientKv(ec), () -> clientPorts,
+    KvWriter writer = new KvWriter(name() + "-" + System.currentTimeMillis(), before.etcd(oldClient), () -> clientPorts,
         Duration.ofMinutes(6)).start();
     AtomicInteger quorumLost = new AtomicInteger();
     AtomicBoolean sampling = new AtomicBoolean(true);
@@ -137,6 +137,7 @@ public final class CertRotation extends OnCreatedCluster {
         .anyMatch(c -> "Ready".equals(c.get("type")) && "True".equals(c.get("status"))));
     r.check(ready, "the cluster was not Ready after the renewal (the operator reaches members with its new certificate)");
     r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures()).put("max_write_gap_ms", writer.maxGapMs());
+    r.check(writer.ackedCount() > 0, "no write was acknowledged during the renewal (" + writer.failures() + " failed)");
     List<String> lost = writer.verify(clientPorts);
     r.put("acked_lost", lost.size());
     KvWriter.checkNoneLost(r, lost);

@@ -78,6 +78,22 @@ final class TlsClusterFiles {
     return out;
   }
 
+  /**
+   * The client of the cluster's etcd port over TLS (the port is TLS on TLS clusters, docs/etcd-api.md) with the
+   * certificate in {@code certDir}: jetcd to each member by address, naming it as its certificate does.
+   */
+  dev.ballot.e2e.clients.ClientKv etcd(Path certDir) {
+    return dev.ballot.e2e.clients.ClientKv.etcdTls(certDir, this::authority);
+  }
+
+  /** The DNS name a member's certificate gives it, for the member at {@code address}. */
+  String authority(java.net.InetSocketAddress address) {
+    String ip = address.getAddress().getHostAddress();
+    return ctx.members(cluster).stream().filter(p -> p.getStatus() != null && ip.equals(p.getStatus().getPodIP()))
+        .map(p -> peerHost(cluster, ctx.namespace(), p.getMetadata().getName())).findFirst()
+        .orElse(address.getHostString());
+  }
+
   /** A member's stable DNS name, which its certificate names (curl is pointed at the pod's address for it). */
   static String peerHost(String cluster, String namespace, String pod) {
     return pod + "." + cluster + "-peers." + namespace + ".svc";
