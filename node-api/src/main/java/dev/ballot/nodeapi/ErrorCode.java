@@ -61,6 +61,8 @@ public enum ErrorCode {
     READ_TIMEOUT("read_timeout", false),
     /** A member that lost its storage while a voter serves nothing until it is replaced (docs/node-api.md, Member identity). */
     NEEDS_REPLACEMENT("needs_replacement", false),
+    /** 409: force-new-cluster asked of a member that knows a leader; nothing was recorded. */
+    QUORUM_AVAILABLE("quorum_available", false),
     /** {@code /healthz}: the driver loop is not running. */
     UNHEALTHY("unhealthy", false),
     /** {@code /readyz}: not ready for client traffic, the reason in the message. */
