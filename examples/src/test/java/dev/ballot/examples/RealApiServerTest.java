@@ -134,7 +134,8 @@ class RealApiServerTest {
     expected.put("patch electionclusters.ballot.dev --subresource=status -n ballot-demo", true);
     expected.put("create statefulsets.apps -n ballot-demo", true);
     expected.put("delete pods -n ballot-demo", true);
-    expected.put("delete persistentvolumeclaims -n ballot-demo", false);
+    // replace-member and recover-quorum-from delete a member's claim (uid-guarded), so the member restarts empty
+    expected.put("delete persistentvolumeclaims -n ballot-demo", true);
     expected.put("patch persistentvolumeclaims -n ballot-demo", true);
     expected.put("update persistentvolumeclaims -n ballot-demo", false);
     expected.put("get storageclasses.storage.k8s.io", true);
