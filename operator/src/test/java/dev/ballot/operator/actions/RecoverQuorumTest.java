@@ -7,11 +7,7 @@ import dev.ballot.operator.api.MemberStatus;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.PodView;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,75 +20,26 @@ class RecoverQuorumTest {
 
     /**
      * A 3-voter cluster that lost its quorum: no leader, ec-0 answers with its data (not ready: no leader to follow),
-     * ec-1 and ec-2 came back empty and need replacing.
+     * ec-1 and ec-2 came back empty and need replacing (their pods not ready).
      */
-    private static final class Cluster {
-        final List<MemberStatus> members = new ArrayList<>();
-        final Map<String, PodView> pods = new HashMap<>();
-        String leader;
-        String blockedReason;
-
-        Cluster() {
-            for (int i = 0; i < 3; i++) {
-                MemberStatus m = new MemberStatus();
-                m.name = "ec-" + i;
-                m.voter = true;
-                m.ready = false;
-                m.reachable = true;
-                m.needsReplacement = i > 0;
-                members.add(m);
-                pods.put(m.name, new PodView(m.name, "rev-1", i == 0, false, List.of(), "uid-" + i));
-            }
+    private static ClusterFixture lost() {
+        ClusterFixture c = healthy().leader(null);
+        for (MemberStatus m : c.members) {
+            int ordinal = Integer.parseInt(m.name.substring(3));
+            m.ready = false;
+            m.needsReplacement = ordinal > 0;
+            c.pod(m.name, new PodView(m.name, "rev-1", ordinal == 0, false, List.of(), "uid-" + ordinal));
         }
-
-        Cluster member(String name, Consumer<MemberStatus> edit) {
-            members.stream().filter(m -> m.name.equals(name)).forEach(edit);
-            return this;
-        }
-
-        Cluster pod(String name, PodView pod) {
-            if (pod == null) {
-                pods.remove(name);
-            } else {
-                pods.put(name, pod);
-            }
-            return this;
-        }
-
-        Cluster leader(String name) {
-            leader = name;
-            return this;
-        }
-
-        Cluster blocked(String reason) {
-            blockedReason = reason;
-            return this;
-        }
-
-        ClusterView view() {
-            return new ClusterView(leader, 7L, members, pods, blockedReason,
-                    blockedReason == null ? null : "blocked: " + blockedReason, false, true, null);
-        }
-
-        @Override
-        public String toString() {
-            return "cluster";
-        }
+        return c;
     }
 
-    private static Cluster lost() {
-        return new Cluster();
-    }
-
-    /** Every member healthy under ec-0. */
-    private static Cluster healthy() {
-        Cluster c = new Cluster().leader("ec-0");
+    /** Every member healthy under ec-0, each answering. */
+    private static ClusterFixture healthy() {
+        ClusterFixture c = ClusterFixture.healthy();
         c.members.forEach(m -> {
-            m.ready = true;
+            m.reachable = true;
             m.needsReplacement = false;
         });
-        c.members.forEach(m -> c.pods.put(m.name, new PodView(m.name, "rev-1", true, false, List.of(),
-                "uid-" + m.name.substring(3))));
         return c;
     }
 
@@ -104,7 +51,7 @@ class RecoverQuorumTest {
         return Stream.of(
                 // target, cluster, phase, reason, step
                 Arguments.of("ec-0", lost(), "Running", "Rebuilding", ActionStep.forceNewCluster("ec-0", "r1", "uid-0")),
-                Arguments.of("ec-0", lost().blocked("RolloutInProgress"), "Running", "Rebuilding",
+                Arguments.of("ec-0", lost().blocked("RolloutInProgress", false), "Running", "Rebuilding",
                         ActionStep.forceNewCluster("ec-0", "r1", "uid-0")),
                 // ec-2 still runs with the old configuration's data (or does not answer): wiped first.
                 Arguments.of("ec-0", lost().member("ec-2", m -> m.needsReplacement = false), "Running",
@@ -125,12 +72,12 @@ class RecoverQuorumTest {
                 Arguments.of("ec-1", lost(), "Refused", "MemberLostItsData", null),
                 Arguments.of("ec-0", lost().member("ec-0", m -> m.reachable = false), "Refused", "MemberUnreachable",
                         null),
-                Arguments.of("ec-0", lost().blocked("Paused"), "Refused", "Paused", null));
+                Arguments.of("ec-0", lost().blocked("Paused", false), "Refused", "Paused", null));
     }
 
     @ParameterizedTest(name = "recover from {0} -> {2} {3}")
     @MethodSource("gates")
-    void aRequestIsGated(String target, Cluster cluster, String phase, String reason, ActionStep step) {
+    void aRequestIsGated(String target, ClusterFixture cluster, String phase, String reason, ActionStep step) {
         ActionPlanner.Plan plan = ActionPlanner.plan(List.of(recover(target)), null, cluster.view(), NOW);
         ActionStatus a = only(plan);
         assertThat(a.phase).as(a.message).isEqualTo(phase);
@@ -142,7 +89,7 @@ class RecoverQuorumTest {
 
     @Test
     void aRecoveryRebuildsFromTheKeptMemberAndIsDoneOnceItLeads() {
-        Cluster c = lost().member("ec-2", m -> m.needsReplacement = false);
+        ClusterFixture c = lost().member("ec-2", m -> m.needsReplacement = false);
         ActionPlanner.Plan p = ActionPlanner.plan(List.of(recover("ec-0")), null, c.view(), NOW);
         assertThat(p.step()).isEqualTo(ActionStep.deleteClaimAndPod("ec-2", "uid-2"));
 
