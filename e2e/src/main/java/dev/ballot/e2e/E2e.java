@@ -8,6 +8,7 @@ import dev.ballot.e2e.provider.Cluster;
 import dev.ballot.e2e.provider.ClusterProvider;
 import dev.ballot.e2e.provider.LocalProvider;
 import dev.ballot.e2e.provider.NodeCluster;
+import dev.ballot.e2e.provider.ProviderLock;
 import dev.ballot.e2e.provider.Providers;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +23,9 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  */
 public final class E2e {
+  /** Kept reachable: a collected channel would be closed by its cleaner and release the lock mid-run. */
+  private static java.nio.channels.FileLock runLock;
+
   private E2e() {}
 
   public static void main(String[] args) throws Exception {
@@ -39,6 +43,7 @@ public final class E2e {
         }
       }
     }
+    runLock = ProviderLock.acquire(provider); // held until exit: a concurrent run of the same provider waits
     int code;
     try {
       code = dispatch(mode, repo, provider, only);
