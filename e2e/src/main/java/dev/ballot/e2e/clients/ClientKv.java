@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Writes and reads a key the way an application does on a Ballot cluster: with the client of the cluster's
- * protocol (jetcd on a Raft cluster's etcd port, the ZooKeeper client on a ZAB cluster's 2181), one member at a time.
+ * protocol (jetcd on a Raft cluster's etcd port, the ZooKeeper client on a ZAB cluster's 2181, or 2281 with TLS), one
+ * member at a time.
  * Any failure is an {@link IOException}: the write may or may not have been applied, the caller counts it as
  * not acknowledged.
  */
@@ -25,6 +26,15 @@ public interface ClientKv extends AutoCloseable {
   /** The client for an ElectionCluster's {@code spec.protocol} ("Raft" or "Zab"). */
   static ClientKv forProtocol(String protocol) {
     return "zab".equalsIgnoreCase(protocol) ? new ZooKeeperKv() : new EtcdKv();
+  }
+
+  /**
+   * The client for {@code protocol} on a TLS cluster, with the certificate in {@code certDir} (cert-manager's layout):
+   * jetcd over TLS on the etcd port ({@link #etcdTls}), or ZooKeeper's secure client on secureClientPort.
+   */
+  static ClientKv forProtocolTls(String protocol, java.nio.file.Path certDir,
+                                 java.util.function.Function<InetSocketAddress, String> authority) {
+    return "zab".equalsIgnoreCase(protocol) ? new ZooKeeperKv(certDir) : etcdTls(certDir, authority);
   }
 
   /** jetcd on a TLS cluster's etcd port with the certificate in {@code certDir}; see {@link EtcdKv}. */

@@ -3,6 +3,8 @@ package dev.ballot.e2e.clients;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,16 +18,48 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * The ZooKeeper 3.9.4 Java client, one session per member (connected to that member only): a key is the znode
- * {@code /e2e-kv/<key>}. A session that lost its member is closed and opened again on the next call.
+ * {@code /e2e-kv/<key>}. A session that lost its member is closed and opened again on the next call. On a TLS
+ * cluster's {@code secureClientPort} it is ZooKeeper's secure client as an application sets it up ({@link #secure}).
  */
 final class ZooKeeperKv implements ClientKv {
   private static final String ROOT = "/e2e-kv";
   private static final int SESSION_TIMEOUT_MS = 10_000;
   private static final long TIMEOUT_MS = 5_000;
   private final Map<InetSocketAddress, ZooKeeper> sessions = new ConcurrentHashMap<>();
+  /** Null: plain. Else the certificate (cert-manager's layout) for a TLS cluster's secure port. */
+  private final Path certDir;
+
+  ZooKeeperKv() {
+    this(null);
+  }
+
+  /** On a TLS cluster's secureClientPort with the certificate in {@code certDir}; null: plain. */
+  ZooKeeperKv(Path certDir) {
+    this.certDir = certDir;
+  }
+
+  /**
+   * ZooKeeper's secure client (Netty, TLS) with the Secret's files as PEM stores: the key store is one file holding
+   * the key and its certificate, the trust store the cluster's CA. The chain is checked; the host name is not, as
+   * the journey reaches members by pod address while their certificates name DNS names (as JourneyTls does for HTTPS).
+   */
+  static ZKClientConfig secure(Path certDir) throws IOException {
+    Path keyStore = certDir.resolve("keystore.pem");
+    Files.writeString(keyStore, Files.readString(certDir.resolve("tls.key")) + Files.readString(certDir.resolve("tls.crt")));
+    ZKClientConfig config = new ZKClientConfig();
+    config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+    config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+    config.setProperty("zookeeper.ssl.keyStore.location", keyStore.toString());
+    config.setProperty("zookeeper.ssl.keyStore.type", "PEM");
+    config.setProperty("zookeeper.ssl.trustStore.location", certDir.resolve("ca.crt").toString());
+    config.setProperty("zookeeper.ssl.trustStore.type", "PEM");
+    config.setProperty("zookeeper.ssl.hostnameVerification", "false");
+    return config;
+  }
 
   @Override
   public void put(InetSocketAddress member, String key, String value) throws IOException {
@@ -83,11 +117,14 @@ final class ZooKeeperKv implements ClientKv {
       return zk;
     }
     CountDownLatch connected = new CountDownLatch(1);
-    zk = new ZooKeeper(member.getHostString() + ":" + member.getPort(), SESSION_TIMEOUT_MS, event -> {
+    Watcher watcher = event -> {
       if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
         connected.countDown();
       }
-    });
+    };
+    String connect = member.getHostString() + ":" + member.getPort();
+    zk = certDir == null ? new ZooKeeper(connect, SESSION_TIMEOUT_MS, watcher)
+        : new ZooKeeper(connect, SESSION_TIMEOUT_MS, watcher, secure(certDir));
     try {
       if (!connected.await(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
         closeQuietly(zk);

@@ -24,6 +24,8 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
   /** The client ports applications use: etcd's on Raft clusters, ZooKeeper's on ZAB clusters. */
   public static final int ETCD_PORT = 2379;
   public static final int ZOOKEEPER_PORT = 2181;
+  /** ZooKeeper's secureClientPort: the only ZooKeeper port a TLS cluster serves (docs/zookeeper.md, TLS). */
+  public static final int ZOOKEEPER_TLS_PORT = 2281;
 
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
     this(cluster, kubectl, repo, namespace, new java.util.LinkedHashMap<>(),
@@ -94,11 +96,44 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
   }
 
   public int clientPort(String clusterName) {
-    return "zab".equalsIgnoreCase(protocol(clusterName)) ? ZOOKEEPER_PORT : ETCD_PORT;
+    return clientPort(protocol(clusterName), tls(clusterName));
   }
 
-  /** The client an application would use on this cluster: jetcd on Raft, ZooKeeper's on ZAB. */
+  static int clientPort(String protocol, boolean tls) {
+    return !"zab".equalsIgnoreCase(protocol) ? ETCD_PORT : tls ? ZOOKEEPER_TLS_PORT : ZOOKEEPER_PORT;
+  }
+
+  /**
+   * Whether the cluster serves its clients over TLS, as it tells its applications: {@code status.endpoints.http} is an
+   * https URL. Before the operator has published endpoints: whether it keeps certificates for the cluster.
+   */
+  @SuppressWarnings("unchecked")
+  public boolean tls(String clusterName) {
+    Optional<String> http = electionCluster(clusterName)
+        .map(ec -> (Map<String, Object>) ec.getAdditionalProperties().get("status"))
+        .map(s -> (Map<String, Object>) s.get("endpoints")).map(e -> e.get("http")).map(String::valueOf);
+    if (http.isPresent()) {
+      return http.get().startsWith("https://");
+    }
+    return cluster.admin().secrets().inNamespace(namespace).withName(clusterName + "-tls").get() != null;
+  }
+
+  /**
+   * The client an application would use on this cluster: jetcd on Raft, ZooKeeper's on ZAB; on a TLS cluster over TLS
+   * (jetcd on the etcd port, ZooKeeper's secure client on 2281) with the certificate JourneyTls also uses (the
+   * cluster's {@code spec.clients} entry {@code journey}, else the operator's).
+   */
   public ClientKv clientKv(String clusterName) {
-    return ClientKv.forProtocol(protocol(clusterName));
+    String protocol = protocol(clusterName);
+    if (!tls(clusterName)) {
+      return ClientKv.forProtocol(protocol);
+    }
+    try {
+      TlsClusterFiles files = TlsClusterFiles.read(this, clusterName,
+          java.nio.file.Files.createTempDirectory("ballot-e2e-client-" + clusterName + "-"));
+      return ClientKv.forProtocolTls(protocol, files.journeyClient(), files::authority);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the client certificate of TLS cluster " + clusterName + ": " + e, e);
+    }
   }
 }

@@ -51,6 +51,17 @@ final class TlsClusterFiles {
     return copy(cluster + "-client-" + client, "tls.crt", "tls.key", "client-" + client);
   }
 
+  /**
+   * The certificate the journey speaks to the cluster with, as {@link JourneyTls} chooses it: its {@code spec.clients}
+   * entry {@code journey} where the cluster has one, else the operator's (any certificate from the cluster's CA may
+   * read and write keys, docs/node-api.md).
+   */
+  Path journeyClient() throws Exception {
+    String secret = cluster + "-client-" + JourneyTls.CLIENT;
+    boolean own = ctx.cluster().admin().secrets().inNamespace(ctx.namespace()).withName(secret).get() != null;
+    return own ? client(JourneyTls.CLIENT) : operator();
+  }
+
   /** The operator's certificate for this cluster (URI SAN ballot://operator). */
   Path operator() throws Exception {
     return copy(cluster + "-operator-tls", "tls.crt", "tls.key", "operator");
