@@ -66,7 +66,14 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     writeMemberTargets(ctx, ec, pods, members);
     Optional<InetSocketAddress> operator = operatorTarget(ctx);
     Path config = dir.resolve("prometheus.yml");
-    Files.writeString(config, config(ctx.repo().resolve(MonitoringFiles.RULES), members, operator));
+    Optional<String> membersTls = Optional.empty();
+    if (ctx.tls(ec)) {
+      // TLS clusters serve /metrics over HTTPS only (to anyone, no client certificate): the cluster's CA, and the name
+      // every member's certificate carries (its client Service's), as the targets are pod addresses
+      Path ca = TlsClusterFiles.read(ctx, ec, dir.resolve("tls")).caFile();
+      membersTls = Optional.of(membersTls(ca, ec + "-client." + ctx.namespace() + ".svc"));
+    }
+    Files.writeString(config, config(ctx.repo().resolve(MonitoringFiles.RULES), members, operator, membersTls));
     r.put("members", pods.size()).put("operator_scraped", operator.isPresent());
 
     try (PrometheusServer prom = PrometheusServer.start(bin, config, dir, OperatorProcess.freePort(), Duration.ofSeconds(60))) {
@@ -241,8 +248,21 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     return Optional.empty();
   }
 
-  /** Fast intervals so that a short run has data; the same rules file and job names as deploy/monitoring. */
-  static String config(Path rules, Path members, Optional<InetSocketAddress> operator) {
+  /** The members job's scheme and TLS settings for a TLS cluster: its CA, and a name every member's certificate has. */
+  static String membersTls(Path caFile, String serverName) {
+    return """
+            scheme: https
+            tls_config:
+              ca_file: %s
+              server_name: %s
+        """.formatted(caFile, serverName);
+  }
+
+  /**
+   * Fast intervals so that a short run has data; the same rules file and job names as deploy/monitoring.
+   * {@code membersTls}: {@link #membersTls} for a TLS cluster.
+   */
+  static String config(Path rules, Path members, Optional<InetSocketAddress> operator, Optional<String> membersTls) {
     String operatorJob = operator.map(a -> """
           - job_name: ballot-operator
             metrics_path: /q/metrics
@@ -258,10 +278,10 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
           - %s
         scrape_configs:
           - job_name: ballot-members
-            file_sd_configs:
+        %s    file_sd_configs:
               - files: ["%s"]
                 refresh_interval: 5s
-        %s""".formatted(rules, members, operatorJob);
+        %s""".formatted(rules, membersTls.orElse(""), members, operatorJob);
   }
 
   /** Every panel query over the scenario, every 2 s, for the docs' picture (e2e/tools/plot-dashboard.py). */
