@@ -99,8 +99,14 @@ launch etcd "$BIN/etcd" --name ballot-e2e --data-dir "$STATE/etcd" \
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ETCD_PORT") 2>/dev/null && break; sleep 0.1; done
 fi
 
+# BALLOT_CP_ETCD_CAFILE, _CERTFILE, _KEYFILE: that etcd API over TLS with this client certificate (a TLS cluster's).
+ETCD_TLS=()
+if [[ -n "${BALLOT_CP_ETCD_CAFILE:-}" ]]; then
+  ETCD_TLS=(--etcd-cafile "$BALLOT_CP_ETCD_CAFILE" --etcd-certfile "$BALLOT_CP_ETCD_CERTFILE" --etcd-keyfile "$BALLOT_CP_ETCD_KEYFILE")
+fi
+
 launch kube-apiserver "$BIN/kube-apiserver" \
-  --etcd-servers "$ETCD_SERVERS" \
+  --etcd-servers "$ETCD_SERVERS" "${ETCD_TLS[@]}" \
   --bind-address "$API_ADDR" --advertise-address "$API_ADDR" --secure-port "$API_PORT" \
   --endpoint-reconciler-type "$RECONCILER" \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \

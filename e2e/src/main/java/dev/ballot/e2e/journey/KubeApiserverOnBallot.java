@@ -40,17 +40,25 @@ public final class KubeApiserverOnBallot extends OnCreatedCluster {
     // what an application in the cluster is told: the client Service's etcd port (this process reaches the pods)
     String published = ctx.electionCluster(ec).map(c -> (Map<?, ?>) c.getAdditionalProperties().get("status"))
         .map(st -> (Map<?, ?>) st.get("endpoints")).map(e -> String.valueOf(e.get("etcd"))).orElse("");
-    String expected = "http://" + ec + "-client." + ctx.namespace() + ".svc:2379";
+    boolean tls = ctx.tls(ec);
+    String expected = (tls ? "https://" : "http://") + ec + "-client." + ctx.namespace() + ".svc:2379";
     if (!r.check(published.equals(expected), "status.endpoints.etcd is '" + published + "', expected " + expected)) {
       return;
     }
-    String etcdServers = ctx.clientAddresses(ec).stream()
-        .map(a -> "http://" + a.getHostString() + ":" + a.getPort()).collect(Collectors.joining(","));
     Path work = Files.createDirectories(ctx.artifactsDir().resolve(name()));
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    String etcdServers;
+    if (tls) {
+      etcdServers = etcdOverTls(ctx, ec, work, env);
+    } else {
+      etcdServers = ctx.clientAddresses(ec).stream()
+          .map(a -> "http://" + a.getHostString() + ":" + a.getPort()).collect(Collectors.joining(","));
+    }
+    r.put("etcd_tls", tls);
     Path cp = work.resolve("cp");
     long t0 = System.currentTimeMillis();
     try {
-      if (!awaitStart(ctx, cp, etcdServers, work, r)) {
+      if (!awaitStart(ctx, cp, etcdServers, env, work, r)) {
         return;
       }
       r.put("apiserver_ready_ms", System.currentTimeMillis() - t0);
@@ -61,11 +69,51 @@ public final class KubeApiserverOnBallot extends OnCreatedCluster {
     }
   }
 
+  /**
+   * A TLS cluster's etcd port as an application reaches it: https with the journey's client certificate, each member
+   * by the DNS name its certificate carries. This machine does not resolve cluster DNS names, so the control plane
+   * starts in a mount namespace of its own whose /etc/hosts maps them to the pods' addresses ({@link #hostsWrapper}).
+   */
+  private static String etcdOverTls(JourneyContext ctx, String ec, Path work, Map<String, String> env) throws Exception {
+    TlsClusterFiles files = TlsClusterFiles.read(ctx, ec, work.resolve("tls"));
+    Path cert = files.journeyClient();
+    env.put("BALLOT_CP_ETCD_CAFILE", cert.resolve("ca.crt").toString());
+    env.put("BALLOT_CP_ETCD_CERTFILE", cert.resolve("tls.crt").toString());
+    env.put("BALLOT_CP_ETCD_KEYFILE", cert.resolve("tls.key").toString());
+    StringBuilder hosts = new StringBuilder(Files.readString(Path.of("/etc/hosts"))).append('\n');
+    List<String> urls = new ArrayList<>();
+    for (Pod p : ctx.members(ec)) {
+      if (p.getStatus() == null || p.getStatus().getPodIP() == null) {
+        continue;
+      }
+      String host = TlsClusterFiles.peerHost(ec, ctx.namespace(), p.getMetadata().getName());
+      hosts.append(ctx.cluster().reach(p, JourneyContext.ETCD_PORT).getAddress().getHostAddress()).append(' ')
+          .append(host).append('\n');
+      urls.add("https://" + host + ":" + JourneyContext.ETCD_PORT);
+    }
+    Path hostsFile = work.resolve("hosts");
+    Files.writeString(hostsFile, hosts);
+    env.put(HOSTS_FILE, hostsFile.toString());
+    return String.join(",", urls);
+  }
+
+  private static final String HOSTS_FILE = "BALLOT_E2E_HOSTS_FILE";
+
+  /** start.sh, or, with {@link #HOSTS_FILE} set, start.sh in a new mount namespace with that file as /etc/hosts. */
+  static List<String> hostsWrapper(String startSh, String cp, Map<String, String> env) {
+    if (!env.containsKey(HOSTS_FILE)) {
+      return List.of(startSh, cp);
+    }
+    return List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+        "mount --bind \"$" + HOSTS_FILE + "\" /etc/hosts && exec \"$0\" \"$1\"", startSh, cp);
+  }
+
   /** start.sh with Ballot as its etcd; true once the API server answers. */
-  private boolean awaitStart(JourneyContext ctx, Path cp, String etcdServers, Path work, ScenarioResult r)
-      throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(ctx.repo().resolve("e2e/controlplane/start.sh").toString(), cp.toString())
-        .redirectErrorStream(true).redirectOutput(work.resolve("start.log").toFile());
+  private boolean awaitStart(JourneyContext ctx, Path cp, String etcdServers, Map<String, String> env, Path work,
+                             ScenarioResult r) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(hostsWrapper(ctx.repo().resolve("e2e/controlplane/start.sh").toString(),
+        cp.toString(), env)).redirectErrorStream(true).redirectOutput(work.resolve("start.log").toFile());
+    pb.environment().putAll(env);
     pb.environment().put("BALLOT_CP_ETCD_SERVERS", etcdServers);
     pb.environment().put("BALLOT_CP_NO_BUILD", "1");
     pb.environment().put("BALLOT_CP_START_TIMEOUT", "240");
