@@ -1,5 +1,7 @@
 package dev.ballot.node.transport;
 
+import dev.ballot.nodeapi.tls.CipherPreference;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
@@ -32,19 +34,24 @@ public final class PeerTls {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
     }
 
-    /** The accepting side of {@code plain}: a client certificate is required. */
+    /**
+     * The accepting side of {@code plain}: a client certificate is required; the suite is chosen by
+     * {@link CipherPreference} (both ends are members, whose C1-only JVMs seal ChaCha20-Poly1305 records 3-4x cheaper).
+     */
     SSLSocket server(Socket plain) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, null, true);
         s.setUseClientMode(false);
+        s.setSSLParameters(CipherPreference.apply(s.getSSLParameters()));
         s.setEnabledProtocols(PROTOCOLS);
         s.setNeedClientAuth(true);
         return s;
     }
 
-    /** The dialling side of {@code plain}, connected to {@code host:port}. */
+    /** The dialling side of {@code plain}, connected to {@code host:port}; offers ChaCha20-Poly1305 first. */
     SSLSocket client(Socket plain, String host, int port) throws IOException {
         SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
         s.setUseClientMode(true);
+        s.setSSLParameters(CipherPreference.apply(s.getSSLParameters()));
         s.setEnabledProtocols(PROTOCOLS);
         return s;
     }
