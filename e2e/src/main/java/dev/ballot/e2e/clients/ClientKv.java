@@ -17,6 +17,13 @@ public interface ClientKv extends AutoCloseable {
   /** A read that sees every write acknowledged before it (etcd's linearizable read; ZooKeeper's sync + read). */
   Optional<String> get(InetSocketAddress member, String key) throws IOException;
 
+  /**
+   * Starts connecting to {@code members} in the background, so that a writer that moves to another member after a
+   * failure finds its connection up: what a TLS client that already spoke to them would have. Nothing by default.
+   */
+  default void prepare(java.util.List<InetSocketAddress> members) {
+  }
+
   /** Which client this is, for reports. */
   String name();
 

@@ -100,6 +100,36 @@ final class ZooKeeperKv implements ClientKv {
     }
   }
 
+  /**
+   * On a TLS cluster, opens a session to every member at once, in the background: a new TLS session (the client's
+   * SSL context from the PEM files, a Netty event loop, the handshake) took seconds on the loaded 2-core machine
+   * (e2e leader-failover-zab, 2026-12-07: no write acknowledged in the 2 s after the kill), which a writer moving to
+   * the next member would otherwise pay after each failure. Plain sessions open in milliseconds: left to the first use.
+   */
+  @Override
+  public void prepare(java.util.List<InetSocketAddress> members) {
+    if (certDir == null) {
+      return;
+    }
+    for (InetSocketAddress m : members) {
+      Thread t = new Thread(() -> {
+        try {
+          session(m);
+        } catch (IOException e) {
+          // the writer's own call to this member opens it again, or reports why not
+        }
+      }, "zookeeper-kv-prepare-" + m);
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  /** Whether a live session to {@code member} is open (for tests of {@link #prepare}). */
+  boolean hasSession(InetSocketAddress member) {
+    ZooKeeper zk = sessions.get(member);
+    return zk != null && zk.getState().isConnected();
+  }
+
   @Override
   public String name() {
     return "zookeeper";
@@ -112,6 +142,19 @@ final class ZooKeeperKv implements ClientKv {
   }
 
   private ZooKeeper session(InetSocketAddress member) throws IOException {
+    synchronized (lockFor(member)) {
+      return openSession(member);
+    }
+  }
+
+  private final Map<InetSocketAddress, Object> locks = new ConcurrentHashMap<>();
+
+  /** One opener per member at a time: {@link #prepare}'s thread and the writer must not open two sessions. */
+  private Object lockFor(InetSocketAddress member) {
+    return locks.computeIfAbsent(member, m -> new Object());
+  }
+
+  private ZooKeeper openSession(InetSocketAddress member) throws IOException {
     ZooKeeper zk = sessions.get(member);
     if (zk != null && zk.getState().isAlive()) {
       return zk;

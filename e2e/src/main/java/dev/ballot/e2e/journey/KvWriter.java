@@ -37,6 +37,7 @@ public final class KvWriter implements Runnable {
   }
 
   public KvWriter start() {
+    kv.prepare(members.get());
     thread = new Thread(this, "kv-writer-" + prefix);
     thread.setDaemon(true);
     thread.start();

@@ -84,6 +84,20 @@ class ZooKeeperKvTlsTest {
   }
 
   @Test
+  void prepareOpensTheSessionBeforeAnyCallAndTheFirstPutUsesIt() throws Exception {
+    Path client = dir.resolve("prepared");
+    ca.writeDirectory(client, ca.issue("journey", List.of(), List.of(), List.of(), Instant.now().minusSeconds(60),
+        Duration.ofDays(1)));
+    try (ZooKeeperKv kv = (ZooKeeperKv) ClientKv.forProtocolTls("Zab", client, a -> "unused")) {
+      assertThat(kv.hasSession(secure)).isFalse();
+      kv.prepare(List.of(secure));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> kv.hasSession(secure));
+      kv.put(secure, "k3", "v3");
+      assertThat(kv.get(secure, "k3")).contains("v3");
+    }
+  }
+
+  @Test
   void aClientOfAnotherCaGetsNoSession() throws Exception {
     Instant now = Instant.now().minusSeconds(60);
     CertificateAuthority other = CertificateAuthority.create("other-ca", now, Duration.ofDays(1));
