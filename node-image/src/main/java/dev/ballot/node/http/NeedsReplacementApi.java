@@ -19,7 +19,8 @@ import java.util.Map;
  * What a member that must not start its engine serves instead ({@code dev.ballot.node.server.JoinGate}): its
  * status ({@code needsReplacement: true}, the reason and the fix), health (200, so that it is not restarted in
  * a loop: a restart cannot fix it), readiness (503) and a metric; every other request gets 503
- * {@code needs_replacement} (not applied). It opens no peer port, so it can neither vote nor acknowledge.
+ * {@code needs_replacement} (not applied). It opens no peer port, so it can neither vote nor acknowledge. With TLS
+ * ({@code tls_dir}) it serves HTTPS with the member's certificate, as the running node does.
  */
 public final class NeedsReplacementApi implements AutoCloseable {
     public static final String FIX = "replace this member: remove it from the configuration "
@@ -52,16 +53,47 @@ public final class NeedsReplacementApi implements AutoCloseable {
             members.add(m);
         }
         status.put("members", members);
-        server = HttpServer.create(new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), 64);
+        InetSocketAddress bind = new InetSocketAddress(config.clientListen().host(), config.clientListen().port());
+        // With TLS, HTTPS as the running node serves it: the kubelet's probes and the operator speak HTTPS to this
+        // port, and a plain server here left the probes timing out (a restart loop) and the operator unable to read
+        // needsReplacement, so it never replaced the member (e2e kubectl-ballot with TLS on, 2026-12-07).
+        server = config.tls() == null ? HttpServer.create(bind, 64) : HttpsServers.create(bind, 64, openTls(config));
+        boolean tls = config.tls() != null;
         server.createContext("/", ex -> {
             try (ex) {
-                answer(ex, status, reason);
+                answer(ex, status, reason, tls);
             }
         });
     }
 
-    private static void answer(HttpExchange ex, Map<String, Object> status, String reason) throws IOException {
+    private static dev.ballot.node.tls.NodeTls openTls(NodeConfig config) throws IOException {
+        try {
+            return dev.ballot.node.tls.NodeTls.open(config.tls(), config.clusterId(), config.nodeName());
+        } catch (dev.ballot.nodeapi.tls.TlsException e) {
+            throw new IOException("TLS (" + dev.ballot.node.config.TlsSettings.DIR_KEY + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** With TLS, as on the running node (ApiAccess): probes and metrics for anyone, the rest for the cluster's CA. */
+    private static boolean anonymous(HttpExchange ex) {
+        if (!(ex instanceof com.sun.net.httpserver.HttpsExchange https)) {
+            return false;
+        }
+        try {
+            return https.getSSLSession().getPeerCertificates().length == 0;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return true;
+        }
+    }
+
+    private static void answer(HttpExchange ex, Map<String, Object> status, String reason, boolean tls) throws IOException {
         String path = ex.getRequestURI().getPath();
+        boolean open = path.equals(NodePaths.HEALTHZ) || path.equals(NodePaths.READYZ) || path.equals(NodePaths.METRICS);
+        if (tls && !open && anonymous(ex)) {
+            Exchanges.sendJson(ex, 401, Exchanges.error("unauthenticated", "this endpoint needs a client certificate "
+                    + "from the cluster's CA: present the certificate of spec.clients", null));
+            return;
+        }
         switch (path) {
             case NodePaths.STATUS -> Exchanges.sendJson(ex, 200, status);
             case NodePaths.HEALTHZ -> Exchanges.sendJson(ex, 200, ProbeAnswer.OK);
