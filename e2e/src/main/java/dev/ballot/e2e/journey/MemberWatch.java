@@ -17,14 +17,7 @@ final class MemberWatch {
   /** {@link #awaitNewLeader} on another thread, so the caller can cause the fault meanwhile; -1 if interrupted. */
   java.util.concurrent.CompletableFuture<Long> newLeaderAsync(List<InetSocketAddress> members, long oldTerm,
       long sinceMs, long deadlineMs) {
-    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return awaitNewLeader(members, oldTerm, sinceMs, deadlineMs);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return -1L;
-      }
-    });
+    return newLeaderTimesAsync(members, oldTerm, sinceMs, deadlineMs).thenApply(NewLeader::seenMs);
   }
 
   /** Millis from {@code sinceMs} until a member leads in a term above {@code oldTerm}; -1 on deadline. */
