@@ -119,7 +119,7 @@ final class BackupExecutor {
             S3Location location = new S3Location(s3.bucket, s3.prefix, s3.endpoint, s3.region,
                     Boolean.TRUE.equals(s3.forcePathStyle));
             try (BackupStore store = BackupStore.open(location, credentials(ns, s3.credentialsSecret))) {
-                URI member = MemberUrls.ofPod(settings.memberUrlTemplate(), name, ns, pod);
+                URI member = memberUrl(settings.memberUrlTemplate(), name, ns, pod, OperatorTls.enabled(cluster, settings));
                 SnapshotBackup.Taken taken = SnapshotBackup.take(http, member, store, ns, name, clock);
                 LOG.infof("backup of %s/%s: %s, %d bytes, index %d, %d ms", ns, name, taken.manifest().object(),
                         taken.manifest().size(), taken.manifest().index(), taken.took().toMillis());
@@ -132,6 +132,15 @@ final class BackupExecutor {
             LOG.warnf("backup of %s/%s failed: %s", ns, name, e.getMessage());
             return BackupStatuses.failed(started, e.getMessage() == null ? e.toString() : e.getMessage(), clock.instant());
         }
+    }
+
+    /**
+     * Where the backup is read from: the member's API, over HTTPS on a TLS cluster (as every other call of the
+     * operator). It was always http, so a TLS member closed the connection at the first bytes and backups failed
+     * with "HTTP/1.1 header parser received no bytes" (e2e kubectl-ballot with TLS on, 2026-12-07).
+     */
+    static URI memberUrl(String template, String cluster, String ns, String pod, boolean tls) {
+        return MemberUrls.withTls(MemberUrls.ofPod(template, cluster, ns, pod), tls);
     }
 
     /** Applies the retention; the error message when it failed (the backup itself succeeded), else null. */
