@@ -270,6 +270,9 @@ final class FastLeaderElection {
         recvset.clear();
         outOfElection.clear();
         if (vote.leader() == n.id) {
+            // A leader leads its own history, configuration included (as a learner takes its leader's at NEWLEADER):
+            // a configuration only heard of in a notification is not in our log, so it is not ours to lead.
+            n.forgetLearnedConfig();
             if (n.membership.isVoter(n.id)) {
                 n.discovery.becomeLeader();
             }
