@@ -11,7 +11,6 @@ import dev.ballot.operator.members.MemberObservation;
 import dev.ballot.operator.members.ReportedStatus;
 import dev.ballot.operator.status.EventToPublish;
 import dev.ballot.operator.status.KeyspaceQuotaCondition;
-import dev.ballot.operator.status.PodView;
 import dev.ballot.operator.status.StatusConditions;
 import dev.ballot.operator.status.WorkloadView;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -58,7 +57,7 @@ class KeyspaceQuotaConditionTest {
                     "True".equals(prev) ? KeyspaceQuotaCondition.NO_SPACE : KeyspaceQuotaCondition.WITHIN_QUOTA, prev,
                     KeyspaceQuotaCondition.TYPE));
         }
-        ClusterDecision.Final r = run(new ClusterDeciderTest.Case(snapshot(7, spec, null, readyPods(),
+        ClusterDecision.Final r = run(new ClusterDeciderTest.Case(snapshot(7, spec, null, NotHeardFromTest.readyPods(3),
                 observations(members), previous), new WorkloadView(true, 3, 3, "rev-1", true)));
         Condition c = StatusConditions.find(r.status().conditions, KeyspaceQuotaCondition.TYPE);
         if ("-".equals(status)) {
@@ -83,14 +82,6 @@ class KeyspaceQuotaConditionTest {
             assertThat(r.events()).filteredOn(e -> e.reason().equals("NoSpace")).singleElement()
                     .satisfies(e -> assertThat(e.warning()).as("a Warning Event").isTrue());
         }
-    }
-
-    private static Map<String, PodView> readyPods() {
-        Map<String, PodView> pods = new HashMap<>();
-        for (int i = 0; i < 3; i++) {
-            pods.put("ec-" + i, new PodView("ec-" + i, "rev-1", true, false, List.of()));
-        }
-        return pods;
     }
 
     private static Map<String, MemberObservation> observations(String members) {
