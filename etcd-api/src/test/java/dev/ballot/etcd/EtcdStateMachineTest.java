@@ -116,17 +116,20 @@ class EtcdStateMachineTest {
     }
 
     @Test
-    void aSnapshotWrittenBeforeTheAlarmExistedIsStillRead() {
-        EtcdStateMachine sm = new EtcdStateMachine();
+    void withoutTheAlarmASnapshotKeepsTheFormerFormatForMembersNotUpgradedYet() {
+        EtcdStateMachine sm = new EtcdStateMachine(10);
         apply(sm, EtcdCommand.Kind.PUT, put("a", "1"));
-        byte[] v2 = sm.snapshot();
-        // format 1 = format 2 without the trailing alarm byte
-        byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1);
-        java.nio.ByteBuffer.wrap(v1).putInt(0, 1);
-        EtcdStateMachine copy = new EtcdStateMachine();
-        copy.restore(v1);
+        byte[] plain = sm.snapshot();
+        assertThat(java.nio.ByteBuffer.wrap(plain).getInt()).as("format 1, as before the alarm").isEqualTo(1);
+        EtcdStateMachine copy = new EtcdStateMachine(10);
+        copy.restore(plain);
         assertThat(copy.store().range(RangeRequest.newBuilder().setKey(b("a")).build()).getKvsCount()).isEqualTo(1);
         assertThat(copy.noSpaceAlarm()).isFalse();
+        apply(sm, EtcdCommand.Kind.PUT, put("b", "x".repeat(20)));
+        byte[] alarmed = sm.snapshot();
+        assertThat(java.nio.ByteBuffer.wrap(alarmed).getInt()).as("format 2 carries the alarm").isEqualTo(2);
+        copy.restore(alarmed);
+        assertThat(copy.noSpaceAlarm()).isTrue();
     }
 
     @Test

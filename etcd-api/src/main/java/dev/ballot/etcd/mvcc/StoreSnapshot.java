@@ -17,7 +17,10 @@ import java.util.TreeMap;
  * from the keys' own lease fields).
  */
 public final class StoreSnapshot {
-    /** 2 adds the NOSPACE alarm after the versions; 1 (without it) is still read. */
+    /**
+     * 2 adds the NOSPACE alarm after the versions. Without the alarm format 1 is still written, so that a member of the
+     * previous version can install a snapshot from an upgraded leader during a rolling upgrade; both are read.
+     */
     private static final int FORMAT = 2;
     private static final int FORMAT_WITHOUT_ALARM = 1;
 
@@ -32,7 +35,7 @@ public final class StoreSnapshot {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(FORMAT);
+            out.writeInt(noSpaceAlarm ? FORMAT : FORMAT_WITHOUT_ALARM);
             out.writeLong(appliedIndex);
             out.writeLong(store.currentRev);
             out.writeLong(store.compactRev);
@@ -53,7 +56,9 @@ public final class StoreSnapshot {
                     out.write(kv);
                 }
             }
-            out.writeBoolean(noSpaceAlarm);
+            if (noSpaceAlarm) {
+                out.writeBoolean(true);
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
