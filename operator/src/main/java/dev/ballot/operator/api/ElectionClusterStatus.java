@@ -69,10 +69,12 @@ public class ElectionClusterStatus {
             + " ballot.dev/restart-member): the latest request of each, and how far it got.")
     public List<ActionStatus> actions;
 
-    @JsonPropertyDescription("The certificates the operator keeps for this cluster (with spec.tls).")
+    @JsonPropertyDescription("The cluster's certificates (with spec.tls): those the operator keeps, or the provided"
+            + " ones it checks.")
     public TlsStatus tls;
 
     @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
-            + " reason and message.")
+            + " reason and message; KeyspaceQuotaExceeded with spec.keyspaceQuota; CertificatesValid with"
+            + " spec.tls.certificates Provided.")
     public List<Condition> conditions = new ArrayList<>();
 }

@@ -10,6 +10,7 @@ import dev.ballot.operator.decide.ClusterDecision;
 import dev.ballot.operator.decide.Intent;
 import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.desired.Names;
+import dev.ballot.operator.desired.SpecValidator;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.metrics.ClusterGauges;
 import dev.ballot.operator.status.EventToPublish;
@@ -91,6 +92,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     /** The operator's certificate per cluster with TLS, in the context {@link #nodes} uses. */
     private final OperatorTls operatorTls = new OperatorTls();
     private final ClusterCertificates certificates;
+    private final ProvidedCertificates providedCertificates;
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
     /**
@@ -113,6 +115,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout(), null,
                 operatorTls.context());
         this.certificates = new ClusterCertificates(client);
+        this.providedCertificates = new ProvidedCertificates(client);
         this.rollout = new RolloutExecutor(client, settings, nodes);
         this.actions = new ActionExecutor(rollout, client);
         this.scale = new ScaleExecutor(settings, nodes);
@@ -152,12 +155,23 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         WorkloadView workload = observed.statefulSet() == null ? WorkloadView.MISSING
                 : observed.statefulSet().workload();
         ClusterCertificates.Result tls = null;
+        ProvidedCertificates.Outcome provided = null;
         if (intent.valid() && observed.effective().tls() && !observed.effective().paused()) {
             // Before the pods: a member's Secret must hold its certificate when its pod starts.
-            tls = certificates.ensure(cluster, intent.children().members(), observed.effective().clients(), Instant.now());
-            operatorTls.put(key, tls.operator());
+            if (SpecValidator.providedCertificates(cluster.getSpec())) {
+                provided = providedCertificates.ensure(cluster, intent.children().members(), Instant.now());
+                tls = provided.tls();
+            } else {
+                tls = certificates.ensure(cluster, intent.children().members(), observed.effective().clients(),
+                        Instant.now());
+            }
+            if (tls.operator() != null) {
+                operatorTls.put(key, tls.operator());
+            }
         }
-        if (intent.valid()) {
+        // Provided certificates that were never valid: no pod could start (nothing to mount), so none is made yet.
+        boolean certificatesMissing = provided != null && tls.operator() == null;
+        if (intent.valid() && !certificatesMissing) {
             ChildrenKey.put(context, intent.children());
             if (!observed.effective().paused()) {
                 context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -227,6 +241,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             done.status().tls = tls.status();
         } else if (cluster.getStatus() != null) {
             done.status().tls = cluster.getStatus().tls; // paused or invalid: keep what was reported
+        }
+        if (provided != null) {
+            done.status().conditions = ProvidedCertificatesCondition.merge(cluster.getStatus(), done.status(),
+                    provided.problem(), Instant.now());
+            statusChanged = !Objects.equals(Serialization.asJson(cluster.getStatus()), Serialization.asJson(done.status()));
         }
         // After status.tls is known: the certificate expiry gauge reads it.
         gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());

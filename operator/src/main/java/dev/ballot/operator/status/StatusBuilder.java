@@ -150,6 +150,10 @@ public final class StatusBuilder {
             conditions.add(StatusConditions.condition(StatusConditions.DEGRADED, d.degraded(), gen, d.reason(),
                     d.message()));
         }
+        Condition quota = KeyspaceQuotaCondition.of(spec.keyspaceQuotaBytes(), o.members(), prev.conditions, gen);
+        if (quota != null) {
+            conditions.add(quota);
+        }
         s.conditions = StatusConditions.withTransitionTimes(prev.conditions, conditions, o.now());
 
         s.phase = stalledReason != null ? "Stalled"
