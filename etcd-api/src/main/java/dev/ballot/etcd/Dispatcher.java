@@ -4,9 +4,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
-import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
 import io.grpc.Context;
@@ -44,6 +42,9 @@ final class Dispatcher implements AutoCloseable {
     static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("ballot-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> FORWARDED = Context.key("ballot-forwarded-by");
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** {@code -Dballot.trace.failover=true}: each routing decision that is not an immediate local success is logged. */
+    private static final boolean TRACE = Boolean.getBoolean("ballot.trace.failover");
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("ballot.trace.failover");
 
     private final EtcdBackend backend;
     private final Headers headers;
@@ -165,7 +166,9 @@ final class Dispatcher implements AutoCloseable {
             return; // timed out or cancelled meanwhile
         }
         long leader = backend.leaderId();
+        long startedAt = System.nanoTime();
         if (leader == 0) {
+            trace(() -> "route: no leader known, waiting" + (wasForwarded ? " (forwarded call)" : ""));
             backend.leaderChangeFrom(0).whenComplete((l, t) -> attempt(local, forward, wasForwarded, out));
             return;
         }
@@ -178,6 +181,11 @@ final class Dispatcher implements AutoCloseable {
             call = forwardTo(leader, forward);
         }
         call.whenComplete((r, t) -> {
+            long took = System.nanoTime() - startedAt;
+            if (TRACE && (t != null || leader != backend.memberId() || took > 20_000_000L)) {
+                trace(() -> "route: " + (leader == backend.memberId() ? "local" : wasForwarded ? "refused (forwarded call)"
+                        : "forwarded to " + leader) + " took " + took / 1_000_000 + "ms: " + (t == null ? "ok" : unwrap(t)));
+            }
             if (t == null) {
                 out.complete(r);
             } else if (!wasForwarded && notApplied(t)) {
@@ -186,6 +194,12 @@ final class Dispatcher implements AutoCloseable {
                 out.completeExceptionally(t);
             }
         });
+    }
+
+    private static void trace(Supplier<String> what) {
+        if (TRACE) {
+            LOG.info(() -> "trace " + what.get());
+        }
     }
 
     /** Failures that mean the request was certainly not applied, so retrying it cannot apply it twice. */
@@ -262,10 +276,7 @@ final class Dispatcher implements AutoCloseable {
     }
 
     Message withHeader(Message m) {
-        Message.Builder b = m.toBuilder();
-        Descriptors.FieldDescriptor f = b.getDescriptorForType().findFieldByName("header");
-        ResponseHeader h = (ResponseHeader) m.getField(f);
-        return b.setField(f, headers.complete(h)).build();
+        return headers.stamp(m);
     }
 
     /** Answers a unary call from a future. */
