@@ -7,6 +7,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.Message;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
+import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
@@ -42,6 +43,12 @@ final class Dispatcher implements AutoCloseable {
     static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("ballot-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> FORWARDED = Context.key("ballot-forwarded-by");
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * After the leader's port refused a forward (or our channel to it was still in its reconnect backoff), the next
+     * attempt comes at the latest this long after, even when this node still sees the same leader: a member that was
+     * restarted and then elected is reachable again, and a refused call was never delivered, so it is safe to send.
+     */
+    static final long REFUSED_RETRY_MS = 20;
     /** {@code -Dballot.trace.failover=true}: each routing decision that is not an immediate local success is logged. */
     private static final boolean TRACE = Boolean.getBoolean("ballot.trace.failover");
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("ballot.trace.failover");
@@ -53,6 +60,7 @@ final class Dispatcher implements AutoCloseable {
     private final Executor callbacks;
     /** Null: forward over plain HTTP/2; else over TLS with this member's own certificate. */
     private final EtcdTls tls;
+    private volatile boolean closed;
 
     Dispatcher(EtcdBackend backend, Headers headers) {
         this(backend, headers, null, null);
@@ -184,12 +192,16 @@ final class Dispatcher implements AutoCloseable {
             long took = System.nanoTime() - startedAt;
             if (TRACE && (t != null || leader != backend.memberId() || took > 20_000_000L)) {
                 trace(() -> "route: " + (leader == backend.memberId() ? "local" : wasForwarded ? "refused (forwarded call)"
-                        : "forwarded to " + leader) + " took " + took / 1_000_000 + "ms: " + (t == null ? "ok" : unwrap(t)));
+                        : "forwarded to " + leader) + " took " + took / 1_000_000 + "ms: " + (t == null ? "ok" : unwrap(t) + " cause " + unwrap(t).getCause()));
             }
             if (t == null) {
                 out.complete(r);
             } else if (!wasForwarded && notApplied(t)) {
-                backend.leaderChangeFrom(leader).whenComplete((l, t2) -> attempt(local, forward, false, out));
+                CompletableFuture<Long> next = backend.leaderChangeFrom(leader);
+                if (causedByRefusedConnection(t)) {
+                    next.completeOnTimeout(leader, REFUSED_RETRY_MS, TimeUnit.MILLISECONDS);
+                }
+                next.whenComplete((l, t2) -> attempt(local, forward, false, out));
             } else {
                 out.completeExceptionally(t);
             }
@@ -233,7 +245,7 @@ final class Dispatcher implements AutoCloseable {
         Metadata mark = new Metadata();
         mark.put(FORWARDED_BY, Long.toString(backend.memberId()));
         CompletableFuture<R> out = new CompletableFuture<>();
-        Futures.addCallback(forward.call(channel(target), mark), new FutureCallback<R>() {
+        Futures.addCallback(forward.call(connected(target), mark), new FutureCallback<R>() {
             @Override
             public void onSuccess(R r) {
                 out.complete(r);
@@ -245,6 +257,78 @@ final class Dispatcher implements AutoCloseable {
             }
         }, MoreExecutors.directExecutor());
         return out;
+    }
+
+    /**
+     * The channel to {@code target}, asked to connect now; one that is waiting out its reconnect backoff (its member
+     * was down when it last tried, and may since have restarted and been elected) tries again at once instead of
+     * failing every call until the backoff ends (gRPC's grows to minutes).
+     */
+    ManagedChannel connected(String target) {
+        ManagedChannel c = channel(target);
+        if (c.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
+            c.resetConnectBackoff();
+        }
+        return c;
+    }
+
+    /**
+     * From now on, whenever this node learns of a new leader other than itself, its forwarding channel to that leader
+     * connects at once: the first call forwarded after an election finds the connection up (and never a backoff left
+     * over from the leader's earlier death) instead of paying for it (docs/bench.md, "The first write after an election").
+     */
+    void followLeader(Executor executor) {
+        if (closed) {
+            return;
+        }
+        long leader = backend.leaderId();
+        if (leader != 0 && leader != backend.memberId()) {
+            String target = backend.etcdTarget(leader);
+            if (target != null) {
+                connected(target);
+                trace(() -> "connecting to leader " + leader + " at " + target);
+            }
+        }
+        backend.leaderChangeFrom(leader).whenCompleteAsync((l, t) -> {
+            if (l != null && l != leader) {
+                followLeader(executor);
+            } else { // no change (the wait's own bound, or the node stopped): look again later, never in a spin
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, executor).execute(() -> followLeader(executor));
+            }
+        }, executor);
+    }
+
+    /**
+     * One call of each kind a member serves to clients or forwards, made to this member itself over a channel built as
+     * the forwarding ones are: the first client call a member served in its life took 300-600 ms (a status call; a
+     * forwarded write 200-300 ms more) under load on this machine, class loading and interpretation of gRPC's and
+     * Netty's server and client paths, paid by the first request after a failover when the new leader or the member
+     * forwarding to it had not served one before. Now paid at start-up, off any client's path. Nothing is written.
+     */
+    CompletableFuture<Void> warmUp(Executor executor) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        String self = backend.etcdTarget(backend.memberId());
+        if (self == null) {
+            done.complete(null);
+            return done;
+        }
+        ManagedChannel c = channel(self);
+        ListenableFuture<?> status = io.etcd.jetcd.api.MaintenanceGrpc.newFutureStub(c)
+                .withDeadlineAfter(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .status(io.etcd.jetcd.api.StatusRequest.getDefaultInstance());
+        status.addListener(() -> {
+            ListenableFuture<?> range = io.etcd.jetcd.api.KVGrpc.newFutureStub(c)
+                    .withDeadlineAfter(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .range(io.etcd.jetcd.api.RangeRequest.newBuilder()
+                            .setKey(com.google.protobuf.ByteString.copyFromUtf8("\0ballot-warm-up")).setSerializable(true).build());
+            range.addListener(() -> {
+                channels.remove(self, c);
+                c.shutdown();
+                trace(() -> "warmed up");
+                done.complete(null);
+            }, executor);
+        }, executor);
+        return done;
     }
 
     ManagedChannel channel(String target) {
@@ -318,6 +402,7 @@ final class Dispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         channels.values().forEach(ManagedChannel::shutdownNow);
     }
 }
