@@ -49,6 +49,8 @@ final class Dispatcher implements AutoCloseable {
      * restarted and then elected is reachable again, and a refused call was never delivered, so it is safe to send.
      */
     static final long REFUSED_RETRY_MS = 20;
+    /** How long a call forwarded to a replaced leader may still be answered by it (the seed's heartbeat). */
+    static final long ABANDON_GRACE_MS = 50;
     /** {@code -Dballot.trace.failover=true}: each routing decision that is not an immediate local success is logged. */
     private static final boolean TRACE = Boolean.getBoolean("ballot.trace.failover");
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("ballot.trace.failover");
@@ -245,7 +247,8 @@ final class Dispatcher implements AutoCloseable {
         Metadata mark = new Metadata();
         mark.put(FORWARDED_BY, Long.toString(backend.memberId()));
         CompletableFuture<R> out = new CompletableFuture<>();
-        Futures.addCallback(forward.call(connected(target), mark), new FutureCallback<R>() {
+        ListenableFuture<R> rpc = forward.call(connected(target), mark);
+        Futures.addCallback(rpc, new FutureCallback<R>() {
             @Override
             public void onSuccess(R r) {
                 out.complete(r);
@@ -256,7 +259,58 @@ final class Dispatcher implements AutoCloseable {
                 out.completeExceptionally(t);
             }
         }, MoreExecutors.directExecutor());
+        // A frozen or cut-off leader never answers: a call forwarded to it would wait out its whole deadline (5 s)
+        // although this node has since learnt of its successor. Once it has, and after one more heartbeat's grace
+        // for an answer already on its way, the call ends with etcd's own "leader changed" (whether the old leader
+        // applied it is unknown, so it is not retried here); the client retries at once instead of timing out.
+        whenReplaced(leader, out, () -> CompletableFuture.delayedExecutor(ABANDON_GRACE_MS, TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    if (out.completeExceptionally(EtcdError.LEADER_CHANGED.failure())) {
+                        rpc.cancel(true);
+                        trace(() -> "abandoned a call forwarded to " + leader + ": a new leader is known");
+                    }
+                }));
         return out;
+    }
+
+    /** Runs {@code action} once this node knows a leader other than {@code old} (none does not count), unless {@code until} ends first. */
+    private void whenReplaced(long old, CompletableFuture<?> until, Runnable action) {
+        if (until.isDone() || closed) {
+            return;
+        }
+        CompletableFuture<Long> change = backend.leaderChangeFrom(old);
+        until.whenComplete((r, t) -> change.cancel(false)); // no listener outlives the call
+        change.whenComplete((now, t) -> {
+            if (t != null || now == null || until.isDone()) {
+                return;
+            }
+            if (now != 0 && now != old) {
+                action.run();
+            } else if (now == 0) {
+                // an election in progress (or the wait's own bound): the successor is not known yet
+                whenReplacedFrom(old, until, action);
+            } else {
+                whenReplaced(old, until, action);
+            }
+        });
+    }
+
+    private void whenReplacedFrom(long old, CompletableFuture<?> until, Runnable action) {
+        if (until.isDone() || closed) {
+            return;
+        }
+        CompletableFuture<Long> change = backend.leaderChangeFrom(0);
+        until.whenComplete((r, t) -> change.cancel(false));
+        change.whenComplete((now, t) -> {
+            if (t != null || now == null || until.isDone()) {
+                return;
+            }
+            if (now != 0 && now != old) {
+                action.run();
+            } else {
+                whenReplaced(old, until, action); // the old leader is back (or no change): watch again
+            }
+        });
     }
 
     /**

@@ -729,7 +729,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         }
         boolean changed = current.differsVisiblyFrom(previous);
         if (previous.leaderId() != current.leaderId() || previous.node().term() != current.node().term()
-                || previous.node().role() != current.node().role()) {
+                || !previous.node().role().equals(current.node().role())) {
             FailoverTrace.open(() -> "role " + current.node().role() + " term " + current.node().term() + " leader "
                     + current.leaderId() + " last " + current.node().lastLogIndex() + " commit " + current.node().commitIndex());
         }
