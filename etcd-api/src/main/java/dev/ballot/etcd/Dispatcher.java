@@ -23,6 +23,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,6 +64,8 @@ final class Dispatcher implements AutoCloseable {
     /** Null: forward over plain HTTP/2; else over TLS with this member's own certificate. */
     private final EtcdTls tls;
     private volatile boolean closed;
+    /** Calls forwarded and not answered yet, by the leader they went to: what {@link #followLeader} ends when it is replaced. */
+    private final Map<Long, java.util.Set<Runnable>> forwardsTo = new ConcurrentHashMap<>();
 
     Dispatcher(EtcdBackend backend, Headers headers) {
         this(backend, headers, null, null);
@@ -260,57 +263,27 @@ final class Dispatcher implements AutoCloseable {
             }
         }, MoreExecutors.directExecutor());
         // A frozen or cut-off leader never answers: a call forwarded to it would wait out its whole deadline (5 s)
-        // although this node has since learnt of its successor. Once it has, and after one more heartbeat's grace
-        // for an answer already on its way, the call ends with etcd's own "leader changed" (whether the old leader
-        // applied it is unknown, so it is not retried here); the client retries at once instead of timing out.
-        whenReplaced(leader, out, () -> CompletableFuture.delayedExecutor(ABANDON_GRACE_MS, TimeUnit.MILLISECONDS)
-                .execute(() -> {
-                    if (out.completeExceptionally(EtcdError.LEADER_CHANGED.failure())) {
-                        rpc.cancel(true);
-                        trace(() -> "abandoned a call forwarded to " + leader + ": a new leader is known");
-                    }
-                }));
+        // although this node has since learnt of its successor. Once it has (followLeader), and after one more
+        // heartbeat's grace for an answer already on its way, the call ends with etcd's own "leader changed" (whether
+        // the old leader applied it is unknown, so it is not retried here); the client retries at once.
+        Runnable abandon = () -> {
+            if (out.completeExceptionally(EtcdError.LEADER_CHANGED.failure())) {
+                rpc.cancel(true);
+                trace(() -> "abandoned a call forwarded to " + leader + ": a new leader is known");
+            }
+        };
+        java.util.Set<Runnable> toLeader = forwardsTo.computeIfAbsent(leader, l -> ConcurrentHashMap.newKeySet());
+        toLeader.add(abandon);
+        out.whenComplete((r, t) -> toLeader.remove(abandon));
+        long now = backend.leaderId();
+        if (now != 0 && now != leader) { // replaced while this call was being sent
+            abandonLater(List.of(abandon));
+        }
         return out;
     }
 
-    /** Runs {@code action} once this node knows a leader other than {@code old} (none does not count), unless {@code until} ends first. */
-    private void whenReplaced(long old, CompletableFuture<?> until, Runnable action) {
-        if (until.isDone() || closed) {
-            return;
-        }
-        CompletableFuture<Long> change = backend.leaderChangeFrom(old);
-        until.whenComplete((r, t) -> change.cancel(false)); // no listener outlives the call
-        change.whenComplete((now, t) -> {
-            if (t != null || now == null || until.isDone()) {
-                return;
-            }
-            if (now != 0 && now != old) {
-                action.run();
-            } else if (now == 0) {
-                // an election in progress (or the wait's own bound): the successor is not known yet
-                whenReplacedFrom(old, until, action);
-            } else {
-                whenReplaced(old, until, action);
-            }
-        });
-    }
-
-    private void whenReplacedFrom(long old, CompletableFuture<?> until, Runnable action) {
-        if (until.isDone() || closed) {
-            return;
-        }
-        CompletableFuture<Long> change = backend.leaderChangeFrom(0);
-        until.whenComplete((r, t) -> change.cancel(false));
-        change.whenComplete((now, t) -> {
-            if (t != null || now == null || until.isDone()) {
-                return;
-            }
-            if (now != 0 && now != old) {
-                action.run();
-            } else {
-                whenReplaced(old, until, action); // the old leader is back (or no change): watch again
-            }
-        });
+    private static void abandonLater(java.util.Collection<Runnable> calls) {
+        CompletableFuture.delayedExecutor(ABANDON_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> calls.forEach(Runnable::run));
     }
 
     /**
@@ -328,7 +301,7 @@ final class Dispatcher implements AutoCloseable {
 
     /**
      * From now on, whenever this node learns of a new leader other than itself, its forwarding channel to that leader
-     * connects at once: the first call forwarded after an election finds the connection up (and never a backoff left
+     * connects at once, and calls still waiting on an earlier leader are ended (see {@link #forwardTo}): the first call forwarded after an election finds the connection up (and never a backoff left
      * over from the leader's earlier death) instead of paying for it (docs/bench.md, "The first write after an election").
      */
     void followLeader(Executor executor) {
@@ -342,6 +315,14 @@ final class Dispatcher implements AutoCloseable {
                 connected(target);
                 trace(() -> "connecting to leader " + leader + " at " + target);
             }
+        }
+        if (leader != 0) {
+            forwardsTo.forEach((old, calls) -> {
+                if (old != leader && !calls.isEmpty()) {
+                    abandonLater(List.copyOf(calls));
+                }
+            });
+            forwardsTo.entrySet().removeIf(e -> e.getKey() != leader && e.getValue().isEmpty());
         }
         backend.leaderChangeFrom(leader).whenCompleteAsync((l, t) -> {
             if (l != null && l != leader) {

@@ -69,8 +69,7 @@ class FirstWriteAfterElectionProcessTest {
             cluster.enableEtcd();
             cluster.startAll();
             long leader = awaitLeader(cluster, 0);
-            long follower = cluster.nodes().stream().mapToLong(LocalCluster.Node::id).filter(id -> id != leader)
-                    .findFirst().orElseThrow();
+            long follower = memberOtherThan(cluster, leader, 0);
 
             // Ready means the client protocol is served: restart a follower and catch the first moment it is ready.
             cluster.kill(follower);
@@ -103,8 +102,7 @@ class FirstWriteAfterElectionProcessTest {
                 assertThat(String.valueOf(outcome)).as("acknowledged, or etcd's 'leader changed' (outcome unknown)")
                         .matches("ok|.*leader changed.*");
 
-                long other = cluster.nodes().stream().mapToLong(LocalCluster.Node::id)
-                        .filter(id -> id != leader && id != successor).findFirst().orElseThrow();
+                long other = memberOtherThan(cluster, leader, successor);
                 String target = cluster.etcdEndpoint(successor).replace("http://", "");
                 await("member " + other + " connected to the new leader's etcd port " + target + " with no client request")
                         .atMost(AFTER_ELECTION).pollInterval(Duration.ofMillis(20))
@@ -130,8 +128,7 @@ class FirstWriteAfterElectionProcessTest {
                 cluster.start(n.id(), env);
             }
             long leader = awaitLeader(cluster, 0);
-            long follower = cluster.nodes().stream().mapToLong(LocalCluster.Node::id).filter(id -> id != leader)
-                    .findFirst().orElseThrow();
+            long follower = memberOtherThan(cluster, leader, 0);
             await("all members ready").atMost(Duration.ofSeconds(60))
                     .until(() -> cluster.nodes().stream().allMatch(n -> cluster.ready(n.id())));
 
@@ -167,6 +164,11 @@ class FirstWriteAfterElectionProcessTest {
         return await("a leader other than " + not + " (logs in " + cluster.workDir() + ")").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(20))
                 .until(() -> cluster.leader().filter(l -> l.id() != not), Optional::isPresent).orElseThrow().id();
+    }
+
+    private static long memberOtherThan(LocalCluster cluster, long a, long b) {
+        return cluster.nodes().stream().mapToLong(LocalCluster.Node::id).filter(id -> id != a && id != b)
+                .findFirst().orElseThrow();
     }
 
     private static ByteSequence bytes(String s) {
