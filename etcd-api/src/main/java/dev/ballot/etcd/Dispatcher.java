@@ -169,12 +169,13 @@ final class Dispatcher implements AutoCloseable {
     <R> CompletableFuture<R> route(Supplier<CompletableFuture<R>> local, Forward<R> forward, Duration timeout) {
         boolean wasForwarded = forwarded();
         CompletableFuture<R> out = new CompletableFuture<>();
-        attempt(local, forward, wasForwarded, out);
+        // a call that may wait long by design (a lock, a campaign: no timeout) keeps waiting on a replaced leader
+        attempt(local, forward, wasForwarded, timeout != null, out);
         return timeout == null ? out : out.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private <R> void attempt(Supplier<CompletableFuture<R>> local, Forward<R> forward, boolean wasForwarded,
-                             CompletableFuture<R> out) {
+                             boolean abandonable, CompletableFuture<R> out) {
         if (out.isDone()) {
             return; // timed out or cancelled meanwhile
         }
@@ -182,7 +183,7 @@ final class Dispatcher implements AutoCloseable {
         long startedAt = System.nanoTime();
         if (leader == 0) {
             trace(() -> "route: no leader known, waiting" + (wasForwarded ? " (forwarded call)" : ""));
-            backend.leaderChangeFrom(0).whenComplete((l, t) -> attempt(local, forward, wasForwarded, out));
+            backend.leaderChangeFrom(0).whenComplete((l, t) -> attempt(local, forward, wasForwarded, abandonable, out));
             return;
         }
         CompletableFuture<R> call;
@@ -191,7 +192,7 @@ final class Dispatcher implements AutoCloseable {
         } else if (wasForwarded) {
             call = CompletableFuture.failedFuture(EtcdError.NOT_LEADER.failure()); // never a second hop
         } else {
-            call = forwardTo(leader, forward);
+            call = forwardTo(leader, forward, abandonable);
         }
         call.whenComplete((r, t) -> {
             long took = System.nanoTime() - startedAt;
@@ -206,7 +207,7 @@ final class Dispatcher implements AutoCloseable {
                 if (causedByRefusedConnection(t)) {
                     next.completeOnTimeout(leader, REFUSED_RETRY_MS, TimeUnit.MILLISECONDS);
                 }
-                next.whenComplete((l, t2) -> attempt(local, forward, false, out));
+                next.whenComplete((l, t2) -> attempt(local, forward, false, abandonable, out));
             } else {
                 out.completeExceptionally(t);
             }
@@ -242,7 +243,7 @@ final class Dispatcher implements AutoCloseable {
         return false;
     }
 
-    private <R> CompletableFuture<R> forwardTo(long leader, Forward<R> forward) {
+    private <R> CompletableFuture<R> forwardTo(long leader, Forward<R> forward, boolean abandonable) {
         String target = backend.etcdTarget(leader);
         if (target == null) {
             return CompletableFuture.failedFuture(EtcdError.NO_LEADER.failure());
@@ -262,6 +263,9 @@ final class Dispatcher implements AutoCloseable {
                 out.completeExceptionally(t);
             }
         }, MoreExecutors.directExecutor());
+        if (!abandonable) {
+            return out;
+        }
         // A frozen or cut-off leader never answers: a call forwarded to it would wait out its whole deadline (5 s)
         // although this node has since learnt of its successor. Once it has (followLeader), and after one more
         // heartbeat's grace for an answer already on its way, the call ends with etcd's own "leader changed" (whether
