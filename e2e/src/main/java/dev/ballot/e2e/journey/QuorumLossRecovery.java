@@ -15,7 +15,7 @@ import java.util.Optional;
  * and the cluster has no quorum (no leader, not Ready). {@code kubectl annotate ... ballot.dev/recover-quorum-from=<the
  * survivor>} makes the operator rebuild the cluster from the survivor's data; it passes when the cluster is Ready again
  * with all its voters, every key written before the loss reads back, and a Warning Event {@code QuorumRecovery} names
- * the index kept.
+ * the index kept, as {@code status.recovery} does.
  */
 public final class QuorumLossRecovery extends OnCreatedCluster {
   public QuorumLossRecovery(String scenario, CreateCluster created) {
@@ -132,6 +132,12 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
     r.check(missing.isEmpty(), "keys written before the loss are missing: "
         + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
     r.check(warning.isPresent(), "no Warning Event QuorumRecovery naming the kept index");
+    // status.recovery says the same as the Event, and stays after the Event has aged out
+    Map<String, Object> recovery = (Map<String, Object>) status(ctx, ec).getOrDefault("recovery", Map.of());
+    boolean recorded = kept.equals(recovery.get("member")) && String.valueOf(recovery.get("keptIndex")).equals(keptIndex)
+        && String.valueOf(recovery.get("mayHaveLost")).contains("after index " + keptIndex);
+    r.put("status_recovery", recorded);
+    r.check(recorded, "status.recovery does not name " + kept + " and index " + keptIndex + ": " + recovery);
   }
 
   @SuppressWarnings("unchecked")
