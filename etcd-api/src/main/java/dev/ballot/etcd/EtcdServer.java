@@ -91,7 +91,8 @@ public final class EtcdServer implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(new ElectionService(dispatcher, headers, recipes),
                         Dispatcher.interceptor()))
                 .addService(new ClusterService(backend, headers))
-                .addService(new MaintenanceService(backend, headers))
+                .addService(ServerInterceptors.intercept(new MaintenanceService(backend, headers, dispatcher),
+                        Dispatcher.interceptor()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .maxInboundMessageSize(2 * 1024 * 1024)

@@ -145,8 +145,11 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
         }
     }
 
-    /** Signs a nonce with the key and checks it with the certificate's public key. */
-    private static boolean matches(PrivateKey key, PublicKey pub) {
+    /**
+     * Whether {@code key} is the private key of {@code pub}: signs a nonce with the key and checks it with the public
+     * key. Also the operator's check of Secrets a user provides.
+     */
+    public static boolean matches(PrivateKey key, PublicKey pub) {
         String alg = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";

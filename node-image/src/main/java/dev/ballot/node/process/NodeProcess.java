@@ -26,6 +26,7 @@ import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.ClusterIdentityKeeper;
 import dev.ballot.node.server.EngineFactory;
 import dev.ballot.node.server.KvMachine;
+import dev.ballot.node.server.QuotaState;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.server.RuntimeListener;
@@ -174,11 +175,18 @@ public final class NodeProcess implements AutoCloseable {
             identity = new ClusterIdentityKeeper(runtime, config.dataDir(), config.clusterId(),
                     MemberRecord.read(config.dataDir()).orElse(null), directory::name);
             ClusterIdentityKeeper keeper = identity;
+            // The keyspace quota and its NOSPACE alarm, of whichever store has one (ZooKeeper's data tree has none).
             KvMachine kv = etcdRuntime == null && zkRuntime == null ? info.kvRuntime().machine() : null;
+            EtcdMachine etcdMachine = etcdRuntime == null ? null : etcdRuntime.machine();
+            java.util.function.Supplier<QuotaState> quota = kv != null ? kv::quotaState
+                    : etcdMachine != null ? etcdMachine::quotaState : null;
+            if (quota != null) {
+                metrics.quota(quota);
+            }
             api.statusFields(() -> {
                 Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
-                if (kv != null) {
-                    fields.putAll(kv.statusFields());
+                if (quota != null) {
+                    fields.putAll(quota.get().statusFields());
                 }
                 return fields;
             });
