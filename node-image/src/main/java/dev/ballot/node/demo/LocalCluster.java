@@ -77,6 +77,8 @@ public final class LocalCluster implements AutoCloseable {
     private final String clusterId;
     /** Set by {@link #enableTls}; null: plain TCP. */
     private volatile LocalTls tls;
+    /** Members stopped by {@link #freeze} and not killed or started since. */
+    private final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LocalCluster(Protocol protocol, int size, DemoTiming timing, Path workDir, List<String> jvmOptions)
             throws IOException {
@@ -233,6 +235,20 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** A client of its own (so its own connections) with this cluster's operator identity, for one-off probes. */
+    NodeClient freshClient(Duration requestTimeout) {
+        LocalTls t = tls;
+        if (t == null) {
+            return NodeClient.create(requestTimeout, requestTimeout);
+        }
+        try {
+            return NodeClient.create(requestTimeout, requestTimeout, null,
+                    dev.ballot.nodeapi.tls.ReloadingTls.open(t.operator()).context());
+        } catch (dev.ballot.nodeapi.tls.TlsException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     /** The certificates of {@link #enableTls}, or null. */
     public LocalTls tls() {
         return tls;
@@ -303,6 +319,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts a node with extra environment variables (e.g. {@code BALLOT_INITIAL_CLUSTER_STATE}). */
     public void start(long id, Map<String, String> env) throws IOException {
         Node n = nodes.get(id);
+        frozen.remove(id);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -371,6 +388,7 @@ public final class LocalCluster implements AutoCloseable {
             p.destroyForcibly();
             p.waitFor();
         }
+        frozen.remove(id);
     }
 
     /**
@@ -387,6 +405,20 @@ public final class LocalCluster implements AutoCloseable {
         if (stop.waitFor() != 0) {
             throw new IOException("kill -STOP " + p.pid() + " exited with " + stop.exitValue());
         }
+        frozen.add(id);
+    }
+
+    /** True while the member is stopped by {@link #freeze}. */
+    public boolean frozen(long id) {
+        return frozen.contains(id);
+    }
+
+    /**
+     * For a step that failed: every live, unfrozen member's thread dump, status and metrics, and this process's
+     * threads, written into {@link #workDir()} with {@code tag} in their names; returns the file names.
+     */
+    public List<String> captureEvidence(String tag) {
+        return FailureEvidence.capture(this, tag);
     }
 
     /** SIGTERM and wait: the node hands off leadership and exits. Returns the exit code. */
