@@ -66,6 +66,9 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Map<Long, Node> nodes = new LinkedHashMap<>();
     private final int clientPort;
+    private final int peerPort;
+    /** ZAB's election port (unused by Raft). */
+    private final int electionPort;
     /** Free on every node address; used only after {@link #enableEtcd()}. */
     private final int etcdPort;
     private volatile boolean etcd;
@@ -94,8 +97,8 @@ public final class LocalCluster implements AutoCloseable {
         int[] ports = freePorts(prefix, size, 4);
         this.clientPort = ports[0];
         this.etcdPort = ports[3];
-        int peerPort = ports[1];
-        int electionPort = ports[2];
+        this.peerPort = ports[1];
+        this.electionPort = ports[2];
         this.clusterId = "demo-" + protocol.wireName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffff);
         for (long id = 1; id <= size; id++) {
             String host = prefix + id;
@@ -331,6 +334,34 @@ public final class LocalCluster implements AutoCloseable {
         }
         new Cleanup(n.dataDir).run();
         Files.createDirectories(n.dataDir);
+    }
+
+    /**
+     * What the operator's replacement does to a member's config file: it lists the (stopped) member as a non-voter,
+     * a ZAB observer ({@code server.N=...:observer}) or a Raft rejoining learner, so it starts empty without voting
+     * and waits to be added ({@link #peerAddress}) and promoted.
+     */
+    public void rejoinAsNonVoter(long id) throws IOException {
+        Node n = nodes.get(id);
+        String text = Files.readString(n.config);
+        String changed;
+        if (protocol == Protocol.ZAB) {
+            String line = "server." + id + "=" + n.host + ":" + peerPort + ":" + electionPort + "\n";
+            changed = text.replace(line, line.replace("\n", ":observer\n"));
+        } else {
+            changed = text.replace("  election_timeout_min:", "  rejoining_learners: [\"" + n.name() + "\"]\n"
+                    + "  election_timeout_min:");
+        }
+        if (changed.equals(text)) {
+            throw new IllegalStateException(n.name() + "'s config " + n.config + " has no line to change");
+        }
+        Files.writeString(n.config, changed);
+    }
+
+    /** The peer address a leader is given to add this member: ZAB {@code host:peerPort:electionPort}, Raft {@code host:port}. */
+    public String peerAddress(long id) {
+        String host = nodes.get(id).host;
+        return protocol == Protocol.ZAB ? host + ":" + peerPort + ":" + electionPort : host + ":" + peerPort;
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already synced. */

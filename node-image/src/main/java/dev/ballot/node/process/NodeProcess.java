@@ -200,7 +200,6 @@ public final class NodeProcess implements AutoCloseable {
                         + "as a configuration of itself alone from its log (last index " + st.node().lastLogIndex()
                         + "); restart it now, then add the other members again empty");
             });
-            api.start();
             runtime.start();
             identity.start();
             if (etcdRuntime != null) {
@@ -215,6 +214,10 @@ public final class NodeProcess implements AutoCloseable {
             if (zkRuntime != null) {
                 zk = ZooKeeperService.start(config, zkMachine, zkRuntime, tls, directory);
             }
+            // Last: /readyz (and every HTTP route) answers only once the client protocol's server listens and has
+            // served itself once (EtcdServer's warm-up), so no client is sent to a member whose first calls are slow
+            // or refused (docs/bench.md, "The first write after an election").
+            api.start();
             config.warnings().forEach(LOG::warning);
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()

@@ -61,6 +61,10 @@ public class ElectionClusterStatus {
     @JsonPropertyDescription("The last backup: success (time, object, size, index, duration) and the last error.")
     public BackupStatus backup;
 
+    @JsonPropertyDescription("The last quorum-loss recovery (ballot.dev/recover-quorum-from): the member kept, its"
+            + " last index (ZAB: zxid), when, and that writes acknowledged after it may be lost.")
+    public RecoveryStatus recovery;
+
     @JsonPropertyDescription("One-off actions requested by annotations (ballot.dev/transfer-leadership,"
             + " ballot.dev/restart-member): the latest request of each, and how far it got.")
     public List<ActionStatus> actions;

@@ -3,6 +3,7 @@ package dev.ballot.operator.reconciler;
 import dev.ballot.nodeapi.NodeClient;
 import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.RecoveryStatus;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.decide.ClusterDecider;
 import dev.ballot.operator.decide.ClusterDecision;
@@ -195,8 +196,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (decision.rollout().acts()) {
             rollout.execute(cluster, decision.rollout(), decision.rolloutRevision()).ifPresent(acted::add);
         }
+        RecoveryStatus recovered = null;
         if (decision.action() != null) {
-            actions.execute(cluster, decision.action()).ifPresent(acted::add);
+            ActionExecutor.Outcome outcome = actions.execute(cluster, decision.action());
+            outcome.event().ifPresent(acted::add);
+            recovered = outcome.recovery();
         }
         VolumeGrowth grown = null;
         if (decision.volumes() != null && !decision.volumes().converged()) {
@@ -227,7 +231,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (done.status() != null && done.status().actions != null) {
             actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
         }
-        boolean statusChanged = done.statusChanged() || backupChanged;
+        if (recovered != null && done.status() != null) {
+            done.status().recovery = recovered; // the status then carries it over (StatusBuilder)
+        }
+        boolean statusChanged = done.statusChanged() || backupChanged || (recovered != null && done.status() != null);
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
             statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
