@@ -140,8 +140,9 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
     r.check(recorded, "status.recovery does not name " + kept + " and index " + keptIndex + ": " + recovery);
   }
 
+  /** The ElectionCluster's status as the API server has it (empty while it is busy or has none). */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> status(JourneyContext ctx, String ec) {
+  static Map<String, Object> status(JourneyContext ctx, String ec) {
     try {
       return ctx.electionCluster(ec).map(g -> (Map<String, Object>) g.getAdditionalProperties().get("status"))
           .filter(Objects::nonNull).orElse(Map.of());
@@ -156,8 +157,9 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
         .anyMatch(c -> type.equals(c.get("type")) && "True".equals(c.get("status")));
   }
 
+  /** "status/message" of that condition, or "-" without one. */
   @SuppressWarnings("unchecked")
-  private static String conditionMessage(Map<String, Object> status, String type) {
+  static String conditionMessage(Map<String, Object> status, String type) {
     return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).stream()
         .filter(c -> type.equals(c.get("type"))).map(c -> c.get("status") + "/" + c.get("message")).findFirst()
         .orElse("-");
