@@ -32,6 +32,11 @@ final class Failovers {
     static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(2);
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     static final Duration FAULT_LIMIT = Duration.ofSeconds(30);
+    /**
+     * {@code -Dbench.trace=true}: one {@code # trace} line per attempt after a fault (member, start and end in ms from
+     * the fault, outcome) and the fault's wall-clock time, to line up with the members' logs (docs/bench.md).
+     */
+    static final boolean TRACE = Boolean.getBoolean("bench.trace");
 
     private final BenchCluster cluster;
     private final Report report;
@@ -80,9 +85,13 @@ final class Failovers {
                     faultAt = System.nanoTime();
                     cluster.kill(leader);
                 }
+                if (TRACE) {
+                    out.println("# trace " + sys + " " + fault + n + " member=" + leader + " fault_wall="
+                            + java.time.LocalTime.now().minusNanos(System.nanoTime() - faultAt));
+                }
                 AtomicLong electedAt = new AtomicLong(-1);
                 Thread poll = pollElection(survivors, faultAt, electedAt);
-                long ackAt = firstAck(survivors, sys + "-" + fault + n, FAULT_LIMIT);
+                long ackAt = firstAck(survivors, sys + "-" + fault + n, FAULT_LIMIT, TRACE ? faultAt : -1);
                 poll.join(FAULT_LIMIT.toMillis() + 1000);
                 cluster.kill(leader); // a frozen one is replaced now; a killed one is already gone
                 if (ackAt < 0 || electedAt.get() < 0) {
@@ -153,6 +162,11 @@ final class Failovers {
      * deadline. A fresh session per attempt (no client-side backoff or stale connection carries over).
      */
     long firstAck(List<Integer> members, String prefix, Duration limit) throws InterruptedException {
+        return firstAck(members, prefix, limit, -1);
+    }
+
+    /** As {@link #firstAck(List, String, Duration)}; with {@code traceFrom >= 0} one trace line per attempt. */
+    long firstAck(List<Integer> members, String prefix, Duration limit, long traceFrom) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         AtomicLong ackAt = new AtomicLong(-1);
         Map<Integer, Semaphore> inFlight = new java.util.HashMap<>();
@@ -166,13 +180,20 @@ final class Failovers {
                 String key = prefix + "-" + run + "-m" + m + "-" + attempt;
                 attempts.execute(() -> {
                     KvSession s = null;
+                    long started = System.nanoTime();
+                    String outcome = "ok";
                     try {
                         s = cluster.session(m);
                         s.put(key, value, ATTEMPT_TIMEOUT);
                         ackAt.compareAndSet(-1, System.nanoTime());
                     } catch (Exception e) {
                         // refused, no leader, timed out: the next hedge is already on its way
+                        outcome = String.valueOf(e);
                     } finally {
+                        if (traceFrom >= 0) {
+                            out.println("# trace m" + m + " " + key + " start=" + (started - traceFrom) / 1_000_000
+                                    + " end=" + (System.nanoTime() - traceFrom) / 1_000_000 + " " + outcome);
+                        }
                         if (s != null) {
                             s.close();
                         }

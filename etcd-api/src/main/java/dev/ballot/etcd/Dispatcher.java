@@ -4,11 +4,10 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
-import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
-import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
+import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ManagedChannel;
@@ -24,6 +23,7 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,6 +44,17 @@ final class Dispatcher implements AutoCloseable {
     static final Metadata.Key<String> FORWARDED_BY = Metadata.Key.of("ballot-forwarded-by", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> FORWARDED = Context.key("ballot-forwarded-by");
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * After the leader's port refused a forward (or our channel to it was still in its reconnect backoff), the next
+     * attempt comes at the latest this long after, even when this node still sees the same leader: a member that was
+     * restarted and then elected is reachable again, and a refused call was never delivered, so it is safe to send.
+     */
+    static final long REFUSED_RETRY_MS = 20;
+    /** How long a call forwarded to a replaced leader may still be answered by it (the seed's heartbeat). */
+    static final long ABANDON_GRACE_MS = 50;
+    /** {@code -Dballot.trace.failover=true}: each routing decision that is not an immediate local success is logged. */
+    private static final boolean TRACE = Boolean.getBoolean("ballot.trace.failover");
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("ballot.trace.failover");
 
     private final EtcdBackend backend;
     private final Headers headers;
@@ -52,6 +63,9 @@ final class Dispatcher implements AutoCloseable {
     private final Executor callbacks;
     /** Null: forward over plain HTTP/2; else over TLS with this member's own certificate. */
     private final EtcdTls tls;
+    private volatile boolean closed;
+    /** Calls forwarded and not answered yet, by the leader they went to: what {@link #followLeader} ends when it is replaced. */
+    private final Map<Long, java.util.Set<Runnable>> forwardsTo = new ConcurrentHashMap<>();
 
     Dispatcher(EtcdBackend backend, Headers headers) {
         this(backend, headers, null, null);
@@ -155,18 +169,21 @@ final class Dispatcher implements AutoCloseable {
     <R> CompletableFuture<R> route(Supplier<CompletableFuture<R>> local, Forward<R> forward, Duration timeout) {
         boolean wasForwarded = forwarded();
         CompletableFuture<R> out = new CompletableFuture<>();
-        attempt(local, forward, wasForwarded, out);
+        // a call that may wait long by design (a lock, a campaign: no timeout) keeps waiting on a replaced leader
+        attempt(local, forward, wasForwarded, timeout != null, out);
         return timeout == null ? out : out.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private <R> void attempt(Supplier<CompletableFuture<R>> local, Forward<R> forward, boolean wasForwarded,
-                             CompletableFuture<R> out) {
+                             boolean abandonable, CompletableFuture<R> out) {
         if (out.isDone()) {
             return; // timed out or cancelled meanwhile
         }
         long leader = backend.leaderId();
+        long startedAt = System.nanoTime();
         if (leader == 0) {
-            backend.leaderChangeFrom(0).whenComplete((l, t) -> attempt(local, forward, wasForwarded, out));
+            trace(() -> "route: no leader known, waiting" + (wasForwarded ? " (forwarded call)" : ""));
+            backend.leaderChangeFrom(0).whenComplete((l, t) -> attempt(local, forward, wasForwarded, abandonable, out));
             return;
         }
         CompletableFuture<R> call;
@@ -175,17 +192,32 @@ final class Dispatcher implements AutoCloseable {
         } else if (wasForwarded) {
             call = CompletableFuture.failedFuture(EtcdError.NOT_LEADER.failure()); // never a second hop
         } else {
-            call = forwardTo(leader, forward);
+            call = forwardTo(leader, forward, abandonable);
         }
         call.whenComplete((r, t) -> {
+            long took = System.nanoTime() - startedAt;
+            if (TRACE && (t != null || leader != backend.memberId() || took > 20_000_000L)) {
+                trace(() -> "route: " + (leader == backend.memberId() ? "local" : wasForwarded ? "refused (forwarded call)"
+                        : "forwarded to " + leader) + " took " + took / 1_000_000 + "ms: " + (t == null ? "ok" : unwrap(t) + " cause " + unwrap(t).getCause()));
+            }
             if (t == null) {
                 out.complete(r);
             } else if (!wasForwarded && notApplied(t)) {
-                backend.leaderChangeFrom(leader).whenComplete((l, t2) -> attempt(local, forward, false, out));
+                CompletableFuture<Long> next = backend.leaderChangeFrom(leader);
+                if (causedByRefusedConnection(t)) {
+                    next.completeOnTimeout(leader, REFUSED_RETRY_MS, TimeUnit.MILLISECONDS);
+                }
+                next.whenComplete((l, t2) -> attempt(local, forward, false, abandonable, out));
             } else {
                 out.completeExceptionally(t);
             }
         });
+    }
+
+    private static void trace(Supplier<String> what) {
+        if (TRACE) {
+            LOG.info(() -> "trace " + what.get());
+        }
     }
 
     /** Failures that mean the request was certainly not applied, so retrying it cannot apply it twice. */
@@ -211,7 +243,7 @@ final class Dispatcher implements AutoCloseable {
         return false;
     }
 
-    private <R> CompletableFuture<R> forwardTo(long leader, Forward<R> forward) {
+    private <R> CompletableFuture<R> forwardTo(long leader, Forward<R> forward, boolean abandonable) {
         String target = backend.etcdTarget(leader);
         if (target == null) {
             return CompletableFuture.failedFuture(EtcdError.NO_LEADER.failure());
@@ -219,7 +251,8 @@ final class Dispatcher implements AutoCloseable {
         Metadata mark = new Metadata();
         mark.put(FORWARDED_BY, Long.toString(backend.memberId()));
         CompletableFuture<R> out = new CompletableFuture<>();
-        Futures.addCallback(forward.call(channel(target), mark), new FutureCallback<R>() {
+        ListenableFuture<R> rpc = forward.call(connected(target), mark);
+        Futures.addCallback(rpc, new FutureCallback<R>() {
             @Override
             public void onSuccess(R r) {
                 out.complete(r);
@@ -230,7 +263,111 @@ final class Dispatcher implements AutoCloseable {
                 out.completeExceptionally(t);
             }
         }, MoreExecutors.directExecutor());
+        if (!abandonable) {
+            return out;
+        }
+        // A frozen or cut-off leader never answers: a call forwarded to it would wait out its whole deadline (5 s)
+        // although this node has since learnt of its successor. Once it has (followLeader), and after one more
+        // heartbeat's grace for an answer already on its way, the call ends with etcd's own "leader changed" (whether
+        // the old leader applied it is unknown, so it is not retried here); the client retries at once.
+        Runnable abandon = () -> {
+            if (out.completeExceptionally(EtcdError.LEADER_CHANGED.failure())) {
+                rpc.cancel(true);
+                trace(() -> "abandoned a call forwarded to " + leader + ": a new leader is known");
+            }
+        };
+        java.util.Set<Runnable> toLeader = forwardsTo.computeIfAbsent(leader, l -> ConcurrentHashMap.newKeySet());
+        toLeader.add(abandon);
+        out.whenComplete((r, t) -> toLeader.remove(abandon));
+        long now = backend.leaderId();
+        if (now != 0 && now != leader) { // replaced while this call was being sent
+            abandonLater(List.of(abandon));
+        }
         return out;
+    }
+
+    private static void abandonLater(java.util.Collection<Runnable> calls) {
+        CompletableFuture.delayedExecutor(ABANDON_GRACE_MS, TimeUnit.MILLISECONDS).execute(() -> calls.forEach(Runnable::run));
+    }
+
+    /**
+     * The channel to {@code target}, asked to connect now; one that is waiting out its reconnect backoff (its member
+     * was down when it last tried, and may since have restarted and been elected) tries again at once instead of
+     * failing every call until the backoff ends (gRPC's grows to minutes).
+     */
+    ManagedChannel connected(String target) {
+        ManagedChannel c = channel(target);
+        if (c.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
+            c.resetConnectBackoff();
+        }
+        return c;
+    }
+
+    /**
+     * From now on, whenever this node learns of a new leader other than itself, its forwarding channel to that leader
+     * connects at once, and calls still waiting on an earlier leader are ended (see {@link #forwardTo}): the first call forwarded after an election finds the connection up (and never a backoff left
+     * over from the leader's earlier death) instead of paying for it (docs/bench.md, "The first write after an election").
+     */
+    void followLeader(Executor executor) {
+        if (closed) {
+            return;
+        }
+        long leader = backend.leaderId();
+        if (leader != 0 && leader != backend.memberId()) {
+            String target = backend.etcdTarget(leader);
+            if (target != null) {
+                connected(target);
+                trace(() -> "connecting to leader " + leader + " at " + target);
+            }
+        }
+        if (leader != 0) {
+            forwardsTo.forEach((old, calls) -> {
+                if (old != leader && !calls.isEmpty()) {
+                    abandonLater(List.copyOf(calls));
+                }
+            });
+            forwardsTo.entrySet().removeIf(e -> e.getKey() != leader && e.getValue().isEmpty());
+        }
+        backend.leaderChangeFrom(leader).whenCompleteAsync((l, t) -> {
+            if (l != null && l != leader) {
+                followLeader(executor);
+            } else { // no change (the wait's own bound, or the node stopped): look again later, never in a spin
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, executor).execute(() -> followLeader(executor));
+            }
+        }, executor);
+    }
+
+    /**
+     * One call of each kind a member serves to clients or forwards, made to this member itself over a channel built as
+     * the forwarding ones are: the first client call a member served in its life took 300-600 ms (a status call; a
+     * forwarded write 200-300 ms more) under load on this machine, class loading and interpretation of gRPC's and
+     * Netty's server and client paths, paid by the first request after a failover when the new leader or the member
+     * forwarding to it had not served one before. Now paid at start-up, off any client's path. Nothing is written.
+     */
+    CompletableFuture<Void> warmUp(Executor executor) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        String self = backend.etcdTarget(backend.memberId());
+        if (self == null) {
+            done.complete(null);
+            return done;
+        }
+        ManagedChannel c = channel(self);
+        ListenableFuture<?> status = io.etcd.jetcd.api.MaintenanceGrpc.newFutureStub(c)
+                .withDeadlineAfter(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .status(io.etcd.jetcd.api.StatusRequest.getDefaultInstance());
+        status.addListener(() -> {
+            ListenableFuture<?> range = io.etcd.jetcd.api.KVGrpc.newFutureStub(c)
+                    .withDeadlineAfter(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .range(io.etcd.jetcd.api.RangeRequest.newBuilder()
+                            .setKey(com.google.protobuf.ByteString.copyFromUtf8("\0ballot-warm-up")).setSerializable(true).build());
+            range.addListener(() -> {
+                channels.remove(self, c);
+                c.shutdown();
+                trace(() -> "warmed up");
+                done.complete(null);
+            }, executor);
+        }, executor);
+        return done;
     }
 
     ManagedChannel channel(String target) {
@@ -262,10 +399,7 @@ final class Dispatcher implements AutoCloseable {
     }
 
     Message withHeader(Message m) {
-        Message.Builder b = m.toBuilder();
-        Descriptors.FieldDescriptor f = b.getDescriptorForType().findFieldByName("header");
-        ResponseHeader h = (ResponseHeader) m.getField(f);
-        return b.setField(f, headers.complete(h)).build();
+        return headers.stamp(m);
     }
 
     /** Answers a unary call from a future. */
@@ -307,6 +441,7 @@ final class Dispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         channels.values().forEach(ManagedChannel::shutdownNow);
     }
 }

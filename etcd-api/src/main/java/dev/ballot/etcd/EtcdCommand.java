@@ -3,6 +3,7 @@ package dev.ballot.etcd;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.ballot.engine.MalformedMessageException;
+import io.etcd.jetcd.api.AlarmRequest;
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.LeaseGrantRequest;
@@ -21,7 +22,8 @@ public record EtcdCommand(Kind kind, long requestId, Message request) {
     /** First byte of every etcd command; the HTTP key-value store's commands start with 0..2. */
     static final byte TAG = (byte) 0xE3;
 
-    public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT, LEASE_GRANT, LEASE_REVOKE, LEASE_EXPIRE }
+    /** New kinds go last: the ordinal is what the log holds. */
+    public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT, LEASE_GRANT, LEASE_REVOKE, LEASE_EXPIRE, ALARM }
 
     public byte[] encode() {
         byte[] body = request.toByteArray();
@@ -43,6 +45,7 @@ public record EtcdCommand(Kind kind, long requestId, Message request) {
                 case COMPACT -> CompactionRequest.parseFrom(ByteBuffer.wrap(bytes, 10, bytes.length - 10));
                 case LEASE_GRANT -> LeaseGrantRequest.parseFrom(ByteBuffer.wrap(bytes, 10, bytes.length - 10));
                 case LEASE_REVOKE, LEASE_EXPIRE -> LeaseRevokeRequest.parseFrom(ByteBuffer.wrap(bytes, 10, bytes.length - 10));
+                case ALARM -> AlarmRequest.parseFrom(ByteBuffer.wrap(bytes, 10, bytes.length - 10));
             };
             return new EtcdCommand(kind, requestId, m);
         } catch (InvalidProtocolBufferException e) {

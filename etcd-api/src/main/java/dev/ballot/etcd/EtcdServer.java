@@ -41,6 +41,9 @@ public final class EtcdServer implements AutoCloseable {
         this.calls = calls;
     }
 
+    /** How long start-up waits for {@link Dispatcher#warmUp}. */
+    static final long WARM_UP_LIMIT_MS = 2_000;
+
     private static ExecutorService callThreads() {
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(CALL_THREADS, CALL_THREADS, 5, TimeUnit.SECONDS,
@@ -91,12 +94,28 @@ public final class EtcdServer implements AutoCloseable {
                 .addService(ServerInterceptors.intercept(new ElectionService(dispatcher, headers, recipes),
                         Dispatcher.interceptor()))
                 .addService(new ClusterService(backend, headers))
-                .addService(new MaintenanceService(backend, headers))
+                .addService(ServerInterceptors.intercept(new MaintenanceService(backend, headers, dispatcher),
+                        Dispatcher.interceptor()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .maxInboundMessageSize(2 * 1024 * 1024)
                 .build()
                 .start();
+        try {
+            // Bounded: a member that cannot call itself in this time serves anyway, only its first calls are slower.
+            dispatcher.warmUp(calls).get(WARM_UP_LIMIT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // not warm: the first client pays for it, as before
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dispatcher.followLeader(r -> {
+            try {
+                calls.execute(r);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the server closed: nothing more to follow
+            }
+        });
         return new EtcdServer(server, dispatcher, timer, calls);
     }
 

@@ -9,6 +9,10 @@ import dev.ballot.engine.kv.StateMachine;
 import dev.ballot.etcd.mvcc.LeaseTable;
 import dev.ballot.etcd.mvcc.MvccStore;
 import dev.ballot.etcd.mvcc.StoreSnapshot;
+import io.etcd.jetcd.api.AlarmMember;
+import io.etcd.jetcd.api.AlarmRequest;
+import io.etcd.jetcd.api.AlarmResponse;
+import io.etcd.jetcd.api.AlarmType;
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.CompactionResponse;
 import io.etcd.jetcd.api.DeleteRangeRequest;
@@ -35,6 +39,16 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     private final MvccStore store = new MvccStore(leases);
     private final LeaseClock clock = new LeaseClock();
     private final long quotaBytes;
+    /**
+     * etcd's NOSPACE alarm. Raised by the entry whose write would pass the quota, cleared by an {@code ALARM}
+     * DEACTIVATE entry (etcdctl alarm disarm): both decided in apply, so every member raises and clears it at the
+     * same index, and it is part of snapshots (it survives restarts). While raised every write that could add data
+     * (put, a txn with a put, lease grant) is refused, as etcd's capped applier does. Volatile: /v1/status and the
+     * metrics read it from other threads.
+     */
+    private volatile boolean noSpaceAlarm;
+    /** {@link MvccStore#bytes} after the last applied entry, for other threads (status, metrics). */
+    private volatile long usedBytes;
     private long appliedIndex;
     private long appliedTerm;
     /**
@@ -72,6 +86,16 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
         return quotaBytes;
     }
 
+    /** The NOSPACE alarm (any thread). */
+    public boolean noSpaceAlarm() {
+        return noSpaceAlarm;
+    }
+
+    /** What the quota counts, after the last applied entry (any thread). */
+    public long usedBytes() {
+        return usedBytes;
+    }
+
     public MvccStore store() {
         return store;
     }
@@ -88,6 +112,7 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     public EtcdResult apply(LogEntry entry) {
         appliedIndex = entry.index();
         EtcdResult result = applyCommand(entry);
+        usedBytes = store.bytes();
         if (result != null && result.requestId() != 0) {
             recent.put(result.requestId(), result);
         }
@@ -117,8 +142,14 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
     }
 
     private Message execute(EtcdCommand cmd) {
-        if (quotaBytes != Long.MAX_VALUE && store.bytes() + growth(cmd) > quotaBytes) {
-            throw EtcdError.NO_SPACE.failure();
+        switch (QuotaCheck.decide(cmd.kind(), growth(cmd), store.bytes(), quotaBytes, noSpaceAlarm)) {
+            case RAISE -> {
+                noSpaceAlarm = true;
+                throw EtcdError.NO_SPACE.failure();
+            }
+            case REFUSE -> throw EtcdError.NO_SPACE.failure();
+            case ALLOW -> {
+            }
         }
         return switch (cmd.kind()) {
             case PUT -> store.put((PutRequest) cmd.request());
@@ -150,7 +181,44 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
                 }
                 yield LeaseRevokeResponse.newBuilder().setHeader(header()).build();
             }
+            case ALARM -> alarm((AlarmRequest) cmd.request());
         };
+    }
+
+    /**
+     * etcd's Maintenance.Alarm ACTIVATE and DEACTIVATE (GET is a read, {@link #alarms}). Only NOSPACE exists here;
+     * a DEACTIVATE answers the alarm it cleared (none when none was raised), whichever member it names, since every
+     * member's store is the same one. Disarming while still past the quota is allowed, as in etcd: the next write
+     * that does not fit raises it again.
+     */
+    private AlarmResponse alarm(AlarmRequest r) {
+        AlarmResponse.Builder out = AlarmResponse.newBuilder().setHeader(header());
+        if (r.getAlarm() != AlarmType.NOSPACE) {
+            if (r.getAction() == AlarmRequest.AlarmAction.ACTIVATE) {
+                throw EtcdError.NOT_CAPABLE.failure(); // no CORRUPT check here: nothing would ever raise it
+            }
+            return out.build();
+        }
+        boolean was = noSpaceAlarm;
+        switch (r.getAction()) {
+            case ACTIVATE -> noSpaceAlarm = true;
+            case DEACTIVATE -> noSpaceAlarm = false;
+            default -> {
+            }
+        }
+        if (was != noSpaceAlarm || r.getAction() == AlarmRequest.AlarmAction.ACTIVATE) {
+            out.addAlarms(AlarmMember.newBuilder().setMemberID(r.getMemberID()).setAlarm(AlarmType.NOSPACE));
+        }
+        return out.build();
+    }
+
+    /** Maintenance.Alarm GET: NOSPACE under each of {@code memberIds} while raised (they all hold this same store). */
+    public AlarmResponse alarms(Iterable<Long> memberIds) {
+        AlarmResponse.Builder out = AlarmResponse.newBuilder().setHeader(header());
+        if (noSpaceAlarm) {
+            memberIds.forEach(id -> out.addAlarms(AlarmMember.newBuilder().setMemberID(id).setAlarm(AlarmType.NOSPACE)));
+        }
+        return out.build();
     }
 
     /**
@@ -187,9 +255,14 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
         sm.restore(sm.snapshot());
     }
 
-    /** What the command can add at most: every put's key and value (a delete's tombstone is free). */
+    /**
+     * What the command can add at most: every put's key and value (a delete's tombstone is free). Like etcd's quota
+     * cost, positive for exactly the writes its capped applier refuses while NOSPACE stands (a lease grant is counted
+     * as 1: it adds a lease, although the quota counts keys and values only).
+     */
     private static long growth(EtcdCommand cmd) {
         return switch (cmd.kind()) {
+            case LEASE_GRANT -> 1;
             case PUT -> putBytes((PutRequest) cmd.request());
             case TXN -> {
                 TxnRequest t = (TxnRequest) cmd.request();
@@ -221,12 +294,15 @@ public final class EtcdStateMachine implements StateMachine<EtcdResult> {
 
     @Override
     public byte[] snapshot() {
-        return StoreSnapshot.write(store, leases, appliedIndex);
+        return StoreSnapshot.write(store, leases, appliedIndex, noSpaceAlarm);
     }
 
     @Override
     public void restore(byte[] snapshot) {
-        appliedIndex = StoreSnapshot.read(snapshot, store, leases);
+        StoreSnapshot.Restored restored = StoreSnapshot.read(snapshot, store, leases);
+        appliedIndex = restored.appliedIndex();
+        noSpaceAlarm = restored.noSpaceAlarm();
+        usedBytes = store.bytes();
         clock.clear();
         recent.clear();
         for (Waiting w : List.copyOf(waiting)) {

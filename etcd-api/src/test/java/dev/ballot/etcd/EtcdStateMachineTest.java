@@ -4,6 +4,10 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import dev.ballot.engine.EntryType;
 import dev.ballot.engine.LogEntry;
+import io.etcd.jetcd.api.AlarmMember;
+import io.etcd.jetcd.api.AlarmRequest;
+import io.etcd.jetcd.api.AlarmResponse;
+import io.etcd.jetcd.api.AlarmType;
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeRequest;
@@ -40,31 +44,92 @@ class EtcdStateMachineTest {
         return PutRequest.newBuilder().setKey(b(k)).setValue(b(v)).build();
     }
 
+    private static AlarmRequest alarm(AlarmRequest.AlarmAction action, long member) {
+        return AlarmRequest.newBuilder().setAction(action).setMemberID(member).setAlarm(AlarmType.NOSPACE).build();
+    }
+
     @Test
-    void aQuotaRefusesGrowthOnEveryMemberAlikeUntilDeletesAndCompactionFreeSpace() {
+    void aWritePastTheQuotaRaisesNospaceWhichRefusesEveryGrowingWriteUntilDisarmed() {
         EtcdStateMachine sm = new EtcdStateMachine(100);
         String v40 = "x".repeat(39);
         assertThat(apply(sm, EtcdCommand.Kind.PUT, put("a", v40)).error()).isNull();          // 40 bytes
         assertThat(apply(sm, EtcdCommand.Kind.PUT, put("b", v40)).error()).isNull();          // 80
+        assertThat(sm.noSpaceAlarm()).isFalse();
         EtcdResult refused = apply(sm, EtcdCommand.Kind.PUT, put("c", v40));                 // would be 120
         assertThat(refused.error()).isEqualTo(EtcdError.NO_SPACE);
         assertThat(refused.error().message()).isEqualTo("etcdserver: mvcc: database space exceeded");
+        assertThat(refused.error().exception().getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(sm.noSpaceAlarm()).as("raised by the refused entry").isTrue();
+        assertThat(sm.alarms(List.of(1L, 2L)).getAlarmsList()).extracting(AlarmMember::getMemberID, AlarmMember::getAlarm)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, AlarmType.NOSPACE),
+                        org.assertj.core.groups.Tuple.tuple(2L, AlarmType.NOSPACE));
         assertThat(sm.store().range(RangeRequest.newBuilder().setKey(b("c")).build()).getKvsCount()).as("not applied").isZero();
         assertThat(sm.store().currentRevision()).as("no revision").isEqualTo(3);
-        TxnRequest txn = TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder().setRequestPut(put("c", v40))).build();
-        assertThat(apply(sm, EtcdCommand.Kind.TXN, txn).error()).as("a txn's puts count too").isEqualTo(EtcdError.NO_SPACE);
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("d", "")).error()).as("a put that would fit: the alarm stands")
+                .isEqualTo(EtcdError.NO_SPACE);
+        TxnRequest txn = TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder().setRequestPut(put("c", "1"))).build();
+        assertThat(apply(sm, EtcdCommand.Kind.TXN, txn).error()).as("a txn with a put").isEqualTo(EtcdError.NO_SPACE);
+        assertThat(apply(sm, EtcdCommand.Kind.LEASE_GRANT, LeaseGrantRequest.newBuilder().setID(5).setTTL(10).build())
+                .error()).as("a lease grant").isEqualTo(EtcdError.NO_SPACE);
+        TxnRequest readOnly = TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder().setRequestRange(
+                RangeRequest.newBuilder().setKey(b("a")))).build();
+        assertThat(apply(sm, EtcdCommand.Kind.TXN, readOnly).error()).as("a txn without puts").isNull();
         // Overwriting keeps history: space comes back once the old versions are compacted away.
         assertThat(apply(sm, EtcdCommand.Kind.DELETE_RANGE, DeleteRangeRequest.newBuilder().setKey(b("a")).build()).error())
                 .as("deletes always work").isNull();
         assertThat(sm.store().bytes()).isEqualTo(81); // a, b, and a's tombstone (its key)
-        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("c", v40)).error()).as("history still counts").isEqualTo(EtcdError.NO_SPACE);
         apply(sm, EtcdCommand.Kind.COMPACT, CompactionRequest.newBuilder().setRevision(sm.store().currentRevision()).build());
         assertThat(sm.store().bytes()).isEqualTo(40);
-        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("c", v40)).error()).isNull();
+        assertThat(sm.usedBytes()).isEqualTo(40);
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("c", v40)).error()).as("space alone does not clear it, as in etcd")
+                .isEqualTo(EtcdError.NO_SPACE);
+
         EtcdStateMachine copy = new EtcdStateMachine(100);
         copy.restore(sm.snapshot());
         assertThat(copy.store().bytes()).as("counted again after a snapshot").isEqualTo(sm.store().bytes());
+        assertThat(copy.noSpaceAlarm()).as("the alarm travels in snapshots").isTrue();
+
+        AlarmResponse disarmed = (AlarmResponse) apply(sm, EtcdCommand.Kind.ALARM,
+                alarm(AlarmRequest.AlarmAction.DEACTIVATE, 7)).response();
+        assertThat(disarmed.getAlarmsList()).extracting(AlarmMember::getMemberID).containsExactly(7L);
+        assertThat(sm.noSpaceAlarm()).isFalse();
+        assertThat(((AlarmResponse) apply(sm, EtcdCommand.Kind.ALARM, alarm(AlarmRequest.AlarmAction.DEACTIVATE, 8))
+                .response()).getAlarmsList()).as("nothing left to disarm").isEmpty();
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("c", v40)).error()).isNull();
+        assertThat(sm.alarms(List.of(1L)).getAlarmsList()).isEmpty();
         assertThat(new EtcdStateMachine().quotaBytes()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void disarmingWhilePastTheQuotaIsAllowedAndTheNextWriteThatDoesNotFitRaisesItAgain() {
+        EtcdStateMachine sm = new EtcdStateMachine(50);
+        apply(sm, EtcdCommand.Kind.PUT, put("a", "x".repeat(40)));
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("b", "x".repeat(40))).error()).isEqualTo(EtcdError.NO_SPACE);
+        apply(sm, EtcdCommand.Kind.ALARM, alarm(AlarmRequest.AlarmAction.DEACTIVATE, 0));
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("c", "1")).error()).as("fits").isNull();
+        assertThat(sm.noSpaceAlarm()).isFalse();
+        assertThat(apply(sm, EtcdCommand.Kind.PUT, put("b", "x".repeat(40))).error()).isEqualTo(EtcdError.NO_SPACE);
+        assertThat(sm.noSpaceAlarm()).isTrue();
+        assertThat(apply(sm, EtcdCommand.Kind.ALARM, AlarmRequest.newBuilder()
+                .setAction(AlarmRequest.AlarmAction.ACTIVATE).setAlarmValue(2).build()).error()) // 2: CORRUPT (etcd 3.4+; not in jetcd's proto)
+                .as("no corruption check exists to raise CORRUPT").isEqualTo(EtcdError.NOT_CAPABLE);
+    }
+
+    @Test
+    void withoutTheAlarmASnapshotKeepsTheFormerFormatForMembersNotUpgradedYet() {
+        EtcdStateMachine sm = new EtcdStateMachine(10);
+        apply(sm, EtcdCommand.Kind.PUT, put("a", "1"));
+        byte[] plain = sm.snapshot();
+        assertThat(java.nio.ByteBuffer.wrap(plain).getInt()).as("format 1, as before the alarm").isEqualTo(1);
+        EtcdStateMachine copy = new EtcdStateMachine(10);
+        copy.restore(plain);
+        assertThat(copy.store().range(RangeRequest.newBuilder().setKey(b("a")).build()).getKvsCount()).isEqualTo(1);
+        assertThat(copy.noSpaceAlarm()).isFalse();
+        apply(sm, EtcdCommand.Kind.PUT, put("b", "x".repeat(20)));
+        byte[] alarmed = sm.snapshot();
+        assertThat(java.nio.ByteBuffer.wrap(alarmed).getInt()).as("format 2 carries the alarm").isEqualTo(2);
+        copy.restore(alarmed);
+        assertThat(copy.noSpaceAlarm()).isTrue();
     }
 
     @Test

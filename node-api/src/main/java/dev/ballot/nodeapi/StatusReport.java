@@ -29,11 +29,15 @@ import java.util.Set;
  * @param joinedMembers   members recorded as having joined the cluster; null before it is known
  * @param needsReplacement true when this member lost its storage while in the configuration: it never votes and
  *                        waits to be replaced (docs/node-api.md, "Member identity")
+ * @param alarms          the store's alarms: {@code ["NOSPACE"]} while the keyspace quota's alarm stands, else empty;
+ *                        null from a member whose store has no quota support (ZooKeeper's data tree)
+ * @param keyspaceBytes   what the keyspace quota counts; null without a quota
+ * @param quotaBytes      the keyspace quota; null without one
  * @param members         the configuration as this node knows it
  */
 @JsonPropertyOrder({"clusterId", "nodeId", "memberId", "protocol", "role", "term", "leaderId", "leaderAddress",
         "leaderReachable", "leaderSince", "commitIndex", "appliedIndex", "lastLogIndex", "zxid", "committedZxid", "leaderContactMs",
-        "version", "failure", "clusterUuid", "joinedMembers", "needsReplacement", "members"})
+        "version", "failure", "clusterUuid", "joinedMembers", "needsReplacement", "alarms", "keyspaceBytes", "quotaBytes", "members"})
 public record StatusReport(
         String clusterId,
         String nodeId,
@@ -56,6 +60,9 @@ public record StatusReport(
         @JsonInclude(JsonInclude.Include.NON_NULL) String clusterUuid,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<String> joinedMembers,
         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean needsReplacement,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> alarms,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long keyspaceBytes,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long quotaBytes,
         List<Member> members) {
 
     /** The node's /readyz rule: a follower that has not heard from its leader for this long is not ready. */
@@ -65,6 +72,11 @@ public record StatusReport(
 
     public StatusReport {
         members = members == null ? List.of() : List.copyOf(members);
+    }
+
+    /** True while the member reports the keyspace quota's NOSPACE alarm. */
+    public boolean noSpaceAlarm() {
+        return alarms != null && alarms.contains("NOSPACE");
     }
 
     /**

@@ -39,7 +39,7 @@ class WireFormatTest {
     @Test
     void zabFieldsAndFailureAreWrittenOnlyWhenPresentWhileNullableFieldsAreWrittenAsNull() {
         StatusReport raft = new StatusReport("c", "node-1", 1, "raft", "candidate", 3, null, null, null, null, 5, 5, 6,
-                null, null, null, "0.1.0", null, null, null, null, List.of());
+                null, null, null, "0.1.0", null, null, null, null, null, null, null, List.of());
         JsonNode json = NodeJson.MAPPER.valueToTree(raft);
         assertThat(json.has("zxid")).isFalse();
         assertThat(json.has("committedZxid")).isFalse();
@@ -50,11 +50,22 @@ class WireFormatTest {
         assertThat(raft.electing()).isTrue();
 
         StatusReport zab = new StatusReport("c", "node-1", 1, "zab", "leading", 7, "node-1", "h:2379", null, "2026-01-01T00:00:00Z",
-                0x700000411L, 0x700000411L, 0x700000412L, "0x700000412", "0x700000411", 0L, "0.1.0", "fsync failed", null, null, null, List.of());
+                0x700000411L, 0x700000411L, 0x700000412L, "0x700000412", "0x700000411", 0L, "0.1.0", "fsync failed", null, null, null, null, null, null, List.of());
         JsonNode z = NodeJson.MAPPER.valueToTree(zab);
         assertThat(fieldNames(z)).containsSubsequence("lastLogIndex", "zxid", "committedZxid", "leaderContactMs", "version",
                 "failure", "members");
         assertThat(zab.leads()).isTrue();
+        assertThat(z.has("alarms")).as("written only by a store with quota support").isFalse();
+    }
+
+    @Test
+    void theNospaceAlarmIsReadFromAStatusBody() throws IOException {
+        StatusReport st = NodeJson.MAPPER.readValue("{\"clusterId\":\"c\",\"nodeId\":\"n\",\"alarms\":[\"NOSPACE\"],"
+                + "\"keyspaceBytes\":9000,\"quotaBytes\":8192,\"members\":[]}", StatusReport.class);
+        assertThat(st.noSpaceAlarm()).isTrue();
+        assertThat(st.keyspaceBytes()).isEqualTo(9000L);
+        assertThat(NodeJson.MAPPER.readValue("{\"alarms\":[],\"members\":[]}", StatusReport.class).noSpaceAlarm()).isFalse();
+        assertThat(NodeJson.MAPPER.readValue("{\"members\":[]}", StatusReport.class).noSpaceAlarm()).isFalse();
     }
 
     @Test

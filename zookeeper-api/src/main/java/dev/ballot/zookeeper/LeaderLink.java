@@ -195,6 +195,17 @@ final class LeaderLink implements AutoCloseable {
         }
     }
 
+    /**
+     * This member has learnt of a leader other than {@code leader}: if the link is to {@code leader}, it closes, and
+     * every call waiting on it fails (a write with OUTCOME_UNKNOWN: it may still commit under the new leader).
+     */
+    synchronized void abandon(long leader) {
+        if (socket != null && connectedTo == leader) {
+            LOG.fine(() -> "leaving the link to former leader " + leader);
+            disconnect(Refused.Kind.OUTCOME_UNKNOWN);
+        }
+    }
+
     @Override
     public synchronized void close() {
         disconnect(Refused.Kind.STOPPED);

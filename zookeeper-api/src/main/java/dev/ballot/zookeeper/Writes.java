@@ -15,6 +15,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class Writes {
     private static final long RETRY_MILLIS = 20;
+    /** How often a call waiting on the leader checks whether this member has learnt of another one. */
+    static final long LEADER_CHECK_MILLIS = 20;
 
     private final Consensus consensus;
     private final LeaderLink link;
@@ -45,7 +47,7 @@ final class Writes {
         waiting.put(txn.requestId(), result);
         try {
             byte[] bytes = txn.encode();
-            callLeader(deadline, leader -> leader == consensus.selfId()
+            callLeader(deadline, false, leader -> leader == consensus.selfId()
                     ? consensus.propose(bytes).thenApply(v -> 0L) : link.propose(leader, bytes));
             return result.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -60,15 +62,19 @@ final class Writes {
     /** ZooKeeper's sync: returns once this member applied everything the leader had committed when asked. */
     void sync(long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        long zxid = callLeader(deadline, leader -> leader == consensus.selfId()
+        long zxid = callLeader(deadline, true, leader -> leader == consensus.selfId()
                 ? consensus.readBarrier() : link.barrier(leader));
         if (!tree.awaitApplied(zxid, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))) {
             throw new Refused(Refused.Kind.NOT_LEADER, "this member did not catch up with the leader in time");
         }
     }
 
-    private long callLeader(long deadline, java.util.function.LongFunction<CompletableFuture<Long>> call)
-            throws InterruptedException {
+    /**
+     * Calls the leader until it answers, a retryable refusal has been retried up to the deadline, or the deadline.
+     * {@code changesNothing}: the call (a sync barrier) can be repeated on another leader whatever became of it.
+     */
+    private long callLeader(long deadline, boolean changesNothing,
+                            java.util.function.LongFunction<CompletableFuture<Long>> call) throws InterruptedException {
         while (true) {
             long leader = consensus.leaderId();
             Refused refusal;
@@ -76,12 +82,13 @@ final class Writes {
                 refusal = new Refused(Refused.Kind.NOT_LEADER, "no leader");
             } else {
                 try {
-                    return call.apply(leader).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return awaitLeader(leader, call.apply(leader), deadline);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof Refused r)) {
                         throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, String.valueOf(e.getCause()));
                     }
-                    refusal = r;
+                    refusal = changesNothing && r.kind() == Refused.Kind.OUTCOME_UNKNOWN
+                            ? new Refused(Refused.Kind.NOT_LEADER, r.getMessage()) : r;
                 } catch (TimeoutException e) {
                     throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, "the leader did not answer in time");
                 }
@@ -90,6 +97,32 @@ final class Writes {
                 throw refusal;
             }
             Thread.sleep(RETRY_MILLIS);
+        }
+    }
+
+    /**
+     * The leader's answer to {@code call}. When this member learns of another leader meanwhile, a call over the link to
+     * the old one is given up (the link to it closes, failing what waits on it): a frozen or cut-off leader never
+     * answers, and every session handshake and write routed to it would otherwise wait out its whole deadline (the
+     * session timeout) after the new leader was serving, as ZooKeeper's followers drop their clients when they lose
+     * their leader (docs/bench.md, "The first write after an election").
+     */
+    private long awaitLeader(long leader, CompletableFuture<Long> call, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        while (true) {
+            long left = deadline - System.nanoTime();
+            try {
+                return call.get(Math.max(1, Math.min(left, TimeUnit.MILLISECONDS.toNanos(LEADER_CHECK_MILLIS))),
+                        TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (left <= TimeUnit.MILLISECONDS.toNanos(LEADER_CHECK_MILLIS)) {
+                    throw e;
+                }
+                long now = consensus.leaderId();
+                if (leader != consensus.selfId() && now != 0 && now != leader) {
+                    link.abandon(leader);
+                }
+            }
         }
     }
 }

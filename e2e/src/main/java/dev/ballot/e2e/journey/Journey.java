@@ -33,6 +33,9 @@ public final class Journey {
         new VolumeLost("volume-lost-leader", raft, true),
         new VolumeLost("operator-crash-replace", raft, false, 3),
         new QuorumLossRecovery("quorum-loss-recovery", raft),
+        // ZAB: 4 of 5 voters lost, the observer keeps its data; the re-added members learn the rebuilt
+        // configuration from the leader's election notifications (docs/engine.md)
+        new QuorumLossRecovery("quorum-loss-recovery-zab", zab),
         // a real Prometheus: dashboard and alert queries return data; an alert fires on quorum loss and clears
         new PrometheusMonitoring("prometheus", raft),
         new ScaleCluster("scale-raft", raft, 5),

@@ -15,7 +15,7 @@ import java.util.Optional;
  * and the cluster has no quorum (no leader, not Ready). {@code kubectl annotate ... ballot.dev/recover-quorum-from=<the
  * survivor>} makes the operator rebuild the cluster from the survivor's data; it passes when the cluster is Ready again
  * with all its voters, every key written before the loss reads back, and a Warning Event {@code QuorumRecovery} names
- * the index kept.
+ * the index kept, as {@code status.recovery} does.
  */
 public final class QuorumLossRecovery extends OnCreatedCluster {
   public QuorumLossRecovery(String scenario, CreateCluster created) {
@@ -132,10 +132,17 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
     r.check(missing.isEmpty(), "keys written before the loss are missing: "
         + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
     r.check(warning.isPresent(), "no Warning Event QuorumRecovery naming the kept index");
+    // status.recovery says the same as the Event, and stays after the Event has aged out
+    Map<String, Object> recovery = (Map<String, Object>) status(ctx, ec).getOrDefault("recovery", Map.of());
+    boolean recorded = kept.equals(recovery.get("member")) && String.valueOf(recovery.get("keptIndex")).equals(keptIndex)
+        && String.valueOf(recovery.get("mayHaveLost")).contains("after index " + keptIndex);
+    r.put("status_recovery", recorded);
+    r.check(recorded, "status.recovery does not name " + kept + " and index " + keptIndex + ": " + recovery);
   }
 
+  /** The ElectionCluster's status as the API server has it (empty while it is busy or has none). */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> status(JourneyContext ctx, String ec) {
+  static Map<String, Object> status(JourneyContext ctx, String ec) {
     try {
       return ctx.electionCluster(ec).map(g -> (Map<String, Object>) g.getAdditionalProperties().get("status"))
           .filter(Objects::nonNull).orElse(Map.of());
@@ -150,8 +157,9 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
         .anyMatch(c -> type.equals(c.get("type")) && "True".equals(c.get("status")));
   }
 
+  /** "status/message" of that condition, or "-" without one. */
   @SuppressWarnings("unchecked")
-  private static String conditionMessage(Map<String, Object> status, String type) {
+  static String conditionMessage(Map<String, Object> status, String type) {
     return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).stream()
         .filter(c -> type.equals(c.get("type"))).map(c -> c.get("status") + "/" + c.get("message")).findFirst()
         .orElse("-");

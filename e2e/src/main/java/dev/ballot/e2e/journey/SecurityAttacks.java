@@ -129,7 +129,7 @@ public final class SecurityAttacks extends OnCreatedCluster {
               + ", restarts " + restarts(ctx, ec) + " (were " + restartsBefore + ")");
 
       // 7. 1 MiB writes until the keyspace quota (spec.keyspaceQuota 8Mi) refuses them on every member alike.
-      writeFlood(ctx, r, leaderP, files, app);
+      writeFlood(ctx, r, ec, leaderP, files, app);
     } finally {
       writer.stopAndJoin();
     }
@@ -149,7 +149,8 @@ public final class SecurityAttacks extends OnCreatedCluster {
   }
 
   /** 1 MiB puts to the leader's etcd port until one is refused for space; then reads, deletes and compaction work. */
-  private static void writeFlood(JourneyContext ctx, ScenarioResult r, Pod leader, TlsClusterFiles files, Path app)
+  private static void writeFlood(JourneyContext ctx, ScenarioResult r, String ec, Pod leader, TlsClusterFiles files,
+                                 Path app)
       throws Exception {
     InetSocketAddress etcd = ctx.cluster().reach(leader, JourneyContext.ETCD_PORT);
     ByteSequence value = ByteSequence.from(new byte[VALUE_BYTES]);
@@ -172,12 +173,32 @@ public final class SecurityAttacks extends OnCreatedCluster {
       }
       boolean reads = client.getKVClient().get(key("big-0")).get(5, TimeUnit.SECONDS).getKvs().size() == 1;
       boolean absent = client.getKVClient().get(key("big-" + accepted)).get(5, TimeUnit.SECONDS).getKvs().isEmpty();
+      // The operator turns the members' alarm into the condition (within a status heartbeat, or the 30 s refresh).
+      String quotaCondition = "KeyspaceQuotaExceeded";
+      boolean raised = waitFor(Duration.ofSeconds(90), () -> QuorumLossRecovery.conditionMessage(
+          QuorumLossRecovery.status(ctx, ec), quotaCondition).startsWith("True/"));
+      r.put("quota_condition_raised", raised);
       long rev = client.getKVClient().delete(key("big-"), io.etcd.jetcd.options.DeleteOption.builder()
           .isPrefix(true).build()).get(5, TimeUnit.SECONDS).getHeader().getRevision();
       client.getKVClient().compact(rev).get(5, TimeUnit.SECONDS);
+      // As in etcd, the NOSPACE alarm stands until disarmed (etcdctl alarm disarm), whatever space was freed.
+      List<io.etcd.jetcd.maintenance.AlarmMember> alarms = client.getMaintenanceClient().listAlarms()
+          .get(5, TimeUnit.SECONDS).getAlarms();
+      boolean listed = !alarms.isEmpty() && alarms.stream()
+          .allMatch(a -> a.getAlarmType() == io.etcd.jetcd.maintenance.AlarmType.NOSPACE);
+      for (io.etcd.jetcd.maintenance.AlarmMember a : alarms) {
+        client.getMaintenanceClient().alarmDisarm(a).get(5, TimeUnit.SECONDS);
+      }
+      r.put("nospace_alarm_listed", listed);
+      boolean cleared = waitFor(Duration.ofSeconds(90), () -> QuorumLossRecovery.conditionMessage(
+          QuorumLossRecovery.status(ctx, ec), quotaCondition).startsWith("False/"));
+      r.put("quota_condition_cleared", cleared);
+      r.check(raised && cleared, "condition " + quotaCondition + " raised " + raised + ", cleared after disarm " + cleared
+          + ": " + QuorumLossRecovery.conditionMessage(QuorumLossRecovery.status(ctx, ec), quotaCondition));
       String again = put(client, "big-after", ByteSequence.from("small", StandardCharsets.UTF_8));
-      r.check(reads && absent && again == null, "under the quota: reads work " + reads + ", the refused write absent "
-          + absent + ", a write after delete and compaction: " + (again == null ? "ok" : again));
+      r.check(reads && absent && listed && again == null, "under the quota: reads work " + reads
+          + ", the refused write absent " + absent + ", NOSPACE listed " + listed + " (" + alarms.size()
+          + " members), a write after delete, compaction and disarm: " + (again == null ? "ok" : again));
     }
   }
 

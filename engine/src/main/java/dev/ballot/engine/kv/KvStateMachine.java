@@ -25,7 +25,8 @@ public final class KvStateMachine implements StateMachine<KvResult> {
     private volatile long usedBytes;
     /**
      * etcd's NOSPACE alarm: raised when a write is refused for the quota, cleared once deletes bring the keyspace under
-     * nine tenths of it. Part of the state (and of snapshots), so every replica raises and clears it at the same entry.
+     * nine tenths of it (no disarm call in the HTTP API: the hysteresis keeps it from flapping). While it stands every
+     * write that would grow the keyspace is refused, even one that would fit. Part of the state (and of snapshots), so every replica raises and clears it at the same entry.
      */
     private volatile boolean noSpaceAlarm;
 
@@ -86,11 +87,14 @@ public final class KvStateMachine implements StateMachine<KvResult> {
         };
     }
 
-    /** True (and the alarm raised) when writing {@code value} at {@code key} would grow the keyspace past the quota. */
+    /**
+     * True (and the alarm raised) when writing {@code value} at {@code key} would grow the keyspace past the quota, or
+     * would grow it at all while the alarm stands (as etcd refuses every write that adds data under NOSPACE).
+     */
     private boolean overQuota(String key, byte[] value) {
         Versioned old = data.get(key);
         long after = usedBytes - (old == null ? 0 : bytes(key, old.value())) + bytes(key, value);
-        if (after > quotaBytes && after > usedBytes) {
+        if (after > usedBytes && (noSpaceAlarm || after > quotaBytes)) {
             noSpaceAlarm = true;
             return true;
         }

@@ -14,7 +14,9 @@ import java.util.TreeMap;
  * (epoch, then last zxid, then server id); a higher round restarts its tally. When a quorum of voters backs its
  * proposal it waits {@code finalizeWait} ticks for a better vote, then settles. FOLLOWING and LEADING servers answer
  * a LOOKING one with their leader, so a returning server joins instead of disrupting; it follows only once a quorum
- * names the leader and the leader itself says LEADING. Settling hands over to {@link Discovery}.
+ * names the leader and the leader itself says LEADING. Settling hands over to {@link Discovery}. Notifications carry
+ * the sender's configuration and its version, and a LOOKING server takes a newer one from a LEADING or FOLLOWING
+ * server ({@link ConfigGossip}), so a server started with a stale configuration still finds the ensemble.
  */
 final class FastLeaderElection {
     private final ZabNode n;
@@ -120,10 +122,25 @@ final class FastLeaderElection {
     }
 
     private Notification notification(long to, Vote vote, ServerState as) {
-        return new Notification(n.id, to, vote.leader(), vote.zxid(), vote.epoch(), logicalClock, as, designated);
+        if (as != ServerState.LEADING && as != ServerState.FOLLOWING) {
+            // Only a working ensemble's configuration is ever taken (ConfigGossip); a looker's notification stays in
+            // the shorter form, which a node of the previous version still reads.
+            return new Notification(n.id, to, vote.leader(), vote.zxid(), vote.epoch(), logicalClock, as, designated);
+        }
+        return new Notification(n.id, to, vote.leader(), vote.zxid(), vote.epoch(), logicalClock, as, designated,
+                n.configVersion(), n.membership);
     }
 
     void onNotification(Notification m) {
+        if (ConfigGossip.refusal(n.state, n.configVersion(), n.membership, m) == null) {
+            // A working ensemble runs a newer configuration than ours: take it and look again under it (ZooKeeper
+            // restarts its election), then count this very notification, so a LEADING sender is followed at once.
+            n.learnConfig(m.config(), m.configVersion());
+            startLooking(logicalClock, designated, null);
+            if (n.state != ServerState.LOOKING) {
+                return;
+            }
+        }
         if (n.state != ServerState.LOOKING) {
             if (m.state() != ServerState.LOOKING) {
                 return;
@@ -253,6 +270,9 @@ final class FastLeaderElection {
         recvset.clear();
         outOfElection.clear();
         if (vote.leader() == n.id) {
+            // A leader leads its own history, configuration included (as a learner takes its leader's at NEWLEADER):
+            // a configuration only heard of in a notification is not in our log, so it is not ours to lead.
+            n.forgetLearnedConfig();
             if (n.membership.isVoter(n.id)) {
                 n.discovery.becomeLeader();
             }

@@ -147,6 +147,7 @@ final class Synchronisation {
             }
             default -> throw new IllegalStateException("unknown sync mode " + m.mode());
         }
+        n.forgetLearnedConfig();
         n.appendContiguous(m.prevZxid(), m.entries());
         n.currentEpoch = m.epoch();
         n.learnerPhase = ZabNode.LearnerPhase.SYNCED;

@@ -62,6 +62,9 @@ public final class ZabCodec implements MessageCodec {
         if (m instanceof Notification n) {
             w.b(NOTIFICATION).head(n).l(n.leader()).l(n.zxid()).l(n.peerEpoch()).l(n.round())
                     .b((byte) n.state().ordinal()).l(n.designated());
+            if (n.config() != null) {
+                w.l(n.configVersion()).config(n.config());
+            }
         } else if (m instanceof FollowerInfo f) {
             w.b(FOLLOWER_INFO).head(f).l(f.acceptedEpoch()).l(f.lastZxid()).b((byte) (f.observer() ? 1 : 0));
         } else if (m instanceof LeaderInfo li) {
@@ -110,7 +113,7 @@ public final class ZabCodec implements MessageCodec {
             long from = r.id("from");
             long to = r.id("to");
             Message m = switch (type) {
-                case NOTIFICATION -> new Notification(from, to, r.l(), r.l(), r.l(), r.l(), r.state(), r.l());
+                case NOTIFICATION -> r.notification(from, to);
                 case FOLLOWER_INFO -> new FollowerInfo(from, to, r.l(), r.l(), r.bool());
                 case LEADER_INFO -> new LeaderInfo(from, to, r.l());
                 case ACK_EPOCH -> new AckEpoch(from, to, r.l(), r.l(), r.l(), r.bool());
@@ -138,7 +141,8 @@ public final class ZabCodec implements MessageCodec {
     }
 
     /**
-     * The encoded size of a message that carries entries or a snapshot (64 for the others, which are smaller): a
+     * The encoded size of a message that carries entries or a snapshot (64 for the others, which are
+     * smaller, but for a notification's configuration, which grows the buffer once): a
      * snapshot of hundreds of MiB is then written into one buffer of its final size, which {@link Writer#toBytes}
      * returns without a copy, not doubled into one twice its size and copied again (a 200 MiB state ran a leader
      * with a 1.4 GiB heap out of memory).
@@ -218,6 +222,10 @@ public final class ZabCodec implements MessageCodec {
                 l(e.index()).l(e.term()).b((byte) e.type().ordinal()).bytes(e.data());
             }
             return this;
+        }
+
+        Writer config(Membership config) {
+            return b((byte) 1).bytes(MembershipCodec.encode(config));
         }
 
         Writer snapshot(Snapshot s) {
@@ -321,6 +329,25 @@ public final class ZabCodec implements MessageCodec {
                 out.add(new LogEntry(index, term, types[type], bytes("entry data")));
             }
             return out;
+        }
+
+        /**
+         * A notification; its configuration and version follow only when the sender sent one (LEADING and FOLLOWING
+         * servers do), so the shorter form of a looker, or of a node of the previous version, still reads.
+         */
+        Notification notification(long from, long to) throws MalformedMessageException {
+            long leader = l();
+            long zxid = l();
+            long peerEpoch = l();
+            long round = l();
+            ServerState state = state();
+            long designated = l();
+            if (!buf.hasRemaining()) {
+                return new Notification(from, to, leader, zxid, peerEpoch, round, state, designated);
+            }
+            long configVersion = l();
+            Membership config = bool() ? MembershipCodec.decode(bytes("notification configuration")) : null;
+            return new Notification(from, to, leader, zxid, peerEpoch, round, state, designated, configVersion, config);
         }
 
         Snapshot snapshot() throws MalformedMessageException {

@@ -151,6 +151,19 @@ final class ZabLog {
         return 0;
     }
 
+    /**
+     * The version of {@link #latestConfig()}, as ZooKeeper's QuorumVerifier version: the zxid of the CONFIG entry that
+     * put it in force; for a configuration taken from the snapshot, the snapshot's zxid (it was in force there, and
+     * any later change has a higher zxid); 0 for the configuration a server started with.
+     */
+    long configVersion() {
+        long entry = latestConfigZxid();
+        if (entry != 0) {
+            return entry;
+        }
+        return snapshot != null && snapshot.membership() != null ? snapshot.index() : 0;
+    }
+
     static Membership decodeConfig(LogEntry e) {
         try {
             return MembershipCodec.decode(e.data());

@@ -1,6 +1,7 @@
 package dev.ballot.engine.zab;
 
 import dev.ballot.engine.LogEntry;
+import dev.ballot.engine.Membership;
 import dev.ballot.engine.Message;
 import dev.ballot.engine.Snapshot;
 
@@ -19,9 +20,28 @@ import java.util.List;
  */
 public sealed interface ZabMessage extends Message {
 
-    /** FLE vote of {@code from}: its proposed leader, in election round {@code round}, and its state. */
+    /**
+     * FLE vote of {@code from}: its proposed leader, in election round {@code round}, and its state. As in ZooKeeper
+     * 3.5+, it also carries the sender's configuration and that configuration's version (the zxid that put it in
+     * force, see {@link ZabNode#configVersion}), so a LOOKING server whose own configuration is older learns the
+     * newer one from a server that is LEADING or FOLLOWING ({@link ConfigGossip}). {@code config} is null when the
+     * sender sent none (version 0).
+     */
     record Notification(long from, long to, long leader, long zxid, long peerEpoch, long round,
-                        ServerState state, long designated) implements ZabMessage {
+                        ServerState state, long designated, long configVersion, Membership config)
+            implements ZabMessage {
+        public Notification {
+            if (config == null) {
+                configVersion = 0; // nothing sent, no version
+            }
+        }
+
+        /** A notification without a configuration (tests, and the codec's view of a sender that sends none). */
+        public Notification(long from, long to, long leader, long zxid, long peerEpoch, long round, ServerState state,
+                            long designated) {
+            this(from, to, leader, zxid, peerEpoch, round, state, designated, 0, null);
+        }
+
         public Vote vote() {
             return new Vote(leader, zxid, peerEpoch);
         }

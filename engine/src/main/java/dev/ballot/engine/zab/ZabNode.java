@@ -85,6 +85,14 @@ public final class ZabNode implements ConsensusNode {
     final ZabOptions opt;
     final ZabLog log;
     Membership membership;
+    /**
+     * A configuration newer than our log's, learned from a LEADING or FOLLOWING server's notification while looking
+     * ({@link ConfigGossip}), with its version; null when none. Kept in memory only: it is used until our own history
+     * catches up with it, and dropped as soon as a leader synchronises us (its history, configuration included, is
+     * then ours). After a restart the notifications teach it again.
+     */
+    private Membership learnedConfig;
+    private long learnedConfigVersion;
 
     // durable
     long currentEpoch;
@@ -328,8 +336,29 @@ public final class ZabNode implements ConsensusNode {
         }
     }
 
+    /** The version of the configuration in force here (ZooKeeper's QuorumVerifier version), see {@link ZabLog}. */
+    long configVersion() {
+        return learnedConfig != null ? learnedConfigVersion : log.configVersion();
+    }
+
+    /** Takes a newer configuration that a notification carried ({@link ConfigGossip} decided it may). */
+    void learnConfig(Membership config, long version) {
+        learnedConfig = config;
+        learnedConfigVersion = version;
+        refreshMembership();
+    }
+
+    /** A leader synchronised us: from now on our history, and the configuration in it, is the leader's. */
+    void forgetLearnedConfig() {
+        learnedConfig = null;
+        refreshMembership();
+    }
+
     void refreshMembership() {
-        Membership next = log.latestConfig();
+        if (learnedConfig != null && log.configVersion() >= learnedConfigVersion) {
+            learnedConfig = null; // our own history reached it
+        }
+        Membership next = learnedConfig != null ? learnedConfig : log.latestConfig();
         if (next.equals(membership)) {
             return;
         }

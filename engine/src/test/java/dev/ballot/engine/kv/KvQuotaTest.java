@@ -31,6 +31,8 @@ class KvQuotaTest {
         assertThat(apply(sm, KvCommand.cas(4, "a", bytes(49), bytes(60))).noSpace()).as("a growing CAS").isTrue();
         assertThat(apply(sm, KvCommand.put(5, "a", bytes(10))).succeeded()).as("a shrinking overwrite").isTrue();
         assertThat(sm.usedBytes()).isEqualTo(61);
+        assertThat(apply(sm, KvCommand.put(55, "d", bytes(1))).noSpace()).as("a growing write that would fit: the alarm stands")
+                .isTrue();
         assertThat(sm.noSpaceAlarm()).as("under nine tenths only after a delete").isTrue();
         assertThat(sm.get("b")).as("reads work").isPresent();
 

@@ -14,6 +14,7 @@ import dev.ballot.engine.raft.RaftNode;
 import dev.ballot.engine.raft.RaftOptions;
 import dev.ballot.engine.zab.ZabNode;
 import dev.ballot.engine.zab.ZabOptions;
+import dev.ballot.engine.zab.ZabMessage;
 import dev.ballot.engine.zab.Zxid;
 
 import java.nio.charset.StandardCharsets;
@@ -170,9 +171,19 @@ final class TranscriptCluster {
         return String.join(", ", s);
     }
 
-    /** {@code 1->2 RequestVote[term=1, ...]}: the record's own text without its from and to. */
+    /**
+     * {@code 1->2 RequestVote[term=1, ...]}: the record's own text without its from and to; a notification's
+     * configuration as its version and member ids ({@code config=0x0:1,2,3}, observers marked {@code o}).
+     */
     private static String message(Message m) {
         String text = m.toString().replace("from=" + m.from() + ", to=" + m.to() + ", ", "");
+        if (m instanceof ZabMessage.Notification n && n.config() == null) {
+            text = text.replace(", configVersion=0, config=null", "");
+        } else if (m instanceof ZabMessage.Notification n) {
+            text = text.replace("configVersion=" + n.configVersion() + ", config=" + n.config(), "config="
+                    + Zxid.hex(n.configVersion()) + ":" + String.join(",", n.config().members().stream()
+                    .map(x -> x.id() + (x.kind().votes() ? "" : "o")).toList()));
+        }
         return m.from() + "->" + m.to() + " " + text;
     }
 

@@ -49,6 +49,10 @@ final class ZabTestCluster {
     final Set<List<Long>> cut = new HashSet<>();
     final ArrayDeque<Message> wire = new ArrayDeque<>();
     Predicate<Message> drop = m -> false;
+    /** Rewrites a message on the wire (a test of what a field is for takes it away). */
+    java.util.function.UnaryOperator<Message> rewrite = m -> m;
+    /** A member's own starting configuration, when not the cluster's (a member re-added with a stale config file). */
+    final Map<Long, Membership> initialOf = new TreeMap<>();
     long ticks;
     int delivered;
 
@@ -66,7 +70,7 @@ final class ZabTestCluster {
     }
 
     ZabOptions options(long id) {
-        ZabOptions.Builder b = ZabOptions.builder(id, membership).tickTime(5).initLimit(10).syncLimit(4)
+        ZabOptions.Builder b = ZabOptions.builder(id, initialOf.getOrDefault(id, membership)).tickTime(5).initLimit(10).syncLimit(4)
                 .random(dev.ballot.engine.RandomSource.seeded(id));
         tuning.accept(b);
         return b.build();
@@ -131,7 +135,7 @@ final class ZabTestCluster {
                 ZabNode to = nodes.get(m.to());
                 if (to != null && !cut.contains(List.of(m.from(), m.to())) && !drop.test(m)) {
                     delivered++;
-                    to.step(m);
+                    to.step(rewrite.apply(m));
                 }
             }
             if (!work) {

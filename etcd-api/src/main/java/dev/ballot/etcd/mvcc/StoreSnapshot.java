@@ -17,16 +17,25 @@ import java.util.TreeMap;
  * from the keys' own lease fields).
  */
 public final class StoreSnapshot {
-    private static final int FORMAT = 1;
+    /**
+     * 2 adds the NOSPACE alarm after the versions. Without the alarm format 1 is still written, so that a member of the
+     * previous version can install a snapshot from an upgraded leader during a rolling upgrade; both are read.
+     */
+    private static final int FORMAT = 2;
+    private static final int FORMAT_WITHOUT_ALARM = 1;
+
+    /** What {@link #read} restored beside the store and the leases. */
+    public record Restored(long appliedIndex, boolean noSpaceAlarm) {
+    }
 
     private StoreSnapshot() {
     }
 
-    public static byte[] write(MvccStore store, LeaseTable leases, long appliedIndex) {
+    public static byte[] write(MvccStore store, LeaseTable leases, long appliedIndex, boolean noSpaceAlarm) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(FORMAT);
+            out.writeInt(noSpaceAlarm ? FORMAT : FORMAT_WITHOUT_ALARM);
             out.writeLong(appliedIndex);
             out.writeLong(store.currentRev);
             out.writeLong(store.compactRev);
@@ -47,6 +56,9 @@ public final class StoreSnapshot {
                     out.write(kv);
                 }
             }
+            if (noSpaceAlarm) {
+                out.writeBoolean(true);
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -54,17 +66,17 @@ public final class StoreSnapshot {
         }
     }
 
-    /** Replaces the store's and the table's contents; returns the applied index recorded. */
-    public static long read(byte[] snapshot, MvccStore store, LeaseTable leases) {
+    /** Replaces the store's and the table's contents; returns the applied index and the alarm recorded. */
+    public static Restored read(byte[] snapshot, MvccStore store, LeaseTable leases) {
         store.clear();
         leases.clear();
         if (snapshot == null || snapshot.length == 0) {
-            return 0;
+            return new Restored(0, false);
         }
         try {
             DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(snapshot));
             int format = in.readInt();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_ALARM) {
                 throw new IllegalStateException("etcd store snapshot format " + format + " is not " + FORMAT);
             }
             long applied = in.readLong();
@@ -98,7 +110,7 @@ public final class StoreSnapshot {
                 }
             }
             store.recount();
-            return applied;
+            return new Restored(applied, format == FORMAT && in.readBoolean());
         } catch (IOException e) {
             throw new UncheckedIOException("etcd store snapshot is unreadable", e);
         }

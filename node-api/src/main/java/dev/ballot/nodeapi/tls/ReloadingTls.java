@@ -24,7 +24,7 @@ public final class ReloadingTls {
     private static final Logger LOG = Logger.getLogger(ReloadingTls.class.getName());
     static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private record Loaded(TlsMaterial material, X509ExtendedKeyManager keys, X509ExtendedTrustManager trust,
+    private record Loaded(TlsMaterial material, SwitchableTls.Managers managers,
                           List<Object> stamp) {
     }
 
@@ -40,7 +40,7 @@ public final class ReloadingTls {
         this.member = member;
         this.current = first;
         this.lastCheck = System.nanoTime();
-        this.switchable = new SwitchableTls(first.keys(), first.trust(), this::maybeReload);
+        this.switchable = new SwitchableTls(first.managers(), this::maybeReload);
     }
 
     /** Loads the files now: a node must not start with unusable TLS material. */
@@ -105,7 +105,7 @@ public final class ReloadingTls {
         try {
             Loaded next = load(dir, member);
             current = next;
-            switchable.use(next.keys(), next.trust());
+            switchable.use(next.managers());
             LOG.info(() -> "TLS material in " + dir + " reloaded: " + next.material().leaf().getSubjectX500Principal().getName()
                     + ", valid until " + next.material().leaf().getNotAfter().toInstant());
             onReload.accept(next.material());
@@ -135,7 +135,7 @@ public final class ReloadingTls {
             stamp = List.of();
         }
         TlsMaterial m = TlsMaterial.load(dir, member);
-        return new Loaded(m, m.keyManager(), m.trustManager(), stamp);
+        return new Loaded(m, m.managers(), stamp);
     }
 
     /** Modification time and size of each file (followed through the kubelet's symlinks). */

@@ -27,13 +27,16 @@ public final class SwitchableTls {
     private final Runnable beforeUse;
     private final Keys keyView = new Keys();
     private final Trust trustView = new Trust();
-    private volatile X509ExtendedKeyManager keys;
-    private volatile X509ExtendedTrustManager trust;
+    /** One reference, so a handshake never pairs the new certificate with the old trusted CAs or the reverse. */
+    private volatile Managers current;
+
+    /** A certificate (with its key) to present and the CAs to trust, switched together. */
+    public record Managers(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
+    }
 
     /** @param beforeUse runs before each use of the managers (e.g. a cheap check whether files changed) */
-    public SwitchableTls(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, Runnable beforeUse) {
-        this.keys = keys;
-        this.trust = trust;
+    public SwitchableTls(Managers first, Runnable beforeUse) {
+        this.current = first;
         this.beforeUse = beforeUse;
         try {
             this.context = SSLContext.getInstance("TLS");
@@ -45,23 +48,16 @@ public final class SwitchableTls {
 
     /** Holds {@code materials} (each its own key and chain) and trusts every CA any of them names. */
     public static SwitchableTls of(Collection<TlsMaterial> materials) {
-        X509ExtendedKeyManager[] km = new X509ExtendedKeyManager[1];
-        X509ExtendedTrustManager[] tm = new X509ExtendedTrustManager[1];
-        managers(materials, km, tm);
-        return new SwitchableTls(km[0], tm[0], () -> { });
+        return new SwitchableTls(managers(materials), () -> { });
     }
 
     /** Replaces what it holds by {@code materials}. */
     public void use(Collection<TlsMaterial> materials) {
-        X509ExtendedKeyManager[] km = new X509ExtendedKeyManager[1];
-        X509ExtendedTrustManager[] tm = new X509ExtendedTrustManager[1];
-        managers(materials, km, tm);
-        use(km[0], tm[0]);
+        use(managers(materials));
     }
 
-    public void use(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
-        this.keys = keys;
-        this.trust = trust;
+    public void use(Managers next) {
+        this.current = next;
     }
 
     public SSLContext context() {
@@ -82,7 +78,7 @@ public final class SwitchableTls {
     }
 
     /** SunX509 keeps the keystore's aliases as they are, so a switch between choosing an alias and using it is harmless. */
-    static void managers(Collection<TlsMaterial> materials, X509ExtendedKeyManager[] km, X509ExtendedTrustManager[] tm) {
+    static Managers managers(Collection<TlsMaterial> materials) {
         try {
             KeyStore keyStore = emptyStore();
             KeyStore trustStore = emptyStore();
@@ -96,10 +92,10 @@ public final class SwitchableTls {
             }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
             kmf.init(keyStore, new char[0]);
-            km[0] = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
             tmf.init(trustStore.size() == 0 ? null : trustStore); // nothing held yet: the JDK's CAs, never ours
-            tm[0] = (X509ExtendedTrustManager) tmf.getTrustManagers()[0];
+            return new Managers((X509ExtendedKeyManager) kmf.getKeyManagers()[0],
+                    (X509ExtendedTrustManager) tmf.getTrustManagers()[0]);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot hold the TLS material: " + e.getMessage(), e);
         }
@@ -118,7 +114,7 @@ public final class SwitchableTls {
     private final class Keys extends X509ExtendedKeyManager {
         private X509ExtendedKeyManager km() {
             beforeUse.run();
-            return keys;
+            return current.keys();
         }
 
         @Override
@@ -153,19 +149,19 @@ public final class SwitchableTls {
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            return keys.getCertificateChain(alias);
+            return current.keys().getCertificateChain(alias);
         }
 
         @Override
         public PrivateKey getPrivateKey(String alias) {
-            return keys.getPrivateKey(alias);
+            return current.keys().getPrivateKey(alias);
         }
     }
 
     private final class Trust extends X509ExtendedTrustManager {
         private X509ExtendedTrustManager tm() {
             beforeUse.run();
-            return trust;
+            return current.trust();
         }
 
         @Override

@@ -7,8 +7,6 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -50,16 +48,8 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
     }
 
     /** Presents {@link #chain} with {@link #key} and trusts {@link #authorities}. */
-    X509ExtendedKeyManager keyManager() {
-        X509ExtendedKeyManager[] km = new X509ExtendedKeyManager[1];
-        SwitchableTls.managers(List.of(this), km, new X509ExtendedTrustManager[1]);
-        return km[0];
-    }
-
-    X509ExtendedTrustManager trustManager() {
-        X509ExtendedTrustManager[] tm = new X509ExtendedTrustManager[1];
-        SwitchableTls.managers(List.of(this), new X509ExtendedKeyManager[1], tm);
-        return tm[0];
+    SwitchableTls.Managers managers() {
+        return SwitchableTls.managers(List.of(this));
     }
 
     /** {@code <member>.crt} when {@code member} is set and that file exists, else {@code tls.crt}. */
@@ -155,8 +145,11 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
         }
     }
 
-    /** Signs a nonce with the key and checks it with the certificate's public key. */
-    private static boolean matches(PrivateKey key, PublicKey pub) {
+    /**
+     * Whether {@code key} is the private key of {@code pub}: signs a nonce with the key and checks it with the public
+     * key. Also the operator's check of Secrets a user provides.
+     */
+    public static boolean matches(PrivateKey key, PublicKey pub) {
         String alg = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";

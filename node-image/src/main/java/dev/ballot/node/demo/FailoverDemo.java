@@ -120,8 +120,13 @@ public final class FailoverDemo {
                         cluster.kill(old.id());
                     }
                     long[] firstAck = {-1};
-                    waitFor("an acknowledged write after killing " + cluster.node(old.id()).name(), Duration.ofSeconds(30),
-                            () -> (firstAck[0] = load.firstAckStartedAfter(killedAt)) > 0, cluster);
+                    try {
+                        waitFor("an acknowledged write after killing " + cluster.node(old.id()).name(), Duration.ofSeconds(30),
+                                () -> (firstAck[0] = load.firstAckStartedAfter(killedAt)) > 0, cluster);
+                    } catch (DemoFailure e) {
+                        throw new DemoFailure(e.getMessage() + "; the writers' attempts since the fault (count/slowest): "
+                                + load.tally());
+                    }
                     long ms = (firstAck[0] - killedAt) / 1_000_000;
                     LocalCluster.Leader now = waitForLeader(cluster, old.id(), Duration.ofSeconds(30));
                     if (fault == Fault.FREEZE) {
@@ -216,8 +221,10 @@ public final class FailoverDemo {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
+                List<String> evidence = cluster.captureEvidence("failure");
                 throw new DemoFailure("timed out after " + timeout.toSeconds() + " s waiting for " + what
-                        + "; node logs: " + cluster.workDir());
+                        + "; node logs: " + cluster.workDir()
+                        + (evidence.isEmpty() ? "" : "; thread dumps, status and metrics there: " + String.join(", ", evidence)));
             }
             Thread.sleep(10); // polling interval of a condition with a deadline, not a guess at timing
         }

@@ -10,7 +10,12 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -20,17 +25,31 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * unavailability, not the client's: short timeouts; the next member on a refused connection, a timeout
  * (that member is then skipped for a while) or an error; a member answering 503 (no leader yet) is
  * asked again, since it forwards to the new leader as soon as one is elected.
+ *
+ * <p>Connecting is not held to the attempt's deadline. The JDK client counts the TCP connect and the TLS handshake
+ * against both its connect timeout and the request's; on a loaded machine a handshake takes longer than a short
+ * attempt (at load 30 on two cores we measured 10 ms to 1.6 s), and an attempt that times out closes its connection.
+ * So once a failover had timed out one attempt on each member, every later attempt had to handshake anew and gave
+ * up before the handshake ended: no write reached any member for as long as the load lasted (the
+ * FrozenLeaderFailoverProcessTest ZAB failure in CI at load 17, docs/node-api.md). When an attempt finds no
+ * connection in time, a {@link #WARM_UP_DEADLINE} request ({@code /healthz}) connects to that member in the
+ * background; its connection stays in the client's pool and the next attempt uses it.
  */
 public final class KvClient {
     private static final long SUSPECT_NANOS = 2_000_000_000L;
     /** 503s in a row (a few ms apart) before giving up on a member: longer than an election, so it is partitioned. */
     private static final int STAY_FOR_UNAVAILABLE = 100;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a background connect (TCP and TLS handshake) to a member may take: the load, not the member, sets it. */
+    static final Duration WARM_UP_DEADLINE = Duration.ofSeconds(5);
     private final List<NodeEndpoint> members;
     private final AtomicInteger preferred = new AtomicInteger();
     /** Per member, until when (nanoTime) it is skipped: it let a request time out, so it may be hung. */
     private final AtomicLongArray suspectUntil;
     private final AtomicIntegerArray unavailableAnswers;
+    /** Per member, the background connect under way (at most one each), or null. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<CompletableFuture<?>> connecting;
+    private final Duration requestTimeout;
 
     public KvClient(List<String> addresses, Duration requestTimeout) {
         this(addresses, requestTimeout, null);
@@ -38,7 +57,8 @@ public final class KvClient {
 
     /** @param tls the application's certificate and the cluster's CA (HTTPS), or null for plain HTTP */
     public KvClient(List<String> addresses, Duration requestTimeout, javax.net.ssl.SSLContext tls) {
-        NodeClient client = NodeClient.create(Duration.ofMillis(100), requestTimeout, Executors.newCachedThreadPool(r -> {
+        // The connect timeout bounds only the background connects: an attempt's own deadline is shorter.
+        NodeClient client = NodeClient.create(WARM_UP_DEADLINE, requestTimeout, Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "demo-client");
             t.setDaemon(true);
             return t;
@@ -46,6 +66,8 @@ public final class KvClient {
         this.members = addresses.stream().map(client::at).toList();
         this.suspectUntil = new AtomicLongArray(members.size());
         this.unavailableAnswers = new AtomicIntegerArray(members.size());
+        this.connecting = new java.util.concurrent.atomic.AtomicReferenceArray<>(members.size());
+        this.requestTimeout = requestTimeout;
     }
 
     /** One PUT attempt at the currently preferred member; true when acknowledged (committed). */
@@ -54,15 +76,20 @@ public final class KvClient {
     }
 
     /**
-     * One PUT attempt; the outcome: the status code, or the failure's kind ({@code timeout},
-     * {@code refused}, {@code io}). Anything but 200 moves on to the next member, except a 503 from a member
-     * that has not answered 503 {@link #STAY_FOR_UNAVAILABLE} times in a row.
+     * One PUT attempt; the outcome: the status code, or the failure's kind ({@code timeout}: no answer in time,
+     * {@code connect-timeout}: no connection in time, {@code connecting}: a background connect to the member is still
+     * under way, {@code refused}, {@code io}). Anything but 200 moves on to the next member, except a 503 from a
+     * member that has not answered 503 {@link #STAY_FOR_UNAVAILABLE} times in a row.
      */
     public String attemptPut(String key, String value) {
         int at = preferredResponsive();
         int member = Math.floorMod(at, members.size());
         String outcome;
         try {
+            if (!connected(member)) {
+                preferred.compareAndSet(at, at + 1);
+                return "connecting";
+            }
             members.get(member).put(key, value);
             unavailableAnswers.set(member, 0);
             return "200";
@@ -74,6 +101,11 @@ public final class KvClient {
                 return outcome;
             }
             unavailableAnswers.set(member, 0);
+        } catch (java.net.http.HttpConnectTimeoutException e) {
+            // No connection within the deadline (TCP and, with TLS, the handshake): the member never saw the request.
+            outcome = "connect-timeout";
+            suspectUntil.set(member, System.nanoTime() + SUSPECT_NANOS);
+            connectInBackground(member);
         } catch (java.net.http.HttpTimeoutException e) {
             outcome = "timeout";
             suspectUntil.set(member, System.nanoTime() + SUSPECT_NANOS);
@@ -87,6 +119,46 @@ public final class KvClient {
         }
         preferred.compareAndSet(at, at + 1);
         return outcome;
+    }
+
+    /**
+     * Connects to {@code member} in the background with {@link #WARM_UP_DEADLINE}; once it answers, its connection is
+     * pooled and it is no longer skipped. A hung member's connect times out and leaves it skipped.
+     */
+    private void connectInBackground(int member) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!connecting.compareAndSet(member, null, done)) {
+            return;
+        }
+        members.get(member).withTimeout(WARM_UP_DEADLINE).healthzAsync().whenComplete((probe, failure) -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause == null || cause instanceof NodeApiException) {
+                suspectUntil.set(member, System.nanoTime()); // it answered: connected, and the connection is pooled
+            }
+            connecting.set(member, null);
+            done.complete(null);
+        });
+    }
+
+    /**
+     * False when a background connect to {@code member} is still under way after waiting for it up to the attempt's
+     * deadline: a connection of our own would only be abandoned mid-handshake again, costing both sides the CPU the
+     * handshake needs.
+     */
+    private boolean connected(int member) throws InterruptedException {
+        CompletableFuture<?> pending = connecting.get(member);
+        if (pending == null) {
+            return true;
+        }
+        try {
+            pending.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true; // never completed exceptionally; the put finds out for itself
+        }
     }
 
     /**

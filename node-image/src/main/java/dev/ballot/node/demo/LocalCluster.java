@@ -66,6 +66,9 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> jvmOptions;
     private final Map<Long, Node> nodes = new LinkedHashMap<>();
     private final int clientPort;
+    private final int peerPort;
+    /** ZAB's election port (unused by Raft). */
+    private final int electionPort;
     /** Free on every node address; used only after {@link #enableEtcd()}. */
     private final int etcdPort;
     private volatile boolean etcd;
@@ -74,6 +77,8 @@ public final class LocalCluster implements AutoCloseable {
     private final String clusterId;
     /** Set by {@link #enableTls}; null: plain TCP. */
     private volatile LocalTls tls;
+    /** Members stopped by {@link #freeze} and not killed or started since. */
+    private final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LocalCluster(Protocol protocol, int size, DemoTiming timing, Path workDir, List<String> jvmOptions)
             throws IOException {
@@ -94,8 +99,8 @@ public final class LocalCluster implements AutoCloseable {
         int[] ports = freePorts(prefix, size, 4);
         this.clientPort = ports[0];
         this.etcdPort = ports[3];
-        int peerPort = ports[1];
-        int electionPort = ports[2];
+        this.peerPort = ports[1];
+        this.electionPort = ports[2];
         this.clusterId = "demo-" + protocol.wireName() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffff);
         for (long id = 1; id <= size; id++) {
             String host = prefix + id;
@@ -230,6 +235,20 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** A client of its own (so its own connections) with this cluster's operator identity, for one-off probes. */
+    NodeClient freshClient(Duration requestTimeout) {
+        LocalTls t = tls;
+        if (t == null) {
+            return NodeClient.create(requestTimeout, requestTimeout);
+        }
+        try {
+            return NodeClient.create(requestTimeout, requestTimeout, null,
+                    dev.ballot.nodeapi.tls.ReloadingTls.open(t.operator()).context());
+        } catch (dev.ballot.nodeapi.tls.TlsException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     /** The certificates of {@link #enableTls}, or null. */
     public LocalTls tls() {
         return tls;
@@ -300,6 +319,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts a node with extra environment variables (e.g. {@code BALLOT_INITIAL_CLUSTER_STATE}). */
     public void start(long id, Map<String, String> env) throws IOException {
         Node n = nodes.get(id);
+        frozen.remove(id);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
@@ -333,6 +353,34 @@ public final class LocalCluster implements AutoCloseable {
         Files.createDirectories(n.dataDir);
     }
 
+    /**
+     * What the operator's replacement does to a member's config file: it lists the (stopped) member as a non-voter,
+     * a ZAB observer ({@code server.N=...:observer}) or a Raft rejoining learner, so it starts empty without voting
+     * and waits to be added ({@link #peerAddress}) and promoted.
+     */
+    public void rejoinAsNonVoter(long id) throws IOException {
+        Node n = nodes.get(id);
+        String text = Files.readString(n.config);
+        String changed;
+        if (protocol == Protocol.ZAB) {
+            String line = "server." + id + "=" + n.host + ":" + peerPort + ":" + electionPort + "\n";
+            changed = text.replace(line, line.replace("\n", ":observer\n"));
+        } else {
+            changed = text.replace("  election_timeout_min:", "  rejoining_learners: [\"" + n.name() + "\"]\n"
+                    + "  election_timeout_min:");
+        }
+        if (changed.equals(text)) {
+            throw new IllegalStateException(n.name() + "'s config " + n.config + " has no line to change");
+        }
+        Files.writeString(n.config, changed);
+    }
+
+    /** The peer address a leader is given to add this member: ZAB {@code host:peerPort:electionPort}, Raft {@code host:port}. */
+    public String peerAddress(long id) {
+        String host = nodes.get(id).host;
+        return protocol == Protocol.ZAB ? host + ":" + peerPort + ":" + electionPort : host + ":" + peerPort;
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already synced. */
     public void kill(long id) throws InterruptedException {
         Process p = nodes.get(id).process();
@@ -340,6 +388,7 @@ public final class LocalCluster implements AutoCloseable {
             p.destroyForcibly();
             p.waitFor();
         }
+        frozen.remove(id);
     }
 
     /**
@@ -356,6 +405,20 @@ public final class LocalCluster implements AutoCloseable {
         if (stop.waitFor() != 0) {
             throw new IOException("kill -STOP " + p.pid() + " exited with " + stop.exitValue());
         }
+        frozen.add(id);
+    }
+
+    /** True while the member is stopped by {@link #freeze}. */
+    public boolean frozen(long id) {
+        return frozen.contains(id);
+    }
+
+    /**
+     * For a step that failed: every live, unfrozen member's thread dump, status and metrics, and this process's
+     * threads, written into {@link #workDir()} with {@code tag} in their names; returns the file names.
+     */
+    public List<String> captureEvidence(String tag) {
+        return FailureEvidence.capture(this, tag);
     }
 
     /** SIGTERM and wait: the node hands off leadership and exits. Returns the exit code. */

@@ -80,9 +80,13 @@ public final class NodeEtcdBackend implements EtcdBackend {
 
     @Override
     public CompletableFuture<Long> leaderChangeFrom(long leaderId) {
-        // Bounded: the caller's own deadline ends the request; this only ends the wait's listener.
-        return runtime.leaderChangeFrom(leaderId).thenApply(RuntimeStatus::leaderId)
+        // Bounded: the caller's own deadline ends the request; this only ends the wait's listener. Completed or
+        // cancelled early by the caller (a retry on a timer), the runtime's listener goes with it.
+        CompletableFuture<RuntimeStatus> change = runtime.leaderChangeFrom(leaderId);
+        CompletableFuture<Long> out = change.thenApply(RuntimeStatus::leaderId)
                 .completeOnTimeout(0L, 10, java.util.concurrent.TimeUnit.SECONDS);
+        out.whenComplete((l, t) -> change.cancel(false));
+        return out;
     }
 
     @Override

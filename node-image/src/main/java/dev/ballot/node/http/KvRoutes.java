@@ -125,8 +125,9 @@ final class KvRoutes extends RouteSupport {
             KvMachine m = info.kvRuntime().machine();
             throw new ApiException(507, ErrorCode.NO_SPACE.wireName(), null, "the keyspace quota of " + m.quotaBytes()
                     + " bytes (node configuration '" + KvMachine.QUOTA_KEY + "') is used up (" + m.usedBytes()
-                    + " bytes in keys and values): the write was not applied; delete keys (reads and deletes still work)"
-                    + " or raise the quota on every member");
+                    + " bytes in keys and values; the NOSPACE alarm stands): the write was not applied; delete keys "
+                    + "(reads and deletes still work) until the keyspace is under nine tenths of the quota, which clears "
+                    + "the alarm, or raise the quota on every member");
         }
     }
 

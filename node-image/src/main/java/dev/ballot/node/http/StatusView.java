@@ -57,6 +57,7 @@ final class StatusView {
                 info.version(),
                 rs.failure(),
                 null, null, null, // member identity: written by the identity keeper's status fields when known
+                null, null, null, // alarms and the keyspace quota: written by the store's status fields (QuotaState)
                 members);
     }
 }

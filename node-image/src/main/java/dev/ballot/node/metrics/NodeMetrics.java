@@ -109,6 +109,26 @@ public final class NodeMetrics implements RuntimeListener {
                 (st, m) -> m.ticksSinceContact() < 0 ? -1 : m.ticksSinceContact() * 0.010);
     }
 
+    /**
+     * The keyspace quota's gauges: {@code ballot_nospace_alarm} (0 or 1), {@code ballot_keyspace_bytes}, and
+     * {@code ballot_keyspace_quota_bytes}, NaN without a quota: the series exists (dashboards and the e2e check that
+     * every alert's series has data), and no ratio compared with it matches. Read at scrape time (the state's figures are volatile).
+     */
+    public void quota(Supplier<dev.ballot.node.server.QuotaState> quota) {
+        GaugeWithCallback.builder().name("ballot_nospace_alarm")
+                .help("1 while the NOSPACE alarm stands: writes that add data are refused until space is freed (and, "
+                        + "on the etcd API, the alarm disarmed)")
+                .callback(cb -> cb.call(quota.get().noSpaceAlarm() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("ballot_keyspace_bytes")
+                .help("What the keyspace quota counts: keys and values (etcd API: of every version kept until compaction)")
+                .callback(cb -> cb.call(quota.get().usedBytes())).register(registry);
+        GaugeWithCallback.builder().name("ballot_keyspace_quota_bytes").help("The keyspace quota (quota_bytes); NaN without one")
+                .callback(cb -> {
+                    dev.ballot.node.server.QuotaState q = quota.get();
+                    cb.call(q.hasQuota() ? q.quotaBytes() : Double.NaN);
+                }).register(registry);
+    }
+
     /** What a per-peer gauge reads of one member, given the leader's status; negative: not known (no sample). */
     @FunctionalInterface
     private interface PeerReading {

@@ -3,9 +3,11 @@ package dev.ballot.node.process;
 import dev.ballot.engine.EntryType;
 import dev.ballot.engine.HardState;
 import dev.ballot.engine.LogEntry;
+import dev.ballot.engine.MalformedMessageException;
 import dev.ballot.engine.Member;
 import dev.ballot.engine.MemberKind;
 import dev.ballot.engine.Membership;
+import dev.ballot.engine.MembershipCodec;
 import dev.ballot.engine.PersistedState;
 import dev.ballot.engine.Ready;
 import dev.ballot.engine.Snapshot;
@@ -23,6 +25,7 @@ import dev.ballot.node.storage.MemberRecord;
 import dev.ballot.node.zookeeper.ZooKeeperMachine;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,9 +33,10 @@ import java.util.UUID;
 import java.util.logging.Logger;
 
 /**
- * Quorum-loss recovery, as etcd's {@code --force-new-cluster}: the member a human chose to keep restarts as a
- * one-member configuration with everything its log and snapshot hold, so it can lead alone; the others are then
- * added again empty, as learners/observers (the operator's replacement), and promoted once caught up.
+ * Quorum-loss recovery, as etcd's {@code --force-new-cluster}: the member a human chose to keep restarts as the only
+ * voter of its configuration with everything its log and snapshot hold, so it can lead alone (the learners/observers
+ * it had stay in it: {@link #rebuiltConfiguration}); the lost voters are then added again empty, as learners/observers
+ * (the operator's replacement), and promoted once caught up.
  *
  * <p>Asked for with {@code POST /v1/admin/force-new-cluster} (only while this member knows no leader), which records a
  * {@link RecoveryRequest} in the data directory; carried out at the member's next start, before its engine runs: it
@@ -101,8 +105,9 @@ public final class ForceNewCluster {
                 term = e.term();
             }
             UUID uuid = UUID.randomUUID();
-            Membership alone = Membership.of(List.of(new Member(config.nodeId(), MemberKind.VOTER,
-                    EngineFactory.peerAddress(config.self()))));
+            Membership alone = rebuiltConfiguration(latestConfiguration(config, before), config.nodeId(),
+                    EngineFactory.peerAddress(config.self()));
+            int nonVoters = alone.members().size() - 1;
             byte[] data = IdentityEnvelope.wrap(new ClusterIdentity(uuid, index, Set.of(config.nodeId())),
                     machine.snapshot());
             HardState hs = before.hardState();
@@ -115,9 +120,42 @@ public final class ForceNewCluster {
                     .write(config.dataDir());
             return new Outcome(id, index, term, uuid, "FORCE NEW CLUSTER: rebuilt the cluster from " + config.nodeName()
                     + " (request " + id + "): kept its log up to index " + index + " (term/epoch " + term + ") as a "
-                    + "configuration of itself alone, new cluster UUID " + uuid + "; writes acknowledged after index "
-                    + index + " may be lost; add the other members again empty, as learners/observers");
+                    + "configuration of itself alone" + (nonVoters == 0 ? "" : " as voter, with the " + nonVoters
+                    + " learner(s)/observer(s) it had") + ", new cluster UUID " + uuid + "; writes acknowledged after"
+                    + " index " + index + " may be lost; add the other members again empty, as learners/observers");
         }
+    }
+
+    /**
+     * The configuration the rebuilt cluster starts with: this member as its only voter, and every learner/observer of
+     * the configuration it kept. A non-voter never voted, so it cannot hold a lost majority's decisions the kept
+     * member lacks; it keeps its data and follows the rebuilt cluster (a ZAB observer learns the new configuration
+     * from its leader's election notifications). Left out, nobody would add it again: the operator re-adds the lost
+     * voters only.
+     */
+    static Membership rebuiltConfiguration(Membership kept, long self, String address) {
+        List<Member> members = new ArrayList<>();
+        members.add(new Member(self, MemberKind.VOTER, address));
+        kept.members().stream().filter(m -> m.id() != self && !m.kind().votes()).forEach(members::add);
+        return Membership.of(members);
+    }
+
+    /** The configuration in force at the end of the kept log: its last CONFIG entry, else its snapshot's, else the file's. */
+    static Membership latestConfiguration(NodeConfig config, PersistedState before) throws CorruptStorageException {
+        Snapshot snapshot = before.snapshot();
+        Membership latest = snapshot != null && snapshot.membership() != null ? snapshot.membership()
+                : config.initialMembership();
+        for (LogEntry e : before.entries()) {
+            if (e.type() == EntryType.CONFIG && (snapshot == null || e.index() > snapshot.index())) {
+                try {
+                    latest = MembershipCodec.decode(e.data());
+                } catch (MalformedMessageException ex) {
+                    throw new CorruptStorageException(config.dataDir(), e.index(), "the configuration entry at index "
+                            + e.index() + " does not decode: " + ex.getMessage(), "rebuild from another member");
+                }
+            }
+        }
+        return latest;
     }
 
     static ReplicatedStateMachine<?> newMachine(NodeConfig config) {

@@ -26,6 +26,7 @@ import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.ClusterIdentityKeeper;
 import dev.ballot.node.server.EngineFactory;
 import dev.ballot.node.server.KvMachine;
+import dev.ballot.node.server.QuotaState;
 import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.server.RuntimeListener;
@@ -174,11 +175,18 @@ public final class NodeProcess implements AutoCloseable {
             identity = new ClusterIdentityKeeper(runtime, config.dataDir(), config.clusterId(),
                     MemberRecord.read(config.dataDir()).orElse(null), directory::name);
             ClusterIdentityKeeper keeper = identity;
+            // The keyspace quota and its NOSPACE alarm, of whichever store has one (ZooKeeper's data tree has none).
             KvMachine kv = etcdRuntime == null && zkRuntime == null ? info.kvRuntime().machine() : null;
+            EtcdMachine etcdMachine = etcdRuntime == null ? null : etcdRuntime.machine();
+            java.util.function.Supplier<QuotaState> quota = kv != null ? kv::quotaState
+                    : etcdMachine != null ? etcdMachine::quotaState : null;
+            if (quota != null) {
+                metrics.quota(quota);
+            }
             api.statusFields(() -> {
                 Map<String, Object> fields = new java.util.LinkedHashMap<>(keeper.statusFields());
-                if (kv != null) {
-                    fields.putAll(kv.statusFields());
+                if (quota != null) {
+                    fields.putAll(quota.get().statusFields());
                 }
                 return fields;
             });
@@ -192,7 +200,6 @@ public final class NodeProcess implements AutoCloseable {
                         + "as a configuration of itself alone from its log (last index " + st.node().lastLogIndex()
                         + "); restart it now, then add the other members again empty");
             });
-            api.start();
             runtime.start();
             identity.start();
             if (etcdRuntime != null) {
@@ -207,6 +214,10 @@ public final class NodeProcess implements AutoCloseable {
             if (zkRuntime != null) {
                 zk = ZooKeeperService.start(config, zkMachine, zkRuntime, tls, directory);
             }
+            // Last: /readyz (and every HTTP route) answers only once the client protocol's server listens and has
+            // served itself once (EtcdServer's warm-up), so no client is sent to a member whose first calls are slow
+            // or refused (docs/bench.md, "The first write after an election").
+            api.start();
             config.warnings().forEach(LOG::warning);
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()

@@ -24,18 +24,9 @@ public final class KvMachine extends EngineMachine<KvStateMachine, KvResult> {
         return machine().quotaBytes();
     }
 
-    /**
-     * For {@code /v1/status}: {@code alarms} (["NOSPACE"] while the alarm is raised, else empty), and with a quota
-     * {@code keyspaceBytes} and {@code quotaBytes}. Any thread (the machine's figures are volatile).
-     */
-    public java.util.Map<String, Object> statusFields() {
-        java.util.Map<String, Object> f = new java.util.LinkedHashMap<>();
-        f.put("alarms", machine().noSpaceAlarm() ? java.util.List.of("NOSPACE") : java.util.List.of());
-        if (machine().quotaBytes() != Long.MAX_VALUE) {
-            f.put("keyspaceBytes", machine().usedBytes());
-            f.put("quotaBytes", machine().quotaBytes());
-        }
-        return f;
+    /** The quota and the NOSPACE alarm, for {@code /v1/status} and the metrics. Any thread (the figures are volatile). */
+    public QuotaState quotaState() {
+        return new QuotaState(machine().noSpaceAlarm(), machine().usedBytes(), machine().quotaBytes());
     }
 
     /** Keys plus values after the last applied entry (any thread). */

@@ -211,10 +211,13 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     /** Called by the transport's receive threads. */
     public void deliver(Message message) {
         if (running) {
-            inbox.add(new Task(System.nanoTime(), () -> {
+            long at = System.nanoTime();
+            inbox.add(new Task(at, () -> {
                 if (message.from() == status.leaderId()) {
                     leaderContactNanos = System.nanoTime();
                 }
+                FailoverTrace.event(() -> "step " + FailoverTrace.describe(message) + " queued "
+                        + FailoverTrace.ms(System.nanoTime() - at));
                 node.step(message);
             }));
         }
@@ -240,8 +243,11 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
      */
     public CompletableFuture<R> propose(long requestId, byte[] command) {
         CompletableFuture<R> future = new CompletableFuture<>();
+        long at = System.nanoTime();
         submit(future, () -> {
             Proposal p = node.propose(command);
+            FailoverTrace.event(() -> "propose " + (p.accepted() ? "index " + p.index() : p.outcome() + " hint "
+                    + p.leaderHint()) + " queued " + FailoverTrace.ms(System.nanoTime() - at));
             if (p.accepted()) {
                 pendingWrites.put(p.index(), new PendingWrite<>(requestId, System.nanoTime(), future));
             } else {
@@ -549,6 +555,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                 long t0 = System.nanoTime();
                 persist(rd);
                 long took = System.nanoTime() - t0;
+                FailoverTrace.event(() -> "persisted " + rd.entries().size() + " entries in " + FailoverTrace.ms(took));
                 for (RuntimeListener l : listeners) {
                     l.onPersisted(took);
                 }
@@ -561,6 +568,9 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             }
             for (LogEntry e : rd.committed()) {
                 apply(e);
+            }
+            if (!rd.committed().isEmpty()) {
+                FailoverTrace.event(() -> "applied up to " + applied + " (term " + appliedTerm + ")");
             }
             for (ReadState rs : rd.readStates()) {
                 PendingRead<M, ?> pr = awaitingReadState.remove(rs.requestId());
@@ -617,6 +627,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             } else if (result != null && machine.requestId(result) == w.requestId()) {
                 answers.complete(w.future(), result);
                 long took = System.nanoTime() - w.startNanos();
+                FailoverTrace.event(() -> "answered index " + e.index() + " proposed " + FailoverTrace.ms(took) + " ago");
                 for (RuntimeListener l : listeners) {
                     l.onCommitted(took);
                 }
@@ -717,6 +728,11 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                     "this node lost leadership before the read was confirmed"));
         }
         boolean changed = current.differsVisiblyFrom(previous);
+        if (previous.leaderId() != current.leaderId() || previous.node().term() != current.node().term()
+                || !previous.node().role().equals(current.node().role())) {
+            FailoverTrace.open(() -> "role " + current.node().role() + " term " + current.node().term() + " leader "
+                    + current.leaderId() + " last " + current.node().lastLogIndex() + " commit " + current.node().commitIndex());
+        }
         status = current;
         for (RuntimeListener l : listeners) {
             try {

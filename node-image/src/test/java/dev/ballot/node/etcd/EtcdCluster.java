@@ -32,10 +32,18 @@ final class EtcdCluster implements AutoCloseable {
 
     /** @param clientAuth null: plain; else TLS on ({@link LocalCluster#enableTls}) with this client-auth mode */
     EtcdCluster(Path work, String clientAuth) throws Exception {
+        this(work, clientAuth, Long.MAX_VALUE);
+    }
+
+    /** @param quotaBytes the keyspace quota ({@code quota_bytes}); {@link Long#MAX_VALUE}: none */
+    EtcdCluster(Path work, String clientAuth, long quotaBytes) throws Exception {
         cluster = new LocalCluster(Protocol.RAFT, 3, TIMING, work, NODE_JVM);
         try {
             if (clientAuth != null) {
                 cluster.enableTls(clientAuth);
+            }
+            if (quotaBytes != Long.MAX_VALUE) {
+                cluster.enableQuota(quotaBytes);
             }
             cluster.enableEtcd();
             cluster.startAll();

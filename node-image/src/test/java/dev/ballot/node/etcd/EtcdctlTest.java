@@ -1,7 +1,6 @@
 package dev.ballot.node.etcd;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,14 +33,9 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(ClientTally.class)
 @Timeout(120)
 class EtcdctlTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path work;
     EtcdCluster cluster;
-
-    /** What one etcdctl run printed. */
-    record Run(int exit, String out) {
-    }
 
     @BeforeAll
     void start() throws Exception {
@@ -56,37 +50,24 @@ class EtcdctlTest {
         }
     }
 
-    private List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + String.join(",", cluster.endpoints()),
-                "--command-timeout=10s"));
-        cmd.addAll(List.of(args));
-        return cmd;
+    private Etcdctl ctl() {
+        return new Etcdctl(List.of(cluster.endpoints()));
     }
 
-    Run etcdctl(String stdin, String... args) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command(args)).redirectErrorStream(true);
-        pb.environment().put("ETCDCTL_API", "3");
-        Process p = pb.start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), out);
+    private List<String> command(String... args) {
+        return ctl().command(args);
+    }
+
+    Etcdctl.Run etcdctl(String stdin, String... args) throws Exception {
+        return ctl().run(stdin, args);
     }
 
     String ok(String... args) throws Exception {
-        Run r = etcdctl(null, args);
-        assertThat(r.exit()).as("etcdctl %s: %s", String.join(" ", args), r.out()).isZero();
-        return r.out();
+        return ctl().ok(args);
     }
 
     JsonNode json(String... args) throws Exception {
-        List<String> a = new ArrayList<>(List.of(args));
-        a.add("-w");
-        a.add("json");
-        return JSON.readTree(ok(a.toArray(String[]::new)));
+        return ctl().json(args);
     }
 
     static String b64(JsonNode n) {
@@ -115,13 +96,13 @@ class EtcdctlTest {
     void txnWithCompares() throws Exception {
         ok("put", "ctltx/k", "v1");
         String txn = "val(\"ctltx/k\") = \"v1\"\nver(\"ctltx/k\") = \"1\"\n\nput ctltx/k v2\nput ctltx/other yes\n\nget ctltx/k\n\n";
-        Run r = etcdctl(txn, "txn");
+        Etcdctl.Run r = etcdctl(txn, "txn");
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out()).startsWith("SUCCESS");
-        Run again = etcdctl(txn, "txn");
+        Etcdctl.Run again = etcdctl(txn, "txn");
         assertThat(again.out()).startsWith("FAILURE").contains("ctltx/k\nv2");
         long mod = json("get", "ctltx/k").get("kvs").get(0).get("mod_revision").asLong();
-        Run byMod = etcdctl("mod(\"ctltx/k\") = \"" + mod + "\"\n\ndel ctltx/k\n\n\n", "txn");
+        Etcdctl.Run byMod = etcdctl("mod(\"ctltx/k\") = \"" + mod + "\"\n\ndel ctltx/k\n\n\n", "txn");
         assertThat(byMod.out()).startsWith("SUCCESS");
         assertThat(ok("get", "ctltx/k")).isEmpty();
     }
@@ -131,7 +112,7 @@ class EtcdctlTest {
         long r1 = json("put", "ctlc/k", "1").get("header").get("revision").asLong();
         long r2 = json("put", "ctlc/k", "2").get("header").get("revision").asLong();
         assertThat(ok("compact", Long.toString(r2))).contains("compacted revision " + r2);
-        Run old = etcdctl(null, "get", "ctlc/k", "--rev=" + r1);
+        Etcdctl.Run old = etcdctl(null, "get", "ctlc/k", "--rev=" + r1);
         assertThat(old.exit()).isNotZero();
         assertThat(old.out()).contains("etcdserver: mvcc: required revision has been compacted");
     }
@@ -193,9 +174,9 @@ class EtcdctlTest {
         assertThat(ok("lease", "keep-alive", "--once", id)).contains("keepalived with TTL(60)");
         assertThat(ok("lease", "revoke", id)).contains("revoked");
         assertThat(ok("get", "ctll/k")).isEmpty();
-        Run missing = etcdctl(null, "lease", "revoke", id);
+        Etcdctl.Run missing = etcdctl(null, "lease", "revoke", id);
         assertThat(missing.out()).contains("etcdserver: requested lease not found");
-        Run badPut = etcdctl(null, "put", "ctll/k", "v", "--lease=" + id);
+        Etcdctl.Run badPut = etcdctl(null, "put", "ctll/k", "v", "--lease=" + id);
         assertThat(badPut.out()).contains("etcdserver: requested lease not found");
     }
 

@@ -92,7 +92,8 @@ enum PreciousStore {
         throw new AssertionError("no member answered a read of " + key + " in time", last);
     }
 
-    private Optional<String> readOnce(LocalCluster cluster, long id, String key) throws Exception {
+    /** Reads {@code key} linearizably through member {@code id} only (etcd or ZooKeeper). */
+    Optional<String> readOnce(LocalCluster cluster, long id, String key) throws Exception {
         if (this == ETCD) {
             try (Client c = Client.builder().endpoints(cluster.etcdEndpoint(id)).build()) {
                 GetResponse r = c.getKVClient().get(bs(key)).get(3, TimeUnit.SECONDS); // serializable=false: linearizable

@@ -71,6 +71,7 @@ class NodeMetricsPromtoolTest {
             String leaderScrape = cluster.metrics(leader).orElseThrow();
             assertThat(families(leaderScrape)).as("the leader's metric families vs docs/metrics.md (%s)", DOC)
                     .isEqualTo(documented());
+            assertThat(leaderScrape).as("no quota: NaN, so no ratio alert can match").contains("ballot_keyspace_quota_bytes NaN");
             assertThat(value(leaderScrape, "ballot_is_leader")).isEqualTo(1);
             assertThat(value(leaderScrape, "ballot_voters")).isEqualTo(3);
             assertThat(value(leaderScrape, "ballot_is_voter")).isEqualTo(1);

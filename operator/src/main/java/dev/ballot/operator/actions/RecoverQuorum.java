@@ -13,9 +13,9 @@ import java.util.Optional;
  * {@code ballot.dev/recover-quorum-from: "<member>"}: quorum-loss recovery, never automatic (as etcd's
  * {@code --force-new-cluster}). The cluster is rebuilt from the named member's data: every other voter that still
  * holds data is wiped first (its claim and pod deleted: it comes back empty and refuses to vote); then the kept member
- * is asked to rebuild ({@code POST /v1/admin/force-new-cluster}) and its pod is deleted, so it restarts as a
- * one-member configuration of its whole log and leads alone; the operator's replacement then adds the others again
- * empty, as learners/observers, and promotes them once caught up. Writes the lost majority acknowledged after the
+ * is asked to rebuild ({@code POST /v1/admin/force-new-cluster}) and its pod is deleted, so it restarts as the only
+ * voter of a configuration of its whole log (its learners/observers kept) and leads alone; the operator's
+ * replacement then adds the lost voters again empty, as learners/observers, and promotes them once caught up. Writes the lost majority acknowledged after the
  * kept member's last index may be lost: the executor's Warning Event {@code QuorumRecovery} names that index.
  *
  * <p>Refused when the quorum is not lost (a leader is known, or a majority of voters is healthy), when the member does
@@ -73,7 +73,9 @@ final class RecoverQuorum implements ActionRules {
         for (MemberStatus m : c.members()) {
             if (m.name.equals(target) || Boolean.TRUE.equals(m.needsReplacement) || !Boolean.TRUE.equals(m.voter)) {
                 // A learner/observer never votes, and one wiped would come back empty without ever needing
-                // replacement: it is left as it is and catches up from the rebuilt cluster once added again.
+                // replacement: it is left as it is. The rebuilt configuration keeps it (node ForceNewCluster), so it
+                // follows the rebuilt cluster with its data (a ZAB observer learns the new configuration from the
+                // leader's election notifications).
                 continue;
             }
             PodView pod = c.pods().get(m.name);

@@ -20,6 +20,10 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
         + " == (has(oldSelf.storage) && has(oldSelf.storage.storageClassName) ? oldSelf.storage.storageClassName : '')",
         message = "spec.storage.storageClassName is immutable (existing volumes keep their class): restore the old"
                 + " value, or leave it unset if it was")
+@ValidationRule(value = "!has(self.tls) || !has(self.tls.certificates) || self.tls.certificates != 'Provided'"
+        + " || !has(self.clients) || size(self.clients) == 0",
+        message = "spec.clients needs the operator's certificates, but spec.tls.certificates is Provided: issue client"
+                + " certificates from your own issuer (cert-manager), and remove spec.clients")
 @ValidationRule(value = "self.protocol == 'Raft' || !has(self.keyspaceQuota)",
         message = "spec.keyspaceQuota is for Raft only (the HTTP key-value store's quota): remove it, or use protocol Raft")
 public class ElectionClusterSpec {
@@ -101,12 +105,15 @@ public class ElectionClusterSpec {
     public TlsSpec tls;
 
     @JsonPropertyDescription("Applications that get a client certificate: one Secret <name>-client-<entry> each"
-            + " (tls.crt, tls.key, ca.crt), renewed by the operator. Needs spec.tls.")
+            + " (tls.crt, tls.key, ca.crt), renewed by the operator. Needs spec.tls with the operator's certificates"
+            + " (with spec.tls.certificates Provided, issue client certificates from your own issuer).")
     public java.util.List<String> clients;
 
-    @JsonPropertyDescription("Raft only: the keyspace quota of every member's HTTP key-value store (keys plus values),"
-            + " e.g. 64Mi, at least 1Ki. A write past it is refused with 507 no_space and the NOSPACE alarm until"
-            + " deletes free space (docs/node-config.md, quota_bytes). Unset: no quota.")
+    @JsonPropertyDescription("Raft only: the keyspace quota of every member's store (etcd's --quota-backend-bytes: keys"
+            + " and values of every version kept until compaction), e.g. 64Mi, at least 1Ki. The write that would pass"
+            + " it raises the NOSPACE alarm: every write that adds data is refused ('etcdserver: mvcc: database space"
+            + " exceeded') until keys are deleted, history compacted and the alarm disarmed (etcdctl alarm disarm);"
+            + " condition KeyspaceQuotaExceeded. Unset: no quota.")
     public io.fabric8.kubernetes.api.model.Quantity keyspaceQuota;
 
     @JsonPropertyDescription("The NetworkPolicy of the member pods (on when omitted): see docs/operator.md.")

@@ -61,14 +61,20 @@ public class ElectionClusterStatus {
     @JsonPropertyDescription("The last backup: success (time, object, size, index, duration) and the last error.")
     public BackupStatus backup;
 
+    @JsonPropertyDescription("The last quorum-loss recovery (ballot.dev/recover-quorum-from): the member kept, its"
+            + " last index (ZAB: zxid), when, and that writes acknowledged after it may be lost.")
+    public RecoveryStatus recovery;
+
     @JsonPropertyDescription("One-off actions requested by annotations (ballot.dev/transfer-leadership,"
             + " ballot.dev/restart-member): the latest request of each, and how far it got.")
     public List<ActionStatus> actions;
 
-    @JsonPropertyDescription("The certificates the operator keeps for this cluster (with spec.tls).")
+    @JsonPropertyDescription("The cluster's certificates (with spec.tls): those the operator keeps, or the provided"
+            + " ones it checks.")
     public TlsStatus tls;
 
     @JsonPropertyDescription("Ready, Available, Reconciling, Stalled and Degraded, each with observedGeneration,"
-            + " reason and message.")
+            + " reason and message; KeyspaceQuotaExceeded with spec.keyspaceQuota; CertificatesValid with"
+            + " spec.tls.certificates Provided.")
     public List<Condition> conditions = new ArrayList<>();
 }

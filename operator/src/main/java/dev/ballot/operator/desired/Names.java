@@ -64,6 +64,14 @@ public final class Names {
         return cluster + "-operator-tls";
     }
 
+    /**
+     * A member's own certificate when the user provides them ({@code spec.tls.certificates: Provided}), in cert-manager's
+     * layout ({@code tls.crt}, {@code tls.key}, {@code ca.crt}): one Secret per member, named after its pod.
+     */
+    public static String providedMemberSecret(String pod) {
+        return pod + "-member-tls";
+    }
+
     /** An application's certificate ({@code spec.clients}), in cert-manager's layout. */
     public static String clientSecret(String cluster, String client) {
         return cluster + "-client-" + client;

@@ -18,6 +18,11 @@ public final class SpecValidator {
     private static final Pattern DNS_1035 = Pattern.compile("^[a-z]([-a-z0-9]*[a-z0-9])?$");
     private static final Pattern QUANTITY = Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
 
+    /** spec.tls.certificates is Provided: the user's Secrets, not the operator's CA. */
+    public static boolean providedCertificates(ElectionClusterSpec spec) {
+        return spec.tls != null && spec.tls.certificates == dev.ballot.operator.api.TlsSpec.Certificates.Provided;
+    }
+
     private SpecValidator() {
     }
 
@@ -60,6 +65,11 @@ public final class SpecValidator {
         }
         if (!s.clients().isEmpty() && !s.tls()) {
             problems.add("spec.clients needs TLS: set spec.tls.enabled to true, or remove spec.clients");
+        }
+        if (!s.clients().isEmpty() && providedCertificates(spec)) {
+            problems.add("spec.clients needs the operator's certificates, but spec.tls.certificates is Provided (the"
+                    + " operator holds no CA key to issue them): issue client certificates from your own issuer"
+                    + " (cert-manager), and remove spec.clients");
         }
         if (spec.keyspaceQuota != null) {
             Long quota = s.keyspaceQuotaBytes();

@@ -34,6 +34,7 @@ public record MemberObservation(String name, ReportedStatus status, String error
                 .toList();
         return List.of(Objects.toString(status.role()), Objects.toString(status.term()),
                 Objects.toString(status.leaderId()), members, Objects.toString(status.clusterUuid()),
-                Objects.toString(status.joinedMembers()), status.needsReplacing());
+                Objects.toString(status.joinedMembers()), status.needsReplacing(),
+                status.noSpaceAlarm()); // raised or cleared: KeyspaceQuotaExceeded at once, not at the next refresh
     }
 }

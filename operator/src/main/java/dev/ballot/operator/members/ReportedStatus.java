@@ -26,7 +26,8 @@ public record ReportedStatus(
         List<ReportedMember> members,
         String clusterUuid,
         List<String> joinedMembers,
-        Boolean needsReplacement) {
+        Boolean needsReplacement,
+        List<String> alarms) {
 
     /** A report without the member-identity fields (a node from before them, or a test). */
     public ReportedStatus(String clusterId, String nodeId, String protocol, String role, Long term, String leaderId,
@@ -34,6 +35,20 @@ public record ReportedStatus(
                           Long lastLogIndex, Long leaderContactMs, String version, List<ReportedMember> members) {
         this(clusterId, nodeId, protocol, role, term, leaderId, leaderAddress, leaderSince, commitIndex, appliedIndex,
                 lastLogIndex, leaderContactMs, version, members, null, null, null);
+    }
+
+    /** A report without alarms (a node from before them, or a test). */
+    public ReportedStatus(String clusterId, String nodeId, String protocol, String role, Long term, String leaderId,
+                          String leaderAddress, String leaderSince, Long commitIndex, Long appliedIndex,
+                          Long lastLogIndex, Long leaderContactMs, String version, List<ReportedMember> members,
+                          String clusterUuid, List<String> joinedMembers, Boolean needsReplacement) {
+        this(clusterId, nodeId, protocol, role, term, leaderId, leaderAddress, leaderSince, commitIndex, appliedIndex,
+                lastLogIndex, leaderContactMs, version, members, clusterUuid, joinedMembers, needsReplacement, null);
+    }
+
+    /** The member reports the keyspace quota's NOSPACE alarm: writes that add data are refused. */
+    public boolean noSpaceAlarm() {
+        return alarms != null && alarms.contains("NOSPACE");
     }
 
     /** The member lost its storage while in the configuration: it never votes and waits to be replaced. */
@@ -53,7 +68,7 @@ public record ReportedStatus(
                 r.leaderAddress(), r.leaderSince(), r.commitIndex(), r.appliedIndex(), r.lastLogIndex(),
                 r.leaderContactMs(), r.version(), r.members().stream().map(m -> new ReportedMember(m.id(),
                         m.address(), m.kind(), m.matchIndex(), m.lastContactMs(), m.self())).toList(),
-                r.clusterUuid(), r.joinedMembers(), r.needsReplacement());
+                r.clusterUuid(), r.joinedMembers(), r.needsReplacement(), r.alarms());
     }
 
     /** The node's /readyz rule: a follower that has not heard from its leader for 3 s is not ready. */

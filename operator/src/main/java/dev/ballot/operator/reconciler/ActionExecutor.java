@@ -3,6 +3,7 @@ package dev.ballot.operator.reconciler;
 import dev.ballot.nodeapi.TransferRequest;
 import dev.ballot.operator.actions.ActionStep;
 import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.RecoveryStatus;
 import dev.ballot.operator.status.EventToPublish;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,11 +27,25 @@ final class ActionExecutor {
     ActionExecutor(RolloutExecutor rollout, KubernetesClient client) {
         this.rollout = rollout;
         this.client = client;
-        this.recovery = new QuorumRecoveryExecutor(rollout);
+        this.recovery = new QuorumRecoveryExecutor(rollout, java.time.Clock.systemUTC());
     }
 
-    /** Returns the Event of what the call did, if it did something worth one. */
-    Optional<EventToPublish> execute(ElectionCluster cluster, ActionStep step) {
+    /** What a call did: its Event, if it did something worth one, and a new status.recovery (null but for a recovery). */
+    record Outcome(Optional<EventToPublish> event, RecoveryStatus recovery) {
+        static Outcome of(Optional<EventToPublish> event) {
+            return new Outcome(event, null);
+        }
+    }
+
+    Outcome execute(ElectionCluster cluster, ActionStep step) {
+        if (step.op() == ActionStep.Op.FORCE_NEW_CLUSTER) {
+            return recovery.execute(cluster, step).map(r -> new Outcome(Optional.of(r.event()), r.status()))
+                    .orElse(Outcome.of(Optional.empty()));
+        }
+        return Outcome.of(eventOf(cluster, step));
+    }
+
+    private Optional<EventToPublish> eventOf(ElectionCluster cluster, ActionStep step) {
         return switch (step.op()) {
             case TRANSFER_LEADERSHIP -> {
                 rollout.transferLeadership(cluster, step.member(), new TransferRequest(step.to()));
@@ -41,7 +56,7 @@ final class ActionExecutor {
                     ? Optional.of(EventToPublish.normal("RestartingMember", "deleted pod " + step.member()
                     + " (restart-member) so the StatefulSet recreates it"))
                     : Optional.empty();
-            case FORCE_NEW_CLUSTER -> recovery.execute(cluster, step);
+            case FORCE_NEW_CLUSTER -> throw new IllegalStateException("handled by execute");
             case DELETE_CLAIM_AND_POD -> {
                 String[] claim = new String[1];
                 boolean deleted = rollout.deletePod(cluster, step.member(), pod -> {

@@ -297,7 +297,7 @@ final class ClusterCertificates {
         }
     }
 
-    private static String text(Secret s, String key) {
+    static String text(Secret s, String key) {
         if (s.getData() == null || s.getData().get(key) == null) {
             return null;
         }
@@ -309,6 +309,12 @@ final class ClusterCertificates {
     }
 
     private void write(ElectionCluster cluster, String secretName, String kind, Map<String, String> data) {
+        write(client, cluster, secretName, kind, data);
+    }
+
+    /** Creates or replaces {@code secretName} with {@code data} (PEM text), owned by the cluster (deleted with it). */
+    static void write(KubernetesClient client, ElectionCluster cluster, String secretName, String kind,
+                      Map<String, String> data) {
         Map<String, String> encoded = new LinkedHashMap<>();
         data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.US_ASCII))));
         Map<String, String> labels = new LinkedHashMap<>(Names.labels(cluster.getMetadata().getName()));

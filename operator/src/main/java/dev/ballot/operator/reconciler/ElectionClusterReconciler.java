@@ -3,12 +3,14 @@ package dev.ballot.operator.reconciler;
 import dev.ballot.nodeapi.NodeClient;
 import dev.ballot.operator.api.ActionStatus;
 import dev.ballot.operator.api.ElectionCluster;
+import dev.ballot.operator.api.RecoveryStatus;
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.decide.ClusterDecider;
 import dev.ballot.operator.decide.ClusterDecision;
 import dev.ballot.operator.decide.Intent;
 import dev.ballot.operator.decide.Observed;
 import dev.ballot.operator.desired.Names;
+import dev.ballot.operator.desired.SpecValidator;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.metrics.ClusterGauges;
 import dev.ballot.operator.status.EventToPublish;
@@ -90,6 +92,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     /** The operator's certificate per cluster with TLS, in the context {@link #nodes} uses. */
     private final OperatorTls operatorTls = new OperatorTls();
     private final ClusterCertificates certificates;
+    private final ProvidedCertificates providedCertificates;
     /** Per cluster (namespace/name): the VolumeResizeBlocked message this process last published. */
     private final Map<String, String> volumeBlockPublished = new ConcurrentHashMap<>();
     /**
@@ -112,6 +115,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout(), null,
                 operatorTls.context());
         this.certificates = new ClusterCertificates(client);
+        this.providedCertificates = new ProvidedCertificates(client);
         this.rollout = new RolloutExecutor(client, settings, nodes);
         this.actions = new ActionExecutor(rollout, client);
         this.scale = new ScaleExecutor(settings, nodes);
@@ -151,12 +155,23 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         WorkloadView workload = observed.statefulSet() == null ? WorkloadView.MISSING
                 : observed.statefulSet().workload();
         ClusterCertificates.Result tls = null;
+        ProvidedCertificates.Outcome provided = null;
         if (intent.valid() && observed.effective().tls() && !observed.effective().paused()) {
             // Before the pods: a member's Secret must hold its certificate when its pod starts.
-            tls = certificates.ensure(cluster, intent.children().members(), observed.effective().clients(), Instant.now());
-            operatorTls.put(key, tls.operator());
+            if (SpecValidator.providedCertificates(cluster.getSpec())) {
+                provided = providedCertificates.ensure(cluster, intent.children().members(), Instant.now());
+                tls = provided.tls();
+            } else {
+                tls = certificates.ensure(cluster, intent.children().members(), observed.effective().clients(),
+                        Instant.now());
+            }
+            if (tls.operator() != null) {
+                operatorTls.put(key, tls.operator());
+            }
         }
-        if (intent.valid()) {
+        // Provided certificates that were never valid: no pod could start (nothing to mount), so none is made yet.
+        boolean certificatesMissing = provided != null && tls.operator() == null;
+        if (intent.valid() && !certificatesMissing) {
             ChildrenKey.put(context, intent.children());
             if (!observed.effective().paused()) {
                 context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -181,8 +196,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (decision.rollout().acts()) {
             rollout.execute(cluster, decision.rollout(), decision.rolloutRevision()).ifPresent(acted::add);
         }
+        RecoveryStatus recovered = null;
         if (decision.action() != null) {
-            actions.execute(cluster, decision.action()).ifPresent(acted::add);
+            ActionExecutor.Outcome outcome = actions.execute(cluster, decision.action());
+            outcome.event().ifPresent(acted::add);
+            recovered = outcome.recovery();
         }
         VolumeGrowth grown = null;
         if (decision.volumes() != null && !decision.volumes().converged()) {
@@ -213,13 +231,21 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (done.status() != null && done.status().actions != null) {
             actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
         }
-        boolean statusChanged = done.statusChanged() || backupChanged;
+        if (recovered != null && done.status() != null) {
+            done.status().recovery = recovered; // the status then carries it over (StatusBuilder)
+        }
+        boolean statusChanged = done.statusChanged() || backupChanged || (recovered != null && done.status() != null);
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
             statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
             done.status().tls = tls.status();
         } else if (cluster.getStatus() != null) {
             done.status().tls = cluster.getStatus().tls; // paused or invalid: keep what was reported
+        }
+        if (provided != null) {
+            done.status().conditions = ProvidedCertificatesCondition.merge(cluster.getStatus(), done.status(),
+                    provided.problem(), Instant.now());
+            statusChanged = !Objects.equals(Serialization.asJson(cluster.getStatus()), Serialization.asJson(done.status()));
         }
         // After status.tls is known: the certificate expiry gauge reads it.
         gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());

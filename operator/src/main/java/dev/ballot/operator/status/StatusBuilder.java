@@ -58,6 +58,7 @@ public final class StatusBuilder {
         ElectionClusterStatus prev = o.previous() == null ? new ElectionClusterStatus() : o.previous();
         ElectionClusterStatus s = new ElectionClusterStatus();
         s.backup = prev.backup; // the backup executor's field: carried over, changed only by it
+        s.recovery = prev.recovery; // the quorum-recovery executor's field: carried over, changed only by it
         List<EventToPublish> events = new ArrayList<>();
         long gen = o.generation();
         s.observedGeneration = gen;
@@ -148,6 +149,10 @@ public final class StatusBuilder {
         } else {
             conditions.add(StatusConditions.condition(StatusConditions.DEGRADED, d.degraded(), gen, d.reason(),
                     d.message()));
+        }
+        Condition quota = KeyspaceQuotaCondition.of(spec.keyspaceQuotaBytes(), o.members(), prev.conditions, gen);
+        if (quota != null) {
+            conditions.add(quota);
         }
         s.conditions = StatusConditions.withTransitionTimes(prev.conditions, conditions, o.now());
 

@@ -39,6 +39,15 @@ final class StatusEvents {
                 && !"Electing".equals(n.degradedReason())) {
             events.add(EventToPublish.normal("QuorumHealthy", n.summary()));
         }
+        boolean noSpace = StatusConditions.isTrue(s.conditions, KeyspaceQuotaCondition.TYPE);
+        boolean hadNoSpace = StatusConditions.isTrue(prev.conditions, KeyspaceQuotaCondition.TYPE);
+        if (noSpace && !hadNoSpace) {
+            events.add(EventToPublish.warning(KeyspaceQuotaCondition.NO_SPACE,
+                    StatusConditions.messageOf(s.conditions, KeyspaceQuotaCondition.TYPE)));
+        } else if (!noSpace && hadNoSpace && StatusConditions.find(s.conditions, KeyspaceQuotaCondition.TYPE) != null) {
+            events.add(EventToPublish.normal("SpaceFreed", "no member reports the NOSPACE alarm any more: writes are"
+                    + " accepted again"));
+        }
         for (MemberStatus m : s.members) {
             MemberStatus old = prev.members == null ? null
                     : prev.members.stream().filter(x -> m.name.equals(x.name)).findFirst().orElse(null);

@@ -125,6 +125,19 @@ class CrdCelRulesTest {
         assertBroken("spec.storage", Map.of("size", "2Gi"), Map.of("size", "1Gi"), null);
     }
 
+    @Test
+    void providedCertificatesTakeNoClientsAndAreImmutable() throws Exception {
+        Map<String, Object> provided = Map.of("enabled", true, "certificates", "Provided");
+        assertBroken("spec", Map.of("protocol", "Raft", "tls", provided), null, null);
+        assertBroken("spec", Map.of("protocol", "Raft", "tls", provided, "clients", List.of()), null, null);
+        assertBroken("spec", Map.of("protocol", "Raft", "tls", Map.of("certificates", "Operator"),
+                "clients", List.of("app")), null, null);
+        assertBroken("spec", Map.of("protocol", "Raft", "tls", provided, "clients", List.of("app")), null,
+                "spec.clients needs the operator's certificates");
+        assertBroken("spec.tls.certificates", "Provided", "Provided", null);
+        assertBroken("spec.tls.certificates", "Provided", "Operator", "spec.tls.certificates is immutable");
+    }
+
     private static Map<String, Object> withStorage(String storageClass) {
         return Map.of("protocol", "Raft", "storage", Map.of("size", "1Gi", "storageClassName", storageClass));
     }

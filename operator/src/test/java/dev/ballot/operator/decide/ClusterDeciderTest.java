@@ -69,6 +69,26 @@ class ClusterDeciderTest {
     }
 
     @Test
+    void theLastQuorumRecoveryIsCarriedOverWhateverElseChanges() {
+        dev.ballot.operator.api.RecoveryStatus kept = dev.ballot.operator.status.RecoveryStatuses.of("ec-2", "req-1",
+                205, 3, false, NOW.minusSeconds(3600));
+        // (members, previous recovery) -> status.recovery: never invented, never dropped, never changed by a reconcile
+        record Row(String members, dev.ballot.operator.api.RecoveryStatus previous) {
+        }
+        for (Row row : List.of(new Row("LFF", null), new Row("CCC", null), new Row("LFF", kept), new Row("CCC", kept),
+                new Row("LXX", kept), new Row("XXX", kept))) {
+            ElectionClusterStatus previous = new ElectionClusterStatus();
+            previous.recovery = row.previous();
+            ClusterDecision.Final r = run(observed(row.members(), healthyWorkload(), previous, spec(3)));
+            assertThat(r.status().recovery).as(row.toString()).isSameAs(row.previous());
+        }
+        ElectionClusterStatus invalid = new ElectionClusterStatus();
+        invalid.recovery = kept;
+        assertThat(run(new Case(snapshot(8, spec(0), null, Map.of(), Map.of(), invalid), healthyWorkload()))
+                .status().recovery).as("an invalid spec keeps it too").isSameAs(kept);
+    }
+
+    @Test
     void leaderChangeIsCountedAndAnnouncedOnce() {
         ElectionClusterStatus previous = new ElectionClusterStatus();
         previous.leader = "ec-1";

@@ -130,7 +130,8 @@ class NotHeardFromTest {
         return s;
     }
 
-    private static Map<String, PodView> readyPods(int n) {
+    /** Ready pods ec-0..ec-(n-1) of revision rev-1. */
+    static Map<String, PodView> readyPods(int n) {
         Map<String, PodView> pods = new HashMap<>();
         for (int i = 0; i < n; i++) {
             pods.put("ec-" + i, new PodView("ec-" + i, "rev-1", true, false, List.of()));

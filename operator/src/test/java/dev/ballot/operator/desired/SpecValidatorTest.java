@@ -132,6 +132,17 @@ class SpecValidatorTest {
         assertThat(problems("raft-1", spec)).singleElement().satisfies(p -> assertThat(p).contains("needs TLS"));
     }
 
+    @Test
+    void providedCertificatesTakeNoClients() {
+        ElectionClusterSpec spec = valid();
+        spec.tls = new dev.ballot.operator.api.TlsSpec(true, null);
+        spec.tls.certificates = dev.ballot.operator.api.TlsSpec.Certificates.Provided;
+        assertThat(problems("raft-1", spec)).isEmpty();
+        spec.clients = List.of("orders");
+        assertThat(problems("raft-1", spec)).singleElement().satisfies(p -> assertThat(p)
+                .startsWith("spec.clients needs the operator's certificates").contains("remove spec.clients"));
+    }
+
     private static ElectionClusterSpec valid() {
         ElectionClusterSpec spec = new ElectionClusterSpec();
         spec.protocol = ConsensusProtocol.Raft;

@@ -18,6 +18,16 @@ class MemberObservationTest {
     }
 
     @Test
+    void theNospaceAlarmIsSignificant() {
+        ReportedStatus s = status("leader", 3, "ec-0", 10L, 0L);
+        ReportedStatus alarmed = new ReportedStatus(s.clusterId(), s.nodeId(), s.protocol(), s.role(), s.term(),
+                s.leaderId(), null, null, 11L, 11L, 11L, null, s.version(), s.members(), null, null, null,
+                List.of("NOSPACE"));
+        assertThat(MemberObservation.reachable("ec-0", alarmed).significantPart()).as("raised")
+                .isNotEqualTo(MemberObservation.reachable("ec-0", s).significantPart());
+    }
+
+    @Test
     void urlTemplateExpandsEveryPlaceholder() {
         var member = new dev.ballot.operator.desired.MemberEndpoint("ec-2", 3, true, "ec-2.ec-peers.ns.svc");
         assertThat(MemberUrls.base(MemberUrls.DEFAULT_TEMPLATE, "ec", "ns", member).toString())

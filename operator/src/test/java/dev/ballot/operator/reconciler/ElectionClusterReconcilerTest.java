@@ -474,7 +474,7 @@ class ElectionClusterReconcilerTest {
                 assertThat(got.manifest().size()).isEqualTo(b.lastSize);
 
                 // A second request (a new annotation value); retention keeps only the newest.
-                client.resources(ElectionCluster.class).inNamespace(ns).withName("bk").edit(c -> {
+                ConflictRetry.edit(client.resources(ElectionCluster.class).inNamespace(ns).withName("bk"), c -> {
                     c.getMetadata().getAnnotations().put(BackupPlanner.BACKUP_NOW, "second");
                     return c;
                 });
@@ -487,7 +487,7 @@ class ElectionClusterReconcilerTest {
 
             // A missing Secret is named in status.backup.lastError.
             spec.backup.s3.credentialsSecret = "no-such-secret";
-            client.resources(ElectionCluster.class).inNamespace(ns).withName("bk").edit(c -> {
+            ConflictRetry.edit(client.resources(ElectionCluster.class).inNamespace(ns).withName("bk"), c -> {
                 c.getSpec().backup.s3.credentialsSecret = "no-such-secret";
                 c.getMetadata().getAnnotations().put(BackupPlanner.BACKUP_NOW, "third");
                 return c;

@@ -86,7 +86,7 @@ class TlsReconcileTest {
 
         // A client removed from the spec loses its Secret; the CA and the others stay.
         // An edit (the mock server's merge patch appends to arrays instead of replacing them).
-        client.resources(ElectionCluster.class).inNamespace(ns).withName("sec").edit(c -> {
+        ConflictRetry.edit(client.resources(ElectionCluster.class).inNamespace(ns).withName("sec"), c -> {
             c.getSpec().clients = List.of("app");
             return c;
         });
