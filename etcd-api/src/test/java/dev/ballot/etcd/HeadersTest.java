@@ -20,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every response the state machine gives, and one it does not (the reflective path), gets etcd's full header: the
+ * Every response the state machine gives, and one it does not (Maintenance.Status), gets etcd's full header: the
  * store's revision kept, cluster, member and term of the member that answers; the rest of the response unchanged.
  */
 class HeadersTest {
@@ -36,7 +36,7 @@ class HeadersTest {
                 CompactionResponse.newBuilder().setHeader(FROM_STORE).build(),
                 LeaseGrantResponse.newBuilder().setHeader(FROM_STORE).setID(9).setTTL(5).build(),
                 LeaseRevokeResponse.newBuilder().setHeader(FROM_STORE).build(),
-                StatusResponse.newBuilder().setHeader(FROM_STORE).setVersion("3.4").build()); // reflective path
+                StatusResponse.newBuilder().setHeader(FROM_STORE).setVersion("3.4").build());
     }
 
     @ParameterizedTest(name = "{index}: {0}")
