@@ -89,7 +89,10 @@ public final class KubectlBallotPlugin extends OnCreatedCluster {
     r.check(transfer.exit() == 0, "transfer-leadership --to " + to + " failed: " + transfer);
     r.check(to.equals(now), "after transfer-leadership --to " + to + " the leader is " + now);
 
-    // restart a follower (the old leader, now following): its pod must be a new one
+    // restart a follower (the old leader, now following): its pod must be a new one. The operator refuses a restart
+    // while another voter lags (QuorumAtRisk), as it should; right after the transfer, under the journey's writes, one
+    // may still be catching up, so wait (as an operator of the cluster would) until status shows every voter caught up.
+    r.put("caught_up_before_restart_ms", waitAllCaughtUp(ctx, ec, 60_000));
     String member = leader;
     String uidBefore = uid(ctx, member);
     Run restart = ballot(ctx, 420, "restart", ec, member, "-n", ctx.namespace(), "-o", "json");
@@ -292,4 +295,26 @@ public final class KubectlBallotPlugin extends OnCreatedCluster {
     return ctx.electionCluster(ec).map(c -> (Map<String, Object>) c.getAdditionalProperties().get("status"))
         .map(s -> String.valueOf(s.get("phase"))).orElse(null);
   }
+
+  /**
+   * Waits until every member in status.members reports a lag of at most {@code MAX_LAG} entries (the operator's gate
+   * for a restart); returns the ms it took, or -1 when the deadline passed (the restart then shows the refusal).
+   */
+  private static long waitAllCaughtUp(JourneyContext ctx, String ec, long deadlineMs) throws InterruptedException {
+    long t0 = System.currentTimeMillis();
+    while (System.currentTimeMillis() - t0 < deadlineMs) {
+      Kubectl.Result lags = ctx.kubectl().runQuiet("get", "electioncluster", ec, "-n", ctx.namespace(), "-o",
+          "jsonpath={.status.members[*].lag}");
+      String out = lags.out() == null ? "" : lags.out().trim();
+      if (lags.ok() && !out.isEmpty()
+          && java.util.Arrays.stream(out.split("\\s+")).allMatch(l -> Long.parseLong(l) <= MAX_LAG)) {
+        return System.currentTimeMillis() - t0;
+      }
+      Thread.sleep(500);
+    }
+    return -1;
+  }
+
+  /** The operator's restart gate: every other voter at most this many entries behind (docs/operator.md). */
+  private static final long MAX_LAG = 100;
 }

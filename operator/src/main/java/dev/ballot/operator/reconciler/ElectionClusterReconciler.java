@@ -101,6 +101,12 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      * a deleted cluster's entry).
      */
     private final Map<String, List<ActionStatus>> actionsWritten = new ConcurrentHashMap<>();
+    /**
+     * Per cluster uid: the status.recovery this process wrote. Written once, by the recovery's reconcile; a later
+     * reconcile handed a status older than that write would otherwise carry over none and its status apply would drop
+     * the field (seen in e2e: status.recovery empty after a recovery).
+     */
+    private final Map<String, RecoveryStatus> recoveryWritten = new ConcurrentHashMap<>();
     private volatile MemberStatusEventSource members;
     /**
      * Per cluster: the MemberNeedsReplacement Warning this process last published (a reconcile can start from a status
@@ -136,7 +142,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         // The members' pods (health and restarts) and claims (resize progress, labelled from the claim template).
         return List.of(members, labelledChildren(Pod.class, "pods", context),
                 labelledChildren(PersistentVolumeClaim.class, "claims", context), new ClusterDeletions(gauges,
-                deleted -> actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()))),
+                deleted -> {
+                    actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
+                    recoveryWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
+                }),
                 RequestAnnotations.eventSource(context));
     }
 
@@ -231,10 +240,17 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (done.status() != null && done.status().actions != null) {
             actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
         }
-        if (recovered != null && done.status() != null) {
-            done.status().recovery = recovered; // the status then carries it over (StatusBuilder)
+        String uid = String.valueOf(cluster.getMetadata().getUid());
+        if (recovered != null) {
+            recoveryWritten.put(uid, recovered);
         }
-        boolean statusChanged = done.statusChanged() || backupChanged || (recovered != null && done.status() != null);
+        RecoveryStatus recovery = recovered != null ? recovered : recoveryWritten.get(uid);
+        boolean recoveryWrite = recovery != null && done.status() != null
+                && (recovered != null || done.status().recovery == null);
+        if (recoveryWrite) {
+            done.status().recovery = recovery; // the status then carries it over (StatusBuilder)
+        }
+        boolean statusChanged = done.statusChanged() || backupChanged || recoveryWrite;
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
             statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
