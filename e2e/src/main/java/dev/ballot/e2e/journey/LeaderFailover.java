@@ -51,6 +51,8 @@ public final class LeaderFailover extends OnLeaderOfCreatedCluster {
     Thread.sleep(1_000); // keep writing under the new leader
     writer.stopAndJoin();
     MemberWatch.NewLeader engine = engineLag.get();
+    System.err.println("killed at " + java.time.Instant.ofEpochMilli(killedAt) + "; the operator's reconciles since:");
+    OperatorLog.printReconciles(ctx, ec, 60);
     r.put("status_lag_ms", lag).put("engine_lag_ms", engine.seenMs()).put("engine_elected_ms", engine.electedMs()).put("old_leader", before.name()).put("old_term", before.term());
     after.ifPresent(a -> r.put("new_leader", a.leader()).put("new_term", a.term()));
     r.put("leader_moved", after.map(a -> !a.leader().equals(before.name())).orElse(false));

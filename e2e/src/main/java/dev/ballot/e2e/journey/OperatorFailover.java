@@ -60,7 +60,7 @@ public final class OperatorFailover extends RollingUpdate {
     r.check(taken, "no other operator pod took the Lease within " + TAKEOVER_DEADLINE.toSeconds() + " s");
   }
 
-  private static Optional<String> holder(JourneyContext ctx) {
+  static Optional<String> holder(JourneyContext ctx) {
     Lease lease = ctx.cluster().admin().resources(Lease.class).inNamespace(Install.OPERATOR_NS)
         .withName(Install.OPERATOR_LEASE).get();
     return Optional.ofNullable(lease).map(Lease::getSpec).map(s -> s.getHolderIdentity()).filter(h -> !h.isEmpty());

@@ -72,6 +72,12 @@ public final class ClusterDecider {
      * heartbeat; a restarted follower catches up in milliseconds on a fast link), look again sooner.
      */
     static final Duration RECHECK_HELD_BACK = Duration.ofMillis(250);
+    /**
+     * While a reachable member is more than {@link ClusterView#CAUGHT_UP_LAG} behind, look again this often: its
+     * catching up raises no event, and status.members[].lag is what users and tools (kubectl ballot, the restart
+     * gate's readers) wait on; without it the lag shown stayed as old as the 30 s refresh.
+     */
+    static final Duration CATCH_UP_RECHECK = Duration.ofSeconds(2);
 
     private ClusterDecider() {
     }
@@ -341,7 +347,12 @@ public final class ClusterDecider {
         // A member not heard from yet answers within a request timeout; its first report triggers a reconcile, this
         // look makes sure the quorum is judged once the not-heard grace is over even if none arrives.
         boolean notHeard = status.members != null && status.members.stream().anyMatch(m -> m.reachable == null);
-        return rolling || electing || notHeard ? Optional.of(ROLLOUT_RECHECK) : Optional.empty();
+        if (rolling || electing || notHeard) {
+            return Optional.of(ROLLOUT_RECHECK);
+        }
+        boolean catchingUp = status.members != null && status.members.stream().anyMatch(m ->
+                Boolean.TRUE.equals(m.reachable) && m.lag != null && m.lag > ClusterView.CAUGHT_UP_LAG);
+        return catchingUp ? Optional.of(CATCH_UP_RECHECK) : Optional.empty();
     }
 
     /** spec.storage.size against the current members' claims and the StatefulSet's claim template. */

@@ -34,6 +34,8 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
     private final MemberWatchSettings settings;
     private final Map<ResourceID, Map<String, MemberLink>> links = new ConcurrentHashMap<>();
     private final Map<ResourceID, Map<String, MemberObservation>> latest = new ConcurrentHashMap<>();
+    /** Per cluster: System.nanoTime() of the last member report that changed the cluster's story. */
+    private final Map<ResourceID, Long> lastChange = new ConcurrentHashMap<>();
     /** When this process began watching each tracked cluster's members. */
     private final Map<ResourceID, Instant> watchedSince = new ConcurrentHashMap<>();
     /**
@@ -141,6 +143,12 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
             removed.values().forEach(MemberLink::close);
         }
         latest.remove(cluster);
+        lastChange.remove(cluster);
+    }
+
+    /** System.nanoTime() when a member of {@code cluster} last reported a change of its story; 0 when none did. */
+    public long lastChangeNanos(ResourceID cluster) {
+        return lastChange.getOrDefault(cluster, 0L);
     }
 
     public Set<ResourceID> trackedClusters() {
@@ -173,6 +181,7 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         MemberObservation previous = obs.put(observation.name(), observation);
         if (previous == null || !Objects.equals(previous.significantPart(), observation.significantPart())) {
             LOG.debugf("member %s of %s changed: %s", observation.name(), cluster, observation.significantPart());
+            lastChange.put(cluster, System.nanoTime());
             if (isRunning() && getEventHandler() != null) {
                 getEventHandler().handleEvent(new Event(cluster));
             }

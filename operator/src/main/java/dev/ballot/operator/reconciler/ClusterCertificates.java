@@ -183,7 +183,7 @@ final class ClusterCertificates {
                     data.put(pod + ".key", CertificateAuthority.pem(heldKeys.get(k)));
                 }
             });
-            write(cluster, Names.memberTlsSecret(name), "members", data);
+            writeMembers(client, cluster, data);
         }
         if (plan.issue().containsKey(OPERATOR) || bundleChanged || operatorSecret == null) {
             write(cluster, Names.operatorTlsSecret(name), OPERATOR, layout(heldCerts.get(OPERATOR), heldKeys.get(OPERATOR), bundle));
@@ -308,12 +308,24 @@ final class ClusterCertificates {
         return client.secrets().inNamespace(ns).withName(name).get();
     }
 
-    private void write(ElectionCluster cluster, String secretName, String kind, Map<String, String> data) {
-        write(client, cluster, secretName, kind, data);
+    private Secret write(ElectionCluster cluster, String secretName, String kind, Map<String, String> data) {
+        return write(client, cluster, secretName, kind, data);
+    }
+
+    /**
+     * Writes the members Secret ({@code <pod>.crt}, {@code <pod>.key} and the CA bundle) and has the kubelet mount it
+     * into each member's pod now ({@link MountedSecretRefresh}).
+     */
+    static void writeMembers(KubernetesClient client, ElectionCluster cluster, Map<String, String> data) {
+        Secret written = write(client, cluster, Names.memberTlsSecret(cluster.getMetadata().getName()), "members", data);
+        List<String> pods = data.keySet().stream().filter(k -> k.endsWith(".crt") && !k.equals(TlsMaterial.CA_FILE))
+                .map(k -> k.substring(0, k.length() - 4)).toList();
+        MountedSecretRefresh.nudge(client, cluster, pods, written == null || written.getMetadata() == null ? null
+                : written.getMetadata().getResourceVersion());
     }
 
     /** Creates or replaces {@code secretName} with {@code data} (PEM text), owned by the cluster (deleted with it). */
-    static void write(KubernetesClient client, ElectionCluster cluster, String secretName, String kind,
+    static Secret write(KubernetesClient client, ElectionCluster cluster, String secretName, String kind,
                       Map<String, String> data) {
         Map<String, String> encoded = new LinkedHashMap<>();
         data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.US_ASCII))));
@@ -329,7 +341,7 @@ final class ClusterCertificates {
                 .withType("Opaque")
                 .withData(encoded)
                 .build();
-        client.secrets().inNamespace(cluster.getMetadata().getNamespace()).resource(secret)
+        return client.secrets().inNamespace(cluster.getMetadata().getNamespace()).resource(secret)
                 .createOr(NonDeletingOperation::update);
     }
 }

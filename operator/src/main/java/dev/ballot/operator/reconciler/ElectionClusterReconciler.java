@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -61,10 +62,12 @@ import org.jboss.logging.Logger;
     @Dependent(name = "statefulset", type = StatefulSetDependent.class, dependsOn = {"config", "peer-service"}),
     @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class),
     @Dependent(name = "network-policy", type = NetworkPolicyDependent.class)})
-@ControllerConfiguration(name = ElectionClusterReconciler.NAME)
+// Woken by a new generation or a ballot.dev/ request annotation, never by its own status writes (RequestAnnotations).
+@ControllerConfiguration(name = ElectionClusterReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = RequestAnnotations.UpdateFilter.class))
 // For QOSDK's generated manifest; what deploy/ and the chart grant is OperatorPermissions (a test keeps them equal).
 @AdditionalRBACRules({
-    @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "delete"}),
+    @RBACRule(apiGroups = "", resources = "pods", verbs = {"get", "list", "watch", "patch", "delete"}),
     @RBACRule(apiGroups = "", resources = "persistentvolumeclaims", verbs = {"get", "list", "watch", "patch",
         "delete"}),
     @RBACRule(apiGroups = "storage.k8s.io", resources = "storageclasses", verbs = {"get"}),
@@ -82,6 +85,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final ScaleExecutor scale;
     private final VolumeResizer volumes;
     private final BackupExecutor backups;
+    private final EventRecorder events;
     /** The per-cluster gauges on /q/metrics (docs/operator.md, "Metrics"). */
     private final ClusterGauges gauges;
     /**
@@ -126,6 +130,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.actions = new ActionExecutor(rollout, client);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
+        this.events = new EventRecorder(client);
         this.backups = new BackupExecutor(client, settings, nodes.http(), java.time.Clock.systemUTC());
     }
 
@@ -145,14 +150,14 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 deleted -> {
                     actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
                     recoveryWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
-                }),
-                RequestAnnotations.eventSource(context));
+                }));
     }
 
     @Override
     public UpdateControl<ElectionCluster> reconcile(ElectionCluster cluster, Context<ElectionCluster> context) {
         ResourceID id = ResourceID.fromResource(cluster);
         String key = id.getNamespace().orElse("") + "/" + id.getName();
+        ReconcileClock clock = new ReconcileClock(members.lastChangeNanos(id));
         Observed observed = ClusterObserver.observe(cluster, context, members.observations(id),
                 members.watchedSince(id), volumes::expansion,
                 leader -> rollout.leaderProgress(cluster, leader), volumeBlockPublished.get(key),
@@ -161,6 +166,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                         settings.tlsDefaultEnabled()));
 
         Intent intent = ClusterDecider.intend(observed);
+        clock.mark("observe");
         WorkloadView workload = observed.statefulSet() == null ? WorkloadView.MISSING
                 : observed.statefulSet().workload();
         ClusterCertificates.Result tls = null;
@@ -180,6 +186,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         // Provided certificates that were never valid: no pod could start (nothing to mount), so none is made yet.
         boolean certificatesMissing = provided != null && tls.operator() == null;
+        clock.mark("certificates");
         if (intent.valid() && !certificatesMissing) {
             ChildrenKey.put(context, intent.children());
             if (!observed.effective().paused()) {
@@ -188,6 +195,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             }
             members.track(id, cluster.getMetadata().getUid(), intent.children().members(), observed.effective().tls());
         }
+        clock.mark("children");
 
         ClusterDecision decision = ClusterDecider.decide(observed, intent, workload);
         List<EventToPublish> acted = new ArrayList<>();
@@ -219,6 +227,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             grown = result.plan();
         }
 
+        clock.mark("steps");
         ClusterDecision.Final done = ClusterDecider.settle(observed, decision, acted, grown);
         if (done.volumeBlockPublished() == null) {
             volumeBlockPublished.remove(key);
@@ -230,8 +239,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
                         || !e.message().equals(replacementAnnounced.put(key, e.message())))
-                .forEach(e -> EventRecorder.record(client, cluster, e));
+                .forEach(e -> events.record(cluster, e));
+        clock.mark("events");
         BackupExecutor.Result backup = backups.reconcile(cluster, decision.leader());
+        clock.mark("backup");
         boolean backupChanged = done.status() != null && !Objects.equals(Serialization.asJson(done.status().backup),
                 Serialization.asJson(backup.status()));
         if (backupChanged) {
@@ -252,7 +263,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         boolean statusChanged = done.statusChanged() || backupChanged || recoveryWrite;
         if (tls != null) {
-            tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
+            tls.events().forEach(e -> events.record(cluster, e));
             statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
             done.status().tls = tls.status();
         } else if (cluster.getStatus() != null) {
@@ -265,6 +276,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         // After status.tls is known: the certificate expiry gauge reads it.
         gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
+        clock.log(key + (statusChanged ? " (status to write)" : ""));
         UpdateControl<ElectionCluster> control = statusChanged
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();

@@ -41,8 +41,9 @@ public final class OperatorPermissions {
                     "PeerServiceDependent, ClientServiceDependent, ConfigMapDependent"),
             new Grant("policy", List.of("poddisruptionbudgets"), CHILD, "PodDisruptionBudgetDependent"),
             new Grant("networking.k8s.io", List.of("networkpolicies"), CHILD, "NetworkPolicyDependent"),
-            new Grant("", List.of("pods"), List.of("get", "list", "watch", "delete"),
-                    "the pods informer (revisions, readiness); RolloutExecutor re-reads one pod and deletes it"),
+            new Grant("", List.of("pods"), List.of("get", "list", "watch", "patch", "delete"),
+                    "the pods informer (revisions, readiness); RolloutExecutor re-reads one pod and deletes it; "
+                            + "MountedSecretRefresh annotates the member pods after their certificates changed"),
             new Grant("", List.of("persistentvolumeclaims"), List.of("get", "list", "watch", "patch", "delete"),
                     "the claims informer; VolumeResizer patches spec.resources.requests.storage (get: what "
                             + "kubectl patch needs to do the same by hand as the operator's ServiceAccount); "

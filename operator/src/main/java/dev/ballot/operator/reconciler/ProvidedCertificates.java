@@ -123,7 +123,7 @@ final class ProvidedCertificates {
         }
         Secret mounted = client.secrets().inNamespace(ns).withName(Names.memberTlsSecret(name)).get();
         if (mounted == null || !data.equals(decoded(mounted))) {
-            ClusterCertificates.write(client, cluster, Names.memberTlsSecret(name), "members", data);
+            ClusterCertificates.writeMembers(client, cluster, data);
             events.add(EventToPublish.normal("CertificatesLoaded", "copied the provided certificates of "
                     + members.size() + " member(s) into Secret " + Names.memberTlsSecret(name) + " ("
                     + (mounted == null ? "first time" : "a Secret was renewed or changed") + "); the members reload them"));

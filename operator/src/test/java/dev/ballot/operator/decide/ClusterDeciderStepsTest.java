@@ -161,6 +161,22 @@ class ClusterDeciderStepsTest {
     }
 
     @Test
+    void aMemberCatchingUpIsLookedAtAgainSoonSoItsLagInTheStatusIsFresh() {
+        Map<String, Duration> recheckByMatch = new HashMap<>();
+        for (long match : new long[] {10L, 10L - 100, 10L - 101, 10L - 5000}) {
+            Observed o = snapshot(spec(3), sts(3, RAFT_ARGS, "1Gi", null), healthyPods("rev-1"), members(3, match),
+                    null, cls -> Expansion.ALLOWED, leader -> Optional.empty(), null);
+            ClusterDecision d = ClusterDecider.decide(o, ClusterDecider.intend(o), ROLLED_OUT);
+            recheckByMatch.put("lag " + (10L - match), d.recheck());
+        }
+        assertThat(recheckByMatch).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "lag 0", Duration.ofSeconds(30),
+                "lag 100", Duration.ofSeconds(30),
+                "lag 101", ClusterDecider.CATCH_UP_RECHECK,
+                "lag 5000", ClusterDecider.CATCH_UP_RECHECK));
+    }
+
+    @Test
     void aFailedReconcileIsRetryingWithTheCauseAndKeepsTheOtherConditions() {
         ElectionClusterStatus previous = new ElectionClusterStatus();
         previous.conditions = List.of(StatusConditions.condition(StatusConditions.READY, true, 2, "QuorumHealthy",
@@ -269,9 +285,15 @@ class ClusterDeciderStepsTest {
 
     /** {@code n} voters, ec-0 leading, all reporting the same configuration. */
     private static Map<String, MemberObservation> members(int n) {
+        return members(n, 10L);
+    }
+
+    /** {@code n} members of which ec-0 leads at index 10; the last one has replicated up to {@code lastsMatch}. */
+    private static Map<String, MemberObservation> members(int n, long lastsMatch) {
         List<ReportedMember> config = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            config.add(new ReportedMember("ec-" + i, "ec-" + i + ":2380", "voter", 10L, 0L, i == 0));
+            config.add(new ReportedMember("ec-" + i, "ec-" + i + ":2380", "voter", i == n - 1 ? lastsMatch : 10L, 0L,
+                    i == 0));
         }
         Map<String, MemberObservation> members = new HashMap<>();
         for (int i = 0; i < n; i++) {

@@ -37,9 +37,35 @@ class RequestAnnotationsTest {
         assertThat(RequestAnnotations.changed(cluster(before), cluster(after))).isEqualTo(reconcile);
     }
 
+    static Stream<Arguments> updates() {
+        Map<String, String> none = Map.of();
+        Map<String, String> transfer = Map.of("ballot.dev/transfer-leadership", "raft-3-1");
+        return Stream.of(
+                Arguments.of("the spec changed (a new generation)", 4L, none, 5L, none, true),
+                Arguments.of("a request appeared in the same generation", 4L, none, 4L, transfer, true),
+                Arguments.of("the operator's own status write (same generation, same annotations)", 4L, transfer, 4L,
+                        transfer, false),
+                Arguments.of("someone else's annotation only", 4L, none, 4L,
+                        Map.of("argocd.argoproj.io/tracking-id", "x"), false),
+                Arguments.of("a resource without a generation yet, then with one", null, none, 1L, none, true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("updates")
+    void theControllerWakesOnANewGenerationOrARequestOnly(String what, Long generationBefore,
+                                                          Map<String, String> before, Long generationAfter,
+                                                          Map<String, String> after, boolean wakes) {
+        assertThat(new RequestAnnotations.UpdateFilter().accept(cluster(generationAfter, after),
+                cluster(generationBefore, before))).isEqualTo(wakes);
+    }
+
     private static ElectionCluster cluster(Map<String, String> annotations) {
+        return cluster(4L, annotations);
+    }
+
+    private static ElectionCluster cluster(Long generation, Map<String, String> annotations) {
         ElectionCluster cluster = new ElectionCluster();
-        cluster.setMetadata(new ObjectMetaBuilder().withName("raft-3").withNamespace("ns").withGeneration(4L)
+        cluster.setMetadata(new ObjectMetaBuilder().withName("raft-3").withNamespace("ns").withGeneration(generation)
                 .withAnnotations(annotations == null ? null : new HashMap<>(annotations)).build());
         return cluster;
     }

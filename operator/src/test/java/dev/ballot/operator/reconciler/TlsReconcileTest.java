@@ -96,6 +96,10 @@ class TlsReconcileTest {
 
         // ballot.dev/rotate-certificates: every certificate is issued again now by the same CA, and acknowledged.
         String before1 = text(secret("sec-tls"), "sec-1.crt");
+        // a member pod (the mock runs no StatefulSet controller): annotated once its certificates change, so that
+        // its kubelet mounts the new Secret at once
+        client.pods().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName("sec-1").endMetadata().build()).create();
         String beforeApp = text(secret("sec-client-app"), "tls.crt");
         String beforeOperator = text(secret("sec-operator-tls"), "tls.crt");
         // a merge patch without resourceVersion, as kubectl annotate sends: the operator writes status meanwhile
@@ -110,6 +114,9 @@ class TlsReconcileTest {
         X509Certificate renewed = TlsMaterial.parseCertificates(text(secret("sec-tls"), "sec-1.crt"), "m1").get(0);
         renewed.verify(ca.getPublicKey());
         assertThat(text(secret("sec-ca"), "ca.crt")).as("the CA stays").isEqualTo(dev.ballot.nodeapi.tls.CertificateAuthority.pem(ca));
+        String rotatedVersion = secret("sec-tls").getMetadata().getResourceVersion();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.pods().inNamespace(ns).withName("sec-1").get()
+                .getMetadata().getAnnotations()).containsEntry(MountedSecretRefresh.ANNOTATION, rotatedVersion));
     }
 
     private Secret secret(String name) {

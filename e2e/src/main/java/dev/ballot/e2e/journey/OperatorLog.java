@@ -1,0 +1,38 @@
+package dev.ballot.e2e.journey;
+
+import dev.ballot.e2e.provider.Cluster;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The leading operator's own log, for scenarios that measure how fast the operator reacts: its reconcile timing lines
+ * ({@code reconcile of <ns>/<name> took N ms (phase by phase)}) go into the scenario's output, so a CI log that shows a
+ * slow status also shows which phase was slow. Only an operator running in the cluster has a pod log to read.
+ */
+final class OperatorLog {
+  private OperatorLog() {
+  }
+
+  /** The leading operator pod's log lines of the last {@code seconds} that contain {@code marker}; empty when none. */
+  static List<String> linesOfLeader(JourneyContext ctx, int seconds, String marker) {
+    if (ctx.cluster().operatorMode() != Cluster.OperatorMode.IN_CLUSTER) {
+      return List.of();
+    }
+    Optional<String> holder = OperatorFailover.holder(ctx);
+    if (holder.isEmpty()) {
+      return List.of();
+    }
+    Kubectl.Result logs = ctx.kubectl().runQuiet("-n", Install.OPERATOR_NS, "logs", holder.get(),
+        "--since=" + seconds + "s");
+    if (!logs.ok() || logs.out() == null) {
+      return List.of();
+    }
+    return logs.out().lines().filter(l -> l.contains(marker)).toList();
+  }
+
+  /** Prints {@link #linesOfLeader} to stderr, each prefixed {@code operator| }. */
+  static void printReconciles(JourneyContext ctx, String cluster, int seconds) {
+    linesOfLeader(ctx, seconds, "reconcile of " + ctx.namespace() + "/" + cluster + " ")
+        .forEach(l -> System.err.println("operator| " + l));
+  }
+}
