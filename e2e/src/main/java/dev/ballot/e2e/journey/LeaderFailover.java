@@ -48,7 +48,10 @@ public final class LeaderFailover extends OnLeaderOfCreatedCluster {
       }
       Thread.sleep(20);
     }
-    Thread.sleep(1_000); // keep writing under the new leader
+    // keep writing under the new leader until it acknowledged one (a ZooKeeper client first moves its session to
+    // another member; on a busy machine that can take longer than a second), then a second more
+    RollingUpdate.await(Duration.ofSeconds(20), () -> writer.ackedCount() > ackedBeforeKill);
+    Thread.sleep(1_000);
     writer.stopAndJoin();
     MemberWatch.NewLeader engine = engineLag.get();
     System.err.println("killed at " + java.time.Instant.ofEpochMilli(killedAt) + "; the operator's reconciles since:");

@@ -10,11 +10,25 @@ import java.util.Optional;
  * slow status also shows which phase was slow. Only an operator running in the cluster has a pod log to read.
  */
 final class OperatorLog {
+  /** How many matching lines of a local operator's whole log are shown (it has no --since). */
+  static final int LOCAL_TAIL = 30;
   private OperatorLog() {
   }
 
-  /** The leading operator pod's log lines of the last {@code seconds} that contain {@code marker}; empty when none. */
+  /**
+   * The leading operator pod's log lines of the last {@code seconds} that contain {@code marker}, or for an operator
+   * run as a local process the last {@code tail} such lines of its log file; empty when none.
+   */
   static List<String> linesOfLeader(JourneyContext ctx, int seconds, String marker) {
+    Optional<java.nio.file.Path> local = ctx.cluster().localOperatorLog();
+    if (local.isPresent()) {
+      try (var lines = java.nio.file.Files.lines(local.get(), java.nio.charset.StandardCharsets.UTF_8)) {
+        List<String> all = lines.filter(l -> l.contains(marker)).toList();
+        return all.subList(Math.max(0, all.size() - LOCAL_TAIL), all.size());
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        return List.of("(could not read " + local.get() + ": " + e.getMessage() + ")");
+      }
+    }
     if (ctx.cluster().operatorMode() != Cluster.OperatorMode.IN_CLUSTER) {
       return List.of();
     }

@@ -58,6 +58,11 @@ public interface Cluster extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /** The log file of the operator process started by {@link #startOperator} (empty if none runs here). */
+  default java.util.Optional<java.nio.file.Path> localOperatorLog() {
+    return java.util.Optional.empty();
+  }
+
   /** Whether {@link #freeze} works here: scenarios that stop members for a while (quorum loss) need it. */
   default boolean canFreeze() {
     return false;

@@ -174,6 +174,11 @@ public final class LocalProvider implements ClusterProvider {
     }
 
     @Override
+    public java.util.Optional<java.nio.file.Path> localOperatorLog() {
+      return operators.log();
+    }
+
+    @Override
     public InetSocketAddress reach(Pod pod, int port) throws Exception {
       return access.reach(pod, port);
     }

@@ -42,6 +42,11 @@ final class OperatorProcesses {
     return Optional.ofNullable(metrics);
   }
 
+  /** The operators' log (empty before one started). */
+  synchronized Optional<Path> log() {
+    return started.isEmpty() ? Optional.empty() : Optional.of(log);
+  }
+
   /** SIGTERM to each, SIGKILL after 10 s. */
   synchronized void stopAll() {
     OperatorProcess.stopAll(started);

@@ -389,9 +389,15 @@ public final class DesiredChildren {
                 .build();
     }
 
+    /**
+     * The downward API. Written as the API server stores it (apiVersion v1, the default it fills in), and likewise
+     * {@link #httpProbe} leaves a zero initial delay out: a desired StatefulSet that differs from the stored one only
+     * by a default never matches, so every reconcile re-applied it (an API round trip per reconcile, 30-900 ms of
+     * each reconcile's time on the real node, and so of how late a new leader reached the status).
+     */
     private static EnvVar fieldRef(String envName, String path) {
-        return new EnvVarBuilder().withName(envName).withNewValueFrom().withNewFieldRef().withFieldPath(path)
-                .endFieldRef().endValueFrom().build();
+        return new EnvVarBuilder().withName(envName).withNewValueFrom().withNewFieldRef().withApiVersion("v1")
+                .withFieldPath(path).endFieldRef().endValueFrom().build();
     }
 
     private static ServicePort servicePort(String portName, int port) {
@@ -408,7 +414,8 @@ public final class DesiredChildren {
      * presents none): fine while client certificates are Optional. When they are Required the handshake would fail,
      * so the probe only checks that the port accepts connections.
      */
-    private Probe httpProbe(String path, int initialDelay, int period, int failureThreshold) {
+    private Probe httpProbe(String path, int initialDelaySeconds, int period, int failureThreshold) {
+        Integer initialDelay = initialDelaySeconds == 0 ? null : initialDelaySeconds; // 0 is stored as absent
         if (spec.tls() && spec.tlsClientCertRequired()) {
             return new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(HTTP)).endTcpSocket()
                     .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(1)

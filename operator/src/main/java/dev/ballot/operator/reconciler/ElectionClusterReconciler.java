@@ -111,6 +111,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      * the field (seen in e2e: status.recovery empty after a recovery).
      */
     private final Map<String, RecoveryStatus> recoveryWritten = new ConcurrentHashMap<>();
+    /** Per cluster uid: what the last apply of the children applied and left (so an unchanged one is skipped). */
+    private final AppliedChildren applied = new AppliedChildren();
     private volatile MemberStatusEventSource members;
     /**
      * Per cluster: the MemberNeedsReplacement Warning this process last published (a reconcile can start from a status
@@ -150,6 +152,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 deleted -> {
                     actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
                     recoveryWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
+                    applied.forget(String.valueOf(deleted.getMetadata().getUid()));
                 }));
     }
 
@@ -190,7 +193,12 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (intent.valid() && !certificatesMissing) {
             ChildrenKey.put(context, intent.children());
             if (!observed.effective().paused()) {
-                context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+                String uid = String.valueOf(cluster.getMetadata().getUid());
+                String desired = AppliedChildren.desiredDigest(intent.children(), NetworkPolicyDependent.OPERATOR_NAMESPACE);
+                if (!applied.unchanged(uid, desired, AppliedChildren.stored(context), System.nanoTime())) {
+                    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+                    applied.remember(uid, desired, AppliedChildren.stored(context), System.nanoTime());
+                }
                 workload = ClusterObserver.workload(context.getSecondaryResource(StatefulSet.class));
             }
             members.track(id, cluster.getMetadata().getUid(), intent.children().members(), observed.effective().tls());
