@@ -34,6 +34,11 @@ public final class OpCode {
     public static final int WHO_AM_I = 107;
     public static final int CREATE_SESSION = -10;
     public static final int CLOSE_SESSION = -11;
+    /**
+     * Ballot's own txn (never on the client wire; ZooKeeper moves a session's owner on its leader, out of the log):
+     * a session re-connected, its owner is now the connection whose 8-byte token is the body.
+     */
+    public static final int MOVE_SESSION = -200;
     public static final int ERROR = -1;
 
     private OpCode() {
