@@ -73,15 +73,7 @@ final class ClientConnection implements Watches.Target {
     private final RequestPipeline pipeline;
     /** This connection as a session owner (DataTree#owner): unique across members, never 0. */
     private final long token;
-    /** Guards write dispatch: writes reach the leader in the order the client sent them. */
-    private final Object dispatchLock = new Object();
-    private Writes.Flight lastDispatched;
-    /**
-     * Requests other than writes queued and not yet answered (under dispatchLock). A write after one waits for it,
-     * so a read sees its session's earlier writes and none of its later ones, as ZooKeeper's CommitProcessor
-     * applies no commit while a read is in process.
-     */
-    private int unansweredReads;
+    private final SessionOrder order;
     private volatile long sessionId;
     private volatile int timeoutMs;
     private volatile long lastHeardNanos = System.nanoTime();
@@ -93,6 +85,7 @@ final class ClientConnection implements Watches.Target {
         this.server = server;
         this.socket = socket;
         this.pipeline = new RequestPipeline(server.maxOutstanding());
+        this.order = new SessionOrder(server.writes());
         this.token = server.newRequestId() | 1;
     }
 
@@ -228,19 +221,14 @@ final class ClientConnection implements Watches.Target {
                     case OpCode.SYNC -> read(a, new SyncRequest());
                     default -> null;
                 };
-                synchronized (dispatchLock) {
-                    unansweredReads++;
-                }
+                order.readQueued();
                 pipeline.add(() -> {
                     try {
                         if (!fenced(xid)) {
                             answer(xid, type, request, a, frame);
                         }
                     } finally {
-                        synchronized (dispatchLock) {
-                            unansweredReads--;
-                            dispatchLock.notifyAll();
-                        }
+                        order.readAnswered();
                     }
                 });
             }
@@ -422,21 +410,14 @@ final class ClientConnection implements Watches.Target {
      * Hands the write to the leader now (after the connection's earlier writes, before its later ones) unless the
      * session moved, and queues its answer: the result once this member applied it.
      */
-    private void write(int xid, int type, byte[] body) throws InterruptedException {
+    private void write(int xid, int type, byte[] body) throws IOException, InterruptedException {
         if (moved()) {
             pipeline.add(() -> fenced(xid));
             return;
         }
         Txn txn = new Txn(server.newRequestId(), type, sessionId, System.currentTimeMillis(), body);
         long deadline = System.nanoTime() + server.writeTimeoutMillis(timeoutMs) * 1_000_000L;
-        Writes.Flight flight;
-        synchronized (dispatchLock) {
-            while (unansweredReads > 0 && !closed) {
-                dispatchLock.wait(100); // an earlier read must not see this write
-            }
-            flight = server.writes().dispatch(txn);
-            lastDispatched = flight;
-        }
+        Writes.Flight flight = order.dispatch(txn, () -> closed);
         pipeline.add(() -> {
             TxnResult r = outcome(flight, deadline);
             server.sent();
@@ -446,31 +427,17 @@ final class ClientConnection implements Watches.Target {
     }
 
     /**
-     * The applied result of a dispatched write. A refusal that appended nothing is retried only while no later write
-     * of this connection is on its way (a retry must not overtake it); otherwise, and when the outcome is unknown, the
-     * connection closes as a ZooKeeper server that lost its leader does: the client sees ConnectionLoss and retries.
+     * The applied result of a dispatched write; when it cannot be confirmed the connection closes, as a ZooKeeper
+     * server that lost its leader does: the client sees ConnectionLoss and retries.
      */
     private TxnResult outcome(Writes.Flight flight, long deadline) throws IOException, InterruptedException {
-        Refused refusal;
         try {
-            return server.writes().await(flight, deadline);
+            return order.outcome(flight, deadline);
         } catch (Refused e) {
-            refusal = e;
+            LOG.info(() -> "session 0x" + Long.toHexString(sessionId) + ": write not confirmed (" + e.kind() + ": "
+                    + e.getMessage() + "); closing the connection so the client retries");
+            throw new IOException("write " + flight.txn().type() + " not confirmed: " + e.kind() + " " + e.getMessage());
         }
-        synchronized (dispatchLock) { // holds back the reader's next dispatch until the retry is in the log
-            if (refusal.retryable() && lastDispatched == flight) {
-                try {
-                    return server.writes().submit(flight.txn(),
-                            Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
-                } catch (Refused e) {
-                    refusal = e;
-                }
-            }
-        }
-        Refused e = refusal;
-        LOG.info(() -> "session 0x" + Long.toHexString(sessionId) + ": write not confirmed (" + e.kind() + ": "
-                + e.getMessage() + "); closing the connection so the client retries");
-        throw new IOException("write " + flight.txn().type() + " not confirmed: " + e.kind() + " " + e.getMessage());
     }
 
     private void setWatches(long relativeZxid, List<String> data, List<String> exist, List<String> child,

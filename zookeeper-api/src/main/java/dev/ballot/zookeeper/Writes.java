@@ -55,6 +55,11 @@ final class Writes {
         }
     }
 
+    /** The leader writes are handed to now, 0 when none. */
+    long leader() {
+        return consensus.leaderId();
+    }
+
     /** A write handed to the leader and not yet answered: {@code call} is the leader's answer, {@code result} ours. */
     record Flight(Txn txn, long leader, CompletableFuture<Long> call, CompletableFuture<TxnResult> result) {
     }

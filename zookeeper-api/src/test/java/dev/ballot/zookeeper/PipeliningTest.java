@@ -135,6 +135,30 @@ class PipeliningTest {
     }
 
     @Test
+    void aWriteIsNotHandedToANewLeaderAheadOfEarlierWritesStillWithTheFormerOne() throws Exception {
+        InProcessLog log = new InProcessLog();
+        DataTree tree = log.replica();
+        DataTree other = log.replica();
+        HeldProposals held = new HeldProposals(log.member(1, tree));
+        try (ZkServer next = new ZkServer(other, log.member(2, other), new ZkServer.Options(
+                new InetSocketAddress("127.0.0.1", 0), Map.of(), "test", 0, 200, 30_000)).start();
+             ZkServer server = new ZkServer(tree, held, new ZkServer.Options(new InetSocketAddress("127.0.0.1", 0),
+                     Map.of(2L, new InetSocketAddress("127.0.0.1", next.port())), "test", 0, 200, 30_000)).start();
+             Raw raw = new Raw(server.port())) {
+            raw.connect(0, new byte[16]);
+            held.hold();
+            raw.send(new CreateRequest("/first", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, 0), 1, OpCode.CREATE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.count() == 1);
+            log.elect(2); // member 1 learns of a new leader while /first is still with it
+            raw.send(new CreateRequest("/second", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, 0), 2, OpCode.CREATE);
+            assertThat(raw.closedByServer()).as("ConnectionLoss for both: the client retries them in order").isTrue();
+            held.release(); // the former leader refuses /first now
+            assertThat(tree.stat("/second")).as("never proposed ahead of /first").isNull();
+            assertThat(tree.stat("/first")).isNull();
+        }
+    }
+
+    @Test
     void theConnectionASessionLeftAnswersSessionMovedAndCloses() throws Exception {
         try (Raw onA = new Raw(cluster.addresses.get(3L).getPort())) {
             ConnectResponse opened = onA.connect(0, new byte[16]);
