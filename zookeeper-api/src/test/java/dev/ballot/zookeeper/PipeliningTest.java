@@ -19,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.jute.Record;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.proto.ConnectRequest;
@@ -28,53 +27,16 @@ import org.apache.zookeeper.proto.CreateRequest;
 import org.apache.zookeeper.proto.ReplyHeader;
 import org.apache.zookeeper.proto.RequestHeader;
 import org.apache.zookeeper.proto.SyncRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * One connection's requests in flight at once (read ahead, answered in order, bounded) and SESSIONMOVED for the
  * connection a session left, with the ZooKeeper 3.9.4 Java client and the raw protocol over an in-process log.
  */
-class PipeliningTest {
-    static InProcessCluster cluster;
-    final List<ZooKeeper> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = new InProcessCluster(3, 200, 30_000);
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
-
-    @AfterEach
-    void closeClients() throws InterruptedException {
-        for (ZooKeeper zk : clients) {
-            zk.close();
-        }
-    }
-
-    ZooKeeper connect(String connectString, long session, byte[] passwd) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        Watcher w = e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        };
-        ZooKeeper zk = passwd == null ? new ZooKeeper(connectString, 10_000, w)
-                : new ZooKeeper(connectString, 10_000, w, session, passwd);
-        clients.add(zk);
-        assertThat(connected.await(10, TimeUnit.SECONDS)).as("connected to " + connectString).isTrue();
-        return zk;
-    }
-
+class PipeliningTest extends InProcessClientsTest {
     @Test
     void asyncWritesAndReadsOfOneSessionAreAnsweredInOrderAndReadsSeeEarlierWrites() throws Exception {
-        ZooKeeper zk = connect(cluster.connectString(2), 0, null); // a follower: writes go over the leader link
+        ZooKeeper zk = connect(cluster.connectString(2), null); // a follower: writes go over the leader link
         zk.create("/pipe", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         int n = 200;
         List<String> answered = Collections.synchronizedList(new ArrayList<>());
@@ -166,7 +128,7 @@ class PipeliningTest {
             assertThat(onA.reply().getErr()).isEqualTo(Err.OK);
 
             // The same session id and password from a second handle, on member 2: the session moves there.
-            ZooKeeper onB = connect(cluster.connectString(2), opened.getSessionId(), opened.getPasswd());
+            ZooKeeper onB = connect(cluster.connectString(2), null, opened.getSessionId(), opened.getPasswd());
             assertThat(onB.getSessionId()).isEqualTo(opened.getSessionId());
 
             onA.send(new SyncRequest("/"), 2, OpCode.SYNC); // member 3 has applied the move once this is answered

@@ -1,7 +1,6 @@
 package dev.ballot.node.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.ballot.zookeeper.Err;
 import dev.ballot.zookeeper.Jute;
@@ -12,7 +11,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -48,11 +46,7 @@ class ZooKeeperPipeliningProcessTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = new ZabProcessCluster(dir, 3);
-        cluster.startAll();
-        await().atMost(ZabProcessCluster.startupTimeout()).pollInterval(Duration.ofMillis(200)).until(() ->
-                cluster.clientPorts.keySet().stream().allMatch(id -> cluster.fourLetters(id, "ruok").equals("imok")
-                        && cluster.fourLetters(id, "srvr").contains("Mode: ")) && cluster.leader() != 0);
+        cluster = ZabProcessCluster.serving(dir, 3);
     }
 
     @AfterAll
