@@ -111,7 +111,8 @@ final class ClientConnection implements Watches.Target {
                 return;
             }
             pipeline.start("zk-answer-" + remote(), this::close);
-            while (!closing && !closed && pipeline.admit()) { // at the bound, the socket is not read until a request is answered
+            // At the bound the socket is not read until a request has been answered.
+            while (!closing && !closed && pipeline.admit()) {
                 int len = in.readInt();
                 if (len < 8 || len > MAX_FRAME) {
                     throw new IOException("frame of " + len + " bytes");
@@ -278,10 +279,8 @@ final class ClientConnection implements Watches.Target {
         }
         LOG.info(() -> "session 0x" + Long.toHexString(sessionId) + " moved to another connection; answering"
                 + " SESSIONMOVED and closing " + remote());
-        closed = true;
         reply(xid, Err.SESSION_MOVED, null);
-        output.add(CLOSE);
-        pipeline.stop();
+        close();
         return true;
     }
 
@@ -294,8 +293,8 @@ final class ClientConnection implements Watches.Target {
             synchronized (tree) { // answered before a later txn's watch event can be queued
                 results = multiRead(tree, Arrays.copyOfRange(frame, 8, frame.length));
                 zxid = tree.lastZxid();
-            server.sent();
-            send(concat(Jute.bytes(new ReplyHeader(xid, zxid, Err.OK)), results));
+                server.sent();
+                send(concat(Jute.bytes(new ReplyHeader(xid, zxid, Err.OK)), results));
             }
             return;
         }
