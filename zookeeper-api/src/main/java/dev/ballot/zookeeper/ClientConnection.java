@@ -173,8 +173,15 @@ final class ClientConnection implements Watches.Target {
                 timeout = s.timeoutMs();
                 // Owned by this connection from now on: the one the client left answers SESSIONMOVED (ZooKeeper's
                 // revalidation, which moves the session's owner on its leader, here through the log).
+                byte[] move = ByteBuffer.allocate(16).putLong(token).putLong(server.tree().owner(id)).array();
                 TxnResult moved = server.writes().submit(new Txn(server.newRequestId(), OpCode.MOVE_SESSION, id,
-                        System.currentTimeMillis(), ByteBuffer.allocate(8).putLong(token).array()), timeout);
+                        System.currentTimeMillis(), move), timeout);
+                if (moved.err() == Err.SESSION_MOVED) {
+                    String session = Long.toHexString(id);
+                    LOG.info(() -> "session 0x" + session + " was taken by another connection"
+                            + " during the handshake of " + remote() + "; closing it, the client connects again");
+                    return false;
+                }
                 if (moved.err() != Err.OK) {
                     send(Jute.bytes(new ConnectResponse(0, 0, 0, new byte[16], false)));
                     output.add(CLOSE);

@@ -126,10 +126,17 @@ public final class DataTree implements StateMachine<TxnResult> {
                     yield new byte[0];
                 }
                 case OpCode.MOVE_SESSION -> {
-                    if (!sessions.containsKey(t.sessionId()) || t.body().length != 8) {
+                    if (!sessions.containsKey(t.sessionId()) || t.body().length != 16) {
                         throw Err.of(Err.SESSION_EXPIRED);
                     }
-                    owners.put(t.sessionId(), ByteBuffer.wrap(t.body()).getLong());
+                    ByteBuffer move = ByteBuffer.wrap(t.body());
+                    long to = move.getLong();
+                    if (owners.getOrDefault(t.sessionId(), 0L) != move.getLong()) {
+                        // Another connection took the session since this handshake looked: a late move (of a client
+                        // that gave up on that member) must not fence the connection the client uses now.
+                        throw Err.of(Err.SESSION_MOVED);
+                    }
+                    owners.put(t.sessionId(), to);
                     yield new byte[0];
                 }
                 default -> {
