@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,9 +51,15 @@ import org.apache.zookeeper.proto.WatcherEvent;
 import org.apache.zookeeper.proto.WhoAmIResponse;
 
 /**
- * One ZooKeeper client connection: the session handshake, then requests answered in the order they arrived (the
- * client checks that), reads from this member's tree, writes through the log. Watch events are queued on the
- * same ordered output, so a client sees an event before any reply that reflects the change.
+ * One ZooKeeper client connection: the session handshake, then requests read ahead and answered in the order they
+ * arrived (the client checks that) through a {@link RequestPipeline}: writes go to the leader as they are read, in
+ * order, without waiting for the previous commit; reads are answered from this member's tree once every earlier
+ * write of the connection applied. Watch events go straight to the output when a txn triggers them, before the
+ * write's own reply and before any read that sees the change is answered.
+ *
+ * <p>A session that re-connected elsewhere is fenced here ({@code SESSIONMOVED}, then the connection closes): every
+ * handshake of an existing session commits a move txn naming the new connection, and this connection compares that
+ * owner with its own {@link #token} before it answers or proposes anything.
  */
 final class ClientConnection implements Watches.Target {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
@@ -63,14 +70,23 @@ final class ClientConnection implements Watches.Target {
     private final ZkServer server;
     private final Socket socket;
     private final LinkedBlockingQueue<byte[]> output = new LinkedBlockingQueue<>();
+    private final RequestPipeline pipeline;
+    /** This connection as a session owner (DataTree#owner): unique across members, never 0. */
+    private final long token;
+    private final SessionOrder order;
     private volatile long sessionId;
     private volatile int timeoutMs;
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile boolean closed;
+    /** The client asked to close its session: nothing more is read, the pipeline closes after answering it. */
+    private volatile boolean closing;
 
     ClientConnection(ZkServer server, Socket socket) {
         this.server = server;
         this.socket = socket;
+        this.pipeline = new RequestPipeline(server.maxOutstanding());
+        this.order = new SessionOrder(server.writes());
+        this.token = server.newRequestId() | 1;
     }
 
     long sessionId() {
@@ -94,7 +110,9 @@ final class ClientConnection implements Watches.Target {
             if (!handshake(connectFrame)) {
                 return;
             }
-            while (!closed) {
+            pipeline.start("zk-answer-" + remote(), this::close);
+            // At the bound the socket is not read until a request has been answered.
+            while (!closing && !closed && pipeline.admit()) {
                 int len = in.readInt();
                 if (len < 8 || len > MAX_FRAME) {
                     throw new IOException("frame of " + len + " bytes");
@@ -114,7 +132,9 @@ final class ClientConnection implements Watches.Target {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            close();
+            if (!closing) {
+                close();
+            }
         }
     }
 
@@ -151,6 +171,22 @@ final class ClientConnection implements Watches.Target {
                     return false; // the client reports its session expired
                 }
                 timeout = s.timeoutMs();
+                // Owned by this connection from now on: the one the client left answers SESSIONMOVED (ZooKeeper's
+                // revalidation, which moves the session's owner on its leader, here through the log).
+                byte[] move = ByteBuffer.allocate(16).putLong(token).putLong(server.tree().owner(id)).array();
+                TxnResult moved = server.writes().submit(new Txn(server.newRequestId(), OpCode.MOVE_SESSION, id,
+                        System.currentTimeMillis(), move), timeout);
+                if (moved.err() == Err.SESSION_MOVED) {
+                    String session = Long.toHexString(id);
+                    LOG.info(() -> "session 0x" + session + " was taken by another connection"
+                            + " during the handshake of " + remote() + "; closing it, the client connects again");
+                    return false;
+                }
+                if (moved.err() != Err.OK) {
+                    send(Jute.bytes(new ConnectResponse(0, 0, 0, new byte[16], false)));
+                    output.add(CLOSE);
+                    return false; // closed meanwhile: the client reports its session expired
+                }
             }
         } catch (Refused e) {
             LOG.fine(() -> "cannot open a session for " + remote() + " now: " + e.getMessage());
@@ -164,46 +200,95 @@ final class ClientConnection implements Watches.Target {
         return true;
     }
 
+    /** Reads one request and queues its answer; a write is handed to the leader now. */
     private void handle(byte[] frame) throws IOException, InterruptedException {
         BinaryInputArchive a = Jute.archive(frame);
         RequestHeader h = new RequestHeader();
         h.deserialize(a, "header");
         int xid = h.getXid();
-        switch (h.getType()) {
-            case OpCode.PING -> reply(xid, Err.OK, null);
+        int type = h.getType();
+        switch (type) {
+            case OpCode.PING -> pipeline.add(() -> {
+                if (moved()) {
+                    throw new IOException("session 0x" + Long.toHexString(sessionId) + " moved to another connection");
+                }
+                reply(xid, Err.OK, null);
+            });
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL, OpCode.DELETE,
+                    OpCode.DELETE_CONTAINER, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.MULTI, OpCode.CHECK ->
+                    write(xid, type, Arrays.copyOfRange(frame, 8, frame.length));
+            case OpCode.CLOSE_SESSION -> {
+                closing = true; // nothing after a closeSession is read; the connection closes once it is answered
+                write(xid, OpCode.CLOSE_SESSION, new byte[0]);
+                pipeline.add(this::close);
+            }
+            default -> {
+                Record request = switch (type) {
+                    case OpCode.SET_WATCHES -> read(a, new SetWatches());
+                    case OpCode.SET_WATCHES2 -> read(a, new SetWatches2());
+                    case OpCode.SYNC -> read(a, new SyncRequest());
+                    default -> null;
+                };
+                order.readQueued();
+                pipeline.add(() -> {
+                    try {
+                        if (!fenced(xid)) {
+                            answer(xid, type, request, a, frame);
+                        }
+                    } finally {
+                        order.readAnswered();
+                    }
+                });
+            }
+        }
+    }
+
+    /** Answers a request that writes nothing, at its turn (every earlier write of the connection has applied). */
+    private void answer(int xid, int type, Record request, BinaryInputArchive a, byte[] frame)
+            throws IOException, InterruptedException {
+        switch (type) {
             case OpCode.AUTH -> reply(xid, Err.OK, null); // identities grant nothing: only world:anyone ACLs exist
             case OpCode.SET_WATCHES -> {
-                SetWatches w = read(a, new SetWatches());
+                SetWatches w = (SetWatches) request;
                 setWatches(w.getRelativeZxid(), w.getDataWatches(), w.getExistWatches(), w.getChildWatches(),
                         List.of(), List.of());
                 reply(xid, Err.OK, null); // 3.9 clients send SetWatches with a normal xid and match it
             }
             case OpCode.SET_WATCHES2 -> {
-                SetWatches2 w = read(a, new SetWatches2());
+                SetWatches2 w = (SetWatches2) request;
                 setWatches(w.getRelativeZxid(), w.getDataWatches(), w.getExistWatches(), w.getChildWatches(),
                         w.getPersistentWatches(), w.getPersistentRecursiveWatches());
                 reply(xid, Err.OK, null); // 3.9 clients send SetWatches with a normal xid and match it
             }
-            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL, OpCode.DELETE,
-                    OpCode.DELETE_CONTAINER, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.MULTI, OpCode.CHECK ->
-                    write(xid, h.getType(), Arrays.copyOfRange(frame, 8, frame.length));
-            case OpCode.CLOSE_SESSION -> {
-                write(xid, OpCode.CLOSE_SESSION, new byte[0]);
-                output.add(CLOSE);
-                closed = true;
-            }
             case OpCode.SYNC -> {
-                SyncRequest s = read(a, new SyncRequest());
                 try {
                     server.writes().sync(timeoutMs);
                 } catch (Refused e) {
                     throw new IOException("sync failed: " + e.getMessage());
                 }
-                reply(xid, Err.OK, new SyncResponse(s.getPath()));
+                reply(xid, Err.OK, new SyncResponse(((SyncRequest) request).getPath()));
             }
             case OpCode.RECONFIG -> reply(xid, Err.RECONFIG_DISABLED, null);
-            default -> readOnly(xid, h.getType(), a, frame);
+            default -> readOnly(xid, type, a, frame);
         }
+    }
+
+    /** The session re-connected elsewhere (its owner is another connection now): ZooKeeper's SESSIONMOVED. */
+    private boolean moved() {
+        long owner = server.tree().owner(sessionId);
+        return owner != 0 && owner != token;
+    }
+
+    /** When the session moved: answers {@code xid} SESSIONMOVED and closes the connection, as ZooKeeper does. */
+    private boolean fenced(int xid) {
+        if (!moved()) {
+            return false;
+        }
+        LOG.info(() -> "session 0x" + Long.toHexString(sessionId) + " moved to another connection; answering"
+                + " SESSIONMOVED and closing " + remote());
+        reply(xid, Err.SESSION_MOVED, null);
+        close();
+        return true;
     }
 
     private void readOnly(int xid, int type, BinaryInputArchive a, byte[] frame) throws IOException {
@@ -212,12 +297,12 @@ final class ClientConnection implements Watches.Target {
         if (type == OpCode.MULTI_READ) {
             byte[] results;
             long zxid;
-            synchronized (tree) {
+            synchronized (tree) { // answered before a later txn's watch event can be queued
                 results = multiRead(tree, Arrays.copyOfRange(frame, 8, frame.length));
                 zxid = tree.lastZxid();
+                server.sent();
+                send(concat(Jute.bytes(new ReplyHeader(xid, zxid, Err.OK)), results));
             }
-            server.sent();
-            send(concat(Jute.bytes(new ReplyHeader(xid, zxid, Err.OK)), results));
             return;
         }
         Record response;
@@ -301,8 +386,8 @@ final class ClientConnection implements Watches.Target {
                 response = null;
                 err = e.code();
             }
+            reply(xid, err, response); // under the lock: no watch event of a later txn overtakes this answer
         }
-        reply(xid, err, response);
     }
 
     /** ZooKeeper's multiRead: each getData/getChildren answered on its own, a failure only fails that op. */
@@ -327,20 +412,38 @@ final class ClientConnection implements Watches.Target {
         return MultiCodec.writeResults(results);
     }
 
-    private void write(int xid, int type, byte[] body) throws InterruptedException, IOException {
+    /**
+     * Hands the write to the leader now (after the connection's earlier writes, before its later ones) unless the
+     * session moved, and queues its answer: the result once this member applied it.
+     */
+    private void write(int xid, int type, byte[] body) throws IOException, InterruptedException {
+        if (moved()) {
+            pipeline.add(() -> fenced(xid));
+            return;
+        }
         Txn txn = new Txn(server.newRequestId(), type, sessionId, System.currentTimeMillis(), body);
-        TxnResult r;
+        long deadline = System.nanoTime() + server.writeTimeoutMillis(timeoutMs) * 1_000_000L;
+        Writes.Flight flight = order.dispatch(txn, () -> closed);
+        pipeline.add(() -> {
+            TxnResult r = outcome(flight, deadline);
+            server.sent();
+            ReplyHeader h = new ReplyHeader(xid, r.zxid(), r.err());
+            send(r.err() == Err.OK ? concat(Jute.bytes(h), r.response()) : Jute.bytes(h));
+        });
+    }
+
+    /**
+     * The applied result of a dispatched write; when it cannot be confirmed the connection closes, as a ZooKeeper
+     * server that lost its leader does: the client sees ConnectionLoss and retries.
+     */
+    private TxnResult outcome(Writes.Flight flight, long deadline) throws IOException, InterruptedException {
         try {
-            r = server.writes().submit(txn, server.writeTimeoutMillis(timeoutMs));
+            return order.outcome(flight, deadline);
         } catch (Refused e) {
-            // As a ZooKeeper server that lost its leader: drop the connection; the client reconnects and retries.
             LOG.info(() -> "session 0x" + Long.toHexString(sessionId) + ": write not confirmed (" + e.kind() + ": "
                     + e.getMessage() + "); closing the connection so the client retries");
-            throw new IOException("write " + type + " not confirmed: " + e.kind() + " " + e.getMessage());
+            throw new IOException("write " + flight.txn().type() + " not confirmed: " + e.kind() + " " + e.getMessage());
         }
-        server.sent();
-        ReplyHeader h = new ReplyHeader(xid, r.zxid(), r.err());
-        send(r.err() == Err.OK ? concat(Jute.bytes(h), r.response()) : Jute.bytes(h));
     }
 
     private void setWatches(long relativeZxid, List<String> data, List<String> exist, List<String> child,
@@ -436,6 +539,7 @@ final class ClientConnection implements Watches.Target {
     /** Ends the connection (not the session: the client may reconnect anywhere within its timeout). */
     void close() {
         closed = true;
+        pipeline.stop();
         server.unregister(this);
         output.add(CLOSE);
     }
@@ -443,6 +547,7 @@ final class ClientConnection implements Watches.Target {
     /** Closes at once, dropping queued output (the session expired or the server stops). */
     void abort() {
         closed = true;
+        pipeline.stop();
         output.clear();
         output.add(CLOSE);
         closeSocket();

@@ -7,7 +7,9 @@ import dev.ballot.zookeeper.Err.KeeperError;
 import dev.ballot.zookeeper.TxnResult.WatchEvent;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,12 @@ public final class DataTree implements StateMachine<TxnResult> {
 
     private final TreeMap<String, ZNode> nodes = new TreeMap<>();
     private final TreeMap<Long, Session> sessions = new TreeMap<>();
+    /**
+     * The connection that last (re-)connected each session, by its token (MOVE_SESSION): a connection that is not the
+     * owner answers SESSIONMOVED. Not in snapshots (nothing a txn computes depends on it): a member restored from one
+     * fences a session again from its next move.
+     */
+    private final Map<Long, Long> owners = new HashMap<>();
     private long lastZxid;
     private volatile Consumer<TxnResult> listener = r -> { };
     /** Inside a multi: how to undo each change so far, newest first; null outside a multi. */
@@ -76,6 +84,7 @@ public final class DataTree implements StateMachine<TxnResult> {
     private void reset() {
         nodes.clear();
         sessions.clear();
+        owners.clear();
         lastZxid = 0;
         for (String p : List.of("/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config")) {
             ZNode n = new ZNode(new byte[0], List.of(new ACL(31, ANYONE)), new StatPersisted(0, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -114,6 +123,20 @@ public final class DataTree implements StateMachine<TxnResult> {
                 }
                 case OpCode.CLOSE_SESSION -> {
                     closeSession(t.sessionId(), zxid, events);
+                    yield new byte[0];
+                }
+                case OpCode.MOVE_SESSION -> {
+                    if (!sessions.containsKey(t.sessionId()) || t.body().length != 16) {
+                        throw Err.of(Err.SESSION_EXPIRED);
+                    }
+                    ByteBuffer move = ByteBuffer.wrap(t.body());
+                    long to = move.getLong();
+                    if (owners.getOrDefault(t.sessionId(), 0L) != move.getLong()) {
+                        // Another connection took the session since this handshake looked: a late move (of a client
+                        // that gave up on that member) must not fence the connection the client uses now.
+                        throw Err.of(Err.SESSION_MOVED);
+                    }
+                    owners.put(t.sessionId(), to);
                     yield new byte[0];
                 }
                 default -> {
@@ -311,6 +334,7 @@ public final class DataTree implements StateMachine<TxnResult> {
 
     private void closeSession(long sessionId, long zxid, List<WatchEvent> events) {
         Session s = sessions.remove(sessionId);
+        owners.remove(sessionId);
         if (s == null) {
             return; // already closed or expired: closing twice is harmless
         }
@@ -443,6 +467,11 @@ public final class DataTree implements StateMachine<TxnResult> {
 
     public synchronized Session session(long id) {
         return sessions.get(id);
+    }
+
+    /** The token of the connection that last (re-)connected the session; 0 when none moved it since it opened. */
+    public synchronized long owner(long sessionId) {
+        return owners.getOrDefault(sessionId, 0L);
     }
 
     public synchronized Map<Long, Integer> sessionTimeouts() {

@@ -19,6 +19,8 @@ public final class Err {
     public static final int NOT_EMPTY = -111;
     public static final int SESSION_EXPIRED = -112;
     public static final int INVALID_ACL = -114;
+    /** The session re-connected to another connection (ZooKeeper's SESSIONMOVED): this one is fenced. */
+    public static final int SESSION_MOVED = -118;
     public static final int AUTH_FAILED = -115;
     public static final int NO_WATCHER = -121;
     public static final int RECONFIG_DISABLED = -123;

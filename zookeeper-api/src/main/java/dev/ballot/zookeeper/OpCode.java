@@ -34,6 +34,12 @@ public final class OpCode {
     public static final int WHO_AM_I = 107;
     public static final int CREATE_SESSION = -10;
     public static final int CLOSE_SESSION = -11;
+    /**
+     * Ballot's own txn (never on the client wire; ZooKeeper moves a session's owner on its leader, out of the log):
+     * a session re-connected, its owner is now the connection whose token is the body's first 8 bytes, if the owner
+     * is still the one named by its last 8 (the owner the handshake saw; 0: none since the session opened).
+     */
+    public static final int MOVE_SESSION = -200;
     public static final int ERROR = -1;
 
     private OpCode() {

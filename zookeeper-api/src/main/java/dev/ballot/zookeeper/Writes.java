@@ -43,19 +43,61 @@ final class Writes {
      */
     TxnResult submit(Txn txn, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            try {
+                return await(dispatch(txn), deadline);
+            } catch (Refused r) {
+                if (!r.retryable() || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS) > deadline) {
+                    throw r;
+                }
+                Thread.sleep(RETRY_MILLIS);
+            }
+        }
+    }
+
+    /** The leader writes are handed to now, 0 when none. */
+    long leader() {
+        return consensus.leaderId();
+    }
+
+    /** A write handed to the leader and not yet answered: {@code call} is the leader's answer, {@code result} ours. */
+    record Flight(Txn txn, long leader, CompletableFuture<Long> call, CompletableFuture<TxnResult> result) {
+    }
+
+    /**
+     * Hands {@code txn} to the current leader once, without waiting for its commit: writes dispatched one after the
+     * other from one thread reach the leader's log in that order (the engine's queue on the leader, the one
+     * {@link LeaderLink} socket on a follower). {@link #await} waits for it.
+     */
+    Flight dispatch(Txn txn) {
         CompletableFuture<TxnResult> result = new CompletableFuture<>();
         waiting.put(txn.requestId(), result);
+        long leader = consensus.leaderId();
+        byte[] bytes = txn.encode();
+        CompletableFuture<Long> call = leader == 0
+                ? CompletableFuture.failedFuture(new Refused(Refused.Kind.NOT_LEADER, "no leader"))
+                : leader == consensus.selfId() ? consensus.propose(bytes).thenApply(v -> 0L) : link.propose(leader, bytes);
+        return new Flight(txn, leader, call, result);
+    }
+
+    /**
+     * The applied result of a dispatched write, by {@code deadline} (System.nanoTime). Throws {@link Refused} as the
+     * leader refused it (retryable: nothing was appended), or OUTCOME_UNKNOWN when it may still apply.
+     */
+    TxnResult await(Flight f, long deadline) throws InterruptedException {
         try {
-            byte[] bytes = txn.encode();
-            callLeader(deadline, false, leader -> leader == consensus.selfId()
-                    ? consensus.propose(bytes).thenApply(v -> 0L) : link.propose(leader, bytes));
-            return result.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, "committed but not applied here in time");
+            awaitLeader(f.leader(), f.call(), deadline);
+            return f.result().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            if (e.getCause() instanceof Refused r) {
+                throw r;
+            }
+            throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, String.valueOf(e.getCause()));
+        } catch (TimeoutException e) {
+            throw new Refused(Refused.Kind.OUTCOME_UNKNOWN, f.call().isDone()
+                    ? "committed but not applied here in time" : "the leader did not answer in time");
         } finally {
-            waiting.remove(txn.requestId());
+            waiting.remove(f.txn().requestId());
         }
     }
 

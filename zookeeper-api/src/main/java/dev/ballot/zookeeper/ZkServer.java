@@ -81,6 +81,7 @@ public final class ZkServer implements AutoCloseable {
     private ServerSocket serverSocket;
     private ServerSocket secureSocket;
     private volatile boolean running;
+    private volatile int maxOutstanding = RequestPipeline.DEFAULT_MAX_OUTSTANDING;
 
     public ZkServer(DataTree tree, Consensus consensus, Options options) {
         this(tree, consensus, options, null);
@@ -176,6 +177,17 @@ public final class ZkServer implements AutoCloseable {
 
     Writes writes() {
         return writes;
+    }
+
+    /** Requests one connection may have in flight before its socket is no longer read. */
+    int maxOutstanding() {
+        return maxOutstanding;
+    }
+
+    /** Tests: a smaller bound, set before clients connect. */
+    ZkServer maxOutstanding(int bound) {
+        this.maxOutstanding = bound;
+        return this;
     }
 
     int negotiate(int requested) {

@@ -131,4 +131,24 @@ class DataTreeTest {
         assertThat(t.lastZxid()).isEqualTo(6);
         assertThat(t.nodeCount()).isEqualTo(4); // /, /zookeeper, /zookeeper/quota, /zookeeper/config
     }
+
+    LogEntry move(long session, long to, long from) {
+        return entry(OpCode.MOVE_SESSION, session, java.nio.ByteBuffer.allocate(16).putLong(to).putLong(from).array());
+    }
+
+    @Test
+    void aSessionMovesOnlyFromTheOwnerItsHandshakeSaw() {
+        DataTree t = new DataTree();
+        t.apply(session(7, 5000));
+        assertThat(t.owner(7)).as("nobody moved it since it opened").isZero();
+        assertThat(t.apply(move(7, 11, 0)).err()).isEqualTo(Err.OK);
+        assertThat(t.owner(7)).isEqualTo(11);
+        assertThat(t.apply(move(7, 12, 0)).err()).as("a late move from a stale view").isEqualTo(Err.SESSION_MOVED);
+        assertThat(t.owner(7)).isEqualTo(11);
+        assertThat(t.apply(move(7, 13, 11)).err()).isEqualTo(Err.OK);
+        assertThat(t.owner(7)).isEqualTo(13);
+        assertThat(t.apply(move(8, 14, 0)).err()).as("no such session").isEqualTo(Err.SESSION_EXPIRED);
+        t.apply(entry(OpCode.CLOSE_SESSION, 7, new byte[0]));
+        assertThat(t.owner(7)).isZero();
+    }
 }

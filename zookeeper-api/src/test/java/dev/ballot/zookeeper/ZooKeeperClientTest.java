@@ -26,48 +26,10 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The ZooKeeper 3.9.4 Java client against three Ballot ZooKeeper servers over one in-process log. */
-class ZooKeeperClientTest {
-    static InProcessCluster cluster;
-    final List<ZooKeeper> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = new InProcessCluster(3, 200, 30_000);
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
-
-    @AfterEach
-    void closeClients() throws InterruptedException {
-        for (ZooKeeper zk : clients) {
-            zk.close();
-        }
-    }
-
-    ZooKeeper connect(String connectString, Watcher watcher) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(connectString, 10_000, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-            if (watcher != null) {
-                watcher.process(e);
-            }
-        });
-        clients.add(zk);
-        assertThat(connected.await(10, TimeUnit.SECONDS)).as("connected to " + connectString).isTrue();
-        return zk;
-    }
-
+class ZooKeeperClientTest extends InProcessClientsTest {
     @Test
     void createReadUpdateDeleteWithStat() throws Exception {
         ZooKeeper zk = connect(cluster.connectString(2), null); // a follower: writes are forwarded to the leader

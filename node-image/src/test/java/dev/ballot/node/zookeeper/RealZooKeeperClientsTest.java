@@ -65,18 +65,7 @@ class RealZooKeeperClientsTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = new ZabProcessCluster(dir, 3);
-        cluster.startAll();
-        try {
-            await().atMost(ZabProcessCluster.startupTimeout()).pollInterval(Duration.ofMillis(200)).until(() ->
-                    cluster.clientPorts.keySet().stream().allMatch(id -> cluster.fourLetters(id, "ruok").equals("imok")
-                            && cluster.fourLetters(id, "srvr").contains("Mode: ")) && cluster.leader() != 0);
-        } catch (RuntimeException e) {
-            for (long id : cluster.clientPorts.keySet()) {
-                System.out.println("---- node " + id + " log\n" + cluster.log(id));
-            }
-            throw e;
-        }
+        cluster = ZabProcessCluster.serving(dir, 3);
     }
 
     @AfterAll

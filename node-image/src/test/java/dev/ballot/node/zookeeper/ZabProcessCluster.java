@@ -95,6 +95,26 @@ final class ZabProcessCluster implements AutoCloseable {
         return p != null && p.isAlive();
     }
 
+    /**
+     * Starts {@code size} members and waits until each answers ruok and srvr and one leads; prints every member's log
+     * when they do not in time.
+     */
+    static ZabProcessCluster serving(Path workDir, int size) throws IOException {
+        ZabProcessCluster cluster = new ZabProcessCluster(workDir, size);
+        cluster.startAll();
+        try {
+            org.awaitility.Awaitility.await().atMost(startupTimeout()).pollInterval(Duration.ofMillis(200)).until(() ->
+                    cluster.clientPorts.keySet().stream().allMatch(id -> cluster.fourLetters(id, "ruok").equals("imok")
+                            && cluster.fourLetters(id, "srvr").contains("Mode: ")) && cluster.leader() != 0);
+        } catch (RuntimeException e) {
+            for (long id : cluster.clientPorts.keySet()) {
+                System.out.println("---- node " + id + " log\n" + cluster.log(id));
+            }
+            throw e;
+        }
+        return cluster;
+    }
+
     /** The member whose srvr says "Mode: leader", 0 when none does. */
     long leader() {
         for (long id : clientPorts.keySet()) {
