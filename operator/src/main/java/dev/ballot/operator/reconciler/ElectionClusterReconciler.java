@@ -127,7 +127,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout(), null,
                 operatorTls.context());
         this.certificates = new ClusterCertificates(client);
-        this.providedCertificates = new ProvidedCertificates(client);
+        this.providedCertificates = new ProvidedCertificates(client, settings.providedCertificatesRecheck());
         this.rollout = new RolloutExecutor(client, settings, nodes);
         this.actions = new ActionExecutor(rollout, client);
         this.scale = new ScaleExecutor(settings, nodes);

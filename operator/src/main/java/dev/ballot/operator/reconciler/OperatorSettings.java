@@ -44,6 +44,14 @@ public interface OperatorSettings {
     @WithDefault("true")
     boolean tlsDefaultEnabled();
 
+    /**
+     * With {@code spec.tls.certificates: Provided}: how often valid certificate Secrets are read again, so that a
+     * renewal by cert-manager reaches the members (docs/operator.md, Certificates from cert-manager).
+     */
+    @WithName("tls.provided-recheck-interval")
+    @WithDefault("30s")
+    Duration providedCertificatesRecheck();
+
     /** When false the operator only reports the next rollout step and never deletes a pod or moves leadership. */
     @WithName("rollout.execute")
     @WithDefault("true")

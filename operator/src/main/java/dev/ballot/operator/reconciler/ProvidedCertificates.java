@@ -38,9 +38,10 @@ final class ProvidedCertificates {
     static final String CONDITION = "CertificatesValid";
     /**
      * cert-manager renews by rewriting the Secret: valid Secrets are read again at least this often (and whenever the
-     * members change); a renewal reaches the members within this plus the kubelet's refresh of the mounted Secret.
+     * members change; {@code ballot.tls.provided-recheck-interval}); a renewal reaches the members within this (the
+     * copy then has the kubelet mount it at once, {@link MountedSecretRefresh}).
      */
-    static final Duration RECHECK = Duration.ofSeconds(30);
+    private final Duration recheck;
 
     /** What a check came to: the TLS status and Events, the operator's material (null: none usable yet), the fault. */
     record Outcome(ClusterCertificates.Result tls, String problem) {
@@ -52,7 +53,8 @@ final class ProvidedCertificates {
     private final KubernetesClient client;
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
-    ProvidedCertificates(KubernetesClient client) {
+    ProvidedCertificates(KubernetesClient client, Duration recheck) {
+        this.recheck = recheck;
         this.client = client;
     }
 
@@ -68,7 +70,7 @@ final class ProvidedCertificates {
             return new Outcome(new ClusterCertificates.Result(r.status(), List.of(), r.operator()), last.outcome().problem());
         }
         Outcome outcome = check(cluster, members, now, same ? last.outcome() : null);
-        checked.put(key, new Checked(cluster.getMetadata().getUid(), List.copyOf(members), outcome, now.plus(RECHECK)));
+        checked.put(key, new Checked(cluster.getMetadata().getUid(), List.copyOf(members), outcome, now.plus(recheck)));
         return outcome;
     }
 

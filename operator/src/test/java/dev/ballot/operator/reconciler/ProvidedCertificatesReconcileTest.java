@@ -95,12 +95,14 @@ class ProvidedCertificatesReconcileTest {
         // cert-manager renews member 0: the operator copies the new certificate for the members to reload.
         Map<String, String> renewed = issuer.member(0, Duration.ofDays(90));
         put("pc-0-member-tls", renewed);
-        await().atMost(Duration.ofSeconds(ProvidedCertificates.RECHECK.toSeconds() + 30))
-                .until(() -> text(secret("pc-tls"), "pc-0.crt").equals(renewed.get("tls.crt")));
-        assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo("InvalidCertificateSecret");
-            assertThat(e.getType()).isEqualTo("Warning");
-        }).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CertificatesLoaded"));
+        // read again after ballot.tls.provided-recheck-interval (3 s in tests)
+        await().atMost(TIMEOUT).until(() -> text(secret("pc-tls"), "pc-0.crt").equals(renewed.get("tls.crt")));
+        // Events go out from a background thread
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("InvalidCertificateSecret");
+                    assertThat(e.getType()).isEqualTo("Warning");
+                }).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CertificatesLoaded")));
     }
 
     private ElectionCluster cluster() {
