@@ -66,7 +66,7 @@ class DeployRenderTest {
         Map.entry("core/secrets", List.of("get", "list", "create", "update", "delete")),
         Map.entry("networking.k8s.io/networkpolicies", List.of("get", "list", "watch", "create", "patch", "update")),
         Map.entry("policy/poddisruptionbudgets", List.of("get", "list", "watch", "create", "patch", "update")),
-        Map.entry("core/pods", List.of("get", "list", "watch", "delete")),
+        Map.entry("core/pods", List.of("get", "list", "watch", "patch", "delete")),
         Map.entry("core/persistentvolumeclaims", List.of("get", "list", "watch", "patch", "delete")),
         Map.entry("storage.k8s.io/storageclasses", List.of("get")),
         Map.entry("core/events", List.of("create"))));

@@ -134,6 +134,9 @@ class RealApiServerTest {
     expected.put("patch electionclusters.ballot.dev --subresource=status -n ballot-demo", true);
     expected.put("create statefulsets.apps -n ballot-demo", true);
     expected.put("delete pods -n ballot-demo", true);
+    // after the members' certificates change: an annotation makes the kubelet remount the Secret at once
+    expected.put("patch pods -n ballot-demo", true);
+    expected.put("update pods -n ballot-demo", false);
     // replace-member and recover-quorum-from delete a member's claim (uid-guarded), so the member restarts empty
     expected.put("delete persistentvolumeclaims -n ballot-demo", true);
     expected.put("patch persistentvolumeclaims -n ballot-demo", true);
