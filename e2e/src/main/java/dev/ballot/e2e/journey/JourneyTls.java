@@ -32,17 +32,9 @@ final class JourneyTls {
     this.admin = admin;
   }
 
-  /**
-   * Whether the journey runs with TLS on: by default where the operator runs in the cluster (the real node: every
-   * cluster gets the operator's default, TLS); {@code BALLOT_E2E_TLS=0} keeps it plain, {@code =1} asks for it. An
-   * operator run as a local process keeps clusters plain either way (its process kubelet mounts no Secret volumes).
-   */
-  static boolean on(dev.ballot.e2e.provider.Cluster cluster) {
-    String asked = System.getenv("BALLOT_E2E_TLS");
-    if (asked != null && !asked.isEmpty()) {
-      return "1".equals(asked);
-    }
-    return cluster.operatorMode() == dev.ballot.e2e.provider.Cluster.OperatorMode.IN_CLUSTER;
+  /** Whether the journey runs with TLS on ({@code BALLOT_E2E_TLS=1}). */
+  static boolean on() {
+    return "1".equals(System.getenv("BALLOT_E2E_TLS"));
   }
 
   /** Before any HTTP client is made: the harness reaches members by address (see the class comment). */
