@@ -85,7 +85,6 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final ScaleExecutor scale;
     private final VolumeResizer volumes;
     private final BackupExecutor backups;
-    private final EventRecorder events;
     /** The per-cluster gauges on /q/metrics (docs/operator.md, "Metrics"). */
     private final ClusterGauges gauges;
     /**
@@ -132,7 +131,6 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.actions = new ActionExecutor(rollout, client);
         this.scale = new ScaleExecutor(settings, nodes);
         this.volumes = new VolumeResizer(client);
-        this.events = new EventRecorder(client);
         this.backups = new BackupExecutor(client, settings, nodes.http(), java.time.Clock.systemUTC());
     }
 
@@ -247,7 +245,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
                         || !e.message().equals(replacementAnnounced.put(key, e.message())))
-                .forEach(e -> events.record(cluster, e));
+                .forEach(e -> EventRecorder.record(client, cluster, e));
         clock.mark("events");
         BackupExecutor.Result backup = backups.reconcile(cluster, decision.leader());
         clock.mark("backup");
@@ -271,7 +269,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         boolean statusChanged = done.statusChanged() || backupChanged || recoveryWrite;
         if (tls != null) {
-            tls.events().forEach(e -> events.record(cluster, e));
+            tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
             statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
             done.status().tls = tls.status();
         } else if (cluster.getStatus() != null) {
