@@ -110,11 +110,8 @@ final class ClusterCertificates {
         Map<String, X509Certificate> heldCerts = new LinkedHashMap<>();
         Map<String, PrivateKey> heldKeys = new LinkedHashMap<>();
         if (memberSecret != null && memberSecret.getData() != null) {
-            for (String key : memberSecret.getData().keySet()) {
-                if (key.endsWith(".crt") && !key.equals(TlsMaterial.CA_FILE)) {
-                    String pod = key.substring(0, key.length() - 4);
-                    put(heldCerts, heldKeys, MEMBER_PREFIX + pod, memberSecret, pod + ".crt", pod + ".key");
-                }
+            for (String pod : memberPods(memberSecret.getData().keySet())) {
+                put(heldCerts, heldKeys, MEMBER_PREFIX + pod, memberSecret, pod + ".crt", pod + ".key");
             }
         }
         if (operatorSecret != null) {
@@ -318,10 +315,14 @@ final class ClusterCertificates {
      */
     static void writeMembers(KubernetesClient client, ElectionCluster cluster, Map<String, String> data) {
         Secret written = write(client, cluster, Names.memberTlsSecret(cluster.getMetadata().getName()), "members", data);
-        List<String> pods = data.keySet().stream().filter(k -> k.endsWith(".crt") && !k.equals(TlsMaterial.CA_FILE))
-                .map(k -> k.substring(0, k.length() - 4)).toList();
-        MountedSecretRefresh.nudge(client, cluster, pods, written == null || written.getMetadata() == null ? null
-                : written.getMetadata().getResourceVersion());
+        MountedSecretRefresh.nudge(client, cluster, memberPods(data.keySet()), written == null
+                || written.getMetadata() == null ? null : written.getMetadata().getResourceVersion());
+    }
+
+    /** The members a members Secret holds certificates for: its keys {@code <pod>.crt}, besides the CA bundle. */
+    static List<String> memberPods(java.util.Collection<String> keys) {
+        return keys.stream().filter(k -> k.endsWith(".crt") && !k.equals(TlsMaterial.CA_FILE))
+                .map(k -> k.substring(0, k.length() - ".crt".length())).toList();
     }
 
     /** Creates or replaces {@code secretName} with {@code data} (PEM text), owned by the cluster (deleted with it). */

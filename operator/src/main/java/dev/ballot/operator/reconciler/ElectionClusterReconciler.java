@@ -148,9 +148,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         return List.of(members, labelledChildren(Pod.class, "pods", context),
                 labelledChildren(PersistentVolumeClaim.class, "claims", context), new ClusterDeletions(gauges,
                 deleted -> {
-                    actionsWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
-                    recoveryWritten.remove(String.valueOf(deleted.getMetadata().getUid()));
-                    applied.forget(String.valueOf(deleted.getMetadata().getUid()));
+                    String uid = String.valueOf(deleted.getMetadata().getUid());
+                    actionsWritten.remove(uid);
+                    recoveryWritten.remove(uid);
+                    applied.forget(uid);
                 }));
     }
 
@@ -158,11 +159,12 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     public UpdateControl<ElectionCluster> reconcile(ElectionCluster cluster, Context<ElectionCluster> context) {
         ResourceID id = ResourceID.fromResource(cluster);
         String key = id.getNamespace().orElse("") + "/" + id.getName();
+        String uid = String.valueOf(cluster.getMetadata().getUid());
         ReconcileClock clock = new ReconcileClock(members.lastChangeNanos(id));
         Observed observed = ClusterObserver.observe(cluster, context, members.observations(id),
                 members.watchedSince(id), volumes::expansion,
                 leader -> rollout.leaderProgress(cluster, leader), volumeBlockPublished.get(key),
-                actionsWritten.get(String.valueOf(cluster.getMetadata().getUid())),
+                actionsWritten.get(uid),
                 new Observed.Settings(settings.rolloutExecute(), settings.statusRefreshInterval(),
                         settings.tlsDefaultEnabled()));
 
@@ -191,7 +193,6 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         if (intent.valid() && !certificatesMissing) {
             ChildrenKey.put(context, intent.children());
             if (!observed.effective().paused()) {
-                String uid = String.valueOf(cluster.getMetadata().getUid());
                 String desired = AppliedChildren.desiredDigest(intent.children(), NetworkPolicyDependent.OPERATOR_NAMESPACE);
                 if (!applied.unchanged(uid, desired, AppliedChildren.stored(context), System.nanoTime())) {
                     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -255,9 +256,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             done.status().backup = backup.status();
         }
         if (done.status() != null && done.status().actions != null) {
-            actionsWritten.put(String.valueOf(cluster.getMetadata().getUid()), done.status().actions);
+            actionsWritten.put(uid, done.status().actions);
         }
-        String uid = String.valueOf(cluster.getMetadata().getUid());
         if (recovered != null) {
             recoveryWritten.put(uid, recovered);
         }

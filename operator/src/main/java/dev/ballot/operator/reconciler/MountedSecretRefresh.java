@@ -28,13 +28,8 @@ final class MountedSecretRefresh {
 
     /** Sets {@link #ANNOTATION} to {@code secretVersion} on each of {@code pods} of {@code cluster}. */
     static void nudge(KubernetesClient client, ElectionCluster cluster, Collection<String> pods, String secretVersion) {
-        String patch;
-        try {
-            patch = io.fabric8.kubernetes.client.utils.Serialization.asJson(
-                    Map.of("metadata", Map.of("annotations", Map.of(ANNOTATION, String.valueOf(secretVersion)))));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(e);
-        }
+        String patch = io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                Map.of("metadata", Map.of("annotations", Map.of(ANNOTATION, String.valueOf(secretVersion)))));
         for (String pod : pods) {
             try {
                 client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(pod)
