@@ -30,7 +30,7 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
     this(cluster, kubectl, repo, namespace, new java.util.LinkedHashMap<>(),
         java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-    if (JourneyTls.on()) {
+    if (JourneyTls.on(cluster)) {
       NodeApi.useTls(JourneyTls.enable(cluster.admin()));
     }
   }
