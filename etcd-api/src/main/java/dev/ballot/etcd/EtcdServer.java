@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * services, over its {@link EtcdBackend}.
  */
 public final class EtcdServer implements AutoCloseable {
+    private final WatchStats watchStats;
     /** etcd's default interval for progress_notify watches is 10 minutes; Ballot's is shorter (its clients wait on it). */
     public static final long PROGRESS_INTERVAL_MILLIS = Long.getLong("ballot.etcd.progressMillis", 5_000);
 
@@ -34,7 +35,9 @@ public final class EtcdServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService calls;
 
-    private EtcdServer(Server server, Dispatcher dispatcher, ScheduledExecutorService timer, ExecutorService calls) {
+    private EtcdServer(Server server, Dispatcher dispatcher, ScheduledExecutorService timer, ExecutorService calls,
+                       WatchStats watchStats) {
+        this.watchStats = watchStats;
         this.server = server;
         this.dispatcher = dispatcher;
         this.timer = timer;
@@ -67,6 +70,7 @@ public final class EtcdServer implements AutoCloseable {
         ExecutorService calls = callThreads();
         Dispatcher dispatcher = new Dispatcher(backend, headers, tls, calls);
         WatchHub hub = new WatchHub();
+        WatchStats watchStats = new WatchStats();
         backend.readLocal(sm -> {
             sm.store().setListener(hub);
             return null;
@@ -86,7 +90,7 @@ public final class EtcdServer implements AutoCloseable {
         Server server = builder
                 .executor(calls)
                 .addService(ServerInterceptors.intercept(new KvService(backend, dispatcher), Dispatcher.interceptor()))
-                .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS))
+                .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS, watchStats))
                 .addService(ServerInterceptors.intercept(lease.leaseService(), Dispatcher.interceptor()))
                 .addService(ServerInterceptors.intercept(lease.forwardService(), Dispatcher.interceptor()))
                 .addService(ServerInterceptors.intercept(new LockService(dispatcher, headers, recipes),
@@ -116,11 +120,16 @@ public final class EtcdServer implements AutoCloseable {
                 // the server closed: nothing more to follow
             }
         });
-        return new EtcdServer(server, dispatcher, timer, calls);
+        return new EtcdServer(server, dispatcher, timer, calls, watchStats);
     }
 
     public int port() {
         return server.getPort();
+    }
+
+    /** Watches off the live feed (slow clients), for the member's metrics. */
+    public WatchStats watchStats() {
+        return watchStats;
     }
 
     @Override

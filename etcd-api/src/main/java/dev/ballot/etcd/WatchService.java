@@ -21,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  * forwarding), from {@code start_revision} (history replayed from the store, or "compacted" with the
  * compaction revision), with prev_kv, NOPUT/NODELETE filters, cancel, progress on request (watch id -1,
  * etcd 3.5's answer to a stream-wide progress request) and periodic progress for {@code progress_notify}.
+ *
+ * <p>A slow client cannot make a member buffer without bound (etcd's "unsynced" watchers): when the stream's
+ * outbound buffer is full (gRPC's {@code isReady()} false) as a revision's events arrive, its watcher leaves the live
+ * feed and remembers the first revision it has not sent; when the client reads again it catches up from the store's
+ * history in steps of {@link #MAX_EVENTS_PER_RESPONSE} whole revisions, each sent only while the stream is ready,
+ * and rejoins the live feed once it has sent the current revision. Every event is still sent once, in order; if the
+ * history it needs was compacted meanwhile, the watch is cancelled with the compaction revision, as etcd does.
  */
 final class WatchService extends WatchGrpc.WatchImplBase {
     /** etcd's WatchCreateRequest.watch_id (field 7), newer than jetcd's rpc.proto. */
@@ -32,8 +39,11 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     private final WatchHub hub;
     private final ScheduledExecutorService timer;
     private final long progressIntervalMillis;
+    private final WatchStats stats;
 
-    WatchService(EtcdBackend backend, Headers headers, WatchHub hub, ScheduledExecutorService timer, long progressIntervalMillis) {
+    WatchService(EtcdBackend backend, Headers headers, WatchHub hub, ScheduledExecutorService timer,
+                 long progressIntervalMillis, WatchStats stats) {
+        this.stats = stats;
         this.backend = backend;
         this.headers = headers;
         this.hub = hub;
@@ -51,12 +61,20 @@ final class WatchService extends WatchGrpc.WatchImplBase {
         private final ServerCallStreamObserver<WatchResponse> out;
         private final Set<Long> ids = new HashSet<>();
         private final Set<Long> progressIds = new HashSet<>();
+        /** The create request of each watch of this stream (a watcher that falls behind is rebuilt from it). */
+        private final java.util.Map<Long, WatchCreateRequest> requests = new java.util.HashMap<>();
+        /** Watches off the live feed, by id: the first revision each has not sent yet. Driver thread only. */
+        private final java.util.Map<Long, Long> unsynced = new java.util.LinkedHashMap<>();
         private long nextId;
         private boolean closed;
         private ScheduledFuture<?> progress;
 
         Stream(ServerCallStreamObserver<WatchResponse> out) {
             this.out = out;
+            out.setOnReadyHandler(() -> backend.readLocal(sm -> {
+                catchUp(sm);
+                return null;
+            }));
             out.setOnCancelHandler(() -> {
                 synchronized (this) {
                     closed = true;
@@ -71,7 +89,12 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                 case CREATE_REQUEST -> create(request.getCreateRequest());
                 case CANCEL_REQUEST -> cancel(request.getCancelRequest());
                 case PROGRESS_REQUEST -> backend.readLocal(sm -> {
-                    send(WatchResponse.newBuilder().setHeader(headers.of(sm.store().currentRevision())).setWatchId(-1).build());
+                    // As etcd: only when every watch of the stream is on the live feed; a progress revision promises
+                    // that every event up to it was sent.
+                    if (unsynced.isEmpty()) {
+                        send(WatchResponse.newBuilder().setHeader(headers.of(sm.store().currentRevision())).setWatchId(-1)
+                                .build());
+                    }
                     return null;
                 });
                 default -> { }
@@ -97,6 +120,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                     id = nextId++;
                 }
                 ids.add(id);
+                requests.put(id, r);
                 if (r.getProgressNotify()) {
                     progressIds.add(id);
                     startProgressTimer();
@@ -114,11 +138,12 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                             .setCompactRevision(compacted).setCancelReason(EtcdError.COMPACTED.message()).build());
                     return null;
                 }
-                WatchHub.Watcher w = new WatchHub.Watcher(watchId, r, start > 0 ? start : current + 1, this);
                 if (start > 0 && start <= current) {
-                    replay(watchId, w.select(sm.store().eventsSince(start, r.getKey(), r.getRangeEnd())), current);
+                    fallBehind(watchId, start, false); // history first, in steps, as a watcher that fell behind
+                    catchUp(sm);
+                } else {
+                    hub.add(new WatchHub.Watcher(watchId, r, start > 0 ? start : current + 1, this));
                 }
-                hub.add(w);
                 return null;
             }).exceptionally(t -> {
                 send(WatchResponse.newBuilder().setHeader(headers.of(0)).setWatchId(watchId).setCanceled(true)
@@ -127,10 +152,70 @@ final class WatchService extends WatchGrpc.WatchImplBase {
             });
         }
 
-        private void replay(long watchId, List<Event> events, long current) {
-            for (int i = 0; i < events.size(); i += MAX_EVENTS_PER_RESPONSE) {
-                List<Event> part = events.subList(i, Math.min(events.size(), i + MAX_EVENTS_PER_RESPONSE));
-                send(WatchResponse.newBuilder().setHeader(headers.of(current)).setWatchId(watchId).addAllEvents(part).build());
+        /**
+         * Driver thread: the watch leaves the live feed; {@code from} is the first revision it has not sent;
+         * {@code slow}: because its client does not read (not a watch that starts in the past).
+         */
+        private void fallBehind(long watchId, long from, boolean slow) {
+            hub.remove(this, watchId);
+            if (unsynced.putIfAbsent(watchId, from) == null) {
+                stats.leftLiveFeed(slow);
+            }
+        }
+
+        /**
+         * Driver thread: sends the watches off the live feed their history, whole revisions at a time, while the
+         * stream takes more; a watch that reached the current revision rejoins the live feed (nothing can be applied
+         * in between: this runs on the thread that applies).
+         */
+        private void catchUp(EtcdStateMachine sm) {
+            if (unsynced.isEmpty()) {
+                return;
+            }
+            long current = sm.store().currentRevision();
+            long compacted = sm.store().compactRevision();
+            for (var it = unsynced.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                long watchId = e.getKey();
+                WatchCreateRequest r;
+                synchronized (this) {
+                    r = closed ? null : requests.get(watchId);
+                }
+                if (r == null) { // cancelled, or the stream ended
+                    it.remove();
+                    stats.rejoinedLiveFeed();
+                    continue;
+                }
+                if (e.getValue() < compacted) {
+                    it.remove();
+                    stats.rejoinedLiveFeed();
+                    forget(watchId);
+                    send(WatchResponse.newBuilder().setHeader(headers.of(current)).setWatchId(watchId).setCanceled(true)
+                            .setCompactRevision(compacted).setCancelReason(EtcdError.COMPACTED.message()).build());
+                    continue;
+                }
+                WatchHub.Watcher w = new WatchHub.Watcher(watchId, r, e.getValue(), this);
+                long from = e.getValue();
+                while (from <= current && out.isReady()) {
+                    List<Event> step = sm.store().eventsSince(from, r.getKey(), r.getRangeEnd(), MAX_EVENTS_PER_RESPONSE);
+                    if (step.isEmpty()) {
+                        from = current + 1;
+                        break;
+                    }
+                    List<Event> mine = w.select(step);
+                    if (!mine.isEmpty()) {
+                        send(WatchResponse.newBuilder().setHeader(headers.of(current)).setWatchId(watchId)
+                                .addAllEvents(mine).build());
+                    }
+                    from = step.get(step.size() - 1).getKv().getModRevision() + 1;
+                }
+                if (from > current) {
+                    it.remove();
+                    stats.rejoinedLiveFeed();
+                    hub.add(new WatchHub.Watcher(watchId, r, current + 1, this));
+                } else {
+                    e.setValue(from); // the client reads again later: onReady resumes from here
+                }
             }
         }
 
@@ -148,6 +233,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
         private synchronized void forget(long id) {
             ids.remove(id);
             progressIds.remove(id);
+            requests.remove(id);
         }
 
         private synchronized void startProgressTimer() {
@@ -165,14 +251,22 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                     targets = Set.copyOf(progressIds);
                 }
                 for (long id : targets) {
+                    if (unsynced.containsKey(id)) {
+                        continue; // behind: its progress would claim events it has not been sent
+                    }
                     send(WatchResponse.newBuilder().setHeader(headers.of(rev)).setWatchId(id).build());
                 }
                 return null;
             });
         }
 
+        /** Driver thread, from the live feed: sent, unless the client has not read what was sent before. */
         @Override
         public void events(long watchId, long revision, List<Event> events) {
+            if (!out.isReady() && !out.isCancelled()) {
+                fallBehind(watchId, revision, true); // this revision and later come from the history when it reads again
+                return;
+            }
             send(WatchResponse.newBuilder().setHeader(headers.of(revision)).setWatchId(watchId).addAllEvents(events).build());
         }
 
@@ -211,6 +305,8 @@ final class WatchService extends WatchGrpc.WatchImplBase {
             }
             backend.readLocal(sm -> {
                 hub.removeAll(this);
+                unsynced.keySet().forEach(id -> stats.rejoinedLiveFeed());
+                unsynced.clear();
                 return null;
             });
         }

@@ -494,13 +494,27 @@ public final class MvccStore {
 
     /** Every event at revisions {@code from}..current, in revision order (a watch that starts in the past). */
     public List<Event> eventsSince(long from, ByteString key, ByteString end) {
+        return eventsSince(from, key, end, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The first events at revisions {@code from}..current, in revision order: at least {@code limit} when there are
+     * that many, and never part of a revision (the last revision's events are all included), so a watcher that
+     * catches up in steps sends each revision whole.
+     */
+    public List<Event> eventsSince(long from, ByteString key, ByteString end, int limit) {
         List<Rev> revs = new ArrayList<>();
         for (TreeMap<Long, Rev> h : keys(key, end).values()) {
             revs.addAll(h.tailMap(from, true).values());
         }
         revs.sort(Comparator.comparingLong(Rev::main).thenComparingLong(Rev::sub));
-        List<Event> out = new ArrayList<>(revs.size());
+        List<Event> out = new ArrayList<>(Math.min(revs.size(), limit));
+        long lastMain = -1;
         for (Rev r : revs) {
+            if (out.size() >= limit && r.main() != lastMain) {
+                break;
+            }
+            lastMain = r.main();
             TreeMap<Long, Rev> h = index.get(r.kv().getKey());
             Map.Entry<Long, Rev> before = h.lowerEntry(r.main());
             KeyValue prev = before == null || before.getValue().tombstone() ? null : before.getValue().kv();

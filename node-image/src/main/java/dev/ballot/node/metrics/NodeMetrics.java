@@ -129,6 +129,21 @@ public final class NodeMetrics implements RuntimeListener {
                 }).register(registry);
     }
 
+    /**
+     * The etcd API's watches that are off the live feed (docs/etcd-api.md, slow watchers): {@code
+     * ballot_etcd_watchers_catching_up} now (slow clients, and watches replaying history from a start revision) and
+     * {@code ballot_etcd_slow_watchers_total}, the times a watch fell behind because its client did not read.
+     */
+    public void etcdWatchers(java.util.function.LongSupplier catchingUp, java.util.function.LongSupplier slowTotal) {
+        GaugeWithCallback.builder().name("ballot_etcd_watchers_catching_up")
+                .help("etcd API watches sending from history instead of the live feed: their client read too slowly, or"
+                        + " they started at a past revision")
+                .callback(cb -> cb.call(catchingUp.getAsLong())).register(registry);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("ballot_etcd_slow_watchers_total")
+                .help("Times an etcd API watch left the live feed because its client did not read what was sent")
+                .callback(cb -> cb.call(slowTotal.getAsLong())).register(registry);
+    }
+
     /** What a per-peer gauge reads of one member, given the leader's status; negative: not known (no sample). */
     @FunctionalInterface
     private interface PeerReading {

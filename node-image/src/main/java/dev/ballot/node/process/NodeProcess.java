@@ -208,6 +208,8 @@ public final class NodeProcess implements AutoCloseable {
                         new InetSocketAddress(config.etcdListen().host(), config.etcdListen().port()),
                         tls == null ? null : new EtcdTls(tls.files().keyManager(), tls.files().trustManager(),
                                 tls.clientCertificateRequired()));
+                dev.ballot.etcd.WatchStats watches = etcd.watchStats();
+                metrics.etcdWatchers(watches::catchingUp, watches::slowTotal);
                 LOG.info("etcd v3 API on " + config.etcdListen() + (tls == null ? " (plain HTTP/2)"
                         : " (TLS, client certificates " + config.tls().clientAuth() + ")"));
             }
