@@ -119,15 +119,10 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi metricsListener(InetSocketAddress bind) throws IOException {
         if (metricsListener != null) {
-            throw new IllegalStateException("the metrics listener is already on " + metricsListener.port());
+            throw new IllegalStateException("the metrics listener is already set");
         }
         metricsListener = new MetricsListener(bind, this::serveMetrics);
         return this;
-    }
-
-    /** The metrics listener's port; -1 when there is none. */
-    public int metricsPort() {
-        return metricsListener == null ? -1 : metricsListener.port();
     }
 
     public HttpApi start() {

@@ -64,10 +64,6 @@ public final class MetricsListener implements AutoCloseable {
         return this;
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
     @Override
     public void close() {
         server.stop(0);
