@@ -33,7 +33,7 @@ public final class CertRotation extends OnCreatedCluster {
   @SuppressWarnings("unchecked")
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
     String ec = created.clusterName;
-    Path work = Files.createTempDirectory("ballot-e2e-rotation-");
+    Path work = ctx.scratchDir("rotation-");
     TlsClusterFiles before = TlsClusterFiles.read(ctx, ec, work.resolve("before"));
     Map<String, String> oldCerts = before.certificates();
     Path oldClient = before.client("journey");

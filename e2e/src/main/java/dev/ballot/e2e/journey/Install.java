@@ -68,11 +68,12 @@ public final class Install implements Scenario {
       }
     } else {
       r.put("operator", "in-cluster");
-      // Without BALLOT_E2E_TLS=1 the journey's member watches speak plain HTTP: clusters without spec.tls stay plain,
-      // as with the local operator process (OperatorProcess). With it, the operator keeps its default (TLS on) and
-      // the journey reads members over HTTPS (JourneyTls).
-      r.put("tls_default", JourneyTls.on());
-      if (!JourneyTls.on()) {
+      // By default the operator keeps its default (TLS on) and the journey reads members over HTTPS (JourneyTls).
+      // With BALLOT_E2E_TLS=0 clusters without spec.tls stay plain, as with the local operator process
+      // (OperatorProcess).
+      boolean tls = JourneyTls.on(ctx.cluster());
+      r.put("tls_default", tls);
+      if (!tls) {
         Kubectl.Result plain = k.run("-n", OPERATOR_NS, "set", "env", "deployment/" + OPERATOR_SA,
             "BALLOT_TLS_DEFAULT_ENABLED=false");
         if (!r.check(plain.ok(), "cannot set BALLOT_TLS_DEFAULT_ENABLED on the operator Deployment: " + plain)) {

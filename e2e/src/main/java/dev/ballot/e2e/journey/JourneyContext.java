@@ -30,7 +30,7 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
     this(cluster, kubectl, repo, namespace, new java.util.LinkedHashMap<>(),
         java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
-    if (JourneyTls.on()) {
+    if (JourneyTls.on(cluster)) {
       NodeApi.useTls(JourneyTls.enable(cluster.admin()));
     }
   }
@@ -119,6 +119,41 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
   }
 
   /**
+   * A new directory for files a scenario writes and nobody needs after the run (certificates and private keys read
+   * from Secrets, an attacker's keys): inside the provider's state dir, which the run removes unless it is kept;
+   * without one (an existing cluster), under one temporary directory removed when the harness exits. Before, these
+   * were left in /tmp by every run.
+   */
+  public Path scratchDir(String prefix) throws java.io.IOException {
+    Path root = cluster.stateDir().map(d -> d.resolve("scratch")).orElseGet(JourneyContext::exitScratch);
+    java.nio.file.Files.createDirectories(root);
+    return java.nio.file.Files.createTempDirectory(root, prefix);
+  }
+
+  private static Path exitScratchRoot;
+
+  private static synchronized Path exitScratch() {
+    if (exitScratchRoot == null) {
+      try {
+        Path root = java.nio.file.Files.createTempDirectory("ballot-e2e-scratch-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root), "e2e-scratch-cleanup"));
+        exitScratchRoot = root;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot make a scratch directory for the journey", e);
+      }
+    }
+    return exitScratchRoot;
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = java.nio.file.Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      System.err.println("e2e: could not remove " + root + ": " + e);
+    }
+  }
+
+  /**
    * The client an application would use on this cluster: jetcd on Raft, ZooKeeper's on ZAB; on a TLS cluster over TLS
    * (jetcd on the etcd port, ZooKeeper's secure client on 2281) with the certificate JourneyTls also uses (the
    * cluster's {@code spec.clients} entry {@code journey}, else the operator's).
@@ -129,8 +164,7 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
       return ClientKv.forProtocol(protocol);
     }
     try {
-      TlsClusterFiles files = TlsClusterFiles.read(this, clusterName,
-          java.nio.file.Files.createTempDirectory("ballot-e2e-client-" + clusterName + "-"));
+      TlsClusterFiles files = TlsClusterFiles.read(this, clusterName, scratchDir("client-" + clusterName + "-"));
       return ClientKv.forProtocolTls(protocol, files.journeyClient(), files::authority);
     } catch (Exception e) {
       throw new IllegalStateException("cannot read the client certificate of TLS cluster " + clusterName + ": " + e, e);

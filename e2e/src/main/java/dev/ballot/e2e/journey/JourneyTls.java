@@ -13,7 +13,7 @@ import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 /**
- * The journey with TLS on (issue 12, item 6; {@code BALLOT_E2E_TLS=1}): the operator keeps its default (TLS for every
+ * The journey with TLS on (issue 12, item 6; the default with an in-cluster operator, see {@link #on}): the operator keeps its default (TLS for every
  * cluster), and the harness reads members' {@code /v1/status} and event streams over HTTPS with, per cluster, the
  * certificate of its {@code spec.clients} entry {@code journey} where the cluster has one, else the operator's
  * (Secret {@code <name>-operator-tls}: the harness observes what the operator observes). One TLS context holds them
@@ -32,9 +32,17 @@ final class JourneyTls {
     this.admin = admin;
   }
 
-  /** Whether the journey runs with TLS on ({@code BALLOT_E2E_TLS=1}). */
-  static boolean on() {
-    return "1".equals(System.getenv("BALLOT_E2E_TLS"));
+  /**
+   * Whether the journey runs with TLS on: by default wherever the journey installs the operator in the cluster, as a
+   * user would meet it (TLS for every new cluster); {@code BALLOT_E2E_TLS=0} runs it plain, {@code =1} forces it on.
+   * The local operator process keeps clusters plain either way (its process kubelet mounts no Secret volumes).
+   */
+  static boolean on(dev.ballot.e2e.provider.Cluster cluster) {
+    String forced = System.getenv("BALLOT_E2E_TLS");
+    if (forced != null && !forced.isEmpty()) {
+      return "1".equals(forced);
+    }
+    return cluster.operatorMode() == dev.ballot.e2e.provider.Cluster.OperatorMode.IN_CLUSTER;
   }
 
   /** Before any HTTP client is made: the harness reaches members by address (see the class comment). */

@@ -40,7 +40,7 @@ public final class SecurityAttacks extends OnCreatedCluster {
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
     String ec = created.clusterName;
     String ns = ctx.namespace();
-    Path work = Files.createTempDirectory("ballot-e2e-security-");
+    Path work = ctx.scratchDir("security-");
     TlsClusterFiles files = TlsClusterFiles.read(ctx, ec, work.resolve("cluster"));
     TlsAttacker attacker = new TlsAttacker(work, files.caFile());
     List<Pod> pods = ctx.members(ec);

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 final class MemberLink {
     private final String name;
     private final NodeEndpoint node;
+    private final NodeEndpoint firstContact;
     private final Duration staleAfter;
     private final Consumer<MemberObservation> sink;
 
@@ -30,11 +31,20 @@ final class MemberLink {
     private volatile boolean pollInFlight;
     /** A stream is open (connecting or streaming); cleared when it ends for any reason. */
     private volatile boolean streamActive;
+    /** The member has answered this link at least once (a status event or a poll). */
+    private volatile boolean answered;
 
-    /** @param node the member's endpoint, with the per-call deadline of a poll */
-    MemberLink(String name, NodeEndpoint node, Duration staleAfter, Consumer<MemberObservation> sink) {
+    /**
+     * @param node         the member's endpoint, with the per-call deadline of a poll
+     * @param firstContact the same endpoint with the deadline of polls until the member first answers: a new
+     *                     connection's TLS handshake on a freshly started operator can outlast a poll's deadline, and
+     *                     a poll cut short wastes the handshake it paid for
+     */
+    MemberLink(String name, NodeEndpoint node, NodeEndpoint firstContact, Duration staleAfter,
+               Consumer<MemberObservation> sink) {
         this.name = name;
         this.node = node;
+        this.firstContact = firstContact;
         this.staleAfter = staleAfter;
         this.sink = sink;
     }
@@ -86,6 +96,7 @@ final class MemberLink {
             return;
         }
         lastStreamEventNanos = System.nanoTime();
+        answered = true;
         if (!streamLive) {
             streamLive = true;
             streamBackoffNanos = Duration.ofMillis(500).toNanos();
@@ -118,10 +129,10 @@ final class MemberLink {
         pollInFlight = true;
         CompletableFuture<StatusReport> f;
         try {
-            f = node.statusAsync();
+            f = (answered ? node : firstContact).statusAsync();
         } catch (RuntimeException e) {
             pollInFlight = false;
-            sink.accept(MemberObservation.unreachable(name, describe(e)));
+            sink.accept(failed(describe(e)));
             return;
         }
         f.whenComplete((status, error) -> {
@@ -130,19 +141,23 @@ final class MemberLink {
                 return;
             }
             if (error == null) {
+                answered = true;
                 sink.accept(MemberObservation.reachable(name, ReportedStatus.of(status)));
                 return;
             }
             Throwable cause = rootOf(error);
             if (cause instanceof NodeApiException e) {
-                sink.accept(MemberObservation.unreachable(name, "GET /v1/status answered HTTP " + e.status()));
+                sink.accept(failed("GET /v1/status answered HTTP " + e.status()));
             } else if (cause instanceof com.fasterxml.jackson.core.JsonProcessingException e) {
-                sink.accept(MemberObservation.unreachable(name, "GET /v1/status returned invalid JSON: "
-                        + e.getMessage()));
+                sink.accept(failed("GET /v1/status returned invalid JSON: " + e.getMessage()));
             } else {
-                sink.accept(MemberObservation.unreachable(name, describe(error)));
+                sink.accept(failed(describe(error)));
             }
         });
+    }
+
+    private MemberObservation failed(String error) {
+        return answered ? MemberObservation.unreachable(name, error) : MemberObservation.notAnsweredYet(name, error);
     }
 
     private static Throwable rootOf(Throwable error) {

@@ -6,19 +6,35 @@ import java.util.Objects;
 /**
  * What the operator last learned about one member: its report, or why it could not get one.
  * {@code status} is null when the member did not answer.
+ *
+ * @param answeredBefore whether this operator process has had an answer from the member at all. A failed first
+ *                       contact says little about the member: a freshly started operator's first TLS handshakes on a
+ *                       cold JVM can outlast the request deadline (seen in CI: a false QuorumLost right after an
+ *                       operator restart), so the status counts such a member as not heard from yet, within the grace.
  */
-public record MemberObservation(String name, ReportedStatus status, String error) {
+public record MemberObservation(String name, ReportedStatus status, String error, boolean answeredBefore) {
 
     public static MemberObservation reachable(String name, ReportedStatus status) {
-        return new MemberObservation(name, status, null);
+        return new MemberObservation(name, status, null, true);
     }
 
+    /** A member that answered this operator before and does not now. */
     public static MemberObservation unreachable(String name, String error) {
-        return new MemberObservation(name, null, error);
+        return new MemberObservation(name, null, error, true);
+    }
+
+    /** A member that has not answered this operator yet: its first contacts failed. */
+    public static MemberObservation notAnsweredYet(String name, String error) {
+        return new MemberObservation(name, null, error, false);
     }
 
     public boolean isReachable() {
         return status != null;
+    }
+
+    /** Unreachable, and never reached by this operator: nothing is known about its health yet. */
+    public boolean neverAnswered() {
+        return status == null && !answeredBefore;
     }
 
     /**

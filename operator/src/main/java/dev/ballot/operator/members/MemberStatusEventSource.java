@@ -113,7 +113,8 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         });
         wanted.forEach((name, uri) -> current.computeIfAbsent(name, n -> {
             MemberLink link = new MemberLink(n, nodes.at(uri).withTimeout(settings.requestTimeout()),
-                    settings.staleStreamAfter(), obs -> record(cluster, obs));
+                    nodes.at(uri).withTimeout(settings.firstContactTimeout()), settings.staleStreamAfter(),
+                    obs -> record(cluster, obs));
             if (ticker != null && !ticker.isShutdown()) {
                 ticker.execute(() -> link.tick(System.nanoTime()));
             }
@@ -210,8 +211,19 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         };
     }
 
-    /** GoDurations as used by the watcher, from the operator's configuration. */
+    /** Durations as used by the watcher, from the operator's configuration. */
     public record MemberWatchSettings(String urlTemplate, Duration pollInterval, Duration requestTimeout,
                                       Duration staleStreamAfter) {
+        /**
+         * The deadline of polls until a member first answers: at least {@link #FIRST_CONTACT_TIMEOUT}, so a cold
+         * operator's first TLS handshake (measured over 1 s on a loaded 2-core machine) completes instead of being
+         * cut off and started again.
+         */
+        public Duration firstContactTimeout() {
+            return requestTimeout.compareTo(FIRST_CONTACT_TIMEOUT) > 0 ? requestTimeout : FIRST_CONTACT_TIMEOUT;
+        }
     }
+
+    /** See {@link MemberWatchSettings#firstContactTimeout()}; well inside the not-heard-from grace (10 s). */
+    static final Duration FIRST_CONTACT_TIMEOUT = Duration.ofSeconds(4);
 }

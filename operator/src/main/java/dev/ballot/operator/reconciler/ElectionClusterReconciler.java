@@ -113,6 +113,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     /** Per cluster uid: what the last apply of the children applied and left (so an unchanged one is skipped). */
     private final AppliedChildren applied = new AppliedChildren();
     private volatile MemberStatusEventSource members;
+    private final MemberStatusEventSource.MemberWatchSettings watch;
     /**
      * Per cluster: the MemberNeedsReplacement Warning this process last published (a reconcile can start from a status
      * older than the one it wrote, which would announce the same replacement twice); cleared once none runs.
@@ -123,7 +124,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.settings = settings;
         this.client = client;
         this.gauges = new ClusterGauges(registry);
-        this.nodes = NodeClient.create(settings.memberRequestTimeout(), settings.memberRequestTimeout(), null,
+        this.watch = new MemberStatusEventSource.MemberWatchSettings(settings.memberUrlTemplate(),
+                settings.memberPollInterval(), settings.memberRequestTimeout(), settings.memberStreamStaleAfter());
+        // The JDK client's connect timeout covers the TLS handshake: it must let a first contact's handshake through
+        // (see firstContactTimeout); every call's own deadline (memberRequestTimeout) still bounds the rest.
+        this.nodes = NodeClient.create(watch.firstContactTimeout(), settings.memberRequestTimeout(), null,
                 operatorTls.context());
         this.certificates = new ClusterCertificates(client);
         this.providedCertificates = new ProvidedCertificates(client, settings.providedCertificatesRecheck());
@@ -141,9 +146,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
 
     @Override
     public List<EventSource<?, ElectionCluster>> prepareEventSources(EventSourceContext<ElectionCluster> context) {
-        members = new MemberStatusEventSource(new MemberStatusEventSource.MemberWatchSettings(
-                settings.memberUrlTemplate(), settings.memberPollInterval(), settings.memberRequestTimeout(),
-                settings.memberStreamStaleAfter()), nodes);
+        members = new MemberStatusEventSource(watch, nodes);
         // The members' pods (health and restarts) and claims (resize progress, labelled from the claim template).
         return List.of(members, labelledChildren(Pod.class, "pods", context),
                 labelledChildren(PersistentVolumeClaim.class, "claims", context), new ClusterDeletions(gauges,

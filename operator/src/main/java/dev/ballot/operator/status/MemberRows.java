@@ -60,12 +60,18 @@ final class MemberRows {
             m.revision = pod == null ? null : pod.revision();
             MemberObservation obs = o.members().get(e.name());
             // Not heard from (yet), with a pod that serves: the operator knows nothing about it.
-            boolean unknown = obs == null && listening && (pod == null || (pod.ready() && !pod.terminating()));
+            boolean unknown = (obs == null || obs.neverAnswered()) && listening
+                    && (pod == null || (pod.ready() && !pod.terminating()));
             if (obs == null) {
                 m.role = "unknown";
                 m.reachable = null;
                 m.ready = false;
                 m.message = "not contacted yet";
+            } else if (unknown) {
+                m.role = "unknown";
+                m.reachable = null;
+                m.ready = false;
+                m.message = "not answered yet: " + obs.error();
             } else if (!obs.isReachable()) {
                 m.role = "unknown";
                 m.reachable = false;

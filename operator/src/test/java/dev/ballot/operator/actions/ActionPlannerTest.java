@@ -166,9 +166,17 @@ class ActionPlannerTest {
         assertThat(only(back).message).isEqualTo("waiting for ec-1 to come back (new pod not ready)");
         assertThat(back.step()).isNull();
 
-        ClusterFixture ready = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"));
-        ActionPlanner.Plan done = ActionPlanner.plan(List.of(restart("ec-1")), back.actions(), ready.view(),
+        ClusterFixture behind = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"))
+                .member("ec-1", m -> m.lag = 1611L);
+        ActionPlanner.Plan catchingUp = ActionPlanner.plan(List.of(restart("ec-1")), back.actions(), behind.view(),
                 NOW.plusSeconds(4));
+        assertThat(only(catchingUp).phase).as("healthy but behind: not done yet").isEqualTo("Running");
+        assertThat(only(catchingUp).message)
+                .isEqualTo("waiting for ec-1 to catch up (1611 entries behind, at most 100)");
+
+        ClusterFixture ready = healthy().pod("ec-1", new PodView("ec-1", "rev-1", true, false, List.of(), "uid-9"));
+        ActionPlanner.Plan done = ActionPlanner.plan(List.of(restart("ec-1")), catchingUp.actions(), ready.view(),
+                NOW.plusSeconds(5));
         assertThat(only(done).phase).isEqualTo("Done");
         assertThat(only(done).reason).isEqualTo("Restarted");
         assertThat(done.events()).extracting(EventToPublish::reason).containsExactly("ActionDone");

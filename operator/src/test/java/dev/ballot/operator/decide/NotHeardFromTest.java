@@ -35,7 +35,8 @@ class NotHeardFromTest {
 
     /**
      * Members: one letter per voter, L leader, F follower (naming ec-0 its leader), X unreachable, ? not heard from
-     * yet (no observation). Watched: seconds since the operator began watching, - for not yet (its first reconcile).
+     * yet (no observation), T not answered yet (every contact of this operator so far failed, as a cold JVM's first
+     * TLS handshakes outlasting the request deadline). Watched: seconds since the operator began watching, - for not yet (its first reconcile).
      * Previous: what the previous operator's last status said, H healthy and Running (Available True, Degraded False
      * QuorumHealthy), - none (a new cluster). Ready pods: all three pods are Ready unless told otherwise.
      */
@@ -49,6 +50,10 @@ class NotHeardFromTest {
         "quorum heard, one not: no false alarm   | LF?     | 0       | H    | True      | QuorumAvailable | False    | QuorumHealthy    | False | Observing    | Running",
         "all heard                               | LFF     | 0       | H    | True      | QuorumAvailable | False    | QuorumHealthy    | True  | QuorumHealthy| Running",
         "two known down: the unknown cannot help | XX?     | 0       | H    | False     | NoLeader        | True     | QuorumLost       | False | Electing     | Degraded",
+        "takeover, first contacts timed out      | TTT     | 3       | H    | True      | QuorumAvailable | False    | QuorumHealthy    | False | Observing    | Running",
+        "quorum heard, one first contact failed  | LFT     | 3       | H    | True      | QuorumAvailable | False    | QuorumHealthy    | False | Observing    | Running",
+        "one known down, one not answered yet    | LXT     | 3       | H    | True      | QuorumAvailable | False    | QuorumHealthy    | False | Observing    | Running",
+        "past the grace, never answering is down | TTT     | 11      | H    | False     | NoLeader        | True     | QuorumLost       | False | Electing     | Degraded",
         "past the grace, silence is down         | ???     | 11      | H    | False     | NoLeader        | True     | QuorumLost       | False | Electing     | Degraded",
         "new cluster, none heard                 | ???     | -       | -    | False     | Observing       | False    | Observing        | False | Observing    | Pending"})
     void theVerdictWaitsForTheMembersReports(String label, String members, String watched, String prev,
@@ -86,6 +91,15 @@ class NotHeardFromTest {
         assertThat(row.reachable).isNull();
         assertThat(row.message).isEqualTo("not contacted yet");
         assertThat(find(status.conditions, StatusConditions.READY).getMessage()).contains("2/3 voters healthy");
+    }
+
+    @Test
+    void aMemberWhoseFirstContactFailedIsReportedAsNotAnsweredYet() {
+        var status = run(new ClusterDeciderTest.Case(snapshot(7, spec(3), null, readyPods(3), observations("LFT"),
+                NOW.minusSeconds(3), healthyRunning()), new WorkloadView(true, 3, 3, "rev-1", true))).status();
+        var row = status.members.stream().filter(m -> "ec-2".equals(m.name)).findFirst().orElseThrow();
+        assertThat(row.reachable).isNull();
+        assertThat(row.message).isEqualTo("not answered yet: HttpTimeoutException: request timed out");
     }
 
     @Test
@@ -149,6 +163,10 @@ class NotHeardFromTest {
             }
             if (r == 'X') {
                 members.put(name, MemberObservation.unreachable(name, "ConnectException: Connection refused"));
+                continue;
+            }
+            if (r == 'T') {
+                members.put(name, MemberObservation.notAnsweredYet(name, "HttpTimeoutException: request timed out"));
                 continue;
             }
             members.put(name, MemberObservation.reachable(name, new ReportedStatus("ec", name, "raft",

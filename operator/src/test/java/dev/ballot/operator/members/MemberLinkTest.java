@@ -27,6 +27,8 @@ class MemberLinkTest {
     private final AtomicInteger streamAttempts = new AtomicInteger();
     private final AtomicInteger polls = new AtomicInteger();
     private volatile boolean up = true;
+    /** How long /v1/status waits before it answers. */
+    private volatile long answerDelayMs;
 
     @BeforeEach
     void start() throws IOException {
@@ -38,6 +40,11 @@ class MemberLinkTest {
         });
         server.createContext("/v1/status", ex -> {
             polls.incrementAndGet();
+            try {
+                Thread.sleep(answerDelayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             if (!up) {
                 ex.sendResponseHeaders(503, -1);
                 ex.close();
@@ -61,9 +68,7 @@ class MemberLinkTest {
     void pollsWhenTheNodeHasNoStreamAndReportsWhenItStopsAnswering() {
         List<MemberObservation> seen = new CopyOnWriteArrayList<>();
         URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        MemberLink link = new MemberLink("ec-0",
-                NodeClient.create(Duration.ofMillis(500), Duration.ofMillis(500)).at(base),
-                Duration.ofSeconds(12), seen::add);
+        MemberLink link = link(seen);
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 link.tick(System.nanoTime());
@@ -81,5 +86,60 @@ class MemberLinkTest {
         } finally {
             link.close();
         }
+    }
+
+    @Test
+    void aMemberThatNeverAnsweredIsNotAnsweredYetUntilItDoes() {
+        List<MemberObservation> seen = new CopyOnWriteArrayList<>();
+        up = false;
+        MemberLink link = link(seen);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                link.tick(System.nanoTime());
+                return !seen.isEmpty();
+            });
+            assertThat(seen.get(0).neverAnswered()).as("a failed first contact: " + seen.get(0)).isTrue();
+            assertThat(seen.get(0).error()).contains("HTTP 503");
+
+            up = true;
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                link.tick(System.nanoTime());
+                return seen.get(seen.size() - 1).isReachable();
+            });
+            up = false;
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                link.tick(System.nanoTime());
+                return !seen.get(seen.size() - 1).isReachable();
+            });
+            MemberObservation last = seen.get(seen.size() - 1);
+            assertThat(last.neverAnswered()).as("it answered before: down, not unknown").isFalse();
+        } finally {
+            link.close();
+        }
+    }
+
+    @Test
+    void theFirstPollWaitsLongerThanAPollDeadline() {
+        // The first answer takes 1.5 s (a cold TLS handshake) against polls' 500 ms deadline: the first contact's
+        // own deadline (4 s) lets it through instead of timing out again and again.
+        List<MemberObservation> seen = new CopyOnWriteArrayList<>();
+        answerDelayMs = 1500;
+        MemberLink link = link(seen);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                link.tick(System.nanoTime());
+                return !seen.isEmpty();
+            });
+            assertThat(seen.get(0).isReachable()).as("the first observation: " + seen.get(0)).isTrue();
+        } finally {
+            link.close();
+        }
+    }
+
+    private MemberLink link(List<MemberObservation> seen) {
+        URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        NodeClient nodes = NodeClient.create(Duration.ofMillis(500), Duration.ofMillis(500));
+        return new MemberLink("ec-0", nodes.at(base), nodes.at(base).withTimeout(Duration.ofSeconds(4)),
+                Duration.ofSeconds(12), seen::add);
     }
 }
