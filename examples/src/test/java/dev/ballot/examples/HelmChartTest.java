@@ -165,10 +165,12 @@ class HelmChartTest {
     }
     assertThat(RepoFiles.at(chart.get("ConfigMap", "ballot-grafana-dashboard"), "metadata.labels.grafana_dashboard"))
         .isEqualTo("1");
-    // the member pods' HTTP API (and /metrics) is the container port named http, 8080 (docs/conventions.md "Ports")
+    // members serve /metrics in plain HTTP on the container port named metrics, 9180, whatever their TLS (the port
+    // http serves HTTPS on TLS clusters, so a plain scrape of it got nothing): docs/conventions.md "Ports"
     assertThat(RepoFiles.at(chart.get("PodMonitor", "ballot-members"), "spec.podMetricsEndpoints"))
         .asList().singleElement().asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
-        .containsEntry("port", "http").containsEntry("path", "/metrics");
+        .containsEntry("port", "metrics").containsEntry("scheme", "http")
+        .containsEntry("path", "/metrics");
     RenderedManifests scoped = render("--set", "monitoring.enabled=true", "--set", "watchNamespaces={team-a}");
     assertThat(RepoFiles.at(scoped.get("PodMonitor", "ballot-members"), "spec.namespaceSelector"))
         .isEqualTo(Map.of("matchNames", List.of("team-a")));

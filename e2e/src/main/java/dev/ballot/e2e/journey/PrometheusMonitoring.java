@@ -21,7 +21,9 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * A real Prometheus (built from its Go module) scrapes the members of a created cluster and the operator, loads
+ * A real Prometheus (built from its Go module) scrapes the members of a created cluster as deploy/monitoring's
+ * PodMonitor does (the pods' container port it names, its scheme and path: the plain metrics port, whatever the
+ * cluster's TLS) and the operator, loads
  * deploy/monitoring's alert rules, and answers every query of deploy/monitoring's dashboard: each panel's queries
  * and each alert's series must return data for the running cluster (panels_with_data, alerts_with_data). Then a
  * majority of the members is frozen (SIGSTOP): BallotQuorumLost must fire, and clear once they are resumed.
@@ -63,18 +65,14 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     List<Pod> pods = new ArrayList<>(ctx.members(ec));
     pods.sort(Comparator.comparing(p -> p.getMetadata().getName()));
     Path members = dir.resolve("members.json");
-    writeMemberTargets(ctx, ec, pods, members);
+    MonitoringFiles.MemberEndpoint endpoint = MonitoringFiles.memberEndpoint(ctx.repo());
+    writeMemberTargets(ctx, ec, pods, endpoint.port(), members);
     Optional<InetSocketAddress> operator = operatorTarget(ctx);
     Path config = dir.resolve("prometheus.yml");
-    Optional<String> membersTls = Optional.empty();
-    if (ctx.tls(ec)) {
-      // TLS clusters serve /metrics over HTTPS only (to anyone, no client certificate): the cluster's CA, and the name
-      // every member's certificate carries (its client Service's), as the targets are pod addresses
-      Path ca = TlsClusterFiles.read(ctx, ec, dir.resolve("tls")).caFile();
-      membersTls = Optional.of(membersTls(ca, ec + "-client." + ctx.namespace() + ".svc"));
-    }
-    Files.writeString(config, config(ctx.repo().resolve(MonitoringFiles.RULES), members, operator, membersTls));
-    r.put("members", pods.size()).put("operator_scraped", operator.isPresent());
+    Files.writeString(config, config(ctx.repo().resolve(MonitoringFiles.RULES), members, operator, endpoint));
+    r.put("members", pods.size()).put("operator_scraped", operator.isPresent())
+        .put("members_scraped_on", "port " + endpoint.port() + " " + endpoint.scheme() + " " + endpoint.path())
+        .put("tls", ctx.tls(ec));
 
     try (PrometheusServer prom = PrometheusServer.start(bin, config, dir, OperatorProcess.freePort(), Duration.ofSeconds(60))) {
       List<InetSocketAddress> clients = ctx.clientAddresses(ec);
@@ -222,17 +220,30 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     return out;
   }
 
-  /** The members as file_sd targets, labelled as the PodMonitor labels them (namespace, pod, ballot_cluster). */
-  static void writeMemberTargets(JourneyContext ctx, String ec, List<Pod> pods, Path file) throws Exception {
+  /**
+   * The members as file_sd targets at their container port named {@code portName}, labelled as the PodMonitor labels
+   * them (namespace, pod, ballot_cluster).
+   */
+  static void writeMemberTargets(JourneyContext ctx, String ec, List<Pod> pods, String portName, Path file)
+      throws Exception {
     ObjectMapper json = new ObjectMapper();
     ArrayNode groups = json.createArrayNode();
     for (Pod p : pods) {
-      InetSocketAddress a = ctx.cluster().reach(p, JourneyContext.HTTP_PORT);
+      InetSocketAddress a = ctx.cluster().reach(p, containerPort(p, portName));
       ObjectNode g = groups.addObject();
       g.putArray("targets").add(a.getHostString() + ":" + a.getPort());
       g.putObject("labels").put("namespace", ctx.namespace()).put("pod", p.getMetadata().getName()).put("ballot_cluster", ec);
     }
     json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), groups);
+  }
+
+  /** The pod's container port named {@code portName}, as a PodMonitor resolves {@code port:}. */
+  static int containerPort(Pod pod, String portName) {
+    return pod.getSpec().getContainers().stream().flatMap(c -> c.getPorts().stream())
+        .filter(p -> portName.equals(p.getName())).findFirst()
+        .orElseThrow(() -> new IllegalStateException("pod " + pod.getMetadata().getName() + " has no container port named '"
+            + portName + "' (" + MonitoringFiles.POD_MONITOR + " scrapes it)"))
+        .getContainerPort();
   }
 
   private static Optional<InetSocketAddress> operatorTarget(JourneyContext ctx) throws Exception {
@@ -248,21 +259,12 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
     return Optional.empty();
   }
 
-  /** The members job's scheme and TLS settings for a TLS cluster: its CA, and a name every member's certificate has. */
-  static String membersTls(Path caFile, String serverName) {
-    return """
-            scheme: https
-            tls_config:
-              ca_file: %s
-              server_name: %s
-        """.formatted(caFile, serverName);
-  }
-
   /**
-   * Fast intervals so that a short run has data; the same rules file and job names as deploy/monitoring.
-   * {@code membersTls}: {@link #membersTls} for a TLS cluster.
+   * Fast intervals so that a short run has data; the same rules file, job names, and members' scheme and path as
+   * deploy/monitoring. No TLS settings: the PodMonitor's port never speaks TLS, so none are needed for any cluster.
    */
-  static String config(Path rules, Path members, Optional<InetSocketAddress> operator, Optional<String> membersTls) {
+  static String config(Path rules, Path members, Optional<InetSocketAddress> operator,
+                       MonitoringFiles.MemberEndpoint endpoint) {
     String operatorJob = operator.map(a -> """
           - job_name: ballot-operator
             metrics_path: /q/metrics
@@ -278,10 +280,12 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
           - %s
         scrape_configs:
           - job_name: ballot-members
-        %s    file_sd_configs:
+            scheme: %s
+            metrics_path: %s
+            file_sd_configs:
               - files: ["%s"]
                 refresh_interval: 5s
-        %s""".formatted(rules, membersTls.orElse(""), members, operatorJob);
+        %s""".formatted(rules, endpoint.scheme(), endpoint.path(), members, operatorJob);
   }
 
   /** Every panel query over the scenario, every 2 s, for the docs' picture (e2e/tools/plot-dashboard.py). */

@@ -10,15 +10,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What deploy/monitoring ships, as the e2e checks it: the dashboard's panel queries and the alert rules. */
+/**
+ * What deploy/monitoring ships, as the e2e checks it: the dashboard's panel queries, the alert rules and how the
+ * PodMonitor scrapes members.
+ */
 public final class MonitoringFiles {
   public static final String DASHBOARD = "deploy/monitoring/ballot-dashboard.json";
   public static final String RULES = "deploy/monitoring/ballot-rules.yaml";
+  public static final String POD_MONITOR = "deploy/monitoring/podmonitor-members.yaml";
+
+  /** How the PodMonitor scrapes each member: the pod's container port of that name, the scheme and the path. */
+  public record MemberEndpoint(String port, String scheme, String path) {}
 
   /** One dashboard panel: its title and its queries, Grafana's variables set to "All". */
   public record Panel(String title, List<String> queries) {}
 
   private MonitoringFiles() {}
+
+  /** The PodMonitor's one endpoint (Prometheus' defaults where it states none: http, /metrics). */
+  public static MemberEndpoint memberEndpoint(Path repo) throws IOException {
+    JsonNode endpoints = new ObjectMapper(new YAMLFactory()).readTree(repo.resolve(POD_MONITOR).toFile())
+        .path("spec").path("podMetricsEndpoints");
+    if (endpoints.size() != 1 || !endpoints.get(0).path("port").isTextual()) {
+      throw new IOException(POD_MONITOR + ": expected one podMetricsEndpoint with a port name, got " + endpoints);
+    }
+    JsonNode e = endpoints.get(0);
+    return new MemberEndpoint(e.path("port").asText(), e.path("scheme").asText("http"), e.path("path").asText("/metrics"));
+  }
 
   public static List<Panel> panels(Path repo) throws IOException {
     List<Panel> out = new ArrayList<>();

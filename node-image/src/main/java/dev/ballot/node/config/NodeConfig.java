@@ -26,11 +26,14 @@ import java.util.Optional;
  * @param limits         what the HTTP API accepts (sizes, connections, subscribers, read timeout)
  * @param tls            TLS for the HTTP API and peers; null: plain TCP
  * @param quotaBytes     keyspace quota of the HTTP key-value store ({@code quota_bytes}); {@link Long#MAX_VALUE}: none
+ * @param metricsListen  where the plain-HTTP metrics listener serves {@code GET /metrics} ({@code metrics_address} /
+ *                       {@code metricsAddress}, {@code BALLOT_METRICS_ADDRESS}), never TLS; null: no such listener
  */
 public record NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
                          HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
                          RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
-                         HostPort etcdListen, ClientLimits limits, TlsSettings tls, long quotaBytes) {
+                         HostPort etcdListen, ClientLimits limits, TlsSettings tls, long quotaBytes,
+                         HostPort metricsListen) {
     /** The node's logical clock: the engine is ticked this often. */
     public static final Duration TICK = Duration.ofMillis(10);
     /**
@@ -58,6 +61,15 @@ public record NodeConfig(Protocol protocol, String clusterId, long nodeId, Strin
         if (members.stream().noneMatch(m -> m.id() == nodeId)) {
             throw new IllegalArgumentException("node " + nodeId + " is not among the members");
         }
+    }
+
+    /** A configuration without a metrics listener. */
+    public NodeConfig(Protocol protocol, String clusterId, long nodeId, String nodeName, List<PeerSpec> members,
+                      HostPort peerListen, HostPort electionListen, HostPort clientListen, Path dataDir,
+                      RaftTiming raft, ZabTiming zab, ZooKeeperClientConfig zookeeper, List<String> warnings,
+                      HostPort etcdListen, ClientLimits limits, TlsSettings tls, long quotaBytes) {
+        this(protocol, clusterId, nodeId, nodeName, members, peerListen, electionListen, clientListen, dataDir, raft,
+                zab, zookeeper, warnings, etcdListen, limits, tls, quotaBytes, null);
     }
 
     /** A configuration without a keyspace quota. */

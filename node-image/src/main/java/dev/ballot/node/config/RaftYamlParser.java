@@ -32,7 +32,8 @@ final class RaftYamlParser extends ConfigFileParser {
             "rejoining_learners", "election_timeout_min", "election_timeout_max", "heartbeat_interval",
             "client_address", "advertise_address", "data_dir", "etcd_address", ClientLimits.REQUEST_KEY,
             ClientLimits.KEY_KEY, ClientLimits.VALUE_KEY, ClientLimits.CONNECTIONS_KEY, ClientLimits.SUBSCRIBERS_KEY,
-            ClientLimits.READ_TIMEOUT_KEY, TlsSettings.DIR_KEY, TlsSettings.CLIENT_AUTH_KEY, "quota_bytes");
+            ClientLimits.READ_TIMEOUT_KEY, TlsSettings.DIR_KEY, TlsSettings.CLIENT_AUTH_KEY, "quota_bytes",
+            MetricsAddress.RAFT_KEY);
     static final Pattern CLUSTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
 
@@ -214,10 +215,17 @@ final class RaftYamlParser extends ConfigFileParser {
                     ? "HTTP API's (client_address)" : "peer port (listen_address)"),
                     "give the etcd API its own port, e.g. 2379 (etcd's client port) with the HTTP API on 8080");
         }
+        Map<Integer, String> taken = new LinkedHashMap<>();
+        if (etcd != null) {
+            taken.put(etcd.port(), "the etcd API's (etcd_address)");
+        }
+        taken.put(listen.port(), "the peer port (listen_address)");
+        taken.put(client.port(), "the HTTP API's (client_address)");
+        HostPort metrics = MetricsAddress.parse(settings.get(MetricsAddress.RAFT_KEY), taken);
         return new NodeConfig(Protocol.RAFT, clusterId, self.id(), self.name(), members, listen, null, client,
                 dataDir, timing, null, null, List.of(), etcd, limits(),
                 TlsSettings.parse(settings.get(TlsSettings.DIR_KEY), settings.get(TlsSettings.CLIENT_AUTH_KEY)),
-                settings.containsKey("quota_bytes") ? size("quota_bytes", 0, 1024) : Long.MAX_VALUE);
+                settings.containsKey("quota_bytes") ? size("quota_bytes", 0, 1024) : Long.MAX_VALUE, metrics);
     }
 
     private ClientLimits limits() throws ConfigException {

@@ -25,7 +25,7 @@ final class ZabPropertiesParser extends ConfigFileParser {
     static final List<String> KEYS = List.of("tickTime", "initLimit", "syncLimit", "clientPort", "clientPortAddress",
             "maxClientCnxns", "minSessionTimeout", "maxSessionTimeout", "dataDir", "clusterId", "clientAddress",
             "nodeId", "bindHost", TlsSettings.ZAB_DIR_KEY, TlsSettings.ZAB_CLIENT_AUTH_KEY, "secureClientPort",
-            "secureClientPortAddress");
+            "secureClientPortAddress", MetricsAddress.ZAB_KEY);
     static final String DEFAULT_CLUSTER_ID = "default";
     /** The HTTP API's port (Ballot's); ZooKeeper clients use {@link ZooKeeperClientConfig#DEFAULT_PORT}. */
     static final int DEFAULT_HTTP_PORT = NodeConfig.DEFAULT_HTTP_PORT;
@@ -339,9 +339,20 @@ final class ZabPropertiesParser extends ConfigFileParser {
                     ? "give the HTTP API (clientAddress, default port 8080) and ZooKeeper clients (clientPort, default"
                     + " 2181) different ports" : "use a different client port, e.g. clientPort=2181");
         }
+        Map<Integer, String> taken = new LinkedHashMap<>();
+        if (zk != null && zk.secureListen() != null) {
+            taken.put(zk.secureListen().port(), "the secure ZooKeeper client port (secureClientPort)");
+        }
+        if (zk != null && zk.listen() != null) {
+            taken.put(zk.listen().port(), "the ZooKeeper client port (clientPort)");
+        }
+        taken.put(peerListen.port(), "the quorum port of " + selfServer.setting.key());
+        taken.put(electionListen.port(), "the election port of " + selfServer.setting.key());
+        taken.put(http.port(), "the HTTP API's (clientAddress)");
+        HostPort metrics = MetricsAddress.parse(settings.get(MetricsAddress.ZAB_KEY), taken);
         return new NodeConfig(Protocol.ZAB, clusterId, self.id(), self.name(), members, peerListen, electionListen,
                 http, dataDir, null, new ZabTiming(Duration.ofMillis(tickMs), initLimit, syncLimit), zk, warnings, null,
-                ClientLimits.defaults(), tls);
+                ClientLimits.defaults(), tls, Long.MAX_VALUE, metrics);
     }
 
     /** Ballot's HTTP API: clientAddress, else bindHost (or 0.0.0.0) on 8080. */

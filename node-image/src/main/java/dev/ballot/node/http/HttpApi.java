@@ -51,6 +51,8 @@ public final class HttpApi implements AutoCloseable {
     private final StatusRoutes status;
     private final RouteSupport routing;
     private final ApiAccess access;
+    /** The plain-HTTP metrics port; null unless {@link #metricsListener} was called. */
+    private MetricsListener metricsListener;
 
     public HttpApi(NodeInfo info, NodeMetrics metrics, InetSocketAddress bind) throws IOException {
         this(info, metrics, bind, ClientLimits.defaults());
@@ -111,7 +113,22 @@ public final class HttpApi implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Also serves {@code GET /metrics} in plain HTTP on {@code bind} ({@code metrics_address}), whatever this API's TLS;
+     * started and closed with this API.
+     */
+    public HttpApi metricsListener(InetSocketAddress bind) throws IOException {
+        if (metricsListener != null) {
+            throw new IllegalStateException("the metrics listener is already set");
+        }
+        metricsListener = new MetricsListener(bind, this::serveMetrics);
+        return this;
+    }
+
     public HttpApi start() {
+        if (metricsListener != null) {
+            metricsListener.start();
+        }
         server.start();
         return this;
     }
@@ -122,6 +139,9 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         server.stop(0);
         executor.shutdownNow();
         streams.shutdownNow();
@@ -169,14 +189,19 @@ public final class HttpApi implements AutoCloseable {
         } else if (path.equals(NodePaths.READYZ)) {
             status.readyz(ex);
         } else if (path.equals(NodePaths.METRICS)) {
-            Exchanges.requireMethod(ex, "GET");
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            metrics.scrape(out);
-            Exchanges.send(ex, 200, metrics.contentType(), out.toByteArray());
+            serveMetrics(ex);
         } else {
             throw new ApiException(404, "not_found", "path", "no endpoint at " + path
                     + "; see docs/node-api.md (/v1/kv/{key}, /v1/status, /v1/admin/..., /healthz, /readyz, /metrics)");
         }
+    }
+
+    /** {@code GET /metrics}, here and on the {@link MetricsListener}: one handler, one registry, the same text. */
+    private void serveMetrics(HttpExchange ex) throws IOException {
+        Exchanges.requireMethod(ex, "GET");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        metrics.scrape(out);
+        Exchanges.send(ex, 200, metrics.contentType(), out.toByteArray());
     }
 
     private void answerFailure(HttpExchange ex, RequestFailure f) {

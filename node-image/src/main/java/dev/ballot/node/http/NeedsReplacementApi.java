@@ -29,6 +29,8 @@ public final class NeedsReplacementApi implements AutoCloseable {
             + "as a voter with empty storage: it would vote for candidates missing committed writes";
 
     private final HttpServer server;
+    /** The plain-HTTP metrics port ({@code metrics_address}); null when not configured. */
+    private final MetricsListener metricsListener;
 
     public NeedsReplacementApi(NodeConfig config, String reason) throws IOException {
         Map<String, Object> status = new LinkedHashMap<>();
@@ -59,6 +61,8 @@ public final class NeedsReplacementApi implements AutoCloseable {
         // needsReplacement, so it never replaced the member (e2e kubectl-ballot with TLS on, 2026-12-07).
         server = config.tls() == null ? HttpServer.create(bind, 64) : HttpsServers.create(bind, 64, openTls(config));
         boolean tls = config.tls() != null;
+        metricsListener = config.metricsListen() == null ? null : new MetricsListener(
+                new InetSocketAddress(config.metricsListen().host(), config.metricsListen().port()), NeedsReplacementApi::metrics);
         server.createContext("/", ex -> {
             try (ex) {
                 answer(ex, status, reason, tls);
@@ -98,21 +102,32 @@ public final class NeedsReplacementApi implements AutoCloseable {
             case NodePaths.STATUS -> Exchanges.sendJson(ex, 200, status);
             case NodePaths.HEALTHZ -> Exchanges.sendJson(ex, 200, ProbeAnswer.OK);
             case NodePaths.READYZ -> Exchanges.sendJson(ex, 503, Exchanges.error("not_ready", "needs replacement: " + reason, null));
-            case NodePaths.METRICS -> Exchanges.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                    ("# HELP ballot_needs_replacement 1 when this member's storage was lost and it refuses to vote until replaced\n"
-                            + "# TYPE ballot_needs_replacement gauge\nballot_needs_replacement 1\n").getBytes(StandardCharsets.UTF_8));
+            case NodePaths.METRICS -> metrics(ex);
             default -> Exchanges.sendJson(ex, 503, Exchanges.error("needs_replacement", "this member does not serve: "
                     + reason + ". Not applied: use another member. Fix: " + FIX, null));
         }
     }
 
+    /** Its one metric, here and on the metrics listener: alerts see the member waiting for replacement either way. */
+    private static void metrics(HttpExchange ex) throws IOException {
+        Exchanges.send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                ("# HELP ballot_needs_replacement 1 when this member's storage was lost and it refuses to vote until replaced\n"
+                        + "# TYPE ballot_needs_replacement gauge\nballot_needs_replacement 1\n").getBytes(StandardCharsets.UTF_8));
+    }
+
     public NeedsReplacementApi start() {
+        if (metricsListener != null) {
+            metricsListener.start();
+        }
         server.start();
         return this;
     }
 
     @Override
     public void close() {
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         server.stop(0);
     }
 }

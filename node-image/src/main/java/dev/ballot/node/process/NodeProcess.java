@@ -171,6 +171,10 @@ public final class NodeProcess implements AutoCloseable {
             NodeInfo info = new NodeInfo(runtime, directory, config.clusterId(), config.protocol(), VERSION, Duration.ofSeconds(5));
             api = new HttpApi(info, metrics,
                     new InetSocketAddress(config.clientListen().host(), config.clientListen().port()), config.limits(), tls);
+            if (config.metricsListen() != null) {
+                // Plain HTTP whatever the TLS: Prometheus scrapes every member alike (docs/metrics.md).
+                api.metricsListener(new InetSocketAddress(config.metricsListen().host(), config.metricsListen().port()));
+            }
             // The identity is replicated beside whichever state machine the log feeds, so every member keeps one.
             identity = new ClusterIdentityKeeper(runtime, config.dataDir(), config.clusterId(),
                     MemberRecord.read(config.dataDir()).orElse(null), directory::name);
@@ -223,6 +227,7 @@ public final class NodeProcess implements AutoCloseable {
             config.warnings().forEach(LOG::warning);
             LOG.info(() -> "ballot-node " + config.nodeName() + " (id " + config.nodeId() + ", " + config.protocol().wireName()
                     + ", cluster " + config.clusterId() + ") peers on " + listen + ", client API on " + config.clientListen()
+                    + (config.metricsListen() == null ? "" : ", metrics (plain HTTP) on " + config.metricsListen())
                     + ", data in " + config.dataDir());
             return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity, zk);
         } catch (IOException | CorruptStorageException | RuntimeException e) {

@@ -487,6 +487,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theMetricsListenerIsOffUnlessSetAndTakesAPortOfItsOwn() throws Exception {
+        String raft = resource("seed/raft.yaml");
+        String zoo = resource("seed/zoo.cfg");
+        assertThat(ConfigLoader.parse("ballot.yaml", raft, Map.of()).metricsListen()).isNull();
+        assertThat(ConfigLoader.parse("ballot.yaml", raft, Map.of("BALLOT_METRICS_ADDRESS", "10.1.0.7:9180"))
+                .metricsListen()).isEqualTo(new HostPort("10.1.0.7", 9180));
+        assertThat(ConfigLoader.parse("ballot.yaml", raft.replace("raft:\n", "raft:\n  metrics_address: \"0.0.0.0:9180\"\n"),
+                Map.of()).metricsListen()).isEqualTo(new HostPort("0.0.0.0", 9180));
+        assertThat(ConfigLoader.parse("zoo.cfg", zoo, Map.of("BALLOT_NODE_ID", "1")).metricsListen()).isNull();
+        assertThat(ConfigLoader.parse("zoo.cfg", zoo, Map.of("BALLOT_NODE_ID", "1", "BALLOT_METRICS_ADDRESS", "10.1.0.7:9180"))
+                .metricsListen()).isEqualTo(new HostPort("10.1.0.7", 9180));
+        assertThat(ConfigLoader.parse("zoo.cfg", zoo + "metricsAddress=0.0.0.0:9180\n", Map.of("BALLOT_NODE_ID", "1"))
+                .metricsListen()).isEqualTo(new HostPort("0.0.0.0", 9180));
+
+        ConfigException noPort = fails(raft, Map.of("BALLOT_METRICS_ADDRESS", "9180"));
+        assertThat(noPort.getMessage()).startsWith("environment variable BALLOT_METRICS_ADDRESS, key 'raft.metrics_address': "
+                + "'9180' has no port");
+        assertThat(noPort.fix()).contains("\"0.0.0.0:9180\"").contains("leave it unset");
+        ConfigException scheme = fails(zoo, Map.of("BALLOT_NODE_ID", "1", "BALLOT_METRICS_ADDRESS", "http://10.1.0.7:9180"));
+        assertThat(scheme.getMessage()).startsWith("environment variable BALLOT_METRICS_ADDRESS, key 'metricsAddress': ")
+                .contains("has a scheme");
+        ConfigException httpPort = fails(raft, Map.of("BALLOT_METRICS_ADDRESS", "0.0.0.0:8080"));
+        assertThat(httpPort.problem()).isEqualTo("port 8080 is already the HTTP API's (client_address)");
+        assertThat(httpPort.fix()).isEqualTo("give the metrics listener a port of its own, e.g. 9180");
+        assertThat(fails(raft, Map.of("BALLOT_METRICS_ADDRESS", "0.0.0.0:2380")).problem())
+                .isEqualTo("port 2380 is already the peer port (listen_address)");
+        assertThat(fails(raft, Map.of("BALLOT_METRICS_ADDRESS", "0.0.0.0:2379", "BALLOT_ETCD_ADDRESS", "0.0.0.0:2379"))
+                .problem()).isEqualTo("port 2379 is already the etcd API's (etcd_address)");
+        assertThat(fails(zoo, Map.of("BALLOT_NODE_ID", "1", "BALLOT_METRICS_ADDRESS", "0.0.0.0:3888")).problem())
+                .isEqualTo("port 3888 is already the election port of server.1");
+    }
+
+    @Test
     void badEnvironmentValuesNameTheVariable() throws Exception {
         ConfigException e = fails(resource("seed/raft.yaml"), Map.of("BALLOT_ELECTION_TIMEOUT_MIN", "soon"));
         assertThat(e.line()).isZero();

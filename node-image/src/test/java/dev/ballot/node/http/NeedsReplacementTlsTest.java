@@ -42,8 +42,10 @@ class NeedsReplacementTlsTest {
     ca.writeDirectory(dir.resolve("operator"), ca.issue("op", List.of(), List.of(), List.of("ballot://operator"), now,
         Duration.ofDays(1)));
     int port;
-    try (ServerSocket s = new ServerSocket(0)) {
+    int metricsPort;
+    try (ServerSocket s = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) {
       port = s.getLocalPort();
+      metricsPort = m.getLocalPort();
     }
     String yaml = """
         raft:
@@ -56,7 +58,8 @@ class NeedsReplacementTlsTest {
         """;
     NodeConfig config = ConfigLoader.parse("ballot.yaml", yaml, Map.of("BALLOT_NODE_ID", "1",
         "BALLOT_CLIENT_ADDRESS", "127.0.0.1:" + port, "BALLOT_DATA_DIR", dir.resolve("data").toString(),
-        "BALLOT_TLS_DIR", dir.resolve("member").toString(), "HOME", dir.toString()));
+        "BALLOT_TLS_DIR", dir.resolve("member").toString(), "HOME", dir.toString(),
+        "BALLOT_METRICS_ADDRESS", "127.0.0.1:" + metricsPort));
     assertThat(config.tls()).isNotNull();
     try (NeedsReplacementApi api = new NeedsReplacementApi(config, "its storage is empty").start()) {
       String base = "https://127.0.0.1:" + port;
@@ -73,6 +76,13 @@ class NeedsReplacementTlsTest {
       HttpResponse<String> status = get(operator, base + "/v1/status");
       assertThat(status.statusCode()).isEqualTo(200);
       assertThat(status.body()).contains("\"needsReplacement\":true").contains("its storage is empty");
+
+      // The plain metrics port shows it too (alerts fire whatever the TLS), and nothing else.
+      HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> metrics = get(plain, "http://127.0.0.1:" + metricsPort + "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body()).contains("ballot_needs_replacement 1");
+      assertThat(get(plain, "http://127.0.0.1:" + metricsPort + "/v1/status").statusCode()).isEqualTo(404);
     }
   }
 

@@ -55,6 +55,8 @@ public final class DesiredChildren {
     /** The client port's name: etcd's (Raft) or ZooKeeper's (ZAB). */
     public static final String ETCD_CLIENT = "etcd-client";
     public static final String ZOOKEEPER = "zookeeper";
+    /** The plain-HTTP metrics port's name (container port; the PodMonitor scrapes it): not on the Services. */
+    public static final String METRICS = "metrics";
     /** The ZooKeeper port of a TLS cluster (secureClientPort). */
     public static final String ZOOKEEPER_TLS = "zookeeper-tls";
     /** Where a member mounts the cluster's member Secret (every member's certificate; each picks its own by name). */
@@ -174,8 +176,10 @@ public final class DesiredChildren {
     /**
      * Ingress to the member pods: peer ports only from the cluster's own pods; client ports from the cluster's pods
      * (followers forward to their leader), from the operator's pods in {@code operatorNamespace}, and from
-     * {@code spec.networkPolicy.clientFrom} (default: every pod of the cluster's namespace). The peer ports are the
-     * protocol's; every other container port is a client port. Disabled: one rule that allows everything.
+     * {@code spec.networkPolicy.clientFrom} (default: every pod of the cluster's namespace); the metrics port from the
+     * cluster's pods and {@code spec.networkPolicy.metricsFrom} (default: anyone, for Prometheus in whatever namespace:
+     * it serves only {@code GET /metrics}, no keys or values). The peer ports are the protocol's, the metrics port is
+     * {@link #METRICS}; every other container port is a client port. Disabled: one rule that allows everything.
      */
     public io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy networkPolicy(String operatorNamespace) {
         var builder = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
@@ -188,14 +192,16 @@ public final class DesiredChildren {
         }
         List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> peer = new ArrayList<>();
         List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> client = new ArrayList<>();
+        List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> metrics = new ArrayList<>();
         List<String> peerNames = spec.protocol() == ConsensusProtocol.Zab ? List.of("zab-quorum", "zab-election") : List.of("raft");
         for (ContainerPort p : containerPorts()) {
             var port = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder()
                     .withProtocol("TCP").withPort(new IntOrString(p.getContainerPort())).build();
-            (peerNames.contains(p.getName()) ? peer : client).add(port);
+            (peerNames.contains(p.getName()) ? peer : METRICS.equals(p.getName()) ? metrics : client).add(port);
         }
         List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort> all = new ArrayList<>(peer);
         all.addAll(client);
+        all.addAll(metrics);
         var members = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
                 .withNewPodSelector().withMatchLabels(Names.selectorLabels(name)).endPodSelector().build();
         var operator = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
@@ -210,6 +216,11 @@ public final class DesiredChildren {
                 .addNewIngress().withFrom(operator).withPorts(client).endIngress();
         if (!others.isEmpty()) {
             builder.addNewIngress().withFrom(others).withPorts(client).endIngress();
+        }
+        if (spec.metricsFrom() == null) {
+            builder.addNewIngress().withPorts(metrics).endIngress(); // no from: any source
+        } else if (!spec.metricsFrom().isEmpty()) {
+            builder.addNewIngress().withFrom(spec.metricsFrom()).withPorts(metrics).endIngress();
         }
         return builder.endSpec().build();
     }
@@ -355,9 +366,11 @@ public final class DesiredChildren {
         return spec.tls() ? NodeConfigFile.ZOOKEEPER_SECURE_PORT : NodeConfigFile.ZOOKEEPER_PORT;
     }
 
+    /** The Services' ports, then the metrics port (a pod's own: Prometheus scrapes each member, never a Service). */
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
         memberPorts().forEach((name, port) -> ports.add(containerPort(name, port)));
+        ports.add(containerPort(METRICS, NodeConfigFile.METRICS_PORT));
         return ports;
     }
 
@@ -374,6 +387,8 @@ public final class DesiredChildren {
             env.add(new EnvVar("BALLOT_ETCD_ADDRESS", "$(POD_IP):" + NodeConfigFile.ETCD_PORT, null));
         }
         env.add(new EnvVar("BALLOT_CLIENT_ADDRESS", "$(POD_IP):" + NodeConfigFile.HTTP_PORT, null));
+        // Plain HTTP whatever spec.tls: the PodMonitor scrapes every cluster alike (an older node ignores it).
+        env.add(new EnvVar("BALLOT_METRICS_ADDRESS", "$(POD_IP):" + NodeConfigFile.METRICS_PORT, null));
         env.add(new EnvVar("BALLOT_DATA_DIR", NodeConfigFile.DATA_DIR, null));
         if (spec.tls()) {
             env.add(new EnvVar("BALLOT_TLS_DIR", TLS_DIR, null));

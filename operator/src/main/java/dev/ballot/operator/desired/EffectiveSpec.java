@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
  * must not depend on it (the test mock does not default), and it never writes defaults back into spec.
  * {@code restoreFrom}: the backup every voter starts from (spec.bootstrap.fromBackup), or null.
  * {@code keyspaceQuotaBytes}: spec.keyspaceQuota in bytes, or null for none.
+ * {@code clientFrom}, {@code metricsFrom}: as in spec.networkPolicy; null (omitted) means their defaults.
  */
 public record EffectiveSpec(
         ConsensusProtocol protocol,
@@ -39,6 +40,7 @@ public record EffectiveSpec(
         java.util.List<String> clients,
         boolean networkPolicy,
         java.util.List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> clientFrom,
+        java.util.List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer> metricsFrom,
         FromBackupSpec restoreFrom,
         Long keyspaceQuotaBytes) {
 
@@ -79,6 +81,7 @@ public record EffectiveSpec(
                 s.clients == null ? java.util.List.of() : java.util.List.copyOf(s.clients),
                 s.networkPolicy == null || s.networkPolicy.enabled == null || s.networkPolicy.enabled,
                 s.networkPolicy == null ? null : s.networkPolicy.clientFrom,
+                s.networkPolicy == null ? null : s.networkPolicy.metricsFrom,
                 s.bootstrap == null ? null : s.bootstrap.fromBackup,
                 s.keyspaceQuota == null ? null : bytes(s.keyspaceQuota));
     }

@@ -22,6 +22,11 @@ public record NodeConfigFile(String fileName, String content) {
      */
     public static final int ZOOKEEPER_SECURE_PORT = 2281;
     public static final int RAFT_PORT = 2380;
+    /**
+     * The plain-HTTP metrics port (node: {@code BALLOT_METRICS_ADDRESS}): {@code GET /metrics} only, never TLS, what
+     * Prometheus scrapes on every cluster whatever its TLS (etcd's {@code --listen-metrics-urls}). docs/metrics.md.
+     */
+    public static final int METRICS_PORT = 9180;
     public static final int ZAB_QUORUM_PORT = 2888;
     public static final int ZAB_ELECTION_PORT = 3888;
     private static final String BALLOT_YAML = "ballot.yaml";

@@ -188,11 +188,20 @@ class DesiredChildrenTest {
                 .containsExactly(peerPorts.split(","));
         var container = plan.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
-                .containsExactlyInAnyOrder(peerPorts.split(","));
+                .as("the Services' ports and the metrics port, which no Service publishes")
+                .containsExactlyElementsOf(java.util.stream.Stream.concat(java.util.Arrays.stream(peerPorts.split(",")),
+                        java.util.stream.Stream.of("metrics:9180")).toList());
         assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
         assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
         assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("BALLOT_CLIENT_ADDRESS"))
                 .extracting(EnvVar::getValue).containsExactly("$(POD_IP):8080");
+        for (boolean tls : new boolean[] {false, true}) {
+            var node = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(protocol, 3), tls)).statefulSet().getSpec()
+                    .getTemplate().getSpec().getContainers().get(0);
+            assertThat(node.getEnv()).as("tls %s: plain metrics whatever the TLS", tls)
+                    .filteredOn(e -> e.getName().equals("BALLOT_METRICS_ADDRESS"))
+                    .extracting(EnvVar::getValue).containsExactly("$(POD_IP):9180");
+        }
         assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("BALLOT_ETCD_ADDRESS"))
                 .extracting(EnvVar::getValue)
                 .containsExactlyElementsOf(protocol == ConsensusProtocol.Raft ? java.util.List.of("$(POD_IP):2379") : java.util.List.of());
@@ -223,9 +232,10 @@ class DesiredChildrenTest {
                 .containsExactly("zookeeper-tls:2281", "http:8080");
         assertThat(plan.statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
                 .extracting(p -> p.getName() + ":" + p.getContainerPort())
-                .containsExactly("zookeeper-tls:2281", "http:8080", "zab-quorum:2888", "zab-election:3888");
+                .containsExactly("zookeeper-tls:2281", "http:8080", "zab-quorum:2888", "zab-election:3888", "metrics:9180");
         var rules = plan.networkPolicy("ops").getSpec().getIngress();
-        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2888, 3888, 2281, 8080);
+        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
+                .containsExactly(2888, 3888, 2281, 8080, 9180);
         assertThat(rules.get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2281, 8080);
 
         var zab = ClientEndpoints.of("zk", "prod", ConsensusProtocol.Zab,
@@ -341,15 +351,15 @@ class DesiredChildrenTest {
     }
 
     @Test
-    void networkPolicyOpensPeerPortsToTheClusterAndClientPortsToTheOperatorAndClientFrom() {
+    void networkPolicyOpensPeerPortsToTheClusterClientPortsToTheOperatorAndClientFromAndMetricsToMetricsFrom() {
         var raft = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3))).networkPolicy("ops");
         assertThat(raft.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Names.selectorLabels("ec"));
         assertThat(raft.getSpec().getPolicyTypes()).containsExactly("Ingress");
         var rules = raft.getSpec().getIngress();
-        assertThat(rules).hasSize(3);
+        assertThat(rules).hasSize(4);
         assertThat(rules.get(0).getFrom()).singleElement().satisfies(p ->
                 assertThat(p.getPodSelector().getMatchLabels()).isEqualTo(Names.selectorLabels("ec")));
-        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2380, 2379, 8080);
+        assertThat(rules.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2380, 2379, 8080, 9180);
         assertThat(rules.get(1).getFrom()).singleElement().satisfies(p -> {
             assertThat(p.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "ops");
             assertThat(p.getPodSelector().getMatchLabels()).containsEntry(Names.LABEL_NAME, "ballot-operator");
@@ -358,14 +368,32 @@ class DesiredChildrenTest {
         assertThat(rules.get(2).getFrom()).singleElement().satisfies(p ->
                 assertThat(p.getPodSelector().getMatchLabels()).as("default: the namespace's pods").isNullOrEmpty());
         assertThat(rules.get(2).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(2379, 8080);
+        assertThat(rules.get(3).getFrom()).as("metricsFrom omitted: Prometheus from any namespace").isNullOrEmpty();
+        assertThat(rules.get(3).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(9180);
+
+        ElectionClusterSpec monitored = spec(ConsensusProtocol.Raft, 3);
+        monitored.networkPolicy = new dev.ballot.operator.api.NetworkPolicySpec();
+        monitored.networkPolicy.metricsFrom = java.util.List.of(new io.fabric8.kubernetes.api.model.networking.v1
+                .NetworkPolicyPeerBuilder().withNewNamespaceSelector()
+                .withMatchLabels(java.util.Map.of("kubernetes.io/metadata.name", "monitoring")).endNamespaceSelector().build());
+        var m = new DesiredChildren("ec", "ns", EffectiveSpec.of(monitored)).networkPolicy("ops").getSpec().getIngress();
+        assertThat(m).hasSize(4);
+        assertThat(m.get(3).getFrom()).singleElement().satisfies(p -> assertThat(p.getNamespaceSelector().getMatchLabels())
+                .containsEntry("kubernetes.io/metadata.name", "monitoring"));
+        assertThat(m.get(3).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(9180);
+        assertThat(m.get(2).getPorts()).as("metricsFrom opens no client port").extracting(p -> p.getPort().getIntVal())
+                .containsExactly(2379, 8080);
 
         ElectionClusterSpec zab = spec(ConsensusProtocol.Zab, 3);
         zab.networkPolicy = new dev.ballot.operator.api.NetworkPolicySpec();
         zab.networkPolicy.clientFrom = java.util.List.of();
+        zab.networkPolicy.metricsFrom = java.util.List.of();
         var z = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab, false)).networkPolicy("ops");
-        assertThat(z.getSpec().getIngress()).as("clientFrom: [] adds no rule").hasSize(2);
+        assertThat(z.getSpec().getIngress()).as("clientFrom: [] and metricsFrom: [] add no rule").hasSize(2);
         assertThat(z.getSpec().getIngress().get(0).getPorts()).extracting(p -> p.getPort().getIntVal())
-                .containsExactly(2888, 3888, 2181, 8080);
+                .as("the cluster's own pods still reach every port").containsExactly(2888, 3888, 2181, 8080, 9180);
+        assertThat(z.getSpec().getIngress().get(1).getPorts()).extracting(p -> p.getPort().getIntVal())
+                .as("the operator: client ports only").containsExactly(2181, 8080);
 
         zab.networkPolicy.enabled = false;
         var open = new DesiredChildren("zk", "ns", EffectiveSpec.of(zab)).networkPolicy("ops");
