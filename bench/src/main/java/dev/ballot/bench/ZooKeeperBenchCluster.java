@@ -168,10 +168,23 @@ final class ZooKeeperBenchCluster extends ExternalBenchCluster {
         return session("127.0.0.1:" + clientPorts[member]);
     }
 
+    /**
+     * The client's settings: SASL off (no system here uses it). With SASL on, the default, every new client looks up
+     * its server's host name before it connects (the SASL principal); for an address without a name (Ballot's members
+     * listen on 127.0.R.x, ZooKeeper's on 127.0.0.1, which /etc/hosts names) that is a reverse DNS query, and on this
+     * machine a burst of them held new clients back for over a second after a failover: bench 2026-12-07, ZAB freeze
+     * "first ack" 2-4 s while the members were idle (docs/bench.md).
+     */
+    static org.apache.zookeeper.client.ZKClientConfig withoutSasl() {
+        org.apache.zookeeper.client.ZKClientConfig config = new org.apache.zookeeper.client.ZKClientConfig();
+        config.setProperty(org.apache.zookeeper.client.ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
+        return config;
+    }
+
     /** A ZooKeeper Java client session on {@code connect}, for ZooKeeper and Ballot's ZooKeeper port alike. */
     static KvSession session(String connect) throws IOException {
         ZooKeeper zk = new ZooKeeper(connect, SESSION_TIMEOUT_MS, event -> {
-        });
+        }, withoutSasl());
         return new KvSession() {
             @Override
             public void put(String key, byte[] value, Duration timeout) throws Exception {
