@@ -66,6 +66,14 @@ public final class BackupRestore extends OnCreatedCluster {
         return;
       }
       Map<String, Object> backup = awaitBackup(ctx, source, request, 120_000);
+      if (backup == null) {
+        // What the operator did about it: the status as it stands and its backup log lines (a CI rehearsal at load
+        // ~13 once found no finished backup in 120 s and left nothing to say why).
+        Object now = ctx.electionCluster(source).map(e -> e.getAdditionalProperties().get("status"))
+            .map(st -> ((Map<?, ?>) st).get("backup")).orElse(null);
+        System.err.println("backup-restore: status.backup now " + now + "; leader " + ctx.leader(source));
+        OperatorLog.linesOfLeader(ctx, 180, "backup").forEach(l -> System.err.println("operator| " + l));
+      }
       if (!r.check(backup != null, "status.backup shows no finished backup for request " + request + " within 120 s")) {
         return;
       }
