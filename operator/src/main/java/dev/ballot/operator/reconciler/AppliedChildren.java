@@ -27,8 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the informers). Most reconciles come from a member reporting a new role, term or leader, which changes no child;
  * JOSDK's server-side-apply matcher still costs 20-400 ms of CPU per reconcile for six children on a busy machine,
  * and a failover queues several reconciles, each one later than the last (status.leader lagged the election by up
- * to 800 ms). Any edit of a child by anyone (a new resourceVersion), a deleted child, a spec change or a new layout
- * applies again as before; so does every {@link #MAX_AGE}, as a backstop.
+ * to 800 ms). Any edit of a child's spec, labels, annotations or owners by anyone, a deleted child, a spec change of
+ * the cluster or a new layout applies again as before; so does every {@link #MAX_AGE}, as a backstop. A child's status
+ * is not an edit: a killed member changes its StatefulSet's and PodDisruptionBudget's status, and re-applying all six
+ * children then made the reconcile that reports the failover's new leader the slowest one (a CI run: 673 ms).
  */
 final class AppliedChildren {
     static final Duration MAX_AGE = Duration.ofMinutes(5);
@@ -70,14 +72,28 @@ final class AppliedChildren {
         }
     }
 
-    /** The children of the cluster the informers hold, as sorted {@code Kind/name@resourceVersion}. */
+    /** The children of the cluster the informers hold, as sorted {@code Kind/name@}{@link #version}. */
     static String stored(Context<ElectionCluster> context) {
         TreeSet<String> versions = new TreeSet<>();
         for (Class<? extends HasMetadata> kind : List.of(ConfigMap.class, Service.class, StatefulSet.class,
                 PodDisruptionBudget.class, NetworkPolicy.class)) {
             context.getSecondaryResources(kind).forEach(r -> versions.add(kind.getSimpleName() + "/"
-                    + r.getMetadata().getName() + "@" + Objects.toString(r.getMetadata().getResourceVersion())));
+                    + r.getMetadata().getName() + "@" + version(r)));
         }
         return String.join(",", versions);
+    }
+
+    /**
+     * What changes when anyone edits {@code child} but not when only its status moves: its generation (the API server
+     * raises it on every spec change) with its labels, annotations and owners, which no generation counts. A kind the
+     * API server keeps no generation for (a ConfigMap) falls back to its resourceVersion: it has no status either.
+     */
+    static String version(HasMetadata child) {
+        var meta = child.getMetadata();
+        if (meta.getGeneration() == null) {
+            return "rv" + meta.getResourceVersion();
+        }
+        return "g" + meta.getGeneration() + "#" + Integer.toHexString(Objects.hash(meta.getLabels(),
+                meta.getAnnotations(), meta.getOwnerReferences()));
     }
 }

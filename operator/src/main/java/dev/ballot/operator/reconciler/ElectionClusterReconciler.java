@@ -114,6 +114,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final AppliedChildren applied = new AppliedChildren();
     private volatile MemberStatusEventSource members;
     private final MemberStatusEventSource.MemberWatchSettings watch;
+    /** The Events that only repeat the new status, sent beside its write (EventToPublish.news). */
+    private final NewsEvents news;
     /**
      * Per cluster: the MemberNeedsReplacement Warning this process last published (a reconcile can start from a status
      * older than the one it wrote, which would announce the same replacement twice); cleared once none runs.
@@ -124,6 +126,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.settings = settings;
         this.client = client;
         this.gauges = new ClusterGauges(registry);
+        this.news = new NewsEvents(client);
         this.watch = new MemberStatusEventSource.MemberWatchSettings(settings.memberUrlTemplate(),
                 settings.memberPollInterval(), settings.memberRequestTimeout(), settings.memberStreamStaleAfter());
         // The JDK client's connect timeout covers the TLS handshake: it must let a first contact's handshake through
@@ -249,7 +252,13 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
                         || !e.message().equals(replacementAnnounced.put(key, e.message())))
-                .forEach(e -> EventRecorder.record(client, cluster, e));
+                .forEach(e -> {
+                    if (e.news()) {
+                        news.send(cluster, e);
+                    } else {
+                        EventRecorder.record(client, cluster, e);
+                    }
+                });
         clock.mark("events");
         BackupExecutor.Result backup = backups.reconcile(cluster, decision.leader());
         clock.mark("backup");

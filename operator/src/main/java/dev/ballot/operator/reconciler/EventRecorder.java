@@ -12,7 +12,8 @@ import org.jboss.logging.Logger;
  * Publishes events as core/v1 Events on the cluster. A failure to record is logged, never thrown. Synchronous on
  * purpose: an Event is sent before the status that records its transition is written, so an operator killed between
  * the two announces it again after its restart; a background sender lost such Events (e2e operator-crash-replace:
- * no MemberNeedsReplacement after a kill).
+ * no MemberNeedsReplacement after a kill). The exception are the Events that only repeat the status, which
+ * {@link NewsEvents} sends beside it.
  */
 final class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);

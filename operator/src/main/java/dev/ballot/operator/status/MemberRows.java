@@ -157,7 +157,7 @@ final class MemberRows {
                 if (!leader.name().equals(prev.leader)) {
                     s.leaderChanges = s.leaderChanges + 1;
                 }
-                events.add(EventToPublish.normal("LeaderElected", leader.name() + " leads in term " + leader.term()));
+                events.add(EventToPublish.news("LeaderElected", leader.name() + " leads in term " + leader.term()));
             }
             s.leaderSince = leader.since() != null ? leader.since()
                     : (changed || prev.leaderSince == null ? now.toString() : prev.leaderSince);

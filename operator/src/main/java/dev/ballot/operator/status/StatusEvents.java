@@ -20,7 +20,7 @@ final class StatusEvents {
             events.add(EventToPublish.warning("EvenVoters", String.join("; ", n.warnings())));
         }
         if (StatusConditions.isTrue(prev.conditions, StatusConditions.STALLED) && n.stalledReason() == null) {
-            events.add(EventToPublish.normal("Unstalled", "the operator can make progress again"));
+            events.add(EventToPublish.news("Unstalled", "the operator can make progress again"));
         }
         if (n.stalledReason() != null && !Objects.equals(n.stalledMessage(),
                 StatusConditions.messageOf(prev.conditions, StatusConditions.STALLED))) {
@@ -28,16 +28,16 @@ final class StatusEvents {
         }
         boolean wasPaused = "Paused".equals(StatusConditions.reasonOf(prev.conditions, StatusConditions.RECONCILING));
         if (n.paused() && !wasPaused) {
-            events.add(EventToPublish.normal("Paused", "spec.paused is true: changing nothing, still reporting status"));
+            events.add(EventToPublish.news("Paused", "spec.paused is true: changing nothing, still reporting status"));
         } else if (!n.paused() && wasPaused) {
-            events.add(EventToPublish.normal("Resumed", "spec.paused is false: reconciling again"));
+            events.add(EventToPublish.news("Resumed", "spec.paused is false: reconciling again"));
         }
         if (n.degraded() && !Objects.equals(n.degradedReason(),
                 StatusConditions.reasonOf(prev.conditions, StatusConditions.DEGRADED))) {
             events.add(EventToPublish.warning(n.degradedReason(), n.degradedMessage()));
         } else if (!n.degraded() && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)
                 && !"Electing".equals(n.degradedReason())) {
-            events.add(EventToPublish.normal("QuorumHealthy", n.summary()));
+            events.add(EventToPublish.news("QuorumHealthy", n.summary()));
         }
         boolean noSpace = StatusConditions.isTrue(s.conditions, KeyspaceQuotaCondition.TYPE);
         boolean hadNoSpace = StatusConditions.isTrue(prev.conditions, KeyspaceQuotaCondition.TYPE);
@@ -45,7 +45,7 @@ final class StatusEvents {
             events.add(EventToPublish.warning(KeyspaceQuotaCondition.NO_SPACE,
                     StatusConditions.messageOf(s.conditions, KeyspaceQuotaCondition.TYPE)));
         } else if (!noSpace && hadNoSpace && StatusConditions.find(s.conditions, KeyspaceQuotaCondition.TYPE) != null) {
-            events.add(EventToPublish.normal("SpaceFreed", "no member reports the NOSPACE alarm any more: writes are"
+            events.add(EventToPublish.news("SpaceFreed", "no member reports the NOSPACE alarm any more: writes are"
                     + " accepted again"));
         }
         for (MemberStatus m : s.members) {
@@ -54,7 +54,7 @@ final class StatusEvents {
             if (Boolean.FALSE.equals(m.reachable) && (old == null || !Boolean.FALSE.equals(old.reachable))) {
                 events.add(EventToPublish.warning("MemberUnreachable", m.name + " " + m.message));
             } else if (Boolean.TRUE.equals(m.reachable) && old != null && Boolean.FALSE.equals(old.reachable)) {
-                events.add(EventToPublish.normal("MemberReachable", m.name + " answers again as " + m.role));
+                events.add(EventToPublish.news("MemberReachable", m.name + " answers again as " + m.role));
             }
         }
     }

@@ -7,6 +7,10 @@ import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.desired.DesiredChildren;
 import dev.ballot.operator.desired.EffectiveSpec;
 import dev.ballot.operator.desired.MemberLayout;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import org.junit.jupiter.api.Test;
 
 class AppliedChildrenTest {
@@ -27,6 +31,34 @@ class AppliedChildrenTest {
                 .as("applied again at least every %s", AppliedChildren.MAX_AGE).isFalse();
         applied.forget("uid-1");
         assertThat(applied.unchanged("uid-1", "d1", "sts@5", T0 + 1)).as("a deleted cluster").isFalse();
+    }
+
+    @Test
+    void aChildsVersionMovesWithItsSpecAndMetadataButNotItsStatus() {
+        StatefulSet sts = new StatefulSetBuilder().withNewMetadata().withName("raft-3").withGeneration(4L)
+                .withResourceVersion("100").addToLabels("app", "ballot").endMetadata()
+                .withNewStatus().withReadyReplicas(3).endStatus().build();
+        String before = AppliedChildren.version(sts);
+        StatefulSet podKilled = new StatefulSetBuilder(sts).editMetadata().withResourceVersion("101").endMetadata()
+                .editStatus().withReadyReplicas(2).endStatus().build();
+        assertThat(AppliedChildren.version(podKilled)).as("a member's pod died: only the status moved")
+                .isEqualTo(before);
+        StatefulSet specEdited = new StatefulSetBuilder(sts).editMetadata().withGeneration(5L).withResourceVersion("102")
+                .endMetadata().build();
+        assertThat(AppliedChildren.version(specEdited)).as("someone edited the spec").isNotEqualTo(before);
+        StatefulSet relabelled = new StatefulSetBuilder(sts).editMetadata().addToLabels("app", "other")
+                .withResourceVersion("103").endMetadata().build();
+        assertThat(AppliedChildren.version(relabelled)).as("someone changed a label").isNotEqualTo(before);
+        StatefulSet annotated = new StatefulSetBuilder(sts).editMetadata().addToAnnotations("note", "x")
+                .withResourceVersion("104").endMetadata().build();
+        assertThat(AppliedChildren.version(annotated)).as("someone added an annotation").isNotEqualTo(before);
+
+        ConfigMap config = new ConfigMapBuilder().withNewMetadata().withName("raft-3-config").withResourceVersion("7")
+                .endMetadata().build();
+        ConfigMap configEdited = new ConfigMapBuilder(config).editMetadata().withResourceVersion("8").endMetadata()
+                .addToData("zoo.cfg", "edited").build();
+        assertThat(AppliedChildren.version(configEdited)).as("a kind without a generation: every write counts")
+                .isNotEqualTo(AppliedChildren.version(config));
     }
 
     @Test

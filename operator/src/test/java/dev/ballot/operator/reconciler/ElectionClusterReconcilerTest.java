@@ -158,6 +158,11 @@ class ElectionClusterReconcilerTest {
                 .until(() -> get("raft-b"), c -> "raft-b-1".equals(c.getStatus().leader)
                         && Long.valueOf(4).equals(c.getStatus().term));
         assertThat(moved.getStatus().leaderChanges).isEqualTo(changesBefore + 1);
+        // sent beside the status write, not before it: it still arrives
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.v1().events().inNamespace(ns).list().getItems()
+                .stream().anyMatch(e -> "LeaderElected".equals(e.getReason())
+                        && "raft-b".equals(e.getInvolvedObject().getName())
+                        && e.getMessage().equals("raft-b-1 leads in term 4")));
     }
 
     @Test
