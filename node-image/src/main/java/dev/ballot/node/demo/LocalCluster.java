@@ -445,6 +445,35 @@ public final class LocalCluster implements AutoCloseable {
         return ask(id, NodeEndpoint::metrics);
     }
 
+    /**
+     * The node's {@code /v1/status}, asked again until it answers or {@code deadline} passes: for a caller that needs
+     * the answer from a node that should be up (one 500 ms ask can miss on a loaded machine).
+     */
+    public StatusReport statusWithin(long id, Duration deadline) throws InterruptedException {
+        return within(id, deadline, "/v1/status", () -> status(id));
+    }
+
+    /** The node's Prometheus text, asked again until it answers or {@code deadline} passes (see statusWithin). */
+    public String metricsWithin(long id, Duration deadline) throws InterruptedException {
+        return within(id, deadline, "/metrics", () -> metrics(id));
+    }
+
+    private <T> T within(long id, Duration deadline, String what, java.util.function.Supplier<Optional<T>> ask)
+            throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            Optional<T> answer = ask.get();
+            if (answer.isPresent()) {
+                return answer.get();
+            }
+            if (System.nanoTime() - end > 0) {
+                throw new IllegalStateException("node " + id + " did not answer " + what + " within " + deadline
+                        + (nodes.get(id).running() ? "" : " (its process is not running)"));
+            }
+            Thread.sleep(50);
+        }
+    }
+
     public boolean ready(long id) {
         return ask(id, n -> n.readyz().passed()).orElse(false);
     }

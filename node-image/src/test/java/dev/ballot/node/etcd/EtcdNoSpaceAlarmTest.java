@@ -79,7 +79,7 @@ class EtcdNoSpaceAlarmTest {
         });
         String listed = ctl.ok("alarm", "list");
         assertThat(listed.lines().toList()).hasSize(3).allMatch(l -> l.strip().matches("memberID:\\d+ alarm:NOSPACE"));
-        assertThat(cluster.cluster.metrics(cluster.awaitLeader()).orElseThrow()).contains("ballot_nospace_alarm 1.0")
+        assertThat(cluster.cluster.metricsWithin(cluster.awaitLeader(), Duration.ofSeconds(10))).contains("ballot_nospace_alarm 1.0")
                 .contains("ballot_keyspace_quota_bytes " + (double) QUOTA).contains("ballot_keyspace_bytes ");
 
         assertThat(ctl.run(null, "put", "small", "1").out()).as("a put that would fit: the alarm stands")

@@ -124,7 +124,7 @@ class BackupRestoreProcessTest {
             assertThat(uuid).isNotEqualTo(sourceUuid);
             // The log goes on from the backup's index (ZAB: zxids of a later epoch).
             long leaderNow = target.leader().orElseThrow().id();
-            assertThat(target.status(leaderNow).orElseThrow().commitIndex()).isGreaterThan(taken.manifest().index());
+            assertThat(target.statusWithin(leaderNow, Duration.ofSeconds(10)).commitIndex()).isGreaterThan(taken.manifest().index());
             System.out.println("BackupRestoreProcessTest " + protocol + ": restored " + read.size() + "/" + written.size()
                     + " keys, restore of 3 members took " + restoreMs + "ms");
         }

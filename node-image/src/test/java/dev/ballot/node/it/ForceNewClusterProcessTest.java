@@ -130,7 +130,7 @@ class ForceNewClusterProcessTest {
             // may win): whoever leads, it leads all three as voters.
             long leader = await("a leader").atMost(Duration.ofSeconds(60)).until(cluster::leader, Optional::isPresent)
                     .orElseThrow().id();
-            assertThat(cluster.status(leader).orElseThrow().members()).hasSize(3).allMatch(m -> "voter".equals(m.kind()));
+            assertThat(cluster.statusWithin(leader, Duration.ofSeconds(10)).members()).hasSize(3).allMatch(m -> "voter".equals(m.kind()));
             System.out.println(label + ": rebuilt from " + r.asked().member() + " at index " + r.asked().lastIndex()
                     + "; " + String.join("; ", timings) + "; keys_kept=" + present + "/" + (keys * 3)
                     + " (every member), voters=3, write after: ok");
@@ -183,7 +183,7 @@ class ForceNewClusterProcessTest {
         long a = await("a leader").atMost(Duration.ofSeconds(60)).until(cluster::leader, Optional::isPresent).orElseThrow().id();
         await("all members joined").atMost(Duration.ofSeconds(30)).until(() -> cluster.nodes().stream().allMatch(n ->
                 cluster.status(n.id()).map(s -> s.joinedMembers() != null && s.joinedMembers().size() == 3).orElse(false)));
-        String oldUuid = cluster.status(a).orElseThrow().clusterUuid();
+        String oldUuid = cluster.statusWithin(a, Duration.ofSeconds(10)).clusterUuid();
         for (int i = 0; i < keys; i++) {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (!store.tryPut(cluster, a, "k" + i, "v" + i)) {

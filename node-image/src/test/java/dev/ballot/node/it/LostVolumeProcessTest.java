@@ -106,7 +106,7 @@ class LostVolumeProcessTest {
 
             assertThat(Boolean.TRUE.equals(bStatus.needsReplacement())).as("B's status").isTrue();
             assertThat(bStatus.role()).isEqualTo("needsReplacement");
-            assertThat(cluster.metrics(b).orElseThrow()).contains("ballot_needs_replacement 1");
+            assertThat(cluster.metricsWithin(b, Duration.ofSeconds(10))).contains("ballot_needs_replacement 1");
             assertThat(Files.readString(cluster.node(b).log())).contains("NEEDS REPLACEMENT").contains("learner");
         }
     }

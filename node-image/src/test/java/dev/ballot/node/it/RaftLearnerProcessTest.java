@@ -45,14 +45,14 @@ class RaftLearnerProcessTest {
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> cluster.nodes().stream().allMatch(n -> cluster.ready(n.id())));
 
-            StatusReport status = cluster.status(LEARNER).orElseThrow();
+            StatusReport status = cluster.statusWithin(LEARNER, Duration.ofSeconds(10));
             assertThat(status.role()).isEqualTo("learner");
             assertThat(kinds(status)).containsExactly(Map.entry("node-1", "voter"), Map.entry("node-2", "voter"),
                     Map.entry("node-3", "voter"), Map.entry("node-4", "learner"));
             long firstLeader = await("a leader").atMost(Duration.ofSeconds(30))
                     .until(cluster::leader, Optional::isPresent).orElseThrow().id();
             assertThat(firstLeader).isNotEqualTo(LEARNER);
-            assertThat(kinds(cluster.status(firstLeader).orElseThrow())).containsEntry("node-4", "learner");
+            assertThat(kinds(cluster.statusWithin(firstLeader, Duration.ofSeconds(10)))).containsEntry("node-4", "learner");
 
             // Roles the learner reports while everything below happens: only ever "learner".
             Set<String> learnerRoles = ConcurrentHashMap.newKeySet();
