@@ -52,7 +52,7 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
 
   @Override
   public boolean appliesTo(Cluster cluster) {
-    return cluster.canFreeze();
+    return super.appliesTo(cluster) && cluster.canFreeze();
   }
 
   @Override
