@@ -30,7 +30,7 @@ public final class BackupRestore extends OnCreatedCluster {
 
   @Override
   public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
-    return super.appliesTo(cluster) && cluster instanceof dev.ballot.e2e.provider.LocalProvider.LocalCluster;
+    return cluster instanceof dev.ballot.e2e.provider.LocalProvider.LocalCluster;
   }
 
   @Override

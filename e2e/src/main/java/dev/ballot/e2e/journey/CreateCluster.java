@@ -4,29 +4,11 @@ package dev.ballot.e2e.journey;
 public final class CreateCluster extends ScenarioAfter {
   private final String example;
   final String clusterName;
-  /** The example's members mount a Secret (TLS certificates). */
-  private final boolean mountsSecrets;
 
   public CreateCluster(String scenario, String example, String clusterName) {
-    this(scenario, example, clusterName, false);
-  }
-
-  private CreateCluster(String scenario, String example, String clusterName, boolean mountsSecrets) {
     super(scenario, "install");
     this.example = example;
     this.clusterName = clusterName;
-    this.mountsSecrets = mountsSecrets;
-  }
-
-  /** A cluster whose example turns TLS on: its members mount their certificates from a Secret. */
-  public static CreateCluster withTls(String scenario, String example, String clusterName) {
-    return new CreateCluster(scenario, example, clusterName, true);
-  }
-
-  /** Not where pods get no Secret volumes: the members would wait for their certificates forever. */
-  @Override
-  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
-    return !mountsSecrets || cluster.mountsSecretVolumes();
   }
 
   @Override

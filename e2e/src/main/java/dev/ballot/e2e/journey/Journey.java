@@ -15,7 +15,7 @@ public final class Journey {
   public static Journey standard() {
     CreateCluster raft = new CreateCluster("create-raft", "examples/raft-3.yaml", "raft-3");
     CreateCluster zab = new CreateCluster("create-zab", "examples/zab-5-observer.yaml", "zab-5");
-    CreateCluster tls = CreateCluster.withTls("create-tls", "e2e/manifests/sec-3.yaml", "sec-3");
+    CreateCluster tls = new CreateCluster("create-tls", "e2e/manifests/sec-3.yaml", "sec-3");
     return new Journey(List.of(
         new KubeletSmoke(), new Install(), raft, zab,
         new LeaderFailover("leader-failover-raft", raft),

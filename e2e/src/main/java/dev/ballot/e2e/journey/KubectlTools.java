@@ -17,7 +17,7 @@ public final class KubectlTools extends OnCreatedCluster {
   /** logs and exec go through a real kubelet's server: the process kubelet (provider local) has neither. */
   @Override
   public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
-    return super.appliesTo(cluster) && cluster instanceof dev.ballot.e2e.provider.NodeCluster;
+    return cluster instanceof dev.ballot.e2e.provider.NodeCluster;
   }
 
   @Override

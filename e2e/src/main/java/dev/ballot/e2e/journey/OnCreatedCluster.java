@@ -9,12 +9,6 @@ abstract class OnCreatedCluster extends ScenarioAfter {
     this.created = created;
   }
 
-  /** Wherever its cluster can be created (a subclass that narrows this further does not widen it). */
-  @Override
-  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
-    return created.appliesTo(cluster);
-  }
-
   /**
    * Waits (up to 180 s) until the created cluster is Ready and returns its leader; empty, with {@code r} failed
    * naming {@code moment}, when it is not Ready with a leader.

@@ -52,7 +52,7 @@ public final class PrometheusMonitoring extends OnCreatedCluster {
 
   @Override
   public boolean appliesTo(Cluster cluster) {
-    return super.appliesTo(cluster) && cluster.canFreeze();
+    return cluster.canFreeze();
   }
 
   @Override

@@ -40,7 +40,7 @@ public final class VolumeLost extends OnCreatedCluster {
 
   @Override
   public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
-    return super.appliesTo(cluster) && (operatorKills == 0 || OperatorCrasher.applies(cluster));
+    return operatorKills == 0 || OperatorCrasher.applies(cluster);
   }
 
   @Override

@@ -63,14 +63,6 @@ public interface Cluster extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
-  /**
-   * Whether pods here get their Secret volumes: a TLS cluster's members read their certificates from one, so
-   * without it they never start (the process kubelet of the local provider mounts ConfigMaps and claims only).
-   */
-  default boolean mountsSecretVolumes() {
-    return true;
-  }
-
   /** Whether {@link #freeze} works here: scenarios that stop members for a while (quorum loss) need it. */
   default boolean canFreeze() {
     return false;

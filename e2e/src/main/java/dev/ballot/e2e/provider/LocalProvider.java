@@ -194,12 +194,6 @@ public final class LocalProvider implements ClusterProvider {
       return true;
     }
 
-    /** The process kubelet mounts ConfigMaps and claims, not Secrets: a TLS cluster's members cannot start here. */
-    @Override
-    public boolean mountsSecretVolumes() {
-      return false;
-    }
-
     @Override
     public String freeze(Pod pod, boolean frozen) throws Exception {
       String signal = frozen ? "STOP" : "CONT";
