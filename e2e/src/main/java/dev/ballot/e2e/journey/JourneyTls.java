@@ -33,16 +33,16 @@ final class JourneyTls {
   }
 
   /**
-   * Whether the journey runs with TLS on: by default wherever the journey installs the operator in the cluster, as a
-   * user would meet it (TLS for every new cluster); {@code BALLOT_E2E_TLS=0} runs it plain, {@code =1} forces it on.
-   * The local operator process keeps clusters plain either way (its process kubelet mounts no Secret volumes).
+   * Whether the journey runs with TLS on: by default wherever the journey starts the operator (in the cluster, or as
+   * a local process beside the process kubelet), as a user would meet it (TLS for every new cluster);
+   * {@code BALLOT_E2E_TLS=0} runs it plain, {@code =1} forces it on (an operator the harness did not start).
    */
   static boolean on(dev.ballot.e2e.provider.Cluster cluster) {
     String forced = System.getenv("BALLOT_E2E_TLS");
     if (forced != null && !forced.isEmpty()) {
       return "1".equals(forced);
     }
-    return cluster.operatorMode() == dev.ballot.e2e.provider.Cluster.OperatorMode.IN_CLUSTER;
+    return cluster.operatorMode() != dev.ballot.e2e.provider.Cluster.OperatorMode.EXTERNAL;
   }
 
   /** Before any HTTP client is made: the harness reaches members by address (see the class comment). */

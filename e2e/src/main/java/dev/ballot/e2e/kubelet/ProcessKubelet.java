@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -124,6 +125,24 @@ public final class ProcessKubelet implements AutoCloseable {
 
       @Override
       public void onDelete(ConfigMap cm, boolean u) {}
+    }, 60_000));
+    informers.add(client.secrets().inAnyNamespace().inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Secret secret) {}
+
+      @Override
+      public void onUpdate(Secret old, Secret secret) {
+        if (!java.util.Objects.equals(old.getData(), secret.getData())) {
+          for (PodRunner r : runners.values()) {
+            if (r.namespace.equals(secret.getMetadata().getNamespace()) && r.mountsSecret(secret.getMetadata().getName())) {
+              scheduler.execute(() -> r.refreshSecret(secret.getMetadata().getName()));
+            }
+          }
+        }
+      }
+
+      @Override
+      public void onDelete(Secret secret, boolean u) {}
     }, 60_000));
     informers.add(podInformer);
     informers.add(serviceInformer);
