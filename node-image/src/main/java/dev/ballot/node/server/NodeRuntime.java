@@ -550,6 +550,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             if (rd.messagesFirst()) {
                 // A leader's appends: followers write them while our own fsync runs, instead of after it.
                 rd.messages().forEach(outbox::send);
+                traceSent(rd, "before persist");
             }
             if (rd.mustSync()) {
                 long t0 = System.nanoTime();
@@ -565,6 +566,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             }
             if (!rd.messagesFirst()) {
                 rd.messages().forEach(outbox::send);
+                traceSent(rd, "after persist");
             }
             for (LogEntry e : rd.committed()) {
                 apply(e);
@@ -588,6 +590,13 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             maybeSnapshot();
         }
         answers.flush();
+    }
+
+    private static void traceSent(Ready rd, String when) {
+        if (!rd.messages().isEmpty()) {
+            FailoverTrace.event(() -> "sent " + rd.messages().size() + " messages " + when + ": "
+                    + FailoverTrace.describe(rd.messages().get(0)));
+        }
     }
 
     private void installSnapshot(Snapshot s) {
