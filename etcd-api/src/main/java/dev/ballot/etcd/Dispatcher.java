@@ -425,11 +425,10 @@ final class Dispatcher implements AutoCloseable {
         });
     }
 
-    /** One write-trace line: what, the thread, and System.nanoTime in microseconds (as the node's driver trace). */
+    /** One write-trace line: what, on which thread ({@link StampedTrace}). */
     static void stamp(String what) {
-        long at = System.nanoTime();
         String thread = Thread.currentThread().getName();
-        LOG.info(() -> "trace " + what + " on " + thread + " at_us=" + at / 1_000);
+        StampedTrace.line(() -> what + " on " + thread);
     }
 
     static StatusRuntimeException status(Throwable t) {

@@ -40,7 +40,8 @@ final class Answers implements AutoCloseable {
         try {
             long handed = System.nanoTime();
             thread.execute(() -> {
-                FailoverTrace.event(() -> "answer thread took " + batch.size() + " after " + FailoverTrace.ms(System.nanoTime() - handed));
+                long waited = System.nanoTime() - handed;
+                FailoverTrace.event(() -> "answer thread took " + batch.size() + " after " + FailoverTrace.ms(waited));
                 batch.forEach(Runnable::run);
                 FailoverTrace.event(() -> "answer thread completed " + batch.size());
             });

@@ -1,5 +1,7 @@
 package dev.ballot.node.server;
 
+import dev.ballot.etcd.StampedTrace;
+
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -38,9 +40,10 @@ final class FailoverTrace {
     }
 
     static void event(Supplier<String> what) {
-        if (active()) {
-            long at = System.nanoTime();
-            LOG.info(() -> "trace " + what.get() + (ALWAYS ? " at_us=" + at / 1_000 : ""));
+        if (ALWAYS) {
+            StampedTrace.line(what);
+        } else if (active()) {
+            LOG.info(() -> "trace " + what.get());
         }
     }
 

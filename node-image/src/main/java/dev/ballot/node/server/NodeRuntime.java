@@ -216,8 +216,8 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                 if (message.from() == status.leaderId()) {
                     leaderContactNanos = System.nanoTime();
                 }
-                FailoverTrace.event(() -> "step " + FailoverTrace.describe(message) + " queued "
-                        + FailoverTrace.ms(System.nanoTime() - at));
+                long queued = System.nanoTime() - at; // taken now: a trace line may be written later
+                FailoverTrace.event(() -> "step " + FailoverTrace.describe(message) + " queued " + FailoverTrace.ms(queued));
                 node.step(message);
             }));
         }
@@ -246,8 +246,9 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         long at = System.nanoTime();
         submit(future, () -> {
             Proposal p = node.propose(command);
+            long queued = System.nanoTime() - at;
             FailoverTrace.event(() -> "propose " + (p.accepted() ? "index " + p.index() : p.outcome() + " hint "
-                    + p.leaderHint()) + " queued " + FailoverTrace.ms(System.nanoTime() - at));
+                    + p.leaderHint()) + " queued " + FailoverTrace.ms(queued));
             if (p.accepted()) {
                 pendingWrites.put(p.index(), new PendingWrite<>(requestId, System.nanoTime(), future));
             } else {
@@ -572,7 +573,9 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                 apply(e);
             }
             if (!rd.committed().isEmpty()) {
-                FailoverTrace.event(() -> "applied up to " + applied + " (term " + appliedTerm + ")");
+                long upTo = applied;
+                long term = appliedTerm;
+                FailoverTrace.event(() -> "applied up to " + upTo + " (term " + term + ")");
             }
             for (ReadState rs : rd.readStates()) {
                 PendingRead<M, ?> pr = awaitingReadState.remove(rs.requestId());
