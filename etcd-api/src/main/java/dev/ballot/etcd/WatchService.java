@@ -133,9 +133,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                 send(WatchResponse.newBuilder().setHeader(headers.of(current)).setWatchId(watchId).setCreated(true).build());
                 long start = r.getStartRevision();
                 if (start > 0 && start < compacted) {
-                    forget(watchId);
-                    send(WatchResponse.newBuilder().setHeader(headers.of(current)).setWatchId(watchId).setCanceled(true)
-                            .setCompactRevision(compacted).setCancelReason(EtcdError.COMPACTED.message()).build());
+                    cancelCompacted(watchId, current, compacted);
                     return null;
                 }
                 if (start > 0 && start <= current) {
@@ -150,6 +148,13 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                         .setCancelReason(String.valueOf(Dispatcher.status(t).getStatus().getDescription())).build());
                 return null;
             });
+        }
+
+        /** Ends a watch whose history from where it stands was compacted away, naming the compaction (as etcd does). */
+        private void cancelCompacted(long watchId, long current, long compacted) {
+            forget(watchId);
+            send(WatchResponse.newBuilder().setHeader(headers.of(current)).setWatchId(watchId).setCanceled(true)
+                    .setCompactRevision(compacted).setCancelReason(EtcdError.COMPACTED.message()).build());
         }
 
         /**
@@ -189,9 +194,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                 if (e.getValue() < compacted) {
                     it.remove();
                     stats.rejoinedLiveFeed();
-                    forget(watchId);
-                    send(WatchResponse.newBuilder().setHeader(headers.of(current)).setWatchId(watchId).setCanceled(true)
-                            .setCompactRevision(compacted).setCancelReason(EtcdError.COMPACTED.message()).build());
+                    cancelCompacted(watchId, current, compacted);
                     continue;
                 }
                 WatchHub.Watcher w = new WatchHub.Watcher(watchId, r, e.getValue(), this);

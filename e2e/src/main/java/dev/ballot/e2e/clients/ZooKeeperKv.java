@@ -50,7 +50,7 @@ final class ZooKeeperKv implements ClientKv {
   static ZKClientConfig secure(Path certDir) throws IOException {
     Path keyStore = certDir.resolve("keystore.pem");
     Files.writeString(keyStore, Files.readString(certDir.resolve("tls.key")) + Files.readString(certDir.resolve("tls.crt")));
-    ZKClientConfig config = new ZKClientConfig();
+    ZKClientConfig config = withoutSasl();
     config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
     config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
     config.setProperty("zookeeper.ssl.keyStore.location", keyStore.toString());
@@ -58,6 +58,17 @@ final class ZooKeeperKv implements ClientKv {
     config.setProperty("zookeeper.ssl.trustStore.location", certDir.resolve("ca.crt").toString());
     config.setProperty("zookeeper.ssl.trustStore.type", "PEM");
     config.setProperty("zookeeper.ssl.hostnameVerification", "false");
+    return config;
+  }
+
+  /**
+   * No SASL: the members ask for none, and with it on the client looks up its server's canonical host name before it
+   * connects (a reverse lookup of a pod address), which held new sessions 1-2 s in the bench (docs/bench.md): a
+   * failover's first write after the session moves would carry that delay.
+   */
+  static ZKClientConfig withoutSasl() {
+    ZKClientConfig config = new ZKClientConfig();
+    config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");
     return config;
   }
 
@@ -166,8 +177,7 @@ final class ZooKeeperKv implements ClientKv {
       }
     };
     String connect = member.getHostString() + ":" + member.getPort();
-    zk = certDir == null ? new ZooKeeper(connect, SESSION_TIMEOUT_MS, watcher)
-        : new ZooKeeper(connect, SESSION_TIMEOUT_MS, watcher, secure(certDir));
+    zk = new ZooKeeper(connect, SESSION_TIMEOUT_MS, watcher, certDir == null ? withoutSasl() : secure(certDir));
     try {
       if (!connected.await(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
         closeQuietly(zk);
