@@ -89,6 +89,21 @@ public final class EtcdServer implements AutoCloseable {
         if (tls != null) {
             builder.intercept(new ClientCertificates());
         }
+        if (Dispatcher.WRITE_TRACE) {
+            builder.addStreamTracerFactory(new io.grpc.ServerStreamTracer.Factory() {
+                @Override
+                public io.grpc.ServerStreamTracer newServerStreamTracer(String method, io.grpc.Metadata headers) {
+                    // the first and the last the server's transport knows of a call, around the handler's stamps
+                    Dispatcher.stamp("stream created " + method);
+                    return new io.grpc.ServerStreamTracer() {
+                        @Override
+                        public void streamClosed(io.grpc.Status status) {
+                            Dispatcher.stamp("stream closed " + status.getCode());
+                        }
+                    };
+                }
+            });
+        }
         Server server = builder
                 .directExecutor()
                 .addService(ServerInterceptors.intercept(new KvService(backend, dispatcher), Dispatcher.interceptor()))

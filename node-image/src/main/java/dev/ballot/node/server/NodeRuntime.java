@@ -596,7 +596,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
     }
 
     private static void traceSent(Ready rd, String when) {
-        if (!rd.messages().isEmpty()) {
+        if (FailoverTrace.active() && !rd.messages().isEmpty()) {
             FailoverTrace.event(() -> "sent " + rd.messages().size() + " messages " + when + ": "
                     + FailoverTrace.describe(rd.messages().get(0)));
         }
