@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,36 +43,13 @@ class CallHandOffTest {
     }
 
     /** A single-member leader that applies each proposal to a real state machine at once, noting the thread. */
-    private static final class RecordingLeader implements EtcdBackend {
-        final EtcdStateMachine sm = new EtcdStateMachine();
+    private static final class RecordingLeader extends StateMachineBackend {
         final List<String> proposedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
-        long index;
-        long requestIds;
 
         @Override
         public synchronized CompletableFuture<EtcdResult> propose(EtcdCommand command) {
             proposedOn.add(Thread.currentThread().getName());
             return CompletableFuture.completedFuture(sm.apply(new LogEntry(++index, 1, EntryType.COMMAND, command.encode())));
-        }
-
-        @Override
-        public synchronized <T> CompletableFuture<T> readLocal(Function<EtcdStateMachine, T> query) {
-            return CompletableFuture.completedFuture(query.apply(sm));
-        }
-
-        @Override
-        public <T> CompletableFuture<T> readLinearizable(Function<EtcdStateMachine, T> query) {
-            return readLocal(query);
-        }
-
-        @Override
-        public long memberId() {
-            return 1;
-        }
-
-        @Override
-        public long clusterId() {
-            return 7;
         }
 
         @Override
@@ -84,31 +60,6 @@ class CallHandOffTest {
         @Override
         public long leaderId() {
             return 1;
-        }
-
-        @Override
-        public CompletableFuture<Long> leaderChangeFrom(long leaderId) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public String etcdTarget(long memberId) {
-            return null; // no warm-up call to itself
-        }
-
-        @Override
-        public List<Member> members() {
-            return List.of();
-        }
-
-        @Override
-        public synchronized long raftIndex() {
-            return index;
-        }
-
-        @Override
-        public synchronized long newRequestId() {
-            return ++requestIds;
         }
     }
 }
