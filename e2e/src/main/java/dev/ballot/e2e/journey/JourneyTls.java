@@ -19,7 +19,9 @@ import javax.net.ssl.SSLContext;
  * (Secret {@code <name>-operator-tls}: the harness observes what the operator observes). One TLS context holds them
  * all; the JDK presents to each member the certificate its CA issued (as the operator's {@code OperatorTls}). Members
  * are reached by pod address while their certificates name DNS names, so the harness checks the chain (the
- * cluster's CA) but not the host name (jdk.internal.httpclient.disableHostnameVerification, set by {@link #enable}).
+ * cluster's CA) but not the host name (jdk.internal.httpclient.disableHostnameVerification: e2e/run sets it on the
+ * command line, since the JDK reads it only when its first HTTP client is made; {@link #enable} sets it too, for a
+ * harness started otherwise before any client).
  */
 final class JourneyTls {
   static final String CLIENT = "journey";
@@ -33,16 +35,16 @@ final class JourneyTls {
   }
 
   /**
-   * Whether the journey runs with TLS on: by default wherever the journey installs the operator in the cluster, as a
-   * user would meet it (TLS for every new cluster); {@code BALLOT_E2E_TLS=0} runs it plain, {@code =1} forces it on.
-   * The local operator process keeps clusters plain either way (its process kubelet mounts no Secret volumes).
+   * Whether the journey runs with TLS on: by default wherever the journey starts the operator (in the cluster, or as
+   * a local process beside the process kubelet), as a user would meet it (TLS for every new cluster);
+   * {@code BALLOT_E2E_TLS=0} runs it plain, {@code =1} forces it on (an operator the harness did not start).
    */
   static boolean on(dev.ballot.e2e.provider.Cluster cluster) {
     String forced = System.getenv("BALLOT_E2E_TLS");
     if (forced != null && !forced.isEmpty()) {
       return "1".equals(forced);
     }
-    return cluster.operatorMode() == dev.ballot.e2e.provider.Cluster.OperatorMode.IN_CLUSTER;
+    return cluster.operatorMode() != dev.ballot.e2e.provider.Cluster.OperatorMode.EXTERNAL;
   }
 
   /** Before any HTTP client is made: the harness reaches members by address (see the class comment). */

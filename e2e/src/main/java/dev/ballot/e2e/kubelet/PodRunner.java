@@ -55,6 +55,10 @@ final class PodRunner {
   private final KubeletContext ctx;
   private final ScheduledExecutorService scheduler;
   private final HttpClient http;
+  /** For {@code scheme: HTTPS} probes (a TLS cluster's members): one for every pod, made on first use. */
+  private static final class HttpsProbes {
+    static final HttpClient CLIENT = HttpsProbeClient.create(Duration.ofSeconds(1));
+  }
   final String uid;
   final String namespace;
   final String name;
@@ -324,7 +328,7 @@ final class PodRunner {
     return t.record(ok, System.currentTimeMillis());
   }
 
-  /** httpGet and tcpSocket probes run against the pod IP; exec probes are not run here and pass. */
+  /** httpGet (HTTP or HTTPS) and tcpSocket probes run against the pod IP; exec probes are not run here and pass. */
   private boolean runProbe(io.fabric8.kubernetes.api.model.Probe probe, long timeoutMs) {
     if (probe.getHttpGet() != null) {
       return httpProbe(probe.getHttpGet(), timeoutMs);
@@ -348,9 +352,10 @@ final class PodRunner {
     String host = get.getHost() == null || get.getHost().isEmpty() ? ip : get.getHost();
     String path = get.getPath() == null ? "/" : get.getPath();
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+      boolean https = "HTTPS".equalsIgnoreCase(get.getScheme());
+      HttpRequest req = HttpRequest.newBuilder(URI.create((https ? "https://" : "http://") + host + ":" + port + path))
           .timeout(Duration.ofMillis(Math.max(200, timeoutMs))).GET().build();
-      int code = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+      int code = (https ? HttpsProbes.CLIENT : http).send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
       return code >= 200 && code < 400;
     } catch (IOException e) {
       return false;
@@ -464,30 +469,48 @@ final class PodRunner {
 
   /** Whether the pod mounts this ConfigMap as a volume. */
   boolean mountsConfigMap(String configMap) {
+    return mounts(v -> v.getConfigMap() != null && configMap.equals(v.getConfigMap().getName()));
+  }
+
+  /** Whether the pod mounts this Secret as a volume (a TLS member's certificates). */
+  boolean mountsSecret(String secret) {
+    return mounts(v -> v.getSecret() != null && secret.equals(v.getSecret().getSecretName()));
+  }
+
+  private boolean mounts(java.util.function.Predicate<Volume> which) {
     List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
-    return volumes.stream().anyMatch(v -> v.getConfigMap() != null && configMap.equals(v.getConfigMap().getName()));
+    return volumes.stream().anyMatch(which);
   }
 
   /** Rewrites the files of a changed ConfigMap, as the kubelet's volume sync does for running pods. */
   void refreshConfigMap(String configMap) {
+    refresh("configmap " + configMap, v -> v.getConfigMap() != null && configMap.equals(v.getConfigMap().getName()));
+  }
+
+  /** Rewrites the files of a changed Secret (renewed certificates), as the kubelet's volume sync does. */
+  void refreshSecret(String secret) {
+    refresh("secret " + secret, v -> v.getSecret() != null && secret.equals(v.getSecret().getSecretName()));
+  }
+
+  private void refresh(String what, java.util.function.Predicate<Volume> which) {
     try {
       if (!volumeDirs.isEmpty()) {
-        writeVolumeFiles(configMap);
+        writeVolumeFiles(which);
       }
     } catch (IOException | RuntimeException e) {
-      LOG.warning(() -> "pod " + namespace + "/" + name + ": refreshing configmap " + configMap + " failed: " + e.getMessage());
+      LOG.warning(() -> "pod " + namespace + "/" + name + ": refreshing " + what + " failed: " + e.getMessage());
     }
   }
 
-  /** Writes ConfigMap and Secret volume files (only those of {@code onlyConfigMap} when given), each atomically. */
-  private void writeVolumeFiles(String onlyConfigMap) throws IOException {
+  /** Writes ConfigMap and Secret volume files (only of the volumes {@code only} accepts when given), each atomically. */
+  private void writeVolumeFiles(java.util.function.Predicate<Volume> only) throws IOException {
     List<Volume> volumes = pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
     Map<String, Path> byVolume = volumeDirs;
     // file contents may name container paths (a data_dir in the config): rewrite with all mounts of the pod
     Map<String, Path> allMounts = new HashMap<>();
     mountsByContainer.values().forEach(allMounts::putAll);
     for (Volume v : volumes) {
-      if (onlyConfigMap != null && (v.getConfigMap() == null || !onlyConfigMap.equals(v.getConfigMap().getName()))) {
+      if (only != null && !only.test(v)) {
         continue;
       }
       Map<String, String> files = null;

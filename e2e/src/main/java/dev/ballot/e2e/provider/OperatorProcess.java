@@ -44,9 +44,11 @@ public final class OperatorProcess {
     pb.environment().put("POD_NAME", "ballot-operator-local");
     pb.environment().put("QUARKUS_OPERATOR_SDK_NAMESPACES", "JOSDK_ALL_NAMESPACES");
     pb.environment().put("BALLOT_OPERATOR_LEADER_ELECTION_ENABLED", "false");
-    // The journey's fake members and its clients speak plain HTTP: clusters without spec.tls stay plain here
-    // (docs/operator.md, TLS; the journey with TLS on is issue 12's open part).
-    pb.environment().put("BALLOT_TLS_DEFAULT_ENABLED", "false");
+    // The operator's default (TLS for every new cluster), as with the in-cluster operator; BALLOT_E2E_TLS=0 runs the
+    // journey plain (JourneyTls.on).
+    if ("0".equals(System.getenv("BALLOT_E2E_TLS"))) {
+      pb.environment().put("BALLOT_TLS_DEFAULT_ENABLED", "false");
+    }
     pb.environment().putAll(extraEnv);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     return pb.start();
