@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * reconnect backoff of the old channel delays the next phase.
  */
 final class JetcdSessions implements AutoCloseable {
+    /** {@code -Dballot.trace.writes=true} on the bench's java line: each put's start and answer, stamped as the members' trace. */
+    private static final boolean TRACE = Boolean.getBoolean("ballot.trace.writes");
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     KvSession session(String endpoint) {
@@ -26,7 +28,13 @@ final class JetcdSessions implements AutoCloseable {
         return new KvSession() {
             @Override
             public void put(String key, byte[] value, Duration timeout) throws Exception {
+                if (TRACE) {
+                    dev.ballot.etcd.StampedTrace.line(() -> "client put sent");
+                }
                 await(client.getKVClient().put(ByteSequence.from(key.getBytes()), ByteSequence.from(value)), timeout);
+                if (TRACE) {
+                    dev.ballot.etcd.StampedTrace.line(() -> "client put answered");
+                }
             }
 
             @Override

@@ -54,6 +54,8 @@ final class Dispatcher implements AutoCloseable {
     static final long ABANDON_GRACE_MS = 50;
     /** {@code -Dballot.trace.failover=true}: each routing decision that is not an immediate local success is logged. */
     private static final boolean TRACE = Boolean.getBoolean("ballot.trace.failover");
+    /** {@code -Dballot.trace.writes=true}: a line with a monotonic stamp where a unary call starts and is answered. */
+    static final boolean WRITE_TRACE = Boolean.getBoolean("ballot.trace.writes");
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("ballot.trace.failover");
 
     private final EtcdBackend backend;
@@ -404,14 +406,29 @@ final class Dispatcher implements AutoCloseable {
 
     /** Answers a unary call from a future. */
     static <R> void answer(CompletableFuture<R> future, StreamObserver<R> observer) {
+        if (WRITE_TRACE) {
+            stamp("call handed on");
+        }
         future.whenComplete((r, t) -> {
+            if (WRITE_TRACE) {
+                stamp("call completed");
+            }
             if (t == null) {
                 observer.onNext(r);
                 observer.onCompleted();
             } else {
                 observer.onError(status(t));
             }
+            if (WRITE_TRACE) {
+                stamp("call answered");
+            }
         });
+    }
+
+    /** One write-trace line: what, on which thread ({@link StampedTrace}). */
+    static void stamp(String what) {
+        String thread = Thread.currentThread().getName();
+        StampedTrace.line(() -> what + " on " + thread);
     }
 
     static StatusRuntimeException status(Throwable t) {

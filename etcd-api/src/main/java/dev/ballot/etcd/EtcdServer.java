@@ -24,9 +24,11 @@ public final class EtcdServer implements AutoCloseable {
     public static final long PROGRESS_INTERVAL_MILLIS = Long.getLong("ballot.etcd.progressMillis", 5_000);
 
     /**
-     * Threads that run the calls' handlers and the forwarding channels' callbacks. No handler blocks (every wait is a
-     * future), so a few threads serve any number of calls; gRPC's default, a cached pool, grew one thread per call
-     * in flight (50 threads on a member serving 64 clients, each costing resident memory).
+     * Threads that run the forwarding channels' callbacks and the start-up warm-up. The calls' handlers run on the
+     * transport's own event-loop threads ({@code directExecutor}): no handler blocks (every wait is a future), and a
+     * hand-off to another thread cost every call a wake-up before it reached the driver's inbox, in series with
+     * everything else a sequential write waits for (docs/bench.md, "Where a sequential write's time goes").
+     * gRPC's default, a cached pool, also grew one thread per call in flight (50 threads on a member serving 64 clients).
      */
     static final int CALL_THREADS = 4;
 
@@ -87,8 +89,23 @@ public final class EtcdServer implements AutoCloseable {
         if (tls != null) {
             builder.intercept(new ClientCertificates());
         }
+        if (Dispatcher.WRITE_TRACE) {
+            builder.addStreamTracerFactory(new io.grpc.ServerStreamTracer.Factory() {
+                @Override
+                public io.grpc.ServerStreamTracer newServerStreamTracer(String method, io.grpc.Metadata headers) {
+                    // the first and the last the server's transport knows of a call, around the handler's stamps
+                    Dispatcher.stamp("stream created " + method);
+                    return new io.grpc.ServerStreamTracer() {
+                        @Override
+                        public void streamClosed(io.grpc.Status status) {
+                            Dispatcher.stamp("stream closed " + status.getCode());
+                        }
+                    };
+                }
+            });
+        }
         Server server = builder
-                .executor(calls)
+                .directExecutor()
                 .addService(ServerInterceptors.intercept(new KvService(backend, dispatcher), Dispatcher.interceptor()))
                 .addService(new WatchService(backend, headers, hub, timer, PROGRESS_INTERVAL_MILLIS, watchStats))
                 .addService(ServerInterceptors.intercept(lease.leaseService(), Dispatcher.interceptor()))

@@ -39,6 +39,9 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+        if (Dispatcher.WRITE_TRACE) {
+            Dispatcher.stamp("put received");
+        }
         if (emptyKey(request.getKey(), observer)) {
             return;
         }

@@ -10,10 +10,8 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -78,13 +76,10 @@ class DispatcherSettlingTest {
     }
 
     /** A leader of term 1 that loses leadership during its proposal; term 2's leader is member 2. */
-    private static final class LosingLeader implements EtcdBackend {
-        final EtcdStateMachine sm = new EtcdStateMachine();
+    private static final class LosingLeader extends StateMachineBackend {
         final boolean applyBeforeFailing;
         EtcdError failWith = EtcdError.LEADER_CHANGED;
-        long index;
         long term = 1;
-        long requestIds;
 
         LosingLeader(boolean applyBeforeFailing) {
             this.applyBeforeFailing = applyBeforeFailing;
@@ -104,26 +99,6 @@ class DispatcherSettlingTest {
         }
 
         @Override
-        public <T> CompletableFuture<T> readLocal(Function<EtcdStateMachine, T> query) {
-            return CompletableFuture.completedFuture(query.apply(sm));
-        }
-
-        @Override
-        public <T> CompletableFuture<T> readLinearizable(Function<EtcdStateMachine, T> query) {
-            return readLocal(query);
-        }
-
-        @Override
-        public long memberId() {
-            return 1;
-        }
-
-        @Override
-        public long clusterId() {
-            return 7;
-        }
-
-        @Override
         public long term() {
             return term;
         }
@@ -131,31 +106,6 @@ class DispatcherSettlingTest {
         @Override
         public long leaderId() {
             return term == 1 ? 1 : 2;
-        }
-
-        @Override
-        public CompletableFuture<Long> leaderChangeFrom(long leaderId) {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public String etcdTarget(long memberId) {
-            return null;
-        }
-
-        @Override
-        public List<Member> members() {
-            return List.of();
-        }
-
-        @Override
-        public long raftIndex() {
-            return index;
-        }
-
-        @Override
-        public long newRequestId() {
-            return ++requestIds;
         }
     }
 }

@@ -38,7 +38,13 @@ final class Answers implements AutoCloseable {
         List<Runnable> batch = pending;
         pending = new ArrayList<>();
         try {
-            thread.execute(() -> batch.forEach(Runnable::run));
+            long handed = System.nanoTime();
+            thread.execute(() -> {
+                long waited = System.nanoTime() - handed;
+                FailoverTrace.event(() -> "answer thread took " + batch.size() + " after " + FailoverTrace.ms(waited));
+                batch.forEach(Runnable::run);
+                FailoverTrace.event(() -> "answer thread completed " + batch.size());
+            });
         } catch (RejectedExecutionException stopped) {
             batch.forEach(Runnable::run);
         }

@@ -1,5 +1,7 @@
 package dev.ballot.node.server;
 
+import dev.ballot.etcd.StampedTrace;
+
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -11,7 +13,13 @@ import java.util.logging.Logger;
  * acknowledged write goes. Off, it costs one volatile read per event.
  */
 final class FailoverTrace {
-    static final boolean ON = Boolean.getBoolean("ballot.trace.failover");
+    static final boolean ON = Boolean.getBoolean("ballot.trace.failover") || Boolean.getBoolean("ballot.trace.writes");
+    /**
+     * {@code -Dballot.trace.writes=true}: every event, not only after a role change, each line stamped with
+     * {@code at_us=} (System.nanoTime in microseconds: one monotonic clock for every process of a machine), so that
+     * the stages of one write line up across the members' logs (docs/bench.md, "Where a sequential write's time goes").
+     */
+    static final boolean ALWAYS = Boolean.getBoolean("ballot.trace.writes");
     static final long WINDOW_MS = 1_500;
     private static final Logger LOG = Logger.getLogger("ballot.trace.failover");
     private static volatile long windowEndNanos;
@@ -28,11 +36,13 @@ final class FailoverTrace {
     }
 
     static boolean active() {
-        return ON && System.nanoTime() - windowEndNanos < 0;
+        return ALWAYS || ON && System.nanoTime() - windowEndNanos < 0;
     }
 
     static void event(Supplier<String> what) {
-        if (active()) {
+        if (ALWAYS) {
+            StampedTrace.line(what);
+        } else if (active()) {
             LOG.info(() -> "trace " + what.get());
         }
     }

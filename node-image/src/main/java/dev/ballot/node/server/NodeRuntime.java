@@ -216,8 +216,8 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
                 if (message.from() == status.leaderId()) {
                     leaderContactNanos = System.nanoTime();
                 }
-                FailoverTrace.event(() -> "step " + FailoverTrace.describe(message) + " queued "
-                        + FailoverTrace.ms(System.nanoTime() - at));
+                long queued = System.nanoTime() - at; // taken now: a trace line may be written later
+                FailoverTrace.event(() -> "step " + FailoverTrace.describe(message) + " queued " + FailoverTrace.ms(queued));
                 node.step(message);
             }));
         }
@@ -246,8 +246,9 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
         long at = System.nanoTime();
         submit(future, () -> {
             Proposal p = node.propose(command);
+            long queued = System.nanoTime() - at;
             FailoverTrace.event(() -> "propose " + (p.accepted() ? "index " + p.index() : p.outcome() + " hint "
-                    + p.leaderHint()) + " queued " + FailoverTrace.ms(System.nanoTime() - at));
+                    + p.leaderHint()) + " queued " + FailoverTrace.ms(queued));
             if (p.accepted()) {
                 pendingWrites.put(p.index(), new PendingWrite<>(requestId, System.nanoTime(), future));
             } else {
@@ -550,6 +551,7 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             if (rd.messagesFirst()) {
                 // A leader's appends: followers write them while our own fsync runs, instead of after it.
                 rd.messages().forEach(outbox::send);
+                traceSent(rd, "before persist");
             }
             if (rd.mustSync()) {
                 long t0 = System.nanoTime();
@@ -565,12 +567,15 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             }
             if (!rd.messagesFirst()) {
                 rd.messages().forEach(outbox::send);
+                traceSent(rd, "after persist");
             }
             for (LogEntry e : rd.committed()) {
                 apply(e);
             }
             if (!rd.committed().isEmpty()) {
-                FailoverTrace.event(() -> "applied up to " + applied + " (term " + appliedTerm + ")");
+                long upTo = applied;
+                long term = appliedTerm;
+                FailoverTrace.event(() -> "applied up to " + upTo + " (term " + term + ")");
             }
             for (ReadState rs : rd.readStates()) {
                 PendingRead<M, ?> pr = awaitingReadState.remove(rs.requestId());
@@ -588,6 +593,13 @@ public final class NodeRuntime<M extends ReplicatedStateMachine<R>, R> implement
             maybeSnapshot();
         }
         answers.flush();
+    }
+
+    private static void traceSent(Ready rd, String when) {
+        if (FailoverTrace.active() && !rd.messages().isEmpty()) {
+            FailoverTrace.event(() -> "sent " + rd.messages().size() + " messages " + when + ": "
+                    + FailoverTrace.describe(rd.messages().get(0)));
+        }
     }
 
     private void installSnapshot(Snapshot s) {
