@@ -66,6 +66,7 @@ public final class CertRotation extends OnCreatedCluster {
     sampler.setDaemon(true);
     sampler.start();
     boolean caRotated = false;
+    java.util.concurrent.atomic.AtomicLong caStartedAt = new java.util.concurrent.atomic.AtomicLong();
     try {
       Thread.sleep(2_000);
       String request = Instant.now().toString().replace(':', '-');
@@ -127,6 +128,7 @@ public final class CertRotation extends OnCreatedCluster {
       if (!r.check(withNew.startsWith("200 "), "the renewed client certificate was refused: " + withNew)) {
         return;
       }
+      caStartedAt.set(System.currentTimeMillis());
       caRotated = rotateCa(ctx, r, ec, work, newClient);
     } finally {
       sampling.set(false);
@@ -142,7 +144,9 @@ public final class CertRotation extends OnCreatedCluster {
         .map(s -> (List<Map<String, Object>>) s.getOrDefault("conditions", List.of())).orElse(List.of()).stream()
         .anyMatch(c -> "Ready".equals(c.get("type")) && "True".equals(c.get("status"))));
     r.check(ready, "the cluster was not Ready after the renewal (the operator reaches members with its new certificate)");
-    r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures()).put("max_write_gap_ms", writer.maxGapMs());
+    r.put("writes_acked", writer.ackedCount()).put("writes_failed", writer.failures()).put("max_write_gap_ms", writer.maxGapMs())
+        .put("max_write_gap_in", caStartedAt.get() > 0 && writer.maxGapEndedAt() >= caStartedAt.get() ? "ca-rotation"
+            : "certificate-renewal");
     r.check(writer.ackedCount() > 0, "no write was acknowledged during the renewal (" + writer.failures() + " failed)");
     List<String> lost = writer.verify(clientPorts);
     r.put("acked_lost", lost.size());
@@ -167,8 +171,21 @@ public final class CertRotation extends OnCreatedCluster {
     java.util.function.Supplier<Map<String, Object>> tls = () -> ctx.electionCluster(ec)
         .map(g -> (Map<String, Object>) g.getAdditionalProperties().get("status"))
         .map(s -> (Map<String, Object>) s.get("tls")).orElse(Map.of());
-    boolean done = SecurityAttacks.waitFor(reloadDeadline, () -> request.equals(tls.get().get("caRotationRequest")));
-    r.put("ca_rotation_ms", System.currentTimeMillis() - t0);
+    Map<String, Long> stepsSeen = new java.util.LinkedHashMap<>(); // each step, when the status first showed it
+    boolean done = SecurityAttacks.waitFor(reloadDeadline, () -> {
+      Map<String, Object> now;
+      try {
+        now = tls.get();
+      } catch (RuntimeException e) {
+        return false; // an API hiccup: the next poll
+      }
+      if (now.get("caRotation") != null) {
+        stepsSeen.putIfAbsent(String.valueOf(now.get("caRotation")), System.currentTimeMillis() - t0);
+      }
+      return request.equals(now.get("caRotationRequest"));
+    });
+    r.put("ca_rotation_ms", System.currentTimeMillis() - t0).put("ca_steps_seen_ms", String.join(",",
+        stepsSeen.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).toList()));
     if (!r.check(done, "status.tls.caRotationRequest did not become " + request + " within " + reloadDeadline.toSeconds()
         + " s; status.tls: " + tls.get())) {
       return false;
