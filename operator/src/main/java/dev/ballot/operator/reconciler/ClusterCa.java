@@ -42,8 +42,10 @@ record ClusterCa(CertificateAuthority current, CertificateAuthority next, X509Ce
         if (step == Step.TRUSTING && next == null) {
             step = null; // a next CA that cannot be read: the rotation starts again with a new one
         }
+        // without a step no request is being served: one still wanted is taken up again from the start
+        String serving = step == null ? null : ClusterCertificates.text(s, SERVING);
         return new ClusterCa(authority(s, TlsMaterial.CA_FILE, KEY), step == Step.TRUSTING ? next : null,
-                cert(s, PREVIOUS_CRT), step, ClusterCertificates.text(s, SERVING), ClusterCertificates.text(s, DONE));
+                cert(s, PREVIOUS_CRT), step, serving, ClusterCertificates.text(s, DONE));
     }
 
     /** The Secret's data (PEM and plain text). */

@@ -33,10 +33,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The edge of a cluster's certificates: reads its Secrets, asks {@link CertificatePlanner} what to issue, issues with
+ * The edge of a cluster's certificates: reads its Secrets, asks {@link CaRotationPlanner} which step of a CA rotation
+ * to take (from what the members report of their TLS material) and {@link CertificatePlanner} what to issue, issues with
  * BouncyCastle ({@link CertificateAuthority}) and writes the Secrets back, owned by the cluster (deleted with it).
- * Secrets: {@code <name>-ca} (CA key and certificate, and the previous CA's certificate after a renewal, still trusted
- * until it expires), {@code <name>-tls} (every member's {@code <pod>.crt}/{@code <pod>.key} and {@code ca.crt}),
+ * Secrets: {@code <name>-ca} (the CAs and where a rotation stands, {@link ClusterCa}), {@code <name>-tls} (every member's {@code <pod>.crt}/{@code <pod>.key} and {@code ca.crt}),
  * {@code <name>-operator-tls} and {@code <name>-client-<client>} (cert-manager's layout).
  */
 final class ClusterCertificates {
