@@ -109,12 +109,23 @@ public final class BackupRestore extends OnCreatedCluster {
       List<InetSocketAddress> restoredMembers = ctx.clientAddresses(restored);
       int equal = 0;
       String firstDiff = null;
-      for (Map.Entry<String, String> e : written.entrySet()) {
-        Optional<String> got = get(kv, restoredMembers, e.getKey());
-        if (got.isPresent() && got.get().equals(e.getValue())) {
-          equal++;
-        } else if (firstDiff == null) {
-          firstDiff = e.getKey() + " is " + got.orElse("<absent>") + ", was " + e.getValue();
+      // The restored cluster's own client: with TLS it has its own CA, which the source's certificate is not from.
+      // All keys within 120 s: each read may retry for 30 s, and 200 unanswered reads must not hold the run for hours.
+      long readDeadline = System.currentTimeMillis() + 120_000;
+      try (ClientKv restoredKv = ctx.clientKv(restored)) {
+        for (Map.Entry<String, String> e : written.entrySet()) {
+          if (System.currentTimeMillis() > readDeadline) {
+            if (firstDiff == null) {
+              firstDiff = e.getKey() + " and the rest were not read: reads did not finish within 120 s";
+            }
+            break;
+          }
+          Optional<String> got = get(restoredKv, restoredMembers, e.getKey());
+          if (got.isPresent() && got.get().equals(e.getValue())) {
+            equal++;
+          } else if (firstDiff == null) {
+            firstDiff = e.getKey() + " is " + got.orElse("<absent>") + ", was " + e.getValue();
+          }
         }
       }
       r.put("keys", written.size()).put("keys_equal", equal == written.size());

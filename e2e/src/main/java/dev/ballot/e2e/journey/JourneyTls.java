@@ -19,7 +19,9 @@ import javax.net.ssl.SSLContext;
  * (Secret {@code <name>-operator-tls}: the harness observes what the operator observes). One TLS context holds them
  * all; the JDK presents to each member the certificate its CA issued (as the operator's {@code OperatorTls}). Members
  * are reached by pod address while their certificates name DNS names, so the harness checks the chain (the
- * cluster's CA) but not the host name (jdk.internal.httpclient.disableHostnameVerification, set by {@link #enable}).
+ * cluster's CA) but not the host name (jdk.internal.httpclient.disableHostnameVerification: e2e/run sets it on the
+ * command line, since the JDK reads it only when its first HTTP client is made; {@link #enable} sets it too, for a
+ * harness started otherwise before any client).
  */
 final class JourneyTls {
   static final String CLIENT = "journey";

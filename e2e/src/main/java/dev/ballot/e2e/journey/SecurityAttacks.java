@@ -36,6 +36,15 @@ public final class SecurityAttacks extends OnCreatedCluster {
     super(scenario, created);
   }
 
+  /**
+   * Reads the refusals from the members' logs with {@code kubectl logs}, which needs a kubelet server: the process
+   * kubelet (provider local) has none (node-image's TlsAttacksProcessTest runs the same attacks on processes).
+   */
+  @Override
+  public boolean appliesTo(dev.ballot.e2e.provider.Cluster cluster) {
+    return !(cluster instanceof dev.ballot.e2e.provider.LocalProvider.LocalCluster);
+  }
+
   @Override
   public void run(JourneyContext ctx, ScenarioResult r) throws Exception {
     String ec = created.clusterName;

@@ -138,18 +138,30 @@ public final class VolumeLost extends OnCreatedCluster {
         http.put(p.getMetadata().getName(), ctx.cluster().reach(p, JourneyContext.HTTP_PORT));
       }
     }
+    // Asked again for up to 10 s: one round can miss the leader (a first TLS handshake on a loaded machine, an
+    // election in progress) and -1 would then fail the scenario for the harness's sake.
     Long committed = null;
-    for (InetSocketAddress a : http.values()) {
-      try {
-        var s = NodeApi.at(a).status();
-        if (s.leads()) {
-          committed = s.commitIndex();
+    Map<String, String> lastAnswer = new java.util.TreeMap<>();
+    long leaderDeadline = System.currentTimeMillis() + 10_000;
+    while (committed == null && System.currentTimeMillis() < leaderDeadline) {
+      for (Map.Entry<String, InetSocketAddress> m : http.entrySet()) {
+        try {
+          var s = NodeApi.at(m.getValue()).status();
+          lastAnswer.put(m.getKey(), s.role() + " term " + s.term());
+          if (s.leads()) {
+            committed = s.commitIndex();
+          }
+        } catch (Exception e) {
+          lastAnswer.put(m.getKey(), e.toString()); // not answering: ask the next
         }
-      } catch (Exception e) {
-        // not answering: ask the next
+      }
+      if (committed == null) {
+        Thread.sleep(250);
       }
     }
     if (committed == null || !http.containsKey(member)) {
+      System.err.println("replaced member check: no leader answered within 10 s: " + lastAnswer
+          + (http.containsKey(member) ? "" : "; " + member + " has no pod address"));
       return -1;
     }
     long until = System.currentTimeMillis() + 20_000;

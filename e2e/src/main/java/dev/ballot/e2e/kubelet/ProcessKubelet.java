@@ -108,42 +108,10 @@ public final class ProcessKubelet implements AutoCloseable {
     podInformer = client.pods().inAnyNamespace().inform(EventHandlers.of(this::onPod, this::onPodGone), 30_000);
     serviceInformer = client.services().inAnyNamespace()
         .inform(EventHandlers.<Service>of(s -> hostsDirty.set(true), s -> hostsDirty.set(true)), 30_000);
-    informers.add(client.configMaps().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(ConfigMap cm) {}
-
-      @Override
-      public void onUpdate(ConfigMap old, ConfigMap cm) {
-        if (!java.util.Objects.equals(old.getData(), cm.getData())) {
-          for (PodRunner r : runners.values()) {
-            if (r.namespace.equals(cm.getMetadata().getNamespace()) && r.mountsConfigMap(cm.getMetadata().getName())) {
-              scheduler.execute(() -> r.refreshConfigMap(cm.getMetadata().getName()));
-            }
-          }
-        }
-      }
-
-      @Override
-      public void onDelete(ConfigMap cm, boolean u) {}
-    }, 60_000));
-    informers.add(client.secrets().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Secret secret) {}
-
-      @Override
-      public void onUpdate(Secret old, Secret secret) {
-        if (!java.util.Objects.equals(old.getData(), secret.getData())) {
-          for (PodRunner r : runners.values()) {
-            if (r.namespace.equals(secret.getMetadata().getNamespace()) && r.mountsSecret(secret.getMetadata().getName())) {
-              scheduler.execute(() -> r.refreshSecret(secret.getMetadata().getName()));
-            }
-          }
-        }
-      }
-
-      @Override
-      public void onDelete(Secret secret, boolean u) {}
-    }, 60_000));
+    informers.add(client.configMaps().inAnyNamespace().inform(
+        refreshMounted(ConfigMap::getData, PodRunner::mountsConfigMap, PodRunner::refreshConfigMap), 60_000));
+    informers.add(client.secrets().inAnyNamespace().inform(
+        refreshMounted(Secret::getData, PodRunner::mountsSecret, PodRunner::refreshSecret), 60_000));
     informers.add(podInformer);
     informers.add(serviceInformer);
     informers.add(client.persistentVolumeClaims().inAnyNamespace().inform(EventHandlers.of(this::provision, this::release), 30_000));
@@ -193,6 +161,36 @@ public final class ProcessKubelet implements AutoCloseable {
           .withLastHeartbeatTime(now).withLastTransitionTime(now).build());
     }
     return out;
+  }
+
+  /**
+   * On a change of a ConfigMap's or Secret's data, rewrites its files in every running pod that mounts it, as the
+   * kubelet's volume sync does.
+   */
+  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> refreshMounted(
+      java.util.function.Function<T, Map<String, String>> data,
+      java.util.function.BiPredicate<PodRunner, String> mounts,
+      java.util.function.BiConsumer<PodRunner, String> refresh) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T object) {}
+
+      @Override
+      public void onUpdate(T old, T object) {
+        if (java.util.Objects.equals(data.apply(old), data.apply(object))) {
+          return;
+        }
+        String name = object.getMetadata().getName();
+        for (PodRunner r : runners.values()) {
+          if (r.namespace.equals(object.getMetadata().getNamespace()) && mounts.test(r, name)) {
+            scheduler.execute(() -> refresh.accept(r, name));
+          }
+        }
+      }
+
+      @Override
+      public void onDelete(T object, boolean unknown) {}
+    };
   }
 
   private void renewLeases() {
