@@ -33,11 +33,13 @@ import java.util.Set;
  *                        null from a member whose store has no quota support (ZooKeeper's data tree)
  * @param keyspaceBytes   what the keyspace quota counts; null without a quota
  * @param quotaBytes      the keyspace quota; null without one
+ * @param tls             what the member's TLS material holds now ({@link TlsReport}); omitted without TLS and by nodes
+ *                        from before the field (read as "not known")
  * @param members         the configuration as this node knows it
  */
 @JsonPropertyOrder({"clusterId", "nodeId", "memberId", "protocol", "role", "term", "leaderId", "leaderAddress",
         "leaderReachable", "leaderSince", "commitIndex", "appliedIndex", "lastLogIndex", "zxid", "committedZxid", "leaderContactMs",
-        "version", "failure", "clusterUuid", "joinedMembers", "needsReplacement", "alarms", "keyspaceBytes", "quotaBytes", "members"})
+        "version", "failure", "clusterUuid", "joinedMembers", "needsReplacement", "alarms", "keyspaceBytes", "quotaBytes", "tls", "members"})
 public record StatusReport(
         String clusterId,
         String nodeId,
@@ -63,6 +65,7 @@ public record StatusReport(
         @JsonInclude(JsonInclude.Include.NON_NULL) List<String> alarms,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long keyspaceBytes,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long quotaBytes,
+        @JsonInclude(JsonInclude.Include.NON_NULL) TlsReport tls,
         List<Member> members) {
 
     /** The node's /readyz rule: a follower that has not heard from its leader for this long is not ready. */

@@ -39,7 +39,7 @@ class WireFormatTest {
     @Test
     void zabFieldsAndFailureAreWrittenOnlyWhenPresentWhileNullableFieldsAreWrittenAsNull() {
         StatusReport raft = new StatusReport("c", "node-1", 1, "raft", "candidate", 3, null, null, null, null, 5, 5, 6,
-                null, null, null, "0.1.0", null, null, null, null, null, null, null, List.of());
+                null, null, null, "0.1.0", null, null, null, null, null, null, null, null, List.of());
         JsonNode json = NodeJson.MAPPER.valueToTree(raft);
         assertThat(json.has("zxid")).isFalse();
         assertThat(json.has("committedZxid")).isFalse();
@@ -50,7 +50,7 @@ class WireFormatTest {
         assertThat(raft.electing()).isTrue();
 
         StatusReport zab = new StatusReport("c", "node-1", 1, "zab", "leading", 7, "node-1", "h:2379", null, "2026-01-01T00:00:00Z",
-                0x700000411L, 0x700000411L, 0x700000412L, "0x700000412", "0x700000411", 0L, "0.1.0", "fsync failed", null, null, null, null, null, null, List.of());
+                0x700000411L, 0x700000411L, 0x700000412L, "0x700000412", "0x700000411", 0L, "0.1.0", "fsync failed", null, null, null, null, null, null, null, List.of());
         JsonNode z = NodeJson.MAPPER.valueToTree(zab);
         assertThat(fieldNames(z)).containsSubsequence("lastLogIndex", "zxid", "committedZxid", "leaderContactMs", "version",
                 "failure", "members");
@@ -66,6 +66,23 @@ class WireFormatTest {
         assertThat(st.keyspaceBytes()).isEqualTo(9000L);
         assertThat(NodeJson.MAPPER.readValue("{\"alarms\":[],\"members\":[]}", StatusReport.class).noSpaceAlarm()).isFalse();
         assertThat(NodeJson.MAPPER.readValue("{\"members\":[]}", StatusReport.class).noSpaceAlarm()).isFalse();
+    }
+
+    @Test
+    void theTlsObjectRoundTripsAndItsAbsenceReadsAsUnknown() throws IOException {
+        StatusReport st = NodeJson.MAPPER.readValue("{\"nodeId\":\"n\",\"tls\":{\"certificateSha256\":\"aa\","
+                + "\"issuerSha256\":\"bb\",\"notAfter\":\"2027-01-01T00:00:00Z\",\"trustedCaSha256\":[\"bb\",\"cc\"]},"
+                + "\"members\":[]}", StatusReport.class);
+        assertThat(st.tls().trusts("cc")).isTrue();
+        assertThat(st.tls().trusts("dd")).isFalse();
+        assertThat(st.tls().issuerSha256()).isEqualTo("bb");
+        JsonNode back = NodeJson.MAPPER.valueToTree(st);
+        assertThat(fieldNames(back)).containsSubsequence("version", "tls", "members");
+        assertThat(fieldNames(back.get("tls"))).containsExactly("certificateSha256", "issuerSha256", "notAfter",
+                "trustedCaSha256");
+        StatusReport plain = NodeJson.MAPPER.readValue("{\"nodeId\":\"n\",\"members\":[]}", StatusReport.class);
+        assertThat(plain.tls()).as("a node without TLS, or from before the field: not known").isNull();
+        assertThat(NodeJson.MAPPER.valueToTree(plain).has("tls")).isFalse();
     }
 
     @Test

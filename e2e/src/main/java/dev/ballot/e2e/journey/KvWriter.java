@@ -27,6 +27,7 @@ public final class KvWriter implements Runnable {
   private int attempts;
   private int failures;
   private long maxGapMs;
+  private volatile long maxGapEndedAt;
   private Thread thread;
 
   public KvWriter(String prefix, ClientKv kv, Supplier<List<InetSocketAddress>> members, Duration maxRun) {
@@ -70,7 +71,10 @@ public final class KvWriter implements Runnable {
           acked.put(key, value);
         }
         long now = System.currentTimeMillis();
-        maxGapMs = Math.max(maxGapMs, now - lastAck);
+        if (now - lastAck > maxGapMs) {
+          maxGapMs = now - lastAck;
+          maxGapEndedAt = now;
+        }
         lastAck = now;
         i++;
         sleep(10);
@@ -101,6 +105,11 @@ public final class KvWriter implements Runnable {
 
   public long maxGapMs() {
     return maxGapMs;
+  }
+
+  /** When (epoch ms) the write that ended the longest gap was acknowledged: to tell which phase of a scenario it fell in. */
+  public long maxGapEndedAt() {
+    return maxGapEndedAt;
   }
 
   /** Every acknowledged key with the value written, in order. */

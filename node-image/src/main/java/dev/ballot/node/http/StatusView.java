@@ -58,6 +58,7 @@ final class StatusView {
                 rs.failure(),
                 null, null, null, // member identity: written by the identity keeper's status fields when known
                 null, null, null, // alarms and the keyspace quota: written by the store's status fields (QuotaState)
+                null, // tls: written by the node's TLS status field (NodeProcess), when it has TLS
                 members);
     }
 }

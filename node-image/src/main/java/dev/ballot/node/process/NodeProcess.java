@@ -192,6 +192,10 @@ public final class NodeProcess implements AutoCloseable {
                 if (quota != null) {
                     fields.putAll(quota.get().statusFields());
                 }
+                if (tls != null) {
+                    // what the reloading material holds now: the operator's CA rotation waits on it
+                    fields.put("tls", dev.ballot.nodeapi.tls.Fingerprints.report(tls.files().material()));
+                }
                 return fields;
             });
             NodeRuntime<?, ?> rt = runtime;

@@ -21,4 +21,17 @@ public class TlsStatus {
     @JsonPropertyDescription("The request to renew every certificate now (annotation ballot.dev/rotate-certificates)"
             + " last carried out: that annotation's value.")
     public String rotationRequest;
+
+    @JsonPropertyDescription("The step of the CA rotation in progress: Trusting (a new CA is trusted beside the current"
+            + " one, signing nothing yet), Signing (the new CA signs, every certificate is issued again) or Dropping"
+            + " (the old CA leaves every bundle; on demand only); absent without a rotation.")
+    public String caRotation;
+
+    @JsonPropertyDescription("Which member holds the CA rotation at its step, and why (it does not answer, or does not"
+            + " trust or present the new CA yet).")
+    public String caRotationWaitingFor;
+
+    @JsonPropertyDescription("The request to replace the CA (annotation ballot.dev/rotate-ca) last carried out to its"
+            + " end: that annotation's value.")
+    public String caRotationRequest;
 }

@@ -12,8 +12,8 @@ import java.util.TreeSet;
  * Which certificates of a cluster to issue, renew or drop. Pure: the caller reads the Secrets and passes what they
  * hold ({@link Held}), and what the cluster needs now ({@code wanted}: certificate name to its subject alternative
  * names). A certificate is renewed at two thirds of its lifetime (cert-manager's default), so a renewal that fails
- * has a third of the lifetime to succeed before anything expires; the CA likewise, after which every certificate is
- * issued again by the new CA.
+ * has a third of the lifetime to succeed before anything expires. The CA is renewed likewise, but in steps
+ * ({@link CaRotationPlanner}): only a cluster without a usable CA gets one here, with every certificate at once.
  */
 public final class CertificatePlanner {
     /** The CA lives three years (renewed after two); certificates 90 days (renewed after 60). */
@@ -69,12 +69,8 @@ public final class CertificatePlanner {
      */
     public static Plan plan(Instant now, Optional<Held> ca, Map<String, Held> held, Map<String, Set<String>> wanted,
                             String renewAll) {
-        String newCa = null;
-        if (ca.isEmpty()) {
-            newCa = "the cluster has no CA yet";
-        } else if (!now.isBefore(ca.get().renewAt())) {
-            newCa = "the CA expires at " + ca.get().notAfter() + " (renewed at two thirds of its life)";
-        }
+        // A CA due for renewal is not replaced here: CaRotationPlanner first has every member trust the new one.
+        String newCa = ca.isEmpty() ? "the cluster has no CA yet" : null;
         Map<String, String> issue = new LinkedHashMap<>();
         for (Map.Entry<String, Set<String>> w : wanted.entrySet()) {
             Held h = held.get(w.getKey());

@@ -51,6 +51,9 @@ public record MemberObservation(String name, ReportedStatus status, String error
         return List.of(Objects.toString(status.role()), Objects.toString(status.term()),
                 Objects.toString(status.leaderId()), members, Objects.toString(status.clusterUuid()),
                 Objects.toString(status.joinedMembers()), status.needsReplacing(),
-                status.noSpaceAlarm()); // raised or cleared: KeyspaceQuotaExceeded at once, not at the next refresh
+                status.noSpaceAlarm(), // raised or cleared: KeyspaceQuotaExceeded at once, not at the next refresh
+                // a reload of its certificates: a CA rotation's next step at once
+                status.tls() == null ? "no tls" : List.of(Objects.toString(status.tls().certificateSha256()),
+                        Objects.toString(status.tls().issuerSha256()), status.tls().trustedCaSha256()));
     }
 }

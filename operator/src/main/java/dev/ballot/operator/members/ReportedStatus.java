@@ -2,6 +2,7 @@ package dev.ballot.operator.members;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.ballot.nodeapi.StatusReport;
+import dev.ballot.nodeapi.TlsReport;
 import java.util.List;
 
 /**
@@ -27,7 +28,18 @@ public record ReportedStatus(
         String clusterUuid,
         List<String> joinedMembers,
         Boolean needsReplacement,
-        List<String> alarms) {
+        List<String> alarms,
+        TlsReport tls) {
+
+    /** A report without {@code tls} (a member without TLS, a node from before the field, or a test). */
+    public ReportedStatus(String clusterId, String nodeId, String protocol, String role, Long term, String leaderId,
+                          String leaderAddress, String leaderSince, Long commitIndex, Long appliedIndex,
+                          Long lastLogIndex, Long leaderContactMs, String version, List<ReportedMember> members,
+                          String clusterUuid, List<String> joinedMembers, Boolean needsReplacement, List<String> alarms) {
+        this(clusterId, nodeId, protocol, role, term, leaderId, leaderAddress, leaderSince, commitIndex, appliedIndex,
+                lastLogIndex, leaderContactMs, version, members, clusterUuid, joinedMembers, needsReplacement, alarms,
+                null);
+    }
 
     /** A report without the member-identity fields (a node from before them, or a test). */
     public ReportedStatus(String clusterId, String nodeId, String protocol, String role, Long term, String leaderId,
@@ -68,7 +80,7 @@ public record ReportedStatus(
                 r.leaderAddress(), r.leaderSince(), r.commitIndex(), r.appliedIndex(), r.lastLogIndex(),
                 r.leaderContactMs(), r.version(), r.members().stream().map(m -> new ReportedMember(m.id(),
                         m.address(), m.kind(), m.matchIndex(), m.lastContactMs(), m.self())).toList(),
-                r.clusterUuid(), r.joinedMembers(), r.needsReplacement(), r.alarms());
+                r.clusterUuid(), r.joinedMembers(), r.needsReplacement(), r.alarms(), r.tls());
     }
 
     /** The node's /readyz rule: a follower that has not heard from its leader for 3 s is not ready. */

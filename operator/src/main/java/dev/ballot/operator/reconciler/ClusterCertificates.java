@@ -6,6 +6,7 @@ import dev.ballot.nodeapi.tls.TlsException;
 import dev.ballot.nodeapi.tls.TlsMaterial;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.TlsStatus;
+import dev.ballot.operator.certs.CaRotationPlanner;
 import dev.ballot.operator.certs.CertificatePlanner;
 import dev.ballot.operator.certs.CertificatePlanner.Held;
 import dev.ballot.operator.certs.WantedCertificates;
@@ -32,10 +33,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The edge of a cluster's certificates: reads its Secrets, asks {@link CertificatePlanner} what to issue, issues with
+ * The edge of a cluster's certificates: reads its Secrets, asks {@link CaRotationPlanner} which step of a CA rotation
+ * to take (from what the members report of their TLS material) and {@link CertificatePlanner} what to issue, issues with
  * BouncyCastle ({@link CertificateAuthority}) and writes the Secrets back, owned by the cluster (deleted with it).
- * Secrets: {@code <name>-ca} (CA key and certificate, and the previous CA's certificate after a renewal, still trusted
- * until it expires), {@code <name>-tls} (every member's {@code <pod>.crt}/{@code <pod>.key} and {@code ca.crt}),
+ * Secrets: {@code <name>-ca} (the CAs and where a rotation stands, {@link ClusterCa}), {@code <name>-tls} (every member's {@code <pod>.crt}/{@code <pod>.key} and {@code ca.crt}),
  * {@code <name>-operator-tls} and {@code <name>-client-<client>} (cert-manager's layout).
  */
 final class ClusterCertificates {
@@ -63,6 +64,12 @@ final class ClusterCertificates {
     }
 
     Result ensure(ElectionCluster cluster, List<MemberEndpoint> members, List<String> clients, Instant now) {
+        return ensure(cluster, members, clients, now, Map.of());
+    }
+
+    /** @param reports what each member reports of its TLS material (for a CA rotation's steps), by member name */
+    Result ensure(ElectionCluster cluster, List<MemberEndpoint> members, List<String> clients, Instant now,
+                  Map<String, CaRotationPlanner.MemberTls> reports) {
         String ns = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         Map<String, Set<String>> wanted = WantedCertificates.of(name, ns, members, clients);
@@ -75,11 +82,18 @@ final class ClusterCertificates {
         String acknowledged = sameCluster && last.result().status().rotationRequest != null
                 ? last.result().status().rotationRequest : lastRotation(cluster);
         boolean rotate = CertificatePlanner.rotationRequested(requested, acknowledged);
-        if (!rotate && sameCluster && last.wanted().equals(wanted) && now.isBefore(last.nextCheck())) {
+        String caRequested = cluster.getMetadata().getAnnotations() == null ? null
+                : cluster.getMetadata().getAnnotations().get(CaRotationPlanner.ROTATE_CA);
+        // a CA rotation moves on as members report, so it is checked at every reconcile until it ends
+        boolean caRotating = sameCluster && (last.result().status().caRotation != null
+                || CertificatePlanner.rotationRequested(caRequested, last.result().status().caRotationRequest));
+        if (!rotate && !caRotating && sameCluster && last.wanted().equals(wanted) && now.isBefore(last.nextCheck())) {
             return new Result(last.result().status(), List.of(), last.result().operator());
         }
+        List<String> memberNames = members.stream().map(MemberEndpoint::name).toList();
         Result result = check(cluster, wanted, clients, now, rotate
-                ? "renewal requested (" + CertificatePlanner.ROTATE_CERTIFICATES + ": " + requested + ")" : null);
+                ? "renewal requested (" + CertificatePlanner.ROTATE_CERTIFICATES + ": " + requested + ")" : null,
+                caRequested, memberNames, reports);
         result.status().rotationRequest = rotate ? requested : acknowledged;
         Instant next = now.plus(RECHECK);
         if (result.status().nextNotAfter != null) {
@@ -91,13 +105,34 @@ final class ClusterCertificates {
     }
 
     private Result check(ElectionCluster cluster, Map<String, Set<String>> wanted, List<String> clients, Instant now,
-                         String renewAll) {
+                         String renewAll, String caRequested, List<String> memberNames,
+                         Map<String, CaRotationPlanner.MemberTls> reports) {
         String ns = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
 
-        Secret caSecret = get(ns, Names.caSecret(name));
-        CertificateAuthority ca = caSecret == null ? null : readCa(caSecret);
-        X509Certificate previous = caSecret == null ? null : firstCert(caSecret, "previous.crt");
+        ClusterCa keys = ClusterCa.read(get(ns, Names.caSecret(name)));
+        List<EventToPublish> events = new ArrayList<>();
+        Instant lastIssued = null;
+        String waitingFor = null;
+        if (keys.current() == null) {
+            CertificateAuthority fresh = newCa(ns, name, now);
+            keys = new ClusterCa(fresh, null, null, null, null, keys.done());
+            write(cluster, Names.caSecret(name), "ca", keys.data());
+            events.add(EventToPublish.normal("CaIssued", "made a new CA for the cluster's certificates (the cluster "
+                    + "has no usable CA yet); valid until " + fresh.certificate().getNotAfter().toInstant()));
+            lastIssued = now;
+        } else {
+            CaStep step = CaStep.take(keys, CaRotationPlanner.plan(now, keys.state(), caRequested, memberNames, reports),
+                    () -> newCa(ns, name, now));
+            if (step.event() != null) {
+                keys = step.keys();
+                write(cluster, Names.caSecret(name), "ca", keys.data());
+                events.add(step.event());
+                lastIssued = step.signed() ? now : null;
+            }
+            waitingFor = step.waitingFor();
+        }
+        CertificateAuthority ca = keys.current();
         Secret memberSecret = get(ns, Names.memberTlsSecret(name));
         Secret operatorSecret = get(ns, Names.operatorTlsSecret(name));
         Map<String, Secret> clientSecrets = new LinkedHashMap<>();
@@ -123,28 +158,10 @@ final class ClusterCertificates {
         for (Map.Entry<String, X509Certificate> e : heldCerts.entrySet()) {
             held.put(e.getKey(), held(e.getValue(), ca));
         }
-        Optional<Held> caHeld = ca == null ? Optional.empty() : Optional.of(held(ca.certificate(), ca));
-        CertificatePlanner.Plan plan = CertificatePlanner.plan(now, caHeld, held, wanted, renewAll);
-
-        List<EventToPublish> events = new ArrayList<>();
-        Instant lastIssued = null;
-        if (plan.newCa() != null) {
-            X509Certificate old = ca == null ? null : ca.certificate();
-            ca = CertificateAuthority.create("ballot " + ns + "/" + name + " CA " + now.getEpochSecond(),
-                    now.minusSeconds(300), CertificatePlanner.CA_VALIDITY);
-            previous = old != null && old.getNotAfter().toInstant().isAfter(now) ? old : null;
-            Map<String, String> data = new LinkedHashMap<>();
-            data.put(TlsMaterial.CA_FILE, CertificateAuthority.pem(ca.certificate()));
-            data.put("ca.key", CertificateAuthority.pem(ca.key()));
-            if (previous != null) {
-                data.put("previous.crt", CertificateAuthority.pem(previous));
-            }
-            write(cluster, Names.caSecret(name), "ca", data);
-            events.add(EventToPublish.normal("CaIssued", "made a new CA for the cluster's certificates (" + plan.newCa()
-                    + "); valid until " + ca.certificate().getNotAfter().toInstant()));
-            lastIssued = now;
-        }
-        String bundle = CertificateAuthority.pem(ca.certificate()) + (previous == null ? "" : CertificateAuthority.pem(previous));
+        CertificatePlanner.Plan plan = CertificatePlanner.plan(now, Optional.of(held(ca.certificate(), ca)), held,
+                wanted, renewAll);
+        List<X509Certificate> trust = keys.trusted(now);
+        String bundle = String.join("", trust.stream().map(CertificateAuthority::pem).toList());
 
         for (Map.Entry<String, String> e : plan.issue().entrySet()) {
             CertificateAuthority.Issued issued = issue(ca, e.getKey(), wanted.get(e.getKey()), now);
@@ -182,12 +199,15 @@ final class ClusterCertificates {
             });
             writeMembers(client, cluster, data);
         }
-        if (plan.issue().containsKey(OPERATOR) || bundleChanged || operatorSecret == null) {
+        // each Secret's own bundle compared: a crash between these writes is mended by the next check
+        if (plan.issue().containsKey(OPERATOR) || operatorSecret == null
+                || !bundle.equals(text(operatorSecret, TlsMaterial.CA_FILE))) {
             write(cluster, Names.operatorTlsSecret(name), OPERATOR, layout(heldCerts.get(OPERATOR), heldKeys.get(OPERATOR), bundle));
         }
         for (String c : clients) {
             String k = CLIENT_PREFIX + c;
-            if (plan.issue().containsKey(k) || bundleChanged) {
+            Secret clientSecret = clientSecrets.get(k);
+            if (plan.issue().containsKey(k) || clientSecret == null || !bundle.equals(text(clientSecret, TlsMaterial.CA_FILE))) {
                 write(cluster, Names.clientSecret(name, c), "client", layout(heldCerts.get(k), heldKeys.get(k), bundle));
             }
         }
@@ -199,10 +219,9 @@ final class ClusterCertificates {
             status.nextNotAfter = e.getValue().notAfter().toString();
         });
         status.lastIssued = lastIssued == null ? lastIssued(cluster) : lastIssued.toString();
-        List<X509Certificate> trust = new ArrayList<>(List.of(ca.certificate()));
-        if (previous != null) {
-            trust.add(previous);
-        }
+        status.caRotation = keys.step() == null ? null : keys.step().shown();
+        status.caRotationWaitingFor = keys.step() == null ? null : waitingFor;
+        status.caRotationRequest = keys.done();
         return new Result(status, events, new TlsMaterial(heldKeys.get(OPERATOR), List.of(heldCerts.get(OPERATOR)), trust));
     }
 
@@ -269,36 +288,20 @@ final class ClusterCertificates {
         }
     }
 
-    private static CertificateAuthority readCa(Secret s) {
-        X509Certificate cert = firstCert(s, TlsMaterial.CA_FILE);
-        String key = text(s, "ca.key");
-        if (cert == null || key == null) {
-            return null;
-        }
-        try {
-            return new CertificateAuthority(TlsMaterial.parsePrivateKey(key, s.getMetadata().getName() + "/ca.key"), cert);
-        } catch (TlsException e) {
-            return null; // an unusable CA is replaced
-        }
+    private static CertificateAuthority newCa(String ns, String name, Instant now) {
+        return CertificateAuthority.create("ballot " + ns + "/" + name + " CA " + now.getEpochSecond(),
+                now.minusSeconds(300), CertificatePlanner.CA_VALIDITY);
     }
 
     private static X509Certificate firstCert(Secret s, String key) {
-        String pem = text(s, key);
-        if (pem == null) {
-            return null;
-        }
-        try {
-            return TlsMaterial.parseCertificates(pem, s.getMetadata().getName() + "/" + key).get(0);
-        } catch (TlsException e) {
-            return null;
-        }
+        return ClusterCa.cert(s, key);
     }
 
     static String text(Secret s, String key) {
         if (s.getData() == null || s.getData().get(key) == null) {
             return null;
         }
-        return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.US_ASCII);
+        return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
     }
 
     private Secret get(String ns, String name) {
@@ -329,7 +332,7 @@ final class ClusterCertificates {
     static Secret write(KubernetesClient client, ElectionCluster cluster, String secretName, String kind,
                       Map<String, String> data) {
         Map<String, String> encoded = new LinkedHashMap<>();
-        data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.US_ASCII))));
+        data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
         Map<String, String> labels = new LinkedHashMap<>(Names.labels(cluster.getMetadata().getName()));
         labels.put(CERTIFICATE_LABEL, kind);
         Secret secret = new SecretBuilder()

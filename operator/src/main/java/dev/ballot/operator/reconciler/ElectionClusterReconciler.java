@@ -142,6 +142,16 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         this.backups = new BackupExecutor(client, settings, nodes.http(), java.time.Clock.systemUTC());
     }
 
+    /** What each member reports of its TLS material, for a CA rotation's steps: unanswered polls count as silence. */
+    private static Map<String, dev.ballot.operator.certs.CaRotationPlanner.MemberTls> memberTls(
+            Map<String, dev.ballot.operator.members.MemberObservation> observations) {
+        Map<String, dev.ballot.operator.certs.CaRotationPlanner.MemberTls> out = new java.util.LinkedHashMap<>();
+        observations.forEach((name, o) -> out.put(name, o.isReachable()
+                ? dev.ballot.operator.certs.CaRotationPlanner.MemberTls.of(o.status().tls())
+                : dev.ballot.operator.certs.CaRotationPlanner.MemberTls.NOT_ANSWERING));
+        return out;
+    }
+
     /** The member watcher, for tests. */
     MemberStatusEventSource memberWatcher() {
         return members;
@@ -187,7 +197,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                 tls = provided.tls();
             } else {
                 tls = certificates.ensure(cluster, intent.children().members(), observed.effective().clients(),
-                        Instant.now());
+                        Instant.now(), memberTls(members.observations(id)));
             }
             if (tls.operator() != null) {
                 operatorTls.put(key, tls.operator());

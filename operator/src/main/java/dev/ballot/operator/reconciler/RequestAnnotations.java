@@ -12,7 +12,7 @@ import java.util.TreeMap;
 /**
  * Which updates of an ElectionCluster wake the controller: a new {@code metadata.generation} (a spec change), or a
  * change of its {@code ballot.dev/} annotations, by which the one-off actions (transfer-leadership, restart-member,
- * replace-member, recover-quorum-from), backup-now and rotate-certificates are requested. Nothing else: the
+ * replace-member, recover-quorum-from), backup-now, rotate-certificates and rotate-ca are requested. Nothing else: the
  * operator's own status writes must not wake it.
  *
  * <p>Why a filter on the controller's own watch, with JOSDK's generation-aware processing off: an annotation is not a

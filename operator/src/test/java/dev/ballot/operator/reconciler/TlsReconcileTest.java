@@ -9,6 +9,7 @@ import dev.ballot.operator.api.ConsensusProtocol;
 import dev.ballot.operator.api.ElectionCluster;
 import dev.ballot.operator.api.ElectionClusterSpec;
 import dev.ballot.operator.api.TlsSpec;
+import dev.ballot.operator.certs.CaRotationPlanner.MemberTls;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -117,6 +118,142 @@ class TlsReconcileTest {
         String rotatedVersion = secret("sec-tls").getMetadata().getResourceVersion();
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.pods().inNamespace(ns).withName("sec-1").get()
                 .getMetadata().getAnnotations()).containsEntry(MountedSecretRefresh.ANNOTATION, rotatedVersion));
+    }
+
+    /**
+     * ballot.dev/rotate-ca through every step against the mock API server's Secrets, the members reporting what their
+     * mounted Secret holds only when the test "reloads" them: each step waits for the slowest member, and no member is
+     * ever given a certificate a peer (or the operator) does not trust yet. A new {@link ClusterCertificates} between
+     * steps is an operator restart: where the rotation stands is read back from the CA Secret. (The cluster lives only
+     * here, not in the API server, so the running operator leaves its Secrets alone; the loopback fake members serve
+     * plain HTTP, which a TLS cluster's operator does not speak to.)
+     */
+    @Test
+    void anOnDemandCaRotationTrustsThenSignsThenDropsTheOldCaEachStepWaitingForEveryMember() throws Exception {
+        String ns = client.getNamespace();
+        ElectionCluster ec = new ElectionCluster();
+        ec.setMetadata(new ObjectMetaBuilder().withName("rot").withNamespace(ns)
+                .withUid("00000000-0000-0000-0000-00000000c0a7").build());
+        List<dev.ballot.operator.desired.MemberEndpoint> members = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            members.add(new dev.ballot.operator.desired.MemberEndpoint("rot-" + i, i + 1, true,
+                    dev.ballot.operator.desired.Names.peerHost("rot", ns, i)));
+        }
+        List<String> pods = List.of("rot-0", "rot-1", "rot-2");
+        List<String> clients = List.of("app");
+        java.util.Map<String, MemberTls> seen = new java.util.LinkedHashMap<>();
+        java.time.Instant now = java.time.Instant.now();
+        ClusterCertificates.Result first = new ClusterCertificates(client).ensure(ec, members, clients, now, seen);
+        assertThat(first.status().caRotation).isNull();
+        X509Certificate oldCa = TlsMaterial.parseCertificates(text(secret("rot-ca"), "ca.crt"), "ca").get(0);
+        String oldLeaf = text(secret("rot-tls"), "rot-1.crt");
+        String oldApp = text(secret("rot-client-app"), "tls.crt");
+
+        // Nodes from before the status field 'tls': the rotation starts, and waits on them.
+        ec.getMetadata().setAnnotations(java.util.Map.of("ballot.dev/rotate-ca", "leak-1"));
+        pods.forEach(p -> seen.put(p, MemberTls.of(null)));
+        ClusterCertificates operator = new ClusterCertificates(client);
+        ClusterCertificates.Result r = operator.ensure(ec, members, clients, now, seen);
+        assertThat(r.events()).extracting(e -> e.reason()).contains("CaRotationTrusting");
+        r = operator.ensure(ec, members, clients, now, seen);
+        assertThat(r.status().caRotation).isEqualTo("Trusting");
+        assertThat(r.status().caRotationWaitingFor).startsWith("rot-0 does not report its TLS material");
+        X509Certificate newCa = TlsMaterial.parseCertificates(text(secret("rot-ca"), "next.crt"), "next").get(0);
+        assertThat(text(secret("rot-ca"), "ca.crt")).as("the old CA still signs").isEqualTo(pem(oldCa));
+        for (String s : List.of("rot-tls", "rot-operator-tls", "rot-client-app")) {
+            assertThat(bundle(s)).as("%s trusts both", s).containsExactly(oldCa, newCa);
+        }
+        assertThat(r.operator().authorities()).as("the operator's own trust").containsExactly(oldCa, newCa);
+        assertThat(text(secret("rot-tls"), "rot-1.crt")).as("no certificate changes yet").isEqualTo(oldLeaf);
+        assertThat(text(secret("rot-client-app"), "tls.crt")).isEqualTo(oldApp);
+
+        // Two members reload; the third does not answer: the step holds on it, naming it, across a restart.
+        reload(seen, "rot-0");
+        reload(seen, "rot-1");
+        seen.put("rot-2", MemberTls.NOT_ANSWERING);
+        r = new ClusterCertificates(client).ensure(ec, members, clients, now, seen);
+        assertThat(r.status().caRotation).isEqualTo("Trusting");
+        assertThat(r.status().caRotationWaitingFor).isEqualTo("rot-2 does not answer");
+        assertThat(secret("rot-ca").getData()).as("not signing yet").containsKey("next.crt");
+
+        // It answers with the new bundle loaded: the new CA signs, every certificate is issued again.
+        reload(seen, "rot-2");
+        operator = new ClusterCertificates(client);
+        r = operator.ensure(ec, members, clients, now, seen);
+        assertThat(r.events()).extracting(e -> e.reason()).contains("CaRotationSigning", "CertificatesIssued");
+        assertThat(r.status().caRotation).isEqualTo("Signing");
+        assertThat(TlsMaterial.parseCertificates(text(secret("rot-ca"), "ca.crt"), "ca").get(0)).isEqualTo(newCa);
+        assertThat(TlsMaterial.parseCertificates(text(secret("rot-ca"), "previous.crt"), "prev").get(0)).isEqualTo(oldCa);
+        for (String p : pods) {
+            TlsMaterial.parseCertificates(text(secret("rot-tls"), p + ".crt"), p).get(0).verify(newCa.getPublicKey());
+        }
+        TlsMaterial.parseCertificates(text(secret("rot-client-app"), "tls.crt"), "app").get(0).verify(newCa.getPublicKey());
+        r.operator().leaf().verify(newCa.getPublicKey());
+        for (String s : List.of("rot-tls", "rot-operator-tls", "rot-client-app")) {
+            assertThat(bundle(s)).as("%s: new + previous", s).containsExactly(newCa, oldCa);
+        }
+
+        // Every member presents a certificate of the new CA: the old one leaves every bundle.
+        reload(seen, "rot-0");
+        reload(seen, "rot-1");
+        r = operator.ensure(ec, members, clients, now, seen);
+        assertThat(r.status().caRotationWaitingFor).isEqualTo("rot-2 does not present a certificate of the new CA yet");
+        reload(seen, "rot-2");
+        r = operator.ensure(ec, members, clients, now, seen);
+        assertThat(r.events()).extracting(e -> e.reason()).contains("CaRotationDropping");
+        assertThat(r.status().caRotation).isEqualTo("Dropping");
+        for (String s : List.of("rot-tls", "rot-operator-tls", "rot-client-app")) {
+            assertThat(bundle(s)).as("%s: the new CA alone", s).containsExactly(newCa);
+        }
+        assertThat(r.operator().authorities()).containsExactly(newCa);
+
+        // Once no member trusts the old CA, the rotation ends and the request is acknowledged, and stays so.
+        r = operator.ensure(ec, members, clients, now, seen);
+        assertThat(r.status().caRotationWaitingFor).startsWith("rot-0 still trusts the old CA");
+        pods.forEach(p -> reload(seen, p));
+        r = operator.ensure(ec, members, clients, now, seen);
+        assertThat(r.events()).extracting(e -> e.reason()).contains("CaRotationDone");
+        assertThat(r.status().caRotation).isNull();
+        assertThat(r.status().caRotationRequest).isEqualTo("leak-1");
+        assertThat(secret("rot-ca").getData()).doesNotContainKeys("previous.crt", "next.crt");
+        r = new ClusterCertificates(client).ensure(ec, members, clients, now, seen);
+        assertThat(r.events()).as("nothing more after a restart").isEmpty();
+        assertThat(r.status().caRotationRequest).isEqualTo("leak-1");
+
+        // The scheduled renewal (the CA at two thirds of its life) takes the first two steps and keeps the old CA.
+        java.time.Instant due = now.plus(java.time.Duration.ofDays(2 * 365 + 1));
+        r = new ClusterCertificates(client).ensure(ec, members, clients, due, seen);
+        assertThat(r.status().caRotation).isEqualTo("Trusting");
+        X509Certificate third = TlsMaterial.parseCertificates(text(secret("rot-ca"), "next.crt"), "next").get(0);
+        pods.forEach(p -> reload(seen, p));
+        r = new ClusterCertificates(client).ensure(ec, members, clients, due, seen);
+        assertThat(r.status().caRotation).isEqualTo("Signing");
+        pods.forEach(p -> reload(seen, p));
+        r = new ClusterCertificates(client).ensure(ec, members, clients, due, seen);
+        assertThat(r.events()).extracting(e -> e.reason()).contains("CaRotationDone");
+        assertThat(r.status().caRotation).isNull();
+        assertThat(bundle("rot-tls")).as("the previous CA stays trusted until it expires").containsExactly(third, newCa);
+    }
+
+    /** A member "reloads" its mounted Secret: it reports what the members Secret holds for it now. */
+    private void reload(java.util.Map<String, MemberTls> seen, String pod) {
+        try {
+            Secret s = secret("rot-tls");
+            TlsMaterial m = new TlsMaterial(TlsMaterial.parsePrivateKey(text(s, pod + ".key"), pod),
+                    TlsMaterial.parseCertificates(text(s, pod + ".crt"), pod),
+                    TlsMaterial.parseCertificates(text(s, "ca.crt"), "ca"));
+            seen.put(pod, MemberTls.of(dev.ballot.nodeapi.tls.Fingerprints.report(m)));
+        } catch (dev.ballot.nodeapi.tls.TlsException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private List<X509Certificate> bundle(String secret) throws Exception {
+        return TlsMaterial.parseCertificates(text(secret(secret), "ca.crt"), secret);
+    }
+
+    private static String pem(X509Certificate c) {
+        return dev.ballot.nodeapi.tls.CertificateAuthority.pem(c);
     }
 
     private Secret secret(String name) {
