@@ -49,8 +49,9 @@ wait_for() { # what seconds component cmd...
 
 # ---- network: our own bridge; nothing forwarded between it and any other interface ----------------
 N=
+routes=$(ip route show)   # searched as a string: `ip ... | grep -q` under pipefail can fail on SIGPIPE
 for n in $(seq "${BALLOT_NODE_BLOCK:-1}" 250); do
-  ip route show | grep -q "^10\.244\.$n\.0/24" && continue
+  grep -q "^10\.244\.$n\.0/24" <<<"$routes" && continue
   ip link add "ballot$n" type bridge 2>/dev/null && { N=$n; break; }
 done
 [[ -n "$N" ]] || { echo "node: no free bridge ballot1..250 / 10.244.N.0/24" >&2; exit 1; }
