@@ -163,7 +163,7 @@ import() { # archive [alias...]
   before=$(ctr_ images ls -q)
   out=$(ctr_ images import --all-platforms "$archive" 2>&1) || fail "ctr images import $archive: $out"
   # the name the archive gives its image (containerd's annotation, or the OCI tag Jib writes), plus aliases
-  imported=$(comm -13 <(printf '%s\n' "$before" | sort) <(ctr_ images ls -q | sort) | grep -v '^sha256:' | head -1)
+  imported=$(comm -13 <(printf '%s\n' "$before" | sort) <(ctr_ images ls -q | sort) | grep -v '^sha256:' | sed -n 1p)   # sed reads it all: no SIGPIPE under pipefail
   [[ -n "$imported" ]] || fail "ctr images import $archive added no named image: $out"
   for n in "$@"; do
     ctr_ images tag --force "$imported" "$n" >/dev/null || fail "cannot tag $imported as $n"
