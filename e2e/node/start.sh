@@ -49,8 +49,9 @@ wait_for() { # what seconds component cmd...
 
 # ---- network: our own bridge; nothing forwarded between it and any other interface ----------------
 N=
+routes=$(ip route show)   # searched as a string: `ip ... | grep -q` under pipefail can fail on SIGPIPE
 for n in $(seq "${BALLOT_NODE_BLOCK:-1}" 250); do
-  ip route show | grep -q "^10\.244\.$n\.0/24" && continue
+  grep -q "^10\.244\.$n\.0/24" <<<"$routes" && continue
   ip link add "ballot$n" type bridge 2>/dev/null && { N=$n; break; }
 done
 [[ -n "$N" ]] || { echo "node: no free bridge ballot1..250 / 10.244.N.0/24" >&2; exit 1; }
@@ -162,7 +163,7 @@ import() { # archive [alias...]
   before=$(ctr_ images ls -q)
   out=$(ctr_ images import --all-platforms "$archive" 2>&1) || fail "ctr images import $archive: $out"
   # the name the archive gives its image (containerd's annotation, or the OCI tag Jib writes), plus aliases
-  imported=$(comm -13 <(printf '%s\n' "$before" | sort) <(ctr_ images ls -q | sort) | grep -v '^sha256:' | head -1)
+  imported=$(comm -13 <(printf '%s\n' "$before" | sort) <(ctr_ images ls -q | sort) | grep -v '^sha256:' | sed -n 1p)   # sed reads it all: no SIGPIPE under pipefail
   [[ -n "$imported" ]] || fail "ctr images import $archive added no named image: $out"
   for n in "$@"; do
     ctr_ images tag --force "$imported" "$n" >/dev/null || fail "cannot tag $imported as $n"

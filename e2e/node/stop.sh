@@ -63,7 +63,7 @@ if [[ -f "$STATE/bridge" ]]; then
   iptables -w -t mangle -D FORWARD -o "$br" ! -i "$br" -j DROP -m comment --comment "ballot e2e: pods stay on this machine" 2>/dev/null
   ip link delete "$br" 2>/dev/null
   rm -f "$STATE/bridge"
-  if ! ip -br link show type bridge | grep -q '^ballot[0-9]'; then
+  if ! grep -q '^ballot[0-9]' <<<"$(ip -br link show type bridge)"; then
     # the last node run on this machine: kube-proxy's chains go, forwarding as it was before
     [[ -x "$K8S_BIN/kube-proxy" ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1
     # the kubelet's own chains (older runs, or makeIPTablesUtilChains on)

@@ -104,8 +104,11 @@ ctr_ version >/dev/null 2>&1 || fail "containerd did not start: $(tail -5 "$dir/
 
 ctr_ images import "$NODE_TAR" >/dev/null
 ctr_ images import "$OPERATOR_TAR" >/dev/null
-ctr_ images ls -q | grep -qx "$NODE_IMAGE" || fail "containerd lists no $NODE_IMAGE after the import"
-ctr_ images ls -q | grep -qx "$OPERATOR_IMAGE" || fail "containerd lists no $OPERATOR_IMAGE after the import"
+# Listed once, then searched: `ctr ... | grep -q` under pipefail fails whenever grep exits at its first match before
+# ctr wrote its last line (SIGPIPE), which failed a CI rehearsal with both images imported.
+listed=$(ctr_ images ls -q)
+grep -qx "$NODE_IMAGE" <<<"$listed" || fail "containerd lists no $NODE_IMAGE after the import (it lists: $listed)"
+grep -qx "$OPERATOR_IMAGE" <<<"$listed" || fail "containerd lists no $OPERATOR_IMAGE after the import (it lists: $listed)"
 
 # ctr run replaces the whole command (entrypoint included): rebuild it from the image's configuration.
 entrypoint() { skopeo inspect --config "oci-archive:$1" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["config"]["Entrypoint"]))'; }
