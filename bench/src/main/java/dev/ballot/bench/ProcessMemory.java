@@ -31,6 +31,35 @@ final class ProcessMemory {
         }
     }
 
+    /**
+     * Where the resident set is, from {@code /proc/<pid>/smaps}: the resident and proportional kB of each mapped file
+     * (anonymous mappings as "[anon]", the kernel's own names as they are), largest first, and the status file's split
+     * of the resident set into anonymous, file-backed and shared memory.
+     */
+    static java.util.List<String> largestMappings(long pid, int limit) {
+        java.util.Map<String, long[]> byName = new java.util.HashMap<>();
+        String name = null;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 5 && f[0].contains("-") && !f[0].endsWith(":")) { // a mapping's header line
+                    name = f.length >= 6 ? f[5] : "[anon]";
+                } else if (name != null && (f[0].equals("Rss:") || f[0].equals("Pss:"))) {
+                    byName.computeIfAbsent(name, k -> new long[2])[f[0].equals("Rss:") ? 0 : 1] += Long.parseLong(f[1]);
+                }
+            }
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            Path status = Path.of("/proc", Long.toString(pid), "status");
+            lines.add("status RssAnon=" + field(status, "RssAnon:").orElse(-1) + " RssFile=" + field(status, "RssFile:").orElse(-1)
+                    + " RssShmem=" + field(status, "RssShmem:").orElse(-1) + " kB");
+            byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0])).limit(limit)
+                    .forEach(e -> lines.add("rss_kib=" + e.getValue()[0] + " pss_kib=" + e.getValue()[1] + " " + e.getKey()));
+            return lines;
+        } catch (IOException | RuntimeException e) {
+            return java.util.List.of("failed: " + e);
+        }
+    }
+
     /** The kB value of the first line starting with {@code name} ("VmRSS:   81234 kB"). */
     static OptionalLong field(Path file, String name) {
         try {

@@ -213,6 +213,15 @@ final class Workloads {
             if (Boolean.getBoolean("bench.nmt")) { // with -XX:NativeMemoryTracking=summary in --ballot-jvm
                 nativeMemory(p);
             }
+            String jcmds = System.getProperty("bench.jcmd"); // e.g. "VM.classloader_stats;GC.heap_info"
+            if (jcmds != null) {
+                for (String command : jcmds.split(";")) {
+                    jcmd(p, command.trim().split("\\s+")).forEach(l -> out.println("# jcmd pid=" + p.pid() + " " + l));
+                }
+            }
+            if (Boolean.getBoolean("bench.smaps")) {
+                ProcessMemory.largestMappings(p.pid(), 12).forEach(l -> out.println("# smaps pid=" + p.pid() + " " + l));
+            }
             String jfrDir = System.getProperty("bench.jfr"); // with -XX:StartFlightRecording in --ballot-jvm
             if (jfrDir != null) {
                 dumpFlightRecording(p, java.nio.file.Path.of(jfrDir, sys + "-member" + m + ".jfr"));
@@ -230,14 +239,22 @@ final class Workloads {
 
     /** {@code jcmd <pid> VM.native_memory summary}, each line prefixed: where a JVM member's memory goes. */
     private void nativeMemory(Process p) {
+        jcmd(p, "VM.native_memory", "summary").stream().filter(l -> l.contains("committed=") || l.startsWith("failed"))
+                .forEach(l -> out.println("# nmt pid=" + p.pid() + " " + l.trim()));
+    }
+
+    /** The lines {@code jcmd <pid> <command...>} prints, or one "failed: ..." line. */
+    private static java.util.List<String> jcmd(Process p, String... command) {
         try {
-            Process jcmd = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(p.pid()), "VM.native_memory", "summary").redirectErrorStream(true).start();
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                    java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(p.pid())));
+            args.addAll(java.util.List.of(command));
+            Process jcmd = new ProcessBuilder(args).redirectErrorStream(true).start();
             String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             jcmd.waitFor(30, TimeUnit.SECONDS);
-            text.lines().filter(l -> l.contains("committed=")).forEach(l -> out.println("# nmt pid=" + p.pid() + " " + l.trim()));
+            return text.lines().toList();
         } catch (Exception e) {
-            out.println("# nmt pid=" + p.pid() + " failed: " + e);
+            return java.util.List.of("failed: " + e);
         }
     }
 

@@ -24,4 +24,18 @@ class ProcessMemoryTest {
         assertThat(ProcessMemory.threads(ProcessHandle.current().pid()).orElseThrow()).isGreaterThan(1);
         assertThat(ProcessMemory.rssKiB(Long.MAX_VALUE)).isEmpty();
     }
+
+    @Test
+    void largestMappingsNameWhereThisProcessIsResident() {
+        if (!System.getProperty("os.name").startsWith("Linux")) {
+            return;
+        }
+        List<String> lines = ProcessMemory.largestMappings(ProcessHandle.current().pid(), 5);
+        assertThat(lines.get(0)).startsWith("status RssAnon=").doesNotContain("=-1");
+        assertThat(lines).hasSize(6).anyMatch(l -> l.endsWith(" [anon]")).anyMatch(l -> l.contains("libjvm.so"));
+        long first = Long.parseLong(lines.get(1).replaceAll("^rss_kib=(\\d+) .*", "$1"));
+        long last = Long.parseLong(lines.get(5).replaceAll("^rss_kib=(\\d+) .*", "$1"));
+        assertThat(first).isGreaterThanOrEqualTo(last); // largest first
+        assertThat(ProcessMemory.largestMappings(Long.MAX_VALUE, 5)).singleElement().asString().startsWith("failed: ");
+    }
 }

@@ -66,6 +66,12 @@ final class ClientConnection implements Watches.Target {
     private static final int NOTIFICATION_XID = -1;
     private static final int MAX_FRAME = 4 * 1024 * 1024 + 1024;
     private static final byte[] CLOSE = new byte[0];
+    /**
+     * The writer's buffer, allocated with the connection and held for its life: small answers gather here until the
+     * queue is drained; a larger one goes to the socket directly. 64 KiB per connection was 4 MiB of heap on a member
+     * holding 64 sessions (docs/bench.md, "Memory").
+     */
+    static final int OUTPUT_BUFFER = 8 * 1024;
 
     private final ZkServer server;
     private final Socket socket;
@@ -516,7 +522,7 @@ final class ClientConnection implements Watches.Target {
     }
 
     private void writeLoop() {
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 65536))) {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER))) {
             while (true) {
                 byte[] p = output.take();
                 if (p == CLOSE) {

@@ -68,6 +68,38 @@ class ZooKeeperClientTest extends InProcessClientsTest {
     }
 
     @Test
+    void answersLargerThanTheWritersBufferArriveWholeAndInOrderAmongSmallOnes() throws Exception {
+        ZooKeeper zk = connect(cluster.connectString(1), null);
+        byte[] big = new byte[ClientConnection.OUTPUT_BUFFER * 3 + 7];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31);
+        }
+        zk.create("/big", big, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        zk.create("/small", "s".getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        // pipelined: small and large answers queue behind each other on the one writer
+        List<byte[]> answers = Collections.synchronizedList(new ArrayList<>());
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(40);
+        for (int i = 0; i < 40; i++) {
+            String path = i % 3 == 0 ? "/small" : "/big";
+            zk.getData(path, false, (rc, p, ctx, data, stat) -> {
+                order.add(p);
+                answers.add(data);
+                done.countDown();
+            }, null);
+        }
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            expected.add(i % 3 == 0 ? "/small" : "/big");
+        }
+        assertThat(order).containsExactlyElementsOf(expected);
+        for (int i = 0; i < 40; i++) {
+            assertThat(answers.get(i)).isEqualTo(i % 3 == 0 ? "s".getBytes() : big);
+        }
+    }
+
+    @Test
     void sequentialAndEphemeralNodesGoWithTheirSession() throws Exception {
         ZooKeeper owner = connect(cluster.connectString(3), null);
         ZooKeeper observer = connect(cluster.connectString(1), null);

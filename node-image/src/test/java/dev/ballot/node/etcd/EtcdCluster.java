@@ -13,8 +13,10 @@ import static org.awaitility.Awaitility.await;
 
 /** Three Ballot Raft nodes as real processes on loopback, serving the etcd v3 API. */
 final class EtcdCluster implements AutoCloseable {
+    /** With the image's settings for gRPC's Netty (node-image/pom.xml, entrypoint): the etcd API tests run its allocator. */
     static final List<String> NODE_JVM = List.of("-Xms32m", "-Xmx160m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dballot.etcd.progressMillis=1000");
+            "-XX:TieredStopAtLevel=1", "-Xss512k", "-Dballot.etcd.progressMillis=1000",
+            "-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled", "-Dio.grpc.netty.shaded.io.netty.jfr.enabled=false");
 
     final LocalCluster cluster;
 
