@@ -9,6 +9,7 @@ import dev.ballot.operator.certs.CertificatePlanner.Held;
 import dev.ballot.operator.certs.ProvidedCertificate;
 import dev.ballot.operator.desired.MemberEndpoint;
 import dev.ballot.operator.desired.Names;
+import dev.ballot.operator.certs.CaRotationPlanner;
 import dev.ballot.operator.status.EventToPublish;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,7 +59,45 @@ final class ProvidedCertificates {
         this.client = client;
     }
 
+    /** Per cluster: the rotation annotations this process last refused with a Warning (one Warning per new value). */
+    private final Map<String, String> rotationRefused = new ConcurrentHashMap<>();
+
     Outcome ensure(ElectionCluster cluster, List<MemberEndpoint> members, Instant now) {
+        Outcome outcome = ensureCertificates(cluster, members, now);
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+        String requested = rotationRequests(cluster.getMetadata().getAnnotations());
+        if (requested == null) {
+            rotationRefused.remove(key);
+            return outcome;
+        }
+        if (requested.equals(rotationRefused.put(key, requested))) {
+            return outcome;
+        }
+        List<EventToPublish> events = new ArrayList<>(outcome.tls().events());
+        events.add(EventToPublish.warning("RotationNotApplicable", requested + " has no effect with spec.tls.certificates:"
+                + " Provided: the operator holds no CA key and issues nothing. Renew the Secrets where they are issued"
+                + " (cert-manager: `cmctl renew`, or a new Issuer for a new CA); the members reload them, then remove"
+                + " the annotation"));
+        ClusterCertificates.Result tls = outcome.tls();
+        return new Outcome(new ClusterCertificates.Result(tls.status(), events, tls.operator()), outcome.problem());
+    }
+
+    /** The rotation annotations a cluster carries, as {@code name=value; ...}, or null without any. */
+    static String rotationRequests(Map<String, String> annotations) {
+        if (annotations == null) {
+            return null;
+        }
+        List<String> found = new ArrayList<>();
+        for (String a : List.of(CertificatePlanner.ROTATE_CERTIFICATES, CaRotationPlanner.ROTATE_CA)) {
+            String v = annotations.get(a);
+            if (v != null && !v.isBlank()) {
+                found.add(a + "=" + v);
+            }
+        }
+        return found.isEmpty() ? null : String.join("; ", found);
+    }
+
+    private Outcome ensureCertificates(ElectionCluster cluster, List<MemberEndpoint> members, Instant now) {
         String ns = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String key = ns + "/" + name;

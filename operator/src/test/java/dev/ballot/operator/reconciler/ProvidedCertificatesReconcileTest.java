@@ -103,6 +103,33 @@ class ProvidedCertificatesReconcileTest {
                     assertThat(e.getReason()).isEqualTo("InvalidCertificateSecret");
                     assertThat(e.getType()).isEqualTo("Warning");
                 }).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CertificatesLoaded")));
+
+        // A rotation request has nothing to act on without the operator's CA: one Warning says so and what to do.
+        client.resources(ElectionCluster.class).inNamespace(ns).withName("pc")
+                .edit(c -> {
+                    Map<String, String> annotations = new java.util.HashMap<>();
+                    if (c.getMetadata().getAnnotations() != null) {
+                        annotations.putAll(c.getMetadata().getAnnotations());
+                    }
+                    annotations.put("ballot.dev/rotate-ca", "leak-1");
+                    c.getMetadata().setAnnotations(annotations);
+                    return c;
+                });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(ns).list().getItems()
+                .stream().filter(e -> "RotationNotApplicable".equals(e.getReason())))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getMessage()).startsWith("ballot.dev/rotate-ca=leak-1 has no effect with"
+                            + " spec.tls.certificates: Provided").contains("cmctl renew");
+                }));
+    }
+
+    @Test
+    void rotationRequestsAreNamedWithTheirValues() {
+        assertThat(ProvidedCertificates.rotationRequests(null)).isNull();
+        assertThat(ProvidedCertificates.rotationRequests(Map.of("other", "x", "ballot.dev/rotate-ca", " "))).isNull();
+        assertThat(ProvidedCertificates.rotationRequests(Map.of("ballot.dev/rotate-certificates", "1",
+                "ballot.dev/rotate-ca", "2"))).isEqualTo("ballot.dev/rotate-certificates=1; ballot.dev/rotate-ca=2");
     }
 
     private ElectionCluster cluster() {
