@@ -55,6 +55,11 @@ class TlsAttacksProcessTest {
             attacker = new TlsAttacker(work, tls.dir().resolve("client").resolve("ca.crt"));
             cluster.enableQuota(QUOTA_BYTES);
             cluster.startAll();
+            // every member up, not only a leader and one follower: the first attack goes through the other follower
+            // (a CI rehearsal: it had not opened its port yet on a loaded machine)
+            await("all members ready (logs in " + work + ")").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> cluster.nodes().stream().allMatch(n -> cluster.ready(n.id())));
             long leader = awaitLeader(cluster);
             long leaderPid = cluster.node(leader).process().pid();
             String base = "https://" + cluster.clientAddress(leader);
