@@ -9,6 +9,8 @@ import dev.ballot.engine.Snapshot;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A server's history in memory: an optional snapshot, then entries in ascending zxid order. The
@@ -19,6 +21,15 @@ final class ZabLog {
     private final Membership initial;
     private Snapshot snapshot;
     private final ArrayList<LogEntry> entries = new ArrayList<>();
+    /**
+     * The CONFIG entries among {@link #entries}, by zxid: {@link #configAt} is asked on every commit, and scanning the
+     * log back to its last CONFIG entry (usually none since the snapshot) cost the leader's driver a pass over every
+     * entry per commit (a tenth of the leader's samples with 64 clients).
+     */
+    private final TreeMap<Long, LogEntry> configs = new TreeMap<>();
+    /** The last configuration {@link #configAt} decoded, and the zxid of its entry: decoded once, not per call. */
+    private long decodedZxid = -1;
+    private Membership decoded;
 
     ZabLog(Membership initial, Snapshot snapshot, List<LogEntry> stored) {
         this.initial = initial;
@@ -26,7 +37,7 @@ final class ZabLog {
         long floor = snapshotZxid();
         for (LogEntry e : stored) {
             if (e.index() > floor && (entries.isEmpty() || e.index() > lastZxid())) {
-                entries.add(e);
+                add(e);
             }
         }
     }
@@ -65,7 +76,14 @@ final class ZabLog {
         if (e.index() <= lastZxid()) {
             throw new IllegalStateException("append out of order: " + Zxid.hex(e.index()) + " after " + Zxid.hex(lastZxid()));
         }
+        add(e);
+    }
+
+    private void add(LogEntry e) {
         entries.add(e);
+        if (e.type() == EntryType.CONFIG) {
+            configs.put(e.index(), e);
+        }
     }
 
     /** Drops every entry after {@code zxid}; returns how many were dropped. */
@@ -76,6 +94,8 @@ final class ZabLog {
         }
         int dropped = entries.size() - keep;
         entries.subList(keep, entries.size()).clear();
+        configs.tailMap(zxid, false).clear();
+        decodedZxid = -1; // an entry of that zxid may come again, from another leader
         return dropped;
     }
 
@@ -111,6 +131,8 @@ final class ZabLog {
     void install(Snapshot s) {
         snapshot = s;
         entries.clear();
+        configs.clear();
+        decodedZxid = -1;
     }
 
     /** Keeps only entries after {@code zxid}, which the caller's snapshot now covers. */
@@ -123,16 +145,19 @@ final class ZabLog {
         long term = at != null ? at.term() : Zxid.epoch(zxid);
         int drop = firstAfter(zxid);
         entries.subList(0, drop).clear();
+        configs.headMap(zxid, true).clear();
         snapshot = new Snapshot(zxid, term, config, data);
     }
 
     /** The configuration in force at {@code zxid}: the last CONFIG entry at or before it. */
     Membership configAt(long zxid) {
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            LogEntry e = entries.get(i);
-            if (e.index() <= zxid && e.type() == EntryType.CONFIG) {
-                return decodeConfig(e);
+        Map.Entry<Long, LogEntry> e = configs.floorEntry(zxid);
+        if (e != null) {
+            if (e.getKey() != decodedZxid) {
+                decoded = decodeConfig(e.getValue());
+                decodedZxid = e.getKey();
             }
+            return decoded;
         }
         return snapshot != null && snapshot.membership() != null ? snapshot.membership() : initial;
     }
@@ -143,12 +168,7 @@ final class ZabLog {
 
     /** The zxid of the last CONFIG entry (0 when the configuration comes from the snapshot or start). */
     long latestConfigZxid() {
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            if (entries.get(i).type() == EntryType.CONFIG) {
-                return entries.get(i).index();
-            }
-        }
-        return 0;
+        return configs.isEmpty() ? 0 : configs.lastKey();
     }
 
     /**
