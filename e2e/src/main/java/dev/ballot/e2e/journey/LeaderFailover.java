@@ -54,7 +54,8 @@ public final class LeaderFailover extends OnLeaderOfCreatedCluster {
     Thread.sleep(1_000);
     writer.stopAndJoin();
     MemberWatch.NewLeader engine = engineLag.get();
-    System.err.println("killed at " + java.time.Instant.ofEpochMilli(killedAt) + "; the operator's reconciles since:");
+    System.err.println("killed at " + java.time.Instant.ofEpochMilli(killedAt) + "; the status named the new leader "
+        + (lag < 0 ? "never" : "at " + java.time.Instant.ofEpochMilli(killedAt + lag)) + "; the operator's log since:");
     OperatorLog.printReconciles(ctx, ec, 60);
     r.put("status_lag_ms", lag).put("engine_lag_ms", engine.seenMs()).put("engine_elected_ms", engine.electedMs()).put("old_leader", before.name()).put("old_term", before.term());
     after.ifPresent(a -> r.put("new_leader", a.leader()).put("new_term", a.term()));

@@ -44,9 +44,12 @@ final class OperatorLog {
     return logs.out().lines().filter(l -> l.contains(marker)).toList();
   }
 
-  /** Prints {@link #linesOfLeader} to stderr, each prefixed {@code operator| }. */
+  /**
+   * Prints {@link #linesOfLeader} about {@code cluster} to stderr, each prefixed {@code operator| }: its reconciles'
+   * timing lines and the members' new leaderships as the operator heard of them.
+   */
   static void printReconciles(JourneyContext ctx, String cluster, int seconds) {
-    linesOfLeader(ctx, seconds, "reconcile of " + ctx.namespace() + "/" + cluster + " ")
+    linesOfLeader(ctx, seconds, " " + ctx.namespace() + "/" + cluster + " ")
         .forEach(l -> System.err.println("operator| " + l));
   }
 }

@@ -181,12 +181,29 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         Map<String, MemberObservation> obs = latest.computeIfAbsent(cluster, k -> new ConcurrentHashMap<>());
         MemberObservation previous = obs.put(observation.name(), observation);
         if (previous == null || !Objects.equals(previous.significantPart(), observation.significantPart())) {
-            LOG.debugf("member %s of %s changed: %s", observation.name(), cluster, observation.significantPart());
+            if (leadsInNewTerm(previous, observation)) {
+                // A leader change is rare and is what a user checks the status for: INFO, so that the log shows when
+                // the operator heard of it (the reconcile lines that follow say when the status was written).
+                LOG.infof("member %s of %s/%s reports it leads in term %d (since %s)", observation.name(),
+                        cluster.getNamespace().orElse(""), cluster.getName(), observation.status().term(),
+                        observation.status().leaderSince());
+            } else {
+                LOG.debugf("member %s of %s changed: %s", observation.name(), cluster, observation.significantPart());
+            }
             lastChange.put(cluster, System.nanoTime());
             if (isRunning() && getEventHandler() != null) {
                 getEventHandler().handleEvent(new Event(cluster));
             }
         }
+    }
+
+    /** The member now says it leads, and did not say so in this term before. */
+    static boolean leadsInNewTerm(MemberObservation previous, MemberObservation now) {
+        if (!now.isReachable() || !now.status().leads()) {
+            return false;
+        }
+        return previous == null || !previous.isReachable() || !previous.status().leads()
+                || !Objects.equals(previous.status().term(), now.status().term());
     }
 
     private void tickAll() {

@@ -11,6 +11,8 @@ import org.jboss.logging.Logger;
 final class ReconcileClock {
     /** Slower than this is logged at INFO; every reconcile is logged at DEBUG. */
     static final Duration SLOW = Duration.ofMillis(300);
+    /** A reconcile that began this soon after a member's change is logged at INFO too. */
+    static final Duration AFTER_CHANGE = Duration.ofSeconds(2);
     private static final Logger LOG = Logger.getLogger(ReconcileClock.class);
 
     private final long started = System.nanoTime();
@@ -30,10 +32,15 @@ final class ReconcileClock {
         last = now;
     }
 
-    /** Logs the reconcile of {@code cluster}: at INFO when slower than {@link #SLOW}, else at DEBUG. */
+    /**
+     * Logs the reconcile of {@code cluster}: at INFO when slower than {@link #SLOW} or when it began within
+     * {@link #AFTER_CHANGE} of a member's change (the few reconciles of a failover, whose timing is the status's lag),
+     * else at DEBUG.
+     */
     void log(String cluster) {
         long totalMs = (System.nanoTime() - started) / 1_000_000;
-        Logger.Level level = totalMs > SLOW.toMillis() ? Logger.Level.INFO : Logger.Level.DEBUG;
+        boolean afterChange = sinceMemberChangeMs >= 0 && sinceMemberChangeMs < AFTER_CHANGE.toMillis();
+        Logger.Level level = totalMs > SLOW.toMillis() || afterChange ? Logger.Level.INFO : Logger.Level.DEBUG;
         if (LOG.isEnabled(level)) {
             LOG.logf(level, "reconcile of %s took %d ms (%s); it began %s", cluster, totalMs, phases,
                     sinceMemberChangeMs < 0 ? "with no member change seen yet"

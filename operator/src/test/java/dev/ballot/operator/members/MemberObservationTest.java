@@ -18,6 +18,24 @@ class MemberObservationTest {
     }
 
     @Test
+    void aLeaderChangeIsLoggedOncePerTerm() {
+        var follower = MemberObservation.reachable("ec-0", status("follower", 3, "ec-1", 10L, 5L));
+        var leads3 = MemberObservation.reachable("ec-0", status("leader", 3, "ec-0", 10L, 0L));
+        var leads3Later = MemberObservation.reachable("ec-0", status("leader", 3, "ec-0", 90L, 0L));
+        var leads4 = MemberObservation.reachable("ec-0", status("leader", 4, "ec-0", 90L, 0L));
+        var zabLeading = MemberObservation.reachable("ec-0", status("leading", 2, "ec-0", 9L, 0L));
+        var gone = MemberObservation.unreachable("ec-0", "ConnectException");
+        assertThat(MemberStatusEventSource.leadsInNewTerm(follower, leads3)).as("elected").isTrue();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(null, leads3)).as("first report, leading").isTrue();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(gone, leads3)).as("back, leading").isTrue();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(leads3, leads4)).as("re-elected, next term").isTrue();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(follower, zabLeading)).as("ZAB's role name").isTrue();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(leads3, leads3Later)).as("same term").isFalse();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(leads3, follower)).as("stepped down").isFalse();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(leads3, gone)).as("unreachable").isFalse();
+    }
+
+    @Test
     void theNospaceAlarmIsSignificant() {
         ReportedStatus s = status("leader", 3, "ec-0", 10L, 0L);
         ReportedStatus alarmed = new ReportedStatus(s.clusterId(), s.nodeId(), s.protocol(), s.role(), s.term(),
