@@ -29,11 +29,6 @@ final class JetcdSessions implements AutoCloseable {
     /** With {@code --tls}: the client certificate's directory (cert-manager's layout, its CA's ca.crt), else null. */
     private final Path certDir;
 
-    /** Plain HTTP/2. */
-    JetcdSessions() {
-        this(null);
-    }
-
     /** Over TLS presenting the certificate in {@code certDir} and trusting its CA ({@code https://} endpoints); null: plain. */
     JetcdSessions(Path certDir) {
         this.certDir = certDir;
