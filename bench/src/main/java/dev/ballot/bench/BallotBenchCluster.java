@@ -21,7 +21,9 @@ final class BallotBenchCluster implements BenchCluster {
     private final LocalCluster cluster;
     private final Protocol protocol;
     private final boolean nativeClient;
-    private final JetcdSessions jetcd = new JetcdSessions();
+    private final JetcdSessions jetcd;
+    /** With {@code --tls}: the application's certificate from this cluster's CA, which the native clients present. */
+    private final Path clientCerts;
 
     /** The HTTP client of the sessions: the shared plain one, or one over HTTPS with this cluster's client certificate. */
     private final dev.ballot.nodeapi.NodeClient http;
@@ -34,9 +36,11 @@ final class BallotBenchCluster implements BenchCluster {
         this.tls = tls;
         this.cluster = new LocalCluster(protocol, 3, DemoTiming.SEED, workDir, jvmOptions);
         if (tls) {
-            // Peers over mutual TLS 1.3 and the HTTP API over TLS with client certificates required, as a cluster with
-            // spec.tls runs (docs/node-api.md, TLS); the bench speaks as an application with the cluster's client cert.
+            // Peers over mutual TLS 1.3 and the HTTP API, the etcd and the ZooKeeper ports over TLS with client
+            // certificates required, as a cluster with spec.tls runs (docs/node-api.md, TLS); the bench speaks as an
+            // application with the cluster's client certificate.
             dev.ballot.node.demo.LocalTls certs = cluster.enableTls("Required");
+            this.clientCerts = certs.client();
             try {
                 this.http = HttpSessions.tls(dev.ballot.nodeapi.tls.ReloadingTls.open(certs.client()).context());
             } catch (dev.ballot.nodeapi.tls.TlsException e) {
@@ -44,7 +48,10 @@ final class BallotBenchCluster implements BenchCluster {
             }
         } else {
             this.http = HttpSessions.NODES;
+            this.clientCerts = null;
         }
+        // with TLS the etcd and ZooKeeper ports are TLS only (LocalCluster: https endpoints, the secure client port)
+        this.jetcd = new JetcdSessions(clientCerts);
         if (nativeClient && protocol == Protocol.RAFT) {
             cluster.enableEtcd();
         } else if (nativeClient) {
@@ -65,7 +72,7 @@ final class BallotBenchCluster implements BenchCluster {
     @Override
     public String describe() {
         return "ballot-node (this build) " + DemoTiming.SEED.describe(protocol) + " client=" + client()
-                + " tls=" + (tls ? "on (peers mTLS 1.3, clients https with client certificates)" : "off")
+                + " tls=" + (tls ? "on (peers mTLS 1.3, clients over TLS with client certificates required)" : "off")
                 + " members=" + cluster.clientAddresses();
     }
 
@@ -161,7 +168,8 @@ final class BallotBenchCluster implements BenchCluster {
     public KvSession session(int member) throws IOException {
         if (nativeClient) {
             return protocol == Protocol.RAFT ? jetcd.session(cluster.etcdEndpoint(member + 1))
-                    : ZooKeeperBenchCluster.session(cluster.zooKeeperAddress(member + 1));
+                    : ZooKeeperBenchCluster.session(cluster.zooKeeperAddress(member + 1),
+                            clientCerts != null ? BenchTls.zooKeeperClient(clientCerts) : ZooKeeperBenchCluster.withoutSasl());
         }
         NodeEndpoint node = node(member);
         return new KvSession() {

@@ -69,13 +69,15 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--keep", description = "keep data and logs in the work directory")
     boolean keep;
 
-    @Option(names = "--tls", description = "TLS on: Ballot's peers over mutual TLS 1.3 and its HTTP API over HTTPS with"
-            + " client certificates required; etcd with --client-cert-auth and peer TLS; both through the same HTTPS"
-            + " client (needs --client http; ZooKeeper is skipped)")
+    @Option(names = "--tls", description = "TLS on, client certificates required everywhere: Ballot's peers over mutual"
+            + " TLS 1.3 and its HTTP, etcd and ZooKeeper ports over TLS; etcd with --client-cert-auth and peer TLS;"
+            + " ZooKeeper with a secureClientPort and quorum TLS. Each system's client speaks TLS with a certificate from"
+            + " its cluster's CA: jetcd (gRPC over TLS) and the ZooKeeper client (secure mode, Netty) with --client native,"
+            + " one HTTPS client for Ballot and etcd with --client http")
     boolean tls;
 
-    @Override
-    public Integer call() throws Exception {
+    /** Refuses bad options before anything starts, naming the option and what it takes (picocli exit code 2). */
+    void validate() {
         for (String s : systems) {
             if (!ALL.contains(s)) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
@@ -92,14 +94,15 @@ public final class BenchMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--client: unknown client '" + client + "'; use native (each system's own protocol) or http");
         }
-        if (tls && nativeClients()) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--tls: TLS is measured through one HTTPS client"
-                    + " for Ballot and etcd alike (the bench does not set up jetcd or ZooKeeper clients over TLS); add --client http");
-        }
         if (writes < 1 || clients.stream().anyMatch(c -> c < 1) || reads < 1 || failovers < 0 || warmup < 0 || phaseLimitSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--writes, --clients, --reads and --phase-limit-s must be >= 1; --failovers and --warmup >= 0");
         }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
         BenchOptions o = new BenchOptions();
         o.writes = writes;
         o.clients = clients;
@@ -159,12 +162,7 @@ public final class BenchMain implements Callable<Integer> {
                 return new EtcdBenchCluster(bin, dir, nativeClients(), tls);
             }
             case "zookeeper":
-                if (tls) {
-                    report.skip("zookeeper", "--tls: the bench sets up no TLS for ZooKeeper (its quorum and client TLS"
-                            + " take keystores and a Netty connection factory); run it without --tls");
-                    return null;
-                }
-                return new ZooKeeperBenchCluster(dir, SERVER_JVM);
+                return new ZooKeeperBenchCluster(dir, SERVER_JVM, tls);
             default:
                 throw new IllegalArgumentException(system);
         }

@@ -39,7 +39,7 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     private final String token = "bench-" + Long.toHexString(System.nanoTime());
 
     private final boolean nativeClient;
-    private final JetcdSessions jetcd = new JetcdSessions();
+    private final JetcdSessions jetcd;
 
     /** With {@code --tls}: the certificates' directory (server/, client/), else null. */
     private final Path certs;
@@ -51,6 +51,7 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
         this.etcd = etcdBinary;
         this.certs = tls ? BenchTls.issueEtcd(workDir.resolve("tls")) : null;
         this.http = tls ? HttpSessions.tls(BenchTls.context(certs.resolve("client"))) : HttpSessions.NODES;
+        this.jetcd = new JetcdSessions(tls ? certs.resolve("client") : null);
         int[] ports = LocalPorts.free(6);
         this.clientPorts = new int[] {ports[0], ports[1], ports[2]};
         this.peerPorts = new int[] {ports[3], ports[4], ports[5]};

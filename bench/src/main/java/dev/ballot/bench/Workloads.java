@@ -20,6 +20,8 @@ import java.util.function.BooleanSupplier;
  */
 final class Workloads {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** Attempts of a session's unmeasured first write before the system is stopped ({@link #connect}). */
+    static final int CONNECT_ATTEMPTS = 3;
 
     private final BenchOptions options;
     private final Report report;
@@ -129,7 +131,7 @@ final class Workloads {
                 sessions.add(cluster.session(leader));
             }
             for (KvSession s : sessions) { // connect each session before the clock starts
-                s.put(sys + "-conn-" + run + "-" + System.identityHashCode(s), value, REQUEST_TIMEOUT);
+                connect(s, sys + "-conn-" + run + "-" + System.identityHashCode(s));
             }
             List<Long> lat = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger errors = new AtomicInteger();
@@ -155,6 +157,29 @@ final class Workloads {
         } finally {
             sessions.forEach(KvSession::close);
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A session's first write, unmeasured, tried up to {@link #CONNECT_ATTEMPTS} times: on a loaded machine a new
+     * session's connect (with {@code --tls} its handshake) can miss the client's own deadline, and the ZooKeeper client
+     * then reports ConnectionLoss and connects again by itself. Each attempt writes its own key (ZooKeeper refuses an
+     * existing znode, and the lost attempt may have been applied). The last failure stops the system as before.
+     */
+    private void connect(KvSession s, String key) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s.put(key + "-" + attempt, value, REQUEST_TIMEOUT);
+                return;
+            } catch (Exception e) {
+                if (attempt == CONNECT_ATTEMPTS) {
+                    throw e;
+                }
+                if (firstErrors.add(key.replaceAll("-[0-9]+$", "") + "-connect")) {
+                    out.println("# a session's connecting write failed (attempt " + attempt + " of " + CONNECT_ATTEMPTS
+                            + ", tried again): " + e);
+                }
+            }
         }
     }
 

@@ -29,6 +29,11 @@ import java.util.concurrent.TimeUnit;
  * 127.0.0.1, with the timing of Ballot's ZAB demo: tickTime 50 ms, initLimit 10, syncLimit 4.
  * Writes are {@code create} of a new znode; a linearizable read is ZooKeeper's idiom, {@code sync}
  * then {@code getData}.
+ *
+ * <p>With {@code --tls}: each server also serves a {@code secureClientPort} (client certificates required, ZooKeeper's
+ * default) and talks to the others over quorum TLS ({@code sslQuorum}), with certificates from a CA of its own
+ * ({@link BenchTls}); the bench's sessions use the secure port, the {@code srvr} checks the plain one. The secure port
+ * needs ZooKeeper's Netty connection factory, which then serves the plain port too (without TLS the default NIO one).
  */
 final class ZooKeeperBenchCluster extends ExternalBenchCluster {
     static final int TICK_MS = 50;
@@ -46,19 +51,35 @@ final class ZooKeeperBenchCluster extends ExternalBenchCluster {
     private final int[] clientPorts;
     private final int[] quorumPorts;
     private final int[] electionPorts;
+    private final int[] securePorts;
+    /** With {@code --tls}: the certificates' directory (server/, client/), else null. */
+    private final Path certs;
 
     ZooKeeperBenchCluster(Path workDir, List<String> jvmOptions) throws IOException {
+        this(workDir, jvmOptions, false);
+    }
+
+    ZooKeeperBenchCluster(Path workDir, List<String> jvmOptions, boolean tls) throws IOException {
         super(workDir);
-        this.jvmOptions = List.copyOf(jvmOptions);
-        int[] p = LocalPorts.free(9);
+        this.certs = tls ? BenchTls.issue(workDir.resolve("tls"), "zookeeper") : null;
+        this.jvmOptions = tls ? concat(jvmOptions, BenchTls.zooKeeperServerProperties(certs.resolve("server")))
+                : List.copyOf(jvmOptions);
+        int[] p = LocalPorts.free(12);
         clientPorts = new int[] {p[0], p[1], p[2]};
         quorumPorts = new int[] {p[3], p[4], p[5]};
         electionPorts = new int[] {p[6], p[7], p[8]};
+        securePorts = new int[] {p[9], p[10], p[11]};
         for (int i = 0; i < 3; i++) {
             Path data = Files.createDirectories(workDir.resolve("zk" + (i + 1)));
             Files.writeString(data.resolve("myid"), Integer.toString(i + 1));
             Files.writeString(workDir.resolve("zk" + (i + 1) + ".cfg"), config(i, data));
         }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     private String config(int member, Path data) {
@@ -75,6 +96,11 @@ final class ZooKeeperBenchCluster extends ExternalBenchCluster {
         // all come from 127.0.0.1, as etcd's and Ballot's do, which have no such limit
         sb.append("maxClientCnxns=0\n");
         sb.append("4lw.commands.whitelist=srvr\n");
+        if (certs != null) {
+            sb.append("secureClientPort=").append(securePorts[member]).append('\n');
+            sb.append("secureClientPortAddress=127.0.0.1\n");
+            sb.append("sslQuorum=true\n");
+        }
         for (int i = 0; i < 3; i++) {
             sb.append("server.").append(i + 1).append("=127.0.0.1:").append(quorumPorts[i]).append(':')
                     .append(electionPorts[i]).append('\n');
@@ -90,8 +116,10 @@ final class ZooKeeperBenchCluster extends ExternalBenchCluster {
     @Override
     public String describe() {
         return "ZooKeeper " + Version.getFullVersion() + " tickTime=" + TICK_MS + "ms initLimit=" + INIT_LIMIT
-                + " syncLimit=" + SYNC_LIMIT + " forceSync=yes clients=127.0.0.1:" + clientPorts[0] + ","
-                + clientPorts[1] + "," + clientPorts[2];
+                + " syncLimit=" + SYNC_LIMIT + " forceSync=yes"
+                + (certs != null ? " tls=on (secureClientPort with client certificates, sslQuorum, Netty factory) clients=127.0.0.1:"
+                        + securePorts[0] + "," + securePorts[1] + "," + securePorts[2]
+                        : " tls=off clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2]);
     }
 
     @Override
@@ -165,7 +193,9 @@ final class ZooKeeperBenchCluster extends ExternalBenchCluster {
 
     @Override
     public KvSession session(int member) throws IOException {
-        return session("127.0.0.1:" + clientPorts[member]);
+        return certs != null
+                ? session("127.0.0.1:" + securePorts[member], BenchTls.zooKeeperClient(certs.resolve("client")))
+                : session("127.0.0.1:" + clientPorts[member], withoutSasl());
     }
 
     /**
@@ -181,10 +211,13 @@ final class ZooKeeperBenchCluster extends ExternalBenchCluster {
         return config;
     }
 
-    /** A ZooKeeper Java client session on {@code connect}, for ZooKeeper and Ballot's ZooKeeper port alike. */
-    static KvSession session(String connect) throws IOException {
+    /**
+     * A ZooKeeper Java client session on {@code connect}, for ZooKeeper and Ballot's ZooKeeper port alike, with
+     * {@code config} ({@link #withoutSasl}, or {@link BenchTls#zooKeeperClient} for a secure port).
+     */
+    static KvSession session(String connect, org.apache.zookeeper.client.ZKClientConfig config) throws IOException {
         ZooKeeper zk = new ZooKeeper(connect, SESSION_TIMEOUT_MS, event -> {
-        }, withoutSasl());
+        }, config);
         return new KvSession() {
             @Override
             public void put(String key, byte[] value, Duration timeout) throws Exception {

@@ -112,6 +112,8 @@ public final class ZkServer implements AutoCloseable {
             }
             if (options.secureListen() != null) {
                 SSLServerSocket secure = (SSLServerSocket) tls.context().getServerSocketFactory().createServerSocket();
+                // before the client-auth setting: setSSLParameters also sets it; accepted sockets inherit both
+                secure.setSSLParameters(tls.serverParameters().apply(secure.getSSLParameters()));
                 if (tls.requireClientCertificate()) {
                     secure.setNeedClientAuth(true);
                 } else {

@@ -7,6 +7,7 @@ import dev.ballot.node.server.MemberDirectory;
 import dev.ballot.node.server.NodeRuntime;
 import dev.ballot.node.tls.NodeTls;
 import dev.ballot.nodeapi.tls.CertIdentity;
+import dev.ballot.nodeapi.tls.CipherPreference;
 import dev.ballot.zookeeper.TxnResult;
 import dev.ballot.zookeeper.ZkServer;
 import dev.ballot.zookeeper.ZkTls;
@@ -36,7 +37,9 @@ public final class ZooKeeperService {
                 (int) zk.maxSessionTimeout().toMillis());
         ZkTls zkTls = tls == null ? null : new ZkTls(tls.files().context(), tls.clientCertificateRequired(),
                 cert -> tls.isMember(directory, cert) ? null
-                        : "its certificate (" + CertIdentity.describe(cert) + ") names no member of cluster " + config.clusterId());
+                        : "its certificate (" + CertIdentity.describe(cert) + ") names no member of cluster " + config.clusterId(),
+                // ChaCha20-Poly1305 first, as on the HTTPS API and peer links: AES-GCM is plain Java on a C1-only JVM
+                CipherPreference::apply);
         return new ZkServer(machine.tree(), new RuntimeConsensus(runtime), options, zkTls).start();
     }
 
