@@ -142,9 +142,12 @@ public final class HttpApi implements AutoCloseable {
         if (metricsListener != null) {
             metricsListener.close();
         }
-        server.stop(0);
-        executor.shutdownNow();
+        // Interrupt the handlers and event streams first: one blocked writing to a client that does not read holds
+        // its connection's TLS lock, and the server's stop closes every connection (close_notify) under that lock,
+        // then joins its dispatcher with no deadline. An interrupted channel write gives up at once.
         streams.shutdownNow();
+        executor.shutdownNow();
+        server.stop(0);
     }
 
     private void dispatch(HttpExchange ex) {
