@@ -126,6 +126,10 @@ class ZabObserverShutdownProcessTest {
             }
             System.out.println("ZabObserverShutdownProcessTest " + order + ": ms from SIGTERM to exit " + exits
                     + " (load " + loadAverage() + ")");
+            for (LocalCluster.Node n : cluster.nodes()) {
+                Files.readString(n.log()).lines().filter(l -> l.contains(": stopped in ")).findFirst()
+                        .ifPresent(l -> System.out.println("  " + l));
+            }
         } finally {
             for (AutoCloseable c : clients) {
                 try {
