@@ -142,9 +142,9 @@ public final class HttpApi implements AutoCloseable {
         if (metricsListener != null) {
             metricsListener.close();
         }
-        // Interrupt the handlers and event streams first: one blocked writing to a client that does not read holds
-        // its connection's TLS lock, and the server's stop closes every connection (close_notify) under that lock,
-        // then joins its dispatcher with no deadline. An interrupted channel write gives up at once.
+        // Interrupt the handlers and event streams first, so that one blocked writing to a client that does not read
+        // gives up (an interrupted channel write does) before the server's stop, which closes every connection (a
+        // TLS close_notify each) and then joins its dispatcher with no deadline. NodeProcess bounds this step anyway.
         streams.shutdownNow();
         executor.shutdownNow();
         server.stop(0);
