@@ -85,12 +85,13 @@ public final class LocalCluster implements AutoCloseable {
         this(protocol, size, 0, timing, workDir, jvmOptions);
     }
 
-    /** {@code voters} voting members (ids 1..voters), then {@code learners} Raft learners (ids voters+1..). */
+    /**
+     * {@code voters} voting members (ids 1..voters), then {@code learners} non-voters (ids voters+1..): Raft learners,
+     * or ZAB observers ({@code server.N=...:observer} in every member's file, as the operator writes a cluster with
+     * {@code observers}).
+     */
     public LocalCluster(Protocol protocol, int voters, int learners, DemoTiming timing, Path workDir,
                         List<String> jvmOptions) throws IOException {
-        if (learners > 0 && protocol != Protocol.RAFT) {
-            throw new IllegalArgumentException("learners are Raft members; ZAB has observers");
-        }
         int size = voters + learners;
         this.protocol = protocol;
         this.workDir = workDir;
@@ -108,7 +109,7 @@ public final class LocalCluster implements AutoCloseable {
             Path config = workDir.resolve(protocol == Protocol.RAFT ? "node-" + id + ".yaml" : "node-" + id + ".cfg");
             String text = protocol == Protocol.RAFT
                     ? raftConfig(clusterId, id, voters, size, prefix, peerPort, dataDir, timing)
-                    : zabConfig(clusterId, id, size, prefix, peerPort, electionPort, dataDir, timing);
+                    : zabConfig(clusterId, id, voters, size, prefix, peerPort, electionPort, dataDir, timing);
             Files.writeString(config, text.replace("CLIENT", Integer.toString(clientPort)));
             nodes.put(id, new Node(id, host, dataDir, config, workDir.resolve("node-" + id + ".log")));
         }
@@ -143,6 +144,11 @@ public final class LocalCluster implements AutoCloseable {
 
     static String zabConfig(String clusterId, long self, int size, String prefix, int peerPort, int electionPort,
                             Path dataDir, DemoTiming t) {
+        return zabConfig(clusterId, self, size, size, prefix, peerPort, electionPort, dataDir, t);
+    }
+
+    static String zabConfig(String clusterId, long self, int voters, int size, String prefix, int peerPort,
+                            int electionPort, Path dataDir, DemoTiming t) {
         StringBuilder sb = new StringBuilder();
         sb.append("tickTime=").append(t.zabTick().toMillis()).append('\n');
         sb.append("initLimit=").append(t.initLimit()).append('\n');
@@ -154,7 +160,7 @@ public final class LocalCluster implements AutoCloseable {
         sb.append("clientAddress=").append(prefix).append(self).append(":CLIENT\n");
         for (long id = 1; id <= size; id++) {
             sb.append("server.").append(id).append('=').append(prefix).append(id).append(':').append(peerPort)
-                    .append(':').append(electionPort).append('\n');
+                    .append(':').append(electionPort).append(id > voters ? ":observer\n" : "\n");
         }
         return sb.toString();
     }

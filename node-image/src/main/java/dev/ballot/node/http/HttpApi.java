@@ -142,9 +142,12 @@ public final class HttpApi implements AutoCloseable {
         if (metricsListener != null) {
             metricsListener.close();
         }
-        server.stop(0);
-        executor.shutdownNow();
+        // Interrupt the handlers and event streams first, so that one blocked writing to a client that does not read
+        // gives up (an interrupted channel write does) before the server's stop, which closes every connection (a
+        // TLS close_notify each) and then joins its dispatcher with no deadline. NodeProcess bounds this step anyway.
         streams.shutdownNow();
+        executor.shutdownNow();
+        server.stop(0);
     }
 
     private void dispatch(HttpExchange ex) {

@@ -66,7 +66,7 @@ public final class MetricsListener implements AutoCloseable {
 
     @Override
     public void close() {
+        executor.shutdownNow(); // first, as HttpApi.close does: a blocked scrape answer must not hold the stop
         server.stop(0);
-        executor.shutdownNow();
     }
 }

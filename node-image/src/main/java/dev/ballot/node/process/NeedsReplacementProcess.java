@@ -20,7 +20,9 @@ public final class NeedsReplacementProcess {
         NeedsReplacementApi api = new NeedsReplacementApi(cfg, reason).start();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            api.close();
+            // bounded as a member's close steps are (NodeProcess.closeSteps): SIGTERM ends it in seconds
+            new ShutdownSteps(cfg.nodeName(), System.err, NodeProcess.SHUTDOWN_DUMP_AFTER)
+                    .run(java.util.List.of(new ShutdownSteps.Step("http", java.time.Duration.ofSeconds(2), api::close)));
             stop.countDown();
             Runtime.getRuntime().halt(0);
         }, "ballot-shutdown"));

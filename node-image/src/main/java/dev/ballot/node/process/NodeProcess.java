@@ -235,7 +235,8 @@ public final class NodeProcess implements AutoCloseable {
                     + ", data in " + config.dataDir());
             return new NodeProcess(config, storage, transport, runtime, api, etcd, directory, identity, zk);
         } catch (IOException | CorruptStorageException | RuntimeException e) {
-            closeInOrder(zk, identity, etcd, api, runtime, transport, storage);
+            new ShutdownSteps(config.nodeName(), System.err, SHUTDOWN_DUMP_AFTER)
+                    .run(closeSteps(zk, identity, etcd, api, runtime, transport, storage));
             throw e;
         }
     }
@@ -296,49 +297,63 @@ public final class NodeProcess implements AutoCloseable {
         runtime.join();
     }
 
-    /** SIGTERM: hand leadership off (bounded), then close everything. */
+    /**
+     * SIGTERM: hand leadership off (bounded), then close everything, each step within its deadline
+     * ({@link #closeSteps}): the pod's 30 s grace must never be what ends the process.
+     */
     public void shutdown() {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        try {
+        // First, so that a log without it says the signal never reached the JVM's hook.
+        System.err.println("ballot-node " + config.nodeName() + ": stopping (SIGTERM)");
+        List<ShutdownSteps.Step> steps = new ArrayList<>();
+        steps.add(new ShutdownSteps.Step("handoff", HANDOFF_TIMEOUT.plusSeconds(1), () -> {
             if (runtime.handOffLeadership(HANDOFF_TIMEOUT)) {
                 // stderr, not JUL: the logging system resets itself in its own shutdown hook.
                 System.err.println("ballot-node " + config.nodeName() + ": handed leadership to "
-                        + directory.name(runtime.status().leaderId()) + " (term " + runtime.status().node().term() + ") before stopping");
+                        + directory.name(runtime.status().leaderId()) + " (term " + runtime.status().node().term()
+                        + ") before stopping");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        closeAll();
+        }));
+        steps.addAll(closeSteps(zk, identity, etcd, api, runtime, transport, storage));
+        runSteps(steps);
     }
 
     @Override
     public void close() {
         if (stopped.compareAndSet(false, true)) {
-            closeAll();
+            runSteps(closeSteps(zk, identity, etcd, api, runtime, transport, storage));
         }
     }
 
-    private void closeAll() {
-        closeInOrder(zk, identity, etcd, api, runtime, transport, storage);
-        System.err.println("ballot-node " + config.nodeName() + ": stopped");
+    private void runSteps(List<ShutdownSteps.Step> steps) {
+        long began = System.nanoTime();
+        List<String> took = new ShutdownSteps(config.nodeName(), System.err, SHUTDOWN_DUMP_AFTER).run(steps);
+        System.err.println("ballot-node " + config.nodeName() + ": stopped in "
+                + Duration.ofNanos(System.nanoTime() - began).toMillis() + " ms (" + String.join(", ", took) + ")");
     }
+
+    /** A stop still running this long after SIGTERM prints its step and a thread dump (stderr). */
+    static final Duration SHUTDOWN_DUMP_AFTER = Duration.ofSeconds(5);
 
     /**
-     * Closes what was opened, the reverse of the order {@link #start} opens it in; null parts (not configured,
-     * or not reached before a failed start) are skipped. One part failing to close does not keep the rest open.
+     * The close steps, the reverse of the order {@link #start} opens things in, with their deadlines: at most 22 s in
+     * all with the hand-off's 3 s, inside a pod's 30 s grace. Storage is last, with time for its final sync; a step
+     * that overruns is left behind, so storage still closes after everything else was asked to stop.
      */
-    private static void closeInOrder(AutoCloseable... parts) {
-        for (AutoCloseable part : parts) {
-            if (part == null) {
-                continue;
-            }
-            try {
-                part.close();
-            } catch (Exception e) {
-                LOG.warning("closing " + part.getClass().getSimpleName() + " failed: " + e);
-            }
-        }
+    static List<ShutdownSteps.Step> closeSteps(ZkServer zk, ClusterIdentityKeeper identity, EtcdServer etcd,
+                                               HttpApi api, NodeRuntime<?, ?> runtime, PeerTransport transport,
+                                               NodeStorage storage) {
+        return List.of(
+                new ShutdownSteps.Step("zookeeper", Duration.ofSeconds(2), zk),
+                new ShutdownSteps.Step("identity", Duration.ofSeconds(1), identity),
+                new ShutdownSteps.Step("etcd", Duration.ofSeconds(2), etcd),
+                new ShutdownSteps.Step("http", Duration.ofSeconds(2), api),
+                // its own join waits up to 5 s for the driver to finish the batch in hand
+                new ShutdownSteps.Step("runtime", Duration.ofSeconds(6), runtime),
+                new ShutdownSteps.Step("transport", Duration.ofSeconds(2), transport),
+                new ShutdownSteps.Step("storage", Duration.ofSeconds(4), storage));
     }
+
 }

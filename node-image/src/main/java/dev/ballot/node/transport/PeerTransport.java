@@ -252,9 +252,11 @@ public final class PeerTransport implements AutoCloseable {
         if (w != null) {
             w.interrupt();
         }
+        // One deadline for all of them, not 2 s each: a node has a dozen of these threads, and a stopping pod has 30 s.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         for (Thread t : threads) {
             try {
-                t.join(2_000);
+                TimeUnit.NANOSECONDS.timedJoin(t, Math.max(1, end - System.nanoTime()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
