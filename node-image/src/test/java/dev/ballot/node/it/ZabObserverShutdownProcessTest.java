@@ -73,8 +73,11 @@ class ZabObserverShutdownProcessTest {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path work;
 
+    // One shape in the suite, the delete's (where CI's observer outlived its 30 s grace): each shape costs ~50 s of
+    // CI's two cores. The other shapes stay in Order for a run by hand (list them in names); none of the three
+    // reproduced the hang on processes (docs/e2e.md).
     @ParameterizedTest
-    @EnumSource(Order.class)
+    @EnumSource(value = Order.class, names = "VOTERS_VANISH")
     @Timeout(240)
     void everyMemberExitsSoonAfterSigterm(Order order) throws Exception {
         List<AutoCloseable> clients = new ArrayList<>();
