@@ -56,11 +56,38 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
   /** status.leader and status.term of the cluster, when the operator has published them. */
   public record LeaderView(String leader, long term) {}
 
-  @SuppressWarnings("unchecked")
   public Optional<LeaderView> leader(String name) {
-    return electionCluster(name).map(ec -> (Map<String, Object>) ec.getAdditionalProperties().get("status"))
+    return electionCluster(name).flatMap(JourneyContext::leaderOf);
+  }
+
+  /** status.leader and status.term of {@code ec}, when the operator has published them. */
+  @SuppressWarnings("unchecked")
+  static Optional<LeaderView> leaderOf(GenericKubernetesResource ec) {
+    return Optional.ofNullable((Map<String, Object>) ec.getAdditionalProperties().get("status"))
         .filter(s -> s.get("leader") != null && s.get("term") != null && !String.valueOf(s.get("leader")).isEmpty())
         .map(s -> new LeaderView(String.valueOf(s.get("leader")), Long.parseLong(String.valueOf(s.get("term")))));
+  }
+
+  /**
+   * Watches the ElectionCluster {@code name} and completes with when (System.currentTimeMillis()) and what status a
+   * watch event first showed a leader in a term above {@code aboveTerm}: the moment the API server published it,
+   * without a poll's period and round trip. Close the returned watch when done.
+   */
+  public io.fabric8.kubernetes.client.Watch watchLeader(String name, long aboveTerm,
+      java.util.concurrent.CompletableFuture<java.util.Map.Entry<Long, LeaderView>> seen) {
+    return cluster.admin().genericKubernetesResources(GROUP_VERSION, KIND).inNamespace(namespace).withName(name)
+        .watch(new io.fabric8.kubernetes.client.Watcher<GenericKubernetesResource>() {
+          @Override
+          public void eventReceived(Action action, GenericKubernetesResource ec) {
+            long at = System.currentTimeMillis();
+            leaderOf(ec).filter(v -> v.term() > aboveTerm).ifPresent(v -> seen.complete(java.util.Map.entry(at, v)));
+          }
+
+          @Override
+          public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+            // the poll beside it still measures
+          }
+        });
   }
 
   public List<Pod> members(String clusterName) {

@@ -121,6 +121,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      * older than the one it wrote, which would announce the same replacement twice); cleared once none runs.
      */
     private final Map<String, String> replacementAnnounced = new ConcurrentHashMap<>();
+    /**
+     * The clusters (by uid) this process has reconciled: at the first reconcile of each, the Warnings its stored status
+     * records are announced again (EventToPublish.stillTrue), since they were sent beside that status's write.
+     */
+    private final Set<String> reconciledOnce = ConcurrentHashMap.newKeySet();
 
     public ElectionClusterReconciler(OperatorSettings settings, KubernetesClient client, MeterRegistry registry) {
         this.settings = settings;
@@ -152,6 +157,11 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         return out;
     }
 
+    /** For tests: this process forgets it reconciled the cluster {@code uid}, as a newly started one would. */
+    void forgetReconciledOnce(String uid) {
+        reconciledOnce.remove(uid);
+    }
+
     /** The member watcher, for tests. */
     MemberStatusEventSource memberWatcher() {
         return members;
@@ -168,6 +178,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                     actionsWritten.remove(uid);
                     recoveryWritten.remove(uid);
                     applied.forget(uid);
+                    reconciledOnce.remove(uid);
                 }));
     }
 
@@ -259,6 +270,13 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         if (!intent.replacement().active()) {
             replacementAnnounced.remove(key);
+        }
+        if (reconciledOnce.add(uid)) {
+            // What the process before this one may have written without announcing (killed in between).
+            EventToPublish.stillTrue(cluster.getStatus()).stream()
+                    .filter(e -> done.events().stream().noneMatch(d -> d.reason().equals(e.reason())
+                            && Objects.equals(d.message(), e.message())))
+                    .forEach(e -> news.send(cluster, e));
         }
         done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
                         || !e.message().equals(replacementAnnounced.put(key, e.message())))

@@ -15,6 +15,10 @@ final class StatusEvents {
                boolean degraded, String degradedReason, String degradedMessage, String summary) {
     }
 
+    static EventToPublish memberUnreachable(MemberStatus m) {
+        return EventToPublish.warningNews("MemberUnreachable", m.name + " " + m.message);
+    }
+
     static void onTransitions(ElectionClusterStatus prev, ElectionClusterStatus s, Now n, List<EventToPublish> events) {
         if (!n.warnings().isEmpty() && !Objects.equals(prev.observedGeneration, n.generation())) {
             events.add(EventToPublish.warning("EvenVoters", String.join("; ", n.warnings())));
@@ -34,7 +38,7 @@ final class StatusEvents {
         }
         if (n.degraded() && !Objects.equals(n.degradedReason(),
                 StatusConditions.reasonOf(prev.conditions, StatusConditions.DEGRADED))) {
-            events.add(EventToPublish.warning(n.degradedReason(), n.degradedMessage()));
+            events.add(EventToPublish.warningNews(n.degradedReason(), n.degradedMessage()));
         } else if (!n.degraded() && StatusConditions.isTrue(prev.conditions, StatusConditions.DEGRADED)
                 && !"Electing".equals(n.degradedReason())) {
             events.add(EventToPublish.news("QuorumHealthy", n.summary()));
@@ -52,7 +56,7 @@ final class StatusEvents {
             MemberStatus old = prev.members == null ? null
                     : prev.members.stream().filter(x -> m.name.equals(x.name)).findFirst().orElse(null);
             if (Boolean.FALSE.equals(m.reachable) && (old == null || !Boolean.FALSE.equals(old.reachable))) {
-                events.add(EventToPublish.warning("MemberUnreachable", m.name + " " + m.message));
+                events.add(memberUnreachable(m));
             } else if (Boolean.TRUE.equals(m.reachable) && old != null && Boolean.FALSE.equals(old.reachable)) {
                 events.add(EventToPublish.news("MemberReachable", m.name + " answers again as " + m.role));
             }

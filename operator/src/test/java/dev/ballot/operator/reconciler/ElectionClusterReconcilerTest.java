@@ -163,6 +163,43 @@ class ElectionClusterReconcilerTest {
                 .stream().anyMatch(e -> "LeaderElected".equals(e.getReason())
                         && "raft-b".equals(e.getInvolvedObject().getName())
                         && e.getMessage().equals("raft-b-1 leads in term 4")));
+        // a Warning that repeats the status goes out beside its write too
+        assertThat(client.v1().events().inNamespace(ns).list().getItems()).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("MemberUnreachable");
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getMessage()).startsWith("raft-b-2 unreachable");
+        });
+    }
+
+    @Test
+    void aNewOperatorProcessAnnouncesTheWarningsTheStoredStatusRecords() {
+        // As after an operator killed between a status write and the Warnings sent beside it: a process that has not
+        // reconciled the cluster yet announces the Warnings the stored status records, once.
+        FakeMembers fake = FakeMembersResource.members;
+        String ns = client.getNamespace();
+        List<String> voters = List.of("raft-w-0", "raft-w-1", "raft-w-2");
+        fake.report(ns, "raft-w-0", "leader", 2, "raft-w-0", voters);
+        fake.report(ns, "raft-w-1", "follower", 2, "raft-w-0", voters);
+        fake.down(ns, "raft-w-2");
+        ElectionCluster ec = create("raft-w", raft(3));
+        awaitStatus("raft-w", c -> c.getStatus() != null && member(c, "raft-w-2") != null
+                && Boolean.FALSE.equals(member(c, "raft-w-2").reachable));
+        await().atMost(CHILDREN_TIMEOUT).until(() -> unreachableWarnings(ns, "raft-w") == 1);
+
+        reconciler.forgetReconciledOnce(ec.getMetadata().getUid()); // what a new process knows of it: nothing
+        fake.report(ns, "raft-w-0", "leader", 3, "raft-w-0", voters); // a member's change: a reconcile
+        fake.report(ns, "raft-w-1", "follower", 3, "raft-w-0", voters);
+        await().atMost(CHILDREN_TIMEOUT).until(() -> unreachableWarnings(ns, "raft-w") == 2);
+        fake.report(ns, "raft-w-0", "leader", 4, "raft-w-0", voters); // this process has announced them
+        awaitStatus("raft-w", c -> c.getStatus() != null && Long.valueOf(4).equals(c.getStatus().term));
+        assertThat(unreachableWarnings(ns, "raft-w")).isEqualTo(2);
+    }
+
+    /** How many times the cluster's MemberUnreachable Warning was sent (a repeat is counted, as the API server does). */
+    private int unreachableWarnings(String ns, String cluster) {
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> "MemberUnreachable".equals(e.getReason()) && cluster.equals(e.getInvolvedObject().getName()))
+                .mapToInt(e -> e.getCount() == null ? 1 : e.getCount()).sum();
     }
 
     @Test

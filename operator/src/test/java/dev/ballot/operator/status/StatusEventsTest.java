@@ -14,12 +14,12 @@ class StatusEventsTest {
             "QuorumHealthy", null, "3/3 voters healthy");
 
     @Test
-    void aMemberThatStopsAnsweringIsAWarningSentBeforeTheStatusAndOneThatAnswersAgainIsNews() {
+    void aMemberThatStopsAnsweringIsAWarningAndOneThatAnswersAgainIsNormalBothBesideTheStatus() {
         List<EventToPublish> lost = events(status(member("ec-2", true)), status(member("ec-2", false)));
         assertThat(lost).singleElement().satisfies(e -> {
             assertThat(e.reason()).isEqualTo("MemberUnreachable");
             assertThat(e.warning()).isTrue();
-            assertThat(e.news()).as("a Warning is never only news: a killed operator must announce it again").isFalse();
+            assertThat(e.news()).as("it repeats status.members[]: it must not hold the status of a failover").isTrue();
         });
         List<EventToPublish> back = events(status(member("ec-2", false)), status(member("ec-2", true)));
         assertThat(back).singleElement().satisfies(e -> {
@@ -42,6 +42,46 @@ class StatusEventsTest {
             assertThat(e.message()).isEqualTo("ec-1 leads in term 4");
             assertThat(e.news()).isTrue();
         });
+    }
+
+    @Test
+    void aNewDegradedReasonIsAWarningBesideTheStatusButACallToActIsSentBeforeIt() {
+        StatusEvents.Now degraded = new StatusEvents.Now(1, List.of(), null, null, false, true, "NoFaultTolerance",
+                "2/3 voters healthy", "2/3 voters healthy");
+        List<EventToPublish> events = new ArrayList<>();
+        StatusEvents.onTransitions(status(), status(), degraded, events);
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("NoFaultTolerance");
+            assertThat(e.warning()).isTrue();
+            assertThat(e.news()).isTrue();
+        });
+        StatusEvents.Now stalled = new StatusEvents.Now(1, List.of(), "RolloutBlocked", "raft-3-1 is not caught up",
+                false, false, "QuorumHealthy", null, "3/3 voters healthy");
+        events.clear();
+        StatusEvents.onTransitions(status(), status(), stalled, events);
+        assertThat(events).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("RolloutBlocked");
+            assertThat(e.news()).as("a stall asks a human to act: announced before the status records it").isFalse();
+        });
+    }
+
+    @Test
+    void theWarningsAStoredStatusRecordsAreAnnouncedAgainByANewOperatorProcess() {
+        ElectionClusterStatus stored = status(member("ec-0", true), member("ec-1", false), member("ec-2", false));
+        stored.conditions = List.of(StatusConditions.condition(StatusConditions.DEGRADED, true, 1L, "QuorumLost",
+                "1/3 voters healthy"));
+        assertThat(EventToPublish.stillTrue(stored)).extracting(EventToPublish::reason, EventToPublish::message,
+                EventToPublish::warning, EventToPublish::news).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("QuorumLost", "1/3 voters healthy", true, true),
+                org.assertj.core.groups.Tuple.tuple("MemberUnreachable", "ec-1 unreachable: connection refused", true,
+                        true),
+                org.assertj.core.groups.Tuple.tuple("MemberUnreachable", "ec-2 unreachable: connection refused", true,
+                        true));
+        ElectionClusterStatus healthy = status(member("ec-0", true));
+        healthy.conditions = List.of(StatusConditions.condition(StatusConditions.DEGRADED, false, 1L, "QuorumHealthy",
+                "3/3"));
+        assertThat(EventToPublish.stillTrue(healthy)).as("nothing to announce").isEmpty();
+        assertThat(EventToPublish.stillTrue(null)).as("a new cluster").isEmpty();
     }
 
     private static List<EventToPublish> events(ElectionClusterStatus prev, ElectionClusterStatus now) {
