@@ -14,6 +14,7 @@ import dev.ballot.operator.desired.SpecValidator;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.metrics.ClusterGauges;
 import dev.ballot.operator.status.EventToPublish;
+import dev.ballot.operator.status.StatusEvents;
 import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.WorkloadView;
 import dev.ballot.operator.storage.VolumeGrowth;
@@ -123,7 +124,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
     private final Map<String, String> replacementAnnounced = new ConcurrentHashMap<>();
     /**
      * The clusters (by uid) this process has reconciled: at the first reconcile of each, the Warnings its stored status
-     * records are announced again (EventToPublish.stillTrue), since they were sent beside that status's write.
+     * records are announced again (StatusEvents.stillTrue), since they were sent beside that status's write.
      */
     private final Set<String> reconciledOnce = ConcurrentHashMap.newKeySet();
 
@@ -273,7 +274,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         if (reconciledOnce.add(uid)) {
             // What the process before this one may have written without announcing (killed in between).
-            EventToPublish.stillTrue(cluster.getStatus()).stream()
+            StatusEvents.stillTrue(cluster.getStatus()).stream()
                     .filter(e -> done.events().stream().noneMatch(d -> d.reason().equals(e.reason())
                             && Objects.equals(d.message(), e.message())))
                     .forEach(e -> news.send(cluster, e));

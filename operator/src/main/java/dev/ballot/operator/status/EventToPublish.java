@@ -7,12 +7,12 @@ package dev.ballot.operator.status;
  * @param news an Event that only repeats what the status written with it says (a new leader, a member that stopped or
  *             started answering, the Degraded condition's new reason): it goes out beside the status write instead of
  *             before it, so it never delays the status a user waits on (a reconcile that sent two such Warnings
- *             first held the next one, the one naming a failover's new leader, by 170-680 ms on the loaded CI
+ *             first held the next one, the one naming a failover's new leader, by 170-680 ms on the 2-core test
  *             machine). An operator killed between the two may lose such an Event: its successor announces the
- *             Warnings the status records again at its first reconcile of the cluster ({@link #stillTrue}). Every
- *             other Event (the operator's own steps, a call to act: MemberNeedsReplacement, a stall, an invalid
- *             spec, NOSPACE) is sent before the status that records its transition, so that a killed operator
- *             announces it again after its restart.
+ *             Warnings the status records again at its first reconcile of the cluster
+ *             ({@link StatusEvents#stillTrue}). Every other Event (the operator's own steps, a call to act:
+ *             MemberNeedsReplacement, a stall, an invalid spec, NOSPACE) is sent before the status that records its
+ *             transition, so that a killed operator announces it again after its restart.
  */
 public record EventToPublish(boolean warning, String reason, String message, boolean news) {
     public static EventToPublish normal(String reason, String message) {
@@ -31,26 +31,5 @@ public record EventToPublish(boolean warning, String reason, String message, boo
     /** A Warning that repeats what the new status says (see {@link #news}). */
     public static EventToPublish warningNews(String reason, String message) {
         return new EventToPublish(true, reason, message, true);
-    }
-
-    /**
-     * The Warnings {@code status} records (a Degraded condition that is True, members that do not answer), as news:
-     * what an operator process announces at its first reconcile of a cluster, in case the process before it wrote
-     * the status and was killed before the Events went out (one that did send them shows the Warning twice).
-     */
-    public static java.util.List<EventToPublish> stillTrue(dev.ballot.operator.api.ElectionClusterStatus status) {
-        java.util.List<EventToPublish> out = new java.util.ArrayList<>();
-        if (status == null) {
-            return out;
-        }
-        var degraded = StatusConditions.find(status.conditions, StatusConditions.DEGRADED);
-        if (degraded != null && "True".equals(degraded.getStatus()) && degraded.getReason() != null) {
-            out.add(warningNews(degraded.getReason(), degraded.getMessage()));
-        }
-        if (status.members != null) {
-            status.members.stream().filter(m -> Boolean.FALSE.equals(m.reachable))
-                    .forEach(m -> out.add(StatusEvents.memberUnreachable(m)));
-        }
-        return out;
     }
 }

@@ -2,17 +2,42 @@ package dev.ballot.operator.status;
 
 import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.MemberStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** The Events a new status is worth, on transitions only (so a status computed again publishes nothing). Pure. */
-final class StatusEvents {
+/**
+ * The Events a new status is worth, on transitions only (so a status computed again publishes nothing), and the
+ * Warnings a stored status still stands for, for an operator process that takes over. Pure.
+ */
+public final class StatusEvents {
     private StatusEvents() {
     }
 
     /** What the conditions say now, as the Events compare it with the previous status. */
     record Now(long generation, List<String> warnings, String stalledReason, String stalledMessage, boolean paused,
                boolean degraded, String degradedReason, String degradedMessage, String summary) {
+    }
+
+    /**
+     * The Warnings {@code status} records (a Degraded condition that is True, members that do not answer), as news:
+     * what an operator process announces at its first reconcile of a cluster, in case the process before it wrote
+     * the status and was killed before the Events went out (one that did send them shows the Warning twice).
+     */
+    public static List<EventToPublish> stillTrue(ElectionClusterStatus status) {
+        List<EventToPublish> out = new ArrayList<>();
+        if (status == null) {
+            return out;
+        }
+        var degraded = StatusConditions.find(status.conditions, StatusConditions.DEGRADED);
+        if (degraded != null && "True".equals(degraded.getStatus()) && degraded.getReason() != null) {
+            out.add(EventToPublish.warningNews(degraded.getReason(), degraded.getMessage()));
+        }
+        if (status.members != null) {
+            status.members.stream().filter(m -> Boolean.FALSE.equals(m.reachable))
+                    .forEach(m -> out.add(memberUnreachable(m)));
+        }
+        return out;
     }
 
     static EventToPublish memberUnreachable(MemberStatus m) {

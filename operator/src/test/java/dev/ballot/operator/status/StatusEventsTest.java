@@ -70,7 +70,7 @@ class StatusEventsTest {
         ElectionClusterStatus stored = status(member("ec-0", true), member("ec-1", false), member("ec-2", false));
         stored.conditions = List.of(StatusConditions.condition(StatusConditions.DEGRADED, true, 1L, "QuorumLost",
                 "1/3 voters healthy"));
-        assertThat(EventToPublish.stillTrue(stored)).extracting(EventToPublish::reason, EventToPublish::message,
+        assertThat(StatusEvents.stillTrue(stored)).extracting(EventToPublish::reason, EventToPublish::message,
                 EventToPublish::warning, EventToPublish::news).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("QuorumLost", "1/3 voters healthy", true, true),
                 org.assertj.core.groups.Tuple.tuple("MemberUnreachable", "ec-1 unreachable: connection refused", true,
@@ -80,8 +80,8 @@ class StatusEventsTest {
         ElectionClusterStatus healthy = status(member("ec-0", true));
         healthy.conditions = List.of(StatusConditions.condition(StatusConditions.DEGRADED, false, 1L, "QuorumHealthy",
                 "3/3"));
-        assertThat(EventToPublish.stillTrue(healthy)).as("nothing to announce").isEmpty();
-        assertThat(EventToPublish.stillTrue(null)).as("a new cluster").isEmpty();
+        assertThat(StatusEvents.stillTrue(healthy)).as("nothing to announce").isEmpty();
+        assertThat(StatusEvents.stillTrue(null)).as("a new cluster").isEmpty();
     }
 
     private static List<EventToPublish> events(ElectionClusterStatus prev, ElectionClusterStatus now) {
