@@ -49,7 +49,10 @@ class TlsReconcileTest {
         client.resource(ec).create();
         String ns = client.getNamespace();
 
-        Secret members = await().atMost(TIMEOUT).until(() -> secret("sec-tls"), s -> s != null);
+        // the operator writes the CA, the members', the operator's and the clients' Secrets one after another
+        await().atMost(TIMEOUT).until(() -> List.of("sec-ca", "sec-tls", "sec-operator-tls", "sec-client-app",
+                "sec-client-reports").stream().allMatch(n -> secret(n) != null));
+        Secret members = secret("sec-tls");
         X509Certificate ca = TlsMaterial.parseCertificates(text(secret("sec-ca"), "ca.crt"), "ca").get(0);
         assertThat(members.getData()).containsKeys("ca.crt", "sec-0.crt", "sec-0.key", "sec-1.crt", "sec-2.key");
         X509Certificate m1 = TlsMaterial.parseCertificates(text(members, "sec-1.crt"), "m1").get(0);
