@@ -2,9 +2,7 @@ package dev.ballot.zookeeper;
 
 import dev.ballot.zookeeper.Consensus.Refused;
 import dev.ballot.zookeeper.Err.KeeperError;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
@@ -13,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
 import java.util.logging.Level;
@@ -65,7 +62,6 @@ final class ClientConnection implements Watches.Target {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
     private static final int NOTIFICATION_XID = -1;
     private static final int MAX_FRAME = 4 * 1024 * 1024 + 1024;
-    private static final byte[] CLOSE = new byte[0];
     /**
      * The writer's buffer, allocated with the connection and held for its life: small answers gather here until the
      * queue is drained; a larger one goes to the socket directly. 64 KiB per connection was 4 MiB of heap on a member
@@ -75,7 +71,7 @@ final class ClientConnection implements Watches.Target {
 
     private final ZkServer server;
     private final Socket socket;
-    private final LinkedBlockingQueue<byte[]> output = new LinkedBlockingQueue<>();
+    private final FrameWriter output;
     private final RequestPipeline pipeline;
     /** This connection as a session owner (DataTree#owner): unique across members, never 0. */
     private final long token;
@@ -90,6 +86,8 @@ final class ClientConnection implements Watches.Target {
     ClientConnection(ZkServer server, Socket socket) {
         this.server = server;
         this.socket = socket;
+        // a failed write closes the socket, which ends the reader too
+        this.output = new FrameWriter(socket, OUTPUT_BUFFER, () -> { });
         this.pipeline = new RequestPipeline(server.maxOutstanding());
         this.order = new SessionOrder(server.writes());
         this.token = server.newRequestId() | 1;
@@ -109,9 +107,7 @@ final class ClientConnection implements Watches.Target {
     }
 
     void serve(DataInputStream in, byte[] connectFrame) {
-        Thread writer = new Thread(this::writeLoop, "zk-out-" + remote());
-        writer.setDaemon(true);
-        writer.start();
+        output.start("zk-out-" + remote());
         try {
             if (!handshake(connectFrame)) {
                 return;
@@ -173,7 +169,7 @@ final class ClientConnection implements Watches.Target {
                 DataTree.Session s = server.tree().session(id);
                 if (s == null || !Arrays.equals(s.passwd(), passwd)) {
                     send(Jute.bytes(new ConnectResponse(0, 0, 0, new byte[16], false)));
-                    output.add(CLOSE);
+                    output.finish();
                     return false; // the client reports its session expired
                 }
                 timeout = s.timeoutMs();
@@ -190,7 +186,7 @@ final class ClientConnection implements Watches.Target {
                 }
                 if (moved.err() != Err.OK) {
                     send(Jute.bytes(new ConnectResponse(0, 0, 0, new byte[16], false)));
-                    output.add(CLOSE);
+                    output.finish();
                     return false; // closed meanwhile: the client reports its session expired
                 }
             }
@@ -507,7 +503,7 @@ final class ClientConnection implements Watches.Target {
     }
 
     private void send(byte[] payload) {
-        output.add(payload);
+        output.send(payload);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
@@ -521,49 +517,18 @@ final class ClientConnection implements Watches.Target {
         return r;
     }
 
-    private void writeLoop() {
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER))) {
-            while (true) {
-                byte[] p = output.take();
-                if (p == CLOSE) {
-                    out.flush();
-                    break;
-                }
-                out.writeInt(p.length);
-                out.write(p);
-                if (output.isEmpty()) {
-                    out.flush();
-                }
-            }
-        } catch (IOException | InterruptedException e) {
-            LOG.log(Level.FINE, "ZooKeeper connection output ended " + remote(), e);
-        } finally {
-            closeSocket();
-        }
-    }
-
     /** Ends the connection (not the session: the client may reconnect anywhere within its timeout). */
     void close() {
         closed = true;
         pipeline.stop();
         server.unregister(this);
-        output.add(CLOSE);
+        output.finish();
     }
 
     /** Closes at once, dropping queued output (the session expired or the server stops). */
     void abort() {
         closed = true;
         pipeline.stop();
-        output.clear();
-        output.add(CLOSE);
-        closeSocket();
-    }
-
-    private void closeSocket() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
+        output.abort();
     }
 }

@@ -2,10 +2,8 @@ package dev.ballot.zookeeper;
 
 import dev.ballot.zookeeper.Consensus.Refused;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import javax.net.ssl.SSLSocket;
@@ -39,7 +37,8 @@ final class LeaderLink implements AutoCloseable {
     private final AtomicLong seq = new AtomicLong();
     private long connectedTo;
     private Socket socket;
-    private DataOutputStream out;
+    /** The frames of the link's callers (the connections' reader threads), gathered into few writes. */
+    private FrameWriter out;
 
     LeaderLink(String clusterId, LongFunction<InetSocketAddress> addressOf) {
         this(clusterId, addressOf, null);
@@ -79,20 +78,17 @@ final class LeaderLink implements AutoCloseable {
         if (kind != TOUCH) {
             pending.put(no, f);
         }
-        try {
-            out.writeInt(4 + 8 + body.length);
-            out.writeInt(kind);
-            out.writeLong(no);
-            out.write(body);
-            out.flush();
-        } catch (IOException e) {
-            disconnect(kind == PROPOSE ? Refused.Kind.OUTCOME_UNKNOWN : Refused.Kind.NOT_LEADER);
-            f.completeExceptionally(new Refused(Refused.Kind.OUTCOME_UNKNOWN, "lost the leader: " + e.getMessage()));
-        }
+        // A write that fails ends the link: every call waiting on it then fails with OUTCOME_UNKNOWN (readReplies)
+        out.send(java.nio.ByteBuffer.allocate(4 + 8 + body.length).putInt(kind).putLong(no).put(body).array());
         if (kind == TOUCH) {
             f.complete(0L);
         }
         return f;
+    }
+
+    /** The leader's answer to request {@code no}: {@code [REPLY][no][status][value]}. */
+    static byte[] reply(long no, int status, long value) {
+        return java.nio.ByteBuffer.allocate(4 + 8 + 4 + 8).putInt(REPLY).putLong(no).putInt(status).putLong(value).array();
     }
 
     private void connect(long leader) throws IOException {
@@ -111,13 +107,10 @@ final class LeaderLink implements AutoCloseable {
         plain.setTcpNoDelay(true);
         plain.connect(address, 1000);
         Socket s = tls == null ? plain : secure(plain, address);
-        DataOutputStream o = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+        FrameWriter o = new FrameWriter(s, ZkServer.LINK_BUFFER, () -> closed(s));
         byte[] id = clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        o.writeInt(4 + 4 + id.length);
-        o.writeInt(MAGIC);
-        o.writeInt(id.length);
-        o.write(id);
-        o.flush();
+        o.send(java.nio.ByteBuffer.allocate(4 + 4 + id.length).putInt(MAGIC).putInt(id.length).put(id).array());
+        o.start("zk-leader-link-out-" + leader);
         socket = s;
         out = o;
         connectedTo = leader;
@@ -170,21 +163,21 @@ final class LeaderLink implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.FINE, "leader link closed", e);
         }
-        synchronized (this) {
-            if (socket == s) {
-                disconnect(Refused.Kind.OUTCOME_UNKNOWN);
-            }
+        closed(s);
+    }
+
+    /** The link's socket {@code s} ended (read or write): if it is still the current one, its calls fail. */
+    private synchronized void closed(Socket s) {
+        if (socket == s) {
+            disconnect(Refused.Kind.OUTCOME_UNKNOWN);
         }
     }
 
     private void disconnect(Refused.Kind why) {
         if (socket != null) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            out.abort(); // closes the socket
             socket = null;
+            out = null;
             connectedTo = 0;
         }
         for (Long no : pending.keySet()) {

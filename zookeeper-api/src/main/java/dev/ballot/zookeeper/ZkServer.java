@@ -2,9 +2,7 @@ package dev.ballot.zookeeper;
 
 import dev.ballot.zookeeper.Consensus.Refused;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -40,6 +38,8 @@ import java.util.logging.Logger;
  */
 public final class ZkServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ZkServer.class.getName());
+    /** A follower link's reply buffer: replies are 28 bytes, a batch of a few hundred fits. */
+    static final int LINK_BUFFER = 8 * 1024;
 
     /**
      * @param listen       where clients connect in plain TCP ({@code clientPort}); null: not served
@@ -404,7 +404,10 @@ public final class ZkServer implements AutoCloseable {
             return;
         }
         s.setSoTimeout(0);
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+        // replies are sent from the member's answer thread, which completes every write of a batch: queued, they
+        // never wait on this socket and leave together (one TLS record for a batch, not one per write)
+        FrameWriter replies = new FrameWriter(s, LINK_BUFFER, () -> { });
+        replies.start("zk-link-out-" + s.getRemoteSocketAddress());
         try (s) {
             while (running) {
                 int len = in.readInt();
@@ -429,27 +432,14 @@ public final class ZkServer implements AutoCloseable {
                                 ? CompletableFuture.failedFuture(new Refused(Refused.Kind.NOT_LEADER, "not the leader"))
                                 : kind == LeaderLink.PROPOSE ? consensus.propose(body).thenApply(v -> 0L)
                                 : consensus.readBarrier();
-                        f.whenComplete((v, err) -> linkReply(out, no, err == null ? LeaderLink.OK : LeaderLink.status(err),
-                                v == null ? 0 : v));
+                        f.whenComplete((v, err) -> replies.send(LeaderLink.reply(no,
+                                err == null ? LeaderLink.OK : LeaderLink.status(err), v == null ? 0 : v)));
                     }
                     default -> throw new IOException("unknown link frame kind " + kind);
                 }
             }
-        }
-    }
-
-    private static void linkReply(DataOutputStream out, long no, int status, long value) {
-        synchronized (out) {
-            try {
-                out.writeInt(4 + 8 + 4 + 8);
-                out.writeInt(LeaderLink.REPLY);
-                out.writeLong(no);
-                out.writeInt(status);
-                out.writeLong(value);
-                out.flush();
-            } catch (IOException e) {
-                LOG.log(Level.FINE, "leader link reply failed", e);
-            }
+        } finally {
+            replies.abort();
         }
     }
 

@@ -25,6 +25,7 @@ import dev.ballot.node.http.NodeInfo;
 import dev.ballot.node.metrics.NodeMetrics;
 import dev.ballot.node.server.ClusterIdentityKeeper;
 import dev.ballot.node.server.EngineFactory;
+import dev.ballot.node.server.EngineWarmUp;
 import dev.ballot.node.server.KvMachine;
 import dev.ballot.node.server.QuotaState;
 import dev.ballot.node.server.MemberDirectory;
@@ -93,6 +94,7 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     public static NodeProcess start(NodeConfig config) throws IOException, CorruptStorageException {
+        EngineWarmUp.start(config.protocol());
         AtomicReference<NodeMetrics> metricsRef = new AtomicReference<>();
         FileNodeStorage storage = FileNodeStorage.open(config.dataDir(), config.clusterId(), config.nodeId(), nanos -> {
             NodeMetrics m = metricsRef.get();

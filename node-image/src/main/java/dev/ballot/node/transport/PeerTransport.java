@@ -487,6 +487,19 @@ public final class PeerTransport implements AutoCloseable {
 
     // ---- sending ----
 
+    /** Queued by a link's close watcher to wake its sender, which then redials; never written. */
+    private static final Message REDIAL = new Message() {
+        @Override
+        public long from() {
+            return 0;
+        }
+
+        @Override
+        public long to() {
+            return 0;
+        }
+    };
+
     private final class PeerLink {
         final long id;
         final ArrayBlockingQueue<Message> queue = new ArrayBlockingQueue<>(options.sendQueueCapacity());
@@ -505,6 +518,11 @@ public final class PeerTransport implements AutoCloseable {
          * the next write into the buffer and lose it to the reset. Redial before writing instead.
          */
         volatile boolean peerGone;
+        /**
+         * Set when the link redials because its peer went away rather than because a dial failed: the first dial then
+         * goes at once, without a backoff wait.
+         */
+        private boolean redialNow;
         /** Released when the peer shows it is up again, to end a backoff wait early. */
         private final java.util.concurrent.Semaphore upAgain = new java.util.concurrent.Semaphore(0);
         /** A message taken from the queue but not written when the link had to redial; sent first on the next one. */
@@ -569,6 +587,10 @@ public final class PeerTransport implements AutoCloseable {
                         if (writingSince != 0) {
                             closeQuietly(s); // a write blocked on the dead connection would wait for the watchdog
                         }
+                        // Redial now, not at the next message: between followers the next message is the next
+                        // election's pre-vote, which would then wait for a dial and its backoff (70-110 ms of a
+                        // frozen leader's failover in the bench, docs/bench.md).
+                        queue.offer(REDIAL);
                     }
                 } catch (IOException e) {
                     // our own close or a reset: the writer sees it too
@@ -675,6 +697,10 @@ public final class PeerTransport implements AutoCloseable {
                     socket = null;
                     writingSince = 0;
                 }
+                if (redialNow) {
+                    redialNow = false;
+                    continue;
+                }
                 try {
                     long sleep = backoff / 2 + random.nextLong(backoff / 2 + 1); // jitter: [backoff/2, backoff]
                     if (upAgain.tryAcquire(sleep, TimeUnit.NANOSECONDS)) {
@@ -697,16 +723,27 @@ public final class PeerTransport implements AutoCloseable {
                 while (!stopped && !closed) {
                     Message m = carried != null ? carried : bulk != null ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
                     carried = null;
-                    if (m == null && bulk == null) {
+                    if (m == REDIAL) {
+                        m = null;
+                        if (!peerGone) {
+                            continue; // a wake-up from an earlier connection's end
+                        }
+                    }
+                    if (m == null && bulk == null && !peerGone) {
                         continue;
                     }
                     if (peerGone) {
                         carried = m;
-                        throw new IOException("member " + id + "'s connection to us closed; redialling before sending");
+                        redialNow = true;
+                        throw new IOException("member " + id + "'s connection to us closed; redialling");
                     }
                     writingSince = System.nanoTime();
                     for (; m != null; m = queue.poll()) {
-                        write(out, m);
+                        if (m != REDIAL) {
+                            write(out, m);
+                        } else if (peerGone) {
+                            break; // the next round redials
+                        }
                     }
                     if (bulk != null) {
                         bulk.writeNext(out, READ_BUFFER, () -> writingSince = System.nanoTime());

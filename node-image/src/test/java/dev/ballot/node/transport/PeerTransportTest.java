@@ -179,6 +179,24 @@ class PeerTransportTest {
     }
 
     @Test
+    void aLinkWhosePeerExitedIsConnectedAgainWhenThePeerIsBackBeforeAnythingIsSentToIt() throws Exception {
+        // Between followers the next message after a peer's restart is the next election's pre-vote: the link must be
+        // up by then, not dialled (and backed off) when the pre-vote is queued.
+        Node a = node(1);
+        Node b = node(2);
+        a.transport.setPeers(Map.of(2L, b.address));
+        assertThat(a.transport.send(msg(1, 2))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 1);
+        b.transport.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !a.transport.stats().get(2L).connected());
+
+        node(2, "c1", b.address, FAST); // b2 never connects to a (it knows no peers): a's link has to dial by itself
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.transport.stats().get(2L).connected());
+        assertThat(a.transport.stats().get(2L).dropped()).as("the wake-up is never sent as a message").isZero();
+    }
+
+    @Test
     void aFullQueueDropsAndCountsWithoutBlocking() throws Exception {
         Node a = node(1);
         a.transport.setPeers(Map.of(2L, new HostPort("127.0.0.1", closedPort())));
