@@ -487,6 +487,9 @@ public final class PeerTransport implements AutoCloseable {
 
     // ---- sending ----
 
+    /** How long a connection must have lasted for its end to be redialled without a backoff wait. */
+    static final long STEADY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** Queued by a link's close watcher to wake its sender, which then redials; never written. */
     private static final Message REDIAL = new Message() {
         @Override
@@ -520,9 +523,12 @@ public final class PeerTransport implements AutoCloseable {
         volatile boolean peerGone;
         /**
          * Set when the link redials because its peer went away rather than because a dial failed: the first dial then
-         * goes at once, without a backoff wait.
+         * goes at once, without a backoff wait. Only after a connection that lasted {@link #STEADY_NANOS}: a peer that
+         * completes the handshake and drops the connection at once (one shutting down) is dialled with backoff.
          */
         private boolean redialNow;
+        /** System.nanoTime() when the current connection's handshake completed. */
+        private long connectedAt;
         /** Released when the peer shows it is up again, to end a backoff wait early. */
         private final java.util.concurrent.Semaphore upAgain = new java.util.concurrent.Semaphore(0);
         /** A message taken from the queue but not written when the link had to redial; sent first on the next one. */
@@ -629,6 +635,7 @@ public final class PeerTransport implements AutoCloseable {
             String lastLogged = null;
             while (!stopped && !closed) {
                 HostPort target = address;
+                connectedAt = 0;
                 try (Socket s = new Socket()) {
                     socket = s;
                     if (stopped) {
@@ -664,10 +671,10 @@ public final class PeerTransport implements AutoCloseable {
                     }
                     s.setSoTimeout(0);
                     connected = true;
+                    connectedAt = System.nanoTime();
                     watchForClose(s, target);
                     upAgain.drainPermits();
                     lastError = null;
-                    backoff = options.reconnectBackoffMin().toNanos();
                     if (loggedDown) {
                         LOG.log(System.Logger.Level.INFO, "connected to member " + id + " at " + target);
                         loggedDown = false;
@@ -696,6 +703,11 @@ public final class PeerTransport implements AutoCloseable {
                     connected = false;
                     socket = null;
                     writingSince = 0;
+                }
+                // A connection that lasted starts the backoff over; one dropped right after its handshake does not, so
+                // a peer that accepts and closes at once is dialled ever more slowly, not in a loop.
+                if (connectedAt != 0 && System.nanoTime() - connectedAt >= STEADY_NANOS) {
+                    backoff = options.reconnectBackoffMin().toNanos();
                 }
                 if (redialNow) {
                     redialNow = false;
@@ -734,7 +746,7 @@ public final class PeerTransport implements AutoCloseable {
                     }
                     if (peerGone) {
                         carried = m;
-                        redialNow = true;
+                        redialNow = System.nanoTime() - connectedAt >= STEADY_NANOS;
                         throw new IOException("member " + id + "'s connection to us closed; redialling");
                     }
                     writingSince = System.nanoTime();
