@@ -19,12 +19,7 @@ class BenchTlsTest {
     @Test
     void etcdGetsAServerCertificateFor127001AndAClientOneFromOneCa(@TempDir Path dir) throws Exception {
         Path certs = BenchTls.issueEtcd(dir);
-        X509Certificate server = read(certs.resolve("server/tls.crt"));
-        X509Certificate client = read(certs.resolve("client/tls.crt"));
-        X509Certificate ca = read(certs.resolve("server/ca.crt"));
-        server.verify(ca.getPublicKey());
-        client.verify(ca.getPublicKey());
-        assertThat(server.getSubjectAlternativeNames()).contains(List.of(7, "127.0.0.1"));
+        serverAndClientFromOneCaFor127001(certs);
         assertThat(Files.readString(certs.resolve("client/ca.crt"))).isEqualTo(Files.readString(certs.resolve("server/ca.crt")));
         assertThat(BenchTls.etcdFlags(certs.resolve("server"))).containsSubsequence("--cert-file", "--key-file",
                 "--client-cert-auth", "--trusted-ca-file", "--peer-cert-file", "--peer-key-file",
@@ -53,13 +48,8 @@ class BenchTlsTest {
     @Test
     void zooKeeperGetsItsOwnCaAndPemStoresForItsServersAndTheSecureClient(@TempDir Path dir) throws Exception {
         Path certs = BenchTls.issue(dir, "zookeeper");
-        X509Certificate ca = read(certs.resolve("server/ca.crt"));
-        X509Certificate server = read(certs.resolve("server/tls.crt"));
-        X509Certificate client = read(certs.resolve("client/tls.crt"));
-        server.verify(ca.getPublicKey());
-        client.verify(ca.getPublicKey());
         // quorum TLS checks each server's address against its certificate; every client connects from 127.0.0.1
-        assertThat(server.getSubjectAlternativeNames()).contains(List.of(7, "127.0.0.1"));
+        X509Certificate client = serverAndClientFromOneCaFor127001(certs);
         assertThat(client.getSubjectAlternativeNames()).contains(List.of(7, "127.0.0.1"));
 
         List<String> props = BenchTls.zooKeeperServerProperties(certs.resolve("server"));
@@ -75,6 +65,17 @@ class BenchTlsTest {
         assertThat(config.getProperty("zookeeper.ssl.keyStore.location")).isEqualTo(certs.resolve("client/keystore.pem").toString());
         assertThat(config.getProperty("zookeeper.ssl.trustStore.location")).isEqualTo(certs.resolve("client/ca.crt").toString());
         assertThat(config.getProperty(org.apache.zookeeper.client.ZKClientConfig.ENABLE_CLIENT_SASL_KEY)).isEqualTo("false");
+    }
+
+    /** Checks that {@code certs}' server and client certificates come from one CA and the server's names 127.0.0.1. */
+    private static X509Certificate serverAndClientFromOneCaFor127001(Path certs) throws Exception {
+        X509Certificate ca = read(certs.resolve("server/ca.crt"));
+        X509Certificate server = read(certs.resolve("server/tls.crt"));
+        X509Certificate client = read(certs.resolve("client/tls.crt"));
+        server.verify(ca.getPublicKey());
+        client.verify(ca.getPublicKey());
+        assertThat(server.getSubjectAlternativeNames()).contains(List.of(7, "127.0.0.1"));
+        return client;
     }
 
     private static X509Certificate read(Path pem) throws Exception {

@@ -65,6 +65,15 @@ class PeerTransportTest {
         return c;
     }
 
+    /** a's link to b (member 2) carries one message; then b's process exits and a's link sees its connection end. */
+    private void peerExitsAfterAMessage(Node a, Node b) throws IOException {
+        a.transport.setPeers(Map.of(2L, b.address));
+        assertThat(a.transport.send(msg(1, 2))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 1);
+        b.transport.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !a.transport.stats().get(2L).connected());
+    }
+
     private static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -163,11 +172,7 @@ class PeerTransportTest {
         LogCapture logs = logs();
         Node a = node(1);
         Node b = node(2);
-        a.transport.setPeers(Map.of(2L, b.address));
-        assertThat(a.transport.send(msg(1, 2))).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 1);
-        b.transport.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !a.transport.stats().get(2L).connected());
+        peerExitsAfterAMessage(a, b);
 
         Node b2 = node(2, "c1", b.address, FAST);
         TestMessage first = msg(1, 2);
@@ -184,11 +189,7 @@ class PeerTransportTest {
         // up by then, not dialled (and backed off) when the pre-vote is queued.
         Node a = node(1);
         Node b = node(2);
-        a.transport.setPeers(Map.of(2L, b.address));
-        assertThat(a.transport.send(msg(1, 2))).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> b.inbox.size() == 1);
-        b.transport.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !a.transport.stats().get(2L).connected());
+        peerExitsAfterAMessage(a, b);
 
         node(2, "c1", b.address, FAST); // b2 never connects to a (it knows no peers): a's link has to dial by itself
 

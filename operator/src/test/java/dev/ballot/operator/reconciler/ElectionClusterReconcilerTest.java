@@ -130,10 +130,7 @@ class ElectionClusterReconcilerTest {
     void statusFollowsTheMembers() {
         FakeMembers fake = FakeMembersResource.members;
         String ns = client.getNamespace();
-        List<String> voters = List.of("raft-b-0", "raft-b-1", "raft-b-2");
-        fake.report(ns, "raft-b-0", "leader", 3, "raft-b-0", voters);
-        fake.report(ns, "raft-b-1", "follower", 3, "raft-b-0", voters);
-        fake.down(ns, "raft-b-2");
+        List<String> voters = leaderFollowerAndOneDown(fake, ns, "raft-b", 3);
         create("raft-b", raft(3));
 
         ElectionCluster seen = awaitStatus("raft-b", c -> c.getStatus() != null
@@ -177,10 +174,7 @@ class ElectionClusterReconcilerTest {
         // reconciled the cluster yet announces the Warnings the stored status records, once.
         FakeMembers fake = FakeMembersResource.members;
         String ns = client.getNamespace();
-        List<String> voters = List.of("raft-w-0", "raft-w-1", "raft-w-2");
-        fake.report(ns, "raft-w-0", "leader", 2, "raft-w-0", voters);
-        fake.report(ns, "raft-w-1", "follower", 2, "raft-w-0", voters);
-        fake.down(ns, "raft-w-2");
+        List<String> voters = leaderFollowerAndOneDown(fake, ns, "raft-w", 2);
         ElectionCluster ec = create("raft-w", raft(3));
         awaitStatus("raft-w", c -> c.getStatus() != null && member(c, "raft-w-2") != null
                 && Boolean.FALSE.equals(member(c, "raft-w-2").reachable));
@@ -594,6 +588,15 @@ class ElectionClusterReconcilerTest {
         Condition found = StatusConditions.find(c.getStatus().conditions, type);
         assertThat(found).as("condition " + type).isNotNull();
         return found;
+    }
+
+    /** The three voters of {@code cluster}: -0 reports it leads in {@code term}, -1 follows it, -2 does not answer. */
+    private static List<String> leaderFollowerAndOneDown(FakeMembers fake, String ns, String cluster, long term) {
+        List<String> voters = List.of(cluster + "-0", cluster + "-1", cluster + "-2");
+        fake.report(ns, cluster + "-0", "leader", term, cluster + "-0", voters);
+        fake.report(ns, cluster + "-1", "follower", term, cluster + "-0", voters);
+        fake.down(ns, cluster + "-2");
+        return voters;
     }
 
     private static MemberStatus member(ElectionCluster c, String name) {
