@@ -11,7 +11,8 @@ import java.util.logging.Logger;
  * leader's code while its followers wait. Measured on a frozen leader's failover in the bench (docs/bench.md, "The
  * freeze path"): a restarted member that won its first election took 30-70 ms from its winning vote to leading, against
  * 13-25 ms for one that had led before, the difference spent loading classes (the leader's progress tracking, lambdas,
- * streams) in the interpreter. The run takes about 150-200 ms of one core, once, on a low-priority daemon thread.
+ * streams) in the interpreter. The run takes about 150-200 ms of one core, once, on a daemon thread (its minimum
+ * priority is a hint that Linux ignores by default: it competes with the member's start-up like any thread).
  */
 public final class EngineWarmUp {
     private static final Logger LOG = Logger.getLogger(EngineWarmUp.class.getName());
