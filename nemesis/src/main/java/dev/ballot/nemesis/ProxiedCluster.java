@@ -1,5 +1,7 @@
 package dev.ballot.nemesis;
 
+import dev.ballot.node.demo.MemberClassArchive;
+
 import dev.ballot.engine.Protocol;
 import dev.ballot.nodeapi.NodeClient;
 import dev.ballot.nodeapi.NodeEndpoint;
@@ -193,10 +195,10 @@ final class ProxiedCluster implements AutoCloseable {
     }
 
     void start(int node) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "-cp", System.getProperty("java.class.path"), "dev.ballot.node.cli.BallotNode", "run",
-                "--config", configPath(node).toString());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"));
+        cmd.addAll(MemberClassArchive.ownClasspathArguments());
+        cmd.addAll(List.of("dev.ballot.node.cli.BallotNode", "run", "--config", configPath(node).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("node-" + node + ".log").toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("BALLOT_"));

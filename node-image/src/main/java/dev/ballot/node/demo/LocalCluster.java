@@ -77,6 +77,8 @@ public final class LocalCluster implements AutoCloseable {
     private final String clusterId;
     /** Set by {@link #enableTls}; null: plain TCP. */
     private volatile LocalTls tls;
+    /** {@code -cp ...} and what goes with it; {@link MemberClassArchive}'s for this JVM's class path unless set. */
+    private volatile List<String> classpathArguments;
     /** Members stopped by {@link #freeze} and not killed or started since. */
     private final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -329,8 +331,10 @@ public final class LocalCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        if (classpathArguments == null) {
+            classpathArguments = MemberClassArchive.ownClasspathArguments();
+        }
+        cmd.addAll(classpathArguments);
         cmd.add("dev.ballot.node.cli.BallotNode");
         cmd.add("run");
         cmd.add("--config");
@@ -347,6 +351,11 @@ public final class LocalCluster implements AutoCloseable {
         }
         pb.environment().putAll(env);
         n.started.set(pb.start());
+    }
+
+    /** Members start with these class-path arguments (e.g. {@code -cp <jar>}) instead of this JVM's, shared. */
+    void useClasspathArguments(List<String> arguments) {
+        classpathArguments = List.copyOf(arguments);
     }
 
     /** A lost volume: everything in the (stopped) node's data directory is gone. */

@@ -1,5 +1,7 @@
 package dev.ballot.node.zookeeper;
 
+import dev.ballot.node.demo.MemberClassArchive;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,8 +77,9 @@ final class ZabProcessCluster implements AutoCloseable {
 
     void start(long id) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "dev.ballot.node.cli.BallotNode", "run", "--config", configs.get(id).toString()));
+                "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(MemberClassArchive.ownClasspathArguments());
+        cmd.addAll(List.of("dev.ballot.node.cli.BallotNode", "run", "--config", configs.get(id).toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("node-" + id + ".log").toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("BALLOT_"));

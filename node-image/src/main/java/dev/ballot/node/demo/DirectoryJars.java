@@ -1,0 +1,84 @@
+package dev.ballot.node.demo;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+/**
+ * Class-path directories as jars, for {@link MemberClassArchive}: the JDK archives classes from jars only, and refuses
+ * to archive at all once a class came from a directory (a build's target/classes, where the tests run the node from).
+ * A directory's jar is named by a digest of its files (path, size, modification time), so a recompiled directory gets
+ * a new jar and an unchanged one is jarred once.
+ */
+final class DirectoryJars {
+    private DirectoryJars() {
+    }
+
+    /** {@code classpath} with every directory replaced by its jar in {@code jars} (made if missing); order kept. */
+    static String jarEveryDirectory(String classpath, Path jars) throws IOException {
+        List<String> entries = new ArrayList<>();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path path = Path.of(entry);
+            entries.add(Files.isDirectory(path) ? jarOf(path, jars).toString() : entry);
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    static Path jarOf(Path dir, Path jars) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        Path jar = jars.resolve(digest(dir, files) + ".jar");
+        if (Files.isRegularFile(jar)) {
+            return jar;
+        }
+        Files.createDirectories(jars);
+        Path partial = jars.resolve(jar.getFileName() + ".partial");
+        try (OutputStream out = Files.newOutputStream(partial); JarOutputStream zip = new JarOutputStream(out)) {
+            for (Path f : files) {
+                JarEntry entry = new JarEntry(dir.relativize(f).toString().replace(File.separatorChar, '/'));
+                entry.setTime(Files.getLastModifiedTime(f).toMillis());
+                zip.putNextEntry(entry);
+                Files.copy(f, zip);
+                zip.closeEntry();
+            }
+        }
+        try {
+            Files.move(partial, jar, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return jar;
+    }
+
+    private static String digest(Path dir, List<Path> files) throws IOException {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(dir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
+            for (Path f : files) {
+                String line = "\n" + dir.relativize(f) + " " + Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis();
+                digest.update(line.getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
