@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * What scenarios share: the cluster, kubectl, the repo, the test namespace, the results so far (a later scenario
- * runs only if those it needs passed; written from both of the journey's lanes), and cluster-status reads.
+ * runs only if those it needs passed), and cluster-status reads.
  */
 public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace,
                              Map<String, ScenarioResult> results, String runId) {
@@ -28,7 +28,7 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
   public static final int ZOOKEEPER_TLS_PORT = 2281;
 
   public JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String namespace) {
-    this(cluster, kubectl, repo, namespace, java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()),
+    this(cluster, kubectl, repo, namespace, new java.util.LinkedHashMap<>(),
         java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-'));
     if (JourneyTls.on(cluster)) {
       NodeApi.useTls(JourneyTls.enable(cluster.admin()));
