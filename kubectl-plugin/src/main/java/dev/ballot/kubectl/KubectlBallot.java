@@ -59,8 +59,9 @@ public final class KubectlBallot {
             return ExitCode.USAGE.code;
         });
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            KubectlBallot root = parsed.commandSpec().root().userObject() instanceof KubectlBallot b ? b : null;
             err.println("error: " + (e instanceof KubernetesClientException k
-                    ? "the API server answered " + k.getCode() + ": " + k.getMessage() : e.getMessage()));
+                    ? ApiServerError.describe(k, root == null ? null : root.context) : e.getMessage()));
             return ExitCode.ERROR.code;
         });
         if (args.length == 0) {
