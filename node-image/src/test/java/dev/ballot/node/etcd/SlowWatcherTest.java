@@ -60,7 +60,9 @@ class SlowWatcherTest {
                 AtomicReference<Throwable> failed = new AtomicReference<>();
                 AtomicReference<ClientCallStreamObserver<WatchRequest>> stream = new AtomicReference<>();
                 CompletableFuture<Long> created = new CompletableFuture<>();
-                WatchGrpc.newStub(channel).watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
+                // wait for ready: on a loaded machine the member's etcd port may open after this call (CI: the watch
+                // failed UNAVAILABLE at once, unseen, and the test waited 15 s for a "created" that could not come)
+                WatchGrpc.newStub(channel).withWaitForReady().watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<WatchRequest> requests) {
                         requests.disableAutoRequestWithInitial(1); // the "created" answer, then nothing until asked
@@ -89,7 +91,12 @@ class SlowWatcherTest {
                 });
                 stream.get().onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
                         .setKey(ByteString.copyFromUtf8("slow/")).setRangeEnd(ByteString.copyFromUtf8("slow0"))).build());
-                created.get(15, TimeUnit.SECONDS);
+                try {
+                    created.get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("no \"created\" answer to the watch within 30 s; the call's error: "
+                            + failed.get(), e);
+                }
 
                 List<CompletableFuture<?>> puts = new ArrayList<>();
                 for (int i = 0; i < WRITES; i++) {
