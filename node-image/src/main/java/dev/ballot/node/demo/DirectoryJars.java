@@ -60,25 +60,35 @@ final class DirectoryJars {
                 zip.closeEntry();
             }
         }
-        try {
-            Files.move(partial, jar, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING);
-        }
+        publish(partial, jar);
         return jar;
     }
 
     private static String digest(Path dir, List<Path> files) throws IOException {
+        StringBuilder text = new StringBuilder(dir.toAbsolutePath().toString());
+        for (Path f : files) {
+            text.append('\n').append(dir.relativize(f)).append(' ').append(Files.size(f)).append(' ')
+                    .append(Files.getLastModifiedTime(f).toMillis());
+        }
+        return shortDigest(text.toString());
+    }
+
+    /** The first 12 bytes of the SHA-256 of {@code text}, in hex: a file name that changes when the text does. */
+    static String shortDigest(String text) {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(dir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
-            for (Path f : files) {
-                String line = "\n" + dir.relativize(f) + " " + Files.size(f) + " " + Files.getLastModifiedTime(f).toMillis();
-                digest.update(line.getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(digest.digest(), 0, 12);
+            byte[] sum = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sum, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** Gives a finished file its final name in one step where the file system can, so no reader sees it half-written. */
+    static void publish(Path partial, Path target) throws IOException {
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

@@ -6,17 +6,11 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,19 +93,14 @@ public final class MemberClassArchive {
     }
 
     /** The archive's name: the JVM, and every entry with its size and modification time (what the JDK checks too). */
-    static String key(String orderedClasspath) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            StringBuilder text = new StringBuilder(System.getProperty("java.home")).append('\n')
-                    .append(System.getProperty("java.vm.version")).append('\n');
-            for (String entry : orderedClasspath.split(File.pathSeparator)) {
-                File f = new File(entry);
-                text.append(entry).append(' ').append(f.length()).append(' ').append(f.lastModified()).append('\n');
-            }
-            return HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)), 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    static String key(String classpath) {
+        StringBuilder text = new StringBuilder(System.getProperty("java.home")).append('\n')
+                .append(System.getProperty("java.vm.version")).append('\n');
+        for (String entry : classpath.split(File.pathSeparator)) {
+            File f = new File(entry);
+            text.append(entry).append(' ').append(f.length()).append(' ').append(f.lastModified()).append('\n');
         }
+        return DirectoryJars.shortDigest(text.toString());
     }
 
     /** {@code $XDG_CACHE_HOME/ballot/cds}, or {@code ~/.cache/ballot/cds}. */
@@ -126,14 +115,14 @@ public final class MemberClassArchive {
      * stopped with SIGTERM; the JVM writes the classes it loaded as it exits (3-4 s). The archive appears under its
      * final name only when complete.
      */
-    private static void train(String orderedClasspath, Path archive) throws IOException, InterruptedException {
+    private static void train(String classpath, Path archive) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("ballot-cds-training");
         Path partial = archive.resolveSibling(archive.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         long deadline = System.nanoTime() + TRAINING_DEADLINE.toNanos();
         try (LocalCluster cluster = new LocalCluster(Protocol.RAFT, 1, DemoTiming.SEED, work,
                 List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ArchiveClassesAtExit=" + partial))) {
-            cluster.useClasspathArguments(List.of("-cp", orderedClasspath));
+            cluster.useClasspathArguments(List.of("-cp", classpath));
             cluster.enableEtcd();
             cluster.startAll();
             // Leading and ready: the member's transport, HTTP API, etcd gRPC server and storage have all started.
@@ -150,15 +139,11 @@ public final class MemberClassArchive {
                         + cluster.node(1).log());
             }
         }
-        try {
-            Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING);
-        }
+        DirectoryJars.publish(partial, archive);
         new LocalCluster.Cleanup(work).run();
     }
 
-    /** Earlier builds' archives and jars (10-20 MiB each) go when a new archive is made. */
+    /** Earlier builds' archives (about 37 MB each) and class jars go when a new archive is made. */
     private static void removeOlderThan(Path dir, Duration age, Path keep) {
         long before = System.currentTimeMillis() - age.toMillis();
         try (var files = Files.list(dir)) {
