@@ -127,6 +127,73 @@ class RaftFastFailoverTest {
                 .isEqualTo(ELECTION_MIN);
     }
 
+    @Test
+    void aHungLeadersSuccessorCampaignsOneTickAfterTheLeaseWhateverItsRandomDraw() {
+        // No hint (a frozen process closes no socket): before the successor, the first of the two followers' random
+        // timeouts decided, up to 30 ticks; over 200 draws the election now always ends one tick after the lease.
+        for (long seed = 1; seed <= 200; seed++) {
+            TestCluster c = new TestCluster(seed, 1, 2, 3);
+            c.campaign(1);
+            c.crash(1);
+
+            int ticks = ticksUntilNewLeader(c, 1, 100);
+
+            assertThat(ticks).as("seed %d: ticks from the last heartbeat to a new leader", seed)
+                    .isLessThanOrEqualTo(ELECTION_MIN + 1);
+            assertThat(c.node(c.leader()).currentTerm()).as("seed %d: one election", seed).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theSuccessorIsTheHighestVoterIdOtherThanTheLeader() {
+        TestCluster c = clusterLedBy1();
+        assertThat(c.node(3).isSuccessor()).isTrue();
+        assertThat(c.node(2).isSuccessor()).isFalse();
+        assertThat(c.node(1).isSuccessor()).as("a leader succeeds nobody").isFalse();
+        assertThat(c.node(3).electionTimeout()).isLessThanOrEqualTo(ELECTION_MIN + 1);
+
+        c.crash(1);
+        ticksUntilNewLeader(c, 1, 100);
+        assertThat(c.leader()).isEqualTo(3);
+        assertThat(c.node(2).isSuccessor()).as("3 leads now: 2 is the only other voter").isTrue();
+    }
+
+    @Test
+    void aFollowerThatKnowsNoLeaderKeepsItsRandomDraw() {
+        RaftNode n = RaftNode.create(RaftOptions.builder(3, Membership.voters(1, 2, 3))
+                .random(RandomSource.seeded(3)).build(), PersistedState.EMPTY);
+        assertThat(n.leaderId()).isZero();
+        assertThat(n.isSuccessor()).isFalse();
+    }
+
+    @Test
+    void whenTheSuccessorIsDownTooTheOthersElectWithinTheirOwnRandomTimeouts() {
+        TestCluster c = new TestCluster(7, 1, 2, 3, 4, 5);
+        c.campaign(1);
+        assertThat(c.node(5).isSuccessor()).isTrue();
+        c.crash(5);
+        c.crash(1);
+
+        int ticks = ticksUntilNewLeader(c, 1, 100);
+
+        assertThat(c.leader()).isIn(2L, 3L, 4L);
+        assertThat(ticks).isBetween(ELECTION_MIN, 30 + HEARTBEAT);
+    }
+
+    @Test
+    void aSuccessorCutOffFromALiveLeaderDisruptsNothing() {
+        TestCluster c = clusterLedBy1();
+        c.dropIf = m -> m.from() == 1 && m.to() == 3;
+
+        c.tickAll(10 * ELECTION_MIN);
+
+        assertThat(c.leader()).isEqualTo(1);
+        for (long id : List.of(1L, 2L, 3L)) {
+            assertThat(c.node(id).currentTerm()).as("term at node %d (pre-vote: 2 still holds 1's lease)", id)
+                    .isEqualTo(1);
+        }
+    }
+
     private static List<Message> drain(RaftNode n) {
         Ready r = n.ready();
         n.advance(r);
