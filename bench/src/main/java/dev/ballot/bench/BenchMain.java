@@ -63,6 +63,11 @@ public final class BenchMain implements Callable<Integer> {
             + "node image's: " + BALLOT_JVM + ")")
     String ballotJvm = BALLOT_JVM;
 
+    @Option(names = "--etcd-heartbeat-ms", description = "etcd's --heartbeat-interval, also its tick (default "
+            + "${DEFAULT-VALUE}: etcd's election timeout then fires 140-290 ms after the leader's last message, as Ballot's"
+            + " 140-300; with 30, 120-270 ms)")
+    int etcdHeartbeatMs = EtcdBenchCluster.DEFAULT_HEARTBEAT_MS;
+
     @Option(names = "--etcd", description = "the etcd program (default: etcd on PATH)")
     String etcd;
 
@@ -97,6 +102,11 @@ public final class BenchMain implements Callable<Integer> {
         if (writes < 1 || clients.stream().anyMatch(c -> c < 1) || reads < 1 || failovers < 0 || warmup < 0 || phaseLimitSeconds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--writes, --clients, --reads and --phase-limit-s must be >= 1; --failovers and --warmup >= 0");
+        }
+        if (etcdHeartbeatMs < 1 || etcdHeartbeatMs * 5 > EtcdBenchCluster.ELECTION_TIMEOUT_MS) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--etcd-heartbeat-ms " + etcdHeartbeatMs
+                    + ": etcd needs 1 to " + EtcdBenchCluster.ELECTION_TIMEOUT_MS / 5 + " (its election timeout, "
+                    + EtcdBenchCluster.ELECTION_TIMEOUT_MS + " ms, must be at least 5 heartbeats)");
         }
     }
 
@@ -159,7 +169,7 @@ public final class BenchMain implements Callable<Integer> {
                             + "); install it with `apt-get install -y etcd-server` or pass --etcd PATH");
                     return null;
                 }
-                return new EtcdBenchCluster(bin, dir, nativeClients(), tls);
+                return new EtcdBenchCluster(bin, dir, nativeClients(), tls, etcdHeartbeatMs);
             }
             case "zookeeper":
                 return new ZooKeeperBenchCluster(dir, SERVER_JVM, tls);

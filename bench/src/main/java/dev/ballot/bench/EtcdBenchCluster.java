@@ -24,16 +24,20 @@ import java.util.OptionalInt;
  * Three etcd members on 127.0.0.1, driven by jetcd (native clients, as Ballot's Raft members) or through etcd's own
  * JSON gateway ({@code /v3/kv/put}, {@code /v3/kv/range}) over the same HTTP client as Ballot's HTTP API.
  *
- * <p>Timing: etcd-raft randomizes the election timeout in [T, 2T) ticks, so {@code --election-timeout=150}
- * gives 150-300 ms, Ballot's range; etcd requires T >= 5 heartbeats, so the heartbeat is 30 ms (Ballot: 50 ms).
+ * <p>Timing: etcd-raft ticks once per heartbeat and draws its election timeout in [T, 2T) whole ticks, counted from
+ * the last message, so the first counted tick comes up to one tick early. With {@code --election-timeout=150} and a
+ * 10 ms heartbeat (the default here: Ballot's tick) a timeout fires 140-290 ms after the leader's last message, as
+ * Ballot's (15-30 ticks of 10 ms: 140-300 ms). With a 30 ms heartbeat (the largest etcd allows for 150 ms; the
+ * bench's setting until session 11) it fired 120-270 ms after: below the range Ballot is held to.
  * {@code --pre-vote} is on, as Ballot's PreVote is.
  */
 final class EtcdBenchCluster extends ExternalBenchCluster {
     static final int ELECTION_TIMEOUT_MS = 150;
-    static final int HEARTBEAT_MS = 30;
+    static final int DEFAULT_HEARTBEAT_MS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String etcd;
+    private final int heartbeatMs;
     private final int[] clientPorts;
     private final int[] peerPorts;
     private final String token = "bench-" + Long.toHexString(System.nanoTime());
@@ -45,8 +49,10 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     private final Path certs;
     private final dev.ballot.nodeapi.NodeClient http;
 
-    EtcdBenchCluster(String etcdBinary, Path workDir, boolean nativeClient, boolean tls) throws IOException {
+    EtcdBenchCluster(String etcdBinary, Path workDir, boolean nativeClient, boolean tls, int heartbeatMs)
+            throws IOException {
         super(workDir);
+        this.heartbeatMs = heartbeatMs;
         this.nativeClient = nativeClient;
         this.etcd = etcdBinary;
         this.certs = tls ? BenchTls.issueEtcd(workDir.resolve("tls")) : null;
@@ -90,7 +96,8 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
     @Override
     public String describe() {
         return version(etcd) + " --election-timeout=" + ELECTION_TIMEOUT_MS + "ms (randomized " + ELECTION_TIMEOUT_MS
-                + "-" + 2 * ELECTION_TIMEOUT_MS + " ms) --heartbeat-interval=" + HEARTBEAT_MS + "ms --pre-vote"
+                + "-" + (2 * ELECTION_TIMEOUT_MS - heartbeatMs) + " ms in " + heartbeatMs + " ms ticks) --heartbeat-interval="
+                + heartbeatMs + "ms --pre-vote"
                 + " client=" + (nativeClient ? "jetcd" : "http")
                 + (certs != null ? " tls=on (--client-cert-auth, --peer-client-cert-auth)" : " tls=off")
                 + " clients=127.0.0.1:" + clientPorts[0] + "," + clientPorts[1] + "," + clientPorts[2];
@@ -113,7 +120,7 @@ final class EtcdBenchCluster extends ExternalBenchCluster {
                 "--initial-cluster", String.join(",", peers),
                 "--initial-cluster-token", token, "--initial-cluster-state", "new",
                 "--election-timeout", Integer.toString(ELECTION_TIMEOUT_MS),
-                "--heartbeat-interval", Integer.toString(HEARTBEAT_MS),
+                "--heartbeat-interval", Integer.toString(heartbeatMs),
                 "--pre-vote",
                 "--logger", "zap", "--log-level", "warn"));
         if (certs != null) {
