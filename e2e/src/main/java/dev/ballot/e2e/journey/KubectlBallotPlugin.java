@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * reads its answer), replace of the leader (it must vote again on a new claim in a new pod), backup (exit 1 without
  * spec.backup; with it, against a real S3 server, a new object in status.backup; exit 4 with a too short --timeout,
  * then the same request id waits for that backup's answer), and refusals (exit 2): an unknown member for a transfer
- * and a replace, a restart while the cluster is paused.
+ * and a replace, a restart while the cluster is paused. The second run must map the class-data archive the launcher
+ * made on the first (docs/kubectl-plugin.md, "Start-up").
  */
 public final class KubectlBallotPlugin extends OnCreatedCluster {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,8 +66,18 @@ public final class KubectlBallotPlugin extends OnCreatedCluster {
     r.check(status.out().contains("Leader:   " + ec + "-") && status.out().contains("MEMBER")
         && status.out().contains("CONDITION"), "status did not print the leader, members and conditions: " + status);
 
-    Run statusJson = ballot(ctx, 60, "status", ec, "-n", ctx.namespace(), "-o", "json");
-    r.put("status_json_exit", statusJson.exit());
+    // the first run left a class-data archive (the launcher's); this one must map it, and its JSON stay clean
+    Path classLog = Files.createTempFile("kubectl-ballot-classes", ".log");
+    Run statusJson = ballot(ctx, 60, Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classLog), "status",
+        ec, "-n", ctx.namespace(), "-o", "json");
+    long archived;
+    try (var lines = Files.lines(classLog)) {
+      archived = lines.filter(l -> l.contains("source: shared objects file (top)")).count();
+    }
+    Files.deleteIfExists(classLog);
+    r.put("status_json_exit", statusJson.exit()).put("status_json_ms", statusJson.ms()).put("cds_classes", archived);
+    r.check(archived > 1000, "the second kubectl ballot run mapped " + archived + " classes from the launcher's"
+        + " class-data archive (kubectl-plugin/src/main/bin/kubectl-ballot, ~/.cache/ballot/kubectl-ballot-*.jsa)");
     JsonNode view = parse(statusJson.out());
     String leader = view == null ? null : view.path("status").path("leader").asText(null);
     r.check(statusJson.exit() == 0 && leader != null, "status -o json gave no status.leader: " + statusJson);
@@ -259,11 +270,18 @@ public final class KubectlBallotPlugin extends OnCreatedCluster {
 
   /** Runs {@code kubectl ballot args...} with the build's plugin first on PATH. */
   static Run ballot(JourneyContext ctx, long timeoutSeconds, String... args) throws Exception {
+    return ballot(ctx, timeoutSeconds, Map.of(), args);
+  }
+
+  /** As {@link #ballot(JourneyContext, long, String...)}, with {@code extraEnv} in the plugin's environment. */
+  static Run ballot(JourneyContext ctx, long timeoutSeconds, Map<String, String> extraEnv, String... args)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of("kubectl", "ballot"));
     cmd.addAll(List.of(args));
     System.err.println("$ " + String.join(" ", cmd));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> env = pb.environment();
+    env.putAll(extraEnv);
     env.put("KUBECONFIG", ctx.kubectl().kubeconfig().toString());
     env.put("PATH", ctx.repo().resolve("kubectl-plugin/target") + ":" + env.getOrDefault("PATH", ""));
     long t0 = System.currentTimeMillis();
