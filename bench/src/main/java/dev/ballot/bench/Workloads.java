@@ -66,6 +66,7 @@ final class Workloads {
             for (String fault : options.faults) {
                 failovers.measure(fault, options.failovers);
             }
+            flightRecordingsAfterFaults(cluster);
         } finally {
             failovers.close();
         }
@@ -280,6 +281,23 @@ final class Workloads {
             return text.lines().toList();
         } catch (Exception e) {
             return java.util.List.of("failed: " + e);
+        }
+    }
+
+    /**
+     * With {@code -Dbench.jfr=DIR}: the recordings of the members still running after the faults (the new leaders'
+     * first writes are in them), as {@code <system>-member<m>-after-faults.jfr}.
+     */
+    private void flightRecordingsAfterFaults(BenchCluster cluster) {
+        String jfrDir = System.getProperty("bench.jfr");
+        if (jfrDir == null) {
+            return;
+        }
+        for (int m = 0; m < cluster.size(); m++) {
+            Process p = cluster.process(m);
+            if (p != null && p.isAlive()) {
+                dumpFlightRecording(p, java.nio.file.Path.of(jfrDir, cluster.system() + "-member" + m + "-after-faults.jfr"));
+            }
         }
     }
 
