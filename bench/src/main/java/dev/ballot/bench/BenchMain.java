@@ -26,7 +26,7 @@ public final class BenchMain implements Callable<Integer> {
      * Ballot's members: the node image's JVM flags (node-image/pom.xml, jib entrypoint) with the heap bound
      * given absolutely (the image's is a percentage of the pod's memory limit; a bench process has none).
      */
-    static final String BALLOT_JVM = "-Xms16m -Xmn4m -Xmx256m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+    static final String BALLOT_JVM = "-Xms32m -Xmn4m -Xmx256m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
             + " -Xss512k -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=96m -XX:CICompilerCount=2 -XX:TieredStopAtLevel=1"
             + " -Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled -Dio.grpc.netty.shaded.io.netty.jfr.enabled=false";
 
