@@ -101,6 +101,7 @@ public final class SpecValidator {
                         + " 10 and 5");
             }
         }
+        checkMemoryLimit(spec.resources, problems);
         if (!QUANTITY.matcher(s.storageSize()).matches()) {
             problems.add("spec.storage.size '" + s.storageSize() + "' is not a quantity: write it like 1Gi");
         }
@@ -126,7 +127,51 @@ public final class SpecValidator {
                     + (s.voters() - 1) + " voters and needs a larger majority; use an odd count such as "
                     + (s.voters() + 1));
         }
+        memoryLimitBytes(s.resources()).filter(b -> b >= MIN_MEMORY_LIMIT && b < SMALL_MEMORY_LIMIT).ifPresent(b ->
+                warnings.add("spec.resources.limits.memory (" + s.resources().getLimits().get("memory") + ") is below"
+                        + " 128Mi: a member holds about 100-130 MiB after a load (docs/bench.md, \"Memory\") and"
+                        + " would be OOM-killed; set at least 160Mi, or remove spec.resources for the measured"
+                        + " defaults (160Mi requested, 320Mi limit)"));
         return warnings;
+    }
+
+    /**
+     * Below this a member cannot start: the node image's heap starts at 32 MiB and may use 75 % of the limit (its
+     * {@code -Xms32m} and {@code MaxRAMPercentage=75}), so under 43 MiB the JVM refuses its own flags, and just
+     * above it a member runs out at once.
+     */
+    static final long MIN_MEMORY_LIMIT = 64L << 20;
+    /** Below this a member that starts is killed for its memory under a load (a warning). */
+    static final long SMALL_MEMORY_LIMIT = 128L << 20;
+
+    private static void checkMemoryLimit(io.fabric8.kubernetes.api.model.ResourceRequirements resources,
+                                         List<String> problems) {
+        Quantity limit = resources == null || resources.getLimits() == null ? null
+                : resources.getLimits().get("memory");
+        if (limit == null) {
+            return;
+        }
+        Optional<Long> bytes = memoryLimitBytes(resources);
+        if (bytes.isEmpty()) {
+            problems.add("spec.resources.limits.memory '" + limit + "' is not a quantity: write it like 320Mi");
+        } else if (bytes.get() < MIN_MEMORY_LIMIT) {
+            problems.add("spec.resources.limits.memory (" + limit + ") is below 64Mi: a member's JVM starts its heap"
+                    + " at 32 MiB within 75 % of the limit and holds about 100 MiB after a load: set at least 160Mi,"
+                    + " or remove spec.resources for the measured defaults (160Mi requested, 320Mi limit)");
+        }
+    }
+
+    private static Optional<Long> memoryLimitBytes(io.fabric8.kubernetes.api.model.ResourceRequirements resources) {
+        Quantity limit = resources == null || resources.getLimits() == null ? null
+                : resources.getLimits().get("memory");
+        if (limit == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Quantity.getAmountInBytes(limit).longValueExact());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Whether a storage size edit shrinks the volumes (API servers without CEL transition rules let it through). */

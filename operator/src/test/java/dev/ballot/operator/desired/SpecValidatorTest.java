@@ -52,6 +52,14 @@ class SpecValidatorTest {
                 Arguments.of("bad size", "raft-1",
                         (Consumer<ElectionClusterSpec>) s -> s.storage = new StorageSpec("lots", null),
                         "spec.storage.size 'lots' is not a quantity"),
+                Arguments.of("memory limit too small to start", "raft-1", (Consumer<ElectionClusterSpec>) s ->
+                        s.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("40Mi")).build(),
+                        "spec.resources.limits.memory (40Mi) is below 64Mi"),
+                Arguments.of("memory limit not a quantity", "raft-1", (Consumer<ElectionClusterSpec>) s ->
+                        s.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("lots")).build(),
+                        "spec.resources.limits.memory 'lots' is not a quantity"),
                 Arguments.of("name too long", "a".repeat(53), (Consumer<ElectionClusterSpec>) s -> { },
                         "metadata.name must be at most 52 characters"),
                 Arguments.of("name not DNS-1035", "1raft", (Consumer<ElectionClusterSpec>) s -> { },
@@ -81,6 +89,22 @@ class SpecValidatorTest {
         learners.learners = 2;
         assertThat(problems("raft-1", learners)).isEmpty();
         assertThat(problems("a".repeat(52), valid())).isEmpty();
+    }
+
+    @Test
+    void aMemoryLimitThatStartsButCannotHoldALoadIsAWarningAndTheDefaultsAreFine() {
+        ElectionClusterSpec small = valid();
+        small.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("96Mi")).build();
+        assertThat(problems("raft-1", small)).isEmpty();
+        assertThat(SpecValidator.warnings(EffectiveSpec.of(small)))
+                .anySatisfy(w -> assertThat(w).contains("spec.resources.limits.memory (96Mi) is below 128Mi"));
+        ElectionClusterSpec enough = valid();
+        enough.resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("128Mi")).build();
+        assertThat(problems("raft-1", enough)).isEmpty();
+        assertThat(SpecValidator.warnings(EffectiveSpec.of(enough))).isEmpty();
+        assertThat(SpecValidator.warnings(EffectiveSpec.of(valid()))).as("no resources: the measured defaults").isEmpty();
     }
 
     @Test
