@@ -128,7 +128,7 @@ public final class SpecValidator {
                     + (s.voters() + 1));
         }
         memoryLimitBytes(s.resources()).filter(b -> b >= MIN_MEMORY_LIMIT && b < SMALL_MEMORY_LIMIT).ifPresent(b ->
-                warnings.add("spec.resources.limits.memory (" + s.resources().getLimits().get("memory") + ") is below"
+                warnings.add("spec.resources.limits.memory (" + memoryLimit(s.resources()) + ") is below"
                         + " 128Mi: a member holds about 100-130 MiB after a load (docs/bench.md, \"Memory\") and"
                         + " would be OOM-killed; set at least 160Mi, or remove spec.resources for the measured"
                         + " defaults (160Mi requested, 320Mi limit)"));
@@ -146,8 +146,7 @@ public final class SpecValidator {
 
     private static void checkMemoryLimit(io.fabric8.kubernetes.api.model.ResourceRequirements resources,
                                          List<String> problems) {
-        Quantity limit = resources == null || resources.getLimits() == null ? null
-                : resources.getLimits().get("memory");
+        Quantity limit = memoryLimit(resources);
         if (limit == null) {
             return;
         }
@@ -161,9 +160,12 @@ public final class SpecValidator {
         }
     }
 
+    private static Quantity memoryLimit(io.fabric8.kubernetes.api.model.ResourceRequirements resources) {
+        return resources == null || resources.getLimits() == null ? null : resources.getLimits().get("memory");
+    }
+
     private static Optional<Long> memoryLimitBytes(io.fabric8.kubernetes.api.model.ResourceRequirements resources) {
-        Quantity limit = resources == null || resources.getLimits() == null ? null
-                : resources.getLimits().get("memory");
+        Quantity limit = memoryLimit(resources);
         if (limit == null) {
             return Optional.empty();
         }
