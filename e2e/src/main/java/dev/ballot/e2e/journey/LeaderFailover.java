@@ -10,13 +10,25 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A client keeps writing while the leader's process is killed with SIGKILL. Measures how long until the
- * ElectionCluster's status names a new leader with a higher term (status_lag_ms: when a watch on the resource, or a
- * 20 ms poll where the watch is late, first saw it), then reads back every
- * acknowledged write (acked_lost must be 0). engine_lag_ms: when a poll of the members first saw the new leader;
- * engine_elected_ms: when the new leader says it was elected (its leaderSince), whatever the polls cost.
+ * ElectionCluster's status names a new leader with a higher term, then reads back every acknowledged write
+ * (acked_lost must be 0).
+ * <ul>
+ *   <li>status_lag_ms: from the kill command to when the API server stored that status (its audit log, to the
+ *       microsecond; where the provider keeps none, when this harness saw it: status_lag_from says which);</li>
+ *   <li>status_seen_ms: when a watch on the resource, or a 20 ms poll where the watch is late, first showed it
+ *       here;</li>
+ *   <li>engine_elected_ms: when the new leader says it was elected (its leaderSince), whatever the polls cost;
+ *       engine_lag_ms: when a poll of the members first saw it;</li>
+ *   <li>operator_lag_ms: status stored minus the election, the operator's share: hearing of the new leader,
+ *       its reconciles and status writes.</li>
+ * </ul>
+ * The operator's share is held to {@value #OPERATOR_LAG_BUDGET_MS} ms. The whole lag, which also holds the kill
+ * command's own start, the engine's election (held to its own bounds by the bench and the frozen-leader tests) and
+ * the scheduling of a busy machine, is held to {@value #STATUS_LAG_BUDGET_MS} ms.
  */
 public final class LeaderFailover extends OnLeaderOfCreatedCluster {
-  static final long STATUS_LAG_BUDGET_MS = 1_000;
+  static final long OPERATOR_LAG_BUDGET_MS = 1_000;
+  static final long STATUS_LAG_BUDGET_MS = 2_000;
 
   public LeaderFailover(String scenario, CreateCluster created) {
     super(scenario, created, "before the fault");
@@ -65,17 +77,32 @@ public final class LeaderFailover extends OnLeaderOfCreatedCluster {
     Thread.sleep(1_000);
     writer.stopAndJoin();
     MemberWatch.NewLeader engine = engineLag.get();
+    Optional<StatusAudit.Stored> stored = Optional.empty();
+    Optional<java.nio.file.Path> audit = ctx.cluster().statusAuditLog();
+    if (audit.isPresent() && lag >= 0) {
+      stored = StatusAudit.awaitFirstNewLeader(audit.get(), ctx.namespace(), ec, before.term(),
+          java.time.Instant.ofEpochMilli(killedAt), Duration.ofSeconds(10));
+    }
+    long statusLag = stored.map(s -> s.at().toEpochMilli() - killedAt).orElse(lag);
+    long operatorLag = statusLag >= 0 && engine.electedMs() >= 0 ? statusLag - engine.electedMs() : -1;
     System.err.println("killed at " + java.time.Instant.ofEpochMilli(killedAt) + "; the status named the new leader "
-        + (lag < 0 ? "never" : "at " + java.time.Instant.ofEpochMilli(killedAt + lag)) + "; the operator's log since:");
+        + (lag < 0 ? "never" : "here at " + java.time.Instant.ofEpochMilli(killedAt + lag))
+        + stored.map(s -> ", stored at " + s.at()).orElse("") + "; the operator's log since:");
     OperatorLog.printReconciles(ctx, ec, 60);
-    r.put("status_lag_ms", lag).put("engine_lag_ms", engine.seenMs()).put("engine_elected_ms", engine.electedMs()).put("old_leader", before.name()).put("old_term", before.term());
+    r.put("status_lag_ms", statusLag).put("status_lag_from", stored.isPresent() ? "audit" : "watch")
+        .put("status_seen_ms", lag).put("operator_lag_ms", operatorLag)
+        .put("engine_lag_ms", engine.seenMs()).put("engine_elected_ms", engine.electedMs()).put("old_leader", before.name()).put("old_term", before.term());
     after.ifPresent(a -> r.put("new_leader", a.leader()).put("new_term", a.term()));
     r.put("leader_moved", after.map(a -> !a.leader().equals(before.name())).orElse(false));
     Kubectl.Result ready = ctx.kubectl().run(200, "wait", "-n", ctx.namespace(), "--for=condition=Ready",
         "electioncluster/" + ec, "--timeout=180s");
     writer.stopAndCheckNoneLost(r, ctx.clientAddresses(ec));
     r.check(lag >= 0, "status named no leader with a higher term within 30 s");
-    r.check(lag <= STATUS_LAG_BUDGET_MS, "status_lag_ms " + lag + " > " + STATUS_LAG_BUDGET_MS);
+    r.check(audit.isEmpty() || stored.isPresent() || lag < 0,
+        "the API server's audit log " + audit.orElse(null) + " holds no status write naming the new leader");
+    r.check(statusLag <= STATUS_LAG_BUDGET_MS, "status_lag_ms " + statusLag + " > " + STATUS_LAG_BUDGET_MS);
+    r.check(engine.electedMs() >= 0, "no member said when it was elected (leaderSince), so the operator's share is unknown");
+    r.check(operatorLag <= OPERATOR_LAG_BUDGET_MS, "operator_lag_ms " + operatorLag + " > " + OPERATOR_LAG_BUDGET_MS);
     r.check(ackedBeforeKill > 0, "no write was acknowledged before the fault");
     r.check(writer.ackedCount() > ackedBeforeKill, "no write was acknowledged after the fault");
     r.check(ready.ok(), "the cluster did not become Ready again after the restart: " + ready);

@@ -63,6 +63,14 @@ public interface Cluster extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * The API server's audit log of the ElectionClusters' status writes (e2e/controlplane/start.sh), where this
+   * provider started the API server: when a status was stored, to the microsecond.
+   */
+  default java.util.Optional<Path> statusAuditLog() {
+    return java.util.Optional.empty();
+  }
+
   /** Whether {@link #freeze} works here: scenarios that stop members for a while (quorum loss) need it. */
   default boolean canFreeze() {
     return false;

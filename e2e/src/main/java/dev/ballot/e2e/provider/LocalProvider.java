@@ -148,6 +148,11 @@ public final class LocalProvider implements ClusterProvider {
       return Optional.of(state);
     }
 
+    @Override
+    public Optional<Path> statusAuditLog() {
+      return Optional.of(cpDir.resolve("logs/audit.log"));
+    }
+
     /** Any ballot/node tag runs the built jar. */
     @Override
     public boolean runsNodeImage(String image) {

@@ -62,6 +62,11 @@ public final class NodeCluster extends AdminCluster {
   }
 
   @Override
+  public Optional<Path> statusAuditLog() {
+    return Optional.of(nodeDir.resolve("controlplane/logs/audit.log"));
+  }
+
+  @Override
   public boolean runsNodeImage(String image) {
     List<String> imported = List.of(env.getOrDefault("IMAGES", "").split(" "));
     return imported.contains(image) || imported.contains("docker.io/" + image);

@@ -14,6 +14,7 @@ import dev.ballot.operator.desired.SpecValidator;
 import dev.ballot.operator.members.MemberStatusEventSource;
 import dev.ballot.operator.metrics.ClusterGauges;
 import dev.ballot.operator.status.EventToPublish;
+import dev.ballot.operator.status.LeaderLossHold;
 import dev.ballot.operator.status.StatusEvents;
 import dev.ballot.operator.step.Step;
 import dev.ballot.operator.status.WorkloadView;
@@ -41,6 +42,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.quarkiverse.operatorsdk.annotations.AdditionalRBACRules;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +113,8 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
      * the field (seen in e2e: status.recovery empty after a recovery).
      */
     private final Map<String, RecoveryStatus> recoveryWritten = new ConcurrentHashMap<>();
+    /** Per cluster uid: System.nanoTime() of the first reconcile that held its status back (LeaderLossHold). */
+    private final Map<String, Long> holdingSince = new ConcurrentHashMap<>();
     /** Per cluster uid: what the last apply of the children applied and left (so an unchanged one is skipped). */
     private final AppliedChildren applied = new AppliedChildren();
     private volatile MemberStatusEventSource members;
@@ -178,6 +182,7 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                     String uid = String.valueOf(deleted.getMetadata().getUid());
                     actionsWritten.remove(uid);
                     recoveryWritten.remove(uid);
+                    holdingSince.remove(uid);
                     applied.forget(uid);
                     reconciledOnce.remove(uid);
                 }));
@@ -279,16 +284,6 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
                             && Objects.equals(d.message(), e.message())))
                     .forEach(e -> news.send(cluster, e));
         }
-        done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
-                        || !e.message().equals(replacementAnnounced.put(key, e.message())))
-                .forEach(e -> {
-                    if (e.news()) {
-                        news.send(cluster, e);
-                    } else {
-                        EventRecorder.record(client, cluster, e);
-                    }
-                });
-        clock.mark("events");
         BackupExecutor.Result backup = backups.reconcile(cluster, decision.leader());
         clock.mark("backup");
         boolean backupChanged = done.status() != null && !Objects.equals(Serialization.asJson(done.status().backup),
@@ -323,12 +318,38 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         // After status.tls is known: the certificate expiry gauge reads it.
         gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
-        clock.log(key + (statusChanged ? " (status to write)" : ""));
-        UpdateControl<ElectionCluster> control = statusChanged
+        // A status whose only news is the leader's silence waits a moment for its successor (LeaderLossHold).
+        boolean onlyStatusNews = statusChanged && acted.isEmpty() && decision.action() == null && !backupChanged
+                && !recoveryWrite && provided == null
+                && (tls == null || tlsStatusEquals(cluster.getStatus(), tls.status()))
+                && done.events().stream().allMatch(EventToPublish::news);
+        Optional<Duration> held = Optional.empty();
+        if (onlyStatusNews && LeaderLossHold.applies(cluster.getStatus(), done.status(), members.observations(id))) {
+            long since = holdingSince.computeIfAbsent(uid, k -> System.nanoTime());
+            held = LeaderLossHold.remaining(Duration.ofNanos(System.nanoTime() - since));
+        } else {
+            holdingSince.remove(uid);
+        }
+        if (held.isEmpty()) {
+            done.events().stream().filter(e -> !"MemberNeedsReplacement".equals(e.reason())
+                            || !e.message().equals(replacementAnnounced.put(key, e.message())))
+                    .forEach(e -> {
+                        if (e.news()) {
+                            news.send(cluster, e);
+                        } else {
+                            EventRecorder.record(client, cluster, e);
+                        }
+                    });
+        }
+        clock.mark("events");
+        clock.log(key + (held.isPresent() ? " (status held " + held.get().toMillis() + " ms: its leader went silent)"
+                : statusChanged ? " (status to write)" : ""));
+        UpdateControl<ElectionCluster> control = statusChanged && held.isEmpty()
                 ? UpdateControl.patchStatus(statusPatch(cluster, done.status(), context))
                 : UpdateControl.noUpdate();
-        return control.rescheduleAfter(backup.recheck() != null && backup.recheck().compareTo(done.recheck()) < 0
-                ? backup.recheck() : done.recheck());
+        Duration recheck = backup.recheck() != null && backup.recheck().compareTo(done.recheck()) < 0
+                ? backup.recheck() : done.recheck();
+        return control.rescheduleAfter(held.filter(h -> h.compareTo(recheck) < 0).orElse(recheck));
     }
 
     @Override
