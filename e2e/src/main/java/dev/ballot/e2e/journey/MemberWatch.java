@@ -56,7 +56,7 @@ final class MemberWatch {
       for (InetSocketAddress m : members) {
         try {
           StatusReport s = NodeApi.at(m).withTimeout(POLL_TIMEOUT).status();
-          if (s.leads() && s.term() > oldTerm) {
+          if (electedAfter(s, oldTerm)) {
             return new NewLeader(System.currentTimeMillis() - sinceMs, electedMs(s.leaderSince(), sinceMs));
           }
         } catch (IOException e) {
@@ -66,6 +66,15 @@ final class MemberWatch {
       Thread.sleep(10);
     }
     return new NewLeader(-1, -1);
+  }
+
+  /**
+   * Whether {@code s} is a leader elected in a term above {@code oldTerm}. A ZAB leader says "leading" from its
+   * election on, but names itself leader (with its leaderSince) only once a quorum has synchronised with it and it
+   * serves: that is the election's end here too.
+   */
+  static boolean electedAfter(StatusReport s, long oldTerm) {
+    return s.leads() && s.term() > oldTerm && s.leaderSince() != null;
   }
 
   /** Millis from {@code sinceMs} to a leader's {@code leaderSince} (ISO-8601); -1 when absent or unreadable. */
