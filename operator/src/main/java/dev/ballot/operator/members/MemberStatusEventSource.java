@@ -197,13 +197,20 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         }
     }
 
-    /** The member now says it leads, and did not say so in this term before. */
+    /** The member now says it leads and serves, and did not say so in this term before. */
     static boolean leadsInNewTerm(MemberObservation previous, MemberObservation now) {
-        if (!now.isReachable() || !now.status().leads()) {
+        if (!serves(now)) {
             return false;
         }
-        return previous == null || !previous.isReachable() || !previous.status().leads()
-                || !Objects.equals(previous.status().term(), now.status().term());
+        return previous == null || !serves(previous) || !Objects.equals(previous.status().term(), now.status().term());
+    }
+
+    /**
+     * Leads and names itself leader: a ZAB leader says "leading" from its election on, but names a leader only once a
+     * quorum has synchronised with it (before that its term is still the old epoch, or the new one without a leader).
+     */
+    private static boolean serves(MemberObservation o) {
+        return o != null && o.isReachable() && o.status().leads() && o.status().leaderId() != null;
     }
 
     private void tickAll() {

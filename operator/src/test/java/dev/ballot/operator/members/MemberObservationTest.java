@@ -24,7 +24,10 @@ class MemberObservationTest {
         var leads3Later = MemberObservation.reachable("ec-0", status("leader", 3, "ec-0", 90L, 0L));
         var leads4 = MemberObservation.reachable("ec-0", status("leader", 4, "ec-0", 90L, 0L));
         var zabLeading = MemberObservation.reachable("ec-0", status("leading", 2, "ec-0", 9L, 0L));
+        var zabSynchronising = MemberObservation.reachable("ec-0", status("leading", 2, null, 9L, 0L));
         var gone = MemberObservation.unreachable("ec-0", "ConnectException");
+        assertThat(MemberStatusEventSource.leadsInNewTerm(follower, zabSynchronising)).as("ZAB, not serving yet").isFalse();
+        assertThat(MemberStatusEventSource.leadsInNewTerm(zabSynchronising, zabLeading)).as("ZAB, serving").isTrue();
         assertThat(MemberStatusEventSource.leadsInNewTerm(follower, leads3)).as("elected").isTrue();
         assertThat(MemberStatusEventSource.leadsInNewTerm(null, leads3)).as("first report, leading").isTrue();
         assertThat(MemberStatusEventSource.leadsInNewTerm(gone, leads3)).as("back, leading").isTrue();
