@@ -270,7 +270,11 @@ public final class DesiredChildren {
                 .withResources(spec.resources())
                 .withReadinessProbe(httpProbe("/readyz", 0, 2, 3))
                 .withLivenessProbe(httpProbe("/healthz", 0, 10, 6))
-                .withStartupProbe(httpProbe("/healthz", 0, 2, 60))
+                // Every second, for up to 120 s: the kubelet reports the pod Ready within milliseconds of this probe's
+                // first success (its readiness probe runs at once), so its period is what a restart waits beyond the
+                // JVM's start, 0.5 s on average instead of 1 s (a rolling update pays it once per member).
+                .withStartupProbe(httpProbe("/healthz", 0, STARTUP_PROBE_PERIOD_SECONDS,
+                        (int) (STARTUP_WINDOW.toSeconds() / STARTUP_PROBE_PERIOD_SECONDS)))
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
                 .withAllowPrivilegeEscalation(false)
@@ -429,6 +433,10 @@ public final class DesiredChildren {
      * presents none): fine while client certificates are Optional. When they are Required the handshake would fail,
      * so the probe only checks that the port accepts connections.
      */
+    /** How often the startup probe asks, and how long a member may take to start (a large snapshot to load). */
+    static final int STARTUP_PROBE_PERIOD_SECONDS = 1;
+    static final java.time.Duration STARTUP_WINDOW = java.time.Duration.ofSeconds(120);
+
     private Probe httpProbe(String path, int initialDelaySeconds, int period, int failureThreshold) {
         Integer initialDelay = initialDelaySeconds == 0 ? null : initialDelaySeconds; // 0 is stored as absent
         if (spec.tls() && spec.tlsClientCertRequired()) {

@@ -69,6 +69,16 @@ class DesiredChildrenTest {
     }
 
     @Test
+    void theStartupProbeAsksEverySecondForTwoMinutes() {
+        for (boolean tls : new boolean[] {false, true}) {
+            var probe = new DesiredChildren("ec", "ns", EffectiveSpec.of(spec(ConsensusProtocol.Raft, 3), tls))
+                    .statefulSet().getSpec().getTemplate().getSpec().getContainers().get(0).getStartupProbe();
+            assertThat(probe.getPeriodSeconds()).as("tls=%s", tls).isEqualTo(1);
+            assertThat(probe.getPeriodSeconds() * probe.getFailureThreshold()).as("tls=%s", tls).isEqualTo(120);
+        }
+    }
+
+    @Test
     void fromBackupAddsARestoreInitContainerLikeTheNodeContainerWithTheSecretThroughTheKubelet() {
         ElectionClusterSpec spec = spec(ConsensusProtocol.Raft, 3);
         assertThat(new DesiredChildren("ec", "ns", EffectiveSpec.of(spec)).statefulSet().getSpec().getTemplate().getSpec()
