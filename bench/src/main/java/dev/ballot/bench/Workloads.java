@@ -66,7 +66,7 @@ final class Workloads {
             for (String fault : options.faults) {
                 failovers.measure(fault, options.failovers);
             }
-            flightRecordingsAfterFaults(cluster);
+            flightRecordings(cluster, "-after-faults");
         } finally {
             failovers.close();
         }
@@ -248,13 +248,10 @@ final class Workloads {
             if (Boolean.getBoolean("bench.smaps")) {
                 ProcessMemory.largestMappings(p.pid(), 12).forEach(l -> out.println("# smaps pid=" + p.pid() + " " + l));
             }
-            String jfrDir = System.getProperty("bench.jfr"); // with -XX:StartFlightRecording in --ballot-jvm
-            if (jfrDir != null) {
-                dumpFlightRecording(p, java.nio.file.Path.of(jfrDir, sys + "-member" + m + ".jfr"));
-            }
             rssMax = Math.max(rssMax, rss.orElse(-1));
             pssMax = Math.max(pssMax, pss.orElse(-1));
         }
+        flightRecordings(cluster, "");
         if (rssMax > 0) {
             report.record(sys, Metric.MEMBER_RSS_MAX, rssMax / 1024.0);
         }
@@ -285,10 +282,11 @@ final class Workloads {
     }
 
     /**
-     * With {@code -Dbench.jfr=DIR}: the recordings of the members still running after the faults (the new leaders'
-     * first writes are in them), as {@code <system>-member<m>-after-faults.jfr}.
+     * With {@code -Dbench.jfr=DIR} (and {@code -XX:StartFlightRecording} in --ballot-jvm): the recording of every
+     * running member, as {@code <system>-member<m><suffix>.jfr}; after the load, and after the faults (the new
+     * leaders' first writes are in those).
      */
-    private void flightRecordingsAfterFaults(BenchCluster cluster) {
+    private void flightRecordings(BenchCluster cluster, String suffix) {
         String jfrDir = System.getProperty("bench.jfr");
         if (jfrDir == null) {
             return;
@@ -296,7 +294,7 @@ final class Workloads {
         for (int m = 0; m < cluster.size(); m++) {
             Process p = cluster.process(m);
             if (p != null && p.isAlive()) {
-                dumpFlightRecording(p, java.nio.file.Path.of(jfrDir, cluster.system() + "-member" + m + "-after-faults.jfr"));
+                dumpFlightRecording(p, java.nio.file.Path.of(jfrDir, cluster.system() + "-member" + m + suffix + ".jfr"));
             }
         }
     }

@@ -99,6 +99,14 @@ public record StatusReport(
         return LEADING.contains(role);
     }
 
+    /**
+     * True when this node leads and serves: it names itself leader. A ZAB leader says {@code leading} from its
+     * election on, but names a leader (with its {@code leaderSince}) only once a quorum has synchronised with it.
+     */
+    public boolean serves() {
+        return leads() && leaderId != null;
+    }
+
     /** True while this node looks for a leader (no stable leader from its point of view). */
     public boolean electing() {
         return role == null || ELECTING.contains(role);

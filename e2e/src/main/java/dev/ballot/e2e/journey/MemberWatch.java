@@ -69,12 +69,11 @@ final class MemberWatch {
   }
 
   /**
-   * Whether {@code s} is a leader elected in a term above {@code oldTerm}. A ZAB leader says "leading" from its
-   * election on, but names itself leader (with its leaderSince) only once a quorum has synchronised with it and it
-   * serves: that is the election's end here too.
+   * Whether {@code s} is a leader elected in a term above {@code oldTerm} that says since when: one that serves
+   * ({@link StatusReport#serves()}; a ZAB leader still synchronising does not), whose leaderSince times the election.
    */
   static boolean electedAfter(StatusReport s, long oldTerm) {
-    return s.leads() && s.term() > oldTerm && s.leaderSince() != null;
+    return s.serves() && s.term() > oldTerm && s.leaderSince() != null;
   }
 
   /** Millis from {@code sinceMs} to a leader's {@code leaderSince} (ISO-8601); -1 when absent or unreadable. */

@@ -101,7 +101,7 @@ public record EffectiveSpec(
     }
 
     /** A quantity in bytes; null when it is not one (SpecValidator names the field). */
-    private static Long bytes(io.fabric8.kubernetes.api.model.Quantity q) {
+    static Long bytes(io.fabric8.kubernetes.api.model.Quantity q) {
         try {
             return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(q).longValueExact();
         } catch (RuntimeException e) {

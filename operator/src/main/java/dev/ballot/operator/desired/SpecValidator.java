@@ -166,14 +166,7 @@ public final class SpecValidator {
 
     private static Optional<Long> memoryLimitBytes(io.fabric8.kubernetes.api.model.ResourceRequirements resources) {
         Quantity limit = memoryLimit(resources);
-        if (limit == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Quantity.getAmountInBytes(limit).longValueExact());
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+        return limit == null ? Optional.empty() : Optional.ofNullable(EffectiveSpec.bytes(limit));
     }
 
     /** Whether a storage size edit shrinks the volumes (API servers without CEL transition rules let it through). */

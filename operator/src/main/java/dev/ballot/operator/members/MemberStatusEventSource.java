@@ -205,12 +205,8 @@ public class MemberStatusEventSource extends AbstractEventSource<Void, ElectionC
         return previous == null || !serves(previous) || !Objects.equals(previous.status().term(), now.status().term());
     }
 
-    /**
-     * Leads and names itself leader: a ZAB leader says "leading" from its election on, but names a leader only once a
-     * quorum has synchronised with it (before that its term is still the old epoch, or the new one without a leader).
-     */
     private static boolean serves(MemberObservation o) {
-        return o != null && o.isReachable() && o.status().leads() && o.status().leaderId() != null;
+        return o != null && o.isReachable() && o.status().serves();
     }
 
     private void tickAll() {

@@ -94,6 +94,11 @@ public record ReportedStatus(
         return "leader".equals(role) || "leading".equals(role);
     }
 
+    /** True when the member leads and names itself leader (a ZAB leader once a quorum synchronised with it). */
+    public boolean serves() {
+        return leads() && leaderId != null;
+    }
+
     /** True while the member is looking for a leader (no stable leader from its point of view). */
     public boolean electing() {
         return role == null || "candidate".equals(role) || "precandidate".equals(role) || "looking".equals(role);

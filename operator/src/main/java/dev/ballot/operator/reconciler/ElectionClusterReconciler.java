@@ -304,9 +304,10 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
             done.status().recovery = recovery; // the status then carries it over (StatusBuilder)
         }
         boolean statusChanged = done.statusChanged() || backupChanged || recoveryWrite;
+        boolean tlsChanged = tls != null && !tlsStatusEquals(cluster.getStatus(), tls.status());
         if (tls != null) {
             tls.events().forEach(e -> EventRecorder.record(client, cluster, e));
-            statusChanged |= !tlsStatusEquals(cluster.getStatus(), tls.status());
+            statusChanged |= tlsChanged;
             done.status().tls = tls.status();
         } else if (cluster.getStatus() != null) {
             done.status().tls = cluster.getStatus().tls; // paused or invalid: keep what was reported
@@ -318,10 +319,9 @@ public class ElectionClusterReconciler implements Reconciler<ElectionCluster> {
         }
         // After status.tls is known: the certificate expiry gauge reads it.
         gauges.record(id.getNamespace().orElse(""), id.getName(), cluster.getMetadata().getUid(), done.status());
-        // A status whose only news is the leader's silence waits a moment for its successor (LeaderLossHold).
+        // A status whose only news is the leader's trouble waits a moment for its successor (LeaderLossHold).
         boolean onlyStatusNews = statusChanged && acted.isEmpty() && decision.action() == null && !backupChanged
-                && !recoveryWrite && provided == null
-                && (tls == null || tlsStatusEquals(cluster.getStatus(), tls.status()))
+                && !recoveryWrite && provided == null && !tlsChanged
                 && done.events().stream().allMatch(EventToPublish::news);
         Optional<Duration> held = Optional.empty();
         if (onlyStatusNews && LeaderLossHold.applies(cluster.getStatus(), done.status(), members.observations(id))) {

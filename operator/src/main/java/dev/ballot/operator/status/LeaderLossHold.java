@@ -48,9 +48,9 @@ public final class LeaderLossHold {
         boolean leaderSilent = (leader != null && !leader.isReachable()) || next.members.stream()
                 .anyMatch(row -> previous.leader.equals(row.name)
                         && (Boolean.FALSE.equals(row.ready) || Boolean.FALSE.equals(row.reachable)));
-        boolean followerElecting = previous.members.stream().anyMatch(row -> followed(row)
-                && members.containsKey(row.name) && members.get(row.name).isReachable()
-                && members.get(row.name).status().electing());
+        boolean followerElecting = previous.members.stream().filter(LeaderLossHold::followed)
+                .map(row -> members.get(row.name))
+                .anyMatch(m -> m != null && m.isReachable() && m.status().electing());
         return leaderSilent || followerElecting;
     }
 
