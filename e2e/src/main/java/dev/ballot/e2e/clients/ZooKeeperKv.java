@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -48,8 +49,7 @@ final class ZooKeeperKv implements ClientKv {
    * the journey reaches members by pod address while their certificates name DNS names (as JourneyTls does for HTTPS).
    */
   static ZKClientConfig secure(Path certDir) throws IOException {
-    Path keyStore = certDir.resolve("keystore.pem");
-    Files.writeString(keyStore, Files.readString(certDir.resolve("tls.key")) + Files.readString(certDir.resolve("tls.crt")));
+    Path keyStore = writeKeyStore(certDir);
     ZKClientConfig config = withoutSasl();
     config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
     config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
@@ -59,6 +59,24 @@ final class ZooKeeperKv implements ClientKv {
     config.setProperty("zookeeper.ssl.trustStore.type", "PEM");
     config.setProperty("zookeeper.ssl.hostnameVerification", "false");
     return config;
+  }
+
+  /**
+   * Writes {@code keystore.pem} (the key, then its certificate) beside the Secret's files, whole or not at all: each
+   * session that opens writes it again (the certificate may have been renewed), while other sessions' clients (the
+   * writer's, {@link #prepare}'s, other scenarios' on the same directory) read it as they connect. Written in place,
+   * a reader could find it truncated and fail with "did not find a private key" (seen in quorum-loss-recovery-zab).
+   */
+  static Path writeKeyStore(Path certDir) throws IOException {
+    Path keyStore = certDir.resolve("keystore.pem");
+    Path next = Files.createTempFile(certDir, "keystore-", ".pem.tmp");
+    try {
+      Files.writeString(next, Files.readString(certDir.resolve("tls.key")) + Files.readString(certDir.resolve("tls.crt")));
+      Files.move(next, keyStore, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(next);
+    }
+    return keyStore;
   }
 
   /**
