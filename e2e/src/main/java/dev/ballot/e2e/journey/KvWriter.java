@@ -11,11 +11,17 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A client that keeps writing distinct keys to the cluster, one at a time, trying the members in turn
- * (followers forward to the leader), and remembers every write the cluster acknowledged. At the end
- * {@link #verify} reads each acknowledged key back: an acknowledged write that is gone is a lost write.
- * It writes with the client an application would use ({@link ClientKv}: jetcd on Raft, ZooKeeper's on ZAB), to
- * the members' client ports.
+ * A client that keeps writing distinct keys to the cluster, one at a time, through one member (followers forward to
+ * the leader), and remembers every write the cluster acknowledged. At the end {@link #verify} reads each acknowledged
+ * key back: an acknowledged write that is gone is a lost write. It writes with the client an application would use
+ * ({@link ClientKv}: jetcd on Raft, ZooKeeper's on ZAB), to the members' client ports.
+ *
+ * <p>A write that has no answer within {@link #HEDGE_AFTER} is also sent to the next member, and so on to every
+ * member ({@link Hedged}): a member that went away without closing its connections (a deleted pod's address drops
+ * packets) holds a call until the client's own deadline (5 s per call, or ZooKeeper's session read timeout), and
+ * {@code max_write_gap_ms} would then measure that deadline rather than the cluster. Each attempt writes its own key,
+ * so the write that was acknowledged is the one read back; the others may or may not have been applied and are
+ * never counted.
  */
 public final class KvWriter implements Runnable {
   private final String prefix;
@@ -29,10 +35,19 @@ public final class KvWriter implements Runnable {
   private long maxGapMs;
   private volatile long maxGapEndedAt;
   private Thread thread;
+  private final Hedged hedged;
+
+  /** How long a write waits for one member's answer before it is also sent to the next. */
+  static final Duration HEDGE_AFTER = Duration.ofMillis(500);
 
   public KvWriter(String prefix, ClientKv kv, Supplier<List<InetSocketAddress>> members, Duration maxRun) {
+    this(prefix, kv, members, maxRun, HEDGE_AFTER);
+  }
+
+  KvWriter(String prefix, ClientKv kv, Supplier<List<InetSocketAddress>> members, Duration maxRun, Duration hedgeAfter) {
     this.prefix = prefix;
     this.kv = kv;
+    this.hedged = new Hedged(kv, hedgeAfter, prefix);
     this.members = members;
     this.deadlineMs = System.currentTimeMillis() + maxRun.toMillis();
   }
@@ -55,20 +70,27 @@ public final class KvWriter implements Runnable {
     int i = 0;
     int member = 0;
     long lastAck = System.currentTimeMillis();
-    while (!stop && System.currentTimeMillis() < deadlineMs) {
-      List<InetSocketAddress> addrs = members.get();
-      if (addrs.isEmpty()) {
-        sleep(50);
-        continue;
-      }
-      String key = prefix + "-" + i;
-      String value = "v" + i + "-" + System.nanoTime();
-      InetSocketAddress target = addrs.get(Math.floorMod(member, addrs.size()));
-      attempts++;
-      try {
-        kv.put(target, key, value);
+    try {
+      while (!stop && System.currentTimeMillis() < deadlineMs) {
+        List<InetSocketAddress> addrs = members.get();
+        if (addrs.isEmpty()) {
+          sleep(50);
+          continue;
+        }
+        String key = prefix + "-" + i;
+        String value = "v" + i + "-" + System.nanoTime();
+        i++;
+        Hedged.Ack ack = hedged.write(addrs, Math.floorMod(member, addrs.size()), key, value);
+        attempts += ack.attempts();
+        if (ack.member() < 0) {
+          // every member refused or did not answer: the cluster is down, or restarting
+          failures++;
+          member++;
+          sleep(20);
+          continue;
+        }
         synchronized (this) {
-          acked.put(key, value);
+          acked.put(ack.key(), value);
         }
         long now = System.currentTimeMillis();
         if (now - lastAck > maxGapMs) {
@@ -76,18 +98,13 @@ public final class KvWriter implements Runnable {
           maxGapEndedAt = now;
         }
         lastAck = now;
-        i++;
+        member = ack.member(); // stay with the member that answered
         sleep(10);
-        continue;
-      } catch (IOException e) {
-        // the node refused, or is down or restarting: try the next one
       }
-      // an unacknowledged write may or may not have been applied; it is never counted, and its key is
-      // not reused so a later read cannot mistake it for an acknowledged one
-      failures++;
-      i++;
-      member++;
-      sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      hedged.close();
     }
   }
 
@@ -95,10 +112,12 @@ public final class KvWriter implements Runnable {
     return acked.size();
   }
 
+  /** Calls made, hedged ones included. */
   public int attempts() {
     return attempts;
   }
 
+  /** Writes that no member acknowledged. */
   public int failures() {
     return failures;
   }
