@@ -1,6 +1,9 @@
 package dev.ballot.e2e.journey;
 
-/** Applies an example ElectionCluster and waits, with kubectl, until it is Ready and shows a leader and term. */
+/**
+ * Applies an example ElectionCluster and waits, with kubectl, until it is Ready and shows a leader and term; a cluster
+ * being created never reports its quorum lost (the operator's QuorumLost Warning, phase Degraded: Argo CD's Degraded).
+ */
 public final class CreateCluster extends ScenarioAfter {
   private final String example;
   final String clusterName;
@@ -34,5 +37,19 @@ public final class CreateCluster extends ScenarioAfter {
       r.check(get.out().contains(leader.get().leader()), "`kubectl get ec` does not show the leader " + leader.get().leader());
     }
     r.put("pods", ctx.members(clusterName).size());
+    long quorumLost = warnings(ctx, "QuorumLost", t0);
+    r.put("quorum_lost_events", quorumLost);
+    r.check(quorumLost == 0, "the operator reported the quorum lost while the cluster was being created (" + quorumLost
+        + " QuorumLost Warning(s)): its first quorum had not formed yet");
+  }
+
+  /** Events with {@code reason} on this cluster since {@code sinceMs} (the operator's are core v1 Events). */
+  private long warnings(JourneyContext ctx, String reason, long sinceMs) {
+    return ctx.cluster().admin().v1().events().inNamespace(ctx.namespace()).list().getItems().stream()
+        .filter(e -> e.getInvolvedObject() != null && clusterName.equals(e.getInvolvedObject().getName())
+            && "ElectionCluster".equals(e.getInvolvedObject().getKind()) && reason.equals(e.getReason())
+            && e.getLastTimestamp() != null
+            && java.time.Instant.parse(e.getLastTimestamp()).toEpochMilli() >= sinceMs - 1000)
+        .count();
   }
 }

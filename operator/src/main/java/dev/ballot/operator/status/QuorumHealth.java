@@ -17,9 +17,13 @@ import java.time.Instant;
  *                      ({@link #ELECTION_GRACE})
  * @param observing     no quorum in what was heard, no election, but the voters not heard from yet could still make
  *                      one: the previous verdict stands until they report (see {@link MemberRows#NOT_HEARD_GRACE})
+ * @param formed        the quorum has been available (a leader and a majority of healthy voters) at least once: only
+ *                      then can it be lost. A cluster being created elects its first leader before its pods are Ready
+ *                      and their names resolve, and reporting that moment as QuorumLost (a Warning, phase Degraded,
+ *                      Argo CD's Degraded) was a false alarm at every creation
  */
 record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answeringVoters, int unknownVoters,
-                    boolean available, boolean everLed, boolean electing, boolean observing) {
+                    boolean available, boolean everLed, boolean formed, boolean electing, boolean observing) {
     /**
      * How long no leader, with a majority of voters answering, counts as an election and not as a lost quorum. A
      * leadership transfer or a failover elects within a second or two (Raft timeouts are 150-300 ms; ZAB's
@@ -43,13 +47,13 @@ record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answ
                 && unavailableFor(prev, now).compareTo(ELECTION_GRACE) < 0;
         boolean observing = !available && !electing && unknownVoters > 0
                 && QuorumMath.hasQuorum(voters, answeringVoters + unknownVoters);
-        return new QuorumHealth(q, voters, healthyVoters, answeringVoters, unknownVoters, available, everLed, electing,
-                observing);
+        return new QuorumHealth(q, voters, healthyVoters, answeringVoters, unknownVoters, available, everLed,
+                available || formedBefore(prev), electing, observing);
     }
 
-    /** Once the cluster has had a leader, no quorum, no election in its grace period, and nothing left to hear. */
+    /** Once the quorum has been available: no quorum, no election in its grace period, and nothing left to hear. */
     boolean lost() {
-        return everLed && !available && !electing && !observing;
+        return formed && !available && !electing && !observing;
     }
 
     Degraded degraded(String summary) {
@@ -62,16 +66,36 @@ record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answ
         }
         // While electing, members that answer are not failures; members not heard from yet are not either.
         int counted = (electing ? answeringVoters : healthyVoters) + unknownVoters;
-        if (everLed && counted < voters && voters > 1 && QuorumMath.remainingTolerance(voters, counted) == 0) {
+        if (formed && counted < voters && voters > 1 && QuorumMath.remainingTolerance(voters, counted) == 0) {
             return new Degraded(true, "NoFaultTolerance", summary + "; one more voter failure loses quorum");
         }
-        if (electing && everLed) {
+        if (electing && formed) {
             return new Degraded(false, "Electing", summary + "; " + answeringVoters + "/" + voters + " voters answer: "
                     + "an election is in progress (QuorumLost if no leader within " + ELECTION_GRACE.toSeconds()
                     + " s)");
         }
-        return new Degraded(false, everLed ? "QuorumHealthy" : "Bootstrapping",
-                everLed ? summary : "the cluster has not elected its first leader yet");
+        if (!formed) {
+            return new Degraded(false, BOOTSTRAPPING, everLed
+                    ? summary + "; the first quorum is forming: a majority of voters ready with the leader"
+                    : "the cluster has not elected its first leader yet");
+        }
+        return new Degraded(false, "QuorumHealthy", summary);
+    }
+
+    /** Degraded's reason until the quorum has first been available. */
+    static final String BOOTSTRAPPING = "Bootstrapping";
+
+    /**
+     * Whether the previous status said the quorum had been available: Available True, or a Degraded verdict past
+     * bootstrapping (not Bootstrapping, nor Observing, which is written only when there was no verdict before).
+     */
+    private static boolean formedBefore(ElectionClusterStatus prev) {
+        if (StatusConditions.isTrue(prev.conditions, StatusConditions.AVAILABLE)) {
+            return true;
+        }
+        Condition degraded = StatusConditions.find(prev.conditions, StatusConditions.DEGRADED);
+        return degraded != null && degraded.getReason() != null && !BOOTSTRAPPING.equals(degraded.getReason())
+                && !"Observing".equals(degraded.getReason());
     }
 
     /** What the conditions say while the operator has not heard from enough voters to judge the quorum. */

@@ -119,7 +119,8 @@ public final class StatusBuilder {
         conditions.add(keptAvailable != null ? keptAvailable
                 : StatusConditions.condition(StatusConditions.AVAILABLE, quorum.available(), gen,
                 quorum.available() ? "QuorumAvailable" : quorum.electing() ? "Electing"
-                        : quorum.observing() ? "Observing" : (leader == null ? "NoLeader" : "QuorumLost"),
+                        : quorum.observing() ? "Observing" : !quorum.formed() ? QuorumHealth.BOOTSTRAPPING
+                        : (leader == null ? "NoLeader" : "QuorumLost"),
                 (quorum.observing() ? quorum.notHeard(summary) : summary + " (" + QuorumMath.majority(voters)
                         + " required)") + warning));
 
@@ -160,7 +161,7 @@ public final class StatusBuilder {
                 : spec.paused() ? "Paused"
                 : notHeard && prev.phase != null ? prev.phase
                 : d.degraded() && "QuorumLost".equals(d.reason()) ? "Degraded"
-                : !o.workload().exists() || !quorum.everLed() ? "Pending"
+                : !o.workload().exists() || !quorum.formed() ? "Pending"
                 : !ready ? "Updating"
                 : "Running";
 

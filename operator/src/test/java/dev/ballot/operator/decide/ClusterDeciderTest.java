@@ -33,23 +33,29 @@ class ClusterDeciderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        // label                     | members | ready | updated | caughtUp | everLed | Ready | Available | Reconciling | Stalled | Degraded | degradedReason  | phase
-        "healthy                     | LFF     | 3     | 3       | true     | true    | True  | True      | False       | False   | False    | QuorumHealthy   | Running",
-        "bootstrapping, no leader    | CCC     | 0     | 3       | true     | false   | False | False     | True        | False   | False    | Bootstrapping   | Pending",
-        "one follower down           | LFX     | 2     | 3       | true     | true    | False | True      | True        | False   | True     | NoFaultTolerance| Updating",
-        "quorum lost                 | LXX     | 1     | 3       | true     | true    | False | False     | True        | False   | True     | QuorumLost      | Degraded",
-        "rolling update in progress  | LFF     | 3     | 2       | true     | true    | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
-        "StatefulSet not caught up   | LFF     | 3     | 3       | false    | true    | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
-        "5 voters, one down          | LFFFX   | 4     | 5       | true     | true    | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
-        "election, majority answers  | CCC     | 3     | 3       | true     | true    | False | False     | True        | False   | False    | Electing        | Updating",
-        "election, majority down     | CXX     | 1     | 3       | true     | true    | False | False     | True        | False   | True     | QuorumLost      | Degraded"})
+        // label                     | members | ready | updated | caughtUp | everLed | formed | Ready | Available | Reconciling | Stalled | Degraded | degradedReason  | phase
+        "healthy                     | LFF     | 3     | 3       | true     | true    | true   | True  | True      | False       | False   | False    | QuorumHealthy   | Running",
+        "bootstrapping, no leader    | CCC     | 0     | 3       | true     | false   | false  | False | False     | True        | False   | False    | Bootstrapping   | Pending",
+        "first leader, pods not ready| LXX     | 1     | 3       | true     | true    | false  | False | False     | True        | False   | False    | Bootstrapping   | Pending",
+        "first quorum now available  | LFX     | 2     | 3       | true     | true    | false  | False | True      | True        | False   | True     | NoFaultTolerance| Updating",
+        "one follower down           | LFX     | 2     | 3       | true     | true    | true   | False | True      | True        | False   | True     | NoFaultTolerance| Updating",
+        "quorum lost                 | LXX     | 1     | 3       | true     | true    | true   | False | False     | True        | False   | True     | QuorumLost      | Degraded",
+        "rolling update in progress  | LFF     | 3     | 2       | true     | true    | true   | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
+        "StatefulSet not caught up   | LFF     | 3     | 3       | false    | true    | true   | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
+        "5 voters, one down          | LFFFX   | 4     | 5       | true     | true    | true   | False | True      | True        | False   | False    | QuorumHealthy   | Updating",
+        "election, majority answers  | CCC     | 3     | 3       | true     | true    | true   | False | False     | True        | False   | False    | Electing        | Updating",
+        "election, majority down     | CXX     | 1     | 3       | true     | true    | true   | False | False     | True        | False   | True     | QuorumLost      | Degraded",
+        "first election, none ready  | CXX     | 1     | 3       | true     | true    | false  | False | False     | True        | False   | False    | Bootstrapping   | Pending"})
     void conditions(String label, String members, int ready, int updated, boolean caughtUp, boolean everLed,
-                    String readyStatus, String available, String reconciling, String stalled, String degraded,
-                    String degradedReason, String phase) {
+                    boolean formed, String readyStatus, String available, String reconciling, String stalled,
+                    String degraded, String degradedReason, String phase) {
         ElectionClusterStatus previous = new ElectionClusterStatus();
         previous.leaderChanges = everLed ? 1L : 0L;
         previous.leader = everLed ? "ec-0" : null;
         previous.term = everLed ? 5L : null;
+        // formed: the previous status said the quorum had been available (as the operator writes it once it was)
+        previous.conditions = new java.util.ArrayList<>(List.of(StatusConditions.condition(StatusConditions.DEGRADED,
+                false, 7L, formed ? "QuorumHealthy" : "Bootstrapping", "before")));
         ClusterDecision.Final r = run(observed(members, new WorkloadView(true, ready, updated, "rev-1",
                 caughtUp), previous, spec(members.length())));
         List<Condition> c = r.status().conditions;
@@ -150,14 +156,17 @@ class ClusterDeciderTest {
     void anElectionThatOutlastsTheGraceIsALostQuorum() {
         ElectionClusterStatus previous = new ElectionClusterStatus();
         previous.leaderChanges = 1L;
+        // as the operator writes them during an election of a cluster whose quorum had been available
+        Condition electing = new Condition(NOW.minusSeconds(30).toString(), "electing", 7L, "Electing", "False",
+                StatusConditions.DEGRADED);
         previous.conditions = List.of(new Condition(NOW.minus(dev.ballot.operator.status.StatusBuilder.ELECTION_GRACE).minusSeconds(1).toString(),
-                "no leader", 7L, "Electing", "False", StatusConditions.AVAILABLE));
+                "no leader", 7L, "Electing", "False", StatusConditions.AVAILABLE), electing);
         var c = run(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
         assertThat(StatusConditions.find(c, StatusConditions.DEGRADED).getReason()).isEqualTo("QuorumLost");
         assertThat(status(c, StatusConditions.DEGRADED)).isEqualTo("True");
 
         previous.conditions = List.of(new Condition(NOW.minusSeconds(1).toString(), "no leader", 7L, "Electing",
-                "False", StatusConditions.AVAILABLE));
+                "False", StatusConditions.AVAILABLE), electing);
         c = run(observed("CCC", healthyWorkload(), previous, spec(3))).status().conditions;
         assertThat(StatusConditions.find(c, StatusConditions.DEGRADED).getReason()).isEqualTo("Electing");
         assertThat(StatusConditions.find(c, StatusConditions.AVAILABLE).getReason()).isEqualTo("Electing");
