@@ -89,7 +89,7 @@ record QuorumHealth(QuorumStatus status, int voters, int healthyVoters, int answ
      * Whether the previous status said the quorum had been available: Available True, or a Degraded verdict past
      * bootstrapping (not Bootstrapping, nor Observing, which is written only when there was no verdict before).
      */
-    private static boolean formedBefore(ElectionClusterStatus prev) {
+    static boolean formedBefore(ElectionClusterStatus prev) {
         if (StatusConditions.isTrue(prev.conditions, StatusConditions.AVAILABLE)) {
             return true;
         }

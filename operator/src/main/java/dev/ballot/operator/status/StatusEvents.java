@@ -33,7 +33,7 @@ public final class StatusEvents {
         if (degraded != null && "True".equals(degraded.getStatus()) && degraded.getReason() != null) {
             out.add(EventToPublish.warningNews(degraded.getReason(), degraded.getMessage()));
         }
-        if (status.members != null) {
+        if (status.members != null && QuorumHealth.formedBefore(status)) {
             status.members.stream().filter(m -> Boolean.FALSE.equals(m.reachable))
                     .forEach(m -> out.add(memberUnreachable(m)));
         }
@@ -77,10 +77,15 @@ public final class StatusEvents {
             events.add(EventToPublish.news("SpaceFreed", "no member reports the NOSPACE alarm any more: writes are"
                     + " accepted again"));
         }
+        // Members of a cluster being created, and members new to the status (a scale-up), are starting: their pods
+        // are not Ready and their names do not resolve yet, which is not news (it was 3-5 Warnings at every creation).
+        if (!QuorumHealth.formedBefore(prev)) {
+            return;
+        }
         for (MemberStatus m : s.members) {
             MemberStatus old = prev.members == null ? null
                     : prev.members.stream().filter(x -> m.name.equals(x.name)).findFirst().orElse(null);
-            if (Boolean.FALSE.equals(m.reachable) && (old == null || !Boolean.FALSE.equals(old.reachable))) {
+            if (Boolean.FALSE.equals(m.reachable) && old != null && !Boolean.FALSE.equals(old.reachable)) {
                 events.add(memberUnreachable(m));
             } else if (Boolean.TRUE.equals(m.reachable) && old != null && Boolean.FALSE.equals(old.reachable)) {
                 events.add(EventToPublish.news("MemberReachable", m.name + " answers again as " + m.role));

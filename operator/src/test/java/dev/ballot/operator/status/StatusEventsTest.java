@@ -30,6 +30,19 @@ class StatusEventsTest {
     }
 
     @Test
+    void membersOfAClusterBeingCreatedOrNewToTheStatusAreStartingNotUnreachable() {
+        ElectionClusterStatus creating = bootstrapping(status(member("ec-0", false), member("ec-1", false)));
+        assertThat(events(creating, status(member("ec-0", false), member("ec-1", true))))
+                .as("before the quorum first formed: neither unreachable nor answering again").isEmpty();
+        assertThat(events(bootstrapping(status()), status(member("ec-0", false))))
+                .as("a member row that appears during creation").isEmpty();
+        assertThat(events(status(member("ec-0", true)), status(member("ec-0", true), member("ec-3", false))))
+                .as("a member added by a scale-up, its pod starting").isEmpty();
+        assertThat(StatusEvents.stillTrue(bootstrapping(status(member("ec-0", false)))))
+                .as("a new operator process taking over a cluster being created").isEmpty();
+    }
+
+    @Test
     void aNewLeaderIsNews() {
         ElectionClusterStatus prev = new ElectionClusterStatus();
         prev.leader = "ec-0";
@@ -90,10 +103,18 @@ class StatusEventsTest {
         return events;
     }
 
+    /** A status of a cluster whose quorum has been available (as the operator writes it then). */
     private static ElectionClusterStatus status(MemberStatus... members) {
         ElectionClusterStatus s = new ElectionClusterStatus();
         s.members = List.of(members);
         s.observedGeneration = 1L;
+        s.conditions = List.of(StatusConditions.condition(StatusConditions.DEGRADED, false, 1L, "QuorumHealthy", "3/3"));
+        return s;
+    }
+
+    private static ElectionClusterStatus bootstrapping(ElectionClusterStatus s) {
+        s.conditions = List.of(StatusConditions.condition(StatusConditions.DEGRADED, false, 1L, "Bootstrapping",
+                "the first quorum is forming"));
         return s;
     }
 
