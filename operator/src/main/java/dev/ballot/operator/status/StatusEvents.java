@@ -78,7 +78,8 @@ public final class StatusEvents {
                     + " accepted again"));
         }
         // Members of a cluster being created, and members new to the status (a scale-up), are starting: their pods
-        // are not Ready and their names do not resolve yet, which is not news (it was 3-5 Warnings at every creation).
+        // are not Ready and their names do not resolve yet, which is not news (it was one or two Warnings per member
+        // at every creation: 4 for raft-3, 12 for zab-5).
         if (!QuorumHealth.formedBefore(prev)) {
             return;
         }
