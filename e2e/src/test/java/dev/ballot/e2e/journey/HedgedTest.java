@@ -41,7 +41,7 @@ class HedgedTest {
 
   @Test
   void aMemberThatAnswersTakesTheWriteAlone() throws Exception {
-    try (Hedged hedged = new Hedged(kv, Duration.ofMillis(200), "t")) {
+    try (Hedged hedged = new Hedged(kv, Duration.ofSeconds(2), "t")) {
       Hedged.Ack ack = hedged.write(MEMBERS, 0, "k", "v");
       assertThat(ack).isEqualTo(new Hedged.Ack(0, "k-0", 1));
       assertThat(kv.store).containsExactly(Map.entry("k-0", "v"));
@@ -51,7 +51,7 @@ class HedgedTest {
   @Test
   void aMemberThatHoldsTheCallIsPassedByTheNextAfterTheHedgeDelay() throws Exception {
     answers.put(B, Answer.HOLD);
-    try (Hedged hedged = new Hedged(kv, Duration.ofMillis(200), "t")) {
+    try (Hedged hedged = new Hedged(kv, Duration.ofSeconds(1), "t")) {
       long t0 = System.nanoTime();
       Hedged.Ack ack = hedged.write(MEMBERS, 1, "k", "v");
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -95,7 +95,8 @@ class HedgedTest {
 
   @Test
   void theWritersGapIsTheHedgeDelayNotTheHeldCallsDeadlineAndEveryAcknowledgedKeyReadsBack() throws Exception {
-    KvWriter writer = new KvWriter("w", kv, () -> MEMBERS, Duration.ofSeconds(30), Duration.ofMillis(200)).start();
+    // a hedge delay that a loaded machine's scheduling stalls do not reach, so a call that answers is not hedged
+    KvWriter writer = new KvWriter("w", kv, () -> MEMBERS, Duration.ofSeconds(30), Duration.ofMillis(500)).start();
     awaitAcked(writer, 5);
     answers.put(A, Answer.HOLD); // the member the writer is on goes away without closing its connections
     int before = writer.ackedCount();
@@ -103,11 +104,13 @@ class HedgedTest {
     writer.stopAndJoin();
     release.countDown();
 
-    assertThat(writer.maxGapMs()).as("longest time without an acknowledgement (hedge 200 ms, held calls 20 s)")
-        .isBetween(200L, 5_000L);
+    assertThat(writer.maxGapMs()).as("longest time without an acknowledgement (hedge 500 ms, held calls 20 s)")
+        .isBetween(500L, 5_000L);
     assertThat(writer.failures()).isZero();
-    assertThat(writer.attempts()).as("one hedged call, then the writer stays with the member that answered")
-        .isEqualTo(writer.ackedCount() + 1);
+    // one hedged call, then the writer stays with the member that answered: about one call per write (a writer that
+    // went back to the held member would make two per write)
+    assertThat(writer.attempts()).as("calls for %d acknowledged writes", writer.ackedCount())
+        .isBetween(writer.ackedCount() + 1, writer.ackedCount() + 5);
     assertThat(writer.verify(MEMBERS)).as("acknowledged keys that read back wrong").isEmpty();
     assertThat(writer.ackedSnapshot().keySet()).allMatch(kv.store::containsKey);
   }
