@@ -73,7 +73,7 @@ class ZooKeeperKvKeyStoreTest {
     writing.set(false);
     reader.join();
 
-    assertThat(reads.get()).as("reads while 900 rewrites ran").isGreaterThan(50);
+    assertThat(reads.get()).as("reads while 900 rewrites ran").isGreaterThan(10);
     assertThat(torn).as("reads that found the key store half-written or missing").isEmpty();
     try (var left = Files.list(dir)) {
       assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file left").noneMatch(n -> n.endsWith(".tmp"));
