@@ -81,7 +81,8 @@ public class RollingUpdate extends OnCreatedCluster {
           .put("by_transfer", changes.stream().filter(c -> c.startsWith("transfer")).count())
           .put("max_members_down", down.max()).put("acked", writer.ackedCount()).put("failed", writer.failures())
           .put("acked_lost", lost.size()).put("max_write_gap_ms", writer.maxGapMs())
-          .put("quorum_lost_seen", quorumLost.size());
+          .put("quorum_lost_seen", quorumLost.size())
+          .put("member_unreachable_events", h.operatorEvents("MemberUnreachable")); // planned restarts: 0 expected
       r.check(done, "not rolled out within " + timeout.toSeconds() + " s: " + progress(rec, oldRevision));
       r.check(restarts == names.size(), "expected " + names.size() + " restarts, saw " + restarts);
       r.check(down.max() <= 1, down.max() + " members down at once at " + down.atMs() + ": " + down.down());

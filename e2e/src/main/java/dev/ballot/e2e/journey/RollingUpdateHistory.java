@@ -161,6 +161,11 @@ final class RollingUpdateHistory {
     return out;
   }
 
+  /** The operator's Events on the cluster with {@code reason} seen during the recording (each update of one too). */
+  long operatorEvents(String reason) {
+    return of(OperatorEvent.class).stream().filter(e -> reason.equals(e.reason())).count();
+  }
+
   /**
    * How each leadership change during the rollout came about: "transfer" when the operator's TransferringLeadership
    * Event for the old leader came before it, else "election" (e.g. a follower timing out on a loaded machine).

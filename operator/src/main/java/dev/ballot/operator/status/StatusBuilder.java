@@ -16,9 +16,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Computes the whole status of a cluster from what was observed, and the Events to publish. Pure: every
@@ -166,8 +168,23 @@ public final class StatusBuilder {
                 : "Running";
 
         StatusEvents.onTransitions(prev, s, new StatusEvents.Now(gen, o.warnings(), stalledReason, stalledMessage,
-                spec.paused(), d.degraded(), d.reason(), d.message(), summary), events);
+                spec.paused(), d.degraded(), d.reason(), d.message(), summary, restarting(o)), events);
         return new Report(s, events, action);
+    }
+
+    /**
+     * Members whose pod is terminating or not Ready (see {@link StatusEvents.Now#restarting}). A member without a pod
+     * in view is not counted (as for health): only a pod that says it is going or not serving explains the silence.
+     */
+    private static Set<String> restarting(Inputs o) {
+        Set<String> out = new HashSet<>();
+        for (var e : o.expectedMembers()) {
+            PodView pod = o.pods().get(e.name());
+            if (pod != null && (pod.terminating() || !pod.ready())) {
+                out.add(e.name());
+            }
+        }
+        return out;
     }
 
     private static String notReadyReason(Inputs o, boolean rolledOut, boolean allPodsReady, MemberRows.Leader leader,

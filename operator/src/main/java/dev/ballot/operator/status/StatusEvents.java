@@ -5,6 +5,7 @@ import dev.ballot.operator.api.MemberStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The Events a new status is worth, on transitions only (so a status computed again publishes nothing), and the
@@ -14,9 +15,16 @@ public final class StatusEvents {
     private StatusEvents() {
     }
 
-    /** What the conditions say now, as the Events compare it with the previous status. */
+    /**
+     * What the conditions say now, as the Events compare it with the previous status.
+     *
+     * @param restarting members whose pod is terminating or not Ready: a member that stops answering then is
+     *                   restarting (a rollout, a restart action, a crash the kubelet already saw), which its pod's own
+     *                   Events and the Degraded condition tell; MemberUnreachable is for a member whose pod serves
+     */
     record Now(long generation, List<String> warnings, String stalledReason, String stalledMessage, boolean paused,
-               boolean degraded, String degradedReason, String degradedMessage, String summary) {
+               boolean degraded, String degradedReason, String degradedMessage, String summary,
+               Set<String> restarting) {
     }
 
     /**
@@ -86,7 +94,8 @@ public final class StatusEvents {
         for (MemberStatus m : s.members) {
             MemberStatus old = prev.members == null ? null
                     : prev.members.stream().filter(x -> m.name.equals(x.name)).findFirst().orElse(null);
-            if (Boolean.FALSE.equals(m.reachable) && old != null && !Boolean.FALSE.equals(old.reachable)) {
+            if (Boolean.FALSE.equals(m.reachable) && old != null && !Boolean.FALSE.equals(old.reachable)
+                    && !n.restarting().contains(m.name)) {
                 events.add(memberUnreachable(m));
             } else if (Boolean.TRUE.equals(m.reachable) && old != null && Boolean.FALSE.equals(old.reachable)) {
                 events.add(EventToPublish.news("MemberReachable", m.name + " answers again as " + m.role));

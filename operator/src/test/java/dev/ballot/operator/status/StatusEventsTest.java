@@ -6,12 +6,13 @@ import dev.ballot.operator.api.ElectionClusterStatus;
 import dev.ballot.operator.api.MemberStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Which transitions are worth an Event, and which of those may go out beside the status instead of before it. */
 class StatusEventsTest {
     private static final StatusEvents.Now HEALTHY = new StatusEvents.Now(1, List.of(), null, null, false, false,
-            "QuorumHealthy", null, "3/3 voters healthy");
+            "QuorumHealthy", null, "3/3 voters healthy", Set.of());
 
     @Test
     void aMemberThatStopsAnsweringIsAWarningAndOneThatAnswersAgainIsNormalBothBesideTheStatus() {
@@ -43,6 +44,19 @@ class StatusEventsTest {
     }
 
     @Test
+    void aMemberThatStopsAnsweringWhileItsPodRestartsIsNotAWarning() {
+        StatusEvents.Now restarting = new StatusEvents.Now(1, List.of(), null, null, false, false, "QuorumHealthy",
+                null, "2/3 voters healthy", Set.of("ec-2"));
+        List<EventToPublish> events = new ArrayList<>();
+        StatusEvents.onTransitions(status(member("ec-2", true)), status(member("ec-2", false)), restarting, events);
+        assertThat(events).as("its pod is terminating or not Ready: a rollout, a restart, a crash the kubelet saw")
+                .isEmpty();
+        StatusEvents.onTransitions(status(member("ec-1", true)), status(member("ec-1", false)), restarting, events);
+        assertThat(events).extracting(EventToPublish::reason).as("another member, its pod serving")
+                .containsExactly("MemberUnreachable");
+    }
+
+    @Test
     void aNewLeaderIsNews() {
         ElectionClusterStatus prev = new ElectionClusterStatus();
         prev.leader = "ec-0";
@@ -60,7 +74,7 @@ class StatusEventsTest {
     @Test
     void aNewDegradedReasonIsAWarningBesideTheStatusButACallToActIsSentBeforeIt() {
         StatusEvents.Now degraded = new StatusEvents.Now(1, List.of(), null, null, false, true, "NoFaultTolerance",
-                "2/3 voters healthy", "2/3 voters healthy");
+                "2/3 voters healthy", "2/3 voters healthy", Set.of());
         List<EventToPublish> events = new ArrayList<>();
         StatusEvents.onTransitions(status(), status(), degraded, events);
         assertThat(events).singleElement().satisfies(e -> {
@@ -69,7 +83,7 @@ class StatusEventsTest {
             assertThat(e.news()).isTrue();
         });
         StatusEvents.Now stalled = new StatusEvents.Now(1, List.of(), "RolloutBlocked", "raft-3-1 is not caught up",
-                false, false, "QuorumHealthy", null, "3/3 voters healthy");
+                false, false, "QuorumHealthy", null, "3/3 voters healthy", Set.of());
         events.clear();
         StatusEvents.onTransitions(status(), status(), stalled, events);
         assertThat(events).singleElement().satisfies(e -> {
