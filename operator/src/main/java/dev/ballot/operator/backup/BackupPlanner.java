@@ -27,10 +27,12 @@ public final class BackupPlanner {
     /**
      * @param createdAt when the cluster was created: a schedule's first slot is the first after it
      * @param request   the on-demand annotation's value, or null
-     * @param running   a backup of this cluster runs now
+     * @param running   a backup of this cluster runs now, in this operator process
+     * @param orphaned  status.backup says a backup runs (runningSince) that no runner in this process owns: the
+     *                  operator process that started it stopped (a restart, a new leader) and the backup with it
      */
     public static BackupPlan plan(BackupSpec spec, BackupStatus previous, Instant createdAt, String request,
-                                  boolean running, Instant now) {
+                                  boolean running, boolean orphaned, Instant now) {
         if (spec == null) {
             return BackupPlan.NONE;
         }
@@ -40,6 +42,14 @@ public final class BackupPlanner {
         String lastRequest = previous == null ? null : previous.lastRequest;
         if (request != null && !request.isBlank() && !request.equals(lastRequest)) {
             return new BackupPlan(true, null, request, WHILE_RUNNING, null);
+        }
+        if (orphaned && previous != null) {
+            // A backup is a read: take it again for what it was answering. Left alone, status.backup said "running"
+            // for ever and the request it answered never got its answer (e2e backup-restore, after an operator
+            // failover under load).
+            Instant slot = lastRequest == null && previous.lastScheduleTime != null
+                    ? Instant.parse(previous.lastScheduleTime) : null;
+            return new BackupPlan(true, slot, slot == null ? lastRequest : null, WHILE_RUNNING, null);
         }
         if (spec.schedule == null || spec.schedule.isBlank()) {
             return new BackupPlan(false, null, null, MAX_WAIT, null);

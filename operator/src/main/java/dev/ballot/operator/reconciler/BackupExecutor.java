@@ -53,6 +53,11 @@ final class BackupExecutor {
     private final HttpClient http;
     private final Clock clock;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    /**
+     * The runningSince of each cluster's last backup this process finished: a status read from the cache before the
+     * outcome's write arrives still shows it, and that backup is done, not orphaned.
+     */
+    private final Map<String, String> finishedStarts = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "ballot-backup");
         t.setDaemon(true);
@@ -76,6 +81,7 @@ final class BackupExecutor {
         if (run != null && run.outcome().isDone()) {
             runs.remove(key);
             previous = run.outcome().join();
+            finishedStarts.put(key, run.startedStatus().runningSince);
             run = null;
         } else if (run != null) {
             // Still running: keep what the start wrote (a status read before it may lag).
@@ -88,7 +94,9 @@ final class BackupExecutor {
         String request = annotations == null ? null : annotations.get(BackupPlanner.BACKUP_NOW);
         Instant created = cluster.getMetadata().getCreationTimestamp() == null ? now
                 : Instant.parse(cluster.getMetadata().getCreationTimestamp());
-        BackupPlan plan = BackupPlanner.plan(spec, previous, created, request, run != null, now);
+        boolean orphaned = run == null && previous != null && previous.runningSince != null
+                && !previous.runningSince.equals(finishedStarts.get(key));
+        BackupPlan plan = BackupPlanner.plan(spec, previous, created, request, run != null, orphaned, now);
         if (plan.error() != null) {
             BackupStatus s = BackupStatuses.copy(previous);
             s.lastError = plan.error();
@@ -106,8 +114,10 @@ final class BackupExecutor {
         CompletableFuture<BackupStatus> outcome = CompletableFuture.supplyAsync(
                 () -> take(cluster, spec, pod, started), threads);
         runs.put(key, new Run(started, outcome));
-        LOG.infof("backup of %s started (%s) from %s", key, plan.slot() != null ? "schedule slot " + plan.slot()
-                : "request " + plan.request(), pod);
+        LOG.infof("backup of %s started (%s) from %s%s", key, plan.slot() != null ? "schedule slot " + plan.slot()
+                : "request " + plan.request(), pod, orphaned ? " again: the one status.backup says runs since "
+                + previous.runningSince + " has no runner in this operator process (it stopped with the process"
+                + " that started it)" : "");
         return new Result(started, plan.recheck());
     }
 

@@ -34,7 +34,7 @@ class BackupPlannerTest {
         BackupStatus previous = new BackupStatus();
         previous.lastScheduleTime = lastSlot;
         previous.lastRequest = lastRequest;
-        BackupPlan plan = BackupPlanner.plan(spec, previous, CREATED, request, running, Instant.parse(now));
+        BackupPlan plan = BackupPlanner.plan(spec, previous, CREATED, request, running, false, Instant.parse(now));
         assertThat(plan.start()).isEqualTo(start);
         assertThat(plan.slot()).isEqualTo(slot == null ? null : Instant.parse(slot));
         assertThat(plan.request()).isEqualTo(start && slot == null ? request : null);
@@ -46,9 +46,34 @@ class BackupPlannerTest {
         }
     }
 
+    /** A backup whose operator process stopped (status.backup.runningSince, no runner here) is taken again. */
+    @ParameterizedTest(name = "lastSlot={0} lastRequest={1} request={2} running={3}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            # last slot            | last request | request | running | start | slot                 | answers request
+            -                      | a            | a       | false   | true  | -                    | a
+            2026-12-06T11:00:00Z   | -            | -       | false   | true  | 2026-12-06T11:00:00Z | -
+            2026-12-06T11:00:00Z   | a            | a       | false   | true  | -                    | a
+            -                      | a            | b       | false   | true  | -                    | b
+            -                      | a            | a       | true    | false | -                    | -
+            """)
+    void anOrphanedBackupIsTakenAgain(String lastSlot, String lastRequest, String request, boolean running,
+                                      boolean start, String slot, String answers) {
+        BackupSpec spec = new BackupSpec();
+        spec.schedule = lastSlot == null ? null : "0 * * * *";
+        BackupStatus previous = new BackupStatus();
+        previous.lastScheduleTime = lastSlot;
+        previous.lastRequest = lastRequest;
+        previous.runningSince = "2026-12-06T11:00:01Z";
+        BackupPlan plan = BackupPlanner.plan(spec, previous, CREATED, request, running, !running,
+                Instant.parse("2026-12-06T11:10:00Z"));
+        assertThat(plan.start()).isEqualTo(start);
+        assertThat(plan.slot()).isEqualTo(slot == null ? null : Instant.parse(slot));
+        assertThat(plan.request()).isEqualTo(answers);
+    }
+
     @ParameterizedTest
     @CsvSource({"a", "''"})
     void noBackupSpecNoPlan(String request) {
-        assertThat(BackupPlanner.plan(null, null, CREATED, request, false, CREATED)).isEqualTo(BackupPlan.NONE);
+        assertThat(BackupPlanner.plan(null, null, CREATED, request, false, false, CREATED)).isEqualTo(BackupPlan.NONE);
     }
 }
