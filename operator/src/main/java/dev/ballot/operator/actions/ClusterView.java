@@ -58,7 +58,7 @@ public record ClusterView(String leader, Long term, List<MemberStatus> members, 
     /** Answers, follows a leader, and its pod is ready and not going away. */
     public boolean healthy(MemberStatus m) {
         PodView pod = pods.get(m.name);
-        return Boolean.TRUE.equals(m.ready) && pod != null && pod.ready() && !pod.terminating();
+        return Boolean.TRUE.equals(m.ready) && pod != null && pod.serves();
     }
 
     /** The leader, or a member whose lag the leader reports within {@link #CAUGHT_UP_LAG}. */

@@ -61,7 +61,7 @@ final class MemberRows {
             MemberObservation obs = o.members().get(e.name());
             // Not heard from (yet), with a pod that serves: the operator knows nothing about it.
             boolean unknown = (obs == null || obs.neverAnswered()) && listening
-                    && (pod == null || (pod.ready() && !pod.terminating()));
+                    && (pod == null || pod.serves());
             if (obs == null) {
                 m.role = "unknown";
                 m.reachable = null;
@@ -92,7 +92,7 @@ final class MemberRows {
             if (e.voter() && healthy) {
                 healthyVoters++;
             }
-            boolean answering = obs != null && obs.isReachable() && (pod == null || (pod.ready() && !pod.terminating()));
+            boolean answering = obs != null && obs.isReachable() && (pod == null || pod.serves());
             if (e.voter() && answering) {
                 answeringVoters++;
             }

@@ -30,6 +30,11 @@ public record PodView(String name, String revision, boolean ready, boolean termi
         this(name, revision, ready, terminating, List.of());
     }
 
+    /** Ready and not terminating: its member should answer. */
+    public boolean serves() {
+        return ready && !terminating;
+    }
+
     /** The last waiting reason (with its message) that needs a human (a pull or config error), else null. */
     public String problem() {
         String problem = null;

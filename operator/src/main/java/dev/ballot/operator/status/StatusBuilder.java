@@ -180,7 +180,7 @@ public final class StatusBuilder {
         Set<String> out = new HashSet<>();
         for (var e : o.expectedMembers()) {
             PodView pod = o.pods().get(e.name());
-            if (pod != null && (pod.terminating() || !pod.ready())) {
+            if (pod != null && !pod.serves()) {
                 out.add(e.name());
             }
         }
