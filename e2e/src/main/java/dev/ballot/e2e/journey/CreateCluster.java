@@ -37,21 +37,11 @@ public final class CreateCluster extends ScenarioAfter {
       r.check(get.out().contains(leader.get().leader()), "`kubectl get ec` does not show the leader " + leader.get().leader());
     }
     r.put("pods", ctx.members(clusterName).size());
-    long quorumLost = warnings(ctx, "QuorumLost", t0);
+    long quorumLost = ctx.operatorEvents(clusterName, "QuorumLost", t0).size();
     r.put("quorum_lost_events", quorumLost);
     r.check(quorumLost == 0, "the operator reported the quorum lost while the cluster was being created (" + quorumLost
         + " QuorumLost Warning(s)): its first quorum had not formed yet");
     // reported, not checked: a member that answered and stopped within the creation is news (a loaded machine)
-    r.put("member_unreachable_events", warnings(ctx, "MemberUnreachable", t0));
-  }
-
-  /** Events with {@code reason} on this cluster since {@code sinceMs} (the operator's are core v1 Events). */
-  private long warnings(JourneyContext ctx, String reason, long sinceMs) {
-    return ctx.cluster().admin().v1().events().inNamespace(ctx.namespace()).list().getItems().stream()
-        .filter(e -> e.getInvolvedObject() != null && clusterName.equals(e.getInvolvedObject().getName())
-            && "ElectionCluster".equals(e.getInvolvedObject().getKind()) && reason.equals(e.getReason())
-            && e.getLastTimestamp() != null
-            && java.time.Instant.parse(e.getLastTimestamp()).toEpochMilli() >= sinceMs - 1000)
-        .count();
+    r.put("member_unreachable_events", ctx.operatorEvents(clusterName, "MemberUnreachable", t0).size());
   }
 }

@@ -90,6 +90,19 @@ public record JourneyContext(Cluster cluster, Kubectl kubectl, Path repo, String
         });
   }
 
+  /**
+   * The operator's Events on ElectionCluster {@code name} with {@code reason} last seen at or after {@code sinceMs}
+   * (less a second: an Event's time has whole seconds).
+   */
+  public List<io.fabric8.kubernetes.api.model.Event> operatorEvents(String name, String reason, long sinceMs) {
+    return cluster.admin().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> e.getInvolvedObject() != null && name.equals(e.getInvolvedObject().getName())
+            && KIND.equals(e.getInvolvedObject().getKind()) && reason.equals(e.getReason())
+            && e.getLastTimestamp() != null
+            && java.time.Instant.parse(e.getLastTimestamp()).toEpochMilli() >= sinceMs - 1000)
+        .toList();
+  }
+
   public List<Pod> members(String clusterName) {
     return cluster.admin().pods().inNamespace(namespace)
         .withLabel("app.kubernetes.io/instance", clusterName).list().getItems();

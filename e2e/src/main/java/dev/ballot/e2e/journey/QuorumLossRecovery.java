@@ -121,11 +121,8 @@ public final class QuorumLossRecovery extends OnCreatedCluster {
       return;
     }
     List<String> missing = writer.verify(ctx.clientAddresses(ec));
-    Optional<Event> warning = ctx.cluster().admin().v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> e.getInvolvedObject() != null && ec.equals(e.getInvolvedObject().getName())
-            && "QuorumRecovery".equals(e.getReason()) && "Warning".equals(e.getType())
-            && e.getLastTimestamp() != null && Instant.parse(e.getLastTimestamp()).toEpochMilli() >= askedAt - 1000)
-        .findFirst();
+    Optional<Event> warning = ctx.operatorEvents(ec, "QuorumRecovery", askedAt).stream()
+        .filter(e -> "Warning".equals(e.getType())).findFirst();
     String keptIndex = warning.map(e -> e.getMessage().replaceAll(".*up to index (\\d+).*", "$1")).orElse("?");
     r.put("keys_written", written).put("keys_kept", written - missing.size()).put("keys_lost", missing.size())
         .put("kept_index", keptIndex).put("warning_event", warning.isPresent());

@@ -103,11 +103,8 @@ public final class VolumeLost extends OnCreatedCluster {
     List<String> lost = writer.verify(ctx.clientAddresses(ec));
     PersistentVolumeClaim newClaim = ctx.cluster().admin().persistentVolumeClaims().inNamespace(ns).withName(claim).get();
     boolean freshClaim = newClaim != null && !oldClaimUid.equals(newClaim.getMetadata().getUid());
-    long warnings = ctx.cluster().admin().v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> e.getInvolvedObject() != null && ec.equals(e.getInvolvedObject().getName())
-            && "MemberNeedsReplacement".equals(e.getReason()) && e.getMessage() != null
-            && e.getMessage().startsWith(target + " ")
-            && e.getLastTimestamp() != null && java.time.Instant.parse(e.getLastTimestamp()).toEpochMilli() >= faultAt - 1000)
+    long warnings = ctx.operatorEvents(ec, "MemberNeedsReplacement", faultAt).stream()
+        .filter(e -> e.getMessage() != null && e.getMessage().startsWith(target + " "))
         .count();
     r.put("replaced", replaced).put("replaced_ms", replaced ? replacedMs : -1)
         .put("needs_replacement_seen_ms", sampler.needsReplacementAtMs(faultAt))
